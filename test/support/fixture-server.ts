@@ -1,0 +1,285 @@
+// The fixture MCP server tether's tests run as a separate process: stdio, streamable HTTP, legacy HTTP+SSE, OAuth.
+// Usage: bun test/support/fixture-server.ts [--stdio | --http | --sse-legacy] [flags]; see parseFixtureArgs.
+import { writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { createFixtureMcpServer, type FixtureToolOptions } from "./fixture-tools.ts";
+import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
+
+interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
+  mode: "stdio" | "http" | "sse-legacy";
+  port: number;
+  token?: string;
+  requiredHeaders: [string, string][];
+  oauth: boolean;
+  hang: boolean;
+  garbage: boolean;
+  exitOnStart?: number;
+  startDelayMs: number;
+  pidFile?: string;
+}
+
+/** A fixture never outlives a test run by much, even if the test forgets it. */
+const MAX_LIFETIME_MS = 10 * 60_000;
+
+function parseFixtureArgs(argv: string[]): FixtureOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      stdio: { type: "boolean" },
+      http: { type: "boolean" },
+      "sse-legacy": { type: "boolean" },
+      port: { type: "string" },
+      token: { type: "string" },
+      "require-header": { type: "string", multiple: true },
+      name: { type: "string" },
+      version: { type: "string" },
+      hang: { type: "boolean" },
+      garbage: { type: "boolean" },
+      "exit-on-start": { type: "string" },
+      "start-delay": { type: "string" },
+      "pid-file": { type: "string" },
+      tools: { type: "string" },
+      "many-tools": { type: "string" },
+      "extra-tool": { type: "string", multiple: true },
+      oauth: { type: "boolean" },
+      "no-registration": { type: "boolean" },
+      "static-client": { type: "string", multiple: true },
+      deny: { type: "boolean" },
+      "token-lifetime": { type: "string" },
+      scopes: { type: "string" },
+    },
+  });
+  const int = (flag: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag} wants a non-negative integer, got ${value}`);
+    return n;
+  };
+  const requiredHeaders = (v["require-header"] ?? []).map((spec): [string, string] => {
+    const colon = spec.indexOf(":");
+    if (colon <= 0) throw new Error(`--require-header wants 'Name: value', got ${spec}`);
+    return [spec.slice(0, colon).trim().toLowerCase(), spec.slice(colon + 1).trim()];
+  });
+  const mode = v["sse-legacy"] ? "sse-legacy" : v.http || v.oauth ? "http" : "stdio";
+  if (v.oauth && v.token) throw new Error("--oauth and --token are exclusive");
+  if (v.oauth && mode !== "http") throw new Error("--oauth needs --http");
+  return {
+    mode,
+    port: int("port", v.port, 0),
+    token: v.token,
+    requiredHeaders,
+    name: v.name ?? "fixture",
+    version: v.version ?? "1.0.0",
+    hang: !!v.hang,
+    garbage: !!v.garbage,
+    exitOnStart: v["exit-on-start"] === undefined ? undefined : int("exit-on-start", v["exit-on-start"], 1),
+    startDelayMs: int("start-delay", v["start-delay"], 0),
+    pidFile: v["pid-file"],
+    tools: v.tools?.split(",").map((t) => t.trim()).filter(Boolean),
+    manyTools: int("many-tools", v["many-tools"], 0),
+    extraTools: v["extra-tool"] ?? [],
+    oauth: !!v.oauth,
+    noRegistration: !!v["no-registration"],
+    staticClients: v["static-client"] ?? [],
+    deny: !!v.deny,
+    tokenLifetime: int("token-lifetime", v["token-lifetime"], 3600),
+    scopes: (v.scopes ?? "mcp:tools").split(",").map((s) => s.trim()).filter(Boolean),
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const keepAlive = () => setInterval(() => {}, 1 << 30);
+
+async function serveStdio(options: FixtureOptions): Promise<void> {
+  if (options.hang) {
+    keepAlive(); // never reads stdin, never answers initialize
+    return;
+  }
+  if (options.garbage) {
+    const garbage = () => process.stdout.write("this is not json-rpc\n<<<garbage>>> {\n");
+    garbage();
+    process.stdin.on("data", garbage);
+    keepAlive();
+    return;
+  }
+  process.stdin.on("end", () => process.exit(0));
+  await createFixtureMcpServer(options).connect(new StdioServerTransport());
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "Content-Type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { code, message }, id: null });
+
+async function serveHttp(options: FixtureOptions): Promise<void> {
+  let origin = "";
+  const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
+  const legacySessions = new Map<string, SSEServerTransport>();
+  const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown> };
+
+  const isMcpPath = (path: string) =>
+    path === "/mcp" || (options.mode === "sse-legacy" && (path === "/sse" || path === "/messages"));
+
+  /** Header, bearer and OAuth checks for MCP endpoints; answers and returns false when the request is refused. */
+  const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
+    for (const [name, value] of options.requiredHeaders) {
+      if (req.headers[name] !== value) {
+        counters.rejected++;
+        sendJson(res, 400, { error: "missing_header", message: `fixture: header ${name} must be ${JSON.stringify(value)}` });
+        return false;
+      }
+    }
+    if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
+      counters.rejected++;
+      sendJson(
+        res,
+        401,
+        { error: "unauthorized", message: "fixture: a valid bearer token is required" },
+        { "WWW-Authenticate": 'Bearer realm="fixture"' },
+      );
+      return false;
+    }
+    if (oauth && !oauth.isAuthorized(req)) {
+      counters.rejected++;
+      oauth.rejectUnauthorized(res);
+      return false;
+    }
+    return true;
+  };
+
+  const handleStreamable = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    if (req.method !== "POST") {
+      // Stateless server: no standalone GET stream, no sessions to DELETE.
+      sendJson(res, 405, rpcError(-32000, "Method not allowed."), { Allow: "POST" });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      sendJson(res, 400, rpcError(-32700, "Parse error"));
+      return;
+    }
+    const server = createFixtureMcpServer(options);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, parsed);
+  };
+
+  const handleLegacy = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
+    if (req.method === "GET" && (path === "/mcp" || path === "/sse")) {
+      const transport = new SSEServerTransport("/messages", res);
+      legacySessions.set(transport.sessionId, transport);
+      res.on("close", () => legacySessions.delete(transport.sessionId));
+      await createFixtureMcpServer(options).connect(transport);
+      return;
+    }
+    if (req.method === "POST" && path === "/messages") {
+      const sessionId = new URL(req.url ?? "/", origin).searchParams.get("sessionId") ?? "";
+      const transport = legacySessions.get(sessionId);
+      if (!transport) {
+        sendJson(res, 404, rpcError(-32001, "Session not found"));
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        sendJson(res, 400, rpcError(-32700, "Parse error"));
+        return;
+      }
+      await transport.handlePostMessage(req, res, parsed);
+      return;
+    }
+    // What an HTTP+SSE-only server says to a streamable HTTP POST.
+    sendJson(res, 405, rpcError(-32000, "Method not allowed: this server speaks the legacy HTTP+SSE transport"), {
+      Allow: "GET",
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", origin);
+    const path = url.pathname;
+    if (options.hang && !path.startsWith("/_test/")) return; // accept, never answer
+    const body = await readBody(req);
+    if (req.method === "GET" && path === "/_test/stats") {
+      sendJson(res, 200, { ...counters, ...oauth?.stats() });
+      return;
+    }
+    if (oauth?.handle(req, res, url, body)) return;
+    if (!isMcpPath(path)) {
+      sendJson(res, 404, { error: "not_found", message: `fixture: no route ${req.method} ${path}` });
+      return;
+    }
+    counters.mcpRequests++;
+    counters.lastHeaders = req.headers;
+    if (!admit(req, res)) return;
+    if (options.garbage) {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end("this is not json-rpc <<<garbage>>> {");
+      return;
+    }
+    if (options.mode === "sse-legacy") await handleLegacy(req, res, path, body);
+    else await handleStreamable(req, res, body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      process.stderr.write(`fixture: request failed: ${String(error)}\n`);
+      if (!res.headersSent) sendJson(res, 500, rpcError(-32603, "Internal server error"));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  process.stdout.write(`${JSON.stringify({ url: `${origin}/mcp`, port })}\n`);
+}
+
+async function main(): Promise<void> {
+  let options: FixtureOptions;
+  try {
+    options = parseFixtureArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`fixture: usage: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  setTimeout(() => process.exit(0), MAX_LIFETIME_MS).unref();
+  if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`);
+  if (options.exitOnStart !== undefined) {
+    process.stderr.write("fixture: fatal: config missing\n");
+    process.exit(options.exitOnStart);
+  }
+  process.stderr.write(`fixture: started (pid ${process.pid})\n`);
+  if (options.startDelayMs > 0) await sleep(options.startDelayMs);
+  if (options.mode === "stdio") await serveStdio(options);
+  else await serveHttp(options);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fixture: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

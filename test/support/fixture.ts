@@ -1,0 +1,133 @@
+// Starts the fixture MCP server (fixture-server.ts) as a real child process for tests, and cleans it up.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const FIXTURE_SERVER_PATH: string = fileURLToPath(new URL("./fixture-server.ts", import.meta.url));
+
+/** The bun binary: this one when the tests run under bun, else the project's pinned copy. */
+export const BUN_PATH: string = process.versions.bun
+  ? process.execPath
+  : fileURLToPath(new URL("../../node_modules/.bin/bun", import.meta.url));
+
+export const DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS = 10_000;
+
+export type RefreshMode = "ok" | "500" | "invalid_grant";
+
+export interface FixtureHandle {
+  /** `http://127.0.0.1:PORT/mcp` */
+  url: string;
+  /** `http://127.0.0.1:PORT` */
+  origin: string;
+  port: number;
+  pid: number;
+  /** What the server wrote to stderr so far. */
+  stderr(): string;
+  /** Kills the server (SIGTERM, then SIGKILL) and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+  /** GET /_test/stats: request counters and headers always; OAuth counters in --oauth mode. */
+  stats(): Promise<any>;
+  /** POST /_test/expire-all (OAuth): every current access token is expired. */
+  expireAllTokens(): Promise<void>;
+  /** POST /_test/revoke-all-refresh (OAuth): every refresh token now gets invalid_grant. */
+  revokeAllRefreshTokens(): Promise<void>;
+  /** POST /_test/refresh-mode (OAuth): how the refresh_token grant answers from now on. */
+  setRefreshMode(mode: RefreshMode): Promise<void>;
+}
+
+export interface StdioFixtureCommand {
+  command: string;
+  args: string[];
+}
+
+/** command + args for a stdio server config (StdioClientTransport, or tether's `[mcp_servers.x]`). */
+export function stdioFixtureCommand(args: string[] = []): StdioFixtureCommand {
+  return { command: BUN_PATH, args: [FIXTURE_SERVER_PATH, "--stdio", ...args] };
+}
+
+const live = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once("exit", () => resolve()));
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = waitForExit(child);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  live.delete(child);
+}
+
+/** Spawns `bun fixture-server.ts --http ...args` and resolves once it prints its URL line. */
+export async function startHttpFixture(
+  args: string[] = [],
+  timeoutMs: number = DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS,
+): Promise<FixtureHandle> {
+  const child = spawn(BUN_PATH, [FIXTURE_SERVER_PATH, "--http", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  let stderr = "";
+  let stdout = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+
+  const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
+    const fail = (why: string) =>
+      reject(new Error(`fixture server did not start: ${why}\nargs: ${args.join(" ")}\nstderr:\n${stderr}`));
+    const timer = setTimeout(() => fail(`no URL line within ${timeoutMs} ms`), timeoutMs);
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const newline = stdout.indexOf("\n");
+      if (newline < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(stdout.slice(0, newline)));
+      } catch {
+        fail(`bad URL line ${JSON.stringify(stdout.slice(0, newline))}`);
+      }
+    });
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      fail(error.message);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      // Let the stderr pipe drain so the error shows what the server said.
+      setTimeout(() => fail(`exited with ${signal ?? `code ${code}`}`), 50);
+    });
+  });
+
+  let info: { url: string; port: number };
+  try {
+    info = await ready;
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+
+  const origin = new URL(info.url).origin;
+  const control = async (method: "GET" | "POST", path: string, body?: string) => {
+    const response = await fetch(`${origin}${path}`, { method, body });
+    if (!response.ok) throw new Error(`fixture ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    return response.json();
+  };
+  return {
+    url: info.url,
+    origin,
+    port: info.port,
+    pid: child.pid!,
+    stderr: () => stderr,
+    stop: () => stopChild(child),
+    stats: () => control("GET", "/_test/stats"),
+    expireAllTokens: async () => void (await control("POST", "/_test/expire-all")),
+    revokeAllRefreshTokens: async () => void (await control("POST", "/_test/revoke-all-refresh")),
+    setRefreshMode: async (mode) => void (await control("POST", "/_test/refresh-mode", mode)),
+  };
+}

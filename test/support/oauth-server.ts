@@ -1,0 +1,469 @@
+// The fixture's OAuth 2.1 authorization server (metadata, DCR, auto-approving authorize, token, revoke) and bearer check.
+import { createHash, randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export interface OAuthFixtureOptions {
+  /** Omit registration_endpoint and refuse POST /register. */
+  noRegistration: boolean;
+  /** Pre-registered clients: `ID` (public) or `ID:SECRET` (confidential). */
+  staticClients: string[];
+  /** /authorize redirects with error=access_denied. */
+  deny: boolean;
+  /** expires_in of access tokens, seconds. */
+  tokenLifetime: number;
+  scopes: string[];
+}
+
+export type RefreshMode = "ok" | "500" | "invalid_grant";
+
+interface Client {
+  client_id: string;
+  client_secret?: string;
+  redirect_uris: string[];
+  static: boolean;
+  metadata: Record<string, unknown>;
+}
+
+interface Grant {
+  id: string;
+  clientId: string;
+  scope: string;
+  resource?: string;
+}
+
+interface AuthCode {
+  grant: Grant;
+  redirectUri: string;
+  codeChallenge: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+interface AccessToken {
+  grant: Grant;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+interface RefreshToken {
+  grant: Grant;
+  valid: boolean;
+}
+
+interface Revocation {
+  token: string;
+  token_type_hint?: string;
+  kind: "access" | "refresh" | "unknown";
+  clientId?: string;
+}
+
+export interface OAuthStats {
+  registrations: number;
+  authorizations: number;
+  denials: number;
+  tokenExchanges: number;
+  refreshes: number;
+  refreshFailures: number;
+  revocations: Revocation[];
+  lastAuthorizeQuery: Record<string, string> | null;
+  lastRegistrationRequest: Record<string, unknown> | null;
+  lastTokenRequest: Record<string, string> | null;
+  refreshMode: RefreshMode;
+  clients: string[];
+}
+
+const CODE_LIFETIME_MS = 5 * 60_000;
+
+const token = (prefix: string) => `${prefix}_${randomBytes(18).toString("base64url")}`;
+const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
+const isLoopback = (uri: string) => {
+  try {
+    const url = new URL(uri);
+    return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  } catch {
+    return false;
+  }
+};
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function oauthError(res: ServerResponse, status: number, error: string, description: string): void {
+  json(res, status, { error, error_description: description });
+}
+
+export class OAuthFixture {
+  private readonly clients = new Map<string, Client>();
+  private readonly codes = new Map<string, AuthCode>();
+  private readonly accessTokens = new Map<string, AccessToken>();
+  private readonly refreshTokens = new Map<string, RefreshToken>();
+  private refreshMode: RefreshMode = "ok";
+  private readonly counts = {
+    registrations: 0,
+    authorizations: 0,
+    denials: 0,
+    tokenExchanges: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+  };
+  private readonly revocations: Revocation[] = [];
+  private lastAuthorizeQuery: Record<string, string> | null = null;
+  private lastRegistrationRequest: Record<string, unknown> | null = null;
+  private lastTokenRequest: Record<string, string> | null = null;
+
+  /** origin is `http://127.0.0.1:PORT`, known once the server listens. */
+  constructor(
+    private readonly options: OAuthFixtureOptions,
+    private readonly origin: () => string,
+  ) {
+    for (const spec of options.staticClients) {
+      const [id, ...rest] = spec.split(":");
+      const secret = rest.length ? rest.join(":") : undefined;
+      this.clients.set(id!, { client_id: id!, client_secret: secret, redirect_uris: [], static: true, metadata: {} });
+    }
+  }
+
+  get resourceUrl(): string {
+    return `${this.origin()}/mcp`;
+  }
+
+  get resourceMetadataUrl(): string {
+    return `${this.origin()}/.well-known/oauth-protected-resource/mcp`;
+  }
+
+  stats(): OAuthStats {
+    return {
+      ...this.counts,
+      revocations: this.revocations,
+      lastAuthorizeQuery: this.lastAuthorizeQuery,
+      lastRegistrationRequest: this.lastRegistrationRequest,
+      lastTokenRequest: this.lastTokenRequest,
+      refreshMode: this.refreshMode,
+      clients: [...this.clients.keys()],
+    };
+  }
+
+  /** Answers OAuth and /_test/ control routes; returns false for anything else. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): boolean {
+    const route = `${req.method} ${url.pathname}`;
+    switch (route) {
+      case "GET /.well-known/oauth-protected-resource":
+      case "GET /.well-known/oauth-protected-resource/mcp":
+        json(res, 200, {
+          resource: this.resourceUrl,
+          authorization_servers: [this.origin()],
+          scopes_supported: this.options.scopes,
+          bearer_methods_supported: ["header"],
+        });
+        return true;
+      case "GET /.well-known/oauth-authorization-server":
+        json(res, 200, this.metadata());
+        return true;
+      case "POST /register":
+        this.register(res, body);
+        return true;
+      case "GET /authorize":
+        this.authorize(res, url);
+        return true;
+      case "POST /token":
+        this.token(req, res, body);
+        return true;
+      case "POST /revoke":
+        this.revoke(res, body);
+        return true;
+      case "POST /_test/expire-all":
+        for (const access of this.accessTokens.values()) access.expiresAt = 0;
+        json(res, 200, { ok: true, expired: this.accessTokens.size });
+        return true;
+      case "POST /_test/revoke-all-refresh":
+        for (const refresh of this.refreshTokens.values()) refresh.valid = false;
+        json(res, 200, { ok: true, revoked: this.refreshTokens.size });
+        return true;
+      case "POST /_test/refresh-mode": {
+        const mode = body.trim();
+        if (mode !== "ok" && mode !== "500" && mode !== "invalid_grant") {
+          json(res, 400, { error: `refresh-mode must be ok, 500 or invalid_grant, got ${JSON.stringify(mode)}` });
+        } else {
+          this.refreshMode = mode;
+          json(res, 200, { ok: true, refreshMode: mode });
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Whether the request carries a live access token for this resource. */
+  isAuthorized(req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const access = match ? this.accessTokens.get(match[1]!) : undefined;
+    return !!access && !access.revoked && Date.now() < access.expiresAt;
+  }
+
+  rejectUnauthorized(res: ServerResponse): void {
+    json(
+      res,
+      401,
+      { error: "invalid_token", error_description: "missing, unknown or expired access token" },
+      { "WWW-Authenticate": `Bearer error="invalid_token", resource_metadata="${this.resourceMetadataUrl}"` },
+    );
+  }
+
+  private metadata(): Record<string, unknown> {
+    const origin = this.origin();
+    return {
+      issuer: origin,
+      authorization_endpoint: `${origin}/authorize`,
+      token_endpoint: `${origin}/token`,
+      ...(this.options.noRegistration ? {} : { registration_endpoint: `${origin}/register` }),
+      revocation_endpoint: `${origin}/revoke`,
+      scopes_supported: this.options.scopes,
+      response_types_supported: ["code"],
+      grant_types_supported: ["authorization_code", "refresh_token"],
+      code_challenge_methods_supported: ["S256"],
+      token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
+      revocation_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
+    };
+  }
+
+  private register(res: ServerResponse, body: string): void {
+    if (this.options.noRegistration) {
+      json(res, 404, { error: "not_found" });
+      return;
+    }
+    let request: Record<string, unknown>;
+    try {
+      request = JSON.parse(body);
+    } catch {
+      oauthError(res, 400, "invalid_client_metadata", "body is not JSON");
+      return;
+    }
+    this.lastRegistrationRequest = request;
+    const redirectUris = request.redirect_uris;
+    if (!Array.isArray(redirectUris) || redirectUris.length === 0 || !redirectUris.every((u) => typeof u === "string")) {
+      oauthError(res, 400, "invalid_redirect_uri", "redirect_uris must be a non-empty array of URLs");
+      return;
+    }
+    const method = typeof request.token_endpoint_auth_method === "string" ? request.token_endpoint_auth_method : "none";
+    if (!["none", "client_secret_post", "client_secret_basic"].includes(method)) {
+      oauthError(res, 400, "invalid_client_metadata", `unsupported token_endpoint_auth_method ${method}`);
+      return;
+    }
+    const confidential = method !== "none";
+    const client: Client = {
+      client_id: token("client"),
+      client_secret: confidential ? token("secret") : undefined,
+      redirect_uris: redirectUris as string[],
+      static: false,
+      metadata: request,
+    };
+    this.clients.set(client.client_id, client);
+    this.counts.registrations++;
+    json(res, 201, {
+      ...request,
+      client_id: client.client_id,
+      client_id_issued_at: Math.floor(Date.now() / 1000),
+      ...(confidential ? { client_secret: client.client_secret, client_secret_expires_at: 0 } : {}),
+      redirect_uris: client.redirect_uris,
+      token_endpoint_auth_method: method,
+      grant_types: request.grant_types ?? ["authorization_code", "refresh_token"],
+      response_types: request.response_types ?? ["code"],
+    });
+  }
+
+  private authorize(res: ServerResponse, url: URL): void {
+    const query = Object.fromEntries(url.searchParams);
+    this.lastAuthorizeQuery = query;
+    const client = query.client_id ? this.clients.get(query.client_id) : undefined;
+    if (!client) {
+      oauthError(res, 400, "invalid_client", `unknown client_id ${query.client_id ?? "(none)"}`);
+      return;
+    }
+    const redirectUri = query.redirect_uri;
+    const redirectOk = redirectUri && (client.static ? isLoopback(redirectUri) : client.redirect_uris.includes(redirectUri));
+    if (!redirectUri || !redirectOk) {
+      oauthError(res, 400, "invalid_request", `redirect_uri ${redirectUri ?? "(none)"} is not registered`);
+      return;
+    }
+    const back = (params: Record<string, string>) => {
+      const target = new URL(redirectUri);
+      for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
+      if (query.state !== undefined) target.searchParams.set("state", query.state);
+      target.searchParams.set("iss", this.origin());
+      res.writeHead(302, { Location: target.href });
+      res.end();
+    };
+    const problem =
+      query.response_type !== "code"
+        ? ["unsupported_response_type", "response_type must be code"]
+        : !query.code_challenge
+          ? ["invalid_request", "code_challenge is required"]
+          : query.code_challenge_method !== "S256"
+            ? ["invalid_request", "code_challenge_method must be S256"]
+            : query.resource !== undefined && query.resource !== this.resourceUrl
+              ? ["invalid_target", `resource must be ${this.resourceUrl}`]
+              : undefined;
+    if (problem) {
+      back({ error: problem[0]!, error_description: problem[1]! });
+      return;
+    }
+    if (this.options.deny) {
+      this.counts.denials++;
+      back({ error: "access_denied", error_description: "the fixture was started with --deny" });
+      return;
+    }
+    const code = token("code");
+    this.codes.set(code, {
+      grant: {
+        id: token("grant"),
+        clientId: client.client_id,
+        scope: query.scope ?? this.options.scopes.join(" "),
+        resource: query.resource,
+      },
+      redirectUri,
+      codeChallenge: query.code_challenge!,
+      expiresAt: Date.now() + CODE_LIFETIME_MS,
+      used: false,
+    });
+    this.counts.authorizations++;
+    back({ code });
+  }
+
+  /** Client authentication at the token endpoint: Basic header, or client_id (+ client_secret) in the body. */
+  private authenticateClient(req: IncomingMessage, params: URLSearchParams): Client | undefined {
+    let id = params.get("client_id") ?? undefined;
+    let secret = params.get("client_secret") ?? undefined;
+    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    if (basic) {
+      const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      const unescape = (s: string) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      };
+      id = unescape(decoded.slice(0, colon));
+      secret = unescape(decoded.slice(colon + 1));
+    }
+    const client = id ? this.clients.get(id) : undefined;
+    if (!client) return undefined;
+    if (client.client_secret !== undefined && client.client_secret !== secret) return undefined;
+    return client;
+  }
+
+  private token(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const params = new URLSearchParams(body);
+    this.lastTokenRequest = Object.fromEntries(params);
+    const client = this.authenticateClient(req, params);
+    if (!client) {
+      oauthError(res, 401, "invalid_client", "unknown client or bad client credentials");
+      return;
+    }
+    const resource = params.get("resource");
+    if (resource !== null && resource !== this.resourceUrl) {
+      oauthError(res, 400, "invalid_target", `resource must be ${this.resourceUrl}`);
+      return;
+    }
+    const grantType = params.get("grant_type");
+    if (grantType === "authorization_code") this.exchangeCode(res, client, params);
+    else if (grantType === "refresh_token") this.refresh(res, client, params);
+    else oauthError(res, 400, "unsupported_grant_type", `grant_type ${grantType ?? "(none)"} is not supported`);
+  }
+
+  private exchangeCode(res: ServerResponse, client: Client, params: URLSearchParams): void {
+    const code = this.codes.get(params.get("code") ?? "");
+    const verifier = params.get("code_verifier");
+    const problem = !code
+      ? "unknown authorization code"
+      : code.used
+        ? "authorization code already used"
+        : Date.now() > code.expiresAt
+          ? "authorization code expired"
+          : code.grant.clientId !== client.client_id
+            ? "authorization code was issued to another client"
+            : code.redirectUri !== params.get("redirect_uri")
+              ? "redirect_uri does not match the authorization request"
+              : !verifier || s256(verifier) !== code.codeChallenge
+                ? "PKCE verification failed"
+                : undefined;
+    if (code) code.used = true;
+    if (problem || !code) {
+      oauthError(res, 400, "invalid_grant", problem ?? "unknown authorization code");
+      return;
+    }
+    this.counts.tokenExchanges++;
+    json(res, 200, this.issueTokens(code.grant));
+  }
+
+  private refresh(res: ServerResponse, client: Client, params: URLSearchParams): void {
+    if (this.refreshMode === "500") {
+      this.counts.refreshFailures++;
+      oauthError(res, 500, "server_error", "refresh-mode is 500");
+      return;
+    }
+    const presented = params.get("refresh_token") ?? "";
+    const refresh = this.refreshTokens.get(presented);
+    const problem =
+      this.refreshMode === "invalid_grant"
+        ? "refresh-mode is invalid_grant"
+        : !refresh || !refresh.valid
+          ? "refresh token is unknown, spent or revoked"
+          : refresh.grant.clientId !== client.client_id
+            ? "refresh token was issued to another client"
+            : undefined;
+    if (problem || !refresh) {
+      this.counts.refreshFailures++;
+      oauthError(res, 400, "invalid_grant", problem ?? "unknown refresh token");
+      return;
+    }
+    refresh.valid = false; // rotation: each refresh token is single-use
+    this.counts.refreshes++;
+    json(res, 200, this.issueTokens(refresh.grant));
+  }
+
+  private issueTokens(grant: Grant): Record<string, unknown> {
+    const accessToken = token("at");
+    const refreshToken = token("rt");
+    this.accessTokens.set(accessToken, {
+      grant,
+      expiresAt: Date.now() + this.options.tokenLifetime * 1000,
+      revoked: false,
+    });
+    this.refreshTokens.set(refreshToken, { grant, valid: true });
+    return {
+      access_token: accessToken,
+      token_type: "Bearer",
+      expires_in: this.options.tokenLifetime,
+      refresh_token: refreshToken,
+      scope: grant.scope,
+    };
+  }
+
+  private revoke(res: ServerResponse, body: string): void {
+    const params = new URLSearchParams(body);
+    const presented = params.get("token") ?? "";
+    const access = this.accessTokens.get(presented);
+    const refresh = this.refreshTokens.get(presented);
+    if (access) access.revoked = true;
+    if (refresh) {
+      // Revoking a refresh token ends the whole grant (RFC 7009 §2.1).
+      refresh.valid = false;
+      for (const other of this.accessTokens.values()) if (other.grant.id === refresh.grant.id) other.revoked = true;
+    }
+    this.revocations.push({
+      token: presented,
+      token_type_hint: params.get("token_type_hint") ?? undefined,
+      kind: access ? "access" : refresh ? "refresh" : "unknown",
+      clientId: (access ?? refresh)?.grant.clientId,
+    });
+    // RFC 7009: 200 even for unknown tokens.
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end("{}");
+  }
+}
