@@ -1,0 +1,78 @@
+// What tether stores per server after an OAuth login, the store interface, and the store key.
+import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { createHash } from "node:crypto";
+
+/** Tokens as stored: the token response without `expires_in` (kept as absolute `expiresAt`). */
+export type StoredTokens = Omit<OAuthTokens, "expires_in">;
+
+/** Everything tether keeps for one server's OAuth login (SPEC §5). */
+export interface StoredCredentials {
+  serverName: string;
+  serverUrl: string;
+  resourceUrl?: string;
+  /** From dynamic registration, or the static client of the config. */
+  clientInformation?: OAuthClientInformationMixed;
+  tokens?: StoredTokens;
+  /** When the access token expires, ms since the epoch. */
+  expiresAt?: number;
+  scopes?: string[];
+  /** When this entry was written, ms since the epoch. */
+  savedAt: number;
+}
+
+export interface CredentialStore {
+  /** Where credentials currently go; an auto store reports "file" once it has fallen back. */
+  readonly kind: "keyring" | "file";
+  load(key: string): Promise<StoredCredentials | undefined>;
+  save(key: string, credentials: StoredCredentials): Promise<void>;
+  /** Removes the entry; true if it existed. In auto and keyring mode it removes it from both stores. */
+  delete(key: string): Promise<boolean>;
+}
+
+/** `<server name>|<first 16 hex of sha256(url)>`, so a changed URL never reuses old tokens. */
+export function credentialStoreKey(serverName: string, serverUrl: string): string {
+  const digest = createHash("sha256").update(serverUrl).digest("hex");
+  return `${serverName}|${digest.slice(0, 16)}`;
+}
+
+/** The server name part of a store key, for messages. */
+export function serverNameOfKey(key: string): string {
+  return key.split("|")[0] ?? key;
+}
+
+/** Checks the shape of a stored entry just enough that callers can trust its types. */
+export function isStoredCredentials(value: unknown): value is StoredCredentials {
+  if (!isRecord(value)) return false;
+  if (typeof value.serverName !== "string" || typeof value.serverUrl !== "string") return false;
+  if (typeof value.savedAt !== "number") return false;
+  if (value.expiresAt !== undefined && typeof value.expiresAt !== "number") return false;
+  if (value.scopes !== undefined && !(Array.isArray(value.scopes) && value.scopes.every((s) => typeof s === "string"))) {
+    return false;
+  }
+  if (value.tokens !== undefined) {
+    const tokens = value.tokens;
+    if (!isRecord(tokens) || typeof tokens.access_token !== "string" || typeof tokens.token_type !== "string") return false;
+  }
+  if (value.clientInformation !== undefined) {
+    if (!isRecord(value.clientInformation) || typeof value.clientInformation.client_id !== "string") return false;
+  }
+  return true;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The secret strings inside an entry, so error text built from foreign messages can be scrubbed. */
+export function secretsOf(credentials: StoredCredentials): string[] {
+  const { tokens, clientInformation } = credentials;
+  const secrets = [tokens?.access_token, tokens?.refresh_token, tokens?.id_token, clientInformation?.client_secret];
+  return secrets.filter((s): s is string => typeof s === "string" && s.length > 0);
+}
+
+/** Replaces every secret of `credentials` in `text` with `[redacted]`. */
+export function redactSecrets(text: string, credentials: StoredCredentials): string {
+  let redacted = text;
+  for (const secret of secretsOf(credentials)) redacted = redacted.split(secret).join("[redacted]");
+  return redacted;
+}

@@ -1,0 +1,97 @@
+// The fallback credential store: one JSON object in $TETHER_HOME/.credentials.json, mode 0600, keyed by store key.
+import { chmodSync, readFileSync } from "node:fs";
+import { AuthError, TetherError } from "../errors.ts";
+import { withFileLock, writeFileAtomic } from "../files/atomic.ts";
+import { type CredentialStore, isStoredCredentials, type StoredCredentials } from "./credentials.ts";
+
+type CredentialFile = Record<string, StoredCredentials>;
+
+export class FileCredentialStore implements CredentialStore {
+  readonly kind = "file";
+
+  constructor(readonly path: string) {}
+
+  async load(key: string): Promise<StoredCredentials | undefined> {
+    // Writers rename a complete file into place, so reading needs no lock.
+    const entries = this.read();
+    return entries && Object.hasOwn(entries, key) ? entries[key] : undefined;
+  }
+
+  async save(key: string, credentials: StoredCredentials): Promise<void> {
+    await this.update((entries) => {
+      entries[key] = credentials;
+      return true;
+    });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    // Most deletes (logout of a keyring user) find nothing here: skip the lock and the write.
+    if (!(await this.load(key))) return false;
+    let existed = false;
+    await this.update((entries) => {
+      existed = Object.hasOwn(entries, key);
+      delete entries[key];
+      return existed;
+    });
+    return existed;
+  }
+
+  /** Read-modify-write under the lock; `change` returns false when there is nothing to write. */
+  private async update(change: (entries: CredentialFile) => boolean): Promise<void> {
+    try {
+      await withFileLock(`${this.path}.lock`, () => {
+        const entries = this.read() ?? {};
+        if (change(entries)) this.write(entries);
+      });
+    } catch (error) {
+      if (error instanceof TetherError) throw error;
+      // The lock timed out or its directory is unwritable; neither message holds a secret.
+      throw new AuthError(`cannot update the credential file ${this.path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The parsed file, or undefined when it does not exist. Its content never reaches an error message. */
+  private read(): CredentialFile | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.path, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return undefined;
+      throw new AuthError(`cannot read the credential file ${this.path} (${code ?? "unknown error"})`, {
+        hint: "check its owner and permissions (it should be yours, mode 0600)",
+      });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // No cause: JSON.parse's message quotes the text, which holds tokens.
+      throw this.corrupt("is not valid JSON");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw this.corrupt("is not a JSON object");
+    for (const [key, entry] of Object.entries(parsed)) {
+      if (!isStoredCredentials(entry)) throw this.corrupt(`has a malformed entry for ${JSON.stringify(key)}`);
+    }
+    return parsed as CredentialFile;
+  }
+
+  private write(entries: CredentialFile): void {
+    try {
+      // A new file replaces the old one, so a loosely-permissioned old file ends up 0600.
+      writeFileAtomic(this.path, `${JSON.stringify(entries, null, 2)}\n`, 0o600);
+      chmodSync(this.path, 0o600); // exactly 0600, whatever the umask took away
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new AuthError(`cannot write the credential file ${this.path} (${code ?? "unknown error"})`, {
+        hint: "check that $TETHER_HOME is writable",
+      });
+    }
+  }
+
+  private corrupt(problem: string): AuthError {
+    return new AuthError(`the credential file ${this.path} ${problem}`, {
+      hint: `move it aside or delete it, then log in again: tether mcp login NAME`,
+    });
+  }
+}
