@@ -35,4 +35,6 @@ export interface Context {
   openUrl(url: string): Promise<void>;
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
+  /** Registers cleanup (kill children, flush telemetry) run once before tether exits, on every path. */
+  atExit(cleanup: () => Promise<void> | void): void;
 }

@@ -27,11 +27,19 @@ export class ConfigError extends TetherError {
   override readonly exitCode = 2;
   readonly file?: string;
   readonly line?: number;
+  readonly column?: number;
 
-  constructor(message: string, options: ErrorOptions & { file?: string; line?: number } = {}) {
+  constructor(message: string, options: ErrorOptions & { file?: string; line?: number; column?: number } = {}) {
     super(message, options);
     this.file = options.file;
     this.line = options.line;
+    this.column = options.column;
+  }
+
+  /** `file:line:column` as far as known, for the start of the error line. */
+  get location(): string | undefined {
+    if (!this.file) return undefined;
+    return [this.file, this.line, this.line !== undefined ? this.column : undefined].filter((p) => p !== undefined).join(":");
   }
 }
 

@@ -1,0 +1,70 @@
+// Shared argument definitions and the argv checks citty leaves to us.
+import type { ArgsDef } from "citty";
+import { UsageError } from "../errors.ts";
+import { closest } from "../suggest.ts";
+
+export const jsonArg = {
+  json: { type: "boolean", description: "Print JSON (a stable shape, see README)" },
+} as const satisfies ArgsDef;
+
+export const serverNameArg = {
+  name: { type: "positional", description: "Server name", required: true, valueHint: "NAME" },
+} as const satisfies ArgsDef;
+
+/** The tokens before a `--` separator (flags after it belong to the server command). */
+export function beforeSeparator(rawArgs: readonly string[]): readonly string[] {
+  const end = rawArgs.indexOf("--");
+  return end < 0 ? rawArgs : rawArgs.slice(0, end);
+}
+
+/** The tokens after a `--` separator, or undefined when there is none. */
+export function afterSeparator(rawArgs: readonly string[]): string[] | undefined {
+  const start = rawArgs.indexOf("--");
+  return start < 0 ? undefined : rawArgs.slice(start + 1);
+}
+
+/** Every value of a repeatable flag (`--env A=1 --env=B=2`), in order. citty keeps only the last. */
+export function repeatedFlag(rawArgs: readonly string[], flag: string): string[] {
+  const args = beforeSeparator(rawArgs);
+  const values: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!;
+    if (token === `--${flag}`) {
+      const value = args[i + 1];
+      if (value === undefined) throw new UsageError(`--${flag} needs a value`);
+      values.push(value);
+      i++;
+    } else if (token.startsWith(`--${flag}=`)) {
+      values.push(token.slice(flag.length + 3));
+    }
+  }
+  return values;
+}
+
+/** Rejects flags the command does not define: a typo must not silently do nothing. */
+export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef, command: string): void {
+  const known = new Map<string, string | undefined>();
+  for (const [name, def] of Object.entries(args)) {
+    if (def.type === "positional") continue;
+    known.set(name, def.type);
+    const aliases = "alias" in def ? def.alias : undefined;
+    for (const alias of [aliases ?? []].flat()) known.set(alias, def.type);
+  }
+  const tokens = beforeSeparator(rawArgs);
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) continue;
+    const name = token.replace(/^--?/, "").split("=")[0]!;
+    const type = known.get(name);
+    if (type === "string" || type === "enum") {
+      if (!token.includes("=")) i++;
+      continue;
+    }
+    if (known.has(name)) continue;
+    if (name.startsWith("no-") && known.get(name.slice(3)) === "boolean") continue;
+    const near = closest(name, [...known.keys()]);
+    throw new UsageError(`unknown flag ${token.split("=")[0]} for "${command}"`, {
+      hint: near ? `did you mean --${near}?` : `see: ${command} --help`,
+    });
+  }
+}

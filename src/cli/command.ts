@@ -1,0 +1,22 @@
+// defineCommand plus the checks every tether command gets: unknown flags are usage errors.
+import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
+import { rejectUnknownFlags } from "./args.ts";
+
+export interface TetherCommand<A extends ArgsDef> {
+  /** Full name, e.g. "tether mcp add" (used in messages). */
+  path: string;
+  description: string;
+  args: A;
+  run(args: ParsedArgs<A>, rawArgs: string[]): Promise<void> | void;
+}
+
+export function tetherCommand<const A extends ArgsDef>(def: TetherCommand<A>): CommandDef<A> {
+  return defineCommand({
+    meta: { name: def.path.split(" ").at(-1), description: def.description },
+    args: def.args,
+    async run({ args, rawArgs }) {
+      rejectUnknownFlags(rawArgs, def.args, def.path);
+      await def.run(args, rawArgs);
+    },
+  });
+}

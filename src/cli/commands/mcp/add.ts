@@ -1,0 +1,70 @@
+// `tether mcp add`: add a stdio (`-- COMMAND ARGS`) or streamable HTTP (`--url`) server.
+import type { ParsedArgs } from "citty";
+import type { Context } from "../../../context.ts";
+import { UsageError } from "../../../errors.ts";
+import type { AddServerOptions } from "../../../config/servers.ts";
+import { addServer } from "../../../config/servers.ts";
+import type { RawServer } from "../../../config/schema.ts";
+import { afterSeparator, repeatedFlag, serverNameArg } from "../../args.ts";
+import { tetherCommand } from "../../command.ts";
+import { renderAdded } from "../../views/servers.ts";
+
+const args = {
+  ...serverNameArg,
+  url: { type: "string", description: "Streamable HTTP server URL", valueHint: "URL" },
+  "bearer-token-env-var": { type: "string", description: "Env var holding the bearer token (HTTP)", valueHint: "VAR" },
+  header: { type: "string", description: "HTTP header 'K: V' (repeatable)", valueHint: "'K: V'" },
+  env: { type: "string", description: "Environment variable K=V for the server (repeatable, stdio)", valueHint: "K=V" },
+  cwd: { type: "string", description: "Working directory of the server (stdio)", valueHint: "DIR" },
+  force: { type: "boolean", description: "Replace an existing server of the same name" },
+} as const;
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp add",
+    description: "Add a server: NAME -- COMMAND [ARGS...] (stdio) or NAME --url URL (HTTP)",
+    args,
+    async run(parsed, rawArgs) {
+      const result = await addServer(ctx, parseAddOptions(parsed, rawArgs));
+      renderAdded(ctx.io, result);
+    },
+  });
+
+/** argv → the entry to write. Conflicting flags pass through so the validator names them. */
+export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string[]): AddServerOptions {
+  const command = afterSeparator(rawArgs);
+  const env = repeatedFlag(rawArgs, "env");
+  const headers = repeatedFlag(rawArgs, "header");
+  const url = parsed.url;
+  if (!url && (!command || command.length === 0)) {
+    throw new UsageError("give the server's command after -- (stdio) or --url URL (streamable HTTP)", {
+      hint: "tether mcp add docs -- npx -y @acme/docs-mcp   or   tether mcp add github --url https://api.githubcopilot.com/mcp/",
+    });
+  }
+  const server: RawServer = {
+    command: command?.[0],
+    args: command && command.length > 1 ? command.slice(1) : undefined,
+    env: env.length > 0 ? Object.fromEntries(env.map(parseEnvPair)) : undefined,
+    cwd: parsed.cwd,
+    url,
+    bearer_token_env_var: parsed["bearer-token-env-var"],
+    http_headers: headers.length > 0 ? Object.fromEntries(headers.map(parseHeader)) : undefined,
+  };
+  return { name: parsed.name, server: dropUndefined(server), force: Boolean(parsed.force) };
+}
+
+function parseEnvPair(pair: string): [string, string] {
+  const eq = pair.indexOf("=");
+  if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE (got "${pair.split("=")[0]}")`);
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}
+
+function parseHeader(header: string): [string, string] {
+  const colon = header.indexOf(":");
+  if (colon <= 0) throw new UsageError(`--header expects 'Name: value' (got a value without ':')`);
+  return [header.slice(0, colon).trim(), header.slice(colon + 1).trim()];
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,16 @@
+// `tether mcp get`: one server in full, secrets masked.
+import type { Context } from "../../../context.ts";
+import { getServer } from "../../../config/servers.ts";
+import { jsonArg, serverNameArg } from "../../args.ts";
+import { tetherCommand } from "../../command.ts";
+import { renderServer } from "../../views/servers.ts";
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp get",
+    description: "Show one server in full (env values masked)",
+    args: { ...serverNameArg, ...jsonArg },
+    async run({ name, json }) {
+      renderServer(ctx.io, await getServer(ctx, name), { json: Boolean(json) });
+    },
+  });

@@ -1,0 +1,15 @@
+// `tether mcp`: manage and use MCP servers.
+import { defineCommand } from "citty";
+import type { Context } from "../../../context.ts";
+import { lazy } from "../../root.ts";
+
+export default (ctx: Context) =>
+  defineCommand({
+    meta: { name: "mcp", description: "Manage and use MCP servers" },
+    subCommands: {
+      add: lazy(ctx, () => import("./add.ts")),
+      list: lazy(ctx, () => import("./list.ts")),
+      get: lazy(ctx, () => import("./get.ts")),
+      remove: lazy(ctx, () => import("./remove.ts")),
+    },
+  });

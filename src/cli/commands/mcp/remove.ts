@@ -1,0 +1,16 @@
+// `tether mcp remove`: delete a server entry.
+import type { Context } from "../../../context.ts";
+import { removeServer } from "../../../config/servers.ts";
+import { serverNameArg } from "../../args.ts";
+import { tetherCommand } from "../../command.ts";
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp remove",
+    description: "Remove a server (and its stored OAuth credentials)",
+    args: { ...serverNameArg },
+    async run({ name }) {
+      const removed = await removeServer(ctx, name);
+      ctx.io.stdout.write(`Removed server "${removed.name}" from ${ctx.paths.config}\n`);
+    },
+  });

@@ -1,0 +1,64 @@
+// All output formatting: tables, JSON, key/value details and colour. TTY changes presentation,
+// never data: aligned columns with a header on a terminal, tab-separated rows when piped.
+import type { IO } from "../context.ts";
+
+export interface Column<Row> {
+  header: string;
+  value: (row: Row) => string;
+  /** Colour for a cell on a TTY. */
+  style?: (value: string, row: Row) => Style | undefined;
+}
+
+export type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan";
+
+const CODES: Record<Style, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+};
+
+export function paint(io: IO, style: Style | undefined, text: string): string {
+  if (!style || !io.color) return text;
+  const [open, close] = CODES[style];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+}
+
+export function printJson(io: IO, value: unknown): void {
+  io.stdout.write(JSON.stringify(value, null, 2) + "\n");
+}
+
+/** One JSON object per line, for streams (`exec --json`). */
+export function printJsonLine(io: IO, value: unknown): void {
+  io.stdout.write(JSON.stringify(value) + "\n");
+}
+
+export function printTable<Row>(io: IO, columns: Column<Row>[], rows: Row[]): void {
+  const cells = rows.map((row) => columns.map((column) => column.value(row)));
+  if (!io.stdoutIsTTY) {
+    for (const line of cells) io.stdout.write(line.join("\t") + "\n");
+    return;
+  }
+  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]!.length)));
+  const pad = (text: string, i: number) => (i === columns.length - 1 ? text : text.padEnd(widths[i]!));
+  io.stdout.write(columns.map((c, i) => paint(io, "bold", pad(c.header, i))).join("  ").trimEnd() + "\n");
+  rows.forEach((row, r) => {
+    const line = columns.map((column, i) => paint(io, column.style?.(cells[r]![i]!, row), pad(cells[r]![i]!, i)));
+    io.stdout.write(line.join("  ").trimEnd() + "\n");
+  });
+}
+
+/** `key: value` lines under a title; undefined values are left out. */
+export function printDetails(io: IO, title: string, fields: [string, string | undefined][]): void {
+  const shown = fields.filter((field): field is [string, string] => field[1] !== undefined);
+  const width = Math.max(0, ...shown.map(([key]) => key.length));
+  io.stdout.write(paint(io, "bold", title) + "\n");
+  for (const [key, value] of shown) io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(width + 1))} ${value}\n`);
+}
+
+/** A diagnostic line on stderr (never on stdout, so `--json | jq` always works). */
+export function note(io: IO, text: string): void {
+  io.stderr.write(text + "\n");
+}

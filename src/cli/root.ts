@@ -1,0 +1,27 @@
+// The command tree. Subcommands are loaders, so a run imports only the command it runs.
+import { defineCommand, type CommandDef } from "citty";
+import type { Context } from "../context.ts";
+import { VERSION } from "../version.ts";
+
+type CommandModule = { default: (ctx: Context) => CommandDef<any> };
+
+/** A subcommand that is imported only when it runs (or when help lists it). */
+export function lazy(ctx: Context, load: () => Promise<CommandModule>): () => Promise<CommandDef<any>> {
+  return async () => (await load()).default(ctx);
+}
+
+export function createRootCommand(ctx: Context): CommandDef<any> {
+  return defineCommand({
+    meta: { name: "tether", version: VERSION, description: "An MCP client and agent CLI" },
+    args: {
+      config: { type: "string", description: "Use this config file instead of $TETHER_HOME/config.toml", valueHint: "PATH" },
+      version: { type: "boolean", alias: "V", description: "Print the version" },
+    },
+    subCommands: {
+      mcp: lazy(ctx, () => import("./commands/mcp/index.ts")),
+    },
+    run({ args }) {
+      if (args.version) ctx.io.stdout.write(`tether ${VERSION}\n`);
+    },
+  });
+}

@@ -1,0 +1,121 @@
+// Runs one CLI invocation: global options, help, dispatch through citty, and the one place
+// errors become `error:`/`hint:` lines and exit codes (SPEC §1).
+import { renderUsage, runCommand, type CommandDef } from "citty";
+import type { IO } from "../context.ts";
+import { CancelledError, ConfigError, ConnectionError, TetherError, UsageError } from "../errors.ts";
+import { beforeSeparator } from "./args.ts";
+import { paint } from "./render.ts";
+import { createRootCommand } from "./root.ts";
+import { createSystemContext, type SystemContext } from "./system.ts";
+
+const CLEANUP_TIMEOUT_MS = 2_000;
+
+export async function runCli(argv: string[]): Promise<number> {
+  let ctx: SystemContext | undefined;
+  try {
+    const { configPath, rest } = takeConfigFlag(argv);
+    ctx = createSystemContext({ configPath });
+    const root: CommandDef<any> = createRootCommand(ctx);
+    if (wantsHelp(rest)) {
+      await printHelp(ctx.io, root, rest);
+      return 0;
+    }
+    await runWithInterrupt(ctx, () => runCommand(root, { rawArgs: rest }));
+    return 0;
+  } catch (error) {
+    const io = ctx?.io ?? createSystemContext().io;
+    return reportError(io, error, process.env.TETHER_DEBUG === "1");
+  } finally {
+    await ctx?.runCleanups(CLEANUP_TIMEOUT_MS);
+  }
+}
+
+/** Ctrl-C aborts ctx.signal and ends the command with exit 130; a second Ctrl-C exits at once. */
+async function runWithInterrupt(ctx: SystemContext, body: () => Promise<unknown>): Promise<void> {
+  let onSigint: () => void = () => {};
+  const interrupted = new Promise<never>((_, reject) => {
+    onSigint = () => {
+      if (ctx.signal.aborted) process.exit(130);
+      const reason = new CancelledError("interrupted");
+      ctx.abort(reason);
+      reject(reason);
+    };
+  });
+  process.on("SIGINT", onSigint);
+  try {
+    await Promise.race([body(), interrupted]);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** `--config PATH` works anywhere before `--`, for every command. */
+export function takeConfigFlag(argv: string[]): { configPath?: string; rest: string[] } {
+  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
+  for (let i = 0; i < end; i++) {
+    const token = argv[i]!;
+    if (token === "--config") {
+      const value = argv[i + 1];
+      if (value === undefined || value === "--") throw new UsageError("--config needs a path");
+      return { configPath: value, rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
+    }
+    if (token.startsWith("--config=")) {
+      return { configPath: token.slice("--config=".length), rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+    }
+  }
+  return { rest: argv };
+}
+
+function wantsHelp(argv: string[]): boolean {
+  const args = beforeSeparator(argv);
+  return args.length === 0 || args.includes("--help") || args.includes("-h");
+}
+
+/** Finds the command named by the leading words of argv and prints its usage. */
+async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void> {
+  let command = root;
+  const names = ["tether"];
+  for (const word of beforeSeparator(argv)) {
+    if (word.startsWith("-")) continue;
+    const subCommands = await resolve(command.subCommands);
+    const next = subCommands?.[word];
+    if (!next) break;
+    command = await resolve(next);
+    names.push(word);
+  }
+  const parent = names.length > 1 ? ({ meta: { name: names.slice(0, -1).join(" ") } } as CommandDef) : undefined;
+  const usage = await renderUsage(command, parent);
+  io.stdout.write((io.color ? usage : stripAnsi(usage)) + "\n");
+}
+
+async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === "function" ? (value as () => T | Promise<T>)() : value;
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, "");
+}
+
+/** Prints one error line (plus hint and server stderr) and returns the exit code. */
+export function reportError(io: IO, error: unknown, debug: boolean): number {
+  const known = asTetherError(error);
+  const where = known instanceof ConfigError && known.location ? `${known.location}: ` : "";
+  io.stderr.write(`${paint(io, "red", "error:")} ${where}${known.message}\n`);
+  if (known instanceof ConnectionError && known.stderrTail.length > 0) {
+    io.stderr.write("server stderr (last lines):\n");
+    for (const line of known.stderrTail.slice(-10)) io.stderr.write(`  ${line}\n`);
+  }
+  if (known.hint) io.stderr.write(`${paint(io, "yellow", "hint:")} ${known.hint}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
+  return known.exitCode;
+}
+
+function asTetherError(error: unknown): TetherError {
+  if (error instanceof TetherError) return error;
+  if (error instanceof Error && error.name === "CLIError") {
+    return new UsageError(stripAnsi(error.message).replace(/\.$/, ""), { hint: "see: tether --help" });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new TetherError(message, { hint: "run with TETHER_DEBUG=1 for details" });
+}

@@ -1,0 +1,98 @@
+// How server entries look: the list table, the detail view, and the `add` confirmation.
+import type { IO } from "../../context.ts";
+import { authLabel, describeServer, serverTarget, type AuthView, type ServerView } from "../../config/describe.ts";
+import type { AddServerResult } from "../../config/servers.ts";
+import type { ServerConfig } from "../../config/types.ts";
+import { note, printDetails, printJson, printTable, type Column } from "../render.ts";
+
+export interface ListRow {
+  server: ServerConfig;
+  auth?: AuthView;
+}
+
+const LIST_COLUMNS: Column<ListRow>[] = [
+  { header: "NAME", value: (r) => r.server.name, style: () => "bold" },
+  { header: "TRANSPORT", value: (r) => r.server.transport },
+  { header: "COMMAND/URL", value: (r) => serverTarget(r.server) },
+  { header: "ENABLED", value: (r) => (r.server.enabled ? "yes" : "no"), style: (v) => (v === "no" ? "dim" : undefined) },
+  { header: "AUTH", value: (r) => authLabel(r.auth ?? describeServer(r.server).auth) },
+];
+
+export function listItemJson(row: ListRow): Record<string, unknown> {
+  const view = describeServer(row.server, row.auth);
+  return {
+    name: view.name,
+    transport: view.transport,
+    command: view.command,
+    args: view.args,
+    url: view.url,
+    enabled: view.enabled,
+    auth: view.auth,
+  };
+}
+
+export function renderServerList(io: IO, servers: ServerConfig[], options: { json: boolean }): void {
+  const rows = servers.map((server) => ({ server }));
+  if (options.json) return printJson(io, { servers: rows.map(listItemJson) });
+  if (rows.length === 0) return printNoServers(io);
+  printTable(io, LIST_COLUMNS, rows);
+}
+
+export function printNoServers(io: IO): void {
+  note(io, "No MCP servers configured yet. Add one, for example:");
+  note(io, "  tether mcp add docs -- npx -y @acme/docs-mcp");
+  note(io, "  tether mcp add github --url https://api.githubcopilot.com/mcp/ --bearer-token-env-var=GITHUB_PAT");
+}
+
+export function renderServer(io: IO, server: ServerConfig, options: { json: boolean; auth?: AuthView }): void {
+  const view = describeServer(server, options.auth);
+  if (options.json) return printJson(io, view);
+  printDetails(io, view.name, detailFields(view));
+}
+
+function detailFields(view: ServerView): [string, string | undefined][] {
+  return [
+    ["transport", view.transport],
+    ["command", view.command],
+    ["args", view.args?.length ? view.args.map((a) => JSON.stringify(a)).join(" ") : undefined],
+    ["env", pairs(view.env)],
+    ["env_vars", view.env_vars?.length ? view.env_vars.join(", ") : undefined],
+    ["cwd", view.cwd],
+    ["url", view.url],
+    ["bearer_token_env_var", view.bearer_token_env_var],
+    ["http_headers", pairs(view.http_headers, ": ")],
+    ["env_http_headers", pairs(view.env_http_headers, " <- $")],
+    ["oauth_client_id", view.oauth_client_id],
+    ["oauth_scopes", view.oauth_scopes?.join(", ")],
+    ["enabled", String(view.enabled)],
+    ["required", view.required ? "true" : undefined],
+    ["startup_timeout_sec", String(view.startup_timeout_sec)],
+    ["tool_timeout_sec", String(view.tool_timeout_sec)],
+    ["enabled_tools", view.enabled_tools?.join(", ")],
+    ["disabled_tools", view.disabled_tools.length ? view.disabled_tools.join(", ") : undefined],
+    ["approve_tools", view.approve_tools.length ? view.approve_tools.join(", ") : undefined],
+    ["auth", authLabel(view.auth)],
+  ];
+}
+
+function pairs(map: Record<string, string> | undefined, separator = "="): string | undefined {
+  if (!map || Object.keys(map).length === 0) return undefined;
+  return Object.entries(map)
+    .map(([key, value]) => `${key}${separator}${value}`)
+    .join(", ");
+}
+
+export function renderAdded(io: IO, result: AddServerResult): void {
+  const { server } = result;
+  const verb = result.replaced ? "Replaced" : "Added";
+  io.stdout.write(`${verb} ${server.transport} server "${server.name}": ${serverTarget(server)}\n`);
+  const view = describeServer(server);
+  const extras = [
+    pairs(view.env) && `env ${pairs(view.env)}`,
+    view.cwd && `cwd ${view.cwd}`,
+    view.bearer_token_env_var && `bearer token from $${view.bearer_token_env_var}`,
+    pairs(view.http_headers, ": ") && `headers ${pairs(view.http_headers, ": ")}`,
+  ].filter(Boolean);
+  if (extras.length > 0) io.stdout.write(`  ${extras.join("; ")}\n`);
+  note(io, `Saved to ${result.path}`);
+}

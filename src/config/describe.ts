@@ -1,0 +1,99 @@
+// What commands may show of a server: a JSON-ready view with every secret-bearing value masked.
+import type { ServerConfig } from "./types.ts";
+
+export const MASK = "*****";
+
+export type AuthView =
+  | { type: "none" }
+  | { type: "bearer"; env_var: string }
+  | { type: "oauth"; state: "logged_in" | "expired" | "not_logged_in"; refreshable?: boolean };
+
+export interface ServerView {
+  name: string;
+  transport: "stdio" | "http";
+  enabled: boolean;
+  required: boolean;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  env_vars?: string[];
+  cwd?: string;
+  url?: string;
+  bearer_token_env_var?: string;
+  http_headers?: Record<string, string>;
+  env_http_headers?: Record<string, string>;
+  oauth_client_id?: string;
+  oauth_scopes?: string[];
+  startup_timeout_sec: number;
+  tool_timeout_sec: number;
+  enabled_tools?: string[];
+  disabled_tools: string[];
+  approve_tools: string[];
+  auth: AuthView;
+}
+
+/** The auth a server uses as far as config tells; OAuth state is filled in by auth/. */
+export function configuredAuth(server: ServerConfig): AuthView {
+  if (server.transport === "stdio") return { type: "none" };
+  if (server.bearerTokenEnvVar) return { type: "bearer", env_var: server.bearerTokenEnvVar };
+  return { type: "none" };
+}
+
+export function authLabel(auth: AuthView): string {
+  switch (auth.type) {
+    case "none":
+      return "none";
+    case "bearer":
+      return `bearer (${auth.env_var})`;
+    case "oauth":
+      return `oauth: ${auth.state.replaceAll("_", " ")}`;
+  }
+}
+
+/** Command line or URL, as one string for a table. */
+export function serverTarget(server: ServerConfig): string {
+  if (server.transport === "http") return server.url;
+  return [server.command, ...server.args].map(quoteIfNeeded).join(" ");
+}
+
+function quoteIfNeeded(word: string): string {
+  return /^[\w@%+=:,./${}-]+$/.test(word) ? word : JSON.stringify(word);
+}
+
+function maskValues(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(map).map((key) => [key, MASK]));
+}
+
+export function describeServer(server: ServerConfig, auth: AuthView = configuredAuth(server)): ServerView {
+  const common = {
+    name: server.name,
+    transport: server.transport,
+    enabled: server.enabled,
+    required: server.required,
+    startup_timeout_sec: server.startupTimeoutSec,
+    tool_timeout_sec: server.toolTimeoutSec,
+    enabled_tools: server.enabledTools,
+    disabled_tools: server.disabledTools,
+    approve_tools: server.approveTools,
+    auth,
+  };
+  if (server.transport === "stdio") {
+    return {
+      ...common,
+      command: server.command,
+      args: server.args,
+      env: maskValues(server.env),
+      env_vars: server.envVars,
+      cwd: server.cwd,
+    };
+  }
+  return {
+    ...common,
+    url: server.url,
+    bearer_token_env_var: server.bearerTokenEnvVar,
+    http_headers: maskValues(server.httpHeaders),
+    env_http_headers: server.envHttpHeaders,
+    oauth_client_id: server.oauth.clientId,
+    oauth_scopes: server.oauth.scopes,
+  };
+}

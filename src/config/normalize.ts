@@ -1,0 +1,106 @@
+// Turns a validated raw config into TetherConfig with defaults. Plain TS: no schema library here,
+// so an already-validated config loads without importing arktype.
+import type { RawConfig, RawOtel, RawProvider, RawServer } from "./schema.ts";
+import {
+  DEFAULT_MAX_TURNS,
+  DEFAULT_PROVIDER,
+  DEFAULT_STARTUP_TIMEOUT_SEC,
+  DEFAULT_TOOL_TIMEOUT_SEC,
+  type OtelConfig,
+  type ProviderConfig,
+  type ServerConfig,
+  type TetherConfig,
+} from "./types.ts";
+
+const BUILTIN_PROVIDERS: Record<string, RawProvider> = {
+  openai: { name: "OpenAI", base_url: "https://api.openai.com/v1", env_key: "OPENAI_API_KEY" },
+};
+
+export function normalizeConfig(raw: RawConfig): TetherConfig {
+  return {
+    model: raw.model,
+    modelProvider: raw.model_provider ?? DEFAULT_PROVIDER,
+    approvalPolicy: raw.approval_policy ?? "ask",
+    maxTurns: raw.max_turns ?? DEFAULT_MAX_TURNS,
+    credentialsStore: raw.mcp_oauth_credentials_store ?? "auto",
+    callbackPort: raw.mcp_oauth_callback_port ?? 0,
+    providers: normalizeProviders(raw.model_providers ?? {}),
+    servers: Object.entries(raw.mcp_servers ?? {}).map(([name, server]) => normalizeServer(name, server)),
+    otel: normalizeOtel(raw.otel ?? {}),
+  };
+}
+
+export function normalizeServer(name: string, raw: RawServer): ServerConfig {
+  const common = {
+    name,
+    enabled: raw.enabled ?? true,
+    required: raw.required ?? false,
+    startupTimeoutSec:
+      raw.startup_timeout_sec ?? (raw.startup_timeout_ms !== undefined ? raw.startup_timeout_ms / 1000 : DEFAULT_STARTUP_TIMEOUT_SEC),
+    toolTimeoutSec: raw.tool_timeout_sec ?? DEFAULT_TOOL_TIMEOUT_SEC,
+    enabledTools: raw.enabled_tools,
+    disabledTools: raw.disabled_tools ?? [],
+    approveTools: raw.approve_tools ?? [],
+  };
+  if (raw.url !== undefined) {
+    return {
+      ...common,
+      transport: "http",
+      url: raw.url,
+      bearerTokenEnvVar: raw.bearer_token_env_var,
+      httpHeaders: raw.http_headers ?? {},
+      envHttpHeaders: raw.env_http_headers ?? {},
+      oauth: {
+        clientId: raw.oauth_client_id,
+        clientSecretEnvVar: raw.oauth_client_secret_env_var,
+        scopes: raw.oauth_scopes ?? raw.scopes,
+        resource: raw.oauth_resource,
+      },
+    };
+  }
+  return {
+    ...common,
+    transport: "stdio",
+    command: raw.command ?? "",
+    args: raw.args ?? [],
+    env: raw.env ?? {},
+    envVars: raw.env_vars ?? [],
+    cwd: raw.cwd,
+  };
+}
+
+function normalizeProviders(raw: Record<string, RawProvider>): Record<string, ProviderConfig> {
+  const merged: Record<string, RawProvider> = { ...BUILTIN_PROVIDERS };
+  for (const [id, provider] of Object.entries(raw)) merged[id] = { ...BUILTIN_PROVIDERS[id], ...provider };
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [id, provider] of Object.entries(merged)) {
+    providers[id] = {
+      name: provider.name ?? id,
+      baseUrl: provider.base_url ?? "",
+      envKey: provider.env_key,
+      queryParams: provider.query_params ?? {},
+      httpHeaders: provider.http_headers ?? {},
+      envHttpHeaders: provider.env_http_headers ?? {},
+    };
+  }
+  return providers;
+}
+
+function normalizeOtel(raw: RawOtel): OtelConfig {
+  const exporter = raw.exporter;
+  return {
+    environment: raw.environment ?? "dev",
+    logUserPrompt: raw.log_user_prompt ?? false,
+    exporter:
+      exporter === undefined || exporter === "none"
+        ? { kind: "none" }
+        : "otlp-http" in exporter
+          ? {
+              kind: "otlp-http",
+              endpoint: exporter["otlp-http"].endpoint,
+              protocol: exporter["otlp-http"].protocol ?? "binary",
+              headers: exporter["otlp-http"].headers ?? {},
+            }
+          : { kind: "otlp-grpc", endpoint: exporter["otlp-grpc"].endpoint, headers: exporter["otlp-grpc"].headers ?? {} },
+  };
+}

@@ -1,0 +1,85 @@
+// The one arktype schema of config.toml (SPEC §2). Heavy to import: only validate.ts loads it.
+import { type } from "arktype";
+
+const stringMap = type({ "[string]": "string" });
+const stringList = type("string[]");
+const positiveSeconds = type("number > 0");
+
+/** Every key a server table may hold; anything else is an error (see validate.ts). */
+export const serverSchema = type({
+  "command?": "string > 0",
+  "args?": stringList,
+  "env?": stringMap,
+  "env_vars?": stringList,
+  "cwd?": "string > 0",
+  "url?": "string > 0",
+  "bearer_token_env_var?": "string > 0",
+  "http_headers?": stringMap,
+  "env_http_headers?": stringMap,
+  "oauth_client_id?": "string > 0",
+  "oauth_client_secret_env_var?": "string > 0",
+  "oauth_scopes?": stringList,
+  "scopes?": stringList,
+  "oauth_resource?": "string > 0",
+  "startup_timeout_sec?": positiveSeconds,
+  "startup_timeout_ms?": "number.integer > 0",
+  "tool_timeout_sec?": positiveSeconds,
+  "enabled?": "boolean",
+  "enabled_tools?": stringList,
+  "disabled_tools?": stringList,
+  "approve_tools?": stringList,
+  "required?": "boolean",
+}).onUndeclaredKey("reject");
+
+export const SERVER_KEYS: readonly string[] = serverSchema.props.map((prop) => prop.key as string);
+
+const providerSchema = type({
+  "name?": "string",
+  "base_url?": "string > 0",
+  "env_key?": "string > 0",
+  "query_params?": stringMap,
+  "http_headers?": stringMap,
+  "env_http_headers?": stringMap,
+  "wire_api?": "string",
+});
+
+const otlpHttpSchema = type({
+  endpoint: "string > 0",
+  "protocol?": "'binary' | 'json'",
+  "headers?": stringMap,
+}).onUndeclaredKey("reject");
+
+const otlpGrpcSchema = type({
+  endpoint: "string > 0",
+  "headers?": stringMap,
+}).onUndeclaredKey("reject");
+
+const exporterSchema = type("'none'")
+  .or(type({ "otlp-http": otlpHttpSchema }).onUndeclaredKey("reject"))
+  .or(type({ "otlp-grpc": otlpGrpcSchema }).onUndeclaredKey("reject"));
+
+const otelSchema = type({
+  "environment?": "string > 0",
+  "exporter?": exporterSchema,
+  "log_user_prompt?": "boolean",
+}).onUndeclaredKey("reject");
+
+/** Top level: known keys are typed; unknown ones (Codex's [tui], [projects], ...) are ignored. */
+export const configSchema = type({
+  "model?": "string > 0",
+  "model_provider?": "string > 0",
+  "approval_policy?": "'ask' | 'auto' | 'deny'",
+  "max_turns?": "number.integer > 0",
+  "mcp_oauth_credentials_store?": "'auto' | 'keyring' | 'file'",
+  "mcp_oauth_callback_port?": "0 <= number.integer <= 65535",
+  "model_providers?": { "[string]": providerSchema },
+  "mcp_servers?": { "[string]": "object" },
+  "otel?": otelSchema,
+});
+
+export type RawServer = typeof serverSchema.infer;
+export type RawProvider = typeof providerSchema.infer;
+export type RawOtel = typeof otelSchema.infer;
+export type RawConfig = Omit<typeof configSchema.infer, "mcp_servers"> & {
+  mcp_servers?: Record<string, RawServer>;
+};

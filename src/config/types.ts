@@ -1,0 +1,80 @@
+// The normalized config every service uses: defaults applied, names in camelCase.
+
+export type ApprovalPolicy = "ask" | "auto" | "deny";
+export type CredentialsStoreMode = "auto" | "keyring" | "file";
+
+export const DEFAULT_STARTUP_TIMEOUT_SEC = 10;
+export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
+export const DEFAULT_MAX_TURNS = 20;
+export const DEFAULT_PROVIDER = "openai";
+
+interface ServerCommon {
+  name: string;
+  enabled: boolean;
+  required: boolean;
+  startupTimeoutSec: number;
+  toolTimeoutSec: number;
+  /** Allow-list; undefined allows every tool. */
+  enabledTools?: string[];
+  disabledTools: string[];
+  approveTools: string[];
+}
+
+export interface StdioServerConfig extends ServerCommon {
+  transport: "stdio";
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  envVars: string[];
+  cwd?: string;
+}
+
+export interface OAuthServerSettings {
+  clientId?: string;
+  clientSecretEnvVar?: string;
+  scopes?: string[];
+  resource?: string;
+}
+
+export interface HttpServerConfig extends ServerCommon {
+  transport: "http";
+  url: string;
+  bearerTokenEnvVar?: string;
+  httpHeaders: Record<string, string>;
+  envHttpHeaders: Record<string, string>;
+  oauth: OAuthServerSettings;
+}
+
+export type ServerConfig = StdioServerConfig | HttpServerConfig;
+
+export interface ProviderConfig {
+  name: string;
+  baseUrl: string;
+  envKey?: string;
+  queryParams: Record<string, string>;
+  httpHeaders: Record<string, string>;
+  envHttpHeaders: Record<string, string>;
+}
+
+export type OtelExporterConfig =
+  | { kind: "none" }
+  | { kind: "otlp-http"; endpoint: string; protocol: "binary" | "json"; headers: Record<string, string> }
+  | { kind: "otlp-grpc"; endpoint: string; headers: Record<string, string> };
+
+export interface OtelConfig {
+  environment: string;
+  exporter: OtelExporterConfig;
+  logUserPrompt: boolean;
+}
+
+export interface TetherConfig {
+  model?: string;
+  modelProvider: string;
+  approvalPolicy: ApprovalPolicy;
+  maxTurns: number;
+  credentialsStore: CredentialsStoreMode;
+  callbackPort: number;
+  providers: Record<string, ProviderConfig>;
+  servers: ServerConfig[];
+  otel: OtelConfig;
+}

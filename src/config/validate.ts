@@ -1,0 +1,136 @@
+// Validates a parsed config: tether's rules first (for precise messages), then the arktype schema.
+import { ConfigError } from "../errors.ts";
+import { findLine, scanToml, type TomlLayout } from "./locate.ts";
+import { ArkErrors } from "arktype";
+import { configSchema, SERVER_KEYS, serverSchema } from "./schema.ts";
+import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";
+import { closest } from "../suggest.ts";
+
+const STDIO_ONLY = ["args", "env", "env_vars", "cwd"] as const;
+const HTTP_ONLY = ["bearer_token_env_var", "http_headers", "env_http_headers"] as const;
+
+/** What a validation failure points at; turned into a ConfigError with file and line. */
+export interface Problem {
+  message: string;
+  hint?: string;
+  /** Table path and key used to find the line. */
+  table: string[];
+  key?: string;
+}
+
+/** Throws a ConfigError for the first problem in `raw`, naming `file` and the line in `source`. */
+export function validateConfig(raw: Record<string, unknown>, source: string, file: string): void {
+  const problem = findProblem(raw);
+  if (!problem) return;
+  throw toConfigError(problem, scanToml(source), file);
+}
+
+export function toConfigError(problem: Problem, layout: TomlLayout, file: string): ConfigError {
+  const line = findLine(layout, problem.table, problem.key);
+  return new ConfigError(problem.message, { file, line, hint: problem.hint });
+}
+
+/** The first problem in a parsed config, or undefined when it is valid. */
+export function findProblem(raw: Record<string, unknown>): Problem | undefined {
+  const servers = raw.mcp_servers;
+  if (servers !== undefined && isPlainObject(servers)) {
+    for (const [name, server] of Object.entries(servers)) {
+      const problem = findServerProblem(name, server);
+      if (problem) return problem;
+    }
+  }
+  return findSchemaProblem(raw);
+}
+
+/** Problems with one `[mcp_servers.NAME]` table. */
+export function findServerProblem(name: string, server: unknown): Problem | undefined {
+  const table = ["mcp_servers", name];
+  const at = (key: string | undefined, message: string, hint?: string): Problem => ({
+    table,
+    key,
+    message: `server "${name}": ${message}`,
+    hint,
+  });
+  if (!SERVER_NAME_PATTERN.test(name)) {
+    return {
+      table,
+      message: `invalid server name "${name}": use 1-64 letters, digits, '_' or '-'`,
+    };
+  }
+  if (!isPlainObject(server)) return at(undefined, "must be a table");
+  const keys = Object.keys(server);
+  if ("bearer_token" in server) {
+    return at(
+      "bearer_token",
+      "'bearer_token' is not allowed: a token must not be stored in config.toml",
+      `put the token in an environment variable and set bearer_token_env_var = "VAR" (mcp add: --bearer-token-env-var VAR)`,
+    );
+  }
+  const unknown = keys.find((key) => !SERVER_KEYS.includes(key));
+  if (unknown) {
+    const near = closest(unknown, SERVER_KEYS);
+    return at(unknown, `unknown field '${unknown}'`, near ? `did you mean '${near}'?` : `known fields: ${SERVER_KEYS.join(", ")}`);
+  }
+  const hasCommand = "command" in server;
+  const hasUrl = "url" in server;
+  if (hasCommand && hasUrl) {
+    return at("url", "has both 'command' and 'url'; a server is either stdio (command) or streamable HTTP (url)");
+  }
+  if (!hasCommand && !hasUrl) {
+    return at(undefined, "needs 'command' (a stdio server) or 'url' (a streamable HTTP server)");
+  }
+  const misplaced = hasUrl ? STDIO_ONLY.find((k) => k in server) : HTTP_ONLY.find((k) => k in server);
+  if (misplaced) {
+    return hasUrl
+      ? at(misplaced, `'${misplaced}' is only for stdio servers (command), but this server has a 'url'`)
+      : at(misplaced, `'${misplaced}' is only for HTTP servers (url), but this server has a 'command'`);
+  }
+  const typed = serverSchema(server);
+  if (typed instanceof ArkErrors) {
+    const error = typed[0]!;
+    return at(String(error.path[0]), `'${error.path.join(".")}' ${error.problem}`);
+  }
+  if (hasUrl) return findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+  return undefined;
+}
+
+function findUrlProblem(
+  server: { url: string } & Record<string, unknown>,
+  at: (key: string, message: string, hint?: string) => Problem,
+): Problem | undefined {
+  if (server.url.startsWith("${")) return undefined;
+  let url: URL;
+  try {
+    url = new URL(server.url);
+  } catch {
+    return at("url", "'url' is not a valid URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return at("url", `'url' must be http:// or https:// (got ${url.protocol}//)`);
+  }
+  const sendsToken = "bearer_token_env_var" in server || "oauth_client_id" in server;
+  if (url.protocol === "http:" && sendsToken && !isLoopbackHost(url.hostname)) {
+    return at(
+      "url",
+      `a token would be sent over plain http:// to ${url.hostname}`,
+      "use https://; plain http is allowed only for 127.0.0.1, localhost and ::1",
+    );
+  }
+  return undefined;
+}
+
+function findSchemaProblem(raw: Record<string, unknown>): Problem | undefined {
+  const result = configSchema(raw);
+  if (!(result instanceof ArkErrors)) return undefined;
+  const error = result[0]!;
+  const path = error.path.map(String);
+  return {
+    table: path.slice(0, -1),
+    key: path.at(-1),
+    message: `'${path.join(".") || "config"}' ${error.problem}`,
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
