@@ -1,0 +1,414 @@
+// A local OTLP logs receiver for tests: OTLP/HTTP (protobuf + JSON, optionally gzip) and
+// OTLP/gRPC (LogsService/Export), both on 127.0.0.1 with OS-assigned ports. It records every
+// export (transport, headers/metadata, decoded records, raw payload) so tests can assert on
+// what the tether CLI actually sent.
+//
+// Decoding uses protobufjs (installed transitively via @grpc/grpc-js → @grpc/proto-loader)
+// with a minimal copy of the OTLP .proto files in test/support/otlp/ (no OTLP protos ship in
+// node_modules: @opentelemetry/otlp-transformer 0.301 has a hand-written encoder instead).
+//
+// Runnable: `bun test/support/otlp-receiver.ts [--fail=http-500|http-503|grpc-unavailable]
+// [--delay-ms=N]` prints {"httpUrl":…,"grpcUrl":…} on the first stdout line, then one JSON
+// line per received log record.
+import * as grpc from "@grpc/grpc-js";
+import protobuf from "protobufjs";
+import { isAbsolute, join } from "node:path";
+
+export type OtlpTransport = "http-protobuf" | "http-json" | "grpc";
+
+/** "http-503" is retryable for the HTTP exporters (they back off and retry); "http-500" is not. */
+export type OtlpFailure = "none" | "http-500" | "http-503" | "grpc-unavailable";
+
+export type AnyValueKind = "string" | "bool" | "int" | "double" | "array" | "kvlist" | "bytes" | "empty";
+
+export interface ReceivedLogRecord {
+  transport: OtlpTransport;
+  resource: Record<string, unknown>;
+  scope?: string;
+  scopeVersion?: string;
+  /** LogRecord.event_name (field 12), set by the SDK from `emit({ eventName })`. */
+  eventName?: string;
+  body?: unknown;
+  /**
+   * AnyValue unwrapped: string, boolean, number (int and double; an int beyond
+   * Number.MAX_SAFE_INTEGER stays a decimal string), Uint8Array (bytes), array, object (kvlist).
+   */
+  attributes: Record<string, unknown>;
+  /** The AnyValue variant of each attribute, to tell `3` (int) from `3.0` (double) or `"3"`. */
+  attributeTypes: Record<string, AnyValueKind>;
+  timeUnixNano?: string;
+  observedTimeUnixNano?: string;
+  severityNumber?: number;
+  severityText?: string;
+  traceId?: string;
+  spanId?: string;
+}
+
+export interface ReceivedExport {
+  transport: OtlpTransport;
+  /** HTTP request headers / gRPC metadata, lowercased keys. */
+  headers: Record<string, string>;
+  records: ReceivedLogRecord[];
+  /** The request payload after gzip decoding (protobuf bytes or JSON text). */
+  raw: Uint8Array;
+  /** False when the receiver answered with a failure (see `fail`) or could not decode it. */
+  accepted: boolean;
+  /** Decode error, if any. */
+  error?: string;
+}
+
+export interface OtlpReceiverOptions {
+  fail?: OtlpFailure;
+  /** Delay before answering each export (a slow collector). The export is recorded on arrival. */
+  delayMs?: number;
+  /** Start the gRPC server (default true). */
+  grpc?: boolean;
+  /** Called for every accepted record, in arrival order. */
+  onRecord?: (record: ReceivedLogRecord) => void;
+}
+
+export interface OtlpReceiver {
+  /** http://127.0.0.1:P — exporters need `${httpUrl}/v1/logs` (see `httpLogsUrl`). */
+  httpUrl: string;
+  /** http://127.0.0.1:P/v1/logs */
+  httpLogsUrl: string;
+  /** http://127.0.0.1:Q ("" when started with grpc: false). */
+  grpcUrl: string;
+  /** Every export received, accepted or not, in arrival order. */
+  exports: ReceivedExport[];
+  /** Records of accepted exports, flattened. */
+  records(): ReceivedLogRecord[];
+  /** Resolves once at least n records were accepted; rejects after timeoutMs (default 5000). */
+  waitForRecords(n: number, timeoutMs?: number): Promise<ReceivedLogRecord[]>;
+  /** Every header value and every raw payload as text: grep it for secrets. */
+  rawText(): string;
+  setFailure(fail: OtlpFailure): void;
+  setDelay(delayMs: number): void;
+  /** Forget everything received so far. */
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+const PROTO_DIR = join(import.meta.dir, "otlp");
+const LOGS_EXPORT_PATH = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
+let cachedTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
+
+function protoTypes(): { request: protobuf.Type; response: protobuf.Type } {
+  if (!cachedTypes) {
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
+    root.loadSync("opentelemetry/proto/collector/logs/v1/logs_service.proto");
+    root.resolveAll();
+    cachedTypes = {
+      request: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
+      response: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse"),
+    };
+  }
+  return cachedTypes;
+}
+
+/** Decodes a protobuf ExportLogsServiceRequest into the OTLP-JSON-like object shape. */
+export function decodeExportLogsRequest(bytes: Uint8Array): unknown {
+  const { request } = protoTypes();
+  // longs as decimal strings, bytes left as Uint8Array, camelCase names (== OTLP JSON names).
+  return request.toObject(request.decode(bytes), { longs: String, defaults: false });
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+/** proto3 JSON parsers accept lowerCamelCase and the original snake_case names. */
+function field(o: Obj, camel: string): unknown {
+  if (camel in o) return o[camel];
+  const snake = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return o[snake];
+}
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function toInt(v: unknown): number | string {
+  if (typeof v === "number") return v;
+  const s = String(v);
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : s;
+}
+function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return new Uint8Array(v);
+  return new Uint8Array(Buffer.from(String(v), "base64"));
+}
+/** trace/span ids: bytes in protobuf, hex strings in OTLP JSON. */
+function toHex(v: unknown): string | undefined {
+  if (v instanceof Uint8Array) return v.length ? Buffer.from(v).toString("hex") : undefined;
+  return typeof v === "string" && v ? v.toLowerCase() : undefined;
+}
+
+function unwrapAnyValue(v: unknown): { kind: AnyValueKind; value: unknown } {
+  if (!isObj(v)) return { kind: "empty", value: undefined };
+  if (field(v, "stringValue") !== undefined) return { kind: "string", value: String(field(v, "stringValue")) };
+  if (field(v, "boolValue") !== undefined) return { kind: "bool", value: Boolean(field(v, "boolValue")) };
+  if (field(v, "intValue") !== undefined) return { kind: "int", value: toInt(field(v, "intValue")) };
+  if (field(v, "doubleValue") !== undefined) return { kind: "double", value: Number(field(v, "doubleValue")) };
+  if (field(v, "bytesValue") !== undefined) return { kind: "bytes", value: toBytes(field(v, "bytesValue")) };
+  const arr = field(v, "arrayValue");
+  if (arr !== undefined) {
+    return { kind: "array", value: list(isObj(arr) ? arr.values : undefined).map((x) => unwrapAnyValue(x).value) };
+  }
+  const kv = field(v, "kvlistValue");
+  if (kv !== undefined) return { kind: "kvlist", value: keyValues(isObj(kv) ? kv.values : undefined).values };
+  return { kind: "empty", value: undefined };
+}
+
+function keyValues(v: unknown): { values: Record<string, unknown>; kinds: Record<string, AnyValueKind> } {
+  const values: Record<string, unknown> = {};
+  const kinds: Record<string, AnyValueKind> = {};
+  for (const kv of list(v)) {
+    if (!isObj(kv) || typeof kv.key !== "string") continue;
+    const { kind, value } = unwrapAnyValue(kv.value);
+    values[kv.key] = value;
+    kinds[kv.key] = kind;
+  }
+  return { values, kinds };
+}
+
+const optString = (v: unknown): string | undefined => (v === undefined || v === null || v === "" ? undefined : String(v));
+
+/** Flattens an ExportLogsServiceRequest (decoded protobuf or parsed OTLP JSON) into records. */
+export function flattenExportLogsRequest(request: unknown, transport: OtlpTransport): ReceivedLogRecord[] {
+  const out: ReceivedLogRecord[] = [];
+  if (!isObj(request)) throw new Error("ExportLogsServiceRequest is not an object");
+  for (const rl of list(field(request, "resourceLogs"))) {
+    if (!isObj(rl)) continue;
+    const res = field(rl, "resource");
+    const resource = keyValues(isObj(res) ? res.attributes : undefined).values;
+    for (const sl of list(field(rl, "scopeLogs"))) {
+      if (!isObj(sl)) continue;
+      const scope = field(sl, "scope");
+      for (const lr of list(field(sl, "logRecords"))) {
+        if (!isObj(lr)) continue;
+        const attrs = keyValues(lr.attributes);
+        const record: ReceivedLogRecord = { transport, resource: { ...resource }, attributes: attrs.values, attributeTypes: attrs.kinds };
+        if (isObj(scope)) {
+          record.scope = optString(scope.name);
+          record.scopeVersion = optString(scope.version);
+        }
+        record.eventName = optString(field(lr, "eventName"));
+        const body = unwrapAnyValue(lr.body);
+        if (body.kind !== "empty") record.body = body.value;
+        record.timeUnixNano = optString(field(lr, "timeUnixNano"));
+        record.observedTimeUnixNano = optString(field(lr, "observedTimeUnixNano"));
+        const sev = field(lr, "severityNumber");
+        if (sev !== undefined && sev !== null && Number(sev) !== 0) record.severityNumber = Number(sev);
+        record.severityText = optString(field(lr, "severityText"));
+        record.traceId = toHex(field(lr, "traceId"));
+        record.spanId = toHex(field(lr, "spanId"));
+        for (const k of Object.keys(record) as (keyof ReceivedLogRecord)[]) {
+          if (record[k] === undefined) delete record[k];
+        }
+        out.push(record);
+      }
+    }
+  }
+  return out;
+}
+
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+  const types = protoTypes();
+  let fail: OtlpFailure = options.fail ?? "none";
+  let delayMs = options.delayMs ?? 0;
+  const exports: ReceivedExport[] = [];
+  const waiters = new Set<() => void>();
+  // Pending `delayMs` sleeps end early on stop(), so a slow collector never outlives its test.
+  const sleepers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+
+  const acceptedRecords = () => exports.filter((e) => e.accepted).flatMap((e) => e.records);
+  const record = (e: ReceivedExport) => {
+    exports.push(e);
+    if (e.accepted) {
+      if (options.onRecord) for (const r of e.records) options.onRecord(r);
+      for (const w of [...waiters]) w();
+    }
+  };
+
+  // ---- OTLP/HTTP ---------------------------------------------------------------------------
+  const http = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      if (url.pathname !== "/v1/logs") return new Response("not found", { status: 404 });
+      if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, key) => {
+        headers[key.toLowerCase()] = value;
+      });
+      const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      const transport: OtlpTransport | undefined =
+        contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
+      if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
+
+      let raw = new Uint8Array(await req.arrayBuffer());
+      const entry: ReceivedExport = { transport, headers, records: [], raw, accepted: false };
+      try {
+        const encoding = (headers["content-encoding"] ?? "identity").toLowerCase();
+        if (encoding === "gzip") raw = entry.raw = new Uint8Array(Bun.gunzipSync(raw));
+        else if (encoding !== "identity") throw new Error(`unsupported content-encoding ${encoding}`);
+        const decoded =
+          transport === "http-protobuf" ? decodeExportLogsRequest(raw) : (JSON.parse(new TextDecoder().decode(raw)) as unknown);
+        entry.records = flattenExportLogsRequest(decoded, transport);
+      } catch (err) {
+        entry.error = err instanceof Error ? err.message : String(err);
+        record(entry);
+        return new Response(entry.error, { status: 400 });
+      }
+      if (fail === "http-500" || fail === "http-503") {
+        record(entry);
+        if (delayMs > 0) await sleep(delayMs);
+        const status = fail === "http-500" ? 500 : 503;
+        return new Response(`receiver configured to fail (${fail})`, { status });
+      }
+      entry.accepted = true;
+      record(entry);
+      if (delayMs > 0) await sleep(delayMs);
+      // An empty ExportLogsServiceResponse == full success, in the request's encoding.
+      return transport === "http-protobuf"
+        ? new Response(new Uint8Array(types.response.encode(types.response.create({})).finish()), {
+            headers: { "content-type": "application/x-protobuf" },
+          })
+        : new Response("{}", { headers: { "content-type": "application/json" } });
+    },
+  });
+
+  // ---- OTLP/gRPC ---------------------------------------------------------------------------
+  let grpcServer: grpc.Server | undefined;
+  let grpcUrl = "";
+  if (options.grpc !== false) {
+    const identity = (b: Buffer) => b;
+    const service: grpc.ServiceDefinition = {
+      Export: {
+        path: LOGS_EXPORT_PATH,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    };
+    const server = new grpc.Server();
+    server.addService(service, {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        void (async () => {
+          const headers: Record<string, string> = {};
+          for (const [key, value] of Object.entries(call.metadata.getMap())) {
+            headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+          }
+          const raw = new Uint8Array(call.request);
+          const entry: ReceivedExport = { transport: "grpc", headers, records: [], raw, accepted: false };
+          try {
+            entry.records = flattenExportLogsRequest(decodeExportLogsRequest(raw), "grpc");
+          } catch (err) {
+            entry.error = err instanceof Error ? err.message : String(err);
+            record(entry);
+            callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
+            return;
+          }
+          entry.accepted = fail !== "grpc-unavailable";
+          record(entry);
+          if (delayMs > 0) await sleep(delayMs);
+          if (!entry.accepted) {
+            callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
+            return;
+          }
+          callback(null, Buffer.from(types.response.encode(types.response.create({})).finish()));
+        })();
+      },
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
+        err ? reject(err) : resolve(boundPort),
+      );
+    });
+    grpcServer = server;
+    grpcUrl = `http://127.0.0.1:${port}`;
+  }
+
+  const httpUrl = `http://127.0.0.1:${http.port}`;
+  let stopped: Promise<void> | undefined;
+
+  return {
+    httpUrl,
+    httpLogsUrl: `${httpUrl}/v1/logs`,
+    grpcUrl,
+    exports,
+    records: acceptedRecords,
+    waitForRecords(n, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const got = acceptedRecords();
+          if (got.length < n) return false;
+          clearTimeout(timer);
+          waiters.delete(onExport);
+          resolve(got);
+          return true;
+        };
+        const onExport = () => void check();
+        const timer = setTimeout(() => {
+          waiters.delete(onExport);
+          const summary = exports.map((e) => `${e.transport}:${e.records.length}${e.accepted ? "" : "(rejected)"}`).join(", ");
+          reject(new Error(`OTLP receiver: expected ${n} record(s) within ${timeoutMs}ms, got ${acceptedRecords().length} [${summary}]`));
+        }, timeoutMs);
+        waiters.add(onExport);
+        check();
+      });
+    },
+    rawText() {
+      const decoder = new TextDecoder();
+      return exports
+        .map((e) => `${Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${decoder.decode(e.raw)}`)
+        .join("\n\n");
+    },
+    setFailure(next) {
+      fail = next;
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    clear() {
+      exports.length = 0;
+    },
+    stop() {
+      stopped ??= (async () => {
+        for (const wake of [...sleepers]) wake();
+        grpcServer?.forceShutdown();
+        await http.stop(true);
+      })();
+      return stopped;
+    },
+  };
+}
+
+// ---- runnable mode -------------------------------------------------------------------------
+if (import.meta.main) {
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const jsonReplacer = (_key: string, value: unknown) =>
+    value instanceof Uint8Array ? Buffer.from(value).toString("base64") : typeof value === "bigint" ? value.toString() : value;
+  const receiver = await startOtlpReceiver({
+    fail: (arg("fail") as OtlpFailure | undefined) ?? "none",
+    delayMs: Number(arg("delay-ms") ?? 0),
+    onRecord: (r) => process.stdout.write(`${JSON.stringify(r, jsonReplacer)}\n`),
+  });
+  process.stdout.write(`${JSON.stringify({ httpUrl: receiver.httpUrl, grpcUrl: receiver.grpcUrl })}\n`);
+  const shutdown = () => void receiver.stop().then(() => process.exit(0));
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
