@@ -11,6 +11,7 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const COLON = 58;
+const STREAMING: TextDecodeOptions = { stream: true };
 
 /**
  * Feed byte chunks split anywhere; get back the events they complete.
@@ -36,7 +37,7 @@ export class SseParser {
 
   /** Parses one chunk and returns the events it completed (often none, sometimes many). */
   push(chunk: Uint8Array): SseEvent[] {
-    const text = this.decoder.decode(chunk, { stream: true });
+    const text = this.decoder.decode(chunk, STREAMING);
     if (text.length > 0) this.feed(text);
     return this.take();
   }
