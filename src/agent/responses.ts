@@ -16,11 +16,14 @@ import { readSse, type SseEvent } from "./sse.ts";
 
 export type { FunctionCallItem, MessageItem, OtherItem, OutputItem, ResponsesEvent } from "./responses-events.ts";
 
-/** A `[model_providers.*]` entry, as the client needs it. */
+/**
+ * A `[model_providers.*]` entry as the client needs it; config's `ProviderConfig` fits as is.
+ * Headers taken from env vars must already be resolved into `httpHeaders` by the caller.
+ */
 export interface ModelProvider {
   baseUrl: string;
   /** The env var the API key came from; named in hints, never read here. */
-  envKey: string;
+  envKey?: string;
   queryParams?: Record<string, string>;
   httpHeaders?: Record<string, string>;
 }
@@ -222,8 +225,9 @@ async function httpFailure(response: Response, provider: ModelProvider, nowMs: n
 }
 
 function statusHint(status: number, provider: ModelProvider): string | undefined {
-  if (status === 401) return `check that $${provider.envKey} holds a valid API key`;
-  if (status === 403) return `check that the key in $${provider.envKey} has access to this model`;
+  const key = provider.envKey ? `$${provider.envKey}` : "the provider's API key";
+  if (status === 401) return `check that ${key} holds a valid API key`;
+  if (status === 403) return `check that ${key} has access to this model`;
   if (status === 404) return `check base_url (${provider.baseUrl}) and the model name`;
   return undefined;
 }
