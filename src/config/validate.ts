@@ -88,7 +88,7 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
   const typed = serverSchema(server);
   if (typed instanceof ArkErrors) {
     const error = typed[0]!;
-    return at(String(error.path[0]), `'${error.path.join(".")}' ${error.problem}`);
+    return at(String(error.path[0]), `'${error.path.join(".")}' ${problemText(error)}`);
   }
   if (hasUrl) return findUrlProblem(server as { url: string } & Record<string, unknown>, at);
   return undefined;
@@ -127,8 +127,14 @@ function findSchemaProblem(raw: Record<string, unknown>): Problem | undefined {
   return {
     table: path.slice(0, -1),
     key: path.at(-1),
-    message: `'${path.join(".") || "config"}' ${error.problem}`,
+    message: `'${path.join(".") || "config"}' ${problemText(error)}`,
   };
+}
+
+/** arktype's problem without the path it sometimes repeats (as in unions like boolean). */
+function problemText(error: { path: readonly PropertyKey[]; problem: string }): string {
+  const prefix = error.path.map(String).join(".") + " ";
+  return error.problem.startsWith(prefix) ? error.problem.slice(prefix.length) : error.problem;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

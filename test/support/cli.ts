@@ -1,0 +1,66 @@
+// Runs the real CLI entry (src/main.ts under Bun) as a subprocess against a temp TETHER_HOME.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const REPO_ROOT = resolve(import.meta.dir, "../..");
+export const MAIN_PATH = join(REPO_ROOT, "src/main.ts");
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface RunOptions {
+  home: string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  stdin?: string;
+  /** Run this executable instead of `bun src/main.ts` (the compiled binary). */
+  binary?: string;
+  timeoutMs?: number;
+}
+
+/** A minimal environment: no inherited secrets, colour off, a temp home. */
+export function baseEnv(home: string, extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: home,
+    TETHER_HOME: join(home, ".tether"),
+    NO_COLOR: "1",
+    LANG: "C.UTF-8",
+    ...extra,
+  };
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export async function runTether(args: string[], options: RunOptions): Promise<RunResult> {
+  const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN_PATH, ...args];
+  const child = Bun.spawn(command, {
+    cwd: options.cwd ?? options.home,
+    env: baseEnv(options.home, options.env),
+    stdin: options.stdin !== undefined ? new Blob([options.stdin]) : "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+/** A fresh temp directory used as HOME (TETHER_HOME is HOME/.tether). */
+export function makeHome(): { home: string; tetherHome: string; configPath: string; cleanup(): void } {
+  const home = mkdtempSync(join(tmpdir(), "tether-test-"));
+  const tetherHome = join(home, ".tether");
+  return {
+    home,
+    tetherHome,
+    configPath: join(tetherHome, "config.toml"),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
