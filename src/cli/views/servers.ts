@@ -3,6 +3,7 @@ import type { IO } from "../../context.ts";
 import { authLabel, describeServer, serverTarget, type AuthView, type ServerView } from "../../config/describe.ts";
 import type { AddServerResult } from "../../config/servers.ts";
 import type { ServerConfig } from "../../config/types.ts";
+import type { ProbeResult } from "../../mcp/probe.ts";
 import { note, printDetails, printJson, printTable, type Column } from "../render.ts";
 
 export interface ListRow {
@@ -95,4 +96,43 @@ export function renderAdded(io: IO, result: AddServerResult): void {
   ].filter(Boolean);
   if (extras.length > 0) io.stdout.write(`  ${extras.join("; ")}\n`);
   note(io, `Saved to ${result.path}`);
+}
+
+export function statusLabel(result: ProbeResult): string {
+  if (result.status === "error") return `error: ${result.error.message}`;
+  return result.status;
+}
+
+function probeLatency(result: ProbeResult): number | undefined {
+  if (result.status === "ok") return Math.round(result.connection.latencyMs);
+  if (result.status === "error") return Math.round(result.latencyMs);
+  return undefined;
+}
+
+export function statusJson(result: ProbeResult): Record<string, unknown> {
+  return {
+    state: result.status,
+    tools: result.status === "ok" ? result.connection.tools.length : undefined,
+    latency_ms: probeLatency(result),
+    error: result.status === "error" ? result.error.message : undefined,
+  };
+}
+
+const STATUS_COLUMNS: Column<ProbeResult>[] = [
+  ...(LIST_COLUMNS as Column<ProbeResult>[]),
+  {
+    header: "STATUS",
+    value: statusLabel,
+    style: (_, r) => (r.status === "ok" ? "green" : r.status === "error" ? "red" : "dim"),
+  },
+  { header: "TOOLS", value: (r) => (r.status === "ok" ? String(r.connection.tools.length) : "-") },
+  { header: "LATENCY", value: (r) => (probeLatency(r) !== undefined ? `${probeLatency(r)}ms` : "-") },
+];
+
+export function renderServerStatus(io: IO, results: ProbeResult[], options: { json: boolean }): void {
+  if (options.json) {
+    return printJson(io, { servers: results.map((r) => ({ ...listItemJson(r), status: statusJson(r) })) });
+  }
+  if (results.length === 0) return printNoServers(io);
+  printTable(io, STATUS_COLUMNS, results);
 }

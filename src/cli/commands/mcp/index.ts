@@ -11,5 +11,8 @@ export default (ctx: Context) =>
       list: lazy(ctx, () => import("./list.ts")),
       get: lazy(ctx, () => import("./get.ts")),
       remove: lazy(ctx, () => import("./remove.ts")),
+      tools: lazy(ctx, () => import("./tools.ts")),
+      call: lazy(ctx, () => import("./call.ts")),
+      doctor: lazy(ctx, () => import("./doctor.ts")),
     },
   });

@@ -1,16 +1,25 @@
-// `tether mcp list`: the configured servers as a table or JSON.
+// `tether mcp list`: the configured servers as a table or JSON; `--status` probes each one.
 import type { Context } from "../../../context.ts";
 import { listServers } from "../../../config/servers.ts";
 import { jsonArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
-import { renderServerList } from "../../views/servers.ts";
+import { withSpinner } from "../../spinner.ts";
+import { renderServerList, renderServerStatus } from "../../views/servers.ts";
 
 export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp list",
-    description: "List configured servers",
-    args: { ...jsonArg },
-    async run({ json }) {
-      renderServerList(ctx.io, await listServers(ctx), { json: Boolean(json) });
+    description: "List configured servers (--status connects to each)",
+    args: {
+      ...jsonArg,
+      status: { type: "boolean", description: "Connect to every enabled server in parallel and show its status" },
+    },
+    async run({ json, status }) {
+      const servers = await listServers(ctx);
+      if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json) });
+      // The SDK loads only when a probe is asked for: plain `mcp list` stays fast.
+      const { probeServers } = await import("../../../mcp/probe.ts");
+      const results = await withSpinner(ctx.io, `Connecting to ${servers.length} servers…`, () => probeServers(ctx, servers));
+      renderServerStatus(ctx.io, results, { json: Boolean(json) });
     },
   });

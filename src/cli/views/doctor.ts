@@ -1,0 +1,65 @@
+// The `mcp doctor` report: one block per server, failures with their reason and stderr.
+import type { IO } from "../../context.ts";
+import { authLabel, describeServer, type AuthView } from "../../config/describe.ts";
+import { ConnectionError } from "../../errors.ts";
+import type { ProbeResult } from "../../mcp/probe.ts";
+import { paint, printJson } from "../render.ts";
+import { statusJson } from "./servers.ts";
+
+export interface DoctorEntry {
+  result: ProbeResult;
+  auth: AuthView;
+}
+
+function stderrOf(result: ProbeResult): string[] {
+  if (result.status === "ok") return result.connection.stderrTail();
+  if (result.status === "error" && result.error instanceof ConnectionError) return result.error.stderrTail;
+  return [];
+}
+
+export function renderDoctor(io: IO, entries: DoctorEntry[], options: { json: boolean }): void {
+  if (options.json) return printJson(io, { servers: entries.map(doctorJson) });
+  for (const entry of entries) printEntry(io, entry);
+}
+
+function doctorJson({ result, auth }: DoctorEntry): Record<string, unknown> {
+  const ok = result.status === "ok" ? result.connection : undefined;
+  return {
+    name: result.server.name,
+    transport: result.server.transport,
+    ...statusJson(result),
+    reachable: result.status === "ok",
+    via: ok?.via,
+    protocol_version: ok?.protocolVersion,
+    server_info: ok?.serverInfo ? { name: ok.serverInfo.name, version: ok.serverInfo.version } : undefined,
+    auth,
+    hint: result.status === "error" ? result.error.hint : undefined,
+    stderr: stderrOf(result).slice(-20),
+  };
+}
+
+function printEntry(io: IO, { result, auth }: DoctorEntry): void {
+  const state = result.status === "ok" ? paint(io, "green", "ok") : result.status === "error" ? paint(io, "red", "error") : paint(io, "dim", "disabled");
+  io.stdout.write(`${paint(io, "bold", result.server.name)}  ${state}\n`);
+  const line = (key: string, value: string) => io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(10))} ${value}\n`);
+  line("transport", describeServer(result.server).transport);
+  if (result.status === "ok") {
+    const c = result.connection;
+    line("reachable", `yes, via ${c.via}${c.pid ? ` (pid ${c.pid})` : ""}`);
+    line("server", c.serverInfo ? `${c.serverInfo.name} ${c.serverInfo.version}` : "(no serverInfo)");
+    line("protocol", c.protocolVersion ?? "unknown");
+    line("tools", String(c.tools.length));
+    line("latency", `${Math.round(c.latencyMs)}ms`);
+  } else if (result.status === "error") {
+    line("reachable", "no");
+    line("reason", result.error.message);
+    if (result.error.hint) line("hint", result.error.hint);
+    line("latency", `${Math.round(result.latencyMs)}ms`);
+  }
+  line("auth", authLabel(auth));
+  const stderr = stderrOf(result);
+  if (result.status === "error" && stderr.length > 0) {
+    io.stdout.write(`  ${paint(io, "dim", "stderr:")}\n`);
+    for (const text of stderr.slice(-20)) io.stdout.write(`    ${text}\n`);
+  }
+}

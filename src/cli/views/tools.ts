@@ -1,0 +1,64 @@
+// How tool lists and tool results look.
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { IO } from "../../context.ts";
+import type { ToolCallOutcome } from "../../mcp/operations.ts";
+import { summarizeParameters } from "../../mcp/coerce.ts";
+import { note, printJson, printTable } from "../render.ts";
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").trim().split("\n")[0]!.trim();
+}
+
+function requiredParameters(tool: Tool): string[] {
+  return summarizeParameters(tool.inputSchema)
+    .filter((p) => p.required)
+    .map((p) => `${p.name}: ${p.type}`);
+}
+
+export function renderTools(io: IO, server: string, tools: Tool[], options: { json: boolean }): void {
+  if (options.json) {
+    return printJson(io, {
+      server,
+      tools: tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description ?? "",
+        parameters: summarizeParameters(tool.inputSchema),
+        input_schema: tool.inputSchema,
+      })),
+    });
+  }
+  if (tools.length === 0) return note(io, `Server "${server}" offers no tools.`);
+  printTable(
+    io,
+    [
+      { header: "TOOL", value: (t: Tool) => t.name, style: () => "bold" },
+      { header: "DESCRIPTION", value: (t: Tool) => truncate(firstLine(t.description), io.stdoutIsTTY ? 70 : Infinity) },
+      { header: "REQUIRED", value: (t: Tool) => requiredParameters(t).join(", ") || "-" },
+    ],
+    tools,
+  );
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
+
+/** Text content to stdout; a note on stderr about what else came back. */
+export function renderToolResult(io: IO, outcome: ToolCallOutcome, options: { json: boolean }): void {
+  const { result } = outcome;
+  if (options.json) return printJson(io, result);
+  const content = (result.content ?? []) as CallToolResult["content"];
+  for (const item of content) {
+    if (item.type === "text") io.stdout.write(item.text.endsWith("\n") ? item.text : item.text + "\n");
+  }
+  const others = countOthers(content);
+  if (others) note(io, `(also returned ${others}; use --json to see everything)`);
+  if (content.length === 0 && result.structuredContent !== undefined) printJson(io, result.structuredContent);
+}
+
+function countOthers(content: CallToolResult["content"]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const item of content) if (item.type !== "text") counts.set(item.type, (counts.get(item.type) ?? 0) + 1);
+  if (counts.size === 0) return undefined;
+  return [...counts].map(([type, n]) => `${n} ${type}${n > 1 ? " items" : ""}`).join(", ");
+}

@@ -1,0 +1,38 @@
+// `${VAR}` and `${VAR:-default}` in config strings. An unset variable without a default is an
+// error naming it: never sent as literal text, never silently empty.
+import { ConfigError } from "../errors.ts";
+
+const PATTERN = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Expands one string; `where` names the setting for the error (e.g. `server "docs" url`). */
+export function expandVars(value: string, env: Readonly<Record<string, string | undefined>>, where: string): string {
+  return value.replace(PATTERN, (_, name: string, fallback: string | undefined) => {
+    const found = env[name];
+    if (found !== undefined && found !== "") return found;
+    if (fallback !== undefined) return fallback;
+    throw new ConfigError(`${where}: environment variable ${name} is not set`, {
+      hint: `export ${name}=... or write \${${name}:-default} in config.toml`,
+    });
+  });
+}
+
+export function expandList(values: string[], env: Readonly<Record<string, string | undefined>>, where: string): string[] {
+  return values.map((value) => expandVars(value, env, where));
+}
+
+export function expandMap(
+  map: Record<string, string>,
+  env: Readonly<Record<string, string | undefined>>,
+  where: string,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, expandVars(value, env, `${where}.${key}`)]));
+}
+
+/** The value of an env var a setting names (bearer_token_env_var, env_vars, ...); missing is an error. */
+export function requireEnvVar(env: Readonly<Record<string, string | undefined>>, name: string, where: string): string {
+  const value = env[name];
+  if (value === undefined || value === "") {
+    throw new ConfigError(`${where}: environment variable ${name} is not set`, { hint: `export ${name}=...` });
+  }
+  return value;
+}

@@ -1,0 +1,57 @@
+// Opens a streamable HTTP server (falling back to legacy HTTP+SSE), with the configured headers
+// and bearer token, or an OAuth provider when the user has logged in.
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Context } from "../context.ts";
+import { expandMap, expandVars, requireEnvVar } from "../config/expand.ts";
+import type { HttpServerConfig } from "../config/types.ts";
+
+export interface HttpAuth {
+  headers: Record<string, string>;
+  authProvider?: OAuthClientProvider;
+}
+
+/** Headers from config: http_headers (with ${VAR}), env_http_headers, and the bearer token. */
+export function configuredHeaders(ctx: Context, server: HttpServerConfig): Record<string, string> {
+  const where = `server "${server.name}"`;
+  const headers = expandMap(server.httpHeaders, ctx.env, `${where} http_headers`);
+  for (const [header, variable] of Object.entries(server.envHttpHeaders)) {
+    headers[header] = requireEnvVar(ctx.env, variable, `${where} env_http_headers.${header}`);
+  }
+  if (server.bearerTokenEnvVar) {
+    headers.Authorization = `Bearer ${requireEnvVar(ctx.env, server.bearerTokenEnvVar, `${where} bearer_token_env_var`)}`;
+  }
+  return headers;
+}
+
+export function serverUrl(ctx: Context, server: HttpServerConfig): URL {
+  return new URL(expandVars(server.url, ctx.env, `server "${server.name}" url`));
+}
+
+export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {
+  return new StreamableHTTPClientTransport(url, {
+    requestInit: { headers: auth.headers },
+    authProvider: auth.authProvider,
+    fetch: ctx.fetch,
+  });
+}
+
+export function createSseTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {
+  return new SSEClientTransport(url, {
+    requestInit: { headers: auth.headers },
+    eventSourceInit: { fetch: (input, init) => ctx.fetch(input, { ...init, headers: { ...auth.headers, ...headersOf(init) } }) },
+    authProvider: auth.authProvider,
+    fetch: ctx.fetch,
+  });
+}
+
+function headersOf(init: RequestInit | undefined): Record<string, string> {
+  return Object.fromEntries(new Headers(init?.headers).entries());
+}
+
+/** A legacy HTTP+SSE server answers the streamable POST with one of these. */
+export function looksLikeLegacySse(status: number | undefined): boolean {
+  return status === 400 || status === 404 || status === 405;
+}

@@ -1,0 +1,56 @@
+// The MCP work behind `mcp tools` and `mcp call`: open one configured server, find a tool,
+// coerce arguments from the command line and call it.
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Context } from "../context.ts";
+import { getServer } from "../config/servers.ts";
+import { UsageError } from "../errors.ts";
+import { closest } from "../suggest.ts";
+import { connectServer, type McpConnection } from "./connect.ts";
+import { coerceArguments, parseArgPairs } from "./coerce.ts";
+import { isToolAllowed } from "./tool-filter.ts";
+
+/** Connects to the named server; a disabled server is a usage error (enable it first). */
+export async function openServer(ctx: Context, name: string): Promise<McpConnection> {
+  const server = await getServer(ctx, name);
+  if (!server.enabled) {
+    throw new UsageError(`server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
+  }
+  return connectServer(ctx, server);
+}
+
+export interface ToolCallRequest {
+  server: string;
+  tool: string;
+  /** `--arg k=v` pairs, in order. */
+  args: string[];
+  argsJson?: string;
+}
+
+export interface ToolCallOutcome {
+  connection: McpConnection;
+  tool: Tool;
+  arguments: Record<string, unknown>;
+  result: CallToolResult;
+}
+
+export async function callServerTool(ctx: Context, request: ToolCallRequest): Promise<ToolCallOutcome> {
+  const connection = await openServer(ctx, request.server);
+  const tool = findTool(connection, request.tool);
+  const args = coerceArguments(tool.inputSchema, parseArgPairs(request.args), request.argsJson);
+  const result = await connection.callTool(tool.name, args);
+  return { connection, tool, arguments: args, result };
+}
+
+export function findTool(connection: McpConnection, name: string): Tool {
+  const tool = connection.tools.find((t) => t.name === name);
+  if (tool) return tool;
+  const server = connection.server;
+  if (!isToolAllowed(server, name)) {
+    throw new UsageError(`tool "${name}" is turned off for server "${server.name}" (enabled_tools / disabled_tools)`);
+  }
+  const names = connection.tools.map((t) => t.name);
+  const near = closest(name, names);
+  throw new UsageError(`server "${server.name}" has no tool "${name}"`, {
+    hint: near ? `did you mean "${near}"?` : `tools: ${names.join(", ") || "(none)"}`,
+  });
+}

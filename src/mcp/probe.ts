@@ -1,0 +1,35 @@
+// Connects to many servers in parallel and reports each one's health; one server's failure
+// never affects another's report.
+import type { Context } from "../context.ts";
+import type { ServerConfig } from "../config/types.ts";
+import { TetherError } from "../errors.ts";
+import { connectServer, type McpConnection } from "./connect.ts";
+import { describeConnectError } from "./errors.ts";
+
+export type ProbeResult =
+  | { server: ServerConfig; status: "disabled" }
+  | { server: ServerConfig; status: "ok"; connection: McpConnection }
+  | { server: ServerConfig; status: "error"; error: TetherError; latencyMs: number };
+
+/** Connects to every enabled server at once; keeps connections open for the caller. */
+export async function connectAll(ctx: Context, servers: ServerConfig[]): Promise<ProbeResult[]> {
+  return Promise.all(servers.map((server) => probeOne(ctx, server)));
+}
+
+async function probeOne(ctx: Context, server: ServerConfig): Promise<ProbeResult> {
+  if (!server.enabled) return { server, status: "disabled" };
+  const started = performance.now();
+  try {
+    return { server, status: "ok", connection: await connectServer(ctx, server) };
+  } catch (error) {
+    const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
+    return { server, status: "error", error: failure, latencyMs: performance.now() - started };
+  }
+}
+
+/** Probes and closes: for `list --status` and `doctor`. */
+export async function probeServers(ctx: Context, servers: ServerConfig[]): Promise<ProbeResult[]> {
+  const results = await connectAll(ctx, servers);
+  await Promise.all(results.map((r) => (r.status === "ok" ? r.connection.close() : undefined)));
+  return results;
+}
