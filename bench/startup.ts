@@ -1,0 +1,101 @@
+// Startup budget of the compiled CLI against a bare compiled Bun `console.log("hello")`, built with
+// the same flags (build.ts's compileExecutable). Goals (STYLE.md): `--version` ≤ 1.3×, `mcp list`
+// with 10 servers ≤ 1.5×. Reports PASS/MISS and always exits 0.
+//
+//   bun bench/startup.ts [--rounds 30] [--warmup 3] [--rebuild]
+//
+// Uses dist/tether-<host> (built with build.ts when missing, or always with --rebuild).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { buildRelease, compileExecutable, hostTarget, ROOT } from "../build.ts";
+import { startupConfigToml } from "./startup-config.ts";
+
+interface Case {
+  name: string;
+  cmd: string[];
+  /** Budget as a multiple of the hello baseline; absent for the baseline itself. */
+  goal?: number;
+}
+
+function parseArgs(argv: string[]): { rounds: number; warmup: number; rebuild: boolean } {
+  const opts = { rounds: 30, warmup: 3, rebuild: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--rounds") opts.rounds = Number(argv[++i]);
+    else if (arg === "--warmup") opts.warmup = Number(argv[++i]);
+    else if (arg === "--rebuild") opts.rebuild = true;
+    else throw new Error(`unknown argument ${arg}; usage: bun bench/startup.ts [--rounds N] [--warmup N] [--rebuild]`);
+  }
+  return opts;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function timeOnce(cmd: string[], env: Record<string, string>, cwd: string): number {
+  const started = performance.now();
+  const proc = Bun.spawnSync(cmd, { env, cwd, stdout: "pipe", stderr: "pipe" });
+  const elapsed = performance.now() - started;
+  if (proc.exitCode !== 0) {
+    throw new Error(`${cmd.map((c) => path.basename(c)).join(" ")} exited ${proc.exitCode}: ${proc.stderr.toString().trim()}`);
+  }
+  return elapsed;
+}
+
+async function main(): Promise<void> {
+  const { rounds, warmup, rebuild } = parseArgs(Bun.argv.slice(2));
+  const target = hostTarget();
+  const tether = path.join(ROOT, "dist", target.fileName);
+  if (rebuild || !(await Bun.file(tether).exists())) {
+    console.error(`building ${path.relative(ROOT, tether)} with build.ts ...`);
+    await buildRelease({ targets: [target], outdir: path.join(ROOT, "dist"), otel: true, bytecode: true });
+  }
+
+  const work = mkdtempSync(path.join(tmpdir(), "tether-bench-"));
+  try {
+    const helloSrc = path.join(work, "hello.ts");
+    await Bun.write(helloSrc, `console.log("hello");\n`);
+    const hello = await compileExecutable({ entry: helloSrc, target, outfile: path.join(work, `hello${path.extname(target.fileName)}`) });
+
+    const home = path.join(work, "home");
+    await Bun.write(path.join(home, "config.toml"), startupConfigToml(10));
+    const env: Record<string, string> = {
+      HOME: work,
+      USERPROFILE: work,
+      PATH: process.env.PATH ?? "",
+      TETHER_HOME: home,
+      NO_COLOR: "1",
+    };
+    if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+
+    const cases: Case[] = [
+      { name: "hello (bare bun)", cmd: [hello] },
+      { name: "tether --version", cmd: [tether, "--version"], goal: 1.3 },
+      { name: "tether mcp list", cmd: [tether, "mcp", "list"], goal: 1.5 },
+    ];
+    const samples = cases.map(() => [] as number[]);
+    for (let round = 0; round < warmup + rounds; round++) {
+      cases.forEach((c, i) => {
+        const ms = timeOnce(c.cmd, env, work);
+        if (round >= warmup) samples[i]!.push(ms);
+      });
+    }
+
+    const base = median(samples[0]!);
+    console.log(`startup, median of ${rounds} interleaved runs after ${warmup} warm-ups (${target.name})`);
+    cases.forEach((c, i) => {
+      const med = median(samples[i]!);
+      const ratio = med / base;
+      const verdict = c.goal === undefined ? "" : `  goal ≤ ${c.goal}×  ${ratio <= c.goal ? "PASS" : "MISS"}`;
+      console.log(`${c.name.padEnd(20)} ${med.toFixed(1).padStart(7)} ms  ${ratio.toFixed(2)}×${verdict}`);
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,287 @@
+// Builds the release executables dist/tether-<os>-<arch>[.exe], each with its platform's
+// @napi-rs/keyring addon embedded, plus dist/SHA256SUMS.
+//
+//   bun build.ts [--target NAME|all|host] [--no-otel] [--outdir DIR] [--no-bytecode]
+//
+// SHA256SUMS lists every tether-* executable in the output directory after the run (sorted), not
+// only the ones this run built: per-target runs then add up to a complete file, and every line is
+// the checksum of the file as it is on disk.
+import type { BunPlugin } from "bun";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export type TargetName =
+  | "linux-x64"
+  | "linux-arm64"
+  | "linux-x64-musl"
+  | "darwin-x64"
+  | "darwin-arm64"
+  | "windows-x64";
+
+export interface BuildTarget {
+  name: TargetName;
+  /** Bun's `--target` for `--compile`. */
+  bunTarget: Bun.Build.CompileTarget;
+  /** napi-rs platform suffix: package `@napi-rs/keyring-<p>`, file `keyring.<p>.node`. */
+  keyringPlatform: string;
+  /** The executable's file name in the output directory. */
+  fileName: string;
+}
+
+function target(name: TargetName, bunTarget: Bun.Build.CompileTarget, keyringPlatform: string): BuildTarget {
+  const exe = name.startsWith("windows-") ? ".exe" : "";
+  return { name, bunTarget, keyringPlatform, fileName: `tether-${name}${exe}` };
+}
+
+export const TARGETS: Readonly<Record<TargetName, BuildTarget>> = {
+  "linux-x64": target("linux-x64", "bun-linux-x64", "linux-x64-gnu"),
+  "linux-arm64": target("linux-arm64", "bun-linux-arm64", "linux-arm64-gnu"),
+  "linux-x64-musl": target("linux-x64-musl", "bun-linux-x64-musl", "linux-x64-musl"),
+  "darwin-x64": target("darwin-x64", "bun-darwin-x64", "darwin-x64"),
+  "darwin-arm64": target("darwin-arm64", "bun-darwin-arm64", "darwin-arm64"),
+  "windows-x64": target("windows-x64", "bun-windows-x64", "win32-x64-msvc"),
+};
+
+export const ROOT: string = import.meta.dir;
+export const DEFAULT_ENTRY: string = path.join(ROOT, "src/main.ts");
+/** Downloaded addons live here: ignored by git (node_modules/) and dropped by `npm ci`. */
+export const DEFAULT_ADDON_CACHE: string = path.join(ROOT, "node_modules/.cache/tether-build/keyring");
+
+/** The target that runs on this machine. */
+export function hostTarget(): BuildTarget {
+  const { platform, arch } = process;
+  if (platform === "linux" && arch === "x64") return TARGETS[isMusl() ? "linux-x64-musl" : "linux-x64"];
+  if (platform === "linux" && arch === "arm64") return TARGETS["linux-arm64"];
+  if (platform === "darwin" && arch === "x64") return TARGETS["darwin-x64"];
+  if (platform === "darwin" && arch === "arm64") return TARGETS["darwin-arm64"];
+  if (platform === "win32" && arch === "x64") return TARGETS["windows-x64"];
+  throw new Error(`no tether build target for ${platform}-${arch}`);
+}
+
+function isMusl(): boolean {
+  return existsSync("/lib/ld-musl-x86_64.so.1") && !existsSync("/lib64/ld-linux-x86-64.so.2");
+}
+
+export interface CompileOptions {
+  entry: string;
+  target: BuildTarget;
+  outfile: string;
+  /** Value of the TETHER_OTEL define (src/telemetry/flags.ts). Default true. */
+  otel?: boolean;
+  /** Default true: works for every target with Bun 1.4.4 (checked by cross-building all six). */
+  bytecode?: boolean;
+  /** The keyring addon to embed; omitted for entries that do not import @napi-rs/keyring. */
+  keyringAddon?: string;
+}
+
+/**
+ * One `bun build --compile`. Shared with bench/startup.ts so the bare-Bun baseline is built
+ * with exactly the flags tether is.
+ */
+export async function compileExecutable(options: CompileOptions): Promise<string> {
+  const { entry, target, outfile, otel = true, bytecode = true, keyringAddon } = options;
+  const result = await Bun.build({
+    entrypoints: [entry],
+    compile: {
+      target: target.bunTarget,
+      outfile,
+      // A compiled Bun binary would otherwise read .env and bunfig.toml from the user's working
+      // directory; a bunfig `preload` there would run arbitrary code inside tether.
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+    },
+    format: "esm",
+    minify: true,
+    bytecode,
+    // Each dynamic import() becomes a chunk evaluated only when reached, so `--version` and one
+    // subcommand do not run the top level of every other command's modules (without it, Bun
+    // hoists them all into one scope that runs at startup).
+    splitting: true,
+    // Embedded in the executable (zstd) and read only when a stack trace is printed.
+    sourcemap: "linked",
+    define: { TETHER_OTEL: otel ? "true" : "false" },
+    plugins: keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [],
+    throw: false,
+  });
+  if (!result.success) {
+    throw new Error(`bun build failed for ${target.name}:\n${result.logs.map(String).join("\n")}`);
+  }
+  const built = result.outputs.find((o) => o.kind === "entry-point")?.path ?? outfile;
+  // The sourcemap is already inside the executable; the copies beside it are noise in dist/.
+  for (const o of result.outputs) if (o.kind === "sourcemap") rmSync(o.path, { force: true });
+  return built;
+}
+
+/**
+ * Replaces @napi-rs/keyring's loader (which picks `@napi-rs/keyring-<platform>` at run time,
+ * invisible to the bundler) with a static require of one `.node` file, which Bun embeds.
+ */
+export function keyringAddonPlugin(addonPath: string): BunPlugin {
+  return {
+    name: "tether-keyring-addon",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@napi-rs[\\/]keyring[\\/]index\.js$/ }, () => ({
+        // Not `module.exports = require(...)`: the bundler would then look for static exports
+        // of the .node file and reject `import { Entry }`.
+        contents: `const binding = require(${JSON.stringify(addonPath)});\nmodule.exports = binding;\n`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+function keyringVersion(): string {
+  const pkg = require(path.join(ROOT, "node_modules/@napi-rs/keyring/package.json")) as { version: string };
+  return pkg.version;
+}
+
+/** The keyring `.node` for a target: the installed platform package, else the cache, else npm. */
+export async function resolveKeyringAddon(target: BuildTarget, cacheDir: string = DEFAULT_ADDON_CACHE): Promise<string> {
+  const version = keyringVersion();
+  const pkgName = `@napi-rs/keyring-${target.keyringPlatform}`;
+  const fileName = `keyring.${target.keyringPlatform}.node`;
+
+  const installedDir = path.join(ROOT, "node_modules", pkgName);
+  if (existsSync(path.join(installedDir, fileName))) {
+    const installed = require(path.join(installedDir, "package.json")) as { version: string };
+    if (installed.version === version) return path.join(installedDir, fileName);
+  }
+
+  const cached = path.join(cacheDir, version, fileName);
+  if (existsSync(cached)) return cached;
+
+  await fetchAddon(pkgName, version, fileName, cached);
+  return cached;
+}
+
+/** `npm pack`s the platform package, checks it against package-lock.json, extracts the `.node`. */
+async function fetchAddon(pkgName: string, version: string, fileName: string, dest: string): Promise<void> {
+  const expected = lockedIntegrity(pkgName, version);
+  const work = mkdtempSync(path.join(tmpdir(), "tether-keyring-"));
+  try {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    await run([npm, "pack", `${pkgName}@${version}`, "--silent", "--pack-destination", work], work);
+    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
+    if (!tarball) throw new Error(`npm pack ${pkgName}@${version} produced no tarball`);
+    const tarPath = path.join(work, tarball);
+
+    const hasher = new Bun.CryptoHasher("sha512");
+    hasher.update(await Bun.file(tarPath).arrayBuffer());
+    const actual = `sha512-${hasher.digest("base64")}`;
+    if (actual !== expected) {
+      throw new Error(`${pkgName}@${version}: integrity ${actual} does not match package-lock.json (${expected})`);
+    }
+
+    await run(["tar", "-xzf", tarball, `package/${fileName}`], work);
+    mkdirSync(path.dirname(dest), { recursive: true });
+    renameSync(path.join(work, "package", fileName), dest);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function lockedIntegrity(pkgName: string, version: string): string {
+  const lock = require(path.join(ROOT, "package-lock.json")) as {
+    packages: Record<string, { version?: string; integrity?: string }>;
+  };
+  const entry = lock.packages[`node_modules/${pkgName}`];
+  if (!entry?.integrity || entry.version !== version) {
+    throw new Error(`package-lock.json has no integrity for ${pkgName}@${version}; refusing an unpinned download`);
+  }
+  return entry.integrity;
+}
+
+async function run(cmd: string[], cwd: string): Promise<void> {
+  const proc = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "pipe" });
+  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr.trim()}`);
+}
+
+/** Writes `<outdir>/SHA256SUMS` (sha256sum format) over every tether-* executable there. */
+export async function writeChecksums(outdir: string): Promise<string> {
+  const names = readdirSync(outdir)
+    .filter((f) => /^tether-[a-z0-9-]+(\.exe)?$/.test(f))
+    .sort();
+  const lines: string[] = [];
+  for (const name of names) {
+    const hasher = new Bun.CryptoHasher("sha256");
+    hasher.update(await Bun.file(path.join(outdir, name)).arrayBuffer());
+    lines.push(`${hasher.digest("hex")}  ${name}`);
+  }
+  const sumsPath = path.join(outdir, "SHA256SUMS");
+  await Bun.write(sumsPath, lines.map((l) => `${l}\n`).join(""));
+  return sumsPath;
+}
+
+export interface BuildOptions {
+  targets: BuildTarget[];
+  outdir: string;
+  otel: boolean;
+  bytecode: boolean;
+  entry?: string;
+}
+
+/** Builds the given targets into outdir and rewrites SHA256SUMS; returns the executables' paths. */
+export async function buildRelease(options: BuildOptions): Promise<string[]> {
+  const { targets, outdir, otel, bytecode, entry = DEFAULT_ENTRY } = options;
+  mkdirSync(outdir, { recursive: true });
+  // Fetch every addon before the first (slow) compile, so a missing one fails fast.
+  const addons = new Map<TargetName, string>();
+  for (const t of targets) addons.set(t.name, await resolveKeyringAddon(t));
+
+  const built: string[] = [];
+  for (const t of targets) {
+    const started = performance.now();
+    const outfile = path.join(outdir, t.fileName);
+    const keyringAddon = addons.get(t.name);
+    built.push(await compileExecutable({ entry, target: t, outfile, otel, bytecode, keyringAddon }));
+    const mb = (Bun.file(outfile).size / 1024 / 1024).toFixed(1);
+    console.error(`built ${path.relative(process.cwd(), outfile)} (${mb} MB, ${Math.round(performance.now() - started)} ms)`);
+  }
+  await writeChecksums(outdir);
+  return built;
+}
+
+const USAGE = `usage: bun build.ts [--target NAME|all|host] [--no-otel] [--outdir DIR] [--no-bytecode]
+targets: ${Object.keys(TARGETS).join(", ")}`;
+
+export function parseBuildArgs(argv: string[]): BuildOptions {
+  let targetArg = "host";
+  let outdir = "dist";
+  let otel = true;
+  let bytecode = true;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (flag === "--target") targetArg = value();
+    else if (flag === "--outdir") outdir = value();
+    else if (flag === "--no-otel") otel = false;
+    else if (flag === "--no-bytecode") bytecode = false;
+    else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+  }
+  let targets: BuildTarget[];
+  if (targetArg === "all") targets = Object.values(TARGETS);
+  else if (targetArg === "host") targets = [hostTarget()];
+  else if (targetArg in TARGETS) targets = [TARGETS[targetArg as TargetName]];
+  else throw new Error(`unknown target ${targetArg}\n${USAGE}`);
+  return { targets, outdir: path.resolve(outdir), otel, bytecode };
+}
+
+if (import.meta.main) {
+  const argv = Bun.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+  } else {
+    try {
+      await buildRelease(parseBuildArgs(argv));
+    } catch (err) {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  }
+}
