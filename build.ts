@@ -75,6 +75,23 @@ export interface CompileOptions {
   keyringAddon?: string;
 }
 
+/** The bundler settings every tether build shares: compiled executables and inspected bundles. */
+function bundleConfig(entry: string, otel: boolean, keyringAddon: string | undefined): Bun.BuildConfig {
+  return {
+    entrypoints: [entry],
+    target: "bun",
+    format: "esm",
+    minify: true,
+    // Each dynamic import() becomes a chunk evaluated only when reached, so `--version` and one
+    // subcommand do not run the top level of every other command's modules (without it, Bun
+    // hoists them all into one scope that runs at startup).
+    splitting: true,
+    define: { TETHER_OTEL: otel ? "true" : "false" },
+    plugins: keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [],
+    throw: false,
+  };
+}
+
 /**
  * One `bun build --compile`. Shared with bench/startup.ts so the bare-Bun baseline is built
  * with exactly the flags tether is.
@@ -82,7 +99,7 @@ export interface CompileOptions {
 export async function compileExecutable(options: CompileOptions): Promise<string> {
   const { entry, target, outfile, otel = true, bytecode = true, keyringAddon } = options;
   const result = await Bun.build({
-    entrypoints: [entry],
+    ...bundleConfig(entry, otel, keyringAddon),
     compile: {
       target: target.bunTarget,
       outfile,
@@ -91,18 +108,9 @@ export async function compileExecutable(options: CompileOptions): Promise<string
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
-    format: "esm",
-    minify: true,
     bytecode,
-    // Each dynamic import() becomes a chunk evaluated only when reached, so `--version` and one
-    // subcommand do not run the top level of every other command's modules (without it, Bun
-    // hoists them all into one scope that runs at startup).
-    splitting: true,
     // Embedded in the executable (zstd) and read only when a stack trace is printed.
     sourcemap: "linked",
-    define: { TETHER_OTEL: otel ? "true" : "false" },
-    plugins: keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [],
-    throw: false,
   });
   if (!result.success) {
     throw new Error(`bun build failed for ${target.name}:\n${result.logs.map(String).join("\n")}`);
@@ -111,6 +119,24 @@ export async function compileExecutable(options: CompileOptions): Promise<string
   // The sourcemap is already inside the executable; the copies beside it are noise in dist/.
   for (const o of result.outputs) if (o.kind === "sourcemap") rmSync(o.path, { force: true });
   return built;
+}
+
+export interface InspectOptions {
+  entry?: string;
+  /** Value of the TETHER_OTEL define. */
+  otel: boolean;
+}
+
+/**
+ * The JavaScript a build would embed (all chunks, concatenated), bundled in memory with the same
+ * settings as compileExecutable: for tests that grep it, e.g. for OpenTelemetry in `--no-otel`.
+ */
+export async function inspectBundle(options: InspectOptions): Promise<string> {
+  const { entry = DEFAULT_ENTRY, otel } = options;
+  const result = await Bun.build(bundleConfig(entry, otel, undefined));
+  if (!result.success) throw new Error(`bun build failed:\n${result.logs.map(String).join("\n")}`);
+  const chunks = await Promise.all(result.outputs.filter((o) => o.path.endsWith(".js")).map((o) => o.text()));
+  return chunks.join("\n");
 }
 
 /**

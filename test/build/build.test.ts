@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { version } from "../../package.json" with { type: "json" };
+import { hostTarget } from "../../build.ts";
 import { ensureHostBinary } from "../support/binary.ts";
 
 const BUILD_TIMEOUT_MS = 240_000;
@@ -41,6 +42,14 @@ describe("compiled host executable", () => {
     expect(stderr).toBe("");
     expect(stdout.trim()).toBe(`tether ${version}`);
     expect(code).toBe(0);
+  });
+
+  test("bundles keyring as the host's embedded addon, never napi-rs's run-time package lookup", async () => {
+    const bytes = Buffer.from(await Bun.file(binary).arrayBuffer());
+    // A line of @napi-rs/keyring's own index.js, which build.ts's plugin replaces.
+    expect(bytes.includes("npm has a bug related to optional dependencies")).toBe(false);
+    const embedded = new Set(bytes.toString("latin1").match(/keyring\.[a-z0-9-]+\.node/g) ?? []);
+    for (const name of embedded) expect(name).toStartWith(`keyring.${hostTarget().keyringPlatform}-`);
   });
 
   test("mcp list on an empty home says there are no servers", () => {
