@@ -27,6 +27,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return reportError(io, error, process.env.TETHER_DEBUG === "1");
   } finally {
     await ctx?.runCleanups(CLEANUP_TIMEOUT_MS);
+    await ctx?.drainOutput();
   }
 }
 

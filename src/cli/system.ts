@@ -1,9 +1,9 @@
 // Builds the real Context from the process: the one place that reads process.env, the real
-// streams, the clock and global fetch.
-import { spawn } from "node:child_process";
-import { homedir } from "node:os";
+// streams, the clock and global fetch. Start-up matters (tether is called in loops), so the
+// costly parts — Node's stream objects, node:tty, child_process — load only when first used.
+import { fstatSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Context } from "../context.ts";
+import type { Context, IO, OutputStream } from "../context.ts";
 import { VERSION } from "../version.ts";
 
 export interface SystemContextOptions {
@@ -11,60 +11,110 @@ export interface SystemContextOptions {
 }
 
 export interface SystemContext extends Context {
-  /** Runs the atExit cleanups once, in reverse order, each bounded by `timeoutMs`. */
+  /** Runs the atExit cleanups once, in reverse order, bounded by `timeoutMs` in all. */
   runCleanups(timeoutMs: number): Promise<void>;
   abort(reason: unknown): void;
+  /** Resolves once everything written to stdout and stderr has reached the fds. */
+  drainOutput(): Promise<void>;
 }
 
 export function createSystemContext(options: SystemContextOptions = {}): SystemContext {
   const env = process.env;
-  const home = env.TETHER_HOME ? resolve(env.TETHER_HOME) : join(homedir(), ".tether");
-  const stdoutIsTTY = Boolean(process.stdout.isTTY);
+  const home = env.TETHER_HOME ? resolve(env.TETHER_HOME) : join(userHome(env), ".tether");
   const cleanups: (() => Promise<void> | void)[] = [];
   const controller = new AbortController();
-  const ctx: SystemContext = {
-    io: {
-      stdout: { write: (chunk) => void process.stdout.write(chunk) },
-      stderr: { write: (chunk) => void process.stderr.write(chunk) },
-      stdin: process.stdin,
-      stdinIsTTY: Boolean(process.stdin.isTTY),
-      stdoutIsTTY,
-      stderrIsTTY: Boolean(process.stderr.isTTY),
-      color: stdoutIsTTY && !env.NO_COLOR && env.TERM !== "dumb",
-    },
+  const stdout = fdStream(1);
+  const stderr = fdStream(2);
+  return {
+    io: createSystemIO(env, stdout, stderr),
     env,
     paths: { home, config: options.configPath ? resolve(options.configPath) : join(home, "config.toml") },
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: () => Date.now(),
     fetch: globalThis.fetch,
-    openUrl,
+    openUrl: async (url) => (await import("./open-url.ts")).openUrl(url),
     signal: controller.signal,
     atExit: (cleanup) => void cleanups.push(cleanup),
     abort: (reason) => controller.abort(reason),
+    drainOutput: async () => void (await Promise.all([stdout.drain(), stderr.drain()])),
     async runCleanups(timeoutMs) {
       const pending = cleanups.splice(0).reverse();
       const all = Promise.allSettled(pending.map(async (cleanup) => cleanup()));
       await Promise.race([all, Bun.sleep(timeoutMs)]);
     },
   };
-  return ctx;
 }
 
-/** Opens a URL with the platform's opener; a missing opener is not an error (the URL is printed too). */
-async function openUrl(url: string): Promise<void> {
-  const [command, args] =
-    process.platform === "darwin"
-      ? ["open", [url]]
-      : process.platform === "win32"
-        ? ["cmd", ["/c", "start", '""', url.replaceAll("&", "^&")]]
-        : ["xdg-open", [url]];
-  await new Promise<void>((done) => {
-    const child = spawn(command, args, { stdio: "ignore", detached: true });
-    child.on("error", () => done());
-    child.on("spawn", () => {
-      child.unref();
-      done();
-    });
-  });
+interface FdStream extends OutputStream {
+  drain(): Promise<void>;
+}
+
+/** Writes go straight to the fd through Bun's file sink, flushed per write so output streams. */
+function fdStream(fd: 1 | 2): FdStream {
+  let sink: ReturnType<typeof Bun.stdout.writer> | undefined;
+  let pending: Promise<unknown> = Promise.resolve();
+  return {
+    write(chunk) {
+      sink ??= (fd === 1 ? Bun.stdout : Bun.stderr).writer();
+      sink.write(chunk);
+      const flushed = sink.flush();
+      if (flushed instanceof Promise) pending = Promise.all([pending, flushed.catch(() => {})]);
+    },
+    drain: async () => void (await pending),
+  };
+}
+
+function createSystemIO(env: NodeJS.ProcessEnv, stdout: FdStream, stderr: FdStream): IO {
+  const tty = lazyTty();
+  return {
+    stdout,
+    stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdinIsTTY() {
+      return tty(0);
+    },
+    get stdoutIsTTY() {
+      return tty(1);
+    },
+    get stderrIsTTY() {
+      return tty(2);
+    },
+    get color() {
+      return tty(1) && !env.NO_COLOR && env.TERM !== "dumb";
+    },
+  };
+}
+
+/** HOME without node:os (which costs milliseconds at start-up); os.homedir only as a fallback. */
+function userHome(env: NodeJS.ProcessEnv): string {
+  return (process.platform === "win32" ? env.USERPROFILE : env.HOME) || (require("node:os").homedir() as string);
+}
+
+function lazyTty(): (fd: number) => boolean {
+  const known = new Map<number, boolean>();
+  return (fd) => {
+    let value = known.get(fd);
+    if (value === undefined) {
+      value = isTerminal(fd);
+      known.set(fd, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * isatty without node:tty (~10 ms to load): a terminal is a character device other than
+ * /dev/null. Windows consoles need the real check.
+ */
+function isTerminal(fd: number): boolean {
+  if (process.platform === "win32") return require("node:tty").isatty(fd) as boolean;
+  try {
+    const stat = fstatSync(fd);
+    return stat.isCharacterDevice() && stat.rdev !== statSync("/dev/null").rdev;
+  } catch {
+    return false;
+  }
 }
