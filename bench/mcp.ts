@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "smol-toml";
 import { ensureHostBinary } from "../test/support/binary.ts";
-import { BUN_PATH, startHttpFixture, stdioFixtureCommand, type FixtureHandle } from "../test/support/fixture.ts";
+import { BUN_PATH, startHttpFixture, type FixtureHandle } from "../test/support/fixture.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-mcp-"));
@@ -70,7 +70,9 @@ await client.close();
   writeFileSync(sdkScriptInRepo, await Bun.file(sdkScript).text());
 
   const single = homeWith("single", { web: { url: web.url } });
-  const slow = { ...stdioFixtureCommand(["--start-delay", "500"]) };
+  const slowFixture = await startHttpFixture(["--init-delay", "500"]);
+  fixtures.push(slowFixture);
+  const slow = { url: slowFixture.url };
   const many = homeWith("many", {
     slow,
     ...Object.fromEntries(fixtures.slice(1).map((f, i) => [`fast${i}`, { url: f.url }])),

@@ -20,6 +20,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   garbage: boolean;
   exitOnStart?: number;
   startDelayMs: number;
+  /** Delay before answering the first MCP request (initialize) over HTTP: a slow server. */
+  initDelayMs: number;
   pidFile?: string;
 }
 
@@ -43,6 +45,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       garbage: { type: "boolean" },
       "exit-on-start": { type: "string" },
       "start-delay": { type: "string" },
+      "init-delay": { type: "string" },
       "pid-file": { type: "string" },
       tools: { type: "string" },
       "many-tools": { type: "string" },
@@ -80,6 +83,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     garbage: !!v.garbage,
     exitOnStart: v["exit-on-start"] === undefined ? undefined : int("exit-on-start", v["exit-on-start"], 1),
     startDelayMs: int("start-delay", v["start-delay"], 0),
+    initDelayMs: int("init-delay", v["init-delay"], 0),
     pidFile: v["pid-file"],
     tools: v.tools?.split(",").map((t) => t.trim()).filter(Boolean),
     manyTools: int("many-tools", v["many-tools"], 0),
@@ -233,6 +237,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       return;
     }
     counters.mcpRequests++;
+    if (options.initDelayMs > 0 && body.includes('"initialize"')) await sleep(options.initDelayMs);
     counters.lastHeaders = req.headers;
     if (!admit(req, res)) return;
     if (options.garbage) {
