@@ -19,6 +19,8 @@ export function createRootCommand(ctx: Context): CommandDef<any> {
     },
     subCommands: {
       mcp: lazy(ctx, () => import("./commands/mcp/index.ts")),
+      exec: lazy(ctx, () => import("./commands/exec.ts")),
+      completion: lazy(ctx, () => import("./commands/completion.ts")),
     },
     run({ args }) {
       if (args.version) ctx.io.stdout.write(`tether ${VERSION}\n`);

@@ -5,12 +5,12 @@ import { UsageError } from "../../../errors.ts";
 import type { AddServerOptions } from "../../../config/servers.ts";
 import { addServer } from "../../../config/servers.ts";
 import type { RawServer } from "../../../config/schema.ts";
-import { afterSeparator, repeatedFlag, serverNameArg } from "../../args.ts";
+import { afterSeparator, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderAdded } from "../../views/servers.ts";
 
 const args = {
-  ...serverNameArg,
+  name: { type: "positional", description: "Name for the new server", required: true, valueHint: "NAME" },
   url: { type: "string", description: "Streamable HTTP server URL", valueHint: "URL" },
   "bearer-token-env-var": { type: "string", description: "Env var holding the bearer token (HTTP)", valueHint: "VAR" },
   header: { type: "string", description: "HTTP header 'K: V' (repeatable)", valueHint: "'K: V'" },

@@ -1,0 +1,19 @@
+// `tether completion bash|zsh|fish`: print a completion script for the shell.
+import type { Context } from "../../context.ts";
+import { UsageError } from "../../errors.ts";
+import { collectCommands, renderCompletion, SHELLS, type Shell } from "../completion.ts";
+import { tetherCommand } from "../command.ts";
+import { createRootCommand } from "../root.ts";
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether completion",
+    description: "Print a shell completion script (bash, zsh or fish)",
+    args: { shell: { type: "positional", description: "bash, zsh or fish", required: true, valueHint: "SHELL" } },
+    async run({ shell }) {
+      if (!SHELLS.includes(shell as Shell)) {
+        throw new UsageError(`unknown shell "${shell}"`, { hint: `use one of: ${SHELLS.join(", ")}` });
+      }
+      ctx.io.stdout.write(renderCompletion(shell as Shell, await collectCommands(createRootCommand(ctx))));
+    },
+  });
