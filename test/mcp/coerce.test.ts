@@ -6,10 +6,10 @@ import {
   coerceArguments,
   formatParameterList,
   type JsonSchema,
-  locateJsonError,
   parseArgPairs,
   summarizeParameters,
 } from "../../src/mcp/coerce.ts";
+import { locateJsonError } from "../../src/mcp/json-position.ts";
 
 const KITCHEN_SINK: JsonSchema = {
   type: "object",
