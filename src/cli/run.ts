@@ -85,7 +85,7 @@ async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void
     names.push(word);
   }
   const parent = names.length > 1 ? ({ meta: { name: names.slice(0, -1).join(" ") } } as CommandDef) : undefined;
-  const usage = await renderUsage(command, parent);
+  const usage = (await renderUsage(command, parent)).replace(/[ \t]+$/gm, "");
   io.stdout.write((io.color ? usage : stripAnsi(usage)) + "\n");
 }
 
