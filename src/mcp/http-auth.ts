@@ -1,9 +1,22 @@
-// Decides how tether authenticates to an HTTP server: static headers and bearer token from
-// config. (OAuth credentials join here, so every command shares one code path.)
+// Decides how tether authenticates to an HTTP server, for every command alike: static headers and
+// the bearer token from config, or else the stored OAuth login (served and refreshed by auth/).
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
+import { storedLoginProvider } from "../auth/stored-provider.ts";
+import { TetherError } from "../errors.ts";
 import { configuredHeaders, type HttpAuth } from "./http.ts";
 
 export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): Promise<HttpAuth> {
-  return { headers: configuredHeaders(ctx, server) };
+  const headers = configuredHeaders(ctx, server);
+  // A configured Authorization (bearer_token_env_var or http_headers) wins: the user chose it explicitly.
+  if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) return { headers };
+  try {
+    const authProvider = await storedLoginProvider(ctx, server);
+    return authProvider ? { headers, authProvider } : { headers };
+  } catch (error) {
+    if (!(error instanceof TetherError)) throw error;
+    // An unreadable store must not break servers that need no login; one that does answers 401 with the login hint.
+    ctx.io.stderr.write(`warning: ${error.message}${error.hint ? ` (${error.hint})` : ""}\n`);
+    return { headers };
+  }
 }

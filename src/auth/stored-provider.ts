@@ -1,0 +1,161 @@
+// The OAuthClientProvider every connection uses (list --status, tools, call, doctor, exec): it serves
+// the stored login, refreshes it before it expires, and never starts a login, since a connection has
+// no browser. A login that cannot be renewed ends with `run: tether mcp login NAME`.
+import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { Context } from "../context.ts";
+import type { HttpServerConfig } from "../config/types.ts";
+import { loginNeeded } from "./auth-errors.ts";
+import type { StoredCredentials, StoredTokens } from "./credentials.ts";
+import { holdRefreshLock } from "./refresh-lock.ts";
+import { forgetDeadLogin, type LoginSlot, refreshStoredLogin, RefreshFailedError } from "./refresh.ts";
+import { loadServerCredentials, resolvedServerUrl } from "./server-store.ts";
+import { isExpired, needsRefresh, withNewTokens } from "./tokens.ts";
+
+/** How long a refresh the SDK drives may keep the lock if it ends without telling the provider. */
+const ROUND_MAX_MS = 25_000;
+
+/** The provider for a server with a stored login, or undefined when there is none. */
+export async function storedLoginProvider(ctx: Context, server: HttpServerConfig): Promise<OAuthClientProvider | undefined> {
+  const { store, key, credentials } = await loadServerCredentials(ctx, server);
+  if (!credentials?.tokens) return undefined;
+  const slot: LoginSlot = { serverName: server.name, serverUrl: resolvedServerUrl(ctx, server), store, key };
+  return new StoredLoginProvider(ctx, slot, credentials);
+}
+
+/**
+ * Two ways to a refresh, both under the server's refresh lock:
+ * - before a request, when the access token expires within 60 s: tether refreshes (refresh.ts);
+ * - after a 401 for a token that looked valid: the transport runs the SDK's `auth()`, which asks for
+ *   the client information, then the tokens, then refreshes and saves. The lock is taken at the first
+ *   of those calls and given back when the SDK saves, invalidates, or gives up (redirectToAuthorization).
+ *   On invalid_grant / invalid_client the SDK invalidates: the login is deleted. On a 5xx or a network
+ *   error it gives up and tries to start a login, which here is an error; the login is kept.
+ */
+export class StoredLoginProvider implements OAuthClientProvider {
+  private refreshing: Promise<void> | undefined;
+  /** The SDK-driven refresh in progress (it holds the lock), if any. */
+  private round: { end(): void } | undefined;
+  /** SDK-driven refreshes in this process take turns too (a POST and the GET stream can both get a 401). */
+  private roundsTail: Promise<void> = Promise.resolve();
+  private deleted = false;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly slot: LoginSlot,
+    private credentials: StoredCredentials,
+  ) {
+    ctx.atExit(() => this.endRound());
+  }
+
+  /** Never used to redirect (see redirectToAuthorization); it must only be set so auth() takes the interactive path. */
+  get redirectUrl(): string {
+    const client = this.credentials.clientInformation;
+    return (client && "redirect_uris" in client ? client.redirect_uris[0] : undefined) ?? "http://127.0.0.1/callback";
+  }
+
+  get clientMetadata(): OAuthClientMetadata {
+    return { client_name: "tether", redirect_uris: [this.redirectUrl] };
+  }
+
+  async clientInformation() {
+    if (this.deleted) {
+      throw loginNeeded(this.slot.serverName, "the authorization server rejected the stored login; its credentials were deleted");
+    }
+    await this.beginRound();
+    return this.credentials.clientInformation;
+  }
+
+  async tokens(): Promise<OAuthTokens | undefined> {
+    if (!this.round && needsRefresh(this.credentials, this.ctx.now())) await this.refreshBeforeExpiry();
+    return this.credentials.tokens satisfies StoredTokens | undefined;
+  }
+
+  async saveTokens(tokens: OAuthTokens): Promise<void> {
+    try {
+      this.credentials = withNewTokens(this.credentials, tokens, this.ctx.now());
+      await this.slot.store.save(this.slot.key, this.credentials);
+    } finally {
+      this.endRound();
+    }
+  }
+
+  async invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): Promise<void> {
+    if (scope === "verifier" || scope === "discovery") return;
+    // Called only after the server answered invalid_grant / invalid_client for the newest refresh
+    // token (reloaded under the lock), so the login is really dead.
+    this.deleted = true;
+    try {
+      await forgetDeadLogin(this.slot, this.credentials, this.ctx.now());
+    } finally {
+      this.endRound();
+    }
+  }
+
+  redirectToAuthorization(): never {
+    this.endRound();
+    if (!this.credentials.tokens?.refresh_token) {
+      throw loginNeeded(this.slot.serverName, "the server rejected the OAuth access token and there is no refresh token to renew it");
+    }
+    // The SDK swallowed the refresh failure (a server error or a network problem), so its reason is unknown here.
+    throw new RefreshFailedError(
+      `server "${this.slot.serverName}": the server rejected the OAuth access token and refreshing it failed (server error or network problem); the stored credentials were kept`,
+      { hint: `try again later, or run: tether mcp login ${this.slot.serverName}` },
+    );
+  }
+
+  saveCodeVerifier(): void {}
+
+  codeVerifier(): never {
+    throw loginNeeded(this.slot.serverName, "needs a new login");
+  }
+
+  /** Refreshes once for all concurrent requests of this process; keeps using a still-valid token if the refresh fails for a passing reason. */
+  private async refreshBeforeExpiry(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        this.credentials = await refreshStoredLogin(this.ctx, this.slot, this.credentials);
+      } catch (error) {
+        const stillValid = !isExpired(this.credentials, this.ctx.now());
+        if (!(error instanceof RefreshFailedError) || !stillValid) throw error;
+        if (this.ctx.debug) this.ctx.io.stderr.write(`debug: ${error.message}; using the current token until it expires\n`);
+      }
+    })().finally(() => (this.refreshing = undefined));
+    await this.refreshing;
+  }
+
+  private async beginRound(): Promise<void> {
+    const previous = this.roundsTail;
+    let done!: () => void;
+    this.roundsTail = new Promise((resolve) => (done = resolve));
+    await previous;
+    let release: () => void;
+    try {
+      release = await holdRefreshLock(this.ctx.paths.home, this.slot.key);
+    } catch (error) {
+      done();
+      throw error;
+    }
+    const timer = setTimeout(() => this.endRound(), ROUND_MAX_MS);
+    this.round = {
+      end: () => {
+        clearTimeout(timer);
+        this.round = undefined;
+        release();
+        done();
+      },
+    };
+    // Another tether may have refreshed (or logged out) while this one waited: the SDK must see the newest login.
+    const latest = await this.slot.store.load(this.slot.key);
+    if (!latest?.tokens) {
+      this.endRound();
+      this.deleted = true;
+      throw loginNeeded(this.slot.serverName, "is no longer logged in (its stored credentials are gone)");
+    }
+    this.credentials = latest;
+  }
+
+  private endRound(): void {
+    this.round?.end();
+  }
+}

@@ -1,0 +1,57 @@
+// Pure rules about stored tokens: what to keep of a token response, when to refresh, what state to show.
+import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { StoredCredentials, StoredTokens } from "./credentials.ts";
+
+/** Refresh this long before the access token expires, so a request never races the expiry. */
+export const REFRESH_MARGIN_MS = 60_000;
+
+export type OAuthLoginState = "logged_in" | "expired" | "not_logged_in";
+
+/** A token response as stored: `expires_in` becomes the absolute `expiresAt`; everything else (issuer too) is kept. */
+export function storedTokensOf(tokens: OAuthTokens, now: number): { tokens: StoredTokens; expiresAt?: number } {
+  const { expires_in, ...kept } = tokens;
+  return { tokens: kept, expiresAt: typeof expires_in === "number" ? now + expires_in * 1000 : undefined };
+}
+
+/** Credentials with a fresh token response applied. */
+export function withNewTokens(credentials: StoredCredentials, tokens: OAuthTokens, now: number): StoredCredentials {
+  const { tokens: stored, expiresAt } = storedTokensOf(tokens, now);
+  return {
+    ...credentials,
+    tokens: stored,
+    expiresAt,
+    scopes: stored.scope ? stored.scope.split(" ").filter(Boolean) : credentials.scopes,
+    savedAt: now,
+  };
+}
+
+/**
+ * True when the access token is expired or expires within the margin: 60 s, or half the token's
+ * lifetime when that is shorter (else a token living under 60 s would be refreshed on every request).
+ * No expiry known: the server decides (401).
+ */
+export function needsRefresh(credentials: StoredCredentials, now: number, marginMs = REFRESH_MARGIN_MS): boolean {
+  const { expiresAt, savedAt } = credentials;
+  if (expiresAt === undefined) return false;
+  const lifetime = Math.max(0, expiresAt - savedAt);
+  return expiresAt - Math.min(marginMs, lifetime / 2) <= now;
+}
+
+export function isExpired(credentials: StoredCredentials, now: number): boolean {
+  return needsRefresh(credentials, now, 0);
+}
+
+export function loginState(credentials: StoredCredentials | undefined, now: number): OAuthLoginState {
+  if (!credentials?.tokens) return "not_logged_in";
+  return isExpired(credentials, now) ? "expired" : "logged_in";
+}
+
+/** The authorization server the tokens came from (the SDK stamps it on what it saves). */
+export function issuerOf(credentials: StoredCredentials): string | undefined {
+  return credentials.tokens?.issuer ?? credentials.clientInformation?.issuer;
+}
+
+/** Same login, unchanged: used to notice that another tether refreshed in the meantime. */
+export function sameTokens(a: StoredCredentials | undefined, b: StoredCredentials | undefined): boolean {
+  return a?.tokens?.access_token === b?.tokens?.access_token && a?.tokens?.refresh_token === b?.tokens?.refresh_token;
+}
