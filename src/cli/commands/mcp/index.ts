@@ -14,5 +14,7 @@ export default (ctx: Context) =>
       tools: lazy(ctx, () => import("./tools.ts")),
       call: lazy(ctx, () => import("./call.ts")),
       doctor: lazy(ctx, () => import("./doctor.ts")),
+      login: lazy(ctx, () => import("./login.ts")),
+      logout: lazy(ctx, () => import("./logout.ts")),
     },
   });

@@ -1,0 +1,52 @@
+// Reads the authorization server's answer (the redirect to /callback, from the browser or pasted):
+// a code with the state tether sent, or a clear reason the login ends.
+import { AuthError } from "../errors.ts";
+
+export type AuthorizationVerdict =
+  | { kind: "code"; code: string }
+  /** The login ends with this error. */
+  | { kind: "failure"; error: AuthError }
+  /** Not an authorization response at all (no code, no error): keep waiting. */
+  | { kind: "ignore"; reason: string };
+
+export function readAuthorizationResponse(url: URL, expectedState: string, serverName: string): AuthorizationVerdict {
+  const param = (name: string) => url.searchParams.get(name) ?? undefined;
+  const code = param("code");
+  const error = param("error");
+  if (code === undefined && error === undefined) {
+    return { kind: "ignore", reason: "it has neither code= nor error= in it" };
+  }
+  const again = `start again with: tether mcp login ${serverName}`;
+  // The state is checked first, also for errors: an answer to someone else's request must not end this login silently.
+  if (param("state") !== expectedState) {
+    return {
+      kind: "failure",
+      error: new AuthError("the authorization response does not carry the state tether sent, so it was refused (possible cross-site request)", {
+        hint: again,
+      }),
+    };
+  }
+  if (error !== undefined) {
+    const description = param("error_description");
+    return {
+      kind: "failure",
+      error: new AuthError(`the authorization server refused the login: ${error}${description ? ` (${description})` : ""}`, { hint: again }),
+    };
+  }
+  return { kind: "code", code: code! };
+}
+
+/**
+ * What a user pastes: the full redirect URL from the address bar, or just its query string.
+ * Undefined when the text is neither.
+ */
+export function parsePastedRedirect(text: string): URL | undefined {
+  const trimmed = text.trim().replace(/^["']|["']$/g, "");
+  if (!trimmed) return undefined;
+  try {
+    return new URL(trimmed);
+  } catch {
+    if (!trimmed.includes("=")) return undefined;
+    return new URL(`http://pasted.invalid/?${trimmed.replace(/^[?#]/, "")}`);
+  }
+}

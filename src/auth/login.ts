@@ -1,0 +1,239 @@
+// `mcp login`: the SDK's auth() does discovery, registration, PKCE and the code exchange; tether
+// supplies the loopback listener, the pasted-URL path, the timeout and the storage.
+import { randomBytes } from "node:crypto";
+import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import type { OAuthClientInformationMixed } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { Context } from "../context.ts";
+import { requireEnvVar } from "../config/expand.ts";
+import { loadConfig } from "../config/load.ts";
+import { isLoopbackHost } from "../config/names.ts";
+import { unknownServer } from "../config/servers.ts";
+import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
+import { AuthError, CancelledError, UsageError } from "../errors.ts";
+import { reasonOf } from "./auth-errors.ts";
+import { type AuthorizationVerdict, parsePastedRedirect, readAuthorizationResponse } from "./authorization-response.ts";
+import { type CallbackListener, startCallbackListener } from "./callback-listener.ts";
+import type { CredentialStore, StoredCredentials } from "./credentials.ts";
+import { discoverOAuthSupport } from "./discovery.ts";
+import { LoginProvider } from "./login-provider.ts";
+import { readPastedLines } from "./paste-reader.ts";
+import { openCredentialStore, resolvedServerUrl, serverCredentialKey } from "./server-store.ts";
+import { timedFetch } from "./timed-fetch.ts";
+import { withNewTokens } from "./tokens.ts";
+
+export const DEFAULT_LOGIN_TIMEOUT_SEC = 300;
+const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
+
+export interface LoginOptions {
+  name: string;
+  /** `--scopes`, overriding `oauth_scopes`. */
+  scopes?: string[];
+}
+
+export interface LoginHooks {
+  /** A pasted line that is not a redirect URL; the login keeps waiting. */
+  onIgnoredPaste(reason: string): void;
+}
+
+export interface LoginSession {
+  server: HttpServerConfig;
+  authorizationUrl: URL;
+  redirectUrl: string;
+  timeoutSec: number;
+  /** Waits for the browser's callback or a pasted redirect URL, exchanges the code, stores the login. */
+  complete(): Promise<LoginResult>;
+  close(): Promise<void>;
+}
+
+export interface LoginResult {
+  serverName: string;
+  scopes: string[];
+  store: CredentialStore["kind"];
+}
+
+/** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
+export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginSession> {
+  const { config } = await loadConfig(ctx);
+  const server = loginTarget(config.servers.find((s) => s.name === options.name), options.name, config.servers.map((s) => s.name), ctx.paths.config);
+  const serverUrl = resolvedServerUrl(ctx, server);
+  if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
+    throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
+      hint: "use an https:// url; plain http is allowed only for 127.0.0.1, localhost and ::1",
+    });
+  }
+  const store = await openCredentialStore(ctx);
+  const key = serverCredentialKey(ctx, server);
+  await store.load(key); // a keyring that does not work fails here, before the browser
+  const support = await discoverOAuthSupport(ctx, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
+  if (!support.supported) {
+    throw new AuthError(`server "${server.name}" does not support OAuth login: ${support.answer}`, {
+      hint: `if it needs a token, put it in an env var and add the server with --bearer-token-env-var`,
+    });
+  }
+  const client = staticClient(ctx, server);
+  if (!client && support.metadata && !support.metadata.registration_endpoint) {
+    throw new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
+      hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
+    });
+  }
+
+  const state = randomBytes(24).toString("base64url");
+  const scope = (options.scopes ?? server.oauth.scopes)?.join(" ") || undefined;
+  const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
+  const outcome = deferred<string>();
+  const judge = (url: URL): AuthorizationVerdict => {
+    const verdict = readAuthorizationResponse(url, state, server.name);
+    if (verdict.kind === "code") outcome.resolve(verdict.code);
+    if (verdict.kind === "failure") outcome.reject(verdict.error);
+    return verdict;
+  };
+  const listener: CallbackListener = startCallbackListener(config.callbackPort, judge);
+  const provider = new LoginProvider({
+    redirectUrl: listener.redirectUrl,
+    state,
+    version: ctx.version,
+    staticClient: client,
+    resource: server.oauth.resource,
+  });
+  try {
+    await runAuth(server, () => auth(provider, { serverUrl, scope, fetchFn }));
+  } catch (error) {
+    await listener.close();
+    throw error;
+  }
+  const authorizationUrl = provider.authorizationUrl!;
+
+  const paste = readPastedLines(ctx.io.stdin, (line) => {
+    if (!line.trim()) return;
+    const url = parsePastedRedirect(line);
+    const verdict = url ? judge(url) : undefined;
+    if (!verdict) hooks.onIgnoredPaste("it is not a URL");
+    else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
+  });
+  const timeoutSec = loginTimeoutSec(ctx.env);
+  const close = () => {
+    paste.close();
+    return listener.close();
+  };
+  ctx.atExit(close);
+
+  return {
+    server,
+    authorizationUrl,
+    redirectUrl: listener.redirectUrl,
+    timeoutSec,
+    close,
+    async complete() {
+      try {
+        const code = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
+        await close();
+        await runAuth(server, () => auth(provider, { serverUrl, scope, fetchFn, authorizationCode: code }));
+        const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope);
+        await store.save(key, credentials);
+        return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
+      } finally {
+        await close();
+      }
+    },
+  };
+}
+
+function loginTarget(server: ServerConfig | undefined, name: string, known: string[], path: string): HttpServerConfig {
+  if (!server) throw unknownServer(name, known, path);
+  if (server.transport === "stdio") {
+    throw new UsageError(`server "${name}" is a stdio server; OAuth login is only for HTTP servers (url)`);
+  }
+  if (server.bearerTokenEnvVar) {
+    throw new UsageError(`server "${name}" uses a bearer token from $${server.bearerTokenEnvVar}, which would win over an OAuth login`, {
+      hint: `remove bearer_token_env_var from [mcp_servers.${name}] to use OAuth instead`,
+    });
+  }
+  return server;
+}
+
+function staticClient(ctx: Context, server: HttpServerConfig): OAuthClientInformationMixed | undefined {
+  const { clientId, clientSecretEnvVar } = server.oauth;
+  if (!clientId) return undefined;
+  const where = `server "${server.name}" oauth_client_secret_env_var`;
+  return clientSecretEnvVar ? { client_id: clientId, client_secret: requireEnvVar(ctx.env, clientSecretEnvVar, where) } : { client_id: clientId };
+}
+
+/** Runs one auth() step; anything it throws becomes a one-line AuthError naming the server. */
+async function runAuth(server: HttpServerConfig, step: () => Promise<"AUTHORIZED" | "REDIRECT">): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (error instanceof AuthError || error instanceof CancelledError) throw error;
+    throw new AuthError(`OAuth login to "${server.name}" failed: ${reasonOf(error)}`, {
+      hint: `start again with: tether mcp login ${server.name} (TETHER_DEBUG=1 for details)`,
+      cause: error,
+    });
+  }
+}
+
+function credentialsOf(
+  ctx: Context,
+  server: HttpServerConfig,
+  serverUrl: URL,
+  provider: LoginProvider,
+  authorizationUrl: URL,
+  scope: string | undefined,
+): StoredCredentials {
+  const requested = authorizationUrl.searchParams.get("scope") ?? scope;
+  const base: StoredCredentials = {
+    serverName: server.name,
+    serverUrl: serverUrl.href,
+    // The indicator exactly as auth() sent it, so refreshes ask for the same audience.
+    resourceUrl: authorizationUrl.searchParams.get("resource") ?? undefined,
+    clientInformation: provider.client,
+    scopes: requested ? requested.split(" ").filter(Boolean) : undefined,
+    savedAt: ctx.now(),
+  };
+  return withNewTokens(base, provider.savedTokens!, ctx.now());
+}
+
+/** `TETHER_LOGIN_TIMEOUT_SEC` when set to a positive number (tests and slow logins), else 5 minutes. */
+export function loginTimeoutSec(env: Readonly<Record<string, string | undefined>>): number {
+  const value = Number(env.TETHER_LOGIN_TIMEOUT_SEC);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_LOGIN_TIMEOUT_SEC;
+}
+
+async function waitFor(ctx: Context, outcome: Promise<string>, timeoutSec: number, name: string): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort = () => {};
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
+          hint: `start again with: tether mcp login ${name}`,
+        }),
+      );
+    }, timeoutSec * 1000);
+    onAbort = () => reject(new CancelledError("interrupted"));
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([outcome, stop]);
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function describeDuration(seconds: number): string {
+  if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? "" : "s"}`;
+  return `${seconds} second${seconds === 1 ? "" : "s"}`;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  let settled = false;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = (value) => void (settled || ((settled = true), res(value)));
+    reject = (error) => void (settled || ((settled = true), rej(error)));
+  });
+  // The waiter may be gone (timed out) by the time a late callback fails.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,37 @@
+// `mcp logout` and the credential half of `mcp remove`: revoke where advertised, then delete from the store(s).
+import type { Context } from "../context.ts";
+import { getServer } from "../config/servers.ts";
+import type { ServerConfig } from "../config/types.ts";
+import { UsageError } from "../errors.ts";
+import type { CredentialStore } from "./credentials.ts";
+import { type RevocationOutcome, revokeStoredTokens } from "./revoke.ts";
+import { loadServerCredentials, openCredentialStore, serverCredentialKey } from "./server-store.ts";
+import { timedFetch } from "./timed-fetch.ts";
+
+const REVOKE_TIMEOUT_MS = 10_000;
+
+export interface LogoutResult {
+  serverName: string;
+  /** False when nothing was stored. */
+  deleted: boolean;
+  revocation?: RevocationOutcome;
+  store: CredentialStore["kind"];
+}
+
+export async function logoutServer(ctx: Context, name: string): Promise<LogoutResult> {
+  const server = await getServer(ctx, name);
+  if (server.transport !== "http") {
+    throw new UsageError(`server "${name}" is a stdio server; it has no OAuth login`);
+  }
+  const { store, key, credentials } = await loadServerCredentials(ctx, server);
+  const revocation = credentials ? await revokeStoredTokens(credentials, timedFetch(ctx, REVOKE_TIMEOUT_MS)) : undefined;
+  const deleted = await store.delete(key);
+  return { serverName: name, deleted: deleted || credentials !== undefined, revocation, store: store.kind };
+}
+
+/** For `mcp remove`: deletes what is stored for the removed server (no network). True if something was. */
+export async function forgetServerCredentials(ctx: Context, server: ServerConfig): Promise<boolean> {
+  if (server.transport !== "http") return false;
+  const store = await openCredentialStore(ctx);
+  return store.delete(serverCredentialKey(ctx, server));
+}

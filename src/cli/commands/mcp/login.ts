@@ -1,0 +1,36 @@
+// `tether mcp login`: OAuth login to an HTTP server, in the browser or by pasting the redirect URL.
+import type { Context } from "../../../context.ts";
+import { UsageError } from "../../../errors.ts";
+import { beginLogin, type LoginOptions } from "../../../auth/login.ts";
+import { serverNameArg } from "../../args.ts";
+import { tetherCommand } from "../../command.ts";
+import { withSpinner } from "../../spinner.ts";
+import { renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingText } from "../../views/auth.ts";
+
+const args = {
+  ...serverNameArg,
+  scopes: { type: "string", description: "Scopes to ask for, comma-separated (overrides oauth_scopes)", valueHint: "a,b" },
+  browser: { type: "boolean", default: true, description: "Open the browser", negativeDescription: "Only print the URL" },
+} as const;
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp login",
+    description: "Log in to an HTTP server with OAuth",
+    args,
+    async run(parsed) {
+      const session = await beginLogin(ctx, parseLoginOptions(parsed), { onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason) });
+      const browser = parsed.browser !== false;
+      renderLoginInstructions(ctx.io, session, { browser });
+      if (browser) await ctx.openUrl(session.authorizationUrl.href);
+      const result = await withSpinner(ctx.io, waitingText(session), () => session.complete());
+      renderLoggedIn(ctx.io, result);
+    },
+  });
+
+export function parseLoginOptions(parsed: { name: string; scopes?: string }): LoginOptions {
+  if (parsed.scopes === undefined) return { name: parsed.name };
+  const scopes = parsed.scopes.split(/[,\s]+/).filter(Boolean);
+  if (scopes.length === 0) throw new UsageError("--scopes needs at least one scope, e.g. --scopes read,write");
+  return { name: parsed.name, scopes };
+}
