@@ -32,8 +32,9 @@ export function listItemJson(row: ListRow): Record<string, unknown> {
   };
 }
 
-export function renderServerList(io: IO, servers: ServerConfig[], options: { json: boolean }): void {
-  const rows = servers.map((server) => ({ server }));
+/** `auth[i]` is the live auth state of `servers[i]` (OAuth login state from the store); config's view otherwise. */
+export function renderServerList(io: IO, servers: ServerConfig[], options: { json: boolean; auth?: AuthView[] }): void {
+  const rows = servers.map((server, i) => ({ server, auth: options.auth?.[i] }));
   if (options.json) return printJson(io, { servers: rows.map(listItemJson) });
   if (rows.length === 0) return printNoServers(io);
   printTable(io, LIST_COLUMNS, rows);
@@ -118,8 +119,10 @@ export function statusJson(result: ProbeResult): Record<string, unknown> {
   };
 }
 
-const STATUS_COLUMNS: Column<ProbeResult>[] = [
-  ...(LIST_COLUMNS as Column<ProbeResult>[]),
+type StatusRow = ProbeResult & { auth?: AuthView };
+
+const STATUS_COLUMNS: Column<StatusRow>[] = [
+  ...(LIST_COLUMNS as Column<StatusRow>[]),
   {
     header: "STATUS",
     value: statusLabel,
@@ -129,7 +132,8 @@ const STATUS_COLUMNS: Column<ProbeResult>[] = [
   { header: "LATENCY", value: (r) => (probeLatency(r) !== undefined ? `${probeLatency(r)}ms` : "-") },
 ];
 
-export function renderServerStatus(io: IO, results: ProbeResult[], options: { json: boolean }): void {
+export function renderServerStatus(io: IO, probed: ProbeResult[], options: { json: boolean; auth?: AuthView[] }): void {
+  const results: StatusRow[] = probed.map((result, i) => ({ ...result, auth: options.auth?.[i] }));
   if (options.json) {
     return printJson(io, { servers: results.map((r) => ({ ...listItemJson(r), status: statusJson(r) })) });
   }

@@ -7,6 +7,7 @@ import { addServer } from "../../../config/servers.ts";
 import type { RawServer } from "../../../config/schema.ts";
 import { afterSeparator, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
+import { renderLoginSuggestion } from "../../views/auth.ts";
 import { renderAdded } from "../../views/servers.ts";
 
 const args = {
@@ -27,6 +28,10 @@ export default (ctx: Context) =>
     async run(parsed, rawArgs) {
       const result = await addServer(ctx, parseAddOptions(parsed, rawArgs));
       renderAdded(ctx.io, result);
+      if (result.server.transport !== "http") return;
+      // Loaded only for HTTP servers: the probe needs the SDK's discovery.
+      const { offersOAuthLogin } = await import("../../../auth/discovery.ts");
+      if (await offersOAuthLogin(ctx, result.server)) renderLoginSuggestion(ctx.io, result.server.name);
     },
   });
 

@@ -1,6 +1,6 @@
 // `tether mcp doctor`: connect to servers in parallel and report what works and what does not.
 import type { Context } from "../../../context.ts";
-import { configuredAuth } from "../../../config/describe.ts";
+import { describeAuthAll } from "../../../auth/state.ts";
 import { getServer, listServers } from "../../../config/servers.ts";
 import { ConnectionError } from "../../../errors.ts";
 import { probeServers } from "../../../mcp/probe.ts";
@@ -22,7 +22,8 @@ export default (ctx: Context) =>
       const servers = name ? [await getServer(ctx, name)] : await listServers(ctx);
       if (servers.length === 0) return printNoServers(ctx.io);
       const results = await withSpinner(ctx.io, `Checking ${servers.length} servers…`, () => probeServers(ctx, servers));
-      renderDoctor(ctx.io, results.map((result) => ({ result, auth: configuredAuth(result.server) })), { json: Boolean(json) });
+      const auth = await describeAuthAll(ctx, servers);
+      renderDoctor(ctx.io, results.map((result, i) => ({ result, auth: auth[i]! })), { json: Boolean(json) });
       const failed = results.filter((r) => r.status === "error").length;
       if (failed > 0) throw new ConnectionError(`${failed} of ${results.length} servers failed`);
     },

@@ -16,10 +16,12 @@ export default (ctx: Context) =>
     },
     async run({ json, status }) {
       const servers = await listServers(ctx);
-      if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json) });
+      const { describeAuthAll } = await import("../../../auth/state.ts");
+      if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json), auth: await describeAuthAll(ctx, servers) });
       // The SDK loads only when a probe is asked for: plain `mcp list` stays fast.
       const { probeServers } = await import("../../../mcp/probe.ts");
       const results = await withSpinner(ctx.io, `Connecting to ${servers.length} servers…`, () => probeServers(ctx, servers));
-      renderServerStatus(ctx.io, results, { json: Boolean(json) });
+      // After the probe: connecting may have refreshed a login, or deleted a dead one.
+      renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await describeAuthAll(ctx, servers) });
     },
   });

@@ -1,8 +1,10 @@
 // `tether mcp remove`: delete a server entry.
 import type { Context } from "../../../context.ts";
+import { forgetServerCredentials } from "../../../auth/logout.ts";
 import { removeServer } from "../../../config/servers.ts";
 import { serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
+import { renderCredentialsForgotten } from "../../views/auth.ts";
 
 export default (ctx: Context) =>
   tetherCommand({
@@ -12,5 +14,6 @@ export default (ctx: Context) =>
     async run({ name }) {
       const removed = await removeServer(ctx, name);
       ctx.io.stdout.write(`Removed server "${removed.name}" from ${ctx.paths.config}\n`);
+      if (await forgetServerCredentials(ctx, removed)) renderCredentialsForgotten(ctx.io, removed.name);
     },
   });
