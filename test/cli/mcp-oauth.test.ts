@@ -55,7 +55,10 @@ function expectNoSecretsPrinted(secrets: (string | undefined)[]): void {
   for (const secret of secrets.filter(Boolean)) expect(printed).not.toContain(secret!);
 }
 
-/** Waits (no assertion on time) until the stored access token has expired by the clock. */
+/**
+ * Waits (no assertion on time) until the stored access token has expired by the clock. Tests that count
+ * refreshes use a 6 s token: after one refresh, a run has 3 s (half its life) before it would refresh again.
+ */
 async function untilExpired(): Promise<void> {
   const expiresAt = onlyEntry(home.tetherHome)?.expiresAt ?? 0;
   while (Date.now() <= expiresAt) await Bun.sleep(50);
@@ -246,7 +249,7 @@ describe("login", () => {
 
 describe("using and refreshing a login", () => {
   test("an access token past its expiry is refreshed before the request, transparently, and saved", async () => {
-    const fx = await fixture(["--token-lifetime", "3"]);
+    const fx = await fixture(["--token-lifetime", "6"]);
     configure(fx.url);
     expectOk(await login());
     const before = onlyEntry(home.tetherHome)!;
@@ -377,7 +380,7 @@ describe("using and refreshing a login", () => {
   });
 
   test("two tethers at once with an expired access token: both succeed, the server sees one refresh", async () => {
-    const fx = await fixture(["--token-lifetime", "3"]);
+    const fx = await fixture(["--token-lifetime", "6"]);
     configure(fx.url);
     expectOk(await login());
     await untilExpired();

@@ -13,9 +13,17 @@ export interface LiveTether {
   finished: Promise<RunResult>;
 }
 
+export interface StartOptions {
+  home: string;
+  env?: Record<string, string | undefined>;
+  /** Run this executable (the compiled binary) instead of `bun src/main.ts`. */
+  binary?: string;
+}
+
 /** Starts tether with a pipe on stdin, so a test can answer its prompts. */
-export function startTether(args: string[], options: { home: string; env?: Record<string, string | undefined> }): LiveTether {
-  const child = Bun.spawn([process.execPath, MAIN_PATH, ...args], {
+export function startTether(args: string[], options: StartOptions): LiveTether {
+  const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN_PATH, ...args];
+  const child = Bun.spawn(command, {
     cwd: options.home,
     env: baseEnv(options.home, options.env),
     stdin: "pipe",
@@ -79,7 +87,7 @@ export interface LoginRun extends RunResult {
  */
 export async function loginHeadless(
   name: string,
-  options: { home: string; env?: Record<string, string | undefined>; via: "callback" | "paste"; extraArgs?: string[]; tamper?: (location: URL) => void; pasteFirst?: string },
+  options: StartOptions & { via: "callback" | "paste"; extraArgs?: string[]; tamper?: (location: URL) => void; pasteFirst?: string },
 ): Promise<LoginRun> {
   const tether = startTether(["mcp", "login", name, "--no-browser", ...(options.extraArgs ?? [])], options);
   const [, printed] = await tether.waitForStderr(AUTHORIZE_LINE);
