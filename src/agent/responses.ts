@@ -42,6 +42,17 @@ export interface StreamResponseOptions {
   onAttemptStart?(attempt: number): void;
   /** Every event of the current attempt, in order, unknown types included. */
   onEvent?(event: ResponsesEvent): void;
+  /** Before each wait between attempts, so a user sees why nothing arrives. */
+  onRetry?(retry: RetryInfo): void;
+}
+
+export interface RetryInfo {
+  /** The attempt that follows the wait (2 = first retry). */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  /** Why the previous attempt failed. */
+  reason: string;
 }
 
 export interface ResponseResult {
@@ -85,8 +96,10 @@ export async function streamResponse(ctx: ResponsesContext, options: StreamRespo
       failure = error;
     }
     if (attempt >= retry.maxAttempts) throw exhausted(failure, attempt);
+    const delayMs = retryDelay(attempt, failure.retryAfterMs, retry);
+    options.onRetry?.({ attempt: attempt + 1, maxAttempts: retry.maxAttempts, delayMs, reason: failure.message });
     try {
-      await retry.sleep(retryDelay(attempt, failure.retryAfterMs, retry), signal);
+      await retry.sleep(delayMs, signal);
     } catch (error) {
       throw signal.aborted ? cancelled(signal) : error;
     }
