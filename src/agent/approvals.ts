@@ -1,0 +1,97 @@
+// Decides whether a tool call may run (SPEC §6): config first, then the user on a TTY.
+import type { ApprovalPolicy } from "../config/types.ts";
+import type { ToolDecision, ToolDecisionSource } from "./events.ts";
+
+/** What the user answered: `y` once, `a` for the session, `n` deny, `q` abort the run. */
+export type ApprovalAnswer = "yes" | "always" | "no" | "quit";
+
+export interface ApprovalRequest {
+  callId: string;
+  /** The name the model used, e.g. `mcp__docs__search`. */
+  modelName: string;
+  server: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+
+/** Asks the user; only present when there is a terminal to ask on. */
+export interface ApprovalPrompt {
+  ask(request: ApprovalRequest): Promise<ApprovalAnswer>;
+}
+
+export interface Verdict {
+  decision: ToolDecision;
+  source: ToolDecisionSource;
+  /** For a denial: what the model is told instead of a tool output. */
+  refusal?: string;
+  /** For a denial: who or what said no, for the user's eyes. */
+  deniedBy?: "user" | "policy" | "no_terminal";
+}
+
+export interface ApprovalSettings {
+  policy: ApprovalPolicy;
+  /** `--yes`: a flag beats config, so it approves even under `approval_policy = "deny"`. */
+  yes: boolean;
+  /** The server's `approve_tools` (MCP tool names, not model names). */
+  approveTools(server: string): readonly string[];
+  prompt?: ApprovalPrompt;
+}
+
+export const REFUSALS = {
+  user: "denied: the user declined this tool call. Do not retry it; continue without it, or explain what you needed it for.",
+  policy:
+    'denied: tool calls are turned off in this session (approval_policy = "deny" in the user\'s config). ' +
+    "Do not retry; answer without tools.",
+  noTerminal:
+    "denied: this tool call needs the user's approval, but tether is running without a terminal to ask on. " +
+    "Do not retry it. The user can allow tools with --yes or approve_tools in config.toml.",
+} as const;
+
+/** One gate per run: it remembers the tools the user approved for the session. */
+export class ApprovalGate {
+  private readonly session = new Set<string>();
+
+  constructor(private readonly settings: ApprovalSettings) {}
+
+  async decide(request: ApprovalRequest): Promise<Verdict> {
+    const { settings } = this;
+    if (settings.yes) return { decision: "approved", source: "config" };
+    if (settings.policy === "deny") return { decision: "denied", source: "config", refusal: REFUSALS.policy, deniedBy: "policy" };
+    if (settings.policy === "auto") return { decision: "approved", source: "config" };
+    if (settings.approveTools(request.server).includes(request.tool)) return { decision: "approved", source: "config" };
+    if (this.session.has(request.modelName)) return { decision: "approved_for_session", source: "config" };
+    if (!settings.prompt) return { decision: "denied", source: "config", refusal: REFUSALS.noTerminal, deniedBy: "no_terminal" };
+    const answer = await settings.prompt.ask(request);
+    switch (answer) {
+      case "yes":
+        return { decision: "approved", source: "user" };
+      case "always":
+        this.session.add(request.modelName);
+        return { decision: "approved_for_session", source: "user" };
+      case "no":
+        return { decision: "denied", source: "user", refusal: REFUSALS.user, deniedBy: "user" };
+      case "quit":
+        return { decision: "abort", source: "user" };
+    }
+  }
+}
+
+/** Reads one typed answer; undefined for anything else, so the caller asks again. */
+export function parseApprovalAnswer(line: string): ApprovalAnswer | undefined {
+  switch (line.trim().toLowerCase()) {
+    case "y":
+    case "yes":
+      return "yes";
+    case "a":
+    case "always":
+      return "always";
+    case "n":
+    case "no":
+      return "no";
+    case "q":
+    case "quit":
+      return "quit";
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,182 @@
+// The agent loop: ask the model, run the tools it calls (once approved), send the results back,
+// until a response calls no tool. Everything observable goes out through `sink` (telemetry) and
+// `output` (what the user sees); the loop itself neither prints nor knows about OpenTelemetry.
+import type { Context } from "../context.ts";
+import { CancelledError, TetherError } from "../errors.ts";
+import type { ApprovalGate } from "./approvals.ts";
+import type { AgentEventSink, TokenUsage } from "./events.ts";
+import type { AgentOutput, RunSummary, ToolCallInfo, ToolOutcome } from "./output.ts";
+import type { ModelTarget } from "./provider.ts";
+import type { FunctionCallItem, JsonObject } from "./responses-events.ts";
+import { streamResponse, type ResponseResult } from "./responses.ts";
+import type { RetryOptions } from "./retry.ts";
+import { parseToolArguments, toolResultText, type ToolBinding, type Toolset } from "./tools.ts";
+import { TurnText } from "./turn-text.ts";
+
+export const DEFAULT_INSTRUCTIONS =
+  "You are tether, an agent run from a command line. Do what the user asks and answer concisely: " +
+  "your text is printed in a terminal or read by a script. You may call the tools of the user's MCP " +
+  "servers. The user approves each call; a call may be denied, and then its output says why: do not " +
+  "retry a denied call, continue without it. A tool output starting with `error:` means the call failed.";
+
+export interface AgentRunOptions {
+  target: ModelTarget;
+  prompt: string;
+  toolset: Toolset;
+  gate: ApprovalGate;
+  /** Model requests in all; a response still calling tools at the last one ends the run. */
+  maxTurns: number;
+  sink: AgentEventSink;
+  output: AgentOutput;
+  instructions?: string;
+  retry?: Partial<RetryOptions>;
+}
+
+export type AgentContext = Pick<Context, "fetch" | "now" | "signal">;
+
+/** The model still called tools at `--max-turns` (exit 1). */
+export class TurnLimitError extends TetherError {}
+
+/** The user answered `q` at an approval prompt (exit 1). */
+export class RunAbortedError extends TetherError {}
+
+export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Promise<RunSummary> {
+  const { sink, output } = options;
+  sink.userPrompt(options.prompt);
+  const input: JsonObject[] = [{ type: "message", role: "user", content: [{ type: "input_text", text: options.prompt }] }];
+  const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  const texts: string[] = [];
+  let toolCalls = 0;
+  for (let turn = 1; ; turn++) {
+    const response = await requestTurn(ctx, options, input, turn);
+    addUsage(usage, response.usage);
+    texts.push(response.text);
+    output.turnCompleted(turn, response.responseId, response.usage);
+    // Every output item goes back as it came: function calls must be followed by their outputs,
+    // and reasoning items must stay beside the calls they led to.
+    input.push(...response.items.map((item) => item.raw));
+    if (response.functionCalls.length === 0) {
+      const summary: RunSummary = { text: joinTurns(texts), turns: turn, toolCalls, usage };
+      output.finished(summary);
+      return summary;
+    }
+    if (turn >= options.maxTurns) {
+      const names = [...new Set(response.functionCalls.map((call) => call.name))].join(", ");
+      throw new TurnLimitError(`stopped after ${turn} turn${turn === 1 ? "" : "s"}: the model still wants to call ${names}`, {
+        hint: "raise --max-turns (or max_turns in config.toml) if the task needs more steps",
+      });
+    }
+    for (const call of response.functionCalls) {
+      toolCalls++;
+      input.push(await handleCall(ctx, options, call, turn));
+    }
+  }
+}
+
+/** One model request, its text shown as it streams; a retry's replay is not shown twice. */
+async function requestTurn(ctx: AgentContext, options: AgentRunOptions, input: JsonObject[], turn: number): Promise<ResponseResult> {
+  const { target, output } = options;
+  const text = new TurnText();
+  const show = (delta: string): void => {
+    const step = text.push(delta);
+    if (step.restart) output.textRestarted(turn);
+    if (step.show) output.textDelta(turn, step.show);
+  };
+  const body: JsonObject = {
+    model: target.model,
+    instructions: options.instructions ?? DEFAULT_INSTRUCTIONS,
+    input,
+    tools: options.toolset.definitions,
+  };
+  const result = await streamResponse(ctx, {
+    provider: target.provider,
+    apiKey: target.apiKey,
+    body,
+    retry: options.retry,
+    observer: options.sink,
+    onAttemptStart: () => text.newAttempt(),
+    onRetry: (retry) => output.retrying({ turn, ...retry }),
+    onEvent: (event) => {
+      if (event.type === "response.output_text.delta") show(event.delta);
+    },
+  });
+  // A provider that sends whole messages without deltas still gets its answer shown.
+  if (text.text === "" && result.text !== "") show(result.text);
+  return { ...result, text: text.text };
+}
+
+/** Decides, runs and reports one function call; returns its `function_call_output` item. */
+async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: FunctionCallItem, turn: number): Promise<JsonObject> {
+  const { sink, output } = options;
+  const binding = options.toolset.resolve(call.name);
+  const parsed = parseToolArguments(call.arguments);
+  const info: ToolCallInfo = {
+    turn,
+    callId: call.callId,
+    name: call.name,
+    server: binding?.server,
+    tool: binding?.tool.name,
+    arguments: parsed.ok ? parsed.value : call.arguments,
+  };
+  output.toolCall(info);
+  let outcome: ToolOutcome;
+  if (!binding) {
+    outcome = failure(`error: there is no tool named "${call.name}"; available: ${options.toolset.names.join(", ") || "none"}`);
+  } else if (!parsed.ok) {
+    outcome = failure(`error: ${parsed.error}`);
+  } else {
+    const verdict = await options.gate.decide({ callId: call.callId, modelName: call.name, server: binding.server, tool: binding.tool.name, arguments: parsed.value });
+    sink.toolDecision({ toolName: call.name, callId: call.callId, decision: verdict.decision, source: verdict.source });
+    output.toolDecision(info, verdict);
+    if (verdict.decision === "abort") throw new RunAbortedError(`aborted at the approval of ${call.name}`);
+    outcome = verdict.refusal !== undefined ? failure(verdict.refusal) : await runTool(ctx, binding, parsed.value);
+  }
+  sink.toolResult({
+    toolName: call.name,
+    callId: call.callId,
+    arguments: call.arguments,
+    durationMs: outcome.durationMs,
+    success: outcome.success,
+    output: outcome.output,
+  });
+  output.toolResult(info, outcome);
+  return { type: "function_call_output", call_id: call.callId, output: outcome.output };
+}
+
+/** Tool failures (isError, timeouts, a dead server) become output for the model, not a crash. */
+async function runTool(ctx: AgentContext, binding: ToolBinding, args: Record<string, unknown>): Promise<ToolOutcome> {
+  const started = ctx.now();
+  try {
+    const result = await binding.connection.callTool(binding.tool.name, args, { signal: ctx.signal });
+    const text = toolResultText(result);
+    const durationMs = ctx.now() - started;
+    return result.isError ? { success: false, output: `error: ${text}`, durationMs } : { success: true, output: text, durationMs };
+  } catch (error) {
+    if (ctx.signal.aborted || error instanceof CancelledError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return { success: false, output: `error: ${message}`, durationMs: ctx.now() - started };
+  }
+}
+
+function failure(output: string): ToolOutcome {
+  return { success: false, output, durationMs: 0 };
+}
+
+function addUsage(total: TokenUsage, usage: TokenUsage | undefined): void {
+  if (!usage) return;
+  total.inputTokens += usage.inputTokens;
+  total.outputTokens += usage.outputTokens;
+  total.totalTokens += usage.totalTokens;
+  if (usage.cachedTokens !== undefined) total.cachedTokens = (total.cachedTokens ?? 0) + usage.cachedTokens;
+  if (usage.reasoningTokens !== undefined) total.reasoningTokens = (total.reasoningTokens ?? 0) + usage.reasoningTokens;
+}
+
+/** Turns' texts as one answer, a line break between turns that need one. */
+function joinTurns(texts: string[]): string {
+  let answer = "";
+  for (const text of texts) {
+    if (text === "") continue;
+    answer += answer !== "" && !answer.endsWith("\n") ? `\n${text}` : text;
+  }
+  return answer;
+}
