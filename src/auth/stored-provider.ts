@@ -137,6 +137,7 @@ export class StoredLoginProvider implements OAuthClientProvider {
       throw error;
     }
     const timer = setTimeout(() => this.endRound(), ROUND_MAX_MS);
+    timer.unref?.();
     this.round = {
       end: () => {
         clearTimeout(timer);
