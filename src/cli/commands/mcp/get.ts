@@ -1,5 +1,6 @@
 // `tether mcp get`: one server in full, secrets masked.
 import type { Context } from "../../../context.ts";
+import { describeAuth } from "../../../auth/state.ts";
 import { getServer } from "../../../config/servers.ts";
 import { jsonArg, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
@@ -11,6 +12,7 @@ export default (ctx: Context) =>
     description: "Show one server in full (env values masked)",
     args: { ...serverNameArg, ...jsonArg },
     async run({ name, json }) {
-      renderServer(ctx.io, await getServer(ctx, name), { json: Boolean(json) });
+      const server = await getServer(ctx, name);
+      renderServer(ctx.io, server, { json: Boolean(json), auth: await describeAuth(ctx, server) });
     },
   });
