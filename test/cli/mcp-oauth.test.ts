@@ -103,6 +103,8 @@ describe("login", () => {
     expect(json.servers[0].auth).toEqual({ type: "oauth", state: "logged_in", refreshable: true });
     const doctor = expectOk(await tether(["mcp", "doctor", "fx"]));
     expect(doctor.stdout).toContain("auth:      oauth: logged in");
+    const get = JSON.parse(expectOk(await tether(["mcp", "get", "fx", "--json"])).stdout);
+    expect(get.auth).toEqual({ type: "oauth", state: "logged_in", refreshable: true });
     expect((await fx.stats()).refreshes).toBe(0);
 
     expectNoSecretsPrinted([entry.tokens?.access_token, entry.tokens?.refresh_token]);
