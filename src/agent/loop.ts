@@ -125,7 +125,13 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
   } else if (!parsed.ok) {
     outcome = failure(`error: ${parsed.error}`);
   } else {
-    const verdict = await options.gate.decide({ callId: call.callId, modelName: call.name, server: binding.server, tool: binding.tool.name, arguments: parsed.value });
+    const verdict = await options.gate.decide({
+      callId: call.callId,
+      modelName: call.name,
+      server: binding.server,
+      tool: binding.tool.name,
+      arguments: parsed.value,
+    });
     sink.toolDecision({ toolName: call.name, callId: call.callId, decision: verdict.decision, source: verdict.source });
     output.toolDecision(info, verdict);
     if (verdict.decision === "abort") throw new RunAbortedError(`aborted at the approval of ${call.name}`);
