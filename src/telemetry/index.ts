@@ -1,16 +1,27 @@
 // Starts the telemetry sink for one run: OpenTelemetry when compiled in and configured, else a no-op.
-// Initial stub: the OTLP exporter module does not exist yet, so every run gets the no-op sink.
+// Nothing here imports OpenTelemetry: it loads only when an exporter is configured, and then in a
+// worker thread (./worker-sink.ts → ./otel-worker.ts → ./otel.ts), off the agent loop's thread.
+import type { OtelConfig } from "../config/types.ts";
+import { resolveExporterSettings } from "./exporter-settings.ts";
+
+export type TelemetryAttributes = Readonly<Record<string, string | number | boolean>>;
 
 export interface TelemetrySink {
-  emit(name: string, attributes: Readonly<Record<string, unknown>>): void;
+  /** Queues one log record; never throws, never waits for the network. */
+  emit(name: string, attributes: TelemetryAttributes, timestampMs?: number): void;
   /** Flushes pending records; bounded in time by the implementation (SPEC §7: 2 s). */
   shutdown(): Promise<void>;
 }
 
 export interface StartTelemetryOptions {
-  /** The `[otel]` config table, once src/config models it. */
-  otel?: unknown;
-  version?: string;
+  otel: OtelConfig;
+  version: string;
+  /** For `${VAR}` in header values. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** One line for the user (stderr), without the `warning:` prefix. */
+  warn?: (message: string) => void;
+  /** TETHER_DEBUG=1: report every export failure, with its stack. */
+  debug?: boolean;
 }
 
 export const NOOP_TELEMETRY_SINK: TelemetrySink = {
@@ -18,13 +29,20 @@ export const NOOP_TELEMETRY_SINK: TelemetrySink = {
   async shutdown() {},
 };
 
-export async function startTelemetry(_options: StartTelemetryOptions = {}): Promise<TelemetrySink> {
+/** Throws ConfigError for a bad endpoint or an unset `${VAR}` in a header (exit 2), in every build. */
+export async function startTelemetry(options: StartTelemetryOptions): Promise<TelemetrySink> {
+  const exporter = resolveExporterSettings(options.otel.exporter, options.env ?? {});
+  if (!exporter) return NOOP_TELEMETRY_SINK;
+  const warn = options.warn ?? (() => {});
   // The condition is spelled out here rather than imported from ./flags.ts: Bun folds the
   // TETHER_OTEL define only in the module that reads it, and that fold is what drops the
   // exporter (and OpenTelemetry, gRPC) from `build.ts --no-otel` bundles.
   if (typeof TETHER_OTEL === "undefined" || TETHER_OTEL) {
-    // const { startOtelSink } = await import("./otel.ts");
-    // return startOtelSink(_options);
+    // OpenTelemetry itself loads and runs in a worker thread (./otel-worker.ts).
+    const { startWorkerSink } = await import("./worker-sink.ts");
+    const settings = { exporter, version: options.version, environment: options.otel.environment, debug: options.debug ?? false };
+    return startWorkerSink({ settings, warn });
   }
+  warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter ${exporter.kind} is ignored`);
   return NOOP_TELEMETRY_SINK;
 }

@@ -1,0 +1,38 @@
+// The telemetry worker: runs the OpenTelemetry SDK, its BatchLogRecordProcessor and the OTLP
+// exporter on their own thread, so loading them, serializing records and talking to the collector
+// never take time from the agent loop. Protocol: ./worker-protocol.ts; main side: ./worker-sink.ts.
+// A separate entrypoint of the compiled executable (build.ts), present only in builds with telemetry.
+import type { TelemetrySink } from "./index.ts";
+import { startOtelSink } from "./otel.ts";
+import type { FromWorker, ToWorker } from "./worker-protocol.ts";
+
+declare const self: Worker;
+
+const post = (message: FromWorker): void => self.postMessage(message);
+let sink: TelemetrySink | undefined;
+// Messages are handled strictly in order: records wait for the sink that `start` builds.
+let queue: Promise<void> = Promise.resolve();
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  queue = queue.then(() => handle(message));
+};
+
+async function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case "start":
+      try {
+        sink = await startOtelSink({ ...message.settings, warn: (text) => post({ type: "warning", message: text }) });
+      } catch (error) {
+        post({ type: "warning", message: `telemetry: could not start the exporter: ${error instanceof Error ? error.message : String(error)}` });
+      }
+      return;
+    case "records":
+      if (sink) for (const [name, attributes, timestampMs] of message.records) sink.emit(name, attributes, timestampMs);
+      return;
+    case "shutdown":
+      await sink?.shutdown();
+      post({ type: "closed" });
+      return;
+  }
+}

@@ -1,0 +1,93 @@
+// The main thread's side of the telemetry worker (./otel-worker.ts): emit() only queues the record;
+// batches cross to the worker, which owns OpenTelemetry. Shutdown asks the worker to flush and
+// waits for it, within the exit bound.
+import type { TelemetrySink } from "./index.ts";
+import type { OtelSinkSettings } from "./otel.ts";
+import type { FromWorker, QueuedRecord, ToWorker } from "./worker-protocol.ts";
+
+/** Records per message: few enough to keep each structured clone short. */
+const BATCH_RECORDS = 128;
+/** A partial batch leaves this long after its first record. */
+const BATCH_DELAY_MS = 50;
+/**
+ * How long shutdown waits for the worker's flush. The worker's own bound (otel.ts) is shorter, so
+ * its warning arrives first; main's cleanup bound (2 s, SPEC §7) is longer.
+ */
+export const WORKER_SHUTDOWN_LIMIT_MS = 1_900;
+
+export interface WorkerSinkOptions {
+  settings: OtelSinkSettings;
+  warn(message: string): void;
+}
+
+declare global {
+  /** Set by build.ts: where the compiled executable embeds ./otel-worker.ts. */
+  const TETHER_OTEL_WORKER: string | undefined;
+}
+
+function workerUrl(): string {
+  return typeof TETHER_OTEL_WORKER === "string" ? TETHER_OTEL_WORKER : new URL("./otel-worker.ts", import.meta.url).href;
+}
+
+export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
+  const worker = new Worker(workerUrl());
+  // The worker must never keep tether running; main exits once its cleanups are done. (Bun's
+  // Worker has unref(); the DOM typing does not know it.)
+  (worker as Worker & { unref(): void }).unref();
+  let warned = false;
+  let closed: () => void = () => {};
+  const whenClosed = new Promise<void>((resolve) => (closed = resolve));
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    if (event.data.type === "warning") {
+      warned = true;
+      options.warn(event.data.message);
+    } else {
+      closed();
+    }
+  };
+  worker.onerror = (event) => {
+    if (!warned) options.warn(`telemetry: the exporter stopped: ${event.message}`);
+    warned = true;
+    closed();
+  };
+  const send = (message: ToWorker) => worker.postMessage(message);
+  send({ type: "start", settings: options.settings });
+
+  let batch: QueuedRecord[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const sendBatch = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (batch.length === 0) return;
+    send({ type: "records", records: batch });
+    batch = [];
+  };
+
+  let shutdown: Promise<void> | undefined;
+  return {
+    emit(name, attributes, timestampMs) {
+      if (shutdown) return;
+      batch.push([name, attributes, timestampMs]);
+      if (batch.length >= BATCH_RECORDS) sendBatch();
+      else if (timer === undefined) {
+        timer = setTimeout(sendBatch, BATCH_DELAY_MS);
+        timer.unref?.();
+      }
+    },
+    shutdown() {
+      shutdown ??= (async () => {
+        sendBatch();
+        send({ type: "shutdown" });
+        let limit: ReturnType<typeof setTimeout> | undefined;
+        const gaveUp = await Promise.race([
+          whenClosed.then(() => false),
+          new Promise<boolean>((resolve) => (limit = setTimeout(() => resolve(true), WORKER_SHUTDOWN_LIMIT_MS))),
+        ]);
+        clearTimeout(limit);
+        if (gaveUp && !warned) options.warn(`telemetry: export did not finish within ${WORKER_SHUTDOWN_LIMIT_MS / 1000}s at exit; pending records dropped`);
+        worker.terminate();
+      })();
+      return shutdown;
+    },
+  };
+}
