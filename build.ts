@@ -45,6 +45,12 @@ export const TARGETS: Readonly<Record<TargetName, BuildTarget>> = {
 
 export const ROOT: string = import.meta.dir;
 export const DEFAULT_ENTRY: string = path.join(ROOT, "src/main.ts");
+/**
+ * The telemetry worker (src/telemetry/worker-sink.ts starts it with `new Worker(...)`): Bun embeds
+ * a worker in an executable only when it is an entrypoint of its own. Builds without telemetry
+ * leave it out, with the rest of OpenTelemetry.
+ */
+export const TELEMETRY_WORKER_ENTRY: string = path.join(ROOT, "src/telemetry/otel-worker.ts");
 /** Downloaded addons live here: ignored by git (node_modules/) and dropped by `npm ci`. */
 export const DEFAULT_ADDON_CACHE: string = path.join(ROOT, "node_modules/.cache/tether-build/keyring");
 
@@ -77,8 +83,9 @@ export interface CompileOptions {
 
 /** The bundler settings every tether build shares: compiled executables and inspected bundles. */
 function bundleConfig(entry: string, otel: boolean, keyringAddon: string | undefined): Bun.BuildConfig {
+  const withWorker = otel && entry === DEFAULT_ENTRY;
   return {
-    entrypoints: [entry],
+    entrypoints: withWorker ? [entry, TELEMETRY_WORKER_ENTRY] : [entry],
     target: "bun",
     format: "esm",
     minify: true,
@@ -86,8 +93,13 @@ function bundleConfig(entry: string, otel: boolean, keyringAddon: string | undef
     // subcommand do not run the top level of every other command's modules (without it, Bun
     // hoists them all into one scope that runs at startup).
     splitting: true,
-    define: { TETHER_OTEL: otel ? "true" : "false" },
-    plugins: keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [],
+    define: {
+      TETHER_OTEL: otel ? "true" : "false",
+      // Chunks land at the executable's root, entrypoints keep their path below src/: the worker
+      // is found by this path, not relative to the chunk that starts it (worker-sink.ts).
+      ...(withWorker ? { TETHER_OTEL_WORKER: JSON.stringify(`./${path.relative(path.dirname(DEFAULT_ENTRY), TELEMETRY_WORKER_ENTRY)}`) } : {}),
+    },
+    plugins: [grpcRequirePlugin(), ...(keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [])],
     throw: false,
   };
 }
@@ -153,6 +165,34 @@ export function keyringAddonPlugin(addonPath: string): BunPlugin {
         contents: `const binding = require(${JSON.stringify(addonPath)});\nmodule.exports = binding;\n`,
         loader: "js",
       }));
+    },
+  };
+}
+
+/** The line of otlp-grpc-exporter-base's bundler runtime that grpcRequirePlugin replaces. */
+const GRPC_RUNTIME_REQUIRE = /var __require = [^\n]*createRequire\(import\.meta\.url\)[^\n]*/;
+
+/**
+ * @opentelemetry/otlp-grpc-exporter-base loads @grpc/grpc-js with `createRequire(import.meta.url)`,
+ * which the bundler cannot see: in a compiled executable there is no node_modules beside
+ * import.meta.url, and every gRPC export failed with "Cannot find module '@grpc/grpc-js'". Give
+ * that `__require` a static import of grpc-js, which Bun then bundles. Fails the build if the
+ * package's runtime changes shape, rather than shipping a binary whose gRPC export cannot work.
+ */
+export function grpcRequirePlugin(): BunPlugin {
+  return {
+    name: "tether-grpc-require",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]otlp-grpc-exporter-base[\\/]dist[\\/]_virtual[\\/]_rolldown[\\/]runtime\.mjs$/ }, async (args) => {
+        const source = await Bun.file(args.path).text();
+        if (!GRPC_RUNTIME_REQUIRE.test(source)) {
+          throw new Error(`${args.path}: no createRequire(import.meta.url) line to replace; update grpcRequirePlugin in build.ts`);
+        }
+        const replacement =
+          'import * as grpcJs from "@grpc/grpc-js";\n' +
+          'var __require = (id) => id === "@grpc/grpc-js" ? grpcJs : createRequire(import.meta.url)(id);';
+        return { contents: source.replace(GRPC_RUNTIME_REQUIRE, () => replacement), loader: "js" };
+      });
     },
   };
 }

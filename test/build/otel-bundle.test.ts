@@ -1,0 +1,77 @@
+// The build-time telemetry switch and the compiled binary's exporters: `--no-otel` leaves every
+// OpenTelemetry and gRPC byte out; the default build exports over gRPC from a standalone executable.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { inspectBundle } from "../../build.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
+import { addScript, ANSWER, PROMPT, setupTelemetryExec, type TelemetryExec } from "../telemetry/harness.ts";
+
+const BUILD_TIMEOUT_MS = 240_000;
+
+/** Strings only @opentelemetry/* or @grpc/grpc-js code contains (names, proto paths, messages). */
+const OTEL_MARKERS = [
+  "opentelemetry.proto",
+  "opentelemetry.proto.collector.logs.v1.LogsService",
+  "OTLPLogExporter",
+  "BatchLogRecordProcessor",
+  "OTel-OTLP-Exporter-JavaScript",
+  "@opentelemetry/",
+  "grpc-js",
+  "grpc.max_receive_message_length",
+  "tether-cli",
+];
+
+describe("build.ts --no-otel", () => {
+  let withOtel: string;
+  let withoutOtel: string;
+  beforeAll(async () => {
+    [withOtel, withoutOtel] = await Promise.all([inspectBundle({ otel: true }), inspectBundle({ otel: false })]);
+  }, BUILD_TIMEOUT_MS);
+
+  test("the default bundle has the OpenTelemetry and gRPC code the markers identify", () => {
+    for (const marker of OTEL_MARKERS) expect({ marker, found: withOtel.includes(marker) }).toEqual({ marker, found: true });
+  });
+
+  test("the no-otel bundle has none of it, and is smaller", () => {
+    for (const marker of OTEL_MARKERS) expect({ marker, found: withoutOtel.includes(marker) }).toEqual({ marker, found: false });
+    expect(withoutOtel.length).toBeLessThan(withOtel.length);
+  });
+});
+
+describe("compiled executable", () => {
+  let binary: string;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    binary = await ensureHostBinary();
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await Promise.all(cleanups.map((cleanup) => cleanup()));
+  });
+
+  async function setup(kind: "grpc" | "http-binary"): Promise<{ r: OtlpReceiver; exec: TelemetryExec }> {
+    const r = await startOtlpReceiver();
+    const exec = setupTelemetryExec(addScript(), { exporter: kind, receiver: r });
+    cleanups.push(() => exec.cleanup(), () => r.stop());
+    return { r, exec };
+  }
+
+  // @opentelemetry/otlp-grpc-exporter-base loads @grpc/grpc-js through createRequire, which
+  // finds nothing inside a compiled binary unless build.ts's grpcRequirePlugin bundles it.
+  for (const kind of ["grpc", "http-binary"] as const) {
+    test(`exports over ${kind}, run from a directory without node_modules`, async () => {
+      const { r, exec } = await setup(kind);
+      const result = await exec.run([PROMPT], { binary });
+      expect(result.stderr).not.toContain("warning");
+      expect(result.stdout).toBe(`${ANSWER}\n`);
+      expect(result.code).toBe(0);
+      const names = new Set(r.records().map((record) => record.eventName));
+      expect([...names].sort()).toEqual([
+        "tether.api_request",
+        "tether.sse_event",
+        "tether.tool_decision",
+        "tether.tool_result",
+        "tether.user_prompt",
+      ]);
+    });
+  }
+});
