@@ -1,7 +1,10 @@
 // The build-time telemetry switch and the compiled binary's exporters: `--no-otel` leaves every
 // OpenTelemetry and gRPC byte out; the default build exports over gRPC from a standalone executable.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { inspectBundle } from "../../build.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { compileExecutable, DEFAULT_ENTRY, hostTarget, inspectBundle, resolveKeyringAddon } from "../../build.ts";
 import { ensureHostBinary } from "../support/binary.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
 import { addScript, ANSWER, PROMPT, setupTelemetryExec, type TelemetryExec } from "../telemetry/harness.ts";
@@ -74,4 +77,38 @@ describe("compiled executable", () => {
       ]);
     });
   }
+});
+
+describe("compiled executable built with --no-otel", () => {
+  let dir: string;
+  let binary: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "tether-no-otel-"));
+    const target = hostTarget();
+    binary = await compileExecutable({
+      entry: DEFAULT_ENTRY,
+      target,
+      outfile: path.join(dir, target.fileName),
+      otel: false,
+      keyringAddon: await resolveKeyringAddon(target),
+    });
+  }, BUILD_TIMEOUT_MS);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("runs exec with an exporter configured: says once that telemetry is not built in, sends nothing", async () => {
+    const r = await startOtlpReceiver();
+    const exec = setupTelemetryExec(addScript(), { exporter: "grpc", receiver: r });
+    try {
+      const result = await exec.run([PROMPT], { binary });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${ANSWER}\n`);
+      expect(result.stderr.split("\n").filter((line) => line.startsWith("warning:"))).toEqual([
+        "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter otlp-grpc is ignored",
+      ]);
+      expect(r.exports).toEqual([]);
+    } finally {
+      await exec.cleanup();
+      await r.stop();
+    }
+  });
 });
