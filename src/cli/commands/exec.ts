@@ -1,0 +1,52 @@
+// `tether exec`: run the agent loop on a prompt, with the configured MCP servers' tools.
+import type { ParsedArgs } from "citty";
+import type { ExecOptions } from "../../agent/exec.ts";
+import { loadConfig } from "../../config/load.ts";
+import type { Context } from "../../context.ts";
+import { UsageError } from "../../errors.ts";
+import { jsonArg } from "../args.ts";
+import { tetherCommand } from "../command.ts";
+import { note, paint } from "../render.ts";
+import { createExecView } from "../views/exec.ts";
+
+export const execArgs = {
+  prompt: { type: "positional", required: false, description: "The prompt; '-' or none reads it from stdin", valueHint: "PROMPT" },
+  model: { type: "string", alias: "m", description: "Use this model instead of config's model", valueHint: "MODEL" },
+  yes: { type: "boolean", alias: "y", description: "Approve every tool call without asking" },
+  "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
+  ...jsonArg,
+} as const;
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether exec",
+    description: "Ask a model, letting it call your MCP tools (approval per call)",
+    args: execArgs,
+    async run(args) {
+      const options = toExecOptions(args);
+      const { config } = await loadConfig(ctx);
+      // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
+      const [{ runExec }, { startAgentTelemetry }] = await Promise.all([
+        import("../../agent/exec.ts"),
+        import("../../telemetry/agent-telemetry.ts"),
+      ]);
+      const warn = (message: string) => note(ctx.io, `${paint(ctx.io, "yellow", "warning:")} ${message}`);
+      const sink = await startAgentTelemetry(ctx, config, { model: options.model, warn });
+      await runExec(ctx, config, options, createExecView(ctx, { json: Boolean(args.json) }), sink);
+    },
+  });
+
+/** argv → options, with the flag checks citty leaves to us. */
+export function toExecOptions(args: ParsedArgs<typeof execArgs>): ExecOptions {
+  const options: ExecOptions = { prompt: args._.map(String), model: args.model, yes: Boolean(args.yes) };
+  const maxTurns = args["max-turns"];
+  if (maxTurns !== undefined) {
+    const n = Number(maxTurns);
+    if (!/^\d+$/.test(maxTurns.trim()) || n < 1) {
+      throw new UsageError(`--max-turns wants a whole number of at least 1, got ${JSON.stringify(maxTurns)}`);
+    }
+    options.maxTurns = n;
+  }
+  if (options.model !== undefined && options.model.trim() === "") throw new UsageError("--model needs a model name");
+  return options;
+}

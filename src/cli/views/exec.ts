@@ -1,0 +1,258 @@
+// How `tether exec` looks: the answer on stdout as it streams, tool progress on stderr, or one JSON
+// object per line with --json (shapes in README); and the y/a/n/q approval prompt on a terminal.
+import { createInterface } from "node:readline";
+import { parseApprovalAnswer, type ApprovalAnswer, type ApprovalPrompt, type ApprovalRequest, type Verdict } from "../../agent/approvals.ts";
+import type { TokenUsage } from "../../agent/events.ts";
+import type { ExecView } from "../../agent/exec.ts";
+import type { RetryNotice, RunSummary, SessionInfo, ToolCallInfo, ToolOutcome } from "../../agent/output.ts";
+import type { Context, IO } from "../../context.ts";
+import { paint, printJsonLine } from "../render.ts";
+import { withSpinner } from "../spinner.ts";
+
+const PREVIEW_CHARS = 160;
+
+export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { json: boolean }): ExecView {
+  const view = options.json ? new JsonExecView(ctx.io) : new TextExecView(ctx.io);
+  // Asking needs a terminal both to read the answer from and to show the question on.
+  if (ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin) {
+    view.approvalPrompt = new TerminalApprovalPrompt(ctx.io, ctx.io.stdin, () => view.beforeStderr());
+    ctx.atExit(() => view.approvalPrompt?.close());
+  }
+  return view;
+}
+
+abstract class BaseExecView {
+  approvalPrompt?: TerminalApprovalPrompt;
+
+  constructor(protected readonly io: IO) {}
+
+  connecting<T>(servers: number, work: () => Promise<T>): Promise<T> {
+    return withSpinner(this.io, `Connecting to ${servers} MCP server${servers === 1 ? "" : "s"}…`, work);
+  }
+
+  serverFailed(_name: string, error: Error): void {
+    this.diagnostic(`${paint(this.io, "yellow", "warning:")} ${error.message}; continuing without it`);
+  }
+
+  /** Called before anything goes to stderr. */
+  beforeStderr(): void {}
+
+  protected diagnostic(line: string): void {
+    this.beforeStderr();
+    this.io.stderr.write(line + "\n");
+  }
+}
+
+/** The answer on stdout, tool calls and retries as short lines on stderr. */
+class TextExecView extends BaseExecView implements ExecView {
+  private atLineStart = true;
+  private lastTurn = 0;
+  private readonly denied = new Set<string>();
+
+  /** Sharing a terminal, stdout's open line would swallow the stderr line: end it first. */
+  override beforeStderr(): void {
+    if (!this.atLineStart && this.io.stdoutIsTTY && this.io.stderrIsTTY) this.write("\n");
+  }
+
+  sessionStarted(_info: SessionInfo): void {}
+
+  retrying(notice: RetryNotice): void {
+    this.diagnostic(
+      paint(this.io, "dim", `${notice.reason}; retrying in ${seconds(notice.delayMs)} (attempt ${notice.attempt} of ${notice.maxAttempts})`),
+    );
+  }
+
+  textDelta(turn: number, delta: string): void {
+    if (turn !== this.lastTurn && !this.atLineStart) this.write("\n");
+    this.lastTurn = turn;
+    this.write(delta);
+  }
+
+  textRestarted(_turn: number): void {
+    this.diagnostic(paint(this.io, "yellow", "(the retried response differs from the text above; here it is in full)"));
+    if (!this.atLineStart) this.write("\n");
+  }
+
+  toolCall(call: ToolCallInfo): void {
+    this.diagnostic(`${paint(this.io, "cyan", "→")} ${call.name} ${preview(formatArguments(call.arguments))}`);
+  }
+
+  toolDecision(call: ToolCallInfo, verdict: Verdict): void {
+    if (verdict.decision !== "denied") return;
+    this.denied.add(call.callId);
+    this.diagnostic(`${paint(this.io, "red", "✗")} denied ${call.name}: ${deniedWhy(verdict)}`);
+  }
+
+  toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
+    if (this.denied.has(call.callId)) return;
+    this.diagnostic(`${paint(this.io, outcome.success ? "green" : "red", "←")} ${preview(outcome.output)}`);
+  }
+
+  turnCompleted(_turn: number, _responseId: string, _usage: TokenUsage | undefined): void {}
+
+  finished(summary: RunSummary): void {
+    if (!this.atLineStart) this.write("\n");
+    if (this.io.stderrIsTTY) {
+      const { usage } = summary;
+      this.diagnostic(paint(this.io, "dim", `tokens: ${usage.inputTokens} in, ${usage.outputTokens} out`));
+    }
+  }
+
+  private write(text: string): void {
+    if (text === "") return;
+    this.io.stdout.write(text);
+    this.atLineStart = text.endsWith("\n");
+  }
+}
+
+/** One JSON object per line on stdout; stderr keeps only warnings and the approval prompt. */
+class JsonExecView extends BaseExecView implements ExecView {
+  sessionStarted(info: SessionInfo): void {
+    this.line({ type: "session.started", model: info.model, provider: info.provider, tools: info.tools, failed_servers: info.failedServers });
+  }
+
+  retrying(notice: RetryNotice): void {
+    const { turn, attempt, maxAttempts, delayMs, reason } = notice;
+    this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason });
+  }
+
+  textDelta(turn: number, delta: string): void {
+    this.line({ type: "text.delta", turn, delta });
+  }
+
+  textRestarted(turn: number): void {
+    this.line({ type: "text.restart", turn });
+  }
+
+  toolCall(call: ToolCallInfo): void {
+    this.line({ type: "tool.call", ...callFields(call), server: call.server ?? null, tool: call.tool ?? null, arguments: call.arguments });
+  }
+
+  toolDecision(call: ToolCallInfo, verdict: Verdict): void {
+    this.line({ type: "tool.decision", ...callFields(call), decision: verdict.decision, source: verdict.source });
+  }
+
+  toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
+    this.line({ type: "tool.result", ...callFields(call), success: outcome.success, output: outcome.output, duration_ms: outcome.durationMs });
+  }
+
+  turnCompleted(turn: number, responseId: string, usage: TokenUsage | undefined): void {
+    this.line({ type: "turn.completed", turn, response_id: responseId, usage: usage ? usageFields(usage) : null });
+  }
+
+  finished(summary: RunSummary): void {
+    this.line({ type: "final", text: summary.text, turns: summary.turns, tool_calls: summary.toolCalls, usage: usageFields(summary.usage) });
+  }
+
+  private line(value: Record<string, unknown>): void {
+    printJsonLine(this.io, value);
+  }
+}
+
+/**
+ * Asks on stderr, reads a line from the terminal. Line mode, not raw keys: the terminal stays
+ * cooked, so Ctrl-C still raises SIGINT (exit 130) while tether waits for an answer.
+ */
+class TerminalApprovalPrompt implements ApprovalPrompt {
+  private lines?: LineReader;
+
+  constructor(
+    private readonly io: IO,
+    private readonly input: NodeJS.ReadableStream,
+    private readonly beforeAsk: () => void,
+  ) {}
+
+  async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
+    this.beforeAsk();
+    this.lines ??= new LineReader(this.input);
+    const question = `  allow ${request.tool} on server "${request.server}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
+    for (;;) {
+      this.io.stderr.write(question);
+      const line = await this.lines.next();
+      if (line === undefined) {
+        // End of input (Ctrl-D): nobody is left to answer.
+        this.io.stderr.write("\n");
+        return "quit";
+      }
+      const answer = parseApprovalAnswer(line);
+      if (answer) return answer;
+      this.io.stderr.write("  please answer y, a, n or q\n");
+    }
+  }
+
+  close(): void {
+    this.lines?.close();
+  }
+}
+
+class LineReader {
+  private readonly queued: string[] = [];
+  private readonly waiting: ((line: string | undefined) => void)[] = [];
+  private ended = false;
+  private readonly reader;
+
+  constructor(input: NodeJS.ReadableStream) {
+    this.reader = createInterface({ input, terminal: false, crlfDelay: Infinity });
+    this.reader.on("line", (line) => {
+      const waiter = this.waiting.shift();
+      if (waiter) waiter(line);
+      else this.queued.push(line);
+    });
+    this.reader.on("close", () => {
+      this.ended = true;
+      for (const waiter of this.waiting.splice(0)) waiter(undefined);
+    });
+  }
+
+  next(): Promise<string | undefined> {
+    if (this.queued.length > 0) return Promise.resolve(this.queued.shift());
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+function callFields(call: ToolCallInfo): Record<string, unknown> {
+  return { turn: call.turn, call_id: call.callId, name: call.name };
+}
+
+function usageFields(usage: TokenUsage): Record<string, number> {
+  return {
+    input_tokens: usage.inputTokens,
+    output_tokens: usage.outputTokens,
+    total_tokens: usage.totalTokens,
+    ...(usage.cachedTokens !== undefined ? { cached_tokens: usage.cachedTokens } : {}),
+    ...(usage.reasoningTokens !== undefined ? { reasoning_tokens: usage.reasoningTokens } : {}),
+  };
+}
+
+function deniedWhy(verdict: Verdict): string {
+  switch (verdict.deniedBy) {
+    case "policy":
+      return 'approval_policy = "deny"';
+    case "no_terminal":
+      return "no terminal to ask for approval (use --yes, or approve_tools in config.toml)";
+    default:
+      return "by you";
+  }
+}
+
+function formatArguments(args: Record<string, unknown> | string): string {
+  return typeof args === "string" ? args : JSON.stringify(args);
+}
+
+/** The first line, cut to a terminal-friendly length, saying how many lines were left out. */
+function preview(text: string): string {
+  const lines = text.split("\n");
+  const first = lines[0]!.length > PREVIEW_CHARS ? `${lines[0]!.slice(0, PREVIEW_CHARS)}…` : lines[0]!;
+  const more = lines.length - 1;
+  return more > 0 ? `${first} (+${more} line${more === 1 ? "" : "s"})` : first;
+}
+
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return `${Number.isInteger(value) ? value : value.toFixed(1)}s`;
+}
