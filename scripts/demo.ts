@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { ensureHostBinary } from "../test/support/binary.ts";
 import { FIXTURE_SERVER_PATH, startHttpFixture, BUN_PATH } from "../test/support/fixture.ts";
+import { sseStep, startMockResponses } from "../test/support/mock-responses.ts";
+import { completed, functionCall, outputTextDelta, responseCreated, sse, textTurn } from "../test/support/sse.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const home = mkdtempSync(join(tmpdir(), "tether-demo-"));
@@ -14,17 +16,36 @@ function heading(text: string): void {
   process.stdout.write(`\n\u001b[1m# ${text}\u001b[0m\n`);
 }
 
+/** A local stand-in for a Responses API: the model asks for `add`, then answers with its result. */
+function scriptedModel() {
+  return startMockResponses([
+    sseStep(sse([responseCreated("resp_1"), outputTextDelta("Let me add those. "), functionCall("call_1", "mcp__local__add", { a: 19, b: 23 }), completed("resp_1")])),
+    sseStep(sse(textTurn("resp_2", ["19 + 23 = ", "42, computed by the local MCP server's add tool."]))),
+  ]);
+}
+
 async function tether(binary: string, args: string[], expectCode = 0): Promise<void> {
   const shown = args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(" ");
   process.stdout.write(`\u001b[36m$ tether ${shown.replaceAll(home, "$TETHER_HOME").replaceAll(ROOT + "/", "")}\u001b[0m\n`);
   const child = Bun.spawn([binary, ...args], {
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TETHER_HOME: join(home, ".tether"), DEMO_TOKEN },
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TETHER_HOME: join(home, ".tether"), DEMO_TOKEN, DEMO_MODEL_KEY: "demo-key" },
     stdout: "inherit",
     stderr: "inherit",
     stdin: "ignore",
   });
   const code = await child.exited;
   if (code !== expectCode) throw new Error(`tether ${args.join(" ")} exited ${code} (expected ${expectCode})`);
+}
+
+const models: ReturnType<typeof startMockResponses>[] = [];
+
+/** Points exec at the local model: appended to the config the demo built, as a user would. */
+async function writeModelConfig(baseUrl: string): Promise<void> {
+  const path = join(home, ".tether", "config.toml");
+  const text = await Bun.file(path).text();
+  const model = `model = "demo-model"\nmodel_provider = "local"\n\n[model_providers.local]\nbase_url = "${baseUrl}"\nenv_key = "DEMO_MODEL_KEY"\n\n`;
+  await Bun.write(path, model + text);
+  process.stdout.write(`(config.toml now starts with model = "demo-model" and [model_providers.local] base_url = "${baseUrl}")\n`);
 }
 
 async function main(): Promise<void> {
@@ -55,7 +76,14 @@ async function main(): Promise<void> {
 
     heading("Health report");
     await tether(binary, ["mcp", "doctor"]);
+
+    heading("An agent run: a scripted local model calls the add tool (--yes approves it)");
+    const model = scriptedModel();
+    models.push(model);
+    await writeModelConfig(model.url);
+    await tether(binary, ["exec", "--yes", "What is 19 + 23? Use the add tool."]);
   } finally {
+    for (const model of models) model.stop();
     await web.stop();
     rmSync(home, { recursive: true, force: true });
   }
