@@ -4,6 +4,7 @@
 import { fstatSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Context, IO, OutputStream } from "../context.ts";
+import { proxyingFetch } from "../net/proxy.ts";
 import { VERSION } from "../version.ts";
 
 export interface SystemContextOptions {
@@ -32,7 +33,7 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: () => Date.now(),
-    fetch: globalThis.fetch,
+    fetch: proxyingFetch(env, globalThis.fetch),
     openUrl: async (url) => (await import("./open-url.ts")).openUrl(url),
     signal: controller.signal,
     atExit: (cleanup) => void cleanups.push(cleanup),
