@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
 import { fixtureServer, setupExec, type ExecHarness } from "../agent/exec-harness.ts";
-import { baseEnv, MAIN_PATH } from "../support/cli.ts";
+import { isProcessAlive, baseEnv, MAIN_PATH } from "../support/cli.ts";
 import { sseStep, type MockStep } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn, type StreamEvent } from "../support/sse.ts";
 
@@ -93,11 +93,11 @@ describe("exec and Ctrl-C", () => {
     const stderr = readUntil(child.stderr, "→ mcp__fixture__slow");
     await stderr.seen;
     const serverPid = Number(readFileSync(pidFile, "utf8").trim());
-    expect(isAlive(serverPid)).toBe(true);
+    expect(isProcessAlive(serverPid)).toBe(true);
     child.kill("SIGINT"); // to tether alone, not its process group: tether must stop the server itself
     expect(await child.exited).toBe(130);
     expect(await stderr.rest).toContain("error: interrupted\n");
-    expect(isAlive(serverPid)).toBe(false);
+    expect(isProcessAlive(serverPid)).toBe(false);
     rmSync(pidFile, { force: true });
   });
 });
@@ -120,11 +120,3 @@ function readUntil(stream: ReadableStream<Uint8Array>, text: string): { seen: Pr
   return { seen, rest };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
-import { makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { expectOk, makeHome, runTether } from "../support/cli.ts";
 
 let home: ReturnType<typeof makeHome>;
 const tether = (args: string[], env?: Record<string, string>) => runTether(args, { home: home.home, env });
@@ -13,10 +13,6 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-function expectOk(result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
 
 describe("round trips", () => {
   test("stdio: add, list, get, remove", async () => {

@@ -2,7 +2,7 @@
 // SDK's auth and (under test/auth/run-real-keyring.sh) the embedded keyring addon, all inside the binary.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ensureHostBinary } from "../support/binary.ts";
-import { makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 import { loginHeadless, readCredentialFile, writeConfig } from "./oauth-driver.ts";
 
@@ -26,10 +26,6 @@ afterAll(async () => {
   home.cleanup();
 });
 
-function expectOk(result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
 
 test(`login by pasted redirect, then tools and a refresh, in the compiled binary (${store} store)`, async () => {
   const env = { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS };

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
-import { makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { loginHeadless, readCredentialFile, writeConfig } from "./oauth-driver.ts";
 
 const onLinux = process.platform === "linux";
@@ -40,10 +40,6 @@ function configure(mode: "auto" | "keyring"): void {
   writeConfig(home.tetherHome, `mcp_oauth_credentials_store = "${mode}"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n`);
 }
 
-function expectOk(result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
 
 describe.skipIf(!onLinux)("no OS keyring reachable", () => {
   test("auto falls back to the 0600 file, says so once, and the login works", async () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
-import { makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { expectOk, makeHome, runTether, type RunResult } from "../support/cli.ts";
 import { loginHeadless, onlyEntry, readCredentialFile, startTether, writeConfig, AUTHORIZE_LINE } from "./oauth-driver.ts";
 
 let home: ReturnType<typeof makeHome>;
@@ -44,10 +44,6 @@ async function login(options: Partial<Parameters<typeof loginHeadless>[1]> = {})
   return result;
 }
 
-function expectOk(result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
 
 /** No token or client secret ever printed, by any command of the test. */
 function expectNoSecretsPrinted(secrets: (string | undefined)[]): void {

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { isProcessAlive, expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, stdioFixtureCommand, type FixtureHandle } from "../support/fixture.ts";
 
@@ -16,19 +16,7 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-function expectOk(result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("stdio", () => {
   test("tools and call round trip", async () => {
@@ -180,7 +168,7 @@ describe("stdio", () => {
     expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=hi"]));
     const pid = Number(readFileSync(pidFile, "utf8"));
     expect(pid).toBeGreaterThan(0);
-    expect(isRunning(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
   });
 
   test("Ctrl-C during a call exits 130 and kills the child", async () => {
@@ -196,7 +184,7 @@ describe("stdio", () => {
     child.kill("SIGINT");
     expect(await child.exited).toBe(130);
     expect(await new Response(child.stderr).text()).toContain("error: interrupted");
-    expect(isRunning(Number(readFileSync(pidFile, "utf8")))).toBe(false);
+    expect(isProcessAlive(Number(readFileSync(pidFile, "utf8")))).toBe(false);
   });
 });
 

@@ -64,3 +64,19 @@ export function makeHome(): { home: string; tetherHome: string; configPath: stri
     cleanup: () => rmSync(home, { recursive: true, force: true }),
   };
 }
+
+/** The result, or a failure that shows what the command printed. */
+export function expectOk(result: RunResult): RunResult {
+  if (result.code !== 0) throw new Error(`exit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  return result;
+}
+
+/** Whether a process still exists (signal 0 checks without touching it). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
