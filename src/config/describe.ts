@@ -39,6 +39,12 @@ export function configuredAuth(server: ServerConfig): AuthView {
   return { type: "none" };
 }
 
+/** Whether a server's auth depends on a stored OAuth login (config alone cannot tell its state). */
+export function mayUseOAuth(server: ServerConfig): boolean {
+  if (server.transport !== "http" || server.bearerTokenEnvVar) return false;
+  return !Object.keys(server.httpHeaders).some((name) => name.toLowerCase() === "authorization");
+}
+
 export function authLabel(auth: AuthView): string {
   switch (auth.type) {
     case "none":

@@ -1,9 +1,9 @@
 // `tether mcp get`: one server in full, secrets masked.
 import type { Context } from "../../../context.ts";
-import { describeAuth } from "../../../auth/state.ts";
 import { getServer } from "../../../config/servers.ts";
 import { jsonArg, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
+import { loginStates } from "../../login-states.ts";
 import { renderServer } from "../../views/servers.ts";
 
 export default (ctx: Context) =>
@@ -13,6 +13,6 @@ export default (ctx: Context) =>
     args: { ...serverNameArg, ...jsonArg },
     async run({ name, json }) {
       const server = await getServer(ctx, name);
-      renderServer(ctx.io, server, { json: Boolean(json), auth: await describeAuth(ctx, server) });
+      renderServer(ctx.io, server, { json: Boolean(json), auth: (await loginStates(ctx, [server]))?.[0] });
     },
   });

@@ -2,6 +2,7 @@
 import type { Context } from "../../../context.ts";
 import { listServers } from "../../../config/servers.ts";
 import { jsonArg } from "../../args.ts";
+import { loginStates } from "../../login-states.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderServerList, renderServerStatus } from "../../views/servers.ts";
@@ -16,12 +17,11 @@ export default (ctx: Context) =>
     },
     async run({ json, status }) {
       const servers = await listServers(ctx);
-      const { describeAuthAll } = await import("../../../auth/state.ts");
-      if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json), auth: await describeAuthAll(ctx, servers) });
+      if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json), auth: await loginStates(ctx, servers) });
       // The SDK loads only when a probe is asked for: plain `mcp list` stays fast.
       const { probeServers } = await import("../../../mcp/probe.ts");
       const results = await withSpinner(ctx.io, `Connecting to ${servers.length} servers…`, () => probeServers(ctx, servers));
       // After the probe: connecting may have refreshed a login, or deleted a dead one.
-      renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await describeAuthAll(ctx, servers) });
+      renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await loginStates(ctx, servers) });
     },
   });
