@@ -20,7 +20,11 @@ export async function runCli(argv: string[]): Promise<number> {
       await printHelp(ctx.io, root, rest);
       return 0;
     }
-    await runWithInterrupt(ctx, () => runCommand(root, { rawArgs: rest }));
+    try {
+      await runWithInterrupt(ctx, () => runCommand(root, { rawArgs: rest }));
+    } catch (error) {
+      throw await withCommandHint(error, root, rest);
+    }
     return 0;
   } catch (error) {
     const io = ctx?.io ?? createSystemContext().io;
@@ -72,8 +76,8 @@ function wantsHelp(argv: string[]): boolean {
   return args.length === 0 || args.includes("--help") || args.includes("-h");
 }
 
-/** Finds the command named by the leading words of argv and prints its usage. */
-async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void> {
+/** The command named by the leading words of argv, and its full name ("tether mcp add"). */
+async function findCommand(root: CommandDef, argv: string[]): Promise<{ command: CommandDef; names: string[] }> {
   let command = root;
   const names = ["tether"];
   for (const word of beforeSeparator(argv)) {
@@ -84,6 +88,19 @@ async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void
     command = await resolve(next);
     names.push(word);
   }
+  return { command, names };
+}
+
+/** citty's argument errors become usage errors that point at the right command's help. */
+async function withCommandHint(error: unknown, root: CommandDef, argv: string[]): Promise<unknown> {
+  if (!(error instanceof Error) || error.name !== "CLIError") return error;
+  const { names } = await findCommand(root, argv);
+  const message = stripAnsi(error.message).replace(/\.$/, "");
+  return new UsageError(message.charAt(0).toLowerCase() + message.slice(1), { hint: `see: ${names.join(" ")} --help` });
+}
+
+async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void> {
+  const { command, names } = await findCommand(root, argv);
   const parent = names.length > 1 ? ({ meta: { name: names.slice(0, -1).join(" ") } } as CommandDef) : undefined;
   const usage = (await renderUsage(command, parent)).replace(/[ \t]+$/gm, "");
   io.stdout.write((io.color ? usage : stripAnsi(usage)) + "\n");
@@ -114,9 +131,6 @@ export function reportError(io: IO, error: unknown, debug: boolean): number {
 
 function asTetherError(error: unknown): TetherError {
   if (error instanceof TetherError) return error;
-  if (error instanceof Error && error.name === "CLIError") {
-    return new UsageError(stripAnsi(error.message).replace(/\.$/, ""), { hint: "see: tether --help" });
-  }
   const message = error instanceof Error ? error.message : String(error);
   return new TetherError(message, { hint: "run with TETHER_DEBUG=1 for details" });
 }

@@ -129,7 +129,10 @@ describe("errors and exit codes", () => {
     expect(flag.stderr).toBe(`error: unknown flag --jsn for "tether mcp list"\nhint: did you mean --json?\n`);
     const command = await tether(["mcp", "lst"]);
     expect(command.code).toBe(2);
-    expect(command.stderr).toStartWith("error: Unknown command lst");
+    expect(command.stderr).toBe("error: unknown command lst\nhint: see: tether mcp --help\n");
+    const missing = await tether(["mcp", "call", "x"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("error: missing required positional argument: TOOL\nhint: see: tether mcp call --help\n");
   });
 
   test("a broken config is exit 2 with file and line, no stack", async () => {
