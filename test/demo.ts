@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { ensureHostBinary } from "../test/support/binary.ts";
-import { FIXTURE_SERVER_PATH, startHttpFixture, BUN_PATH } from "../test/support/fixture.ts";
-import { sseStep, startMockResponses } from "../test/support/mock-responses.ts";
-import { completed, functionCall, outputTextDelta, responseCreated, sse, textTurn } from "../test/support/sse.ts";
+import { ensureHostBinary } from "./support/binary.ts";
+import { FIXTURE_SERVER_PATH, startHttpFixture, BUN_PATH } from "./support/fixture.ts";
+import { sseStep, startMockResponses } from "./support/mock-responses.ts";
+import { completed, functionCall, outputTextDelta, responseCreated, sse, textTurn } from "./support/sse.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const home = mkdtempSync(join(tmpdir(), "tether-demo-"));
