@@ -1,6 +1,6 @@
 // The Homebrew formula and Scoop manifest point at the release's files with SHA256SUMS's checksums.
 import { describe, expect, test } from "bun:test";
-import { homebrewFormula, parseSha256Sums, type ReleaseInfo, scoopManifest } from "../../packaging/generate.ts";
+import { homebrewFormula, parseSha256Sums, type ReleaseInfo, scoopManifest } from "../../.github/release/packages.ts";
 
 const FILES = [
   "tether-darwin-arm64",
