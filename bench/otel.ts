@@ -12,7 +12,7 @@ import * as grpc from "@grpc/grpc-js";
 import { ensureHostBinary } from "../test/support/binary.ts";
 import { stdioFixtureCommand } from "../test/support/fixture.ts";
 import { sseStep, startMockResponses, type MockStep } from "../test/support/mock-responses.ts";
-import { decodeExportLogsRequest, flattenExportLogsRequest } from "../test/support/otlp-receiver.ts";
+import { decodeExportLogsRequest, flattenExportLogsRequest, LOGS_SERVICE } from "../test/support/otlp-receiver.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../test/support/sse.ts";
 
 const rounds = Number(process.argv[2] ?? 7);
@@ -44,20 +44,8 @@ interface Collector {
  */
 async function startCollector(): Promise<Collector> {
   const payloads: Buffer[] = [];
-  const identity = (b: Buffer) => b;
   const server = new grpc.Server();
-  const service: grpc.ServiceDefinition = {
-    Export: {
-      path: "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  };
-  server.addService(service, {
+  server.addService(LOGS_SERVICE, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
       payloads.push(call.request);
       done(null, Buffer.alloc(0));

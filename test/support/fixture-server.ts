@@ -132,6 +132,16 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const rpcError = (code: number, message: string) => ({ jsonrpc: "2.0", error: { code, message }, id: null });
 
+/** The parsed JSON-RPC body, or undefined after answering 400 for a body that is not JSON. */
+function parseJsonBody(res: ServerResponse, body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    sendJson(res, 400, rpcError(-32700, "Parse error"));
+    return undefined;
+  }
+}
+
 async function serveHttp(options: FixtureOptions): Promise<void> {
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
@@ -174,13 +184,8 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       sendJson(res, 405, rpcError(-32000, "Method not allowed."), { Allow: "POST" });
       return;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      sendJson(res, 400, rpcError(-32700, "Parse error"));
-      return;
-    }
+    const parsed = parseJsonBody(res, body);
+    if (parsed === undefined) return;
     const server = createFixtureMcpServer(options);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on("close", () => {
@@ -206,13 +211,8 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
         sendJson(res, 404, rpcError(-32001, "Session not found"));
         return;
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        sendJson(res, 400, rpcError(-32700, "Parse error"));
-        return;
-      }
+      const parsed = parseJsonBody(res, body);
+      if (parsed === undefined) return;
       await transport.handlePostMessage(req, res, parsed);
       return;
     }

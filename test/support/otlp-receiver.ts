@@ -91,6 +91,20 @@ export interface OtlpReceiver {
 
 const PROTO_DIR = join(import.meta.dir, "otlp");
 const LOGS_EXPORT_PATH = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+const identity = (b: Buffer) => b;
+
+/** The OTLP logs gRPC service with raw bytes in and out: decoding is ours. */
+export const LOGS_SERVICE: grpc.ServiceDefinition = {
+  Export: {
+    path: LOGS_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
 
 let cachedTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
 
@@ -292,18 +306,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   let grpcServer: grpc.Server | undefined;
   let grpcUrl = "";
   if (options.grpc !== false) {
-    const identity = (b: Buffer) => b;
-    const service: grpc.ServiceDefinition = {
-      Export: {
-        path: LOGS_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-      },
-    };
+    const service = LOGS_SERVICE;
     const server = new grpc.Server();
     server.addService(service, {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
