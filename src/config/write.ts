@@ -3,7 +3,7 @@
 import { dirname } from "node:path";
 import type { Context } from "../context.ts";
 import { ensurePrivateDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
-import { parseConfigSource, readConfigSource, validateParsed } from "./load.ts";
+import { forgetLoadedConfig, parseConfigSource, readConfigSource, validateParsed } from "./load.ts";
 import { rememberValid } from "./validation-cache.ts";
 
 /** Applies `edit` to the current text; `edit` may throw to abort without writing. */
@@ -20,6 +20,7 @@ export async function updateConfigFile<T>(
     if (source !== before) {
       await validateParsed(parseConfigSource(source, path), source, path);
       writeFileAtomic(path, source, 0o600);
+      forgetLoadedConfig(ctx);
       rememberValid(ctx.paths.home, ctx.version, source);
     }
     return result;
