@@ -58,12 +58,17 @@ export function authLabel(auth: AuthView): string {
 
 /** Command line or URL, as one string for a table. */
 export function serverTarget(server: ServerConfig): string {
-  if (server.transport === "http") return server.url;
+  if (server.transport === "http") return displayUrl(server.url);
   return [server.command, ...server.args].map(quoteIfNeeded).join(" ");
 }
 
 function quoteIfNeeded(word: string): string {
   return /^[\w@%+=:,./${}-]+$/.test(word) ? word : JSON.stringify(word);
+}
+
+/** The URL with any password in it masked (`https://user:*****@host/`). */
+export function displayUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, `$1:${MASK}@`);
 }
 
 function maskValues(map: Record<string, string>): Record<string, string> {
@@ -95,7 +100,7 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
   }
   return {
     ...common,
-    url: server.url,
+    url: displayUrl(server.url),
     bearer_token_env_var: server.bearerTokenEnvVar,
     http_headers: maskValues(server.httpHeaders),
     env_http_headers: server.envHttpHeaders,
