@@ -4,6 +4,7 @@ import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { displayUrl } from "../config/describe.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { CancelledError, ConnectionError, TetherError, ToolError } from "../errors.ts";
 
@@ -67,7 +68,7 @@ export function describeCallError(server: ServerConfig, tool: string, error: unk
 
 function authHint(server: ServerConfig): string {
   if (server.transport === "http" && server.bearerTokenEnvVar) {
-    return `check that $${server.bearerTokenEnvVar} holds a valid token for ${server.url}`;
+    return `check that $${server.bearerTokenEnvVar} holds a valid token for ${displayUrl(server.url)}`;
   }
   return `log in with: tether mcp login ${server.name}`;
 }
