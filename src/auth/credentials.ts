@@ -1,6 +1,5 @@
 // What tether stores per server after an OAuth login, the store interface, and the store key.
 import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
-import { createHash } from "node:crypto";
 
 /** Tokens as stored: the token response without `expires_in` (kept as absolute `expiresAt`). */
 export type StoredTokens = Omit<OAuthTokens, "expires_in">;
@@ -31,7 +30,7 @@ export interface CredentialStore {
 
 /** `<server name>|<first 16 hex of sha256(url)>`, so a changed URL never reuses old tokens. */
 export function credentialStoreKey(serverName: string, serverUrl: string): string {
-  const digest = createHash("sha256").update(serverUrl).digest("hex");
+  const digest = new Bun.CryptoHasher("sha256").update(serverUrl).digest("hex");
   return `${serverName}|${digest.slice(0, 16)}`;
 }
 

@@ -1,36 +1,39 @@
-// What `mcp list` and `mcp doctor` show in the AUTH column: bearer from config, else the OAuth state
-// of the stored login. Offline: it reads config and the credential store, never the network.
+// What `mcp list`, `get` and `doctor` show in the AUTH column: bearer from config, else the OAuth
+// state of the stored login as the login index records it. Offline, and it never opens the store.
 import type { Context } from "../context.ts";
 import { type AuthView, configuredAuth } from "../config/describe.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
-import { loadServerCredentials } from "./server-store.ts";
-import { loginState } from "./tokens.ts";
+import { readLoginIndex, type LoginSummary } from "./login-index.ts";
+import { serverCredentialKey } from "./server-store.ts";
+import type { OAuthLoginState } from "./tokens.ts";
 
 /**
  * `none` for a server that, as far as tether can know offline, uses no login: nothing stored and no
  * oauth_* settings. `oauth: not logged in` when oauth_* settings say it uses OAuth but nothing is stored.
  */
-export async function describeAuth(ctx: Context, server: ServerConfig): Promise<AuthView> {
+export function describeAuth(ctx: Context, server: ServerConfig, index = readLoginIndex(ctx.paths.home)): AuthView {
   const configured = configuredAuth(server);
   if (server.transport !== "http" || configured.type !== "none") return configured;
-  let credentials;
+  let summary: LoginSummary | undefined;
   try {
-    ({ credentials } = await loadServerCredentials(ctx, server));
+    summary = index[serverCredentialKey(ctx, server)];
   } catch (error) {
-    // An unset ${VAR} in the url or an unreadable store: the table still shows what config says.
+    // An unset ${VAR} in the url: the table still shows what config says.
     if (!(error instanceof TetherError)) throw error;
     if (ctx.debug) ctx.io.stderr.write(`debug: auth state of "${server.name}": ${error.message}\n`);
-    credentials = undefined;
   }
-  if (credentials?.tokens) {
-    return { type: "oauth", state: loginState(credentials, ctx.now()), refreshable: Boolean(credentials.tokens.refresh_token) };
-  }
+  if (summary?.hasTokens) return { type: "oauth", state: summaryState(summary, ctx.now()), refreshable: summary.refreshable };
   const { clientId, scopes, resource } = server.oauth;
-  if (credentials || clientId || scopes || resource) return { type: "oauth", state: "not_logged_in" };
+  if (summary || clientId || scopes || resource) return { type: "oauth", state: "not_logged_in" };
   return configured;
 }
 
-export function describeAuthAll(ctx: Context, servers: ServerConfig[]): Promise<AuthView[]> {
-  return Promise.all(servers.map((server) => describeAuth(ctx, server)));
+function summaryState(summary: LoginSummary, now: number): OAuthLoginState {
+  return summary.expiresAt !== undefined && summary.expiresAt <= now ? "expired" : "logged_in";
+}
+
+export function describeAuthAll(ctx: Context, servers: ServerConfig[]): AuthView[] {
+  const index = readLoginIndex(ctx.paths.home);
+  return servers.map((server) => describeAuth(ctx, server, index));
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { AutoCredentialStore } from "./auto-store.ts";
 import type { CredentialStore } from "./credentials.ts";
 import { FileCredentialStore } from "./file-store.ts";
+import { indexedStore } from "./login-index.ts";
 import { type KeyringBackend, KeyringCredentialStore } from "./keyring-store.ts";
 import { loadNapiKeyringBackend } from "./napi-keyring.ts";
 
@@ -26,6 +27,10 @@ export const CREDENTIALS_FILE_NAME = ".credentials.json";
 
 /** Builds the store for `mcp_oauth_credentials_store`. Nothing is read and no addon is loaded until first use. */
 export function createCredentialStore(mode: CredentialStoreMode, options: CredentialStoreOptions): CredentialStore {
+  return indexedStore(createBackend(mode, options), options.home);
+}
+
+function createBackend(mode: CredentialStoreMode, options: CredentialStoreOptions): CredentialStore {
   const file = new FileCredentialStore(join(options.home, CREDENTIALS_FILE_NAME));
   if (mode === "file") return file;
   const keyring = new KeyringCredentialStore(options.keyring ?? loadNapiKeyringBackend());

@@ -41,11 +41,6 @@ export function isExpired(credentials: StoredCredentials, now: number): boolean 
   return needsRefresh(credentials, now, 0);
 }
 
-export function loginState(credentials: StoredCredentials | undefined, now: number): OAuthLoginState {
-  if (!credentials?.tokens) return "not_logged_in";
-  return isExpired(credentials, now) ? "expired" : "logged_in";
-}
-
 /** The authorization server the tokens came from (the SDK stamps it on what it saves). */
 export function issuerOf(credentials: StoredCredentials): string | undefined {
   return credentials.tokens?.issuer ?? credentials.clientInformation?.issuer;

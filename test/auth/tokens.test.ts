@@ -1,7 +1,7 @@
 // When a stored login needs a refresh, and what state `mcp list` shows for it.
 import { describe, expect, test } from "bun:test";
 import type { StoredCredentials } from "../../src/auth/credentials.ts";
-import { loginState, needsRefresh, storedTokensOf, withNewTokens } from "../../src/auth/tokens.ts";
+import { needsRefresh, storedTokensOf, withNewTokens } from "../../src/auth/tokens.ts";
 
 const NOW = 1_800_000_000_000;
 
@@ -32,13 +32,6 @@ describe("needsRefresh", () => {
   test("no known expiry: never by the clock (the server's 401 decides)", () => {
     expect(needsRefresh(login(undefined, 99_999), NOW)).toBe(false);
   });
-});
-
-test("loginState: logged in, expired, not logged in", () => {
-  expect(loginState(login(3600), NOW)).toBe("logged_in");
-  expect(loginState(login(10, 11), NOW)).toBe("expired");
-  expect(loginState({ serverName: "docs", serverUrl: "u", savedAt: NOW }, NOW)).toBe("not_logged_in");
-  expect(loginState(undefined, NOW)).toBe("not_logged_in");
 });
 
 test("a token response is stored with an absolute expiry, everything else (issuer too) unchanged", () => {

@@ -2,7 +2,7 @@
 // use, refresh, failures, logout, remove, and what list/doctor show. Credentials go to the 0600 file
 // here (mcp_oauth_credentials_store = "file"); keyring modes are in mcp-oauth-keyring.test.ts.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 import { expectOk, makeHome, runTether, type RunResult } from "../support/cli.ts";
@@ -61,6 +61,16 @@ async function untilExpired(): Promise<void> {
 }
 
 describe("login", () => {
+  test("the AUTH column never reads the credential store: a damaged store still lists the login", async () => {
+    const fx = await fixture();
+    configure(fx.url);
+    expectOk(await login());
+    writeFileSync(join(home.tetherHome, ".credentials.json"), "{ not json");
+    const list = expectOk(await tether(["mcp", "list"]));
+    expect(list.stdout).toBe(`fx\thttp\t${fx.url}\tyes\toauth: logged in\n`);
+    expect(list.stderr).toBe("");
+  });
+
   test("headless through the loopback callback; then tools work with the stored token, file 0600, no secret printed", async () => {
     const fx = await fixture();
     configure(fx.url);
