@@ -1,5 +1,5 @@
 // Which model, at which provider, with which key: config's `model`/`model_provider` plus `--model`.
-import { expandMap, requireEnvVar } from "../config/expand.ts";
+import { expandMap, resolveHeaders } from "../config/expand.ts";
 import type { TetherConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
 import type { ModelProvider } from "./responses.ts";
@@ -33,10 +33,7 @@ export function resolveModelTarget(env: Env, config: TetherConfig, modelOverride
       hint: `set base_url = "https://..." under [model_providers.${providerId}]`,
     });
   }
-  const httpHeaders = expandMap(entry.httpHeaders, env, `${where} http_headers`);
-  for (const [header, variable] of Object.entries(entry.envHttpHeaders)) {
-    httpHeaders[header] = requireEnvVar(env, variable, `${where} env_http_headers.${header}`);
-  }
+  const httpHeaders = resolveHeaders(env, entry.httpHeaders, entry.envHttpHeaders, where);
   const provider: ModelProvider = {
     baseUrl: entry.baseUrl,
     envKey: entry.envKey,

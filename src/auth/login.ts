@@ -7,7 +7,7 @@ import type { Context } from "../context.ts";
 import { requireEnvVar } from "../config/expand.ts";
 import { loadConfig } from "../config/load.ts";
 import { isLoopbackHost } from "../config/names.ts";
-import { unknownServer } from "../config/servers.ts";
+import { getServer } from "../config/servers.ts";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import { AuthError, CancelledError, UsageError } from "../errors.ts";
 import { reasonOf } from "./auth-errors.ts";
@@ -54,7 +54,7 @@ export interface LoginResult {
 /** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
 export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginSession> {
   const { config } = await loadConfig(ctx);
-  const server = loginTarget(config.servers.find((s) => s.name === options.name), options.name, config.servers.map((s) => s.name), ctx.paths.config);
+  const server = loginTarget(await getServer(ctx, options.name));
   const serverUrl = resolvedServerUrl(ctx, server);
   if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
     throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
@@ -138,8 +138,8 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   };
 }
 
-function loginTarget(server: ServerConfig | undefined, name: string, known: string[], path: string): HttpServerConfig {
-  if (!server) throw unknownServer(name, known, path);
+function loginTarget(server: ServerConfig): HttpServerConfig {
+  const { name } = server;
   if (server.transport === "stdio") {
     throw new UsageError(`server "${name}" is a stdio server; OAuth login is only for HTTP servers (url)`);
   }

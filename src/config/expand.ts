@@ -36,3 +36,17 @@ export function requireEnvVar(env: Readonly<Record<string, string | undefined>>,
   }
   return value;
 }
+
+/** `http_headers` (with ${VAR}) plus `env_http_headers` (header → env var name), for servers and providers. */
+export function resolveHeaders(
+  env: Readonly<Record<string, string | undefined>>,
+  httpHeaders: Record<string, string>,
+  envHttpHeaders: Record<string, string>,
+  where: string,
+): Record<string, string> {
+  const headers = expandMap(httpHeaders, env, `${where} http_headers`);
+  for (const [header, variable] of Object.entries(envHttpHeaders)) {
+    headers[header] = requireEnvVar(env, variable, `${where} env_http_headers.${header}`);
+  }
+  return headers;
+}

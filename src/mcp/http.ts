@@ -5,7 +5,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Context } from "../context.ts";
-import { expandMap, expandVars, requireEnvVar } from "../config/expand.ts";
+import { expandVars, requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 
 export interface HttpAuth {
@@ -16,10 +16,7 @@ export interface HttpAuth {
 /** Headers from config: http_headers (with ${VAR}), env_http_headers, and the bearer token. */
 export function configuredHeaders(ctx: Context, server: HttpServerConfig): Record<string, string> {
   const where = `server "${server.name}"`;
-  const headers = expandMap(server.httpHeaders, ctx.env, `${where} http_headers`);
-  for (const [header, variable] of Object.entries(server.envHttpHeaders)) {
-    headers[header] = requireEnvVar(ctx.env, variable, `${where} env_http_headers.${header}`);
-  }
+  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, where);
   if (server.bearerTokenEnvVar) {
     headers.Authorization = `Bearer ${requireEnvVar(ctx.env, server.bearerTokenEnvVar, `${where} bearer_token_env_var`)}`;
   }
