@@ -14,10 +14,21 @@ import { timedFetch } from "./timed-fetch.ts";
 export type OAuthSupport =
   | { supported: true; authorizationServer: string; metadata?: AuthorizationServerMetadata }
   /** `answer` says what the server said instead, for the error message. */
-  | { supported: false; answer: string };
+  | { supported: false; answer: string }
+  /** No answer at all: a network error (the SDK reports that as "no metadata"). */
+  | { supported: false; unreachable: string };
 
 export async function discoverOAuthSupport(ctx: Context, serverUrl: URL, timeoutMs: number): Promise<OAuthSupport> {
-  const fetchFn = timedFetch(ctx, timeoutMs);
+  const timed = timedFetch(ctx, timeoutMs);
+  let networkError: unknown;
+  const fetchFn: typeof timed = async (url, init) => {
+    try {
+      return await timed(url, init);
+    } catch (error) {
+      networkError ??= error;
+      throw error;
+    }
+  };
   let answer: string;
   try {
     const resource = await discoverOAuthProtectedResourceMetadata(serverUrl, {}, fetchFn);
@@ -38,7 +49,7 @@ export async function discoverOAuthSupport(ctx: Context, serverUrl: URL, timeout
   } catch (error) {
     answer = `${answer}; ${reasonOf(error)}`;
   }
-  return { supported: false, answer };
+  return networkError === undefined ? { supported: false, answer } : { supported: false, unreachable: reasonOf(networkError) };
 }
 
 /** How long `mcp add` waits for the probe; it never fails the add. */

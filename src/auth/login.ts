@@ -4,12 +4,13 @@ import { randomBytes } from "node:crypto";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { Context } from "../context.ts";
+import { displayUrl } from "../config/describe.ts";
 import { requireEnvVar } from "../config/expand.ts";
 import { loadConfig } from "../config/load.ts";
 import { isLoopbackHost } from "../config/names.ts";
 import { getServer } from "../config/servers.ts";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
-import { AuthError, CancelledError, UsageError } from "../errors.ts";
+import { AuthError, CancelledError, ConnectionError, UsageError } from "../errors.ts";
 import { reasonOf } from "./auth-errors.ts";
 import { type AuthorizationVerdict, parsePastedRedirect, readAuthorizationResponse } from "./authorization-response.ts";
 import { type CallbackListener, startCallbackListener } from "./callback-listener.ts";
@@ -65,6 +66,11 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   const key = serverCredentialKey(ctx, server);
   await store.load(key); // a keyring that does not work fails here, before the browser
   const support = await discoverOAuthSupport(ctx, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
+  if (!support.supported && "unreachable" in support) {
+    throw new ConnectionError(`server "${server.name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
+      hint: `check that the server is running and the url under [mcp_servers.${server.name}] is right`,
+    });
+  }
   if (!support.supported) {
     throw new AuthError(`server "${server.name}" does not support OAuth login: ${support.answer}`, {
       hint: `if it needs a token, put it in an env var and add the server with --bearer-token-env-var`,

@@ -243,6 +243,14 @@ describe("login", () => {
     expect(http.stderr).not.toContain("authorize?");
   });
 
+  test("login to a server that is not running says it is unreachable (exit 1)", async () => {
+    writeConfig(home.tetherHome, `[mcp_servers.gone]\nurl = "http://127.0.0.1:9/mcp"\n`);
+    const run = await tether(["mcp", "login", "gone", "--no-browser"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toStartWith(`error: server "gone" is unreachable at http://127.0.0.1:9/mcp (`);
+    expect(run.stderr).toContain("hint: check that the server is running");
+  });
+
   test("mcp add --url suggests the login when the server advertises OAuth, and not otherwise", async () => {
     const fx = await fixture();
     const plain = await startHttpFixture([]);
