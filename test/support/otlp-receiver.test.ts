@@ -34,6 +34,21 @@ afterEach(async () => {
 const SECRET = "s3cr3t-token-0123456789";
 const PROMPT_SECRET = "the-user-typed-this-secret";
 
+/** Every kind of attribute value, sent by the exporter and expected back decoded as it was. */
+const SENT_ATTRIBUTES = {
+  "event.name": "tether.tool_result",
+  tool_name: "echo",
+  duration_ms: 42,
+  big_count: 9_007_199_254_740_000,
+  negative: -7,
+  ratio: 0.25,
+  cached: true,
+  success: "true",
+  prompt: PROMPT_SECRET,
+  tags: ["a", "b"],
+  nested: { depth: 2, ok: false },
+};
+
 interface ExportResultLike {
   code: number;
   error?: Error & { code?: number | string };
@@ -82,19 +97,7 @@ async function emitOne(exporter: LogRecordExporter, processor: "simple" | "batch
     eventName: "tether.tool_result",
     severityText: "INFO",
     body: "tool finished",
-    attributes: {
-      "event.name": "tether.tool_result",
-      tool_name: "echo",
-      duration_ms: 42,
-      big_count: 9_007_199_254_740_000,
-      negative: -7,
-      ratio: 0.25,
-      cached: true,
-      success: "true",
-      prompt: PROMPT_SECRET,
-      tags: ["a", "b"],
-      nested: { depth: 2, ok: false },
-    },
+    attributes: SENT_ATTRIBUTES,
   });
   await provider.shutdown();
 }
@@ -113,19 +116,7 @@ function expectDecoded(r: OtlpReceiver, kind: Kind): void {
   expect(rec.body).toBe("tool finished");
   expect(rec.severityText).toBe("INFO");
   expect(rec.timeUnixNano).toMatch(/^[1-9]\d{18}$/);
-  expect(rec.attributes).toEqual({
-    "event.name": "tether.tool_result",
-    tool_name: "echo",
-    duration_ms: 42,
-    big_count: 9_007_199_254_740_000,
-    negative: -7,
-    ratio: 0.25,
-    cached: true,
-    success: "true",
-    prompt: PROMPT_SECRET,
-    tags: ["a", "b"],
-    nested: { depth: 2, ok: false },
-  });
+  expect(rec.attributes).toEqual(SENT_ATTRIBUTES);
   expect(rec.attributeTypes).toEqual({
     "event.name": "string",
     tool_name: "string",
