@@ -94,10 +94,6 @@ function eolOf(source: string): string {
   return source.includes("\r\n") ? "\r" : "";
 }
 
-export function hasServer(source: string, name: string): boolean {
-  return findOwned(scanToml(source), name).ranges.length > 0;
-}
-
 /** Adds (or, when it exists, replaces in place) the server's table. */
 export function upsertServerInSource(source: string, name: string, server: RawServer): string {
   const layout = scanToml(source);

@@ -1,7 +1,7 @@
 // The server-entry operations behind `mcp add | remove | list | get`.
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { hasServer, removeServerFromSource, upsertServerInSource } from "./edit.ts";
+import { removeServerFromSource, upsertServerInSource } from "./edit.ts";
 import { loadConfig, parseConfigSource } from "./load.ts";
 import { normalizeServer } from "./normalize.ts";
 import type { RawServer } from "./schema.ts";
@@ -27,7 +27,7 @@ export async function addServer(ctx: Context, options: AddServerOptions): Promis
   if (problem) throw new UsageError(problem.message, { hint: problem.hint });
   const replaced = await updateConfigFile(ctx, (source) => {
     const names = Object.keys(parseConfigSource(source, ctx.paths.config).mcp_servers ?? {});
-    const exists = names.includes(options.name) || hasServer(source, options.name);
+    const exists = names.includes(options.name);
     if (exists && !options.force) {
       throw new UsageError(`server "${options.name}" already exists in ${ctx.paths.config}`, {
         hint: `use --force to replace it, or: tether mcp remove ${options.name}`,
