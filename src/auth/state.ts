@@ -1,7 +1,7 @@
 // What `mcp list`, `get` and `doctor` show in the AUTH column: bearer from config, else the OAuth
 // state of the stored login as the login index records it. Offline, and it never opens the store.
 import type { Context } from "../context.ts";
-import { type AuthView, configuredAuth } from "../config/describe.ts";
+import { type AuthView, configuredAuth, mayUseOAuth } from "../config/describe.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
 import { readLoginIndex, type LoginSummary } from "./login-index.ts";
@@ -14,7 +14,7 @@ import type { OAuthLoginState } from "./tokens.ts";
  */
 export function describeAuth(ctx: Context, server: ServerConfig, index = readLoginIndex(ctx.paths.home)): AuthView {
   const configured = configuredAuth(server);
-  if (server.transport !== "http" || configured.type !== "none") return configured;
+  if (!mayUseOAuth(server)) return configured;
   let summary: LoginSummary | undefined;
   try {
     summary = index[serverCredentialKey(ctx, server)];

@@ -42,7 +42,9 @@ export function configuredAuth(server: ServerConfig): AuthView {
 /** Whether a server's auth depends on a stored OAuth login (config alone cannot tell its state). */
 export function mayUseOAuth(server: ServerConfig): boolean {
   if (server.transport !== "http" || server.bearerTokenEnvVar) return false;
-  return !Object.keys(server.httpHeaders).some((name) => name.toLowerCase() === "authorization");
+  // A configured Authorization header wins over a login: the user chose it explicitly.
+  const headers = [...Object.keys(server.httpHeaders), ...Object.keys(server.envHttpHeaders)];
+  return !headers.some((name) => name.toLowerCase() === "authorization");
 }
 
 export function authLabel(auth: AuthView): string {

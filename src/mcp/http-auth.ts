@@ -1,6 +1,7 @@
 // Decides how tether authenticates to an HTTP server, for every command alike: static headers and
 // the bearer token from config, or else the stored OAuth login (served and refreshed by auth/).
 import type { Context } from "../context.ts";
+import { mayUseOAuth } from "../config/describe.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { storedLoginProvider } from "../auth/stored-provider.ts";
 import { TetherError } from "../errors.ts";
@@ -8,8 +9,7 @@ import { configuredHeaders, type HttpAuth } from "./http.ts";
 
 export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): Promise<HttpAuth> {
   const headers = configuredHeaders(ctx, server);
-  // A configured Authorization (bearer_token_env_var or http_headers) wins: the user chose it explicitly.
-  if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) return { headers };
+  if (!mayUseOAuth(server)) return { headers };
   try {
     const authProvider = await storedLoginProvider(ctx, server);
     return authProvider ? { headers, authProvider } : { headers };
