@@ -1,5 +1,5 @@
 // What commands may show of a server: a JSON-ready view with every secret-bearing value masked.
-import type { ServerConfig } from "./types.ts";
+import type { HttpServerConfig, ServerConfig } from "./types.ts";
 
 export const MASK = "*****";
 
@@ -40,7 +40,7 @@ export function configuredAuth(server: ServerConfig): AuthView {
 }
 
 /** Whether a server's auth depends on a stored OAuth login (config alone cannot tell its state). */
-export function mayUseOAuth(server: ServerConfig): boolean {
+export function mayUseOAuth(server: ServerConfig): server is HttpServerConfig {
   if (server.transport !== "http" || server.bearerTokenEnvVar) return false;
   // A configured Authorization header wins over a login: the user chose it explicitly.
   const headers = [...Object.keys(server.httpHeaders), ...Object.keys(server.envHttpHeaders)];
