@@ -1,5 +1,5 @@
 // The bridge between MCP and the Responses API: tools out as `function` tools, calls and results back.
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { McpConnection } from "../mcp/connect.ts";
 import { ToolNameMap } from "../mcp/tool-names.ts";
 import type { JsonObject } from "./responses-events.ts";

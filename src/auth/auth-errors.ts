@@ -1,4 +1,5 @@
 // The errors every OAuth path shares: "log in again" with the exact command, and foreign messages made safe to show.
+import { OAuthError } from "@modelcontextprotocol/client";
 import { AuthError } from "../errors.ts";
 import { redactSecrets, type StoredCredentials } from "./credentials.ts";
 
@@ -13,7 +14,7 @@ export function loginNeeded(serverName: string, message: string, cause?: unknown
 
 /** One line from an SDK, OAuth or network error, with any stored secret scrubbed and the length bounded. */
 export function reasonOf(error: unknown, credentials?: StoredCredentials): string {
-  const code = typeof (error as { errorCode?: unknown })?.errorCode === "string" ? (error as { errorCode: string }).errorCode : undefined;
+  const code = error instanceof OAuthError ? error.code : undefined;
   const raw = error instanceof Error ? error.message : String(error);
   let text = raw.split("\n")[0]!.trim();
   if (credentials) text = redactSecrets(text, credentials);

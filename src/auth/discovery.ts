@@ -3,8 +3,8 @@
 import {
   discoverAuthorizationServerMetadata,
   discoverOAuthProtectedResourceMetadata,
-} from "@modelcontextprotocol/sdk/client/auth.js";
-import type { AuthorizationServerMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
+} from "@modelcontextprotocol/client";
+import type { AuthorizationServerMetadata } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { reasonOf } from "./auth-errors.ts";

@@ -1,7 +1,7 @@
 // The OAuthClientProvider of one `mcp login`: memory only, so the SDK's auth() runs discovery,
 // registration and PKCE, and tether stores the result once the code exchange succeeded.
-import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/client";
+import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 
 export interface LoginProviderOptions {
   redirectUrl: string;

@@ -1,8 +1,8 @@
 // `mcp login`: the SDK's auth() does discovery, registration, PKCE and the code exchange; tether
 // supplies the loopback listener, the pasted-URL path, the timeout and the storage.
 import { randomBytes } from "node:crypto";
-import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { auth } from "@modelcontextprotocol/client";
+import type { OAuthClientInformationMixed } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { displayUrl } from "../config/describe.ts";
 import { requireEnvVar } from "../config/expand.ts";

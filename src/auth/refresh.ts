@@ -1,7 +1,7 @@
 // Refreshing a stored login: under the server's refresh lock, with the stored client information,
 // saved back at once. Credentials are deleted only when the server says the grant or client is dead.
-import { discoverAuthorizationServerMetadata, discoverOAuthServerInfo, refreshAuthorization } from "@modelcontextprotocol/sdk/client/auth.js";
-import { InvalidClientError, InvalidGrantError, UnauthorizedClientError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import { discoverAuthorizationServerMetadata, discoverOAuthServerInfo, refreshAuthorization } from "@modelcontextprotocol/client";
+import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { AuthError } from "../errors.ts";
 import { loginNeeded, reasonOf } from "./auth-errors.ts";
@@ -33,7 +33,8 @@ export async function forgetDeadLogin(slot: LoginSlot, credentials: StoredCreden
 
 /** The server refused the grant or the client (invalid_grant / invalid_client / unauthorized_client). */
 export function isDeadLogin(error: unknown): boolean {
-  return error instanceof InvalidGrantError || error instanceof InvalidClientError || error instanceof UnauthorizedClientError;
+  if (!(error instanceof OAuthError)) return false;
+  return error.code === OAuthErrorCode.InvalidGrant || error.code === OAuthErrorCode.InvalidClient || error.code === OAuthErrorCode.UnauthorizedClient;
 }
 
 /**

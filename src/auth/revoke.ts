@@ -1,8 +1,8 @@
 // Token revocation (RFC 7009) at the authorization server's advertised endpoint. The SDK has no
 // helper for it; the client authentication method is chosen by the SDK's selectClientAuthMethod.
-import { discoverAuthorizationServerMetadata, selectClientAuthMethod } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed } from "@modelcontextprotocol/sdk/shared/auth.js";
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { discoverAuthorizationServerMetadata, selectClientAuthMethod } from "@modelcontextprotocol/client";
+import type { OAuthClientInformationMixed } from "@modelcontextprotocol/client";
+import type { FetchLike } from "@modelcontextprotocol/client";
 import { reasonOf } from "./auth-errors.ts";
 import type { StoredCredentials } from "./credentials.ts";
 import { issuerOf } from "./tokens.ts";

@@ -1,8 +1,8 @@
 // The OAuthClientProvider every connection uses (list --status, tools, call, doctor, exec): it serves
 // the stored login, refreshes it before it expires, and never starts a login, since a connection has
 // no browser. A login that cannot be renewed ends with `run: tether mcp login NAME`.
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { OAuthClientProvider } from "@modelcontextprotocol/client";
+import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { loginNeeded } from "./auth-errors.ts";

@@ -1,5 +1,5 @@
 // ctx.fetch bounded by a timeout and by Ctrl-C, for the OAuth requests tether makes itself.
-import type { FetchLike } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { FetchLike } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 
 export function timedFetch(ctx: Context, timeoutMs: number): FetchLike {

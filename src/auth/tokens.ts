@@ -1,5 +1,5 @@
 // Pure rules about stored tokens: what to keep of a token response, when to refresh, what state to show.
-import type { OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { OAuthTokens } from "@modelcontextprotocol/client";
 import type { StoredCredentials, StoredTokens } from "./credentials.ts";
 
 /** Refresh this long before the access token expires, so a request never races the expiry. */

@@ -26,6 +26,7 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
   const controller = new AbortController();
   const stdout = fdStream(1);
   const stderr = fdStream(2);
+  silenceLibraryConsole(env.TETHER_DEBUG === "1" ? stderr : undefined);
   return {
     io: createSystemIO(env, stdout, stderr),
     env,
@@ -45,6 +46,18 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
       await Promise.race([all, Bun.sleep(timeoutMs)]);
     },
   };
+}
+
+/**
+ * Libraries (the MCP SDK among them) report recoverable trouble with console.warn/error; tether
+ * reports the outcome itself, so their lines are shown only with TETHER_DEBUG=1, as debug lines.
+ */
+function silenceLibraryConsole(debug: OutputStream | undefined): void {
+  const toDebug = (...args: unknown[]) => {
+    debug?.write(`debug: ${args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ")}\n`);
+  };
+  console.warn = toDebug;
+  console.error = toDebug;
 }
 
 interface FdStream extends OutputStream {

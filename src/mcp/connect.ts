@@ -1,17 +1,24 @@
 // Turns a validated server entry into a connected SDK Client, bounded by startup_timeout_sec,
 // with SDK failures translated into one-line ConnectionErrors that name the server.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+//
+// Every connection negotiates the protocol era (2026-07-28 `server/discover`, else the 2025
+// `initialize`). The verdict is remembered per server (eras.ts) and handed to the SDK as `prior`
+// on later runs, so the probe is paid once; a remembered era that stops working is probed again.
+import { Client, type CallToolResult, type PriorDiscovery, type Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
-import { ConnectionError, TetherError } from "../errors.ts";
-import { describeCallError, describeConnectError } from "./errors.ts";
-import { createSseTransport, createStreamableTransport, looksLikeLegacySse, serverUrl } from "./http.ts";
+import { CancelledError, ConnectionError, TetherError } from "../errors.ts";
+import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
+import { type CredentialsSent, describeCallError, describeConnectError, httpStatus } from "./errors.ts";
+import { createSseTransport, createStreamableTransport, looksLikeLegacySse, serverUrl, type HttpAuth } from "./http.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
-import { createStdioChild, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { createStdioChild, launchParameters, stopStdioChild, type StdioChild } from "./stdio.ts";
 import { filterTools } from "./tool-filter.ts";
+
+/** The most tools, prompts or resources tether reads from one list, across all pages. */
+export const MAX_LIST_ITEMS = 10_000;
+/** Pages the SDK may walk for one list before giving up (each page holds at least one item). */
+const MAX_LIST_PAGES = 1_000;
 
 export interface McpConnection {
   server: ServerConfig;
@@ -19,6 +26,8 @@ export interface McpConnection {
   via: "stdio" | "http" | "sse";
   serverInfo?: { name: string; version: string };
   protocolVersion?: string;
+  /** `modern` (2026-07-28) or `legacy` (2025 initialize). */
+  era?: "modern" | "legacy";
   /** The server's tools after enabled_tools / disabled_tools. */
   tools: Tool[];
   /** Time to connect, initialize and list tools. */
@@ -36,31 +45,69 @@ export interface CallOptions {
 interface Opened {
   client: Client;
   via: McpConnection["via"];
-  protocolVersion(): string | undefined;
   child?: StdioChild;
+  sent: CredentialsSent;
 }
 
 export async function connectServer(ctx: Context, server: ServerConfig): Promise<McpConnection> {
   const started = performance.now();
-  const deadline = server.startupTimeoutSec * 1000;
+  const deadline = Date.now() + server.startupTimeoutSec * 1000;
+  const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
+  const prior = loadPrior(ctx.paths.home, key, ctx.now());
+  let attempt = await attemptConnect(ctx, server, prior, deadline);
+  if (!attempt.ok && prior && mayBeStaleVerdict(attempt.error) && Date.now() < deadline) {
+    // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
+    forgetVerdict(ctx.paths.home, key);
+    attempt = await attemptConnect(ctx, server, undefined, deadline);
+  }
+  if (!attempt.ok) throw attempt.error;
+  const { opened, tools } = attempt;
+  if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
+  const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
+  ctx.atExit(() => connection.close());
+  return connection;
+}
+
+interface Progress {
+  child?: StdioChild;
+  sent: CredentialsSent;
+}
+
+type Attempt = { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean } | { ok: false; error: TetherError };
+
+async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDiscovery | undefined, deadline: number): Promise<Attempt> {
   let opened: Opened | undefined;
-  let child: StdioChild | undefined;
+  // Filled in as the connection is built, so a failure can still say what was tried.
+  const progress: Progress = { sent: "none" };
+  const remaining = Math.max(1, deadline - Date.now());
   try {
-    const attempt = (async () => {
-      opened = server.transport === "stdio" ? await openStdio(ctx, server, (c) => (child = c)) : await openHttp(ctx, server, deadline);
-      const { tools } = await opened.client.listTools(undefined, { timeout: deadline, signal: ctx.signal });
+    const work = (async () => {
+      opened =
+        server.transport === "stdio"
+          ? await openStdio(ctx, server, prior, remaining, progress)
+          : await openHttp(ctx, server, prior, remaining, progress);
+      const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
+      if (tools.length > MAX_LIST_ITEMS) {
+        throw new ConnectionError(`server "${server.name}" lists ${tools.length} tools, more than tether reads (${MAX_LIST_ITEMS})`);
+      }
       return tools;
     })();
-    const tools = await withDeadline(attempt, deadline, server);
-    const ready = opened!;
-    const connection = makeConnection(ctx, server, ready, filterTools(server, tools), performance.now() - started);
-    ctx.atExit(() => connection.close());
-    return connection;
+    const tools = await withDeadline(work, remaining, server);
+    return { ok: true, opened: opened!, tools, reprobed: prior === undefined };
   } catch (error) {
-    const tail = child?.stderr.snapshot() ?? [];
-    await closeQuietly(opened?.client, child);
-    throw error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail);
+    const tail = progress.child?.stderr.snapshot() ?? [];
+    await closeQuietly(opened?.client, progress.child);
+    const failure = error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent);
+    return { ok: false, error: failure };
   }
+}
+
+/** A failure a stale era verdict could explain; not a timeout, an interrupt or an auth wall. */
+function mayBeStaleVerdict(error: TetherError): boolean {
+  if (error instanceof CancelledError) return false;
+  if (error.message.includes("did not start within")) return false;
+  const status = httpStatus(error.cause);
+  return status !== 401 && status !== 403 && !error.message.includes("needs login") && !error.message.includes("not found");
 }
 
 function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tools: Tool[], latencyMs: number): McpConnection {
@@ -70,69 +117,83 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
     server,
     via: opened.via,
     serverInfo: client.getServerVersion(),
-    protocolVersion: opened.protocolVersion(),
+    protocolVersion: client.getNegotiatedProtocolVersion(),
+    era: client.getProtocolEra(),
     tools,
     latencyMs,
     pid: child?.transport.pid ?? undefined,
     stderrTail: () => child?.stderr.snapshot() ?? [],
     async callTool(name, args, options = {}) {
       try {
-        return (await client.callTool({ name, arguments: args }, undefined, {
-          timeout: server.toolTimeoutSec * 1000,
-          resetTimeoutOnProgress: true,
-          onprogress: () => {},
-          signal: options.signal ?? ctx.signal,
-        })) as CallToolResult;
+        return (await client.callTool(
+          { name, arguments: args },
+          {
+            timeout: server.toolTimeoutSec * 1000,
+            resetTimeoutOnProgress: true,
+            onprogress: () => {},
+            signal: options.signal ?? ctx.signal,
+          },
+        )) as CallToolResult;
       } catch (error) {
-        throw describeCallError(server, name, error, child?.stderr.snapshot() ?? []);
+        throw describeCallError(server, name, error, child?.stderr.snapshot() ?? [], opened.sent);
       }
     },
     close: () => (closed ??= closeQuietly(client, child)),
   };
 }
 
-async function openStdio(ctx: Context, server: StdioServerConfig, onChild: (child: StdioChild) => void): Promise<Opened> {
-  const child = createStdioChild(ctx, server);
-  onChild(child);
-  const client = newClient(ctx);
-  const version = captureProtocolVersion(child.transport);
-  await client.connect(child.transport, { timeout: server.startupTimeoutSec * 1000, signal: ctx.signal });
-  return { client, via: "stdio", protocolVersion: version, child };
+function newClient(ctx: Context, negotiate: boolean, probeTimeoutMs: number): Client {
+  return new Client(
+    { name: "tether", version: ctx.version },
+    {
+      capabilities: {},
+      // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
+      versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
+      listMaxPages: MAX_LIST_PAGES,
+    },
+  );
 }
 
-async function openHttp(ctx: Context, server: HttpServerConfig, timeout: number): Promise<Opened> {
+async function openStdio(
+  ctx: Context,
+  server: StdioServerConfig,
+  prior: PriorDiscovery | undefined,
+  timeout: number,
+  progress: Progress,
+): Promise<Opened> {
+  const child = createStdioChild(ctx, server);
+  progress.child = child;
+  const client = newClient(ctx, true, timeout);
+  await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
+  return { client, via: "stdio", child, sent: "none" };
+}
+
+async function openHttp(
+  ctx: Context,
+  server: HttpServerConfig,
+  prior: PriorDiscovery | undefined,
+  timeout: number,
+  progress: Progress,
+): Promise<Opened> {
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
-  const streamable = createStreamableTransport(ctx, url, auth);
-  const client = newClient(ctx);
-  const version = captureProtocolVersion(streamable);
+  const sent = (progress.sent = credentialsSent(auth));
+  const client = newClient(ctx, true, timeout);
   try {
-    await client.connect(streamable, { timeout, signal: ctx.signal });
-    return { client, via: "http", protocolVersion: version };
+    await client.connect(createStreamableTransport(ctx, url, auth), { timeout, signal: ctx.signal, prior });
+    return { client, via: "http", sent };
   } catch (error) {
-    if (!(error instanceof StreamableHTTPError) || !looksLikeLegacySse(error.code)) throw error;
+    if (!looksLikeLegacySse(httpStatus(error))) throw error;
     await client.close().catch(() => {});
   }
-  const legacy = createSseTransport(ctx, url, auth);
-  const sseClient = newClient(ctx);
-  const legacyVersion = captureProtocolVersion(legacy);
-  await sseClient.connect(legacy, { timeout, signal: ctx.signal });
-  return { client: sseClient, via: "sse", protocolVersion: legacyVersion };
+  const sseClient = newClient(ctx, false, timeout);
+  await sseClient.connect(createSseTransport(ctx, url, auth), { timeout, signal: ctx.signal });
+  return { client: sseClient, via: "sse", sent };
 }
 
-function newClient(ctx: Context): Client {
-  return new Client({ name: "tether", version: ctx.version }, { capabilities: {} });
-}
-
-/** The SDK hands the negotiated version to the transport; keep a copy for `doctor`. */
-function captureProtocolVersion(transport: Transport): () => string | undefined {
-  let version: string | undefined;
-  const original = transport.setProtocolVersion?.bind(transport);
-  transport.setProtocolVersion = (negotiated: string) => {
-    version = negotiated;
-    original?.(negotiated);
-  };
-  return () => version;
+function credentialsSent(auth: HttpAuth): CredentialsSent {
+  if (auth.authProvider) return "oauth";
+  return Object.keys(auth.headers).some((h) => h.toLowerCase() === "authorization") ? "bearer" : "none";
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number, server: ServerConfig): Promise<T> {

@@ -1,23 +1,36 @@
 // Translates SDK and network failures into one-line errors that name the server and say what
 // to do, so no caller ever matches on SDK message strings.
-import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
-import { SseError } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import {
+  InsufficientScopeError,
+  ProtocolError,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+  SseError,
+  UnauthorizedError,
+} from "@modelcontextprotocol/client";
 import { displayUrl } from "../config/describe.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { CancelledError, ConnectionError, TetherError, ToolError } from "../errors.ts";
+import { loginCommand } from "../auth/auth-errors.ts";
 
-export function describeConnectError(server: ServerConfig, error: unknown, stderrTail: string[]): TetherError {
+/** What a request carried, so a 401 can say "log in" rather than "your token was rejected". */
+export type CredentialsSent = "bearer" | "oauth" | "none";
+
+export function describeConnectError(server: ServerConfig, error: unknown, stderrTail: string[], sent: CredentialsSent = "none"): TetherError {
   if (error instanceof TetherError) return error;
+  // A failed era probe carries what really went wrong (refused, DNS, TLS, HTTP status) as its cause.
+  const probeCause = isSdkError(error, SdkErrorCode.EraNegotiationFailed) ? (error as SdkError & { data?: { cause?: unknown } }).data?.cause : undefined;
+  if (probeCause !== undefined) return describeConnectError(server, probeCause, stderrTail, sent);
   const name = `server "${server.name}"`;
   const options = { stderrTail, cause: error };
+  if (error instanceof InsufficientScopeError) return insufficientScope(server, error);
   const status = httpStatus(error);
-  if (status === 401 || status === 403 || error instanceof UnauthorizedError) {
-    return new ConnectionError(`${name} rejected tether's credentials (HTTP ${status ?? 401})`, {
-      ...options,
-      hint: authHint(server),
-    });
+  if (status === 401 || error instanceof UnauthorizedError || (status === 403 && sent !== "none")) {
+    if (sent === "none") {
+      return new ConnectionError(`${name} needs login (HTTP 401)`, { ...options, hint: loginCommand(server.name) });
+    }
+    return new ConnectionError(`${name} rejected tether's credentials (HTTP ${status ?? 401})`, { ...options, hint: authHint(server) });
   }
   if (status !== undefined && status > 0) {
     return new ConnectionError(`${name} answered HTTP ${status}${bodyHint(error)}`, options);
@@ -32,54 +45,84 @@ export function describeConnectError(server: ServerConfig, error: unknown, stder
   if (code === "ECONNREFUSED" || code === "ConnectionRefused") {
     return new ConnectionError(`${name} is unreachable (connection refused)`, options);
   }
-  if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+  if (isSdkError(error, SdkErrorCode.ConnectionClosed)) {
     return new ConnectionError(
       server.transport === "stdio" ? `${name} exited before it finished starting` : `${name} closed the connection during startup`,
       options,
     );
   }
-  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+  if (isSdkError(error, SdkErrorCode.RequestTimeout)) {
     return new ConnectionError(`${name} did not start within ${server.startupTimeoutSec}s`, {
       ...options,
       hint: `raise startup_timeout_sec for "${server.name}" in config.toml`,
     });
   }
+  if (isSdkError(error, SdkErrorCode.EraNegotiationFailed)) {
+    return new ConnectionError(`${name} speaks no MCP revision tether knows (tried 2026-07-28 server/discover, then 2025 initialize): ${oneLine(error)}`, options);
+  }
+  if (isSdkError(error, SdkErrorCode.ListPaginationExceeded)) {
+    return new ConnectionError(`${name} listed more pages than tether reads (${oneLine(error)})`, options);
+  }
+  if (error instanceof ProtocolError) {
+    return new ConnectionError(`${name} answered an error: ${protocolMessage(error)}`, options);
+  }
   if (isAbort(error)) return new CancelledError("interrupted");
   return new ConnectionError(`${name}: ${oneLine(error)}`, options);
 }
 
-export function describeCallError(server: ServerConfig, tool: string, error: unknown, stderrTail: string[]): TetherError {
+export function describeCallError(server: ServerConfig, tool: string, error: unknown, stderrTail: string[], sent: CredentialsSent = "none"): TetherError {
   if (error instanceof TetherError) return error;
   const what = `tool "${tool}" on server "${server.name}"`;
-  if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+  if (isSdkError(error, SdkErrorCode.RequestTimeout)) {
     return new ToolError(`${what} timed out after ${server.toolTimeoutSec}s`, {
       hint: `raise tool_timeout_sec for "${server.name}" in config.toml`,
     });
   }
-  if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+  if (isSdkError(error, SdkErrorCode.ConnectionClosed)) {
     return new ConnectionError(`server "${server.name}" exited while running ${JSON.stringify(tool)}`, { stderrTail, cause: error });
   }
-  if (error instanceof McpError) {
-    return new ToolError(`${what} failed: ${error.message.replace(/^MCP error -?\d+: /, "")}`, { cause: error });
+  if (error instanceof ProtocolError) {
+    return new ToolError(`${what} failed: ${protocolMessage(error)}`, { cause: error });
   }
   if (isAbort(error)) return new CancelledError("interrupted");
-  return describeConnectError(server, error, stderrTail);
+  return describeConnectError(server, error, stderrTail, sent);
+}
+
+/** A 403 insufficient_scope: which scope is missing, and the exact command that asks for it. */
+function insufficientScope(server: ServerConfig, error: InsufficientScopeError): ConnectionError {
+  const scope = error.requiredScope?.trim();
+  const needs = scope ? `needs the OAuth scope "${scope}"` : "needs a wider OAuth scope";
+  return new ConnectionError(`server "${server.name}" ${needs} (HTTP 403 insufficient_scope)`, {
+    cause: error,
+    hint: scope ? `run: tether mcp login ${server.name} --scopes ${scope.split(/\s+/).join(",")}` : loginCommand(server.name),
+  });
+}
+
+/** The server's own message and JSON-RPC code, without the SDK's "MCP error N:" prefix. */
+function protocolMessage(error: ProtocolError): string {
+  const message = oneLine(error).replace(/^MCP error -?\d+:\s*/, "");
+  return `${message} (code ${error.code})`;
 }
 
 function authHint(server: ServerConfig): string {
   if (server.transport === "http" && server.bearerTokenEnvVar) {
     return `check that $${server.bearerTokenEnvVar} holds a valid token for ${displayUrl(server.url)}`;
   }
-  return `log in with: tether mcp login ${server.name}`;
+  return `log in again with: tether mcp login ${server.name}`;
 }
 
-function httpStatus(error: unknown): number | undefined {
-  if (error instanceof StreamableHTTPError || error instanceof SseError) return error.code;
+export function httpStatus(error: unknown): number | undefined {
+  if (error instanceof SdkHttpError) return error.status;
+  if (error instanceof SseError) return error.code;
   return undefined;
 }
 
+export function isSdkError(error: unknown, code: SdkErrorCode): boolean {
+  return error instanceof SdkError && error.code === code;
+}
+
 function bodyHint(error: unknown): string {
-  const text = error instanceof Error ? error.message.replace(/^Error POSTing to endpoint:\s*/, "") : "";
+  const text = error instanceof Error ? error.message.replace(/^Error POSTing to endpoint(?: \(HTTP \d+\))?:\s*/, "") : "";
   return text ? `: ${oneLine(text).slice(0, 160)}` : "";
 }
 

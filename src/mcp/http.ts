@@ -1,9 +1,9 @@
 // Opens a streamable HTTP server (falling back to legacy HTTP+SSE), with the configured headers
 // and bearer token, or an OAuth provider when the user has logged in.
-import type { OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { OAuthClientProvider } from "@modelcontextprotocol/client";
+import { SSEClientTransport } from "@modelcontextprotocol/client";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Transport } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { expandVars, requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";

@@ -1,6 +1,6 @@
 // The MCP work behind `mcp tools` and `mcp call`: open one configured server, find a tool,
 // coerce arguments from the command line and call it.
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";

@@ -1,5 +1,5 @@
 // Opens a stdio server: a child with a small safe environment, stderr kept in a ring buffer.
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { Context } from "../context.ts";
 import { expandList, expandMap, expandVars, requireEnvVar } from "../config/expand.ts";
 import type { StdioServerConfig } from "../config/types.ts";
@@ -29,13 +29,20 @@ export function childEnvironment(ctx: Context, server: StdioServerConfig): Recor
   return { ...env, ...expandMap(server.env, ctx.env, `${where} env`) };
 }
 
-export function createStdioChild(ctx: Context, server: StdioServerConfig): StdioChild {
+/** What identifies a stdio server's launch: the command, arguments and directory, ${VAR}s expanded. */
+export function launchParameters(ctx: Context, server: StdioServerConfig): { command: string; args: string[]; cwd?: string } {
   const where = `server "${server.name}"`;
-  const transport = new StdioClientTransport({
+  return {
     command: expandVars(server.command, ctx.env, `${where} command`),
     args: expandList(server.args, ctx.env, `${where} args`),
-    env: childEnvironment(ctx, server),
     cwd: server.cwd ? expandVars(server.cwd, ctx.env, `${where} cwd`) : undefined,
+  };
+}
+
+export function createStdioChild(ctx: Context, server: StdioServerConfig): StdioChild {
+  const transport = new StdioClientTransport({
+    ...launchParameters(ctx, server),
+    env: childEnvironment(ctx, server),
     stderr: "pipe",
   });
   const stderr = new LineRing();

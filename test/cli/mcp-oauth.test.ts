@@ -322,7 +322,7 @@ describe("using and refreshing a login", () => {
 
     const again = await tether(["mcp", "tools", "fx"]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain("hint: log in with: tether mcp login fx");
+    expect(again.stderr).toBe(`error: server "fx" needs login (HTTP 401)\nhint: run: tether mcp login fx\n`);
     expectOk(await login());
     expectOk(await tether(["mcp", "tools", "fx"]));
   });
@@ -447,7 +447,8 @@ describe("logout and remove", () => {
     expect(again.stdout).toBe(`No stored OAuth credentials for "fx"; nothing to do\n`);
     const tools = await tether(["mcp", "tools", "fx"]);
     expect(tools.code).toBe(1);
-    expect(tools.stderr).toContain("hint: log in with: tether mcp login fx");
+    // Nothing was sent, so the server's 401 means "log in", not "your credentials were rejected".
+    expect(tools.stderr).toBe(`error: server "fx" needs login (HTTP 401)\nhint: run: tether mcp login fx\n`);
     expectNoSecretsPrinted([entry.tokens?.access_token, entry.tokens?.refresh_token]);
   });
 

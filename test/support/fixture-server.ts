@@ -1,5 +1,7 @@
 // The fixture MCP server tether's tests run as a separate process: stdio, streamable HTTP, legacy HTTP+SSE, OAuth.
-// Usage: bun test/support/fixture-server.ts [--stdio | --http | --sse-legacy] [flags]; see parseFixtureArgs.
+// Usage: bun test/support/fixture-server.ts [--stdio | --http | --sse-legacy] [--era legacy|modern|dual] [flags];
+// see parseFixtureArgs. Eras: `legacy` is a 2025-only server (v1 SDK, the default), `modern` a strict
+// 2026-07-28 server that refuses 2025 clients, `dual` answers both (v2 SDK).
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,11 +9,14 @@ import { parseArgs } from "node:util";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { createFixtureMcpServer, type FixtureToolOptions } from "./fixture-tools.ts";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
+import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   mode: "stdio" | "http" | "sse-legacy";
+  era: "legacy" | "modern" | "dual";
   port: number;
   token?: string;
   requiredHeaders: [string, string][];
@@ -36,6 +41,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       stdio: { type: "boolean" },
       http: { type: "boolean" },
       "sse-legacy": { type: "boolean" },
+      era: { type: "string" },
       port: { type: "string" },
       token: { type: "string" },
       "require-header": { type: "string", multiple: true },
@@ -72,8 +78,12 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const mode = v["sse-legacy"] ? "sse-legacy" : v.http || v.oauth ? "http" : "stdio";
   if (v.oauth && v.token) throw new Error("--oauth and --token are exclusive");
   if (v.oauth && mode !== "http") throw new Error("--oauth needs --http");
+  const era = v.era ?? "legacy";
+  if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
+  if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
   return {
     mode,
+    era,
     port: int("port", v.port, 0),
     token: v.token,
     requiredHeaders,
@@ -113,7 +123,11 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
     return;
   }
   process.stdin.on("end", () => process.exit(0));
-  await createFixtureMcpServer(options).connect(new StdioServerTransport());
+  if (options.era === "legacy") {
+    await createFixtureMcpServer(options).connect(new StdioServerTransport());
+    return;
+  }
+  serveModernStdio(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "serve" });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -196,6 +210,32 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     await transport.handleRequest(req, res, parsed);
   };
 
+  const modern =
+    options.era === "legacy"
+      ? undefined
+      : createMcpHandler(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "stateless" });
+
+  /** The v2 handler speaks web Request/Response; this fixture serves node:http. */
+  const handleModern = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === "string") headers.set(name, value);
+      else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    }
+    const request = new Request(new URL(req.url ?? "/", origin), {
+      method: req.method,
+      headers,
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+    });
+    const response = await modern!.fetch(request);
+    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    if (response.body) {
+      const reader = response.body.getReader();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value);
+    }
+    res.end();
+  };
+
   const handleLegacy = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
     if (req.method === "GET" && (path === "/mcp" || path === "/sse")) {
       const transport = new SSEServerTransport("/messages", res);
@@ -246,6 +286,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       return;
     }
     if (options.mode === "sse-legacy") await handleLegacy(req, res, path, body);
+    else if (modern) await handleModern(req, res, body);
     else await handleStreamable(req, res, body);
   };
 

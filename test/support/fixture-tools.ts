@@ -1,5 +1,7 @@
-// The fixture MCP server's tools: one McpServer per connection, built from the parsed CLI options.
+// The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
+// is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 export interface FixtureToolOptions {
@@ -22,93 +24,123 @@ const TINY_PNG =
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
 
-export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
-  const server = new McpServer({ name: options.name, version: options.version });
-  const wanted = (tool: string) => !options.tools || options.tools.includes(tool);
+type Content = { type: "text"; text: string } | { type: "image"; data: string; mimeType: string };
+interface ToolOutput {
+  [key: string]: unknown;
+  content: Content[];
+  isError?: boolean;
+}
+/** Sends one progress notification when the caller asked for progress; a no-op otherwise. */
+type Progress = (progress: number, total: number, message: string) => Promise<void>;
 
-  if (wanted("echo")) {
-    server.registerTool(
-      "echo",
-      { description: "Echo the given text back.", inputSchema: { text: z.string().describe("Text to echo") } },
-      async ({ text: value }) => text(value),
-    );
-  }
-  if (wanted("add")) {
-    server.registerTool(
-      "add",
-      { description: "Add two numbers.", inputSchema: { a: z.number(), b: z.number() } },
-      async ({ a, b }) => text(String(a + b)),
-    );
-  }
-  if (wanted("slow")) {
-    server.registerTool(
-      "slow",
-      { description: "Sleep for ms milliseconds, then answer.", inputSchema: { ms: z.number() } },
-      async ({ ms }) => {
+interface FixtureTool {
+  name: string;
+  description: string;
+  shape: z.ZodRawShape;
+  // biome-ignore lint: the arguments are validated by the shape above
+  run(args: any, progress: Progress): Promise<ToolOutput>;
+}
+
+function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
+  const tools: FixtureTool[] = [
+    { name: "echo", description: "Echo the given text back.", shape: { text: z.string().describe("Text to echo") }, run: async ({ text: value }) => text(value) },
+    { name: "add", description: "Add two numbers.", shape: { a: z.number(), b: z.number() }, run: async ({ a, b }) => text(String(a + b)) },
+    {
+      name: "slow",
+      description: "Sleep for ms milliseconds, then answer.",
+      shape: { ms: z.number() },
+      run: async ({ ms }) => {
         await sleep(ms);
         return text(`slept ${ms}`);
       },
-    );
-  }
-  if (wanted("fail")) {
-    server.registerTool(
-      "fail",
-      { description: "Return a tool error.", inputSchema: { message: z.string().optional() } },
-      async ({ message }) => ({ ...text(message ?? "tool failed"), isError: true }),
-    );
-  }
-  if (wanted("crash")) {
-    server.registerTool("crash", { description: "Kill the server process (exit code 3).", inputSchema: {} }, async () => {
-      process.stderr.write("fixture: crashing\n");
-      process.exit(3);
-    });
-  }
-  if (wanted("big")) {
-    server.registerTool(
-      "big",
-      { description: "Return a text of the given number of x characters.", inputSchema: { bytes: z.number() } },
-      async ({ bytes }) => text("x".repeat(bytes)),
-    );
-  }
-  if (wanted("image")) {
-    server.registerTool("image", { description: "Return a tiny PNG image and a caption.", inputSchema: {} }, async () => ({
-      content: [
-        { type: "image" as const, data: TINY_PNG, mimeType: "image/png" },
-        { type: "text" as const, text: "a 1x1 png" },
-      ],
-    }));
-  }
-  if (wanted("progress")) {
-    server.registerTool(
-      "progress",
-      {
-        description: "Send a progress notification then wait ms milliseconds, steps times, then answer.",
-        inputSchema: { steps: z.number(), ms: z.number() },
+    },
+    {
+      name: "fail",
+      description: "Return a tool error.",
+      shape: { message: z.string().optional() },
+      run: async ({ message }) => ({ ...text(message ?? "tool failed"), isError: true }),
+    },
+    {
+      name: "crash",
+      description: "Kill the server process (exit code 3).",
+      shape: {},
+      run: async () => {
+        process.stderr.write("fixture: crashing\n");
+        process.exit(3);
       },
-      async ({ steps, ms }, extra) => {
-        const progressToken = extra._meta?.progressToken;
+    },
+    {
+      name: "big",
+      description: "Return a text of the given number of x characters.",
+      shape: { bytes: z.number() },
+      run: async ({ bytes }) => text("x".repeat(bytes)),
+    },
+    {
+      name: "image",
+      description: "Return a tiny PNG image and a caption.",
+      shape: {},
+      run: async () => ({
+        content: [
+          { type: "image", data: TINY_PNG, mimeType: "image/png" },
+          { type: "text", text: "a 1x1 png" },
+        ],
+      }),
+    },
+    {
+      name: "progress",
+      description: "Send a progress notification then wait ms milliseconds, steps times, then answer.",
+      shape: { steps: z.number(), ms: z.number() },
+      run: async ({ steps, ms }, progress) => {
         // Wait after each notification: the SDK client handles notifications a microtask later than
         // responses, so a notification read together with the result would find its handler gone.
         for (let i = 1; i <= steps; i++) {
-          if (progressToken !== undefined) {
-            await extra.sendNotification({
-              method: "notifications/progress",
-              params: { progressToken, progress: i, total: steps, message: `step ${i}` },
-            });
-          }
+          await progress(i, steps, `step ${i}`);
           await sleep(ms);
         }
         return text(`done ${steps}`);
       },
-    );
-  }
+    },
+  ];
+  const wanted = tools.filter((tool) => !options.tools || options.tools.includes(tool.name));
   for (let i = 1; i <= options.manyTools; i++) {
-    server.registerTool(`tool_${i}`, { description: `Extra tool number ${i}.`, inputSchema: {} }, async () =>
-      text(`tool_${i}`),
-    );
+    wanted.push({ name: `tool_${i}`, description: `Extra tool number ${i}.`, shape: {}, run: async () => text(`tool_${i}`) });
   }
   for (const name of options.extraTools) {
-    server.registerTool(name, { description: `Extra tool ${name}.`, inputSchema: {} }, async () => text(`called ${name}`));
+    wanted.push({ name, description: `Extra tool ${name}.`, shape: {}, run: async () => text(`called ${name}`) });
+  }
+  return wanted;
+}
+
+interface ProgressSink {
+  token: string | number | undefined;
+  notify(notification: { method: "notifications/progress"; params: Record<string, unknown> }): Promise<void>;
+}
+
+function progressOf(sink: ProgressSink): Progress {
+  return async (progress, total, message) => {
+    if (sink.token === undefined) return;
+    await sink.notify({ method: "notifications/progress", params: { progressToken: sink.token, progress, total, message } });
+  };
+}
+
+/** The 2025-only fixture, on the v1 SDK. */
+export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
+  const server = new McpServer({ name: options.name, version: options.version });
+  for (const tool of fixtureTools(options)) {
+    server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args: unknown, extra) =>
+      tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
+    );
+  }
+  return server;
+}
+
+/** The same tools on the v2 SDK, which serves 2026-07-28 (and 2025, unless the caller rejects it). */
+export function createModernFixtureServer(options: FixtureToolOptions): ModernMcpServer {
+  const server = new ModernMcpServer({ name: options.name, version: options.version });
+  for (const tool of fixtureTools(options)) {
+    server.registerTool(tool.name, { description: tool.description, inputSchema: z.object(tool.shape) }, (args: unknown, ctx) =>
+      tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
+    );
   }
   return server;
 }

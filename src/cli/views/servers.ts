@@ -114,6 +114,7 @@ export function statusJson(result: ProbeResult): Record<string, unknown> {
   return {
     state: result.status,
     tools: result.status === "ok" ? result.connection.tools.length : undefined,
+    protocol_version: result.status === "ok" ? result.connection.protocolVersion : undefined,
     latency_ms: probeLatency(result),
     error: result.status === "error" ? result.error.message : undefined,
   };

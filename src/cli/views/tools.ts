@@ -1,5 +1,5 @@
 // How tool lists and tool results look.
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
