@@ -3,7 +3,8 @@
 import { AuthError } from "../errors.ts";
 
 export type AuthorizationVerdict =
-  | { kind: "code"; code: string }
+  /** `iss` (RFC 9207) as the authorization server sent it; the SDK checks it against the issuer it discovered. */
+  | { kind: "code"; code: string; iss?: string }
   /** The login ends with this error. */
   | { kind: "failure"; error: AuthError }
   /** Not an authorization response at all (no code, no error): keep waiting. */
@@ -33,7 +34,7 @@ export function readAuthorizationResponse(url: URL, expectedState: string, serve
       error: new AuthError(`the authorization server refused the login: ${error}${description ? ` (${description})` : ""}`, { hint: again }),
     };
   }
-  return { kind: "code", code: code! };
+  return { kind: "code", code: code!, iss: param("iss") };
 }
 
 /**

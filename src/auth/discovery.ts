@@ -1,27 +1,76 @@
-// Does a server speak OAuth? Protected-resource metadata (RFC 9728), else authorization-server
-// metadata at its origin (the older MCP auth spec). Used by `mcp add` (a short probe) and `mcp login`.
+// Does a server speak OAuth, and where is its authorization server? First the server's own answer to
+// a real MCP request (a 401 whose WWW-Authenticate names the protected-resource metadata and the
+// scope), then the well-known metadata paths; the SDK does the discovery itself. Used by `mcp add`
+// (a short probe) and `mcp login`.
 import {
-  discoverAuthorizationServerMetadata,
-  discoverOAuthProtectedResourceMetadata,
+  type AuthorizationServerMetadata,
+  Client,
+  discoverOAuthServerInfo,
+  extractWWWAuthenticateParams,
+  type FetchLike,
+  StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
-import type { AuthorizationServerMetadata } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { reasonOf } from "./auth-errors.ts";
 import { resolvedServerUrl } from "./server-store.ts";
 import { timedFetch } from "./timed-fetch.ts";
 
+/** What the server said when tether called it with no credentials. */
+export type Challenge =
+  /** It answered 401: OAuth is wanted, with these hints from WWW-Authenticate. */
+  | { kind: "challenged"; resourceMetadataUrl?: URL; scope?: string }
+  /** It answered without asking for credentials. */
+  | { kind: "open" };
+
 export type OAuthSupport =
-  | { supported: true; authorizationServer: string; metadata?: AuthorizationServerMetadata }
+  | { supported: true; authorizationServer: string; metadata?: AuthorizationServerMetadata; challenge: Challenge }
   /** `answer` says what the server said instead, for the error message. */
   | { supported: false; answer: string }
-  /** No answer at all: a network error (the SDK reports that as "no metadata"). */
+  /** No answer at all: a network error. */
   | { supported: false; unreachable: string };
 
-export async function discoverOAuthSupport(ctx: Context, serverUrl: URL, timeoutMs: number): Promise<OAuthSupport> {
+class ChallengeSeen extends Error {}
+
+/**
+ * Calls the server as an MCP client with no credentials. The SDK transport hands a 401 to the auth
+ * provider's onUnauthorized; this one only records the challenge and stops there.
+ */
+export async function readChallenge(ctx: Context, serverUrl: URL, headers: Record<string, string>, fetchFn: FetchLike, timeoutMs: number): Promise<Challenge> {
+  let challenge: Challenge | undefined;
+  const transport = new StreamableHTTPClientTransport(serverUrl, {
+    requestInit: { headers },
+    fetch: fetchFn,
+    authProvider: {
+      token: async () => undefined,
+      onUnauthorized: async ({ response }) => {
+        const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
+        challenge = { kind: "challenged", resourceMetadataUrl, scope };
+        throw new ChallengeSeen("challenged");
+      },
+    },
+  });
+  const client = new Client({ name: "tether", version: ctx.version }, { versionNegotiation: { mode: "auto", probe: { timeoutMs } } });
+  try {
+    await client.connect(transport, { timeout: timeoutMs, signal: ctx.signal });
+    return { kind: "open" };
+  } catch (error) {
+    if (challenge) return challenge;
+    throw error;
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+export async function discoverOAuthSupport(
+  ctx: Context,
+  serverUrl: URL,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<OAuthSupport> {
   const timed = timedFetch(ctx, timeoutMs);
   let networkError: unknown;
-  const fetchFn: typeof timed = async (url, init) => {
+  const fetchFn: FetchLike = async (url, init) => {
     try {
       return await timed(url, init);
     } catch (error) {
@@ -29,39 +78,43 @@ export async function discoverOAuthSupport(ctx: Context, serverUrl: URL, timeout
       throw error;
     }
   };
-  let answer: string;
+  let challenge: Challenge;
   try {
-    const resource = await discoverOAuthProtectedResourceMetadata(serverUrl, {}, fetchFn);
-    const advertised = resource.authorization_servers?.[0];
-    if (advertised) {
-      // Metadata is a detail here: a server that advertises an authorization server supports OAuth.
-      const metadata = await discoverAuthorizationServerMetadata(advertised, { fetchFn }).catch(() => undefined);
-      return { supported: true, authorizationServer: advertised, metadata };
+    challenge = await readChallenge(ctx, serverUrl, headers, fetchFn, timeoutMs);
+  } catch (error) {
+    // Not an MCP server tether can talk to without credentials; the metadata may still say OAuth.
+    if (networkError !== undefined) return { supported: false, unreachable: reasonOf(networkError) };
+    challenge = { kind: "open" };
+    void error;
+  }
+  try {
+    const info = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined, fetchFn });
+    const advertised = info.resourceMetadata?.authorization_servers?.[0];
+    if (advertised || info.authorizationServerMetadata || challenge.kind === "challenged") {
+      // A 401 alone is enough: a 2025-03-26 server may publish no metadata at all, and then the
+      // authorization server's endpoints are /authorize, /token and /register at its origin.
+      return { supported: true, authorizationServer: info.authorizationServerUrl, metadata: info.authorizationServerMetadata, challenge };
     }
-    answer = "its protected-resource metadata names no authorization server";
+    return { supported: false, answer: "it asks for no credentials and publishes no OAuth metadata" };
   } catch (error) {
-    answer = reasonOf(error);
+    if (challenge.kind === "challenged") {
+      return { supported: true, authorizationServer: new URL("/", serverUrl).href, challenge };
+    }
+    if (networkError !== undefined) return { supported: false, unreachable: reasonOf(networkError) };
+    return { supported: false, answer: reasonOf(error) };
   }
-  const origin = new URL("/", serverUrl).href;
-  try {
-    const metadata = await discoverAuthorizationServerMetadata(origin, { fetchFn });
-    if (metadata) return { supported: true, authorizationServer: origin, metadata };
-  } catch (error) {
-    answer = `${answer}; ${reasonOf(error)}`;
-  }
-  return networkError === undefined ? { supported: false, answer } : { supported: false, unreachable: reasonOf(networkError) };
 }
 
 /** How long `mcp add` waits for the probe; it never fails the add. */
 export const ADD_PROBE_TIMEOUT_MS = 2_000;
 
 /**
- * For `mcp add --url`: true when the server advertises OAuth and no token is configured, so the user
+ * For `mcp add --url`: true when the server asks for OAuth and no token is configured, so the user
  * should run `mcp login`. Any failure (offline, unset ${VAR}, slow server) is simply "no".
  */
 export async function offersOAuthLogin(ctx: Context, server: HttpServerConfig, timeoutMs = ADD_PROBE_TIMEOUT_MS): Promise<boolean> {
   const headers = Object.keys(server.httpHeaders).map((name) => name.toLowerCase());
-  if (server.bearerTokenEnvVar || headers.includes("authorization")) return false;
+  if (server.bearerTokenEnvVar || headers.includes("authorization") || server.oauth.grant === "client_credentials") return false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const giveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {

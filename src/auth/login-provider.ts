@@ -1,7 +1,13 @@
 // The OAuthClientProvider of one `mcp login`: memory only, so the SDK's auth() runs discovery,
 // registration and PKCE, and tether stores the result once the code exchange succeeded.
-import type { OAuthClientProvider, OAuthDiscoveryState } from "@modelcontextprotocol/client";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
+import type {
+  OAuthClientInformationContext,
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthClientProvider,
+  OAuthDiscoveryState,
+  OAuthTokens,
+} from "@modelcontextprotocol/client";
 
 export interface LoginProviderOptions {
   redirectUrl: string;
@@ -11,6 +17,10 @@ export interface LoginProviderOptions {
   staticClient?: OAuthClientInformationMixed;
   /** `oauth_resource`: the resource indicator to ask for instead of the one the server advertises. */
   resource?: string;
+  /** `oauth_client_metadata_url`: a Client ID Metadata Document, used where the authorization server supports it. */
+  clientMetadataUrl?: string;
+  /** The client a previous login registered, reused only with the authorization server that issued it. */
+  previousClient?: OAuthClientInformationMixed;
 }
 
 export class LoginProvider implements OAuthClientProvider {
@@ -21,8 +31,13 @@ export class LoginProvider implements OAuthClientProvider {
   private verifier: string | undefined;
   private discovery: OAuthDiscoveryState | undefined;
 
+  readonly clientMetadataUrl: string | undefined;
+  private previousClient: OAuthClientInformationMixed | undefined;
+
   constructor(private readonly options: LoginProviderOptions) {
     this.client = options.staticClient;
+    this.clientMetadataUrl = options.clientMetadataUrl;
+    this.previousClient = options.previousClient;
     if (options.resource) {
       const resource = new URL(options.resource);
       this.validateResourceURL = async () => resource;
@@ -43,6 +58,7 @@ export class LoginProvider implements OAuthClientProvider {
       response_types: ["code"],
       // A CLI cannot keep a secret: a public client, protected by PKCE.
       token_endpoint_auth_method: "none",
+      application_type: "native",
       software_id: "tether",
       software_version: this.options.version,
     };
@@ -52,12 +68,22 @@ export class LoginProvider implements OAuthClientProvider {
     return this.options.state;
   }
 
-  clientInformation(): OAuthClientInformationMixed | undefined {
+  /**
+   * A client id belongs to the authorization server that issued it: a registration from an earlier
+   * login is offered only to that issuer, so a changed authorization server means a new registration.
+   */
+  clientInformation(ctx?: OAuthClientInformationContext): OAuthClientInformationMixed | undefined {
+    if (this.client) return this.client;
+    const previous = this.previousClient;
+    // Reused only with its own authorization server, and only if it was registered for this
+    // redirect URL (the loopback port changes between logins unless mcp_oauth_callback_port is set).
+    const registeredHere = previous && "redirect_uris" in previous && (previous.redirect_uris as string[]).includes(this.redirectUrl);
+    if (previous && ctx && registeredHere && issuerOfClient(previous) === ctx.issuer) this.client = previous;
     return this.client;
   }
 
-  saveClientInformation(client: OAuthClientInformationMixed): void {
-    this.client = client;
+  saveClientInformation(client: OAuthClientInformationMixed, ctx?: OAuthClientInformationContext): void {
+    this.client = ctx && !issuerOfClient(client) ? { ...client, issuer: ctx.issuer } : client;
   }
 
   tokens(): OAuthTokens | undefined {
@@ -91,9 +117,17 @@ export class LoginProvider implements OAuthClientProvider {
   }
 
   invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery"): void {
-    if (scope === "all" || scope === "client") this.client = this.options.staticClient;
+    if (scope === "all" || scope === "client") {
+      this.client = this.options.staticClient;
+      this.previousClient = undefined;
+    }
     if (scope === "all" || scope === "tokens") this.savedTokens = undefined;
     if (scope === "all" || scope === "verifier") this.verifier = undefined;
     if (scope === "all" || scope === "discovery") this.discovery = undefined;
   }
+}
+
+function issuerOfClient(client: OAuthClientInformationMixed): string | undefined {
+  const issuer = (client as { issuer?: unknown }).issuer;
+  return typeof issuer === "string" ? issuer : undefined;
 }

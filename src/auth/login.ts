@@ -1,11 +1,10 @@
 // `mcp login`: the SDK's auth() does discovery, registration, PKCE and the code exchange; tether
 // supplies the loopback listener, the pasted-URL path, the timeout and the storage.
 import { randomBytes } from "node:crypto";
-import { auth } from "@modelcontextprotocol/client";
-import type { OAuthClientInformationMixed } from "@modelcontextprotocol/client";
+import { auth, type OAuthClientInformationMixed } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { displayUrl } from "../config/describe.ts";
-import { requireEnvVar } from "../config/expand.ts";
+import { requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import { loadConfig } from "../config/load.ts";
 import { isLoopbackHost } from "../config/names.ts";
 import { getServer } from "../config/servers.ts";
@@ -20,7 +19,9 @@ import { LoginProvider } from "./login-provider.ts";
 import { readPastedLines } from "./paste-reader.ts";
 import { openCredentialStore, resolvedServerUrl, serverCredentialKey } from "./server-store.ts";
 import { timedFetch } from "./timed-fetch.ts";
-import { withNewTokens } from "./tokens.ts";
+import type { FetchLike } from "@modelcontextprotocol/client";
+import { revokeStoredTokens } from "./revoke.ts";
+import { sameTokens, withNewTokens } from "./tokens.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_SEC = 300;
 const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
@@ -34,6 +35,8 @@ export interface LoginOptions {
 export interface LoginHooks {
   /** A pasted line that is not a redirect URL; the login keeps waiting. */
   onIgnoredPaste(reason: string): void;
+  /** Something worth a warning that does not stop the login (e.g. the old tokens could not be revoked). */
+  onWarning?(message: string): void;
 }
 
 export interface LoginSession {
@@ -62,10 +65,16 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
       hint: "use an https:// url; plain http is allowed only for 127.0.0.1, localhost and ::1",
     });
   }
+  if (server.oauth.grant === "client_credentials") {
+    throw new UsageError(`server "${server.name}" logs in by itself with client credentials (oauth_grant); there is nothing to do`, {
+      hint: `try it with: tether mcp tools ${server.name}`,
+    });
+  }
   const store = await openCredentialStore(ctx);
   const key = serverCredentialKey(ctx, server);
-  await store.load(key); // a keyring that does not work fails here, before the browser
-  const support = await discoverOAuthSupport(ctx, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
+  const previous = await store.load(key); // a keyring that does not work fails here, before the browser
+  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
+  const support = await discoverOAuthSupport(ctx, serverUrl, OAUTH_REQUEST_TIMEOUT_MS, headers);
   if (!support.supported && "unreachable" in support) {
     throw new ConnectionError(`server "${server.name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
       hint: `check that the server is running and the url under [mcp_servers.${server.name}] is right`,
@@ -76,20 +85,30 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
       hint: `if it needs a token, put it in an env var and add the server with --bearer-token-env-var`,
     });
   }
-  const client = staticClient(ctx, server);
-  if (!client && support.metadata && !support.metadata.registration_endpoint) {
+  // Client ID Metadata Document first where the authorization server takes it, then a pre-registered
+  // client, then dynamic registration.
+  const useCimd = Boolean(server.oauth.clientMetadataUrl && support.metadata?.client_id_metadata_document_supported);
+  const client = useCimd ? undefined : staticClient(ctx, server);
+  if (!client && !useCimd && support.metadata && !support.metadata.registration_endpoint) {
     throw new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
       hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
     });
   }
 
   const state = randomBytes(24).toString("base64url");
-  const scope = (options.scopes ?? server.oauth.scopes)?.join(" ") || undefined;
+  const challenge = support.challenge;
+  const scope = requestedScope({
+    flag: options.scopes,
+    config: server.oauth.scopes,
+    challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
+    held: previous?.tokens ? previous.scopes : undefined,
+  });
+  const resourceMetadataUrl = challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
-  const outcome = deferred<string>();
+  const outcome = deferred<{ code: string; iss?: string }>();
   const judge = (url: URL): AuthorizationVerdict => {
     const verdict = readAuthorizationResponse(url, state, server.name);
-    if (verdict.kind === "code") outcome.resolve(verdict.code);
+    if (verdict.kind === "code") outcome.resolve({ code: verdict.code, iss: verdict.iss });
     if (verdict.kind === "failure") outcome.reject(verdict.error);
     return verdict;
   };
@@ -100,9 +119,11 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     version: ctx.version,
     staticClient: client,
     resource: server.oauth.resource,
+    clientMetadataUrl: useCimd ? server.oauth.clientMetadataUrl : undefined,
+    previousClient: previous?.clientInformation,
   });
   try {
-    await runAuth(server, () => auth(provider, { serverUrl, scope, fetchFn }));
+    await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn }));
   } catch (error) {
     await listener.close();
     throw error;
@@ -131,11 +152,13 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     close,
     async complete() {
       try {
-        const code = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
+        const { code, iss } = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
         await close();
-        await runAuth(server, () => auth(provider, { serverUrl, scope, fetchFn, authorizationCode: code }));
+        // The SDK checks `iss` (RFC 9207) against the issuer it discovered before redeeming the code.
+        await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, authorizationCode: code, iss }));
         const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope);
         await store.save(key, credentials);
+        if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, fetchFn, hooks);
         return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
       } finally {
         await close();
@@ -204,7 +227,27 @@ export function loginTimeoutSec(env: Readonly<Record<string, string | undefined>
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_LOGIN_TIMEOUT_SEC;
 }
 
-async function waitFor(ctx: Context, outcome: Promise<string>, timeoutSec: number, name: string): Promise<string> {
+/**
+ * The scope to ask for. `oauth_scopes` in config is exact. `--scopes` (what a 403 insufficient_scope
+ * hint tells the user to run) and the server's 401 challenge are joined with what the current login
+ * already holds, so a step-up never loses a scope. Undefined lets the SDK choose (the
+ * protected-resource metadata's scopes_supported, or none).
+ */
+export function requestedScope(from: { flag?: string[]; config?: string[]; challenged?: string; held?: string[] }): string | undefined {
+  const join = (scopes: string[]) => (scopes.length > 0 ? [...new Set(scopes)].join(" ") : undefined);
+  if (from.flag) return join([...(from.held ?? []), ...from.flag]);
+  if (from.config) return join(from.config);
+  const challenged = from.challenged?.split(/\s+/).filter(Boolean) ?? [];
+  return challenged.length > 0 ? join([...(from.held ?? []), ...challenged]) : undefined;
+}
+
+/** Logging in again replaces a login: its old tokens are revoked, best effort (a failure is a warning). */
+async function revokeReplaced(previous: StoredCredentials, fetchFn: FetchLike, hooks: LoginHooks): Promise<void> {
+  const outcome = await revokeStoredTokens(previous, fetchFn);
+  if (outcome.kind === "failed") hooks.onWarning?.(`could not revoke the previous login's tokens: ${outcome.reason}`);
+}
+
+async function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort = () => {};
   const stop = new Promise<never>((_, reject) => {

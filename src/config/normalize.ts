@@ -55,6 +55,10 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
         clientSecretEnvVar: raw.oauth_client_secret_env_var,
         scopes: raw.oauth_scopes ?? raw.scopes,
         resource: raw.oauth_resource,
+        grant: raw.oauth_grant ?? "authorization_code",
+        privateKeyFile: raw.oauth_private_key_file,
+        privateKeyAlg: raw.oauth_private_key_alg,
+        clientMetadataUrl: raw.oauth_client_metadata_url,
       },
     };
   }

@@ -34,6 +34,14 @@ export interface OAuthServerSettings {
   clientSecretEnvVar?: string;
   scopes?: string[];
   resource?: string;
+  /** `client_credentials`: a machine login, fetched and renewed on demand; no `mcp login`, no browser. */
+  grant: "authorization_code" | "client_credentials";
+  /** A PEM private key for private_key_jwt client authentication (client_credentials). */
+  privateKeyFile?: string;
+  /** Its JWS algorithm; default RS256. */
+  privateKeyAlg?: string;
+  /** An https URL used as the client_id (Client ID Metadata Document) where the authorization server supports it. */
+  clientMetadataUrl?: string;
 }
 
 export interface HttpServerConfig extends ServerCommon {

@@ -90,7 +90,30 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
     const error = typed[0]!;
     return at(String(error.path[0]), `'${error.path.join(".")}' ${problemText(error)}`);
   }
-  if (hasUrl) return findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+  if (hasUrl) return findOAuthProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+  return undefined;
+}
+
+/** A client_credentials server must say who it is: a client id and a secret or a private key, never both. */
+function findOAuthProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+  if (server.oauth_grant !== "client_credentials") {
+    const machineOnly = ["oauth_private_key_file", "oauth_private_key_alg"].find((k) => k in server);
+    return machineOnly ? at(machineOnly, `'${machineOnly}' is only used with oauth_grant = "client_credentials"`) : undefined;
+  }
+  if (!("oauth_client_id" in server)) {
+    return at("oauth_grant", "oauth_grant = \"client_credentials\" needs 'oauth_client_id'");
+  }
+  const secret = "oauth_client_secret_env_var" in server;
+  const key = "oauth_private_key_file" in server;
+  if (secret === key) {
+    return at(
+      "oauth_grant",
+      secret ? "set either 'oauth_client_secret_env_var' or 'oauth_private_key_file', not both" : "oauth_grant = \"client_credentials\" needs 'oauth_client_secret_env_var' or 'oauth_private_key_file'",
+    );
+  }
+  if ("bearer_token_env_var" in server) {
+    return at("bearer_token_env_var", "'bearer_token_env_var' and oauth_grant = \"client_credentials\" both set the token; keep one");
+  }
   return undefined;
 }
 
@@ -108,7 +131,7 @@ function findUrlProblem(
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return at("url", `'url' must be http:// or https:// (got ${url.protocol}//)`);
   }
-  const sendsToken = "bearer_token_env_var" in server || "oauth_client_id" in server;
+  const sendsToken = "bearer_token_env_var" in server || "oauth_client_id" in server || "oauth_grant" in server;
   if (url.protocol === "http:" && sendsToken && !isLoopbackHost(url.hostname)) {
     return at(
       "url",

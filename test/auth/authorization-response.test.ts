@@ -7,7 +7,7 @@ const callback = (query: string) => new URL(`http://127.0.0.1:4242/callback?${qu
 
 describe("readAuthorizationResponse", () => {
   test("a code with the right state", () => {
-    expect(readAuthorizationResponse(callback(`code=abc&state=${STATE}&iss=x`), STATE, "docs")).toEqual({ kind: "code", code: "abc" });
+    expect(readAuthorizationResponse(callback(`code=abc&state=${STATE}&iss=x`), STATE, "docs")).toEqual({ kind: "code", code: "abc", iss: "x" });
   });
 
   test("a wrong or missing state ends the login, even for an error answer", () => {

@@ -193,7 +193,7 @@ describe("login", () => {
     expect(run.stderr).toContain(`Opening your browser to log in to "fx". If it does not open, visit:`);
   });
 
-  test("--scopes overrides oauth_scopes", async () => {
+  test("--scopes overrides oauth_scopes and keeps the scopes already held; oauth_scopes alone is exact", async () => {
     const fx = await fixture();
     configure(fx.url, `oauth_scopes = ["from-config"]\n`);
     expect(expectOk(await tether(["mcp", "list"])).stdout).toContain("oauth: not logged in");
@@ -204,6 +204,10 @@ describe("login", () => {
 
     expectOk(await login());
     expect((await fx.stats()).lastAuthorizeQuery.scope).toBe("from-config");
+
+    // A step-up (`--scopes` as a 403 hint prints it) asks for the union, so nothing held is lost.
+    expectOk(await login({ extraArgs: ["--scopes", "more"] }));
+    expect((await fx.stats()).lastAuthorizeQuery.scope).toBe("from-config more");
   });
 
   test("a static oauth_client_id (with its secret from an env var) skips registration", async () => {
@@ -239,7 +243,7 @@ describe("login", () => {
 
     const http = await tether(["mcp", "login", "plain", "--no-browser"]);
     expect(http.code).toBe(1);
-    expect(http.stderr).toStartWith(`error: server "plain" does not support OAuth login: Resource server does not implement OAuth 2.0 Protected Resource Metadata.`);
+    expect(http.stderr).toStartWith(`error: server "plain" does not support OAuth login: it asks for no credentials and publishes no OAuth metadata\n`);
     expect(http.stderr).not.toContain("authorize?");
   });
 

@@ -144,7 +144,7 @@ describe("knownSecrets", () => {
             bearerTokenEnvVar: "GITHUB_PAT",
             httpHeaders: { "X-Static": "static-header-value" },
             envHttpHeaders: {},
-            oauth: { clientSecretEnvVar: "CLIENT_SECRET" },
+            oauth: { clientSecretEnvVar: "CLIENT_SECRET", grant: "authorization_code" },
             enabled: true,
             required: false,
             startupTimeoutSec: 10,

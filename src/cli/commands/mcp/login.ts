@@ -9,7 +9,7 @@ import { renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingTex
 
 const args = {
   ...serverNameArg,
-  scopes: { type: "string", description: "Scopes to ask for, comma-separated (overrides oauth_scopes)", valueHint: "a,b" },
+  scopes: { type: "string", description: "Scopes to ask for, comma-separated (overrides oauth_scopes; joined with those already held)", valueHint: "a,b" },
   browser: { type: "boolean", default: true, description: "Open the browser", negativeDescription: "Only print the URL" },
 } as const;
 
@@ -19,7 +19,10 @@ export default (ctx: Context) =>
     description: "Log in to an HTTP server with OAuth",
     args,
     async run(parsed) {
-      const session = await beginLogin(ctx, parseLoginOptions(parsed), { onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason) });
+      const session = await beginLogin(ctx, parseLoginOptions(parsed), {
+        onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
+        onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
+      });
       const browser = parsed.browser !== false;
       renderLoginInstructions(ctx.io, session, { browser });
       if (browser) await ctx.openUrl(session.authorizationUrl.href);
