@@ -14,6 +14,7 @@ import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { reasonOf } from "./auth-errors.ts";
 import { resolvedServerUrl } from "./server-store.ts";
+import { rememberLoginWanted } from "./state.ts";
 import { timedFetch } from "./timed-fetch.ts";
 
 /** What the server said when tether called it with no credentials. */
@@ -110,9 +111,16 @@ export const ADD_PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * For `mcp add --url`: true when the server asks for OAuth and no token is configured, so the user
- * should run `mcp login`. Any failure (offline, unset ${VAR}, slow server) is simply "no".
+ * should run `mcp login`; remembered, so `mcp list` shows `oauth: not logged in`. Any failure
+ * (offline, unset ${VAR}, slow server) is simply "no".
  */
-export async function offersOAuthLogin(ctx: Context, server: HttpServerConfig, timeoutMs = ADD_PROBE_TIMEOUT_MS): Promise<boolean> {
+export async function probeOAuthAtAdd(ctx: Context, server: HttpServerConfig, timeoutMs = ADD_PROBE_TIMEOUT_MS): Promise<boolean> {
+  const wanted = await offersOAuthLogin(ctx, server, timeoutMs);
+  if (wanted) await rememberLoginWanted(ctx, server);
+  return wanted;
+}
+
+async function offersOAuthLogin(ctx: Context, server: HttpServerConfig, timeoutMs: number): Promise<boolean> {
   const headers = Object.keys(server.httpHeaders).map((name) => name.toLowerCase());
   if (server.bearerTokenEnvVar || headers.includes("authorization") || server.oauth.grant === "client_credentials") return false;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -48,6 +48,19 @@ async function updateLoginIndex(home: string, key: string, summary: LoginSummary
   });
 }
 
+/**
+ * Remembers that a server asked for an OAuth login (its 401 at `mcp add` or on a connection), so the
+ * AUTH column says `oauth: not logged in` rather than `none`. An existing entry is left alone.
+ */
+export async function noteLoginWanted(home: string, key: string, now: number): Promise<void> {
+  if (readLoginIndex(home)[key]) return;
+  await withFileLock(`${indexPath(home)}.lock`, () => {
+    const index = readLoginIndex(home);
+    index[key] ??= { hasTokens: false, refreshable: false, savedAt: now };
+    writeFileAtomic(indexPath(home), `${JSON.stringify(index, null, 2)}\n`, 0o600);
+  });
+}
+
 /** The store, keeping the index in step with every save and delete. */
 export function indexedStore(store: CredentialStore, home: string): CredentialStore {
   return {

@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { type AuthView, configuredAuth, mayUseOAuth } from "../config/describe.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
-import { readLoginIndex, type LoginSummary } from "./login-index.ts";
+import { noteLoginWanted, readLoginIndex, type LoginSummary } from "./login-index.ts";
 import { serverCredentialKey } from "./server-store.ts";
 import type { OAuthLoginState } from "./tokens.ts";
 
@@ -14,7 +14,7 @@ import type { OAuthLoginState } from "./tokens.ts";
  */
 export function describeAuth(ctx: Context, server: ServerConfig, index = readLoginIndex(ctx.paths.home)): AuthView {
   const configured = configuredAuth(server);
-  if (!mayUseOAuth(server)) return configured;
+  if (!mayUseOAuth(server) || configured.type === "oauth_client_credentials") return configured;
   let summary: LoginSummary | undefined;
   try {
     summary = index[serverCredentialKey(ctx, server)];
@@ -31,6 +31,16 @@ export function describeAuth(ctx: Context, server: ServerConfig, index = readLog
 
 function summaryState(summary: LoginSummary, now: number): OAuthLoginState {
   return summary.expiresAt !== undefined && summary.expiresAt <= now ? "expired" : "logged_in";
+}
+
+/** See noteLoginWanted; failures only cost the hint in the AUTH column. */
+export async function rememberLoginWanted(ctx: Context, server: ServerConfig): Promise<void> {
+  if (!mayUseOAuth(server)) return;
+  try {
+    await noteLoginWanted(ctx.paths.home, serverCredentialKey(ctx, server), ctx.now());
+  } catch (error) {
+    if (ctx.debug) ctx.io.stderr.write(`debug: could not note that "${server.name}" wants a login: ${String(error)}\n`);
+  }
 }
 
 export function describeAuthAll(ctx: Context, servers: ServerConfig[]): AuthView[] {

@@ -6,7 +6,9 @@ export const MASK = "*****";
 export type AuthView =
   | { type: "none" }
   | { type: "bearer"; env_var: string }
-  | { type: "oauth"; state: "logged_in" | "expired" | "not_logged_in"; refreshable?: boolean };
+  | { type: "oauth"; state: "logged_in" | "expired" | "not_logged_in"; refreshable?: boolean }
+  /** oauth_grant = "client_credentials": tether fetches tokens itself, there is no login state. */
+  | { type: "oauth_client_credentials"; client_id: string };
 
 export interface ServerView {
   name: string;
@@ -36,6 +38,7 @@ export interface ServerView {
 export function configuredAuth(server: ServerConfig): AuthView {
   if (server.transport === "stdio") return { type: "none" };
   if (server.bearerTokenEnvVar) return { type: "bearer", env_var: server.bearerTokenEnvVar };
+  if (server.oauth.grant === "client_credentials") return { type: "oauth_client_credentials", client_id: server.oauth.clientId ?? "" };
   return { type: "none" };
 }
 
@@ -55,6 +58,8 @@ export function authLabel(auth: AuthView): string {
       return `bearer (${auth.env_var})`;
     case "oauth":
       return `oauth: ${auth.state.replaceAll("_", " ")}`;
+    case "oauth_client_credentials":
+      return "oauth: client credentials";
   }
 }
 

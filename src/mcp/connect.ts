@@ -14,6 +14,7 @@ import { createSseTransport, createStreamableTransport, looksLikeLegacySse, serv
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, stopStdioChild, type StdioChild } from "./stdio.ts";
 import { filterTools } from "./tool-filter.ts";
+import { rememberLoginWanted } from "../auth/state.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -98,6 +99,7 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
     const tail = progress.child?.stderr.snapshot() ?? [];
     await closeQuietly(opened?.client, progress.child);
     const failure = error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent);
+    if (progress.sent === "none" && httpStatus(error) === 401) await rememberLoginWanted(ctx, server);
     return { ok: false, error: failure };
   }
 }

@@ -10,6 +10,10 @@ import { configuredHeaders, type HttpAuth } from "./http.ts";
 export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): Promise<HttpAuth> {
   const headers = configuredHeaders(ctx, server);
   if (!mayUseOAuth(server)) return { headers };
+  if (server.oauth.grant === "client_credentials") {
+    const { machineLoginProvider } = await import("../auth/machine-provider.ts");
+    return { headers, authProvider: machineLoginProvider(ctx, server), stepUp: true };
+  }
   try {
     const authProvider = await storedLoginProvider(ctx, server);
     return authProvider ? { headers, authProvider } : { headers };

@@ -11,6 +11,11 @@ import type { HttpServerConfig } from "../config/types.ts";
 export interface HttpAuth {
   headers: Record<string, string>;
   authProvider?: OAuthClientProvider;
+  /**
+   * A machine login (client credentials) can widen its own scope after a 403 insufficient_scope;
+   * a user's login cannot without a browser, so there the 403 becomes a hint to run `mcp login`.
+   */
+  stepUp?: boolean;
 }
 
 /** Headers from config: http_headers (with ${VAR}), env_http_headers, and the bearer token. */
@@ -31,6 +36,7 @@ export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth
   return new StreamableHTTPClientTransport(url, {
     requestInit: { headers: auth.headers },
     authProvider: auth.authProvider,
+    onInsufficientScope: auth.stepUp ? "reauthorize" : "throw",
     fetch: ctx.fetch,
   });
 }

@@ -62,6 +62,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       deny: { type: "boolean" },
       "token-lifetime": { type: "string" },
       scopes: { type: "string" },
+      "prm-in-challenge-only": { type: "boolean" },
+      "bad-iss": { type: "boolean" },
+      "scope-required": { type: "string", multiple: true },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -104,6 +107,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     deny: !!v.deny,
     tokenLifetime: int("token-lifetime", v["token-lifetime"], 3600),
     scopes: (v.scopes ?? "mcp:tools").split(",").map((s) => s.trim()).filter(Boolean),
+    prmInChallengeOnly: !!v["prm-in-challenge-only"],
+    badIss: !!v["bad-iss"],
+    scopeRequired: v["scope-required"] ?? [],
   };
 }
 
@@ -166,7 +172,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     path === "/mcp" || (options.mode === "sse-legacy" && (path === "/sse" || path === "/messages"));
 
   /** Header, bearer and OAuth checks for MCP endpoints; answers and returns false when the request is refused. */
-  const admit = (req: IncomingMessage, res: ServerResponse): boolean => {
+  const admit = (req: IncomingMessage, res: ServerResponse, body: string): boolean => {
     for (const [name, value] of options.requiredHeaders) {
       if (req.headers[name] !== value) {
         counters.rejected++;
@@ -187,6 +193,12 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     if (oauth && !oauth.isAuthorized(req)) {
       counters.rejected++;
       oauth.rejectUnauthorized(res);
+      return false;
+    }
+    const missing = oauth?.missingScope(req, body);
+    if (missing) {
+      counters.rejected++;
+      oauth!.rejectInsufficientScope(res, missing);
       return false;
     }
     return true;
@@ -279,7 +291,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     counters.mcpRequests++;
     if (options.initDelayMs > 0 && body.includes('"initialize"')) await sleep(options.initDelayMs);
     counters.lastHeaders = req.headers;
-    if (!admit(req, res)) return;
+    if (!admit(req, res, body)) return;
     if (options.garbage) {
       res.writeHead(200, { "Content-Type": "application/json" });
       res.end("this is not json-rpc <<<garbage>>> {");

@@ -12,6 +12,12 @@ export interface OAuthFixtureOptions {
   /** expires_in of access tokens, seconds. */
   tokenLifetime: number;
   scopes: string[];
+  /** The protected-resource metadata lives at a custom path named only in the 401's WWW-Authenticate. */
+  prmInChallengeOnly: boolean;
+  /** The authorization response carries an `iss` that is not this server (an RFC 9207 mix-up). */
+  badIss: boolean;
+  /** `TOOL:SCOPE`: calling TOOL needs SCOPE in the token, else 403 insufficient_scope. */
+  scopeRequired: string[];
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -130,7 +136,34 @@ export class OAuthFixture {
   }
 
   get resourceMetadataUrl(): string {
-    return `${this.origin()}/.well-known/oauth-protected-resource/mcp`;
+    return this.options.prmInChallengeOnly ? `${this.origin()}/custom/prm-for-mcp` : `${this.origin()}/.well-known/oauth-protected-resource/mcp`;
+  }
+
+  /** The scope a tools/call of `tool` needs and the token lacks, if any. */
+  missingScope(req: IncomingMessage, body: string): string | undefined {
+    const rules = new Map(this.options.scopeRequired.map((spec) => [spec.slice(0, spec.indexOf(":")), spec.slice(spec.indexOf(":") + 1)]));
+    if (rules.size === 0) return undefined;
+    let tool: string | undefined;
+    try {
+      const message = JSON.parse(body);
+      if (message?.method === "tools/call") tool = message.params?.name;
+    } catch {
+      return undefined;
+    }
+    const needed = tool ? rules.get(tool) : undefined;
+    if (!needed) return undefined;
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    const access = match ? this.accessTokens.get(match[1]!) : undefined;
+    return access?.grant.scope.split(" ").includes(needed) ? undefined : needed;
+  }
+
+  rejectInsufficientScope(res: ServerResponse, scope: string): void {
+    json(
+      res,
+      403,
+      { error: "insufficient_scope", error_description: `needs ${scope}` },
+      { "WWW-Authenticate": `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${this.resourceMetadataUrl}"` },
+    );
   }
 
   stats(): OAuthStats {
@@ -148,9 +181,11 @@ export class OAuthFixture {
   /** Answers OAuth and /_test/ control routes; returns false for anything else. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): boolean {
     const route = `${req.method} ${url.pathname}`;
+    if (this.options.prmInChallengeOnly && route.startsWith("GET /.well-known/oauth-protected-resource")) return false;
     switch (route) {
       case "GET /.well-known/oauth-protected-resource":
       case "GET /.well-known/oauth-protected-resource/mcp":
+      case "GET /custom/prm-for-mcp":
         json(res, 200, {
           resource: this.resourceUrl,
           authorization_servers: [this.origin()],
@@ -209,7 +244,7 @@ export class OAuthFixture {
       res,
       401,
       { error: "invalid_token", error_description: "missing, unknown or expired access token" },
-      { "WWW-Authenticate": `Bearer error="invalid_token", resource_metadata="${this.resourceMetadataUrl}"` },
+      { "WWW-Authenticate": `Bearer error="invalid_token", resource_metadata="${this.resourceMetadataUrl}", scope="${this.options.scopes.join(" ")}"` },
     );
   }
 
@@ -223,7 +258,8 @@ export class OAuthFixture {
       revocation_endpoint: `${origin}/revoke`,
       scopes_supported: this.options.scopes,
       response_types_supported: ["code"],
-      grant_types_supported: ["authorization_code", "refresh_token"],
+      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+      authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
       revocation_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
@@ -293,7 +329,7 @@ export class OAuthFixture {
       const target = new URL(redirectUri);
       for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
       if (query.state !== undefined) target.searchParams.set("state", query.state);
-      target.searchParams.set("iss", this.origin());
+      target.searchParams.set("iss", this.options.badIss ? "https://mix-up.invalid" : this.origin());
       res.writeHead(302, { Location: target.href });
       res.end();
     };
@@ -373,6 +409,11 @@ export class OAuthFixture {
     const grantType = params.get("grant_type");
     if (grantType === "authorization_code") this.exchangeCode(res, client, params);
     else if (grantType === "refresh_token") this.refresh(res, client, params);
+    else if (grantType === "client_credentials" && client.client_secret !== undefined) {
+      this.counts.tokenExchanges++;
+      const scope = params.get("scope") ?? this.options.scopes.join(" ");
+      json(res, 200, this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: resource ?? undefined }));
+    }
     else oauthError(res, 400, "unsupported_grant_type", `grant_type ${grantType ?? "(none)"} is not supported`);
   }
 

@@ -30,8 +30,8 @@ export default (ctx: Context) =>
       renderAdded(ctx.io, result);
       if (result.server.transport !== "http") return;
       // Loaded only for HTTP servers: the probe needs the SDK's discovery.
-      const { offersOAuthLogin } = await import("../../../auth/discovery.ts");
-      if (await offersOAuthLogin(ctx, result.server)) renderLoginSuggestion(ctx.io, result.server.name);
+      const { probeOAuthAtAdd } = await import("../../../auth/discovery.ts");
+      if (await probeOAuthAtAdd(ctx, result.server)) renderLoginSuggestion(ctx.io, result.server.name);
     },
   });
 

@@ -1,0 +1,44 @@
+// Logins without a person (CI, containers, servers): the OAuth client_credentials grant, with a
+// client secret (client_secret_basic) or a private key (private_key_jwt). The SDK's providers fetch
+// a token when the server first asks and again when it expires; nothing is stored between runs.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { ClientCredentialsProvider, type OAuthClientProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/client";
+import type { Context } from "../context.ts";
+import { expandVars, requireEnvVar } from "../config/expand.ts";
+import type { HttpServerConfig } from "../config/types.ts";
+import { ConfigError } from "../errors.ts";
+
+/** A PEM key is a few KiB; anything much larger is not one. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+const DEFAULT_KEY_ALGORITHM = "RS256";
+
+export function machineLoginProvider(ctx: Context, server: HttpServerConfig): OAuthClientProvider {
+  const { clientId, clientSecretEnvVar, privateKeyFile, privateKeyAlg, scopes } = server.oauth;
+  const where = `server "${server.name}"`;
+  const common = { clientId: clientId!, clientName: "tether", scope: scopes?.join(" ") || undefined };
+  if (clientSecretEnvVar) {
+    return new ClientCredentialsProvider({ ...common, clientSecret: requireEnvVar(ctx.env, clientSecretEnvVar, `${where} oauth_client_secret_env_var`) });
+  }
+  const path = expandVars(privateKeyFile!, ctx.env, `${where} oauth_private_key_file`);
+  return new PrivateKeyJwtProvider({ ...common, privateKey: readKeyFile(path, where), algorithm: privateKeyAlg ?? DEFAULT_KEY_ALGORITHM });
+}
+
+function readKeyFile(path: string, where: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new ConfigError(`${where}: cannot read oauth_private_key_file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_KEY_FILE_BYTES) {
+      throw new ConfigError(`${where}: oauth_private_key_file ${path} is not a key file (a regular file under ${MAX_KEY_FILE_BYTES / 1024} KiB)`);
+    }
+    const buffer = Buffer.alloc(stat.size);
+    readSync(fd, buffer, 0, stat.size, 0);
+    return buffer.toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
