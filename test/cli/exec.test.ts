@@ -83,6 +83,17 @@ describe("exec: tools", () => {
     expect(second.tools).toEqual(first.tools);
   });
 
+  for (const era of ["modern", "dual"]) {
+    test(`the same call reaches a ${era === "modern" ? "strict 2026-07-28" : "dual-era"} server`, async () => {
+      const h = setup([callTurn("resp_1", addCall), sseStep(sse(textTurn("resp_2", ["5"])))], {
+        tables: [fixtureServer({ tools: ["add"], approveTools: ["add"], flags: ["--era", era] })],
+      });
+      const result = expectExit(await h.run(["what is 2+3?"]), 0);
+      expect(result.stderr).toBe('→ mcp__fixture__add {"a":2,"b":3}\n← 5\n');
+      expect(h.bodies()[1].input.at(-1)).toEqual(output("call_1", "5"));
+    });
+  }
+
   test("--yes approves a call under approval_policy = ask", async () => {
     const h = setup([callTurn("resp_1", addCall), sseStep(sse(textTurn("resp_2", ["5"])))], { tables: [fixtureServer()] });
     const result = expectExit(await h.run(["--yes", "add"]), 0);

@@ -95,6 +95,18 @@ describe("step-up on 403 insufficient_scope", () => {
   });
 });
 
+describe("every era", () => {
+  for (const era of ["modern", "dual"]) {
+    test(`login, then a call, against a ${era} server`, async () => {
+      const fx = await fixture(["--era", era]);
+      configure(fx.url);
+      expectOk(await login());
+      expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=hi"])).stdout).toBe("hi\n");
+      expect(expectOk(await tether(["mcp", "doctor", "fx"])).stdout).toContain("protocol:  2026-07-28");
+    });
+  }
+});
+
 describe("logging in again", () => {
   test("revokes the previous login's tokens at the server", async () => {
     const fx = await fixture();

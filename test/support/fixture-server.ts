@@ -81,7 +81,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const mode = v["sse-legacy"] ? "sse-legacy" : v.http || v.oauth ? "http" : "stdio";
   if (v.oauth && v.token) throw new Error("--oauth and --token are exclusive");
   if (v.oauth && mode !== "http") throw new Error("--oauth needs --http");
-  const era = v.era ?? "legacy";
+  // FIXTURE_ERA lets a test change a server's era without changing its command line.
+  const era = v.era ?? process.env.FIXTURE_ERA ?? "legacy";
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
   return {

@@ -1,0 +1,76 @@
+// Both protocol eras through the CLI: a 2025-only server, a strict 2026-07-28 server and a dual one,
+// over stdio and streamable HTTP, with the same config; the verdict kept in protocol-eras.json.
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
+import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
+
+const ERAS = ["legacy", "modern", "dual"] as const;
+const REVISION = { legacy: "2025-11-25", modern: "2026-07-28", dual: "2026-07-28" } as const;
+
+let home: ReturnType<typeof makeHome>;
+const tether = (args: string[], env?: Record<string, string>) => runTether(args, { home: home.home, env });
+const configure = (servers: Record<string, ServerEntry>) => writeConfig(home.configPath, { servers });
+const http: Record<string, FixtureHandle> = {};
+
+beforeAll(async () => {
+  for (const era of ERAS) http[era] = await startHttpFixture(["--era", era]);
+});
+afterAll(async () => {
+  await Promise.all(Object.values(http).map((f) => f.stop()));
+});
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(() => home.cleanup());
+
+function allServers(): Record<string, ServerEntry> {
+  const servers: Record<string, ServerEntry> = {};
+  for (const era of ERAS) {
+    servers[`stdio-${era}`] = stdioFixture(["--era", era]);
+    servers[`http-${era}`] = { url: http[era]!.url };
+  }
+  return servers;
+}
+
+describe("one config, every era", () => {
+  test("call works on each server; list --status --json and doctor show the negotiated revision", async () => {
+    configure(allServers());
+    for (const name of Object.keys(allServers())) {
+      expect(expectOk(await tether(["mcp", "call", name, "add", "--arg", "a=2", "--arg", "b=3"])).stdout).toBe("5\n");
+    }
+    const status = JSON.parse(expectOk(await tether(["mcp", "list", "--status", "--json"])).stdout);
+    const revisions = Object.fromEntries(status.servers.map((s: { name: string; status: { protocol_version: string } }) => [s.name, s.status.protocol_version]));
+    for (const era of ERAS) {
+      expect(revisions[`stdio-${era}`]).toBe(REVISION[era]);
+      expect(revisions[`http-${era}`]).toBe(REVISION[era]);
+    }
+    const doctor = await tether(["mcp", "doctor", "http-modern"]);
+    expect(expectOk(doctor).stdout).toContain("  protocol:  2026-07-28\n");
+  });
+
+  test("the verdict is remembered per server and used on the next run", async () => {
+    configure({ s: stdioFixture(["--era", "modern"]), h: { url: http.legacy!.url } });
+    expectOk(await tether(["mcp", "list", "--status"]));
+    const verdicts = JSON.parse(readFileSync(join(home.tetherHome, "protocol-eras.json"), "utf8"));
+    const eras = Object.values(verdicts).map((v) => (v as { era: string }).era).sort();
+    expect(eras).toEqual(["legacy", "modern"]);
+    // Nothing secret or identifying is written: keys are digests, values the era and the server's advertisement.
+    expect(JSON.stringify(verdicts)).not.toContain(http.legacy!.url);
+    expect(expectOk(await tether(["mcp", "call", "s", "echo", "--arg", "text=again"])).stdout).toBe("again\n");
+  });
+
+  test("a remembered era that stopped working is probed again, and the new verdict kept", async () => {
+    // The server's command line stays the same; only its era changes (FIXTURE_ERA in its env).
+    const server = (era: string) => stdioFixture([], { env: { FIXTURE_ERA: era } });
+    configure({ s: server("modern") });
+    expect(expectOk(await tether(["mcp", "doctor", "s"])).stdout).toContain("protocol:  2026-07-28");
+    configure({ s: server("legacy") });
+    const doctor = expectOk(await tether(["mcp", "doctor", "s"]));
+    expect(doctor.stdout).toContain("protocol:  2025-11-25");
+    const verdicts = Object.values(JSON.parse(readFileSync(join(home.tetherHome, "protocol-eras.json"), "utf8")));
+    expect(verdicts.map((v) => (v as { era: string }).era)).toEqual(["legacy"]);
+  });
+});
