@@ -14,6 +14,7 @@ import { createSseTransport, createStreamableTransport, looksLikeLegacySse, serv
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, stopStdioChild, type StdioChild } from "./stdio.ts";
 import { filterTools } from "./tool-filter.ts";
+import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
@@ -41,7 +42,13 @@ export interface McpConnection {
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Progress notifications and, for a task, its status changes. */
+  onProgress?(update: CallProgress): void;
 }
+
+export type CallProgress =
+  | { kind: "progress"; progress: number; total?: number; message?: string }
+  | { kind: "task"; taskId: string; status: string; message?: string };
 
 interface Opened {
   client: Client;
@@ -126,14 +133,23 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
     pid: child?.transport.pid ?? undefined,
     stderrTail: () => child?.stderr.snapshot() ?? [],
     async callTool(name, args, options = {}) {
+      const signal = options.signal ?? ctx.signal;
+      const report = options.onProgress;
       try {
+        if (tools.find((tool) => tool.name === name)?.execution?.taskSupport === "required") {
+          return await callToolAsTask(client, name, args, {
+            idleTimeoutMs: server.toolTimeoutSec * 1000,
+            signal,
+            onUpdate: report && ((update) => report({ kind: "task", ...update })),
+          });
+        }
         return (await client.callTool(
           { name, arguments: args },
           {
             timeout: server.toolTimeoutSec * 1000,
             resetTimeoutOnProgress: true,
-            onprogress: () => {},
-            signal: options.signal ?? ctx.signal,
+            onprogress: (p) => report?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
+            signal,
           },
         )) as CallToolResult;
       } catch (error) {

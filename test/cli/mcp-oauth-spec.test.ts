@@ -114,7 +114,7 @@ describe("logging in again", () => {
     expectOk(await login());
     const first = onlyEntry(home.tetherHome)!;
     expectOk(await login());
-    const revoked = (await fx.stats()).revocations.map((r) => r.token);
+    const revoked = (await fx.stats()).revocations.map((r: { token: string }) => r.token);
     expect(revoked).toContain(first.tokens!.refresh_token!);
     expect(onlyEntry(home.tetherHome)!.tokens!.access_token).not.toBe(first.tokens!.access_token);
   });

@@ -65,6 +65,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "prm-in-challenge-only": { type: "boolean" },
       "bad-iss": { type: "boolean" },
       "scope-required": { type: "string", multiple: true },
+      "task-tool": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -111,6 +112,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     prmInChallengeOnly: !!v["prm-in-challenge-only"],
     badIss: !!v["bad-iss"],
     scopeRequired: v["scope-required"] ?? [],
+    taskTool: !!v["task-tool"],
   };
 }
 

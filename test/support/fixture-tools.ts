@@ -1,5 +1,6 @@
 // The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
+import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
@@ -13,6 +14,8 @@ export interface FixtureToolOptions {
   manyTools: number;
   /** Extra tools with arbitrary names (for name-shortening tests); each answers `called NAME`. */
   extraTools: string[];
+  /** Adds `long_task`, a tool that must be called as a task (2025-11-25 tasks; legacy era only). */
+  taskTool?: boolean;
 }
 
 export const BUILTIN_TOOL_NAMES = ["echo", "add", "slow", "fail", "crash", "big", "image", "progress"] as const;
@@ -123,9 +126,16 @@ function progressOf(sink: ProgressSink): Progress {
   };
 }
 
+// One store for the process: over stateless HTTP every request gets a fresh McpServer.
+const taskStore = new InMemoryTaskStore();
+
 /** The 2025-only fixture, on the v1 SDK. */
 export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
-  const server = new McpServer({ name: options.name, version: options.version });
+  const server = new McpServer(
+    { name: options.name, version: options.version },
+    options.taskTool ? { capabilities: { tasks: { requests: { tools: { call: {} } }, cancel: {}, list: {} } }, taskStore } : undefined,
+  );
+  if (options.taskTool) registerTaskTool(server);
   for (const tool of fixtureTools(options)) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args: unknown, extra) =>
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
@@ -143,4 +153,29 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     );
   }
   return server;
+}
+
+/** `long_task {ms, fail?}`: must run as a task; sends progress, then completes (or fails) after ms. */
+function registerTaskTool(server: McpServer): void {
+  server.experimental.tasks.registerToolTask(
+    "long_task",
+    {
+      description: "A long job that must be called as a task.",
+      inputSchema: { ms: z.number(), fail: z.boolean().optional() },
+      execution: { taskSupport: "required" },
+    },
+    {
+      async createTask({ ms, fail }, extra) {
+        const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 50 });
+        void (async () => {
+          await sleep(ms);
+          const result = fail ? { ...text("the job failed"), isError: true } : text(`finished after ${ms}ms`);
+          await taskStore.storeTaskResult(task.taskId, fail ? "failed" : "completed", result).catch(() => {});
+        })();
+        return { task };
+      },
+      getTask: async (_args, extra) => (await extra.taskStore.getTask(extra.taskId))!,
+      getTaskResult: async (_args, extra) => (await extra.taskStore.getTaskResult(extra.taskId)) as never,
+    },
+  );
 }
