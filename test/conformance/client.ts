@@ -1,0 +1,331 @@
+#!/usr/bin/env bun
+// Conformance adapter: the client the MCP conformance runner (@modelcontextprotocol/conformance)
+// starts for each client scenario. It drives tether exactly as a user would, through its CLI, in a
+// fresh temp TETHER_HOME, and exits 0 only when every tether command it ran succeeded.
+//
+// The runner appends the test server's URL as the last argument and sets MCP_CONFORMANCE_SCENARIO
+// and, for scenarios with credentials, MCP_CONFORMANCE_CONTEXT (JSON: {name, ...context}).
+//
+//   bun test/conformance/client.ts URL            (tether = `bun src/main.ts`)
+//   TETHER_BIN=/path/to/tether bun test/conformance/client.ts URL
+//
+// Per scenario:
+//   - non-auth (initialize, tools_call, sse-retry, elicitation-*): mcp add, mcp tools, mcp call
+//   - auth/* (authorization code): mcp add, mcp login --no-browser done headlessly (read the printed
+//     authorization URL, follow its redirects by hand up to tether's loopback callback), mcp tools,
+//     mcp call test-tool. A failure whose hint is `run: tether mcp login conf [--scopes …]` (scope
+//     step-up, expired login) is followed once more: that exact login, headless, then the command again.
+//   - context scenarios map MCP_CONFORMANCE_CONTEXT to [mcp_servers.conf] keys (see contextConfig).
+//   - client_credentials scenarios run no interactive login: tools/call must get a token on their
+//     own (a hint to log in is still followed, and a login that needs no browser is accepted).
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const REPO_ROOT = resolve(import.meta.dir, "../..");
+const MAIN_PATH = join(REPO_ROOT, "src/main.ts");
+const SERVER = "conf";
+const COMMAND_TIMEOUT_MS = 60_000;
+/** Extra logins the adapter follows from hints, so a client that keeps asking cannot loop forever. */
+const MAX_HINTED_LOGINS = 2;
+/** What auth/basic-cimd expects as client_id (a constant in the scenario; it passes no context). */
+const CIMD_CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
+const SECRET_ENV_VAR = "CONF_OAUTH_CLIENT_SECRET";
+
+interface Context {
+  name?: string;
+  client_id?: string;
+  client_secret?: string;
+  /** client-credentials-jwt: PKCS#8 PEM of the client's signing key. */
+  private_key_pem?: string;
+  /** client-credentials-jwt: "ES256". */
+  signing_algorithm?: string;
+}
+
+interface Result {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** One scenario's plan: which tool to call with which arguments, and how it authenticates. */
+interface Plan {
+  tool?: { name: string; args: string[] };
+  auth: "none" | "authorization_code" | "client_credentials";
+}
+
+function planFor(scenario: string): Plan {
+  switch (scenario) {
+    case "initialize":
+      return { auth: "none" }; // the scenario serves no tools/call; initialize + tools/list is the flow
+    case "tools_call":
+      return { auth: "none", tool: { name: "add_numbers", args: ["--arg", "a=5", "--arg", "b=3"] } };
+    case "sse-retry":
+      return { auth: "none", tool: { name: "test_reconnection", args: [] } };
+    case "elicitation-sep1034-client-defaults":
+      return { auth: "none", tool: { name: "test_client_elicitation_defaults", args: [] } };
+    case "auth/client-credentials-basic":
+    case "auth/client-credentials-jwt":
+      return { auth: "client_credentials", tool: { name: "test-tool", args: [] } };
+    default:
+      if (scenario.startsWith("auth/")) return { auth: "authorization_code", tool: { name: "test-tool", args: [] } };
+      return { auth: "none" };
+  }
+}
+
+const log = (line: string) => process.stderr.write(`[adapter] ${line}\n`);
+
+function tetherCommand(args: string[]): string[] {
+  const bin = process.env.TETHER_BIN;
+  return bin ? [bin, ...args] : [process.execPath, MAIN_PATH, ...args];
+}
+
+class Tether {
+  constructor(
+    readonly home: string,
+    readonly extraEnv: Record<string, string>,
+  ) {}
+
+  get tetherHome(): string {
+    return join(this.home, ".tether");
+  }
+
+  env(): Record<string, string> {
+    const env: Record<string, string | undefined> = {
+      PATH: process.env.PATH,
+      HOME: this.home,
+      TETHER_HOME: this.tetherHome,
+      TETHER_DEBUG: process.env.TETHER_DEBUG,
+      NO_COLOR: "1",
+      LANG: "C.UTF-8",
+      ...this.extraEnv,
+    };
+    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  }
+
+  async run(args: string[]): Promise<Result> {
+    log(`$ tether ${args.join(" ")}`);
+    const child = Bun.spawn(tetherCommand(args), {
+      cwd: this.home,
+      env: this.env(),
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: COMMAND_TIMEOUT_MS,
+    });
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    show({ stdout, stderr, code });
+    return { stdout, stderr, code };
+  }
+
+  /**
+   * `tether mcp login conf --no-browser [--scopes …]`, with this process as the browser: read the
+   * authorization URL it prints, follow the authorization server's redirects by hand and request
+   * tether's loopback callback. A login that ends without printing a URL (a grant that needs no
+   * browser) is taken as it is.
+   */
+  async loginHeadless(scopes?: string): Promise<Result> {
+    const args = ["mcp", "login", SERVER, "--no-browser", ...(scopes ? ["--scopes", scopes] : [])];
+    log(`$ tether ${args.join(" ")}   (headless browser)`);
+    const child = Bun.spawn(tetherCommand(args), {
+      cwd: this.home,
+      env: this.env(),
+      stdin: "pipe", // kept open: tether also reads a pasted redirect URL from stdin
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: COMMAND_TIMEOUT_MS,
+    });
+    let stdout = "";
+    let stderr = "";
+    let browsed: Promise<void> | undefined;
+    let browseError: unknown;
+    const consider = () => {
+      if (browsed) return;
+      const printed = findAuthorizationUrl(stdout + "\n" + stderr);
+      if (!printed) return;
+      browsed = browse(printed.authorizationUrl, printed.redirectUrl).catch((error) => {
+        browseError = error;
+        log(`headless browser failed: ${error instanceof Error ? error.message : String(error)}`);
+        child.kill();
+      });
+    };
+    const pump = async (stream: ReadableStream<Uint8Array>, append: (text: string) => void) => {
+      const decoder = new TextDecoder();
+      const reader = stream.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        append(decoder.decode(value, { stream: true }));
+        consider();
+      }
+    };
+    await Promise.all([
+      pump(child.stdout, (t) => (stdout += t)),
+      pump(child.stderr, (t) => (stderr += t)),
+      child.exited,
+    ]);
+    await browsed;
+    try {
+      child.stdin.end();
+    } catch {
+      // already closed
+    }
+    // A login the headless browser could not complete fails even if tether exited 0 somehow.
+    const code = browseError ? child.exitCode || 1 : (child.exitCode ?? 1);
+    show({ stdout, stderr, code });
+    if (!browsed) log("login printed no authorization URL");
+    return { stdout, stderr, code };
+  }
+}
+
+function show(result: Result): void {
+  if (result.stdout.trim()) process.stderr.write(indent("stdout", result.stdout));
+  if (result.stderr.trim()) process.stderr.write(indent("stderr", result.stderr));
+  log(`exit ${result.code}`);
+}
+
+function indent(label: string, text: string): string {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => `  ${label}| ${line}`)
+    .join("\n")
+    .concat("\n");
+}
+
+/** The authorization URL (an indented line of its own) and the loopback redirect URL tether printed. */
+export function findAuthorizationUrl(output: string): { authorizationUrl: string; redirectUrl?: string } | undefined {
+  // The redirect URL must have been printed too: it follows the authorization URL in the instructions.
+  const redirect = /\((https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+[^?\s)]*)\?code=/.exec(output)?.[1];
+  const lines = output.split("\n");
+  for (const line of lines) {
+    const match = /^\s+(https?:\/\/\S+)\s*$/.exec(line);
+    if (match && redirect) return { authorizationUrl: match[1]!, redirectUrl: redirect };
+  }
+  return undefined;
+}
+
+/** Follows redirects from the authorization URL (manually, as a browser would) until tether's callback. */
+async function browse(authorizationUrl: string, redirectUrl: string | undefined): Promise<void> {
+  let url = new URL(authorizationUrl);
+  const callback = redirectUrl ? new URL(redirectUrl) : undefined;
+  for (let hop = 0; hop < 10; hop++) {
+    const isCallback = callback && url.origin === callback.origin && url.pathname === callback.pathname;
+    log(`browser GET ${isCallback ? "(callback) " : ""}${url.href}`);
+    const response = await fetch(url, { redirect: "manual" });
+    const body = await response.text();
+    if (isCallback) {
+      log(`callback answered HTTP ${response.status}`);
+      return;
+    }
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location) {
+      url = new URL(location, url);
+      continue;
+    }
+    throw new Error(`authorization server answered HTTP ${response.status} without a redirect: ${body.slice(0, 500)}`);
+  }
+  throw new Error("too many redirects before reaching the callback");
+}
+
+/** [mcp_servers.conf] keys (TOML lines), files and env vars for a scenario's context. */
+function contextConfig(scenario: string, context: Context | undefined, dir: string): { lines: string[]; env: Record<string, string> } {
+  const lines: string[] = [];
+  const env: Record<string, string> = {};
+  if (context?.client_id) lines.push(`oauth_client_id = ${JSON.stringify(context.client_id)}`);
+  if (context?.client_secret) {
+    env[SECRET_ENV_VAR] = context.client_secret;
+    lines.push(`oauth_client_secret_env_var = "${SECRET_ENV_VAR}"`);
+  }
+  if (context?.private_key_pem) {
+    const keyFile = join(dir, "client-key.pem");
+    writeFileSync(keyFile, context.private_key_pem, { mode: 0o600 });
+    chmodSync(keyFile, 0o600);
+    lines.push(`oauth_private_key_file = ${JSON.stringify(keyFile)}`);
+    // context.signing_algorithm ("ES256") has no key of its own: the key (EC P-256) implies it.
+  }
+  if (planFor(scenario).auth === "client_credentials") lines.push(`oauth_grant = "client_credentials"`);
+  if (scenario === "auth/basic-cimd") lines.push(`oauth_client_metadata_url = "${CIMD_CLIENT_METADATA_URL}"`);
+  return { lines, env };
+}
+
+/** The login a failed command asks for (`run: tether mcp login conf [--scopes a,b]`), if any. */
+function hintedLogin(result: Result): { scopes?: string } | undefined {
+  const match = new RegExp(`run: tether mcp login ${SERVER}(?: --scopes (\\S+))?`).exec(result.stderr + "\n" + result.stdout);
+  return match ? { scopes: match[1] } : undefined;
+}
+
+async function main(): Promise<number> {
+  const url = process.argv.at(-1);
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? "";
+  if (!url || !/^https?:\/\//.test(url)) {
+    log("usage: client.ts URL (with MCP_CONFORMANCE_SCENARIO set)");
+    return 2;
+  }
+  const rawContext = process.env.MCP_CONFORMANCE_CONTEXT;
+  const context: Context | undefined = rawContext ? JSON.parse(rawContext) : undefined;
+  const plan = planFor(scenario);
+  log(`scenario ${scenario || "(none)"} url ${url} auth ${plan.auth}${context ? ` context keys: ${Object.keys(context).join(", ")}` : ""}`);
+
+  const home = mkdtempSync(join(tmpdir(), "tether-conformance-"));
+  try {
+    const tetherHome = join(home, ".tether");
+    mkdirSync(tetherHome, { recursive: true });
+    const configPath = join(tetherHome, "config.toml");
+    writeFileSync(configPath, `mcp_oauth_credentials_store = "file"\n`);
+    const extra = contextConfig(scenario, context, home);
+    const tether = new Tether(home, extra.env);
+
+    const added = await tether.run(["mcp", "add", SERVER, "--url", url]);
+    if (added.code !== 0) return 1;
+    if (extra.lines.length > 0) {
+      const text = readFileSync(configPath, "utf8");
+      const tables = [...text.matchAll(/^\[([^\]]+)\]\s*$/gm)].map((m) => m[1]);
+      if (tables.at(-1) !== `mcp_servers.${SERVER}`) throw new Error(`expected [mcp_servers.${SERVER}] last in config.toml:\n${text}`);
+      writeFileSync(configPath, `${text.trimEnd()}\n${extra.lines.join("\n")}\n`);
+      log(`config.toml now:\n${readFileSync(configPath, "utf8")}`);
+    }
+
+    if (plan.auth === "authorization_code") {
+      const login = await tether.loginHeadless();
+      if (login.code !== 0) return 1;
+    }
+
+    let loginsLeft = MAX_HINTED_LOGINS;
+    /** Runs a command; on a failure that says which login to run, runs it headless and tries again. */
+    const runFollowingHints = async (args: string[]): Promise<Result> => {
+      for (;;) {
+        const result = await tether.run(args);
+        if (result.code === 0) return result;
+        const hint = hintedLogin(result);
+        if (!hint || loginsLeft === 0) return result;
+        loginsLeft--;
+        log(`following the hint: tether mcp login ${SERVER}${hint.scopes ? ` --scopes ${hint.scopes}` : ""}`);
+        const login = await tether.loginHeadless(hint.scopes);
+        if (login.code !== 0) return result;
+      }
+    };
+
+    const tools = await runFollowingHints(["mcp", "tools", SERVER]);
+    if (tools.code !== 0) return 1;
+    if (plan.tool) {
+      const called = await runFollowingHints(["mcp", "call", SERVER, plan.tool.name, ...plan.tool.args]);
+      if (called.code !== 0) return 1;
+    }
+    log("all tether commands succeeded");
+    return 0;
+  } finally {
+    if (!process.env.TETHER_CONFORMANCE_KEEP_HOME) rmSync(home, { recursive: true, force: true });
+    else log(`kept TETHER_HOME under ${home}`);
+  }
+}
+
+if (import.meta.main) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      log(`adapter error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(3);
+    },
+  );
+}
