@@ -8,6 +8,7 @@ import {
   discoverOAuthServerInfo,
   extractWWWAuthenticateParams,
   type FetchLike,
+  IssuerMismatchError,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
@@ -25,7 +26,18 @@ export type Challenge =
   | { kind: "open" };
 
 export type OAuthSupport =
-  | { supported: true; authorizationServer: string; metadata?: AuthorizationServerMetadata; challenge: Challenge }
+  | {
+      supported: true;
+      authorizationServer: string;
+      metadata?: AuthorizationServerMetadata;
+      challenge: Challenge;
+      /**
+       * A 2025-03-26 server: no protected-resource metadata, and authorization-server metadata at its
+       * own origin whose `issuer` names another path there. The server vouches for its own metadata,
+       * so the RFC 8414 §3.3 issuer echo is not required of it.
+       */
+      legacyIssuer?: boolean;
+    }
   /** `answer` says what the server said instead, for the error message. */
   | { supported: false; answer: string }
   /** No answer at all: a network error. */
@@ -88,13 +100,21 @@ export async function discoverOAuthSupport(
     challenge = { kind: "open" };
     void error;
   }
+  const resourceMetadataUrl = challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined;
   try {
-    const info = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined, fetchFn });
+    let legacyIssuer = false;
+    const info = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl, fetchFn }).catch(async (error: unknown) => {
+      if (!(error instanceof IssuerMismatchError)) throw error;
+      const relaxed = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation: true });
+      if (relaxed.resourceMetadata || new URL(relaxed.authorizationServerUrl).origin !== serverUrl.origin) throw error;
+      legacyIssuer = true;
+      return relaxed;
+    });
     const advertised = info.resourceMetadata?.authorization_servers?.[0];
     if (advertised || info.authorizationServerMetadata || challenge.kind === "challenged") {
       // A 401 alone is enough: a 2025-03-26 server may publish no metadata at all, and then the
       // authorization server's endpoints are /authorize, /token and /register at its origin.
-      return { supported: true, authorizationServer: info.authorizationServerUrl, metadata: info.authorizationServerMetadata, challenge };
+      return { supported: true, authorizationServer: info.authorizationServerUrl, metadata: info.authorizationServerMetadata, challenge, legacyIssuer };
     }
     return { supported: false, answer: "it asks for no credentials and publishes no OAuth metadata" };
   } catch (error) {

@@ -104,6 +104,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     held: previous?.tokens ? previous.scopes : undefined,
   });
   const resourceMetadataUrl = challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined;
+  const skipIssuerMetadataValidation = support.legacyIssuer === true;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
   const outcome = deferred<{ code: string; iss?: string }>();
   const judge = (url: URL): AuthorizationVerdict => {
@@ -123,7 +124,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     previousClient: previous?.clientInformation,
   });
   try {
-    await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn }));
+    await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation }));
   } catch (error) {
     await listener.close();
     throw error;
@@ -155,7 +156,9 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
         const { code, iss } = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
         await close();
         // The SDK checks `iss` (RFC 9207) against the issuer it discovered before redeeming the code.
-        await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, authorizationCode: code, iss }));
+        await runAuth(server, () =>
+          auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation, authorizationCode: code, iss }),
+        );
         const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope);
         await store.save(key, credentials);
         if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, fetchFn, hooks);

@@ -1,6 +1,7 @@
 // Logins without a person (CI, containers, servers): the OAuth client_credentials grant, with a
 // client secret (client_secret_basic) or a private key (private_key_jwt). The SDK's providers fetch
 // a token when the server first asks and again when it expires; nothing is stored between runs.
+import { createPrivateKey } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { ClientCredentialsProvider, type OAuthClientProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
@@ -20,7 +21,27 @@ export function machineLoginProvider(ctx: Context, server: HttpServerConfig): OA
     return new ClientCredentialsProvider({ ...common, clientSecret: requireEnvVar(ctx.env, clientSecretEnvVar, `${where} oauth_client_secret_env_var`) });
   }
   const path = expandVars(privateKeyFile!, ctx.env, `${where} oauth_private_key_file`);
-  return new PrivateKeyJwtProvider({ ...common, privateKey: readKeyFile(path, where), algorithm: privateKeyAlg ?? DEFAULT_KEY_ALGORITHM });
+  const privateKey = readKeyFile(path, where);
+  return new PrivateKeyJwtProvider({ ...common, privateKey, algorithm: privateKeyAlg ?? algorithmOf(privateKey, path, where) });
+}
+
+/** The JWS algorithm a key implies, so `oauth_private_key_alg` is needed only to pick among several. */
+function algorithmOf(pem: string, path: string, where: string): string {
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(`${where}: oauth_private_key_file ${path} holds no PEM private key`);
+  }
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  switch (key.asymmetricKeyType) {
+    case "ec":
+      return curve === "secp384r1" ? "ES384" : curve === "secp521r1" ? "ES512" : "ES256";
+    case "ed25519":
+      return "EdDSA";
+    default:
+      return DEFAULT_KEY_ALGORITHM;
+  }
 }
 
 function readKeyFile(path: string, where: string): string {

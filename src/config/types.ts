@@ -38,7 +38,7 @@ export interface OAuthServerSettings {
   grant: "authorization_code" | "client_credentials";
   /** A PEM private key for private_key_jwt client authentication (client_credentials). */
   privateKeyFile?: string;
-  /** Its JWS algorithm; default RS256. */
+  /** Its JWS algorithm; by default what the key implies (ES256 for P-256, RS256 for RSA, EdDSA for Ed25519). */
   privateKeyAlg?: string;
   /** An https URL used as the client_id (Client ID Metadata Document) where the authorization server supports it. */
   clientMetadataUrl?: string;

@@ -1,9 +1,8 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance) against tether's CLI.
 //
-// Not picked up by a plain `bun test` (the name has no ".test"): tether does not pass every scenario
-// yet, and this suite is slow (each scenario starts a test server and several tether processes). Run:
+// Part of `npm test`. Each scenario starts a test server and several tether processes; on its own:
 //
-//   node_modules/.bin/bun test --timeout 900000 ./test/conformance/conformance.suite.ts
+//   node_modules/.bin/bun test ./test/conformance/conformance.test.ts
 //   TETHER_BIN=/path/to/tether node_modules/.bin/bun test ... (the compiled binary instead of src/main.ts)
 //   TETHER_CONFORMANCE_ONLY=auth/metadata-default,tools_call ... (a subset)
 //
