@@ -1,15 +1,18 @@
-// Connection overhead, measured in one run against baselines from the same run:
-//   1. `tether mcp call web echo` (compiled binary) vs a minimal SDK-client script (both as fresh
-//      processes, against the same HTTP fixture server). Goal ≤ 1.2×.
-//   2. `tether mcp list --status` over 10 servers, one of which takes 500 ms to start, vs the
-//      same command with only that slow server. Goal ≤ 1.1×.
+// Connection overhead, measured in one run against baselines from the same run. The baseline is a
+// bare v2 SDK client (bench/baseline-client.ts), compiled like tether and told each server's era as
+// tether is after its first run (protocol-eras.json); both run as fresh processes, interleaved.
+//   1. `tether mcp call` vs the bare client: one call of `echo`, over HTTP (a dual-era server:
+//      2026-07-28) and over stdio (a 2026-07-28 server). Goal ≤ 1.0×.
+//   2. `tether mcp list --status` over 10 HTTP servers vs the bare client connecting to the same
+//      servers in parallel and listing their tools. Goal ≤ 1.1×.
 // Run: bun bench/mcp.ts [rounds]
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "smol-toml";
+import { compileExecutable, hostTarget } from "../build.ts";
 import { ensureHostBinary } from "../test/support/binary.ts";
-import { BUN_PATH, startHttpFixture, type FixtureHandle } from "../test/support/fixture.ts";
+import { BUN_PATH, FIXTURE_SERVER_PATH, startHttpFixture, type FixtureHandle } from "../test/support/fixture.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-mcp-"));
@@ -34,10 +37,10 @@ function homeWith(name: string, servers: Record<string, unknown>): Record<string
   return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TETHER_HOME: join(home, ".tether") };
 }
 
-/** Runs each named command once per round, interleaved, and returns medians in ms. */
+/** Runs each named command once per round, interleaved, after a warm-up that also records eras. */
 function measure(cases: Record<string, () => number>): Record<string, number> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-  for (const run of Object.values(cases)) run(); // warm-up
+  for (const run of Object.values(cases)) run();
   for (let i = 0; i < rounds; i++) for (const [name, run] of Object.entries(cases)) samples[name]!.push(run());
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
@@ -48,49 +51,40 @@ function report(label: string, value: number, baseline: number, goal: number): v
 }
 
 const binary = await ensureHostBinary();
+const baseline = await compileExecutable({
+  entry: join(import.meta.dir, "baseline-client.ts"),
+  target: hostTarget(),
+  outfile: join(scratch, "baseline-client"),
+});
 const fixtures: FixtureHandle[] = [];
 try {
-  const web = await startHttpFixture();
-  fixtures.push(web, ...(await Promise.all(Array.from({ length: 9 }, () => startHttpFixture()))));
-
-  const sdkScript = join(scratch, "sdk-call.ts");
-  writeFileSync(
-    sdkScript,
-    `import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-const client = new Client({ name: "bench", version: "1" });
-await client.connect(new StreamableHTTPClientTransport(new URL(process.argv[2])));
-const result = await client.callTool({ name: "echo", arguments: { text: "hi" } });
-console.log(result.content[0].text);
-await client.close();
-`,
-  );
-  // The script resolves the SDK from the repo's node_modules.
-  const sdkScriptInRepo = join(import.meta.dir, ".sdk-call.tmp.ts");
-  writeFileSync(sdkScriptInRepo, await Bun.file(sdkScript).text());
-
-  const single = homeWith("single", { web: { url: web.url } });
-  const slowFixture = await startHttpFixture(["--init-delay", "500"]);
-  fixtures.push(slowFixture);
-  const slow = { url: slowFixture.url };
-  const many = homeWith("many", {
-    slow,
-    ...Object.fromEntries(fixtures.slice(1).map((f, i) => [`fast${i}`, { url: f.url }])),
+  fixtures.push(...(await Promise.all(Array.from({ length: 10 }, () => startHttpFixture(["--era", "dual"])))));
+  const web = fixtures[0]!;
+  const stdioArgs = [FIXTURE_SERVER_PATH, "--stdio", "--era", "modern"];
+  const home = homeWith("bench", {
+    web: { url: web.url },
+    local: { command: BUN_PATH, args: stdioArgs },
   });
-  const onlySlow = homeWith("only-slow", { slow });
+  const many = homeWith("many", Object.fromEntries(fixtures.map((f, i) => [`s${i}`, { url: f.url }])));
+  const verdicts = join(scratch, "baseline-verdicts.json");
 
-  const call = measure({
-    tether: () => timeRun([binary, "mcp", "call", "web", "echo", "--arg", "text=hi"], single),
-    sdk: () => timeRun([BUN_PATH, sdkScriptInRepo, web.url], single),
+  const http = measure({
+    tether: () => timeRun([binary, "mcp", "call", "web", "echo", "--arg", "text=hi"], home),
+    sdk: () => timeRun([baseline, "call", verdicts, web.url], home),
   });
-  report("mcp call round trip (tether / SDK script)", call.tether!, call.sdk!, 1.2);
+  report("mcp call over HTTP, 2026-07-28 (tether / bare v2 client)", http.tether!, http.sdk!, 1.0);
+
+  const stdio = measure({
+    tether: () => timeRun([binary, "mcp", "call", "local", "echo", "--arg", "text=hi"], home),
+    sdk: () => timeRun([baseline, "call", verdicts, `stdio:${[BUN_PATH, ...stdioArgs].join(" ")}`], home),
+  });
+  report("mcp call over stdio, 2026-07-28 (tether / bare v2 client)", stdio.tether!, stdio.sdk!, 1.0);
 
   const status = measure({
-    ten: () => timeRun([binary, "mcp", "list", "--status"], many),
-    slowest: () => timeRun([binary, "mcp", "list", "--status"], onlySlow),
+    tether: () => timeRun([binary, "mcp", "list", "--status"], many),
+    sdk: () => timeRun([baseline, "list", verdicts, ...fixtures.map((f) => f.url)], many),
   });
-  report("list --status, 10 servers (one 500 ms) / slowest alone", status.ten!, status.slowest!, 1.1);
-  rmSync(sdkScriptInRepo, { force: true });
+  report("list --status, 10 HTTP servers (tether / bare v2 client in parallel)", status.tether!, status.sdk!, 1.1);
 } finally {
   await Promise.all(fixtures.map((f) => f.stop()));
   rmSync(scratch, { recursive: true, force: true });

@@ -19,6 +19,8 @@ import { rememberLoginWanted } from "../auth/state.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
+/** How long closing waits for a task's cancellation to reach the server. */
+const TASK_CANCEL_GRACE_MS = 1_500;
 /** Pages the SDK may walk for one list before giving up (each page holds at least one item). */
 const MAX_LIST_PAGES = 1_000;
 
@@ -122,6 +124,8 @@ function mayBeStaleVerdict(error: TetherError): boolean {
 function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tools: Tool[], latencyMs: number): McpConnection {
   const { client, child } = opened;
   let closed: Promise<void> | undefined;
+  // Task calls still settling; on Ctrl-C one sends tasks/cancel, which close() lets finish (bounded).
+  const tasks = new Set<Promise<unknown>>();
   return {
     server,
     via: opened.via,
@@ -137,11 +141,13 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
       const report = options.onProgress;
       try {
         if (tools.find((tool) => tool.name === name)?.execution?.taskSupport === "required") {
-          return await callToolAsTask(client, name, args, {
+          const call = callToolAsTask(client, name, args, {
             idleTimeoutMs: server.toolTimeoutSec * 1000,
             signal,
             onUpdate: report && ((update) => report({ kind: "task", ...update })),
           });
+          tasks.add(call);
+          return await call.finally(() => tasks.delete(call));
         }
         return (await client.callTool(
           { name, arguments: args },
@@ -156,7 +162,11 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
         throw describeCallError(server, name, error, child?.stderr.snapshot() ?? [], opened.sent);
       }
     },
-    close: () => (closed ??= closeQuietly(client, child)),
+    close: () =>
+      (closed ??= (async () => {
+        if (tasks.size > 0) await Promise.race([Promise.allSettled(tasks), Bun.sleep(TASK_CANCEL_GRACE_MS)]);
+        await closeQuietly(client, child);
+      })()),
   };
 }
 

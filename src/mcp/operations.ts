@@ -5,7 +5,7 @@ import type { Context } from "../context.ts";
 import { getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { connectServer, type McpConnection } from "./connect.ts";
+import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
 import { coerceArguments, parseArgPairs } from "./coerce.ts";
 import { isToolAllowed } from "./tool-filter.ts";
 
@@ -33,11 +33,11 @@ export interface ToolCallOutcome {
   result: CallToolResult;
 }
 
-export async function callServerTool(ctx: Context, request: ToolCallRequest): Promise<ToolCallOutcome> {
+export async function callServerTool(ctx: Context, request: ToolCallRequest, onProgress?: (update: CallProgress) => void): Promise<ToolCallOutcome> {
   const connection = await openServer(ctx, request.server);
   const tool = findTool(connection, request.tool);
   const args = coerceArguments(tool.inputSchema, parseArgPairs(request.args), request.argsJson);
-  const result = await connection.callTool(tool.name, args);
+  const result = await connection.callTool(tool.name, args, { onProgress });
   return { connection, tool, arguments: args, result };
 }
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 
@@ -72,5 +72,40 @@ describe("one config, every era", () => {
     expect(doctor.stdout).toContain("protocol:  2025-11-25");
     const verdicts = Object.values(JSON.parse(readFileSync(join(home.tetherHome, "protocol-eras.json"), "utf8")));
     expect(verdicts.map((v) => (v as { era: string }).era)).toEqual(["legacy"]);
+  });
+});
+
+describe("tools that must run as tasks (2025-11-25)", () => {
+  let tasks: FixtureHandle;
+  beforeAll(async () => {
+    tasks = await startHttpFixture(["--task-tool"]);
+  });
+  afterAll(() => tasks.stop());
+
+  test("mcp call runs it as a task: status on stderr, the result on stdout; a failed task is an error", async () => {
+    configure({ t: { url: tasks.url } });
+    const done = expectOk(await tether(["mcp", "call", "t", "long_task", "--arg", "ms=300"]));
+    expect(done.stdout).toBe("finished after 300ms\n");
+    expect(done.stderr).toMatch(/^task \S+: working\ntask \S+: completed\n$/);
+    const failed = await tether(["mcp", "call", "t", "long_task", "--arg", "ms=50", "--arg", "fail=true"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe("the job failed\n");
+    expect(failed.stderr).toContain("task ");
+    expect(failed.stderr).toContain(": failed\n");
+  });
+
+  test("Ctrl-C cancels the task at the server and exits 130", async () => {
+    configure({ t: { url: tasks.url } });
+    const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "call", "t", "long_task", "--arg", "ms=60000"], {
+      env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const before = ((await tasks.stats()).tasks as string[]).length;
+    for (let i = 0; i < 200 && ((await tasks.stats()).tasks as string[]).length === before; i++) await Bun.sleep(50);
+    child.kill("SIGINT");
+    expect(await child.exited).toBe(130);
+    const statuses = (await tasks.stats()).tasks as string[];
+    expect(statuses.at(-1)).toBe("cancelled");
   });
 });

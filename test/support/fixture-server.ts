@@ -11,7 +11,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
-import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions } from "./fixture-tools.ts";
+import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, taskStatuses } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -283,7 +283,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     if (options.hang && !path.startsWith("/_test/")) return; // accept, never answer
     const body = await readBody(req);
     if (req.method === "GET" && path === "/_test/stats") {
-      sendJson(res, 200, { ...counters, ...oauth?.stats() });
+      sendJson(res, 200, { ...counters, ...oauth?.stats(), tasks: await taskStatuses() });
       return;
     }
     if (oauth?.handle(req, res, url, body)) return;

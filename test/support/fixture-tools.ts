@@ -129,6 +129,11 @@ function progressOf(sink: ProgressSink): Progress {
 // One store for the process: over stateless HTTP every request gets a fresh McpServer.
 const taskStore = new InMemoryTaskStore();
 
+/** Every task's status, for /_test/stats. */
+export async function taskStatuses(): Promise<string[]> {
+  return (await taskStore.listTasks()).tasks.map((task) => task.status);
+}
+
 /** The 2025-only fixture, on the v1 SDK. */
 export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
   const server = new McpServer(

@@ -249,7 +249,7 @@ describe("oauth mode", () => {
     const anonymous = await fetch(fixture.url, { method: "POST", body: "{}" });
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("www-authenticate")).toBe(
-      `Bearer error="invalid_token", resource_metadata="${fixture.origin}/.well-known/oauth-protected-resource/mcp"`,
+      `Bearer error="invalid_token", resource_metadata="${fixture.origin}/.well-known/oauth-protected-resource/mcp", scope="mcp:tools"`,
     );
 
     const provider = new MemoryOAuthProvider();

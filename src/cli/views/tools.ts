@@ -1,6 +1,7 @@
 // How tool lists and tool results look.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
+import type { CallProgress } from "../../mcp/connect.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
 import { note, printJson, printTable } from "../render.ts";
@@ -61,4 +62,26 @@ function countOthers(content: CallToolResult["content"]): string | undefined {
   for (const item of content) if (item.type !== "text") counts.set(item.type, (counts.get(item.type) ?? 0) + 1);
   if (counts.size === 0) return undefined;
   return [...counts].map(([type, n]) => `${n} ${type}${n > 1 ? " items" : ""}`).join(", ");
+}
+
+/**
+ * Progress of a running call: on a terminal it becomes the spinner's text; piped, only a task's
+ * status changes are written (as lines), so logs stay short.
+ */
+export function renderCallProgress(io: IO, tool: string, update: CallProgress, status: (text: string) => void): void {
+  const message = update.message ? ` ${oneLineText(update.message)}` : "";
+  if (update.kind === "task") {
+    const line = `task ${oneLineText(update.taskId)}: ${oneLineText(update.status)}${message}`;
+    if (io.stderrIsTTY) status(`${tool}: ${line}`);
+    else io.stderr.write(`${line}\n`);
+    return;
+  }
+  const share = update.total ? ` ${Math.round((update.progress / update.total) * 100)}%` : ` ${update.progress}`;
+  status(`${tool}:${share}${message}`);
+}
+
+/** Server text on one terminal line: control characters (escape sequences included) are dropped. */
+function oneLineText(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim().slice(0, 200);
 }

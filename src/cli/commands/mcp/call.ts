@@ -5,7 +5,7 @@ import { callServerTool } from "../../../mcp/operations.ts";
 import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";
-import { renderToolResult } from "../../views/tools.ts";
+import { renderCallProgress, renderToolResult } from "../../views/tools.ts";
 
 export default (ctx: Context) =>
   tetherCommand({
@@ -20,7 +20,9 @@ export default (ctx: Context) =>
     },
     async run(args, rawArgs) {
       const request = { server: args.name, tool: args.tool, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"] };
-      const outcome = await withSpinner(ctx.io, `Calling ${args.tool} on ${args.name}…`, () => callServerTool(ctx, request));
+      const outcome = await withSpinner(ctx.io, `Calling ${args.tool} on ${args.name}…`, (status) =>
+        callServerTool(ctx, request, (update) => renderCallProgress(ctx.io, args.tool, update, status)),
+      );
       renderToolResult(ctx.io, outcome, { json: Boolean(args.json) });
       if (outcome.result.isError) throw new ToolError(`tool "${args.tool}" on server "${args.name}" returned an error`);
     },
