@@ -4,6 +4,7 @@ import { renderUsage, runCommand, type CommandDef } from "citty";
 import type { IO } from "../context.ts";
 import { CancelledError, ConfigError, ConnectionError, TetherError, UsageError } from "../errors.ts";
 import { beforeSeparator } from "./args.ts";
+import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
 import { createRootCommand } from "./root.ts";
 import { createSystemContext, type SystemContext } from "./system.ts";
@@ -119,12 +120,13 @@ function stripAnsi(text: string): string {
 export function reportError(io: IO, error: unknown, debug: boolean): number {
   const known = asTetherError(error);
   const where = known instanceof ConfigError && known.location ? `${known.location}: ` : "";
-  io.stderr.write(`${paint(io, "red", "error:")} ${where}${known.message}\n`);
+  // Messages quote servers, models and files: one line each, control characters made visible.
+  io.stderr.write(`${paint(io, "red", "error:")} ${terminalText(where + known.message)}\n`);
   if (known instanceof ConnectionError && known.stderrTail.length > 0) {
     io.stderr.write("server stderr (last lines):\n");
-    for (const line of known.stderrTail.slice(-10)) io.stderr.write(`  ${line}\n`);
+    for (const line of known.stderrTail.slice(-10)) io.stderr.write(`  ${terminalText(line)}\n`);
   }
-  if (known.hint) io.stderr.write(`${paint(io, "yellow", "hint:")} ${known.hint}\n`);
+  if (known.hint) io.stderr.write(`${paint(io, "yellow", "hint:")} ${terminalText(known.hint)}\n`);
   if (debug && error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
   return known.exitCode;
 }

@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { createFixtureMcpServer, type FixtureToolOptions } from "./fixture-tools.ts";
+import { createFixtureMcpServer, HOSTILE_TEXT, type FixtureToolOptions } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -56,6 +56,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       deny: { type: "boolean" },
       "token-lifetime": { type: "string" },
       scopes: { type: "string" },
+      "hostile-text": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -94,6 +95,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     deny: !!v.deny,
     tokenLifetime: int("token-lifetime", v["token-lifetime"], 3600),
     scopes: (v.scopes ?? "mcp:tools").split(",").map((s) => s.trim()).filter(Boolean),
+    hostileText: !!v["hostile-text"],
   };
 }
 
@@ -275,9 +277,11 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(0), MAX_LIFETIME_MS).unref();
   if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`);
   if (options.exitOnStart !== undefined) {
+    if (options.hostileText) process.stderr.write(`fixture: ${HOSTILE_TEXT}\n`);
     process.stderr.write("fixture: fatal: config missing\n");
     process.exit(options.exitOnStart);
   }
+  if (options.hostileText) process.stderr.write(`fixture: ${HOSTILE_TEXT}\n`);
   process.stderr.write(`fixture: started (pid ${process.pid})\n`);
   if (options.startDelayMs > 0) await sleep(options.startDelayMs);
   if (options.mode === "stdio") await serveStdio(options);

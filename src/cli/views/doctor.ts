@@ -3,6 +3,7 @@ import type { IO } from "../../context.ts";
 import { authLabel, describeServer, type AuthView } from "../../config/describe.ts";
 import { ConnectionError } from "../../errors.ts";
 import type { ProbeResult } from "../../mcp/probe.ts";
+import { terminalText } from "../../text/sanitize.ts";
 import { paint, printJson } from "../render.ts";
 import { statusJson } from "./servers.ts";
 
@@ -41,7 +42,8 @@ function doctorJson({ result, auth }: DoctorEntry): Record<string, unknown> {
 function printEntry(io: IO, { result, auth }: DoctorEntry): void {
   const state = result.status === "ok" ? paint(io, "green", "ok") : result.status === "error" ? paint(io, "red", "error") : paint(io, "dim", "disabled");
   io.stdout.write(`${paint(io, "bold", result.server.name)}  ${state}\n`);
-  const line = (key: string, value: string) => io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(10))} ${value}\n`);
+  // Values quote the server (serverInfo, errors, stderr): control characters made visible.
+  const line = (key: string, value: string) => io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(10))} ${terminalText(value)}\n`);
   line("transport", describeServer(result.server).transport);
   if (result.status === "ok") {
     const c = result.connection;
@@ -60,6 +62,6 @@ function printEntry(io: IO, { result, auth }: DoctorEntry): void {
   const stderr = stderrOf(result);
   if (result.status === "error" && stderr.length > 0) {
     io.stdout.write(`  ${paint(io, "dim", "stderr:")}\n`);
-    for (const text of stderr.slice(-20)) io.stdout.write(`    ${text}\n`);
+    for (const text of stderr.slice(-20)) io.stdout.write(`    ${terminalText(text)}\n`);
   }
 }

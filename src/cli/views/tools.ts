@@ -3,6 +3,7 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { IO } from "../../context.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
+import { terminalBlock } from "../../text/sanitize.ts";
 import { note, printJson, printTable } from "../render.ts";
 
 function firstLine(text: string | undefined): string {
@@ -49,7 +50,9 @@ export function renderToolResult(io: IO, outcome: ToolCallOutcome, options: { js
   if (options.json) return printJson(io, result);
   const content = (result.content ?? []) as CallToolResult["content"];
   for (const item of content) {
-    if (item.type === "text") io.stdout.write(item.text.endsWith("\n") ? item.text : item.text + "\n");
+    if (item.type !== "text") continue;
+    const text = terminalBlock(item.text);
+    io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   }
   const others = countOthers(content);
   if (others) note(io, `(also returned ${others}; use --json to see everything)`);
