@@ -84,9 +84,19 @@ function normalizeProviders(raw: Record<string, RawProvider>): Record<string, Pr
       queryParams: provider.query_params ?? {},
       httpHeaders: provider.http_headers ?? {},
       envHttpHeaders: provider.env_http_headers ?? {},
+      streamIdleTimeoutSec: optionalTimeout(
+        provider.stream_idle_timeout_sec ?? (provider.stream_idle_timeout_ms !== undefined ? provider.stream_idle_timeout_ms / 1000 : undefined),
+      ),
+      streamTotalTimeoutSec: optionalTimeout(provider.stream_total_timeout_sec),
+      streamMaxBytes: provider.stream_max_bytes,
+      streamMaxEventBytes: provider.stream_max_event_bytes,
     };
   }
   return providers;
+}
+
+function optionalTimeout(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : clampTimeoutSec(seconds);
 }
 
 function normalizeOtel(raw: RawOtel): OtelConfig {
