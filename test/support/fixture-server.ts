@@ -57,6 +57,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "token-lifetime": { type: "string" },
       scopes: { type: "string" },
       "hostile-text": { type: "boolean" },
+      "expires-in": { type: "string" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -96,6 +97,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     tokenLifetime: int("token-lifetime", v["token-lifetime"], 3600),
     scopes: (v.scopes ?? "mcp:tools").split(",").map((s) => s.trim()).filter(Boolean),
     hostileText: !!v["hostile-text"],
+    expiresIn: v["expires-in"] === undefined ? undefined : Number(v["expires-in"]),
   };
 }
 

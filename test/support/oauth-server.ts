@@ -12,6 +12,8 @@ export interface OAuthFixtureOptions {
   /** expires_in of access tokens, seconds. */
   tokenLifetime: number;
   scopes: string[];
+  /** `--expires-in`: what the token response says as `expires_in` (any number, e.g. 1e308, 0, -5), whatever the real lifetime. */
+  expiresIn?: number;
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -439,7 +441,7 @@ export class OAuthFixture {
     return {
       access_token: accessToken,
       token_type: "Bearer",
-      expires_in: this.options.tokenLifetime,
+      expires_in: this.options.expiresIn ?? this.options.tokenLifetime,
       refresh_token: refreshToken,
       scope: grant.scope,
     };
