@@ -1,7 +1,8 @@
 // The fallback credential store: one JSON object in $TETHER_HOME/.credentials.json, mode 0600, keyed by store key.
 import { chmodSync, readFileSync } from "node:fs";
 import { AuthError, TetherError } from "../errors.ts";
-import { withFileLock, writeFileAtomic } from "../files/atomic.ts";
+import { dirname } from "node:path";
+import { ensureHomeDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
 import { type CredentialStore, isStoredCredentials, serverNameOfKey, type StoredCredentials } from "./credentials.ts";
 
 /** The file as parsed: entries of any shape, by store key. */
@@ -109,6 +110,8 @@ export class FileCredentialStore implements CredentialStore {
 
   private write(entries: CredentialFile): void {
     try {
+      // The file lives in $TETHER_HOME, which must not stay group- or world-readable.
+      ensureHomeDir(dirname(this.path));
       // A new file replaces the old one, so a loosely-permissioned old file ends up 0600.
       writeFileAtomic(this.path, `${JSON.stringify(entries, null, 2)}\n`, 0o600);
       chmodSync(this.path, 0o600); // exactly 0600, whatever the umask took away
