@@ -5,7 +5,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { Context } from "../context.ts";
-import { expandVars, requireEnvVar, resolveHeaders } from "../config/expand.ts";
+import { expandUrl, requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 
 export interface HttpAuth {
@@ -24,7 +24,7 @@ export function configuredHeaders(ctx: Context, server: HttpServerConfig): Recor
 }
 
 export function serverUrl(ctx: Context, server: HttpServerConfig): URL {
-  return new URL(expandVars(server.url, ctx.env, `server "${server.name}" url`));
+  return expandUrl(server.url, ctx.env, server.name);
 }
 
 export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {
