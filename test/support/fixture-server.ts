@@ -58,6 +58,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       scopes: { type: "string" },
       "hostile-text": { type: "boolean" },
       "expires-in": { type: "string" },
+      "authorization-endpoint": { type: "string" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -98,6 +99,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     scopes: (v.scopes ?? "mcp:tools").split(",").map((s) => s.trim()).filter(Boolean),
     hostileText: !!v["hostile-text"],
     expiresIn: v["expires-in"] === undefined ? undefined : Number(v["expires-in"]),
+    authorizationEndpoint: v["authorization-endpoint"],
   };
 }
 

@@ -12,6 +12,8 @@ export interface OAuthFixtureOptions {
   /** expires_in of access tokens, seconds. */
   tokenLifetime: number;
   scopes: string[];
+  /** `--authorization-endpoint`: advertised instead of the fixture's own /authorize (hostile metadata). */
+  authorizationEndpoint?: string;
   /** `--expires-in`: what the token response says as `expires_in` (any number, e.g. 1e308, 0, -5), whatever the real lifetime. */
   expiresIn?: number;
 }
@@ -219,7 +221,7 @@ export class OAuthFixture {
     const origin = this.origin();
     return {
       issuer: origin,
-      authorization_endpoint: `${origin}/authorize`,
+      authorization_endpoint: this.options.authorizationEndpoint ?? `${origin}/authorize`,
       token_endpoint: `${origin}/token`,
       ...(this.options.noRegistration ? {} : { registration_endpoint: `${origin}/register` }),
       revocation_endpoint: `${origin}/revoke`,
