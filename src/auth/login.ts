@@ -34,6 +34,8 @@ export interface LoginOptions {
 export interface LoginHooks {
   /** A pasted line that is not a redirect URL; the login keeps waiting. */
   onIgnoredPaste(reason: string): void;
+  /** A request to the callback listener that is not this login's answer (wrong state); the login keeps waiting. */
+  onIgnoredCallback?(reason: string): void;
 }
 
 export interface LoginSession {
@@ -93,7 +95,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     if (verdict.kind === "failure") outcome.reject(verdict.error);
     return verdict;
   };
-  const listener: CallbackListener = startCallbackListener(config.callbackPort, judge);
+  const listener: CallbackListener = startCallbackListener(config.callbackPort, judge, hooks.onIgnoredCallback);
   const provider = new LoginProvider({
     redirectUrl: listener.redirectUrl,
     state,

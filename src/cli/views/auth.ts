@@ -20,6 +20,10 @@ export function renderIgnoredPaste(io: IO, reason: string): void {
   note(io, `${paint(io, "yellow", "note:")} that is not the redirect URL (${terminalText(reason)}); paste the full address of the page the login ended on`);
 }
 
+export function renderIgnoredCallback(io: IO, reason: string): void {
+  note(io, `${paint(io, "yellow", "warning:")} ignored a request to the login callback: ${terminalText(reason)}; still waiting for the real one`);
+}
+
 export function waitingText(session: LoginSession): string {
   return `Waiting for the login to finish (or a pasted URL; gives up after ${Math.round(session.timeoutSec / 60) || 1} min)…`;
 }

@@ -5,7 +5,7 @@ import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/
 import { serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";
-import { renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingText } from "../../views/auth.ts";
+import { renderIgnoredCallback, renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingText } from "../../views/auth.ts";
 
 const args = {
   ...serverNameArg,
@@ -19,7 +19,10 @@ export default (ctx: Context) =>
     description: "Log in to an HTTP server with OAuth",
     args,
     async run(parsed) {
-      const session = await beginLogin(ctx, parseLoginOptions(parsed), { onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason) });
+      const session = await beginLogin(ctx, parseLoginOptions(parsed), {
+        onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
+        onIgnoredCallback: (reason) => renderIgnoredCallback(ctx.io, reason),
+      });
       await refuseUnsafeAuthorizationUrl(session);
       const browser = parsed.browser !== false;
       renderLoginInstructions(ctx.io, session, { browser });
