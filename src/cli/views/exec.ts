@@ -6,14 +6,16 @@ import type { TokenUsage } from "../../agent/events.ts";
 import type { ExecView } from "../../agent/exec.ts";
 import type { RetryNotice, RunSummary, SessionInfo, ToolCallInfo, ToolOutcome } from "../../agent/output.ts";
 import type { Context, IO } from "../../context.ts";
+import { redactKnownSecrets } from "../../config/secrets.ts";
 import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { paint, printJsonLine } from "../render.ts";
 import { withSpinner } from "../spinner.ts";
 
 const PREVIEW_CHARS = 160;
 
-export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { json: boolean }): ExecView {
-  const view = options.json ? new JsonExecView(ctx.io) : new TextExecView(ctx.io);
+/** `secrets`: known secret values, replaced in failure and retry reasons (a server may echo a key back). */
+export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { json: boolean; secrets?: readonly string[] }): ExecView {
+  const view = options.json ? new JsonExecView(ctx.io, options.secrets) : new TextExecView(ctx.io, options.secrets);
   // Asking needs a terminal both to read the answer from and to show the question on.
   if (ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin) {
     view.approvalPrompt = new TerminalApprovalPrompt(ctx.io, ctx.io.stdin, () => view.beforeStderr());
@@ -25,14 +27,21 @@ export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { j
 abstract class BaseExecView {
   approvalPrompt?: TerminalApprovalPrompt;
 
-  constructor(protected readonly io: IO) {}
+  constructor(
+    protected readonly io: IO,
+    private readonly secrets: readonly string[] = [],
+  ) {}
+
+  protected redact(text: string): string {
+    return redactKnownSecrets(text, this.secrets);
+  }
 
   connecting<T>(servers: number, work: () => Promise<T>): Promise<T> {
     return withSpinner(this.io, `Connecting to ${servers} MCP server${servers === 1 ? "" : "s"}…`, work);
   }
 
   serverFailed(_name: string, error: Error): void {
-    this.diagnostic(`${paint(this.io, "yellow", "warning:")} ${terminalText(error.message)}; continuing without it`);
+    this.diagnostic(`${paint(this.io, "yellow", "warning:")} ${terminalText(this.redact(error.message))}; continuing without it`);
   }
 
   /** Called before anything goes to stderr. */
@@ -59,7 +68,7 @@ class TextExecView extends BaseExecView implements ExecView {
 
   retrying(notice: RetryNotice): void {
     this.diagnostic(
-      paint(this.io, "dim", `${terminalText(notice.reason)}; retrying in ${seconds(notice.delayMs)} (attempt ${notice.attempt} of ${notice.maxAttempts})`),
+      paint(this.io, "dim", `${terminalText(this.redact(notice.reason))}; retrying in ${seconds(notice.delayMs)} (attempt ${notice.attempt} of ${notice.maxAttempts})`),
     );
   }
 
@@ -115,7 +124,7 @@ class JsonExecView extends BaseExecView implements ExecView {
 
   retrying(notice: RetryNotice): void {
     const { turn, attempt, maxAttempts, delayMs, reason } = notice;
-    this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason });
+    this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason: this.redact(reason) });
   }
 
   textDelta(turn: number, delta: string): void {
