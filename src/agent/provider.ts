@@ -1,6 +1,12 @@
 // Which model, at which provider, with which key: config's `model`/`model_provider` plus `--model`.
 import { expandMap, resolveHeaders } from "../config/expand.ts";
 import type { TetherConfig } from "../config/types.ts";
+import {
+  DEFAULT_STREAM_IDLE_TIMEOUT_SEC,
+  DEFAULT_STREAM_MAX_BYTES,
+  DEFAULT_STREAM_MAX_EVENT_BYTES,
+  DEFAULT_STREAM_TOTAL_TIMEOUT_SEC,
+} from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
 import type { ModelProvider } from "./responses.ts";
 
@@ -35,10 +41,17 @@ export function resolveModelTarget(env: Env, config: TetherConfig, modelOverride
   }
   const httpHeaders = resolveHeaders(env, entry.httpHeaders, entry.envHttpHeaders, where);
   const provider: ModelProvider = {
+    id: providerId,
     baseUrl: entry.baseUrl,
     envKey: entry.envKey,
     queryParams: expandMap(entry.queryParams, env, `${where} query_params`),
     httpHeaders,
+    stream: {
+      idleTimeoutMs: (entry.streamIdleTimeoutSec ?? DEFAULT_STREAM_IDLE_TIMEOUT_SEC) * 1000,
+      totalTimeoutMs: (entry.streamTotalTimeoutSec ?? DEFAULT_STREAM_TOTAL_TIMEOUT_SEC) * 1000,
+      maxBytes: entry.streamMaxBytes ?? DEFAULT_STREAM_MAX_BYTES,
+      maxEventBytes: entry.streamMaxEventBytes ?? DEFAULT_STREAM_MAX_EVENT_BYTES,
+    },
   };
   return { model, providerId, provider, apiKey: apiKeyFor(env, providerId, entry.envKey) };
 }

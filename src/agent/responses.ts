@@ -12,7 +12,8 @@ import {
   type ResponsesEvent,
 } from "./responses-events.ts";
 import { DEFAULT_RETRY_OPTIONS, isRetryableStatus, parseRetryAfter, retryDelay, type RetryOptions } from "./retry.ts";
-import { readSse, type SseEvent } from "./sse.ts";
+import { readSse, SseLimitError, type SseEvent } from "./sse.ts";
+import { startIdleTimer, startTimer } from "../timers.ts";
 
 export type { FunctionCallItem, MessageItem, OtherItem, OutputItem, ResponsesEvent } from "./responses-events.ts";
 
@@ -21,11 +22,37 @@ export type { FunctionCallItem, MessageItem, OtherItem, OutputItem, ResponsesEve
  * Headers taken from env vars must already be resolved into `httpHeaders` by the caller.
  */
 export interface ModelProvider {
+  /** The key under `[model_providers]`, for hints. */
+  id?: string;
   baseUrl: string;
   /** The env var the API key came from; named in hints, never read here. */
   envKey?: string;
   queryParams?: Record<string, string>;
   httpHeaders?: Record<string, string>;
+  /** Bounds on each response stream; unbounded where undefined. */
+  stream?: StreamLimits;
+}
+
+/** What one model response may cost: a stream that breaks one of these is cut. */
+export interface StreamLimits {
+  /** Nothing received (headers or bytes) for this long: the attempt is cut and retried. */
+  idleTimeoutMs?: number;
+  /** One attempt in all, headers to response.completed: cut, not retried. */
+  totalTimeoutMs?: number;
+  /** Bytes of one response body: cut, not retried. */
+  maxBytes?: number;
+  /** Bytes of one SSE event: cut, not retried. */
+  maxEventBytes?: number;
+}
+
+/** Why an attempt's own controller cut it: which timeout, after how long. */
+class StreamTimeout extends Error {
+  constructor(
+    readonly kind: "idle" | "total",
+    readonly ms: number,
+  ) {
+    super(kind === "idle" ? `the model stream sent nothing for ${seconds(ms)}` : `the model response took longer than ${seconds(ms)}`);
+  }
 }
 
 export interface StreamResponseOptions {
@@ -139,47 +166,75 @@ async function runAttempt(
   let statusCode: number | undefined;
   let requestId: string | undefined;
   let errorMessage: string | undefined;
+  // The attempt's own cut-off: no byte for idleTimeoutMs (waiting for headers included), or
+  // totalTimeoutMs in all. Timers past the timer limit never fire (timers.ts).
+  const limits = options.provider.stream ?? {};
+  const cut = new AbortController();
+  const attemptSignal = AbortSignal.any([signal, cut.signal]);
+  const idle = startIdleTimer(limits.idleTimeoutMs, () => cut.abort(new StreamTimeout("idle", limits.idleTimeoutMs!)));
+  const total = startTimer(limits.totalTimeoutMs, () => cut.abort(new StreamTimeout("total", limits.totalTimeoutMs!)));
   try {
     let response: Response;
     try {
-      response = await ctx.fetch(request.url, { ...request.init, signal });
+      response = await ctx.fetch(request.url, { ...request.init, signal: attemptSignal });
     } catch (error) {
       if (signal.aborted) throw cancelled(signal);
+      if (cut.signal.aborted) throw timedOut(cut.signal.reason, options.provider);
       throw new RetryableFailure(`could not reach the model API at ${new URL(request.url).origin}: ${describe(error)}`);
     }
+    idle.touch();
     statusCode = response.status;
     requestId = response.headers.get("x-request-id") ?? undefined;
     if (!response.ok) throw await httpFailure(response, options.provider, ctx.now());
     if (!response.body) throw new RetryableFailure("the model API sent an empty body");
-    return await readStream(ctx, options, response.body, signal, started);
+    return await readStream(ctx, options, response.body, { user: signal, cut: cut.signal, attempt: attemptSignal, idle }, started);
   } catch (error) {
     errorMessage = error instanceof Error ? error.message : String(error);
     throw error;
   } finally {
+    idle.clear();
+    total.clear();
     observer.apiRequest({ attempt, durationMs: ctx.now() - started, statusCode, errorMessage, requestId });
   }
 }
 
-/** Reads events until `response.completed`; a stream that stops short is retryable. */
+interface AttemptSignals {
+  /** Ctrl-C and the caller's signal. */
+  user: AbortSignal;
+  /** The attempt's timeouts. */
+  cut: AbortSignal;
+  /** Either. */
+  attempt: AbortSignal;
+  idle: { touch(): void };
+}
+
+/** Reads events until `response.completed`; a stream that stops short is retryable, one past a bound is not. */
 async function readStream(
   ctx: ResponsesContext,
   options: StreamResponseOptions,
   body: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
+  signals: AttemptSignals,
   started: number,
 ): Promise<Omit<ResponseResult, "attempts">> {
   const observer = options.observer ?? NOOP_EVENT_SINK;
+  const limits = options.provider.stream ?? {};
   const items: OutputItem[] = [];
   let responseId = "";
   let last = started;
-  const events = readSse(body, signal);
+  const events = readSse(body, signals.attempt, {
+    maxStreamBytes: limits.maxBytes,
+    maxEventBytes: limits.maxEventBytes,
+    onChunk: () => signals.idle.touch(),
+  });
   try {
     for (;;) {
       let next: IteratorResult<SseEvent>;
       try {
         next = await events.next();
       } catch (error) {
-        if (signal.aborted) throw cancelled(signal);
+        if (signals.user.aborted) throw cancelled(signals.user);
+        if (signals.cut.aborted) throw timedOut(signals.cut.reason, options.provider);
+        if (error instanceof SseLimitError) throw tooLarge(error, options.provider);
         throw new RetryableFailure(`the model stream broke off: ${describe(error)}`);
       }
       if (next.done) throw new RetryableFailure("the model stream ended before response.completed");
@@ -249,7 +304,7 @@ function statusHint(status: number, provider: ModelProvider): string | undefined
 async function serverMessage(response: Response): Promise<string> {
   let text: string;
   try {
-    text = await response.text();
+    text = await readPrefix(response, MAX_ERROR_BODY_BYTES);
   } catch {
     return "";
   }
@@ -268,6 +323,53 @@ async function serverMessage(response: Response): Promise<string> {
   }
   const line = text.trim().split("\n", 1)[0] ?? "";
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+/** A timeout of the attempt: idle is worth another try (a stalled connection), total is not. */
+function timedOut(reason: unknown, provider: ModelProvider): Error {
+  if (!(reason instanceof StreamTimeout)) return new RetryableFailure(`the model stream was cut: ${describe(reason)}`);
+  if (reason.kind === "idle") return new RetryableFailure(reason.message);
+  return new ModelError(reason.message, { hint: `raise stream_total_timeout_sec under [model_providers.${providerKey(provider)}] in config.toml` });
+}
+
+/** A size bound: the same request would stream as much again, so this ends the run. */
+function tooLarge(error: SseLimitError, provider: ModelProvider): ModelError {
+  const key = error.kind === "event" ? "stream_max_event_bytes" : "stream_max_bytes";
+  const what = error.kind === "event" ? "an event of the model stream" : "the model stream";
+  return new ModelError(`${what} went past ${error.limit} bytes (${key}); it was cut`, {
+    hint: `raise ${key} under [model_providers.${providerKey(provider)}] in config.toml if the model really sends that much`,
+  });
+}
+
+/** The provider's table name for hints; ModelProvider does not carry it, so name the setting generically. */
+function providerKey(provider: ModelProvider): string {
+  return provider.id ?? "NAME";
+}
+
+function seconds(ms: number): string {
+  const value = ms / 1000;
+  return `${Number.isInteger(value) ? value : value.toFixed(1)}s`;
+}
+
+/** An error body is read only this far: a hostile server could send one without end. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+async function readPrefix(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, maxBytes));
 }
 
 function exhausted(failure: RetryableFailure, attempts: number): ModelError {

@@ -13,6 +13,28 @@ const SPACE = 32;
 const COLON = 58;
 const STREAMING: TextDecodeOptions = { stream: true };
 
+/** Which bound an SSE read exceeded: one event's size, or the whole stream's. */
+export type SseLimitKind = "event" | "stream";
+
+/** A model stream went past a size bound; `limit` is the bound in bytes. Not worth a retry. */
+export class SseLimitError extends Error {
+  constructor(
+    readonly kind: SseLimitKind,
+    readonly limit: number,
+  ) {
+    super(kind === "event" ? `one event is larger than ${limit} bytes` : `the stream is larger than ${limit} bytes`);
+    this.name = "SseLimitError";
+  }
+}
+
+export interface SseParserOptions {
+  /**
+   * The most text one event may buffer (its data lines plus an unterminated line), counted in
+   * decoded characters, which never exceed the bytes they came from. Default: unbounded.
+   */
+  maxEventBytes?: number;
+}
+
 /**
  * Feed byte chunks split anywhere; get back the events they complete.
  *
@@ -27,6 +49,8 @@ export class SseParser {
 
   private decoder = new TextDecoder("utf-8");
   private carry: string[] = [];
+  private carryLength = 0;
+  private readonly maxEventBytes: number;
   /** The previous chunk ended in `\r`: a `\n` at the start of the next one belongs to it. */
   private skipLf = false;
   private data = "";
@@ -35,10 +59,16 @@ export class SseParser {
   private lastId: string | undefined = undefined;
   private out: SseEvent[] = [];
 
+  constructor(options: SseParserOptions = {}) {
+    this.maxEventBytes = options.maxEventBytes ?? Infinity;
+  }
+
   /** Parses one chunk and returns the events it completed (often none, sometimes many). */
   push(chunk: Uint8Array): SseEvent[] {
     const text = this.decoder.decode(chunk, STREAMING);
     if (text.length > 0) this.feed(text);
+    // Checked per chunk, after the complete lines were consumed: what is left is the open event.
+    if (this.data.length + this.carryLength > this.maxEventBytes) throw new SseLimitError("event", this.maxEventBytes);
     return this.take();
   }
 
@@ -51,6 +81,7 @@ export class SseParser {
     if (rest.length > 0) this.feed(rest);
     const events = this.take();
     this.carry = [];
+    this.carryLength = 0;
     this.skipLf = false;
     this.data = "";
     this.hasData = false;
@@ -74,17 +105,23 @@ export class SseParser {
     if (this.carry.length > 0) {
       const end = nextLineEnd(text, pos);
       if (end === -1) {
-        this.carry.push(pos === 0 ? text : text.slice(pos));
+        this.pushCarry(pos === 0 ? text : text.slice(pos));
         return;
       }
       this.carry.push(text.slice(pos, end));
       const line = this.carry.join("");
       this.carry = [];
+      this.carryLength = 0;
       this.line(line, 0, line.length);
       pos = this.afterTerminator(text, end);
     }
     pos = text.indexOf("\r", pos) === -1 ? this.feedLf(text, pos) : this.feedAny(text, pos);
-    if (pos < text.length) this.carry.push(text.slice(pos));
+    if (pos < text.length) this.pushCarry(text.slice(pos));
+  }
+
+  private pushCarry(fragment: string): void {
+    this.carry.push(fragment);
+    this.carryLength += fragment.length;
   }
 
   /** Hot path: no `\r` in the rest of this text. Returns where the unterminated tail starts. */
@@ -216,6 +253,13 @@ function isAsciiDigits(value: string): boolean {
   return true;
 }
 
+export interface ReadSseOptions extends SseParserOptions {
+  /** The most bytes the whole body may have; past it the read throws SseLimitError. Default: unbounded. */
+  maxStreamBytes?: number;
+  /** Called with each chunk's size as it arrives (idle timers reset on it). */
+  onChunk?(bytes: number): void;
+}
+
 /**
  * Reads a response body as SSE events. Stops early (cancelling the body) when the consumer
  * breaks out of the loop or `signal` aborts; an aborted read rethrows the signal's reason.
@@ -223,13 +267,16 @@ function isAsciiDigits(value: string): boolean {
 export async function* readSse(
   body: ReadableStream<Uint8Array>,
   signal?: AbortSignal,
+  options: ReadSseOptions = {},
 ): AsyncGenerator<SseEvent, void, undefined> {
+  const maxStreamBytes = options.maxStreamBytes ?? Infinity;
+  let streamBytes = 0;
   const reader = body.getReader();
   const onAbort = (): void => {
     reader.cancel(signal?.reason).catch(() => {});
   };
   signal?.addEventListener("abort", onAbort, { once: true });
-  const parser = new SseParser();
+  const parser = new SseParser(options);
   let done = false;
   try {
     signal?.throwIfAborted();
@@ -237,6 +284,9 @@ export async function* readSse(
       const result = await reader.read();
       signal?.throwIfAborted();
       if (result.done) break;
+      streamBytes += result.value.byteLength;
+      options.onChunk?.(result.value.byteLength);
+      if (streamBytes > maxStreamBytes) throw new SseLimitError("stream", maxStreamBytes);
       for (const event of parser.push(result.value)) yield event;
     }
     done = true;

@@ -22,15 +22,26 @@ export class TurnText {
     this.received = "";
   }
 
+  /**
+   * Compares only the new delta against the text shown at its offset: received is always a
+   * prefix of shown (a replay) or equal to it, so each push costs O(delta), not O(text). A
+   * long stream of tiny deltas would otherwise be quadratic.
+   */
   push(delta: string): TextStep {
+    const at = this.received.length;
     this.received += delta;
-    if (this.shown.startsWith(this.received)) return { restart: false, show: "" };
-    if (this.received.startsWith(this.shown)) {
-      const show = this.received.slice(this.shown.length);
+    if (at >= this.shown.length) {
       this.shown = this.received;
-      return { restart: false, show };
+      return { restart: false, show: delta };
     }
+    const overlap = Math.min(delta.length, this.shown.length - at);
+    if (delta.slice(0, overlap) !== this.shown.slice(at, at + overlap)) {
+      this.shown = this.received;
+      return { restart: true, show: this.received };
+    }
+    if (this.received.length <= this.shown.length) return { restart: false, show: "" };
+    const show = delta.slice(overlap);
     this.shown = this.received;
-    return { restart: true, show: this.received };
+    return { restart: false, show };
   }
 }

@@ -16,9 +16,29 @@ export function loginNeeded(serverName: string, message: string, cause?: unknown
 export function reasonOf(error: unknown, credentials?: StoredCredentials): string {
   const code = error instanceof OAuthError ? error.code : undefined;
   const raw = error instanceof Error ? error.message : String(error);
-  let text = raw.split("\n")[0]!.trim();
+  let text = schemaIssues(error, raw) ?? raw.split("\n")[0]!.trim();
   if (credentials) text = redactSecrets(text, credentials);
   if (text.length > 200) text = `${text.slice(0, 200)}…`;
   if (code && !text.startsWith(code)) text = text ? `${code}: ${text}` : code;
   return text || (error instanceof Error ? error.name : "unknown error");
+}
+
+/**
+ * A schema validation failure (zod, inside the SDK) says what was wrong as a JSON list of issues;
+ * its first line alone is "[". This turns it into `authorization_endpoint: URL cannot use ...`.
+ */
+function schemaIssues(error: unknown, message: string): string | undefined {
+  let issues: unknown = (error as { issues?: unknown })?.issues;
+  if (!Array.isArray(issues) && message.trimStart().startsWith("[")) {
+    try {
+      issues = JSON.parse(message);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(issues) || issues.length === 0) return undefined;
+  const lines = issues
+    .filter((issue): issue is { message: string; path?: unknown[] } => typeof issue?.message === "string")
+    .map((issue) => (Array.isArray(issue.path) && issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  return lines.length > 0 ? `invalid answer from the authorization server (${lines.join("; ")})` : undefined;
 }

@@ -18,14 +18,11 @@ export function readAuthorizationResponse(url: URL, expectedState: string, serve
     return { kind: "ignore", reason: "it has neither code= nor error= in it" };
   }
   const again = `start again with: tether mcp login ${serverName}`;
-  // The state is checked first, also for errors: an answer to someone else's request must not end this login silently.
+  // The state is checked first, also for errors. A response with another state answers some other
+  // request (a stale tab, or any local process poking the port): it is ignored, and the login keeps
+  // waiting for the real one, so a stray request can neither end nor hijack it.
   if (param("state") !== expectedState) {
-    return {
-      kind: "failure",
-      error: new AuthError("the authorization response does not carry the state tether sent, so it was refused (possible cross-site request)", {
-        hint: again,
-      }),
-    };
+    return { kind: "ignore", reason: "its state is not the one this login sent (possible cross-site request)" };
   }
   if (error !== undefined) {
     const description = param("error_description");

@@ -18,7 +18,8 @@ export interface CallbackListener {
 /** Judges each callback request; the listener shows the verdict to the browser. */
 export type CallbackJudge = (url: URL) => AuthorizationVerdict;
 
-export function startCallbackListener(port: number, judge: CallbackJudge): CallbackListener {
+/** `onIgnored` hears about callback requests that are not this login's answer (wrong state, no code). */
+export function startCallbackListener(port: number, judge: CallbackJudge, onIgnored?: (reason: string) => void): CallbackListener {
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = Bun.serve({
@@ -28,6 +29,7 @@ export function startCallbackListener(port: number, judge: CallbackJudge): Callb
         const url = new URL(request.url);
         if (url.pathname !== CALLBACK_PATH) return new Response("not found\n", { status: 404 });
         const verdict = judge(url);
+        if (verdict.kind === "ignore") onIgnored?.(verdict.reason);
         return page(verdict);
       },
     });

@@ -1,20 +1,52 @@
 // The fallback credential store: one JSON object in $TETHER_HOME/.credentials.json, mode 0600, keyed by store key.
 import { chmodSync, readFileSync } from "node:fs";
 import { AuthError, TetherError } from "../errors.ts";
-import { withFileLock, writeFileAtomic } from "../files/atomic.ts";
-import { type CredentialStore, isStoredCredentials, type StoredCredentials } from "./credentials.ts";
+import { dirname } from "node:path";
+import { ensureHomeDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
+import { type CredentialStore, isStoredCredentials, serverNameOfKey, type StoredCredentials } from "./credentials.ts";
 
-type CredentialFile = Record<string, StoredCredentials>;
+/** The file as parsed: entries of any shape, by store key. */
+type CredentialFile = Record<string, unknown>;
+
+export interface FileCredentialStoreOptions {
+  /** A one-line warning (no trailing newline), e.g. for an entry that is skipped. */
+  warn?: (message: string) => void;
+}
 
 export class FileCredentialStore implements CredentialStore {
   readonly kind = "file";
+  /** Keys already warned about in this run: one warning each, however often they are read. */
+  private readonly warned = new Set<string>();
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly options: FileCredentialStoreOptions = {},
+  ) {}
 
   async load(key: string): Promise<StoredCredentials | undefined> {
     // Writers rename a complete file into place, so reading needs no lock.
     const entries = this.read();
-    return entries && Object.hasOwn(entries, key) ? entries[key] : undefined;
+    return entries && Object.hasOwn(entries, key) ? this.usable(key, entries[key]) : undefined;
+  }
+
+  /**
+   * One entry, checked on its own: a malformed entry is skipped with a warning naming its server,
+   * so one bad login never makes the others unreadable. An `expiresAt` of null (what JSON made of
+   * an Infinity stored by older versions) reads as "expiry unknown".
+   */
+  private usable(key: string, entry: unknown): StoredCredentials | undefined {
+    if (typeof entry === "object" && entry !== null && (entry as { expiresAt?: unknown }).expiresAt === null) {
+      const { expiresAt: _, ...rest } = entry as Record<string, unknown>;
+      entry = rest;
+    }
+    if (isStoredCredentials(entry)) return entry;
+    if (!this.warned.has(key)) {
+      this.warned.add(key);
+      this.options.warn?.(
+        `warning: the stored login of server "${serverNameOfKey(key)}" in ${this.path} is malformed and was skipped; run: tether mcp login ${serverNameOfKey(key)}`,
+      );
+    }
+    return undefined;
   }
 
   async save(key: string, credentials: StoredCredentials): Promise<void> {
@@ -26,7 +58,9 @@ export class FileCredentialStore implements CredentialStore {
 
   async delete(key: string): Promise<boolean> {
     // Most deletes (logout of a keyring user) find nothing here: skip the lock and the write.
-    if (!(await this.load(key))) return false;
+    // A malformed entry counts as present: logout is how the user gets rid of it.
+    const entries = this.read();
+    if (!entries || !Object.hasOwn(entries, key)) return false;
     let existed = false;
     await this.update((entries) => {
       existed = Object.hasOwn(entries, key);
@@ -70,14 +104,14 @@ export class FileCredentialStore implements CredentialStore {
       throw this.corrupt("is not valid JSON");
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw this.corrupt("is not a JSON object");
-    for (const [key, entry] of Object.entries(parsed)) {
-      if (!isStoredCredentials(entry)) throw this.corrupt(`has a malformed entry for ${JSON.stringify(key)}`);
-    }
+    // Entries are checked one at a time, when loaded; a write keeps the others exactly as they are.
     return parsed as CredentialFile;
   }
 
   private write(entries: CredentialFile): void {
     try {
+      // The file lives in $TETHER_HOME, which must not stay group- or world-readable.
+      ensureHomeDir(dirname(this.path));
       // A new file replaces the old one, so a loosely-permissioned old file ends up 0600.
       writeFileAtomic(this.path, `${JSON.stringify(entries, null, 2)}\n`, 0o600);
       chmodSync(this.path, 0o600); // exactly 0600, whatever the umask took away

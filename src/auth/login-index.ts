@@ -3,7 +3,7 @@
 // keyring (no keychain prompts, no D-Bus round trip) and never reads a token.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withFileLock, writeFileAtomic } from "../files/atomic.ts";
+import { ensureHomeDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
 import type { CredentialStore, StoredCredentials } from "./credentials.ts";
 
 export const LOGIN_INDEX_FILE = "logins.json";
@@ -40,6 +40,7 @@ export function summarizeLogin(credentials: StoredCredentials): LoginSummary {
 }
 
 async function updateLoginIndex(home: string, key: string, summary: LoginSummary | undefined): Promise<void> {
+  ensureHomeDir(home);
   await withFileLock(`${indexPath(home)}.lock`, () => {
     const index = readLoginIndex(home);
     if (summary) index[key] = summary;

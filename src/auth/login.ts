@@ -37,6 +37,8 @@ export interface LoginHooks {
   onIgnoredPaste(reason: string): void;
   /** Something worth a warning that does not stop the login (e.g. the old tokens could not be revoked). */
   onWarning?(message: string): void;
+  /** A request to the callback listener that is not this login's answer (wrong state); the login keeps waiting. */
+  onIgnoredCallback?(reason: string): void;
 }
 
 export interface LoginSession {
@@ -113,7 +115,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     if (verdict.kind === "failure") outcome.reject(verdict.error);
     return verdict;
   };
-  const listener: CallbackListener = startCallbackListener(config.callbackPort, judge);
+  const listener: CallbackListener = startCallbackListener(config.callbackPort, judge, hooks.onIgnoredCallback);
   const provider = new LoginProvider({
     redirectUrl: listener.redirectUrl,
     state,

@@ -1,6 +1,6 @@
 // The credential store a command uses, built once per run from config, and the store key of a server.
 import type { Context } from "../context.ts";
-import { expandVars } from "../config/expand.ts";
+import { expandUrl } from "../config/expand.ts";
 import { loadConfig } from "../config/load.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { credentialStoreKey, type CredentialStore, type StoredCredentials } from "./credentials.ts";
@@ -27,7 +27,7 @@ export function openCredentialStore(ctx: Context): Promise<CredentialStore> {
 
 /** The URL tether talks to: `url` with ${VAR} expanded, normalized, so the store key follows the real endpoint. */
 export function resolvedServerUrl(ctx: Context, server: HttpServerConfig): URL {
-  return new URL(expandVars(server.url, ctx.env, `server "${server.name}" url`));
+  return expandUrl(server.url, ctx.env, server.name);
 }
 
 export function serverCredentialKey(ctx: Context, server: HttpServerConfig): string {

@@ -31,7 +31,7 @@ export function createCredentialStore(mode: CredentialStoreMode, options: Creden
 }
 
 function createBackend(mode: CredentialStoreMode, options: CredentialStoreOptions): CredentialStore {
-  const file = new FileCredentialStore(join(options.home, CREDENTIALS_FILE_NAME));
+  const file = new FileCredentialStore(join(options.home, CREDENTIALS_FILE_NAME), { warn: options.notice });
   if (mode === "file") return file;
   const keyring = new KeyringCredentialStore(options.keyring ?? loadNapiKeyringBackend());
   if (mode === "keyring") return keyringOnly(keyring, file);

@@ -7,10 +7,30 @@ export const REFRESH_MARGIN_MS = 60_000;
 
 export type OAuthLoginState = "logged_in" | "expired" | "not_logged_in";
 
+/**
+ * The longest token lifetime believed. A longer `expires_in` (1e308 included) is cut to this, so
+ * `expiresAt` stays a finite number: Infinity would be written to JSON as null and make the
+ * whole credential file unreadable.
+ */
+export const MAX_TOKEN_LIFETIME_SEC = 365 * 24 * 3600;
+
+/**
+ * `expires_in` as a lifetime in seconds worth trusting: a finite positive number (or a numeric
+ * string, as some servers send), capped at MAX_TOKEN_LIFETIME_SEC. Anything else (0, negative,
+ * NaN, absent) is unknown: the server then decides with a 401, instead of every command
+ * refreshing or a fresh login counting as expired.
+ */
+export function tokenLifetimeSec(expiresIn: unknown): number | undefined {
+  const value = typeof expiresIn === "string" && expiresIn.trim() !== "" ? Number(expiresIn) : expiresIn;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) return undefined;
+  return Math.min(value, MAX_TOKEN_LIFETIME_SEC);
+}
+
 /** A token response as stored: `expires_in` becomes the absolute `expiresAt`; everything else (issuer too) is kept. */
 export function storedTokensOf(tokens: OAuthTokens, now: number): { tokens: StoredTokens; expiresAt?: number } {
   const { expires_in, ...kept } = tokens;
-  return { tokens: kept, expiresAt: typeof expires_in === "number" ? now + expires_in * 1000 : undefined };
+  const lifetime = tokenLifetimeSec(expires_in);
+  return { tokens: kept, expiresAt: lifetime === undefined ? undefined : now + lifetime * 1000 };
 }
 
 /** Credentials with a fresh token response applied. */

@@ -1,6 +1,9 @@
 // All output formatting: tables, JSON, key/value details and colour. TTY changes presentation,
 // never data: aligned columns with a header on a terminal, tab-separated rows when piped.
+// Table cells and detail values have control characters made visible (text/sanitize.ts): they
+// often carry what a server said. note() takes painted text, so its callers sanitize. JSON stays exact.
 import type { IO } from "../context.ts";
+import { terminalText } from "../text/sanitize.ts";
 
 export interface Column<Row> {
   header: string;
@@ -36,7 +39,7 @@ export function printJsonLine(io: IO, value: unknown): void {
 }
 
 export function printTable<Row>(io: IO, columns: Column<Row>[], rows: Row[]): void {
-  const cells = rows.map((row) => columns.map((column) => column.value(row)));
+  const cells = rows.map((row) => columns.map((column) => terminalText(column.value(row))));
   if (!io.stdoutIsTTY) {
     for (const line of cells) io.stdout.write(line.join("\t") + "\n");
     return;
@@ -54,8 +57,8 @@ export function printTable<Row>(io: IO, columns: Column<Row>[], rows: Row[]): vo
 export function printDetails(io: IO, title: string, fields: [string, string | undefined][]): void {
   const shown = fields.filter((field): field is [string, string] => field[1] !== undefined);
   const width = Math.max(0, ...shown.map(([key]) => key.length));
-  io.stdout.write(paint(io, "bold", title) + "\n");
-  for (const [key, value] of shown) io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(width + 1))} ${value}\n`);
+  io.stdout.write(paint(io, "bold", terminalText(title)) + "\n");
+  for (const [key, value] of shown) io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(width + 1))} ${terminalText(value)}\n`);
 }
 
 /** A diagnostic line on stderr (never on stdout, so `--json | jq` always works). */

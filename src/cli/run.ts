@@ -4,6 +4,8 @@ import { renderUsage, runCommand, type CommandDef } from "citty";
 import type { IO } from "../context.ts";
 import { CancelledError, ConfigError, ConnectionError, TetherError, UsageError } from "../errors.ts";
 import { beforeSeparator } from "./args.ts";
+import { redactKnownSecrets } from "../config/secrets.ts";
+import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
 import { createRootCommand } from "./root.ts";
 import { createSystemContext, type SystemContext } from "./system.ts";
@@ -28,7 +30,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const io = ctx?.io ?? createSystemContext().io;
-    return reportError(io, error, process.env.TETHER_DEBUG === "1");
+    return reportError(io, error, process.env.TETHER_DEBUG === "1", ctx ? await secretsOf(ctx) : []);
   } finally {
     await ctx?.runCleanups(CLEANUP_TIMEOUT_MS);
     await ctx?.drainOutput();
@@ -115,17 +117,32 @@ function stripAnsi(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
 
-/** Prints one error line (plus hint and server stderr) and returns the exit code. */
-export function reportError(io: IO, error: unknown, debug: boolean): number {
+/** The run's known secret values (from config and env), or none when the config cannot be read. */
+async function secretsOf(ctx: SystemContext): Promise<string[]> {
+  try {
+    const [{ loadConfig }, { knownSecrets }] = await Promise.all([import("../config/load.ts"), import("../config/secrets.ts")]);
+    return knownSecrets(ctx.env, (await loadConfig(ctx)).config);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Prints one error line (plus hint and server stderr) and returns the exit code. Messages quote
+ * servers, models and files: control characters are made visible, and any known secret (an API
+ * key or header a server echoed back) is replaced by [redacted].
+ */
+export function reportError(io: IO, error: unknown, debug: boolean, secrets: readonly string[] = []): number {
   const known = asTetherError(error);
   const where = known instanceof ConfigError && known.location ? `${known.location}: ` : "";
-  io.stderr.write(`${paint(io, "red", "error:")} ${where}${known.message}\n`);
+  const show = (text: string) => terminalText(redactKnownSecrets(text, secrets));
+  io.stderr.write(`${paint(io, "red", "error:")} ${show(where + known.message)}\n`);
   if (known instanceof ConnectionError && known.stderrTail.length > 0) {
     io.stderr.write("server stderr (last lines):\n");
-    for (const line of known.stderrTail.slice(-10)) io.stderr.write(`  ${line}\n`);
+    for (const line of known.stderrTail.slice(-10)) io.stderr.write(`  ${show(line)}\n`);
   }
-  if (known.hint) io.stderr.write(`${paint(io, "yellow", "hint:")} ${known.hint}\n`);
-  if (debug && error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
+  if (known.hint) io.stderr.write(`${paint(io, "yellow", "hint:")} ${show(known.hint)}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr.write(redactKnownSecrets(error.stack, secrets) + "\n");
   return known.exitCode;
 }
 

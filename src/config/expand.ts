@@ -16,6 +16,22 @@ export function expandVars(value: string, env: Readonly<Record<string, string | 
   });
 }
 
+/**
+ * A server's `url` with ${VAR} expanded, as a URL. Validation can only check the literal text, so
+ * an expansion that is not an http(s) URL is a config error naming the server (exit 2), not a
+ * bare "Invalid URL". The expanded value is not quoted: it may come from a secret-bearing variable.
+ */
+export function expandUrl(value: string, env: Readonly<Record<string, string | undefined>>, serverName: string): URL {
+  const expanded = expandVars(value, env, `server "${serverName}" url`);
+  const url = URL.canParse(expanded) ? new URL(expanded) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new ConfigError(`server "${serverName}": url ${JSON.stringify(value)} does not expand to an http:// or https:// URL`, {
+      hint: "check the environment variables it uses",
+    });
+  }
+  return url;
+}
+
 export function expandList(values: string[], env: Readonly<Record<string, string | undefined>>, where: string): string[] {
   return values.map((value) => expandVars(value, env, where));
 }

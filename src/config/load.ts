@@ -1,6 +1,6 @@
 // Reads config.toml: parse with smol-toml, validate (skipped when this exact content already
 // passed with this tether version), normalize.
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import type { Context } from "../context.ts";
 import { ConfigError } from "../errors.ts";
@@ -56,15 +56,63 @@ export async function validateParsed(raw: RawConfig, source: string, path: strin
   validateConfig(raw as Record<string, unknown>, source, path);
 }
 
-/** The file's text, or undefined when it does not exist. */
+/**
+ * The most bytes config.toml may have. Real configs are a few KiB; the cap keeps a mistaken path
+ * (a log, a symlink to /dev/zero) from filling memory.
+ */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The file's text, or undefined when it does not exist. It must be a regular file of at most
+ * MAX_CONFIG_BYTES: opened without blocking (a FIFO would wait forever for a writer), checked
+ * with fstat on the open descriptor, and read no further than the cap.
+ */
 export function readConfigSource(path: string): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     throw new ConfigError(`cannot read ${path} (${code ?? String(error)})`);
   }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      throw new ConfigError(`${path} is not a regular file (${fileKind(stat)})`, { hint: "point --config or $TETHER_HOME at a TOML file" });
+    }
+    const tooBig = () =>
+      new ConfigError(`${path} is larger than ${MAX_CONFIG_BYTES} bytes (the config size limit)`, {
+        hint: "a config.toml is a few KiB; check that this is the right file",
+      });
+    if (stat.size > MAX_CONFIG_BYTES) throw tooBig();
+    // Read one byte past the cap: a file that grew since fstat is caught too.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_CONFIG_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_CONFIG_BYTES) throw tooBig();
+      if (length === buffer.length) break;
+    }
+    return buffer.toString("utf8", 0, length);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot read ${path} (${code ?? String(error)})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileKind(stat: import("node:fs").Stats): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isFIFO()) return "a named pipe";
+  if (stat.isCharacterDevice()) return "a character device";
+  if (stat.isBlockDevice()) return "a block device";
+  if (stat.isSocket()) return "a socket";
+  return "not a file";
 }
 
 export function parseConfigSource(source: string, path: string): RawConfig {

@@ -1,5 +1,6 @@
 // Turns a validated raw config into TetherConfig with defaults. Plain TS: no schema library here,
 // so an already-validated config loads without importing arktype.
+import { clampTimeoutSec } from "../timers.ts";
 import type { RawConfig, RawOtel, RawProvider, RawServer } from "./schema.ts";
 import {
   DEFAULT_MAX_TURNS,
@@ -35,9 +36,11 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     name,
     enabled: raw.enabled ?? true,
     required: raw.required ?? false,
-    startupTimeoutSec:
+    // Past the timer limit (~24.8 days, `inf` too) a timeout means "none"; unclamped, setTimeout would fire at once.
+    startupTimeoutSec: clampTimeoutSec(
       raw.startup_timeout_sec ?? (raw.startup_timeout_ms !== undefined ? raw.startup_timeout_ms / 1000 : DEFAULT_STARTUP_TIMEOUT_SEC),
-    toolTimeoutSec: raw.tool_timeout_sec ?? DEFAULT_TOOL_TIMEOUT_SEC,
+    ),
+    toolTimeoutSec: clampTimeoutSec(raw.tool_timeout_sec ?? DEFAULT_TOOL_TIMEOUT_SEC),
     enabledTools: raw.enabled_tools,
     disabledTools: raw.disabled_tools ?? [],
     approveTools: raw.approve_tools ?? [],
@@ -85,9 +88,19 @@ function normalizeProviders(raw: Record<string, RawProvider>): Record<string, Pr
       queryParams: provider.query_params ?? {},
       httpHeaders: provider.http_headers ?? {},
       envHttpHeaders: provider.env_http_headers ?? {},
+      streamIdleTimeoutSec: optionalTimeout(
+        provider.stream_idle_timeout_sec ?? (provider.stream_idle_timeout_ms !== undefined ? provider.stream_idle_timeout_ms / 1000 : undefined),
+      ),
+      streamTotalTimeoutSec: optionalTimeout(provider.stream_total_timeout_sec),
+      streamMaxBytes: provider.stream_max_bytes,
+      streamMaxEventBytes: provider.stream_max_event_bytes,
     };
   }
   return providers;
+}
+
+function optionalTimeout(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : clampTimeoutSec(seconds);
 }
 
 function normalizeOtel(raw: RawOtel): OtelConfig {

@@ -45,6 +45,11 @@ const providerSchema = type({
   "http_headers?": stringMap,
   "env_http_headers?": stringMap,
   "wire_api?": "string",
+  "stream_idle_timeout_sec?": positiveSeconds,
+  "stream_idle_timeout_ms?": "number.integer > 0",
+  "stream_total_timeout_sec?": positiveSeconds,
+  "stream_max_bytes?": "number.integer > 0",
+  "stream_max_event_bytes?": "number.integer > 0",
 });
 
 const otlpHttpSchema = type({

@@ -8,6 +8,18 @@ export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
 export const DEFAULT_MAX_TURNS = 20;
 export const DEFAULT_PROVIDER = "openai";
 
+/** A model stream that sends nothing for this long is cut (and retried). Codex's default too. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_SEC = 300;
+/** One model response may stream this long in all (not retried: it would run as long again). */
+export const DEFAULT_STREAM_TOTAL_TIMEOUT_SEC = 3600;
+/**
+ * The most bytes one model response may stream. Every delta is kept (the turn's text, the
+ * response's items), so this bounds memory: 32 MiB is hundreds of times a long answer.
+ */
+export const DEFAULT_STREAM_MAX_BYTES = 32 * 1024 * 1024;
+/** The most bytes one SSE event may have (`response.completed` repeats the whole output). */
+export const DEFAULT_STREAM_MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
 interface ServerCommon {
   name: string;
   enabled: boolean;
@@ -62,6 +74,11 @@ export interface ProviderConfig {
   queryParams: Record<string, string>;
   httpHeaders: Record<string, string>;
   envHttpHeaders: Record<string, string>;
+  /** Model stream bounds; undefined means the DEFAULT_STREAM_* value. */
+  streamIdleTimeoutSec?: number;
+  streamTotalTimeoutSec?: number;
+  streamMaxBytes?: number;
+  streamMaxEventBytes?: number;
 }
 
 export type OtelExporterConfig =

@@ -33,6 +33,15 @@ export function toConfigError(problem: Problem, layout: TomlLayout, file: string
 /** The first problem in a parsed config, or undefined when it is valid. */
 export function findProblem(raw: Record<string, unknown>): Problem | undefined {
   const servers = raw.mcp_servers;
+  // `[[mcp_servers]]` or `mcp_servers = [...]` would slip past the per-server rules (arktype's
+  // "object" takes arrays), so it is refused before anything else.
+  if (Array.isArray(servers)) {
+    return {
+      table: ["mcp_servers"],
+      message: "'mcp_servers' must be a table of named servers, not an array",
+      hint: 'write each server as its own table: [mcp_servers.NAME] with command = "..." or url = "..."',
+    };
+  }
   if (servers !== undefined && isPlainObject(servers)) {
     for (const [name, server] of Object.entries(servers)) {
       const problem = findServerProblem(name, server);

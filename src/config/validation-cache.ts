@@ -2,7 +2,7 @@
 // common path. Keyed by tether version + content hash: any edit, or an upgrade, re-validates.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../files/atomic.ts";
+import { ensureHomeDir, writeFileAtomic } from "../files/atomic.ts";
 
 const CACHE_FILE = ".validated-configs";
 const KEEP = 16;
@@ -30,6 +30,7 @@ export function rememberValid(home: string, version: string, source: string): vo
   const keys = readKeys(home).filter((k) => k !== key);
   keys.push(key);
   try {
+    ensureHomeDir(home);
     writeFileAtomic(join(home, CACHE_FILE), keys.slice(-KEEP).join("\n") + "\n");
   } catch {
     // Not worth failing a read command over.

@@ -5,7 +5,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/client";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { Transport } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
-import { expandVars, requireEnvVar, resolveHeaders } from "../config/expand.ts";
+import { expandUrl, requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 
 export interface HttpAuth {
@@ -29,7 +29,7 @@ export function configuredHeaders(ctx: Context, server: HttpServerConfig): Recor
 }
 
 export function serverUrl(ctx: Context, server: HttpServerConfig): URL {
-  return new URL(expandVars(server.url, ctx.env, `server "${server.name}" url`));
+  return expandUrl(server.url, ctx.env, server.name);
 }
 
 export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {

@@ -39,6 +39,8 @@ export interface ExecSetupOptions {
   top?: string[];
   /** Tables, e.g. `fixtureServer()`. */
   tables?: string[];
+  /** Extra lines in `[model_providers.mock]`, e.g. `stream_idle_timeout_sec = 1`. */
+  provider?: string[];
 }
 
 export interface ExecHarness {
@@ -62,6 +64,7 @@ export function setupExec(script: MockStep[], options: ExecSetupOptions = {}): E
     "[model_providers.mock]",
     `base_url = ${toml(mock.url)}`,
     'env_key = "MOCK_KEY"',
+    ...(options.provider ?? []),
     "",
     ...(options.tables ?? []).flatMap((table) => [table, ""]),
   ].join("\n");

@@ -5,6 +5,8 @@ import type { RawConfig } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/errors.ts";
 
 const config = (raw: RawConfig) => normalizeConfig(raw);
+/** The model stream bounds every provider gets unless its table sets them. */
+const DEFAULT_STREAM = { idleTimeoutMs: 300_000, totalTimeoutMs: 3_600_000, maxBytes: 32 * 1024 * 1024, maxEventBytes: 8 * 1024 * 1024 };
 
 function failure(run: () => unknown): ConfigError {
   try {
@@ -22,7 +24,7 @@ describe("resolveModelTarget", () => {
     expect(target).toEqual({
       model: "gpt-other",
       providerId: "openai",
-      provider: { baseUrl: "https://api.openai.com/v1", envKey: "OPENAI_API_KEY", queryParams: {}, httpHeaders: {} },
+      provider: { id: "openai", baseUrl: "https://api.openai.com/v1", envKey: "OPENAI_API_KEY", queryParams: {}, httpHeaders: {}, stream: DEFAULT_STREAM },
       apiKey: "sk-1",
     });
   });
@@ -49,10 +51,12 @@ describe("resolveModelTarget", () => {
     const target = resolveModelTarget({ TEAM: "core", ORG_ID: "org-9" }, config(raw));
     expect(target.apiKey).toBeUndefined();
     expect(target.provider).toEqual({
+      id: "local",
       baseUrl: "http://127.0.0.1:8080/v1",
       envKey: undefined,
       queryParams: { "api-version": "2025-01-01" },
       httpHeaders: { "X-Team": "core", "X-Org": "org-9" },
+      stream: DEFAULT_STREAM,
     });
     expect(failure(() => resolveModelTarget({ TEAM: "core" }, config(raw))).message).toBe(
       'model provider "local" env_http_headers.X-Org: environment variable ORG_ID is not set',

@@ -110,13 +110,32 @@ describe("file credential store", () => {
     expect(readFileSync(file, "utf8")).toBe(content); // a failed save leaves the user's file alone
   });
 
-  test("an entry of the wrong shape is reported as corrupt, by key", async () => {
+  test("an entry of the wrong shape is skipped with one warning naming its server; the others load and survive writes", async () => {
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    writeFileSync(file, JSON.stringify({ "docs|abc": { tokens: ACCESS_TOKEN } }), { mode: 0o600 });
+    const good = keyOf("good");
+    writeFileSync(file, JSON.stringify({ "docs|abc": { tokens: ACCESS_TOKEN }, [good]: sampleCredentials("good") }), { mode: 0o600 });
+    const notices: string[] = [];
+    const store = createCredentialStore("file", { home, notice: (m) => notices.push(m) });
 
-    const error = await fileStore().load("docs|abc").then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(AuthError);
-    expect((error as AuthError).message).toBe(`the credential file ${file} has a malformed entry for "docs|abc"`);
-    expect((error as AuthError).message).not.toContain(ACCESS_TOKEN);
+    expect(await store.load("docs|abc")).toBeUndefined();
+    expect(await store.load("docs|abc")).toBeUndefined();
+    expect(notices).toEqual([
+      `warning: the stored login of server "docs" in ${file} is malformed and was skipped; run: tether mcp login docs`,
+    ]);
+    expect(notices.join("")).not.toContain(ACCESS_TOKEN);
+    expect(await store.load(good)).toEqual(sampleCredentials("good"));
+
+    await store.save(keyOf("other"), sampleCredentials("other"));
+    expect(JSON.parse(readFileSync(file, "utf8"))["docs|abc"]).toEqual({ tokens: ACCESS_TOKEN });
+    expect(await store.delete("docs|abc")).toBe(true);
+    expect(Object.keys(JSON.parse(readFileSync(file, "utf8"))).sort()).toEqual([good, keyOf("other")].sort());
+  });
+
+  test("an expiresAt of null (an Infinity written by an older tether) reads as an unknown expiry", async () => {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const key = keyOf("docs");
+    writeFileSync(file, JSON.stringify({ [key]: { ...sampleCredentials("docs"), expiresAt: null } }), { mode: 0o600 });
+    const { expiresAt: _, ...expected } = sampleCredentials("docs");
+    expect(await fileStore().load(key)).toEqual(expected);
   });
 });

@@ -129,26 +129,39 @@ describe("login", () => {
     expectNoSecretsPrinted([onlyEntry(home.tetherHome)?.tokens?.access_token]);
   });
 
-  test("a callback with the wrong state is refused: exit 1, nothing stored", async () => {
+  test("a callback with the wrong state is ignored with a warning; the login keeps waiting and the real one completes it", async () => {
     const fx = await fixture();
     configure(fx.url);
-
-    const run = await login({ tamper: (location) => location.searchParams.set("state", "forged") });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("error: the authorization response does not carry the state tether sent, so it was refused");
-    expect(run.stderr).toContain("hint: start again with: tether mcp login fx");
-    expect(run.page?.status).toBe(400);
-    expect(run.page?.body).toContain("Login failed");
-    expect(readCredentialFile(home.tetherHome)).toEqual({});
+    const live = startTether(["mcp", "login", "fx", "--no-browser"], { home: home.home });
+    const [, printed] = await live.waitForStderr(AUTHORIZE_LINE);
+    const { location } = await (await import("../support/oauth-headless.ts")).followAuthorizeRedirect(new URL(printed!));
+    const forged = new URL(location);
+    forged.searchParams.set("state", "forged");
+    const page = await fetch(forged);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain("Not an authorization response");
+    await live.waitForStderr(/warning: ignored a request to the login callback: its state is not the one this login sent/);
     expect((await fx.stats()).tokenExchanges).toBe(0);
+    expect((await fetch(location)).status).toBe(200);
+    const run = await live.finished;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`Logged in to "fx" (scopes: mcp:tools)\n`);
   });
 
-  test("a pasted redirect with the wrong state is refused too", async () => {
+  test("a pasted redirect with the wrong state is ignored with a note; the right one completes the login", async () => {
     const fx = await fixture();
     configure(fx.url);
-    const run = await login({ via: "paste", tamper: (location) => location.searchParams.set("state", "forged") });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("does not carry the state tether sent");
+    const live = startTether(["mcp", "login", "fx", "--no-browser"], { home: home.home });
+    const [, printed] = await live.waitForStderr(AUTHORIZE_LINE);
+    const { location } = await (await import("../support/oauth-headless.ts")).followAuthorizeRedirect(new URL(printed!));
+    const forged = new URL(location);
+    forged.searchParams.set("state", "forged");
+    live.write(`${forged.href}\n`);
+    await live.waitForStderr(/note: that is not the redirect URL \(its state is not the one this login sent/);
+    live.write(`${location.href}\n`);
+    const run = await live.finished;
+    expect(run.code).toBe(0);
+    expect((await fx.stats()).tokenExchanges).toBe(1);
   });
 
   test("error=access_denied ends the login with the server's reason", async () => {

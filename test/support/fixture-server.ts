@@ -11,7 +11,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
-import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, taskStatuses } from "./fixture-tools.ts";
+import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -66,6 +66,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "bad-iss": { type: "boolean" },
       "scope-required": { type: "string", multiple: true },
       "task-tool": { type: "boolean" },
+      "hostile-text": { type: "boolean" },
+      "expires-in": { type: "string" },
+      "authorization-endpoint": { type: "string" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -113,6 +116,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     badIss: !!v["bad-iss"],
     scopeRequired: v["scope-required"] ?? [],
     taskTool: !!v["task-tool"],
+    hostileText: !!v["hostile-text"],
+    expiresIn: v["expires-in"] === undefined ? undefined : Number(v["expires-in"]),
+    authorizationEndpoint: v["authorization-endpoint"],
   };
 }
 
@@ -331,9 +337,11 @@ async function main(): Promise<void> {
   setTimeout(() => process.exit(0), MAX_LIFETIME_MS).unref();
   if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`);
   if (options.exitOnStart !== undefined) {
+    if (options.hostileText) process.stderr.write(`fixture: ${HOSTILE_TEXT}\n`);
     process.stderr.write("fixture: fatal: config missing\n");
     process.exit(options.exitOnStart);
   }
+  if (options.hostileText) process.stderr.write(`fixture: ${HOSTILE_TEXT}\n`);
   process.stderr.write(`fixture: started (pid ${process.pid})\n`);
   if (options.startDelayMs > 0) await sleep(options.startDelayMs);
   if (options.mode === "stdio") await serveStdio(options);

@@ -12,6 +12,19 @@ export interface SseStep {
   /** With `cutAfterBytes`: "eof" ends the body cleanly (default), "reset" breaks the connection. */
   cutMode?: "eof" | "reset";
   headers?: Record<string, string>;
+  /**
+   * A hostile stream instead of `sse` (after the body's first chunk, if any): "endless-deltas"
+   * sends text deltas forever, "silence" sends headers and then nothing, "unterminated-event"
+   * sends one `data:` line that never ends. `delayMs` paces the endless ones.
+   */
+  hostile?: HostileMode;
+}
+
+export type HostileMode = "endless-deltas" | "silence" | "unterminated-event";
+
+/** A hostile stream step; `sse` (e.g. `response.created`) goes first. */
+export function hostileStep(mode: HostileMode, options: { sse?: string; delayMs?: number } = {}): SseStep {
+  return { sse: options.sse ?? "", hostile: mode, delayMs: options.delayMs };
 }
 
 export interface FailStep {
@@ -65,7 +78,33 @@ function chunksOf(bytes: Uint8Array, size: number | undefined): Uint8Array[] {
   return chunks;
 }
 
+/** What the hostile modes repeat: 64 KiB per pull, so the flood is fast. */
+function hostileChunk(mode: HostileMode): Uint8Array | undefined {
+  if (mode === "silence") return undefined;
+  if (mode === "unterminated-event") return encoder.encode("x".repeat(64 * 1024));
+  const event = `event: response.output_text.delta\ndata: ${JSON.stringify({ type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta: "flood " })}\n\n`;
+  return encoder.encode(event.repeat(Math.ceil((64 * 1024) / event.length)));
+}
+
+function hostileBody(step: SseStep & { hostile: HostileMode }): ReadableStream<Uint8Array> {
+  const first = encoder.encode(step.sse + (step.hostile === "unterminated-event" ? "event: response.output_text.delta\ndata: " : ""));
+  const chunk = hostileChunk(step.hostile);
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!started) {
+        started = true;
+        if (first.length > 0) return controller.enqueue(first);
+      }
+      if (!chunk) return new Promise<void>(() => {}); // silence: never another byte, never the end
+      if (step.delayMs) await sleep(step.delayMs);
+      controller.enqueue(chunk);
+    },
+  });
+}
+
 function streamBody(step: SseStep): ReadableStream<Uint8Array> {
+  if (step.hostile) return hostileBody(step as SseStep & { hostile: HostileMode });
   const full = encoder.encode(step.sse);
   const cut = step.cutAfterBytes !== undefined;
   const chunks = chunksOf(cut ? full.subarray(0, step.cutAfterBytes) : full, step.chunkSize);

@@ -18,6 +18,10 @@ export interface OAuthFixtureOptions {
   badIss: boolean;
   /** `TOOL:SCOPE`: calling TOOL needs SCOPE in the token, else 403 insufficient_scope. */
   scopeRequired: string[];
+  /** `--authorization-endpoint`: advertised instead of the fixture's own /authorize (hostile metadata). */
+  authorizationEndpoint?: string;
+  /** `--expires-in`: what the token response says as `expires_in` (any number, e.g. 1e308, 0, -5), whatever the real lifetime. */
+  expiresIn?: number;
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -252,7 +256,7 @@ export class OAuthFixture {
     const origin = this.origin();
     return {
       issuer: origin,
-      authorization_endpoint: `${origin}/authorize`,
+      authorization_endpoint: this.options.authorizationEndpoint ?? `${origin}/authorize`,
       token_endpoint: `${origin}/token`,
       ...(this.options.noRegistration ? {} : { registration_endpoint: `${origin}/register` }),
       revocation_endpoint: `${origin}/revoke`,
@@ -480,7 +484,7 @@ export class OAuthFixture {
     return {
       access_token: accessToken,
       token_type: "Bearer",
-      expires_in: this.options.tokenLifetime,
+      expires_in: this.options.expiresIn ?? this.options.tokenLifetime,
       refresh_token: refreshToken,
       scope: grant.scope,
     };

@@ -32,7 +32,9 @@ export default (ctx: Context) =>
       ]);
       const warn = (message: string) => note(ctx.io, `${paint(ctx.io, "yellow", "warning:")} ${message}`);
       const sink = await startAgentTelemetry(ctx, config, { model: options.model, warn });
-      await runExec(ctx, config, options, createExecView(ctx, { json: Boolean(args.json) }), sink);
+      const { knownSecrets } = await import("../../config/secrets.ts");
+      const view = createExecView(ctx, { json: Boolean(args.json), secrets: knownSecrets(ctx.env, config) });
+      await runExec(ctx, config, options, view, sink);
     },
   });
 

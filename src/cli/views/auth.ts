@@ -3,20 +3,25 @@
 import type { IO } from "../../context.ts";
 import type { LoginResult, LoginSession } from "../../auth/login.ts";
 import type { LogoutResult } from "../../auth/logout.ts";
+import { terminalText } from "../../text/sanitize.ts";
 import { note, paint } from "../render.ts";
 
 export function renderLoginInstructions(io: IO, session: LoginSession, options: { browser: boolean }): void {
   const name = session.server.name;
   note(io, options.browser ? `Opening your browser to log in to "${name}". If it does not open, visit:` : `To log in to "${name}", open this URL in a browser:`);
   note(io, "");
-  note(io, `  ${session.authorizationUrl.href}`);
+  note(io, `  ${terminalText(session.authorizationUrl.href)}`);
   note(io, "");
   note(io, "No browser on this machine (SSH, container)? Open the URL on any machine and log in; the page it ends on");
   note(io, `(${session.redirectUrl}?code=…) will fail to load there. Copy that page's full address and paste it here, then press Enter.`);
 }
 
 export function renderIgnoredPaste(io: IO, reason: string): void {
-  note(io, `${paint(io, "yellow", "note:")} that is not the redirect URL (${reason}); paste the full address of the page the login ended on`);
+  note(io, `${paint(io, "yellow", "note:")} that is not the redirect URL (${terminalText(reason)}); paste the full address of the page the login ended on`);
+}
+
+export function renderIgnoredCallback(io: IO, reason: string): void {
+  note(io, `${paint(io, "yellow", "warning:")} ignored a request to the login callback: ${terminalText(reason)}; still waiting for the real one`);
 }
 
 export function waitingText(session: LoginSession): string {
@@ -24,7 +29,7 @@ export function waitingText(session: LoginSession): string {
 }
 
 export function renderLoggedIn(io: IO, result: LoginResult): void {
-  const scopes = result.scopes.length > 0 ? ` (scopes: ${result.scopes.join(" ")})` : "";
+  const scopes = result.scopes.length > 0 ? ` (scopes: ${terminalText(result.scopes.join(" "))})` : "";
   io.stdout.write(`Logged in to "${result.serverName}"${scopes}\n`);
   note(io, `Credentials stored in ${result.store === "keyring" ? "the OS keyring" : "the credential file (mode 0600)"}`);
 }
@@ -36,9 +41,9 @@ export function renderLogout(io: IO, result: LogoutResult): void {
   }
   io.stdout.write(`Logged out of "${result.serverName}": deleted its stored OAuth credentials\n`);
   const revocation = result.revocation;
-  if (revocation?.kind === "revoked") note(io, `Revoked its tokens at ${revocation.endpoint}`);
+  if (revocation?.kind === "revoked") note(io, `Revoked its tokens at ${terminalText(revocation.endpoint)}`);
   if (revocation?.kind === "not_advertised") note(io, "The server advertises no revocation endpoint; its tokens expire on their own");
-  if (revocation?.kind === "failed") note(io, `${paint(io, "yellow", "warning:")} could not revoke its tokens at the server: ${revocation.reason}`);
+  if (revocation?.kind === "failed") note(io, `${paint(io, "yellow", "warning:")} could not revoke its tokens at the server: ${terminalText(revocation.reason)}`);
 }
 
 /** After `mcp add --url`, when the server advertises OAuth. */

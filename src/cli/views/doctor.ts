@@ -3,6 +3,8 @@ import type { IO } from "../../context.ts";
 import { authLabel, describeServer, type AuthView } from "../../config/describe.ts";
 import { ConnectionError } from "../../errors.ts";
 import type { ProbeResult } from "../../mcp/probe.ts";
+import { redactKnownSecrets } from "../../config/secrets.ts";
+import { terminalText } from "../../text/sanitize.ts";
 import { paint, printJson } from "../render.ts";
 import { statusJson } from "./servers.ts";
 
@@ -17,31 +19,35 @@ function stderrOf(result: ProbeResult): string[] {
   return [];
 }
 
-export function renderDoctor(io: IO, entries: DoctorEntry[], options: { json: boolean }): void {
-  if (options.json) return printJson(io, { servers: entries.map(doctorJson) });
-  for (const entry of entries) printEntry(io, entry);
+/** `secrets`: known secret values, replaced in error text and stderr (a server may echo a header back). */
+export function renderDoctor(io: IO, entries: DoctorEntry[], options: { json: boolean; secrets?: readonly string[] }): void {
+  const secrets = options.secrets ?? [];
+  if (options.json) return printJson(io, { servers: entries.map((entry) => doctorJson(entry, secrets)) });
+  for (const entry of entries) printEntry(io, entry, secrets);
 }
 
-function doctorJson({ result, auth }: DoctorEntry): Record<string, unknown> {
+function doctorJson({ result, auth }: DoctorEntry, secrets: readonly string[]): Record<string, unknown> {
+  const redact = (text: string) => redactKnownSecrets(text, secrets);
   const ok = result.status === "ok" ? result.connection : undefined;
   return {
     name: result.server.name,
     transport: result.server.transport,
-    ...statusJson(result),
+    ...statusJson(result, secrets),
     reachable: result.status === "ok",
     via: ok?.via,
     protocol_version: ok?.protocolVersion,
     server_info: ok?.serverInfo ? { name: ok.serverInfo.name, version: ok.serverInfo.version } : undefined,
     auth,
-    hint: result.status === "error" ? result.error.hint : undefined,
-    stderr: stderrOf(result).slice(-20),
+    hint: result.status === "error" && result.error.hint ? redact(result.error.hint) : undefined,
+    stderr: stderrOf(result).slice(-20).map(redact),
   };
 }
 
-function printEntry(io: IO, { result, auth }: DoctorEntry): void {
+function printEntry(io: IO, { result, auth }: DoctorEntry, secrets: readonly string[]): void {
   const state = result.status === "ok" ? paint(io, "green", "ok") : result.status === "error" ? paint(io, "red", "error") : paint(io, "dim", "disabled");
   io.stdout.write(`${paint(io, "bold", result.server.name)}  ${state}\n`);
-  const line = (key: string, value: string) => io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(10))} ${value}\n`);
+  // Values quote the server (serverInfo, errors, stderr): control characters made visible.
+  const line = (key: string, value: string) => io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(10))} ${terminalText(redactKnownSecrets(value, secrets))}\n`);
   line("transport", describeServer(result.server).transport);
   if (result.status === "ok") {
     const c = result.connection;
@@ -60,6 +66,6 @@ function printEntry(io: IO, { result, auth }: DoctorEntry): void {
   const stderr = stderrOf(result);
   if (result.status === "error" && stderr.length > 0) {
     io.stdout.write(`  ${paint(io, "dim", "stderr:")}\n`);
-    for (const text of stderr.slice(-20)) io.stdout.write(`    ${text}\n`);
+    for (const text of stderr.slice(-20)) io.stdout.write(`    ${terminalText(redactKnownSecrets(text, secrets))}\n`);
   }
 }

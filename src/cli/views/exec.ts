@@ -6,13 +6,16 @@ import type { TokenUsage } from "../../agent/events.ts";
 import type { ExecView } from "../../agent/exec.ts";
 import type { RetryNotice, RunSummary, SessionInfo, ToolCallInfo, ToolOutcome } from "../../agent/output.ts";
 import type { Context, IO } from "../../context.ts";
+import { redactKnownSecrets } from "../../config/secrets.ts";
+import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { paint, printJsonLine } from "../render.ts";
 import { withSpinner } from "../spinner.ts";
 
 const PREVIEW_CHARS = 160;
 
-export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { json: boolean }): ExecView {
-  const view = options.json ? new JsonExecView(ctx.io) : new TextExecView(ctx.io);
+/** `secrets`: known secret values, replaced in failure and retry reasons (a server may echo a key back). */
+export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { json: boolean; secrets?: readonly string[] }): ExecView {
+  const view = options.json ? new JsonExecView(ctx.io, options.secrets) : new TextExecView(ctx.io, options.secrets);
   // Asking needs a terminal both to read the answer from and to show the question on.
   if (ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin) {
     view.approvalPrompt = new TerminalApprovalPrompt(ctx.io, ctx.io.stdin, () => view.beforeStderr());
@@ -24,14 +27,21 @@ export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { j
 abstract class BaseExecView {
   approvalPrompt?: TerminalApprovalPrompt;
 
-  constructor(protected readonly io: IO) {}
+  constructor(
+    protected readonly io: IO,
+    private readonly secrets: readonly string[] = [],
+  ) {}
+
+  protected redact(text: string): string {
+    return redactKnownSecrets(text, this.secrets);
+  }
 
   connecting<T>(servers: number, work: () => Promise<T>): Promise<T> {
     return withSpinner(this.io, `Connecting to ${servers} MCP server${servers === 1 ? "" : "s"}…`, work);
   }
 
   serverFailed(_name: string, error: Error): void {
-    this.diagnostic(`${paint(this.io, "yellow", "warning:")} ${error.message}; continuing without it`);
+    this.diagnostic(`${paint(this.io, "yellow", "warning:")} ${terminalText(this.redact(error.message))}; continuing without it`);
   }
 
   /** Called before anything goes to stderr. */
@@ -58,14 +68,15 @@ class TextExecView extends BaseExecView implements ExecView {
 
   retrying(notice: RetryNotice): void {
     this.diagnostic(
-      paint(this.io, "dim", `${notice.reason}; retrying in ${seconds(notice.delayMs)} (attempt ${notice.attempt} of ${notice.maxAttempts})`),
+      paint(this.io, "dim", `${terminalText(this.redact(notice.reason))}; retrying in ${seconds(notice.delayMs)} (attempt ${notice.attempt} of ${notice.maxAttempts})`),
     );
   }
 
   textDelta(turn: number, delta: string): void {
     if (turn !== this.lastTurn && !this.atLineStart) this.write("\n");
     this.lastTurn = turn;
-    this.write(delta);
+    // The model's words go to the terminal as text only: no escape sequence survives.
+    this.write(terminalBlock(delta));
   }
 
   textRestarted(_turn: number): void {
@@ -74,13 +85,13 @@ class TextExecView extends BaseExecView implements ExecView {
   }
 
   toolCall(call: ToolCallInfo): void {
-    this.diagnostic(`${paint(this.io, "cyan", "→")} ${call.name} ${preview(formatArguments(call.arguments))}`);
+    this.diagnostic(`${paint(this.io, "cyan", "→")} ${terminalText(call.name)} ${preview(formatArguments(call.arguments))}`);
   }
 
   toolDecision(call: ToolCallInfo, verdict: Verdict): void {
     if (verdict.decision !== "denied") return;
     this.denied.add(call.callId);
-    this.diagnostic(`${paint(this.io, "red", "✗")} denied ${call.name}: ${deniedWhy(verdict)}`);
+    this.diagnostic(`${paint(this.io, "red", "✗")} denied ${terminalText(call.name)}: ${deniedWhy(verdict)}`);
   }
 
   toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
@@ -113,7 +124,7 @@ class JsonExecView extends BaseExecView implements ExecView {
 
   retrying(notice: RetryNotice): void {
     const { turn, attempt, maxAttempts, delayMs, reason } = notice;
-    this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason });
+    this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason: this.redact(reason) });
   }
 
   textDelta(turn: number, delta: string): void {
@@ -165,7 +176,7 @@ class TerminalApprovalPrompt implements ApprovalPrompt {
   async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
     this.beforeAsk();
     this.lines ??= new LineReader(this.input);
-    const question = `  allow ${request.tool} on server "${request.server}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
+    const question = `  allow ${terminalText(request.tool)} on server "${terminalText(request.server)}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
     for (;;) {
       this.io.stderr.write(question);
       const line = await this.lines.next();
@@ -244,10 +255,10 @@ function formatArguments(args: Record<string, unknown> | string): string {
   return typeof args === "string" ? args : JSON.stringify(args);
 }
 
-/** The first line, cut to a terminal-friendly length, saying how many lines were left out. */
+/** The first line, cut to a terminal-friendly length, saying how many lines were left out; control characters made visible. */
 function preview(text: string): string {
   const lines = text.split("\n");
-  const first = lines[0]!.length > PREVIEW_CHARS ? `${lines[0]!.slice(0, PREVIEW_CHARS)}…` : lines[0]!;
+  const first = terminalText(lines[0]!.length > PREVIEW_CHARS ? `${lines[0]!.slice(0, PREVIEW_CHARS)}…` : lines[0]!);
   const more = lines.length - 1;
   return more > 0 ? `${first} (+${more} line${more === 1 ? "" : "s"})` : first;
 }

@@ -4,6 +4,7 @@ import { authLabel, describeServer, serverTarget, type AuthView, type ServerView
 import type { AddServerResult } from "../../config/servers.ts";
 import type { ServerConfig } from "../../config/types.ts";
 import type { ProbeResult } from "../../mcp/probe.ts";
+import { redactKnownSecrets } from "../../config/secrets.ts";
 import { note, printDetails, printJson, printTable, type Column } from "../render.ts";
 
 export interface ListRow {
@@ -99,8 +100,8 @@ export function renderAdded(io: IO, result: AddServerResult): void {
   note(io, `Saved to ${result.path}`);
 }
 
-export function statusLabel(result: ProbeResult): string {
-  if (result.status === "error") return `error: ${result.error.message}`;
+export function statusLabel(result: ProbeResult, secrets: readonly string[] = []): string {
+  if (result.status === "error") return `error: ${redactKnownSecrets(result.error.message, secrets)}`;
   return result.status;
 }
 
@@ -110,33 +111,38 @@ function probeLatency(result: ProbeResult): number | undefined {
   return undefined;
 }
 
-export function statusJson(result: ProbeResult): Record<string, unknown> {
+/** `secrets`: known secret values, replaced in the error text (a server may echo a header back). */
+export function statusJson(result: ProbeResult, secrets: readonly string[] = []): Record<string, unknown> {
   return {
     state: result.status,
     tools: result.status === "ok" ? result.connection.tools.length : undefined,
     protocol_version: result.status === "ok" ? result.connection.protocolVersion : undefined,
     latency_ms: probeLatency(result),
-    error: result.status === "error" ? result.error.message : undefined,
+    error: result.status === "error" ? redactKnownSecrets(result.error.message, secrets) : undefined,
   };
 }
 
-type StatusRow = ProbeResult & { auth?: AuthView };
+type StatusRow = ProbeResult & { auth?: AuthView; secrets?: readonly string[] };
 
 const STATUS_COLUMNS: Column<StatusRow>[] = [
   ...(LIST_COLUMNS as Column<StatusRow>[]),
   {
     header: "STATUS",
-    value: statusLabel,
+    value: (r) => statusLabel(r, r.secrets),
     style: (_, r) => (r.status === "ok" ? "green" : r.status === "error" ? "red" : "dim"),
   },
   { header: "TOOLS", value: (r) => (r.status === "ok" ? String(r.connection.tools.length) : "-") },
   { header: "LATENCY", value: (r) => (probeLatency(r) !== undefined ? `${probeLatency(r)}ms` : "-") },
 ];
 
-export function renderServerStatus(io: IO, probed: ProbeResult[], options: { json: boolean; auth?: AuthView[] }): void {
-  const results: StatusRow[] = probed.map((result, i) => ({ ...result, auth: options.auth?.[i] }));
+export function renderServerStatus(
+  io: IO,
+  probed: ProbeResult[],
+  options: { json: boolean; auth?: AuthView[]; secrets?: readonly string[] },
+): void {
+  const results: StatusRow[] = probed.map((result, i) => ({ ...result, auth: options.auth?.[i], secrets: options.secrets }));
   if (options.json) {
-    return printJson(io, { servers: results.map((r) => ({ ...listItemJson(r), status: statusJson(r) })) });
+    return printJson(io, { servers: results.map((r) => ({ ...listItemJson(r), status: statusJson(r, options.secrets) })) });
   }
   if (results.length === 0) return printNoServers(io);
   printTable(io, STATUS_COLUMNS, results);

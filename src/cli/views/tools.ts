@@ -4,6 +4,7 @@ import type { IO } from "../../context.ts";
 import type { CallProgress } from "../../mcp/connect.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
+import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { note, printJson, printTable } from "../render.ts";
 
 function firstLine(text: string | undefined): string {
@@ -50,7 +51,9 @@ export function renderToolResult(io: IO, outcome: ToolCallOutcome, options: { js
   if (options.json) return printJson(io, result);
   const content = (result.content ?? []) as CallToolResult["content"];
   for (const item of content) {
-    if (item.type === "text") io.stdout.write(item.text.endsWith("\n") ? item.text : item.text + "\n");
+    if (item.type !== "text") continue;
+    const text = terminalBlock(item.text);
+    io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   }
   const others = countOthers(content);
   if (others) note(io, `(also returned ${others}; use --json to see everything)`);
@@ -80,8 +83,7 @@ export function renderCallProgress(io: IO, tool: string, update: CallProgress, s
   status(`${tool}:${share}${message}`);
 }
 
-/** Server text on one terminal line: control characters (escape sequences included) are dropped. */
+/** Server text on one terminal line, made safe and short. */
 function oneLineText(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ").trim().slice(0, 200);
+  return terminalText(text).slice(0, 200);
 }

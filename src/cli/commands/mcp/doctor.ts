@@ -7,6 +7,7 @@ import { probeServers } from "../../../mcp/probe.ts";
 import { jsonArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { loginStates } from "../../login-states.ts";
+import { runSecrets } from "../../secrets.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderDoctor } from "../../views/doctor.ts";
 import { printNoServers } from "../../views/servers.ts";
@@ -24,7 +25,10 @@ export default (ctx: Context) =>
       if (servers.length === 0) return printNoServers(ctx.io);
       const results = await withSpinner(ctx.io, `Checking ${servers.length} servers…`, () => probeServers(ctx, servers));
       const auth = await loginStates(ctx, servers);
-      renderDoctor(ctx.io, results.map((result, i) => ({ result, auth: auth?.[i] ?? configuredAuth(result.server) })), { json: Boolean(json) });
+      renderDoctor(ctx.io, results.map((result, i) => ({ result, auth: auth?.[i] ?? configuredAuth(result.server) })), {
+        json: Boolean(json),
+        secrets: await runSecrets(ctx),
+      });
       const failed = results.filter((r) => r.status === "error").length;
       if (failed > 0) throw new ConnectionError(`${failed} of ${results.length} servers failed`);
     },

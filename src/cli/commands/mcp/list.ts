@@ -4,6 +4,7 @@ import { listServers } from "../../../config/servers.ts";
 import { jsonArg } from "../../args.ts";
 import { loginStates } from "../../login-states.ts";
 import { tetherCommand } from "../../command.ts";
+import { runSecrets } from "../../secrets.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderServerList, renderServerStatus } from "../../views/servers.ts";
 
@@ -22,6 +23,6 @@ export default (ctx: Context) =>
       const { probeServers } = await import("../../../mcp/probe.ts");
       const results = await withSpinner(ctx.io, `Connecting to ${servers.length} servers…`, () => probeServers(ctx, servers));
       // After the probe: connecting may have refreshed a login, or deleted a dead one.
-      renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await loginStates(ctx, servers) });
+      renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await loginStates(ctx, servers), secrets: await runSecrets(ctx) });
     },
   });

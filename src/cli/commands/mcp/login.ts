@@ -1,11 +1,11 @@
 // `tether mcp login`: OAuth login to an HTTP server, in the browser or by pasting the redirect URL.
 import type { Context } from "../../../context.ts";
-import { UsageError } from "../../../errors.ts";
-import { beginLogin, type LoginOptions } from "../../../auth/login.ts";
+import { AuthError, UsageError } from "../../../errors.ts";
+import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login.ts";
 import { serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";
-import { renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingText } from "../../views/auth.ts";
+import { renderIgnoredCallback, renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingText } from "../../views/auth.ts";
 
 const args = {
   ...serverNameArg,
@@ -21,8 +21,11 @@ export default (ctx: Context) =>
     async run(parsed) {
       const session = await beginLogin(ctx, parseLoginOptions(parsed), {
         onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
-        onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
+        onWarning: (message) => ctx.io.stderr.write(`warning: ${message}
+`),
+        onIgnoredCallback: (reason) => renderIgnoredCallback(ctx.io, reason),
       });
+      await refuseUnsafeAuthorizationUrl(session);
       const browser = parsed.browser !== false;
       renderLoginInstructions(ctx.io, session, { browser });
       if (browser) await ctx.openUrl(session.authorizationUrl.href);
@@ -30,6 +33,20 @@ export default (ctx: Context) =>
       renderLoggedIn(ctx.io, result);
     },
   });
+
+/**
+ * The authorization server picks the URL the user is sent to: only https (or http to loopback)
+ * is shown as a login link or opened, never file:, smb:, javascript: and the like.
+ */
+async function refuseUnsafeAuthorizationUrl(session: LoginSession): Promise<void> {
+  const { isOpenableUrl } = await import("../../open-url.ts");
+  if (isOpenableUrl(session.authorizationUrl.href)) return;
+  await session.close();
+  const name = session.server.name;
+  throw new AuthError(`the authorization server of "${name}" sent a login URL that is not https (${session.authorizationUrl.protocol}); it was not opened`, {
+    hint: `check the server's OAuth metadata (authorization_endpoint); start again with: tether mcp login ${name}`,
+  });
+}
 
 export function parseLoginOptions(parsed: { name: string; scopes?: string }): LoginOptions {
   if (parsed.scopes === undefined) return { name: parsed.name };
