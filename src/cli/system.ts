@@ -68,12 +68,21 @@ interface FdStream extends OutputStream {
 function fdStream(fd: 1 | 2): FdStream {
   let sink: ReturnType<typeof Bun.stdout.writer> | undefined;
   let pending: Promise<unknown> = Promise.resolve();
+  // The reader went away (`tether mcp tools x | head`): what it did not read is nobody's loss, and
+  // the command finishes as it would have, without an EPIPE error.
+  let readerGone = false;
   return {
     write(chunk) {
+      if (readerGone) return;
       sink ??= (fd === 1 ? Bun.stdout : Bun.stderr).writer();
-      sink.write(chunk);
-      const flushed = sink.flush();
-      if (flushed instanceof Promise) pending = Promise.all([pending, flushed.catch(() => {})]);
+      try {
+        sink.write(chunk);
+        const flushed = sink.flush();
+        if (flushed instanceof Promise) pending = Promise.all([pending, flushed.catch(() => {})]);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
+        readerGone = true;
+      }
     },
     drain: async () => void (await pending),
   };

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isProcessAlive, expectOk, makeHome, runTether } from "../support/cli.ts";
+import { isProcessAlive, expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, stdioFixtureCommand, type FixtureHandle } from "../support/fixture.ts";
 
@@ -169,6 +169,16 @@ describe("stdio", () => {
     const pid = Number(readFileSync(pidFile, "utf8"));
     expect(pid).toBeGreaterThan(0);
     expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  test("a reader that stops early (| head) ends the output quietly: exit 0, no EPIPE error", async () => {
+    configure({ fx: stdioFixture(["--many-tools", "3000"]) });
+    const script = `"${process.execPath}" "${MAIN_PATH}" mcp tools fx --json | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
+    const run = Bun.spawnSync(["bash", "-c", script], {
+      env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
+    });
+    expect(run.stdout.toString()).toBe("exit=0\n");
+    expect(run.stderr.toString()).toBe("");
   });
 
   test("Ctrl-C during a call exits 130 and kills the child", async () => {
