@@ -173,7 +173,7 @@ describe("stdio", () => {
 
   test("a reader that stops early (| head) ends the output quietly: exit 0, no EPIPE error", async () => {
     configure({ fx: stdioFixture(["--many-tools", "3000"]) });
-    const script = `"${process.execPath}" "${MAIN_PATH}" mcp tools fx --json | head -c 100 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
+    const script = `"${process.execPath}" "${MAIN_PATH}" mcp tools fx | head -n 1 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
     const run = Bun.spawnSync(["bash", "-c", script], {
       env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
     });
