@@ -2,7 +2,7 @@
 // state of the stored login as the login index records it. Offline, and it never opens the store.
 import type { Context } from "../context.ts";
 import { type AuthView, configuredAuth, mayUseOAuth } from "../config/describe.ts";
-import type { ServerConfig } from "../config/types.ts";
+import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
 import { noteLoginWanted, readLoginIndex, type LoginSummary } from "./login-index.ts";
 import { serverCredentialKey } from "./server-store.ts";
@@ -31,6 +31,16 @@ export function describeAuth(ctx: Context, server: ServerConfig, index = readLog
 
 function summaryState(summary: LoginSummary, now: number): OAuthLoginState {
   return summary.expiresAt !== undefined && summary.expiresAt <= now ? "expired" : "logged_in";
+}
+
+/** Whether the login index records tokens for this server (it is kept in step with every save). */
+export function hasStoredLogin(ctx: Context, server: ServerConfig): boolean {
+  try {
+    return readLoginIndex(ctx.paths.home)[serverCredentialKey(ctx, server as HttpServerConfig)]?.hasTokens === true;
+  } catch (error) {
+    if (!(error instanceof TetherError)) throw error;
+    return false;
+  }
 }
 
 /** See noteLoginWanted; failures only cost the hint in the AUTH column. */

@@ -3,6 +3,7 @@
 import type { Context } from "../context.ts";
 import { mayUseOAuth } from "../config/describe.ts";
 import type { HttpServerConfig } from "../config/types.ts";
+import { hasStoredLogin } from "../auth/state.ts";
 import { storedLoginProvider } from "../auth/stored-provider.ts";
 import { TetherError } from "../errors.ts";
 import { configuredHeaders, type HttpAuth } from "./http.ts";
@@ -14,6 +15,9 @@ export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): P
     const { machineLoginProvider } = await import("../auth/machine-provider.ts");
     return { headers, authProvider: machineLoginProvider(ctx, server), stepUp: true };
   }
+  // The login index says whether a login is stored, so servers without one never open the
+  // credential store (no keyring round trip on every call).
+  if (!hasStoredLogin(ctx, server)) return { headers };
   try {
     const authProvider = await storedLoginProvider(ctx, server);
     return authProvider ? { headers, authProvider } : { headers };
