@@ -109,3 +109,27 @@ describe("tools that must run as tasks (2025-11-25)", () => {
     expect(statuses.at(-1)).toBe("cancelled");
   });
 });
+
+describe("lists are complete", () => {
+  test("every page of tools/list is read (nextCursor), over stdio and HTTP", async () => {
+    const paged = await startHttpFixture(["--page-size", "7", "--many-tools", "30"]);
+    try {
+      configure({ s: stdioFixture(["--page-size", "7", "--many-tools", "30"]), h: { url: paged.url } });
+      for (const name of ["s", "h"]) {
+        const tools = JSON.parse(expectOk(await tether(["mcp", "tools", name, "--json"])).stdout).tools;
+        expect(tools).toHaveLength(38);
+        expect(tools.at(-1).name).toBe("tool_30");
+      }
+      expect(expectOk(await tether(["mcp", "call", "h", "tool_30"])).stdout).toBe("tool_30\n");
+    } finally {
+      await paged.stop();
+    }
+  });
+});
+
+test("a server listing more than 10,000 tools is an error naming it", async () => {
+  configure({ huge: stdioFixture(["--page-size", "5000", "--many-tools", "10001"]) });
+  const run = await tether(["mcp", "tools", "huge"]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toStartWith(`error: server "huge" lists 10009 tools, more than tether reads (10000)\n`);
+});

@@ -2,6 +2,7 @@
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
@@ -16,6 +17,8 @@ export interface FixtureToolOptions {
   extraTools: string[];
   /** Adds `long_task`, a tool that must be called as a task (2025-11-25 tasks; legacy era only). */
   taskTool?: boolean;
+  /** tools/list answers this many tools per page, with a nextCursor (legacy era only). */
+  pageSize?: number;
   /** `--hostile-text`: escape sequences in serverInfo, a tool's name, description and result, and stderr. */
   hostileText?: boolean;
 }
@@ -157,7 +160,21 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
     );
   }
+  if (options.pageSize) paginateToolList(server, options.pageSize);
   return server;
+}
+
+/** Re-serves McpServer's own tools/list in pages: the cursor is the index of the next tool. */
+function paginateToolList(server: McpServer, pageSize: number): void {
+  const handlers = (server.server as unknown as { _requestHandlers: Map<string, (request: unknown, extra: unknown) => Promise<{ tools: unknown[] }>> })._requestHandlers;
+  const whole = handlers.get("tools/list")!;
+  server.server.removeRequestHandler("tools/list");
+  server.server.setRequestHandler(ListToolsRequestSchema, async (request, extra) => {
+    const { tools } = await whole(request, extra);
+    const start = Number(request.params?.cursor ?? 0);
+    const next = start + pageSize;
+    return { tools: tools.slice(start, next) as never, ...(next < tools.length ? { nextCursor: String(next) } : {}) };
+  });
 }
 
 /** The same tools on the v2 SDK, which serves 2026-07-28 (and 2025, unless the caller rejects it). */
