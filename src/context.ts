@@ -1,4 +1,8 @@
-// What a command may touch: streams, environment, clock, network, paths. main.ts builds the real one.
+// What a command may touch: streams, environment, clock, network, paths, and the run's lazily
+// built services (config, credential store, log). cli/system.ts builds the real one, cli/factory.ts
+// wires the services, and tests build a twin over buffers (test/support/context.ts).
+import type { CredentialStore } from "./auth/credentials.ts";
+import type { LoadedConfig } from "./config/load.ts";
 
 export interface OutputStream {
   write(chunk: string): void;
@@ -23,6 +27,16 @@ export interface Paths {
   config: string;
 }
 
+/** The one way services talk to the user besides their results; prefixes and colour are the log's. */
+export interface Log {
+  /** Something the user should know that is not a problem (e.g. where credentials went). */
+  notice(message: string): void;
+  /** Something went wrong but the command goes on. */
+  warn(message: string): void;
+  /** Only with TETHER_DEBUG=1. */
+  debug(message: string): void;
+}
+
 export interface Context {
   io: IO;
   env: Readonly<Record<string, string | undefined>>;
@@ -37,4 +51,13 @@ export interface Context {
   signal: AbortSignal;
   /** Registers cleanup (kill children, flush telemetry) run once before tether exits, on every path. */
   atExit(cleanup: () => Promise<void> | void): void;
+  /** The working directory the command was started in. */
+  cwd: string;
+  log: Log;
+  /** config.toml, read and validated once per run. */
+  config(): Promise<LoadedConfig>;
+  /** After tether wrote config.toml: the next config() reads it again. */
+  forgetConfig(): void;
+  /** The credential store `mcp_oauth_credentials_store` chooses, opened once per run. */
+  credentialStore(): Promise<CredentialStore>;
 }

@@ -14,7 +14,7 @@ import {
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { reasonOf } from "./auth-errors.ts";
-import { resolvedServerUrl } from "./server-store.ts";
+import { serverUrl } from "../config/expand.ts";
 import { rememberLoginWanted } from "./state.ts";
 import { timedFetch } from "./timed-fetch.ts";
 
@@ -146,7 +146,7 @@ async function offersOAuthLogin(ctx: Context, server: HttpServerConfig, timeoutM
   let timer: ReturnType<typeof setTimeout> | undefined;
   const giveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
-    const probe = discoverOAuthSupport(ctx, resolvedServerUrl(ctx, server), timeoutMs).then((s) => s.supported);
+    const probe = discoverOAuthSupport(ctx, serverUrl(ctx, server), timeoutMs).then((s) => s.supported);
     return await Promise.race([probe.catch(() => false), giveUp]);
   } catch {
     return false;

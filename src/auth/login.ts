@@ -4,8 +4,7 @@ import { randomBytes } from "node:crypto";
 import { auth, type OAuthClientInformationMixed } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { displayUrl } from "../config/describe.ts";
-import { requireEnvVar, resolveHeaders } from "../config/expand.ts";
-import { loadConfig } from "../config/load.ts";
+import { requireEnvVar, resolveHeaders, serverUrl as expandedUrl } from "../config/expand.ts";
 import { isLoopbackHost } from "../config/names.ts";
 import { getServer } from "../config/servers.ts";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
@@ -17,7 +16,7 @@ import type { CredentialStore, StoredCredentials } from "./credentials.ts";
 import { discoverOAuthSupport } from "./discovery.ts";
 import { LoginProvider } from "./login-provider.ts";
 import { readPastedLines } from "./paste-reader.ts";
-import { openCredentialStore, resolvedServerUrl, serverCredentialKey } from "./server-store.ts";
+import { serverCredentialKey } from "./server-store.ts";
 import { timedFetch } from "./timed-fetch.ts";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { revokeStoredTokens } from "./revoke.ts";
@@ -59,9 +58,9 @@ export interface LoginResult {
 
 /** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
 export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginSession> {
-  const { config } = await loadConfig(ctx);
+  const { config } = await ctx.config();
   const server = loginTarget(await getServer(ctx, options.name));
-  const serverUrl = resolvedServerUrl(ctx, server);
+  const serverUrl = expandedUrl(ctx, server);
   if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
     throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
       hint: "use an https:// url; plain http is allowed only for 127.0.0.1, localhost and ::1",
@@ -72,7 +71,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
       hint: `try it with: tether mcp tools ${server.name}`,
     });
   }
-  const store = await openCredentialStore(ctx);
+  const store = await ctx.credentialStore();
   const key = serverCredentialKey(ctx, server);
   const previous = await store.load(key); // a keyring that does not work fails here, before the browser
   const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);

@@ -5,7 +5,7 @@ import type { ServerConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import type { CredentialStore } from "./credentials.ts";
 import { type RevocationOutcome, revokeStoredTokens } from "./revoke.ts";
-import { loadServerCredentials, openCredentialStore, serverCredentialKey } from "./server-store.ts";
+import { loadServerCredentials, serverCredentialKey } from "./server-store.ts";
 import { timedFetch } from "./timed-fetch.ts";
 
 const REVOKE_TIMEOUT_MS = 10_000;
@@ -32,6 +32,6 @@ export async function logoutServer(ctx: Context, name: string): Promise<LogoutRe
 /** For `mcp remove`: deletes what is stored for the removed server (no network). True if something was. */
 export async function forgetServerCredentials(ctx: Context, server: ServerConfig): Promise<boolean> {
   if (server.transport !== "http") return false;
-  const store = await openCredentialStore(ctx);
+  const store = await ctx.credentialStore();
   return store.delete(serverCredentialKey(ctx, server));
 }

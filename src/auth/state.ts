@@ -21,7 +21,7 @@ export function describeAuth(ctx: Context, server: ServerConfig, index = readLog
   } catch (error) {
     // An unset ${VAR} in the url: the table still shows what config says.
     if (!(error instanceof TetherError)) throw error;
-    if (ctx.debug) ctx.io.stderr.write(`debug: auth state of "${server.name}": ${error.message}\n`);
+    ctx.log.debug(`auth state of "${server.name}": ${error.message}`);
   }
   if (summary?.hasTokens) return { type: "oauth", state: summaryState(summary, ctx.now()), refreshable: summary.refreshable };
   const { clientId, scopes, resource } = server.oauth;
@@ -49,7 +49,7 @@ export async function rememberLoginWanted(ctx: Context, server: ServerConfig): P
   try {
     await noteLoginWanted(ctx.paths.home, serverCredentialKey(ctx, server), ctx.now());
   } catch (error) {
-    if (ctx.debug) ctx.io.stderr.write(`debug: could not note that "${server.name}" wants a login: ${String(error)}\n`);
+    ctx.log.debug(`could not note that "${server.name}" wants a login: ${String(error)}`);
   }
 }
 

@@ -9,7 +9,8 @@ import { loginNeeded } from "./auth-errors.ts";
 import type { StoredCredentials, StoredTokens } from "./credentials.ts";
 import { holdRefreshLock } from "./refresh-lock.ts";
 import { forgetDeadLogin, type LoginSlot, refreshStoredLogin, RefreshFailedError } from "./refresh.ts";
-import { loadServerCredentials, resolvedServerUrl } from "./server-store.ts";
+import { serverUrl } from "../config/expand.ts";
+import { loadServerCredentials } from "./server-store.ts";
 import { isExpired, needsRefresh, withNewTokens } from "./tokens.ts";
 
 /** How long a refresh the SDK drives may keep the lock if it ends without telling the provider. */
@@ -19,7 +20,7 @@ const ROUND_MAX_MS = 25_000;
 export async function storedLoginProvider(ctx: Context, server: HttpServerConfig): Promise<OAuthClientProvider | undefined> {
   const { store, key, credentials } = await loadServerCredentials(ctx, server);
   if (!credentials?.tokens) return undefined;
-  const slot: LoginSlot = { serverName: server.name, serverUrl: resolvedServerUrl(ctx, server), store, key };
+  const slot: LoginSlot = { serverName: server.name, serverUrl: serverUrl(ctx, server), store, key };
   return new StoredLoginProvider(ctx, slot, credentials);
 }
 
@@ -118,7 +119,7 @@ export class StoredLoginProvider implements OAuthClientProvider {
       } catch (error) {
         const stillValid = !isExpired(this.credentials, this.ctx.now());
         if (!(error instanceof RefreshFailedError) || !stillValid) throw error;
-        if (this.ctx.debug) this.ctx.io.stderr.write(`debug: ${error.message}; using the current token until it expires\n`);
+        this.ctx.log.debug(`${error.message}; using the current token until it expires`);
       }
     })().finally(() => (this.refreshing = undefined));
     await this.refreshing;

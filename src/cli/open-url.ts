@@ -22,11 +22,12 @@ export function openerCommand(url: string, platform: NodeJS.Platform): [string, 
   return ["xdg-open", [url]];
 }
 
-export async function openUrl(url: string): Promise<void> {
+/** `env` is the run's environment: the opener is looked up on its PATH. */
+export async function openUrl(url: string, env: Readonly<Record<string, string | undefined>>): Promise<void> {
   if (!isOpenableUrl(url)) return;
   const [command, args] = openerCommand(new URL(url).href, process.platform);
   await new Promise<void>((done) => {
-    const child = spawn(command, args, { stdio: "ignore", detached: true, windowsHide: true });
+    const child = spawn(command, args, { stdio: "ignore", detached: true, windowsHide: true, env: env as NodeJS.ProcessEnv });
     child.on("error", () => done());
     child.on("spawn", () => {
       child.unref();

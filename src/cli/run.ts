@@ -8,15 +8,20 @@ import { redactKnownSecrets } from "../config/secrets.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
 import { createRootCommand } from "./root.ts";
-import { createSystemContext, type SystemContext } from "./system.ts";
+import type { RunContext } from "./factory.ts";
+import { createSystemContext, type SystemContextOptions } from "./system.ts";
 
 const CLEANUP_TIMEOUT_MS = 2_000;
 
-export async function runCli(argv: string[]): Promise<number> {
-  let ctx: SystemContext | undefined;
+/**
+ * One invocation. The real context is built only when the caller gives no factory: tests pass
+ * one that builds the twin (test/support/context.ts) and run commands in process.
+ */
+export async function runCli(argv: string[], createContext: (options: SystemContextOptions) => RunContext = createSystemContext): Promise<number> {
+  let ctx: RunContext | undefined;
   try {
     const { configPath, rest } = takeConfigFlag(argv);
-    ctx = createSystemContext({ configPath });
+    ctx = createContext({ configPath });
     const root: CommandDef<any> = createRootCommand(ctx);
     if (wantsHelp(rest)) {
       await printHelp(ctx.io, root, rest);
@@ -29,8 +34,9 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    const io = ctx?.io ?? createSystemContext().io;
-    return reportError(io, error, process.env.TETHER_DEBUG === "1", ctx ? await secretsOf(ctx) : []);
+    // A bad --config flag fails before the run's context exists: report through one without it.
+    const reporter = ctx ?? (ctx = createContext({}));
+    return reportError(reporter.io, error, reporter.debug, await secretsOf(reporter));
   } finally {
     await ctx?.runCleanups(CLEANUP_TIMEOUT_MS);
     await ctx?.drainOutput();
@@ -38,7 +44,7 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 /** Ctrl-C aborts ctx.signal and ends the command with exit 130; a second Ctrl-C exits at once. */
-async function runWithInterrupt(ctx: SystemContext, body: () => Promise<unknown>): Promise<void> {
+async function runWithInterrupt(ctx: RunContext, body: () => Promise<unknown>): Promise<void> {
   let onSigint: () => void = () => {};
   const interrupted = new Promise<never>((_, reject) => {
     onSigint = () => {
@@ -118,10 +124,10 @@ function stripAnsi(text: string): string {
 }
 
 /** The run's known secret values (from config and env), or none when the config cannot be read. */
-async function secretsOf(ctx: SystemContext): Promise<string[]> {
+async function secretsOf(ctx: RunContext): Promise<string[]> {
   try {
-    const [{ loadConfig }, { knownSecrets }] = await Promise.all([import("../config/load.ts"), import("../config/secrets.ts")]);
-    return knownSecrets(ctx.env, (await loadConfig(ctx)).config);
+    const { knownSecrets } = await import("../config/secrets.ts");
+    return knownSecrets(ctx.env, (await ctx.config()).config);
   } catch {
     return [];
   }

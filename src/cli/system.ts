@@ -4,6 +4,7 @@
 import { fstatSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Context, IO, OutputStream } from "../context.ts";
+import { runLifecycle, type RunContext, withServices } from "./factory.ts";
 import { proxyingFetch } from "../net/proxy.ts";
 import { VERSION } from "../version.ts";
 
@@ -11,23 +12,15 @@ export interface SystemContextOptions {
   configPath?: string;
 }
 
-export interface SystemContext extends Context {
-  /** Runs the atExit cleanups once, in reverse order, bounded by `timeoutMs` in all. */
-  runCleanups(timeoutMs: number): Promise<void>;
-  abort(reason: unknown): void;
-  /** Resolves once everything written to stdout and stderr has reached the fds. */
-  drainOutput(): Promise<void>;
-}
+export type SystemContext = RunContext;
 
 export function createSystemContext(options: SystemContextOptions = {}): SystemContext {
   const env = process.env;
   const home = env.TETHER_HOME ? resolve(env.TETHER_HOME) : join(userHome(env), ".tether");
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const controller = new AbortController();
   const stdout = fdStream(1);
   const stderr = fdStream(2);
   silenceLibraryConsole(env.TETHER_DEBUG === "1" ? stderr : undefined);
-  return {
+  return withServices({
     io: createSystemIO(env, stdout, stderr),
     env,
     paths: { home, config: options.configPath ? resolve(options.configPath) : join(home, "config.toml") },
@@ -35,17 +28,11 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
     debug: env.TETHER_DEBUG === "1",
     now: () => Date.now(),
     fetch: proxyingFetch(env, globalThis.fetch),
-    openUrl: async (url) => (await import("./open-url.ts")).openUrl(url),
-    signal: controller.signal,
-    atExit: (cleanup) => void cleanups.push(cleanup),
-    abort: (reason) => controller.abort(reason),
+    openUrl: async (url) => (await import("./open-url.ts")).openUrl(url, env),
+    cwd: process.cwd(),
+    ...runLifecycle(),
     drainOutput: async () => void (await Promise.all([stdout.drain(), stderr.drain()])),
-    async runCleanups(timeoutMs) {
-      const pending = cleanups.splice(0).reverse();
-      const all = Promise.allSettled(pending.map(async (cleanup) => cleanup()));
-      await Promise.race([all, Bun.sleep(timeoutMs)]);
-    },
-  };
+  });
 }
 
 /**

@@ -21,6 +21,11 @@ export function expandVars(value: string, env: Readonly<Record<string, string | 
  * an expansion that is not an http(s) URL is a config error naming the server (exit 2), not a
  * bare "Invalid URL". The expanded value is not quoted: it may come from a secret-bearing variable.
  */
+/** The URL tether talks to for an HTTP server: `url` with ${VAR} expanded, checked, normalized. */
+export function serverUrl(ctx: { env: Readonly<Record<string, string | undefined>> }, server: { name: string; url: string }): URL {
+  return expandUrl(server.url, ctx.env, server.name);
+}
+
 export function expandUrl(value: string, env: Readonly<Record<string, string | undefined>>, serverName: string): URL {
   const expanded = expandVars(value, env, `server "${serverName}" url`);
   const url = URL.canParse(expanded) ? new URL(expanded) : undefined;

@@ -18,25 +18,8 @@ export interface LoadedConfig {
   config: TetherConfig;
 }
 
-// One read per run: `mcp list` would otherwise parse the file again for the credential store.
-const loaded = new WeakMap<Context, Promise<LoadedConfig>>();
-
-export function loadConfig(ctx: Context): Promise<LoadedConfig> {
-  let config = loaded.get(ctx);
-  if (!config) {
-    config = readConfig(ctx);
-    loaded.set(ctx, config);
-    config.catch(() => loaded.delete(ctx));
-  }
-  return config;
-}
-
-/** After a write: the next loadConfig reads the file again. */
-export function forgetLoadedConfig(ctx: Context): void {
-  loaded.delete(ctx);
-}
-
-async function readConfig(ctx: Context): Promise<LoadedConfig> {
+/** Reads the file now; commands use ctx.config(), which calls this once per run (cli/factory.ts). */
+export async function readConfig(ctx: Pick<Context, "paths" | "version">): Promise<LoadedConfig> {
   const path = ctx.paths.config;
   const source = readConfigSource(path);
   if (source === undefined) {

@@ -2,7 +2,7 @@
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { removeServerFromSource, upsertServerInSource } from "./edit.ts";
-import { loadConfig, parseConfigSource } from "./load.ts";
+import { parseConfigSource } from "./load.ts";
 import { normalizeServer } from "./normalize.ts";
 import type { RawServer } from "./schema.ts";
 import type { ServerConfig } from "./types.ts";
@@ -49,7 +49,7 @@ export async function removeServer(ctx: Context, name: string): Promise<ServerCo
 }
 
 export async function listServers(ctx: Context): Promise<ServerConfig[]> {
-  return (await loadConfig(ctx)).config.servers;
+  return (await ctx.config()).config.servers;
 }
 
 export async function getServer(ctx: Context, name: string): Promise<ServerConfig> {

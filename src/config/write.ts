@@ -3,7 +3,7 @@
 import { dirname } from "node:path";
 import type { Context } from "../context.ts";
 import { ensureHomeDir, ensurePrivateDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
-import { forgetLoadedConfig, parseConfigSource, readConfigSource, validateParsed } from "./load.ts";
+import { parseConfigSource, readConfigSource, validateParsed } from "./load.ts";
 import { rememberValid } from "./validation-cache.ts";
 
 /** Optimistic rounds before a writer gives up on validating outside the lock (see below). */
@@ -32,7 +32,7 @@ export async function updateConfigFile<T>(
   const commit = (before: string, source: string) => {
     if (source === before) return;
     writeFileAtomic(path, source, 0o600);
-    forgetLoadedConfig(ctx);
+    ctx.forgetConfig();
     rememberValid(ctx.paths.home, ctx.version, source);
   };
   for (let round = 0; round < OPTIMISTIC_ROUNDS; round++) {

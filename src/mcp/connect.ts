@@ -10,7 +10,8 @@ import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../confi
 import { CancelledError, ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
 import { type CredentialsSent, describeCallError, describeConnectError, httpStatus } from "./errors.ts";
-import { createSseTransport, createStreamableTransport, looksLikeLegacySse, serverUrl, type HttpAuth } from "./http.ts";
+import { serverUrl } from "../config/expand.ts";
+import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth } from "./http.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, stopStdioChild, type StdioChild } from "./stdio.ts";
 import { filterTools } from "./tool-filter.ts";

@@ -24,7 +24,7 @@ export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): P
   } catch (error) {
     if (!(error instanceof TetherError)) throw error;
     // An unreadable store must not break servers that need no login; one that does answers 401 with the login hint.
-    ctx.io.stderr.write(`warning: ${error.message}${error.hint ? ` (${error.hint})` : ""}\n`);
+    ctx.log.warn(`${error.message}${error.hint ? ` (${error.hint})` : ""}`);
     return { headers };
   }
 }

@@ -28,10 +28,6 @@ export function configuredHeaders(ctx: Context, server: HttpServerConfig): Recor
   return headers;
 }
 
-export function serverUrl(ctx: Context, server: HttpServerConfig): URL {
-  return expandUrl(server.url, ctx.env, server.name);
-}
-
 export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {
   return new StreamableHTTPClientTransport(url, {
     requestInit: { headers: auth.headers },

@@ -7,7 +7,8 @@ import { parse } from "smol-toml";
 import { baseEnv, expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
 
 let home: ReturnType<typeof makeHome>;
-const tether = (args: string[]) => runTether(args, { home: home.home });
+// Separate processes: the lock is between processes.
+const tether = (args: string[]) => runTether(args, { home: home.home, process: true });
 beforeEach(() => {
   home = makeHome();
   mkdirSync(home.tetherHome, { recursive: true, mode: 0o700 });

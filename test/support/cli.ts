@@ -1,7 +1,12 @@
-// Runs the real CLI entry (src/main.ts under Bun) as a subprocess against a temp TETHER_HOME.
+// Runs the CLI against a temp TETHER_HOME: in process through the test twin of the context by
+// default (argv → runCli → output and exit code, as gh's command tests do), or as a real process
+// (`process: true`, or `binary`) where the process itself is under test: signals, the exit path,
+// several processes racing for a lock.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runCli } from "../../src/cli/run.ts";
+import { createTestContext, type TestContext } from "./context.ts";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const MAIN_PATH = join(REPO_ROOT, "src/main.ts");
@@ -19,6 +24,8 @@ export interface RunOptions {
   stdin?: string;
   /** Run this executable instead of `bun src/main.ts` (the compiled binary). */
   binary?: string;
+  /** Run `bun src/main.ts` as a child process instead of in process. */
+  process?: boolean;
   timeoutMs?: number;
 }
 
@@ -36,6 +43,17 @@ export function baseEnv(home: string, extra: Record<string, string | undefined> 
 }
 
 export async function runTether(args: string[], options: RunOptions): Promise<RunResult> {
+  if (options.binary || options.process) return runTetherProcess(args, options);
+  const made: TestContext[] = [];
+  const code = await runCli(args, ({ configPath }) => {
+    const ctx = createTestContext({ env: baseEnv(options.home, options.env), cwd: options.cwd ?? options.home, stdin: options.stdin, configPath });
+    made.push(ctx);
+    return ctx;
+  });
+  return { stdout: made.map((c) => c.stdout()).join(""), stderr: made.map((c) => c.stderr()).join(""), code };
+}
+
+async function runTetherProcess(args: string[], options: RunOptions): Promise<RunResult> {
   const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN_PATH, ...args];
   const child = Bun.spawn(command, {
     cwd: options.cwd ?? options.home,

@@ -1,7 +1,6 @@
 // `tether exec`: run the agent loop on a prompt, with the configured MCP servers' tools.
 import type { ParsedArgs } from "citty";
 import type { ExecOptions } from "../../agent/exec.ts";
-import { loadConfig } from "../../config/load.ts";
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import { jsonArg } from "../args.ts";
@@ -24,7 +23,7 @@ export default (ctx: Context) =>
     args: execArgs,
     async run(args) {
       const options = toExecOptions(args);
-      const { config } = await loadConfig(ctx);
+      const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([
         import("../../agent/exec.ts"),

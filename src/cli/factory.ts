@@ -1,0 +1,74 @@
+// Wires the run's services onto a base context, lazily and in dependency order (gh's
+// pkg/cmd/factory/default.go): config first, then the credential store it names, both built on
+// first use and kept for the run. The real context (system.ts) and the test twin share this.
+import type { CredentialStore } from "../auth/credentials.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { Context, Log, OutputStream } from "../context.ts";
+import { terminalText } from "../text/sanitize.ts";
+import { paint } from "./render.ts";
+
+export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore">;
+
+/** What runs a command beyond what it may touch: Ctrl-C, the exit cleanups, flushing output. */
+export interface RunControl {
+  abort(reason: unknown): void;
+  /** Runs the atExit cleanups once, in reverse order, bounded by `timeoutMs` in all. */
+  runCleanups(timeoutMs: number): Promise<void>;
+  /** Resolves once everything written to stdout and stderr has reached its destination. */
+  drainOutput(): Promise<void>;
+}
+
+export type RunContext = Context & RunControl;
+
+/** The abort signal and the exit cleanups of one run. */
+export function runLifecycle(): Pick<Context, "signal" | "atExit"> & Pick<RunControl, "abort" | "runCleanups"> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const controller = new AbortController();
+  return {
+    signal: controller.signal,
+    atExit: (cleanup) => void cleanups.push(cleanup),
+    abort: (reason) => controller.abort(reason),
+    async runCleanups(timeoutMs) {
+      const pending = cleanups.splice(0).reverse();
+      const all = Promise.allSettled(pending.map(async (cleanup) => cleanup()));
+      await Promise.race([all, Bun.sleep(timeoutMs)]);
+    },
+  };
+}
+
+export function withServices<T extends BaseContext>(base: T): T & Context {
+  let config: Promise<LoadedConfig> | undefined;
+  let store: Promise<CredentialStore> | undefined;
+  const ctx: T & Context = {
+    ...base,
+    log: createLog(base),
+    config() {
+      config ??= import("../config/load.ts").then(({ readConfig }) => readConfig(ctx));
+      // A failed read is not remembered: the error is reported, and a later call may succeed.
+      config.catch(() => (config = undefined));
+      return config;
+    },
+    forgetConfig() {
+      config = undefined;
+    },
+    credentialStore() {
+      store ??= Promise.all([ctx.config(), import("../auth/store.ts")]).then(([{ config: settings }, { createCredentialStore }]) =>
+        createCredentialStore(settings.credentialsStore, { home: ctx.paths.home, notice: ctx.log.notice, debug: ctx.log.debug }),
+      );
+      return store;
+    },
+  };
+  return ctx;
+}
+
+/** One prefix style for every line a service writes; text is made terminal-safe here. */
+export function createLog(base: Pick<Context, "io" | "debug">): Log {
+  const line = (stream: OutputStream, prefix: string, message: string) => stream.write(`${prefix}${terminalText(message)}\n`);
+  return {
+    notice: (message) => line(base.io.stderr, "", message),
+    warn: (message) => line(base.io.stderr, `${paint(base.io, "yellow", "warning:")} `, message),
+    debug: (message) => {
+      if (base.debug) line(base.io.stderr, "debug: ", message);
+    },
+  };
+}

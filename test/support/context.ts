@@ -1,0 +1,61 @@
+// The test twin of the real context (gh's iostreams.Test()): output into strings, TTY flags and
+// colour chosen per test, a controllable clock, the environment given, a temp TETHER_HOME. The same
+// factory wires config, credential store and log as in the real run, so commands run in process.
+import { Readable } from "node:stream";
+import { join, resolve } from "node:path";
+import type { IO } from "../../src/context.ts";
+import { runLifecycle, type RunContext, withServices } from "../../src/cli/factory.ts";
+import { proxyingFetch } from "../../src/net/proxy.ts";
+import { VERSION } from "../../src/version.ts";
+
+export interface TestContextOptions {
+  env: Record<string, string>;
+  /** Relative --config paths resolve against it. */
+  cwd: string;
+  configPath?: string;
+  stdoutTTY?: boolean;
+  stderrTTY?: boolean;
+  stdinTTY?: boolean;
+  color?: boolean;
+  stdin?: string;
+  /** The clock the run sees (token expiry and the like); real time by default. */
+  now?: () => number;
+  fetch?: typeof fetch;
+  openUrl?: (url: string) => Promise<void>;
+}
+
+export interface TestContext extends RunContext {
+  stdout(): string;
+  stderr(): string;
+}
+
+
+export function createTestContext(options: TestContextOptions): TestContext {
+  let out = "";
+  let err = "";
+  const env = options.env;
+  const home = env.TETHER_HOME ? resolve(options.cwd, env.TETHER_HOME) : join(env.HOME ?? options.cwd, ".tether");
+  const io: IO = {
+    stdout: { write: (chunk) => void (out += chunk) },
+    stderr: { write: (chunk) => void (err += chunk) },
+    stdin: Readable.from(options.stdin !== undefined ? [options.stdin] : []),
+    stdinIsTTY: options.stdinTTY ?? false,
+    stdoutIsTTY: options.stdoutTTY ?? false,
+    stderrIsTTY: options.stderrTTY ?? false,
+    color: options.color ?? false,
+  };
+  const ctx = withServices({
+    io,
+    env,
+    paths: { home, config: options.configPath ? resolve(options.cwd, options.configPath) : join(home, "config.toml") },
+    version: VERSION,
+    debug: env.TETHER_DEBUG === "1",
+    now: options.now ?? (() => Date.now()),
+    fetch: options.fetch ?? proxyingFetch(env, globalThis.fetch),
+    openUrl: options.openUrl ?? (async (url) => (await import("../../src/cli/open-url.ts")).openUrl(url, env)),
+    cwd: options.cwd,
+    ...runLifecycle(),
+    drainOutput: async () => {},
+  });
+  return Object.assign(ctx, { stdout: () => out, stderr: () => err });
+}
