@@ -1,4 +1,7 @@
-// The agent's event sink: what telemetry can observe, with no knowledge of OpenTelemetry (SPEC §7).
+// Everything a run of the agent reports, as one stream of events emitted once: the terminal view,
+// the --json view and telemetry are observers of it (hono's one chain, fanned out). Records
+// here carry what SPEC §7's telemetry needs; the loop knows nothing of views or OpenTelemetry.
+import type { Verdict } from "./approvals.ts";
 
 /** Token counts from `response.completed`. */
 export interface TokenUsage {
@@ -39,47 +42,77 @@ export interface SseEventRecord {
 export type ToolDecision = "approved" | "approved_for_session" | "denied" | "abort";
 export type ToolDecisionSource = "config" | "user";
 
-/** `tether.tool_decision`. */
-export interface ToolDecisionRecord {
-  toolName: string;
-  callId: string;
-  decision: ToolDecision;
-  source: ToolDecisionSource;
+export interface SessionInfo {
+  model: string;
+  provider: string;
+  /** Model-facing tool names offered in every request. */
+  tools: string[];
+  /** Servers that failed to start and were left out. */
+  failedServers: { name: string; error: string }[];
 }
 
-/** `tether.tool_result`. */
-export interface ToolResultRecord {
-  toolName: string;
+export interface RetryNotice {
+  turn: number;
+  /** The attempt about to start (2 = first retry). */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface ToolCallInfo {
+  turn: number;
   callId: string;
-  /** The arguments as the model sent them (a JSON string). */
-  arguments: string;
-  durationMs: number;
+  /** As the model sent it. */
+  name: string;
+  /** Undefined when the name matches no offered tool. */
+  server?: string;
+  tool?: string;
+  /** Parsed arguments, or the raw string when they are not a JSON object. */
+  arguments: Record<string, unknown> | string;
+  /** The arguments exactly as the model sent them (a JSON string). */
+  rawArguments: string;
+}
+
+export interface ToolOutcome {
   success: boolean;
+  /** Exactly what went back to the model as the `function_call_output`. */
   output: string;
+  durationMs: number;
 }
 
-/** What the Responses client reports: every attempt and every stream event. */
-export interface ResponsesObserver {
-  apiRequest(record: ApiRequestRecord): void;
-  sseEvent(record: SseEventRecord): void;
+export interface RunSummary {
+  /** The answer: every turn's text, as shown. */
+  text: string;
+  turns: number;
+  toolCalls: number;
+  usage: TokenUsage;
 }
 
-/**
- * Everything the agent reports. Implementations must not throw and must not block: the OTEL
- * sink batches, the no-op sink drops. Redaction (`log_user_prompt`) is the sink's business.
- */
-export interface AgentEventSink extends ResponsesObserver {
-  userPrompt(prompt: string): void;
-  toolDecision(record: ToolDecisionRecord): void;
-  toolResult(record: ToolResultRecord): void;
+export type AgentEvent =
+  | { type: "server.failed"; name: string; error: Error }
+  | { type: "session.started"; info: SessionInfo }
+  | { type: "user.prompt"; prompt: string }
+  | { type: "api.request"; record: ApiRequestRecord }
+  | { type: "sse.event"; record: SseEventRecord }
+  | { type: "retry"; notice: RetryNotice }
+  /** New answer text, in order; a retried stream's replay of text already shown is not repeated. */
+  | { type: "text.delta"; turn: number; delta: string }
+  /** A retried stream said something else: the text shown for this turn so far is void. */
+  | { type: "text.restart"; turn: number }
+  | { type: "tool.call"; call: ToolCallInfo }
+  | { type: "tool.decision"; call: ToolCallInfo; verdict: Verdict }
+  | { type: "tool.result"; call: ToolCallInfo; outcome: ToolOutcome }
+  | { type: "turn.completed"; turn: number; responseId: string; usage?: TokenUsage }
+  | { type: "final"; summary: RunSummary };
+
+/** Sees every event; must not throw and must not block (telemetry batches, views write). */
+export type AgentObserver = (event: AgentEvent) => void;
+
+/** One observer that hands each event to all of `observers`, in order. */
+export function fanOut(...observers: (AgentObserver | undefined)[]): AgentObserver {
+  const all = observers.filter((o): o is AgentObserver => o !== undefined);
+  return (event) => {
+    for (const observe of all) observe(event);
+  };
 }
-
-const ignore = (): void => {};
-
-export const NOOP_EVENT_SINK: AgentEventSink = Object.freeze({
-  apiRequest: ignore,
-  sseEvent: ignore,
-  userPrompt: ignore,
-  toolDecision: ignore,
-  toolResult: ignore,
-});

@@ -4,9 +4,8 @@ import type { ServerConfig, TetherConfig } from "../config/types.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { ApprovalGate, type ApprovalPrompt } from "./approvals.ts";
-import type { AgentEventSink } from "./events.ts";
+import type { AgentObserver, RunSummary } from "./events.ts";
 import { runAgent } from "./loop.ts";
-import type { AgentOutput, RunSummary } from "./output.ts";
 import { readPrompt } from "./prompt.ts";
 import { resolveModelTarget } from "./provider.ts";
 import { Toolset } from "./tools.ts";
@@ -20,8 +19,8 @@ export interface ExecOptions {
   maxTurns?: number;
 }
 
-/** How the run meets its user: what it shows, how it waits, whom it asks. */
-export interface ExecView extends AgentOutput {
+/** How the run meets its user beyond the events it observes: how it waits, whom it asks. */
+export interface ExecView {
   /** Wraps connecting to the servers (a spinner on a terminal). */
   connecting<T>(servers: number, work: () => Promise<T>): Promise<T>;
   /** Undefined when there is no terminal to ask on. */
@@ -33,20 +32,20 @@ export async function runExec(
   config: TetherConfig,
   options: ExecOptions,
   view: ExecView,
-  sink: AgentEventSink,
+  observe: AgentObserver,
 ): Promise<RunSummary> {
   const target = resolveModelTarget(ctx.env, config, options.model);
   const prompt = await readPrompt(ctx.io, options.prompt);
-  const connections = await connectServers(ctx, config.servers, view);
+  const connections = await connectServers(ctx, config.servers, view, observe);
   const toolset = new Toolset(connections.ok);
-  view.sessionStarted({ model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed });
+  observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
   const gate = new ApprovalGate({
     policy: config.approvalPolicy,
     yes: options.yes,
     approveTools: (name) => config.servers.find((server) => server.name === name)?.approveTools ?? [],
     prompt: view.approvalPrompt,
   });
-  return runAgent(ctx, { target, prompt, toolset, gate, maxTurns: options.maxTurns ?? config.maxTurns, sink, output: view });
+  return runAgent(ctx, { target, prompt, toolset, gate, maxTurns: options.maxTurns ?? config.maxTurns, observe });
 }
 
 interface ConnectedServers {
@@ -55,7 +54,7 @@ interface ConnectedServers {
 }
 
 /** Enabled servers in parallel; a failure is reported and left out, unless the server is required. */
-async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecView): Promise<ConnectedServers> {
+async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecView, observe: AgentObserver): Promise<ConnectedServers> {
   const enabled = servers.filter((server) => server.enabled);
   if (enabled.length === 0) return { ok: [], failed: [] };
   // The MCP SDK loads only when there is a server to talk to.
@@ -70,7 +69,7 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
       requiredFailure ??= requiredServerFailed(result.server, result.error);
       continue;
     }
-    view.serverFailed(result.server.name, result.error);
+    observe({ type: "server.failed", name: result.server.name, error: result.error });
     connected.failed.push({ name: result.server.name, error: result.error.message });
   }
   if (requiredFailure) throw requiredFailure;

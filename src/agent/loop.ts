@@ -1,11 +1,10 @@
 // The agent loop: ask the model, run the tools it calls (once approved), send the results back,
-// until a response calls no tool. Everything observable goes out through `sink` (telemetry) and
-// `output` (what the user sees); the loop itself neither prints nor knows about OpenTelemetry.
+// until a response calls no tool. Everything observable goes out once, as an AgentEvent to `observe`
+// (views and telemetry alike); the loop itself neither prints nor knows about OpenTelemetry.
 import type { Context } from "../context.ts";
 import { CancelledError, TetherError } from "../errors.ts";
 import type { ApprovalGate } from "./approvals.ts";
-import type { AgentEventSink, TokenUsage } from "./events.ts";
-import type { AgentOutput, RunSummary, ToolCallInfo, ToolOutcome } from "./output.ts";
+import type { AgentObserver, RunSummary, TokenUsage, ToolCallInfo, ToolOutcome } from "./events.ts";
 import type { ModelTarget } from "./provider.ts";
 import type { FunctionCallItem, JsonObject } from "./responses-events.ts";
 import { streamResponse, type ResponseResult } from "./responses.ts";
@@ -26,8 +25,7 @@ export interface AgentRunOptions {
   gate: ApprovalGate;
   /** Model requests in all; a response still calling tools at the last one ends the run. */
   maxTurns: number;
-  sink: AgentEventSink;
-  output: AgentOutput;
+  observe: AgentObserver;
   instructions?: string;
   retry?: Partial<RetryOptions>;
 }
@@ -41,8 +39,8 @@ export class TurnLimitError extends TetherError {}
 export class RunAbortedError extends TetherError {}
 
 export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Promise<RunSummary> {
-  const { sink, output } = options;
-  sink.userPrompt(options.prompt);
+  const { observe } = options;
+  observe({ type: "user.prompt", prompt: options.prompt });
   const input: JsonObject[] = [{ type: "message", role: "user", content: [{ type: "input_text", text: options.prompt }] }];
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
   const texts: string[] = [];
@@ -51,13 +49,13 @@ export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Pro
     const response = await requestTurn(ctx, options, input, turn);
     addUsage(usage, response.usage);
     texts.push(response.text);
-    output.turnCompleted(turn, response.responseId, response.usage);
+    observe({ type: "turn.completed", turn, responseId: response.responseId, usage: response.usage });
     // Every output item goes back as it came: function calls must be followed by their outputs,
     // and reasoning items must stay beside the calls they led to.
     input.push(...response.items.map((item) => item.raw));
     if (response.functionCalls.length === 0) {
       const summary: RunSummary = { text: joinTurns(texts), turns: turn, toolCalls, usage };
-      output.finished(summary);
+      observe({ type: "final", summary });
       return summary;
     }
     if (turn >= options.maxTurns) {
@@ -75,12 +73,12 @@ export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Pro
 
 /** One model request, its text shown as it streams; a retry's replay is not shown twice. */
 async function requestTurn(ctx: AgentContext, options: AgentRunOptions, input: JsonObject[], turn: number): Promise<ResponseResult> {
-  const { target, output } = options;
+  const { target, observe } = options;
   const text = new TurnText();
   const show = (delta: string): void => {
     const step = text.push(delta);
-    if (step.restart) output.textRestarted(turn);
-    if (step.show) output.textDelta(turn, step.show);
+    if (step.restart) observe({ type: "text.restart", turn });
+    if (step.show) observe({ type: "text.delta", turn, delta: step.show });
   };
   const body: JsonObject = {
     model: target.model,
@@ -93,9 +91,9 @@ async function requestTurn(ctx: AgentContext, options: AgentRunOptions, input: J
     apiKey: target.apiKey,
     body,
     retry: options.retry,
-    observer: options.sink,
+    observe,
     onAttemptStart: () => text.newAttempt(),
-    onRetry: (retry) => output.retrying({ turn, ...retry }),
+    onRetry: (retry) => observe({ type: "retry", notice: { turn, ...retry } }),
     onEvent: (event) => {
       if (event.type === "response.output_text.delta") show(event.delta);
     },
@@ -107,7 +105,7 @@ async function requestTurn(ctx: AgentContext, options: AgentRunOptions, input: J
 
 /** Decides, runs and reports one function call; returns its `function_call_output` item. */
 async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: FunctionCallItem, turn: number): Promise<JsonObject> {
-  const { sink, output } = options;
+  const { observe } = options;
   const binding = options.toolset.resolve(call.name);
   const parsed = parseToolArguments(call.arguments);
   const info: ToolCallInfo = {
@@ -117,8 +115,9 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
     server: binding?.server,
     tool: binding?.tool.name,
     arguments: parsed.ok ? parsed.value : call.arguments,
+    rawArguments: call.arguments,
   };
-  output.toolCall(info);
+  observe({ type: "tool.call", call: info });
   let outcome: ToolOutcome;
   if (!binding) {
     outcome = failure(`error: there is no tool named "${call.name}"; available: ${options.toolset.names.join(", ") || "none"}`);
@@ -132,20 +131,11 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
       tool: binding.tool.name,
       arguments: parsed.value,
     });
-    sink.toolDecision({ toolName: call.name, callId: call.callId, decision: verdict.decision, source: verdict.source });
-    output.toolDecision(info, verdict);
+    observe({ type: "tool.decision", call: info, verdict });
     if (verdict.decision === "abort") throw new RunAbortedError(`aborted at the approval of ${call.name}`);
     outcome = verdict.refusal !== undefined ? failure(verdict.refusal) : await runTool(ctx, binding, parsed.value);
   }
-  sink.toolResult({
-    toolName: call.name,
-    callId: call.callId,
-    arguments: call.arguments,
-    durationMs: outcome.durationMs,
-    success: outcome.success,
-    output: outcome.output,
-  });
-  output.toolResult(info, outcome);
+  observe({ type: "tool.result", call: info, outcome });
   return { type: "function_call_output", call_id: call.callId, output: outcome.output };
 }
 

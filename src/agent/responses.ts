@@ -2,7 +2,7 @@
 
 import type { Context } from "../context.ts";
 import { CancelledError, ModelError, TetherError } from "../errors.ts";
-import { NOOP_EVENT_SINK, type ResponsesObserver, type TokenUsage } from "./events.ts";
+import type { AgentObserver, TokenUsage } from "./events.ts";
 import {
   sseEventRecord,
   toResponsesEvent,
@@ -64,7 +64,8 @@ export interface StreamResponseOptions {
   /** Aborts this request only; `ctx.signal` (Ctrl-C) always applies too. */
   signal?: AbortSignal;
   retry?: Partial<RetryOptions>;
-  observer?: ResponsesObserver;
+  /** Receives `api.request` for every attempt and `sse.event` for every stream event. */
+  observe?: AgentObserver;
   /** Before every attempt, numbered from 1: above 1, events already delivered are void. */
   onAttemptStart?(attempt: number): void;
   /** Every event of the current attempt, in order, unknown types included. */
@@ -161,7 +162,7 @@ async function runAttempt(
   signal: AbortSignal,
   attempt: number,
 ): Promise<Omit<ResponseResult, "attempts">> {
-  const observer = options.observer ?? NOOP_EVENT_SINK;
+  const observe = options.observe ?? (() => {});
   const started = ctx.now();
   let statusCode: number | undefined;
   let requestId: string | undefined;
@@ -194,7 +195,7 @@ async function runAttempt(
   } finally {
     idle.clear();
     total.clear();
-    observer.apiRequest({ attempt, durationMs: ctx.now() - started, statusCode, errorMessage, requestId });
+    observe({ type: "api.request", record: { attempt, durationMs: ctx.now() - started, statusCode, errorMessage, requestId } });
   }
 }
 
@@ -216,7 +217,7 @@ async function readStream(
   signals: AttemptSignals,
   started: number,
 ): Promise<Omit<ResponseResult, "attempts">> {
-  const observer = options.observer ?? NOOP_EVENT_SINK;
+  const observe = options.observe ?? (() => {});
   const limits = options.provider.stream ?? {};
   const items: OutputItem[] = [];
   let responseId = "";
@@ -245,10 +246,10 @@ async function readStream(
       try {
         event = toResponsesEvent(next.value);
       } catch (error) {
-        observer.sseEvent({ kind: next.value.event, durationMs, errorMessage: describe(error) });
+        observe({ type: "sse.event", record: { kind: next.value.event, durationMs, errorMessage: describe(error) } });
         throw error;
       }
-      observer.sseEvent(sseEventRecord(event, durationMs));
+      observe({ type: "sse.event", record: sseEventRecord(event, durationMs) });
       options.onEvent?.(event);
       switch (event.type) {
         case "response.created":

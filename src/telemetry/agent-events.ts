@@ -1,7 +1,7 @@
 // The agent's events as telemetry records: SPEC §7's five events with exactly its attributes, the
-// prompt redacted unless `log_user_prompt`. The agent sees only AgentEventSink; which exporter runs
-// (and the metadata every record shares, ./run-records.ts) is not its business.
-import type { AgentEventSink } from "../agent/events.ts";
+// prompt redacted unless `log_user_prompt`. Telemetry is one observer of the agent's event stream;
+// which exporter runs (and the metadata every record shares, ./run-records.ts) is not the agent's business.
+import type { AgentObserver } from "../agent/events.ts";
 import type { TelemetrySink } from "./index.ts";
 
 export const REDACTED = "[REDACTED]";
@@ -19,52 +19,58 @@ export interface TelemetryEventSinkOptions {
 
 type Attributes = Record<string, string | number | boolean | undefined>;
 
-export function telemetryEventSink(telemetry: TelemetrySink, options: TelemetryEventSinkOptions): AgentEventSink {
+export function telemetryObserver(telemetry: TelemetrySink, options: TelemetryEventSinkOptions): AgentObserver {
   const emit = (name: EventName, attributes: Attributes): void => telemetry.emit(name, defined(attributes));
-  return {
-    apiRequest(record) {
-      emit("tether.api_request", {
-        attempt: record.attempt,
-        duration_ms: ms(record.durationMs),
-        "http.response.status_code": record.statusCode,
-        "error.message": record.errorMessage,
-        "request.id": record.requestId,
-      });
-    },
-    sseEvent(record) {
-      const usage = record.usage;
-      emit("tether.sse_event", {
-        "event.kind": record.kind,
-        duration_ms: ms(record.durationMs),
-        "error.message": record.errorMessage,
-        input_token_count: usage?.inputTokens,
-        output_token_count: usage?.outputTokens,
-        cached_token_count: usage?.cachedTokens,
-        reasoning_token_count: usage?.reasoningTokens,
-        tool_token_count: usage?.totalTokens,
-      });
-    },
-    userPrompt(prompt) {
-      emit("tether.user_prompt", { prompt_length: prompt.length, prompt: options.logUserPrompt ? prompt : REDACTED });
-    },
-    toolDecision(record) {
-      emit("tether.tool_decision", {
-        tool_name: record.toolName,
-        call_id: record.callId,
-        decision: record.decision,
-        source: record.source,
-      });
-    },
-    toolResult(record) {
-      emit("tether.tool_result", {
-        tool_name: record.toolName,
-        call_id: record.callId,
-        arguments: record.arguments,
-        duration_ms: ms(record.durationMs),
-        success: record.success ? "true" : "false",
-        output: record.output,
-      });
-    },
+  return (event) => {
+    switch (event.type) {
+      case "api.request": {
+        const { record } = event;
+        emit("tether.api_request", {
+          attempt: record.attempt,
+          duration_ms: ms(record.durationMs),
+          "http.response.status_code": record.statusCode,
+          "error.message": record.errorMessage,
+          "request.id": record.requestId,
+        });
+        return;
+      }
+      case "sse.event": {
+        const { record } = event;
+        const usage = record.usage;
+        emit("tether.sse_event", {
+          "event.kind": record.kind,
+          duration_ms: ms(record.durationMs),
+          "error.message": record.errorMessage,
+          input_token_count: usage?.inputTokens,
+          output_token_count: usage?.outputTokens,
+          cached_token_count: usage?.cachedTokens,
+          reasoning_token_count: usage?.reasoningTokens,
+          tool_token_count: usage?.totalTokens,
+        });
+        return;
+      }
+      case "user.prompt":
+        emit("tether.user_prompt", { prompt_length: event.prompt.length, prompt: options.logUserPrompt ? event.prompt : REDACTED });
+        return;
+      case "tool.decision":
+        emit("tether.tool_decision", {
+          tool_name: event.call.name,
+          call_id: event.call.callId,
+          decision: event.verdict.decision,
+          source: event.verdict.source,
+        });
+        return;
+      case "tool.result":
+        emit("tether.tool_result", {
+          tool_name: event.call.name,
+          call_id: event.call.callId,
+          arguments: event.call.rawArguments,
+          duration_ms: ms(event.outcome.durationMs),
+          success: event.outcome.success ? "true" : "false",
+          output: event.outcome.output,
+        });
+        return;
+    }
   };
 }
 

@@ -1,9 +1,9 @@
 // Telemetry for one `tether exec` run: starts the configured sink, registers its flush at exit, and
-// hands the agent loop the AgentEventSink to report to.
-import { NOOP_EVENT_SINK, type AgentEventSink } from "../agent/events.ts";
+// returns the observer that turns the agent's events into records (none when telemetry is off).
+import type { AgentObserver } from "../agent/events.ts";
 import type { TetherConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
-import { telemetryEventSink } from "./agent-events.ts";
+import { telemetryObserver } from "./agent-events.ts";
 import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
 import { knownSecrets, runMetadata } from "./run-metadata.ts";
 import { runRecordSink } from "./run-records.ts";
@@ -17,13 +17,13 @@ export interface AgentTelemetryOptions {
 
 /**
  * Throws ConfigError (exit 2) for a bad `[otel]` endpoint or an unset `${VAR}` in its headers.
- * With `exporter = "none"` nothing loads and the loop reports to a no-op sink.
+ * With `exporter = "none"` nothing loads and there is no observer.
  */
 export async function startAgentTelemetry(
   ctx: Pick<Context, "env" | "version" | "debug" | "now" | "atExit">,
   config: TetherConfig,
   options: AgentTelemetryOptions = {},
-): Promise<AgentEventSink> {
+): Promise<AgentObserver | undefined> {
   const telemetry = await startTelemetry({
     otel: config.otel,
     version: ctx.version,
@@ -31,7 +31,7 @@ export async function startAgentTelemetry(
     warn: options.warn,
     debug: ctx.debug,
   });
-  if (telemetry === NOOP_TELEMETRY_SINK) return NOOP_EVENT_SINK;
+  if (telemetry === NOOP_TELEMETRY_SINK) return undefined;
   // main runs every atExit cleanup on every path (done, error, Ctrl-C) within 2 s.
   ctx.atExit(() => telemetry.shutdown());
   const records = runRecordSink(telemetry, {
@@ -39,5 +39,5 @@ export async function startAgentTelemetry(
     secrets: knownSecrets(ctx.env, config),
     now: () => ctx.now(),
   });
-  return telemetryEventSink(records, { logUserPrompt: config.otel.logUserPrompt });
+  return telemetryObserver(records, { logUserPrompt: config.otel.logUserPrompt });
 }

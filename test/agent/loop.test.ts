@@ -1,10 +1,9 @@
-// runAgent in process: what reaches the event sink (telemetry's seam) and the output, in order.
+// runAgent in process: the one event stream views and telemetry observe, in order.
 import { afterEach, describe, expect, test } from "bun:test";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import { ApprovalGate } from "../../src/agent/approvals.ts";
-import type { AgentEventSink } from "../../src/agent/events.ts";
+import type { AgentEvent } from "../../src/agent/events.ts";
 import { runAgent, type AgentRunOptions } from "../../src/agent/loop.ts";
-import type { AgentOutput } from "../../src/agent/output.ts";
 import { Toolset } from "../../src/agent/tools.ts";
 import { CancelledError } from "../../src/errors.ts";
 import type { McpConnection } from "../../src/mcp/connect.ts";
@@ -17,14 +16,6 @@ afterEach(async () => {
   server = undefined;
 });
 
-type Call = [string, ...unknown[]];
-
-/** A sink and an output that record every call as [method, ...args]. */
-function recorder<T extends object>(calls: Call[], prefix: string): T {
-  return new Proxy({} as T, {
-    get: (_target, name) => (...args: unknown[]) => void calls.push([`${prefix}.${String(name)}`, ...args]),
-  });
-}
 
 function fakeServer(callTool: (name: string, args: Record<string, unknown>, signal?: AbortSignal) => Promise<CallToolResult>): McpConnection {
   const add: Tool = { name: "add", description: "Add two numbers.", inputSchema: { type: "object", properties: { a: {}, b: {} } } };
@@ -39,7 +30,7 @@ const addTool = fakeServer(async (_name, args) => ({ content: [{ type: "text", t
 
 function setup(script: MockStep[], overrides: Partial<AgentRunOptions> = {}, signal = new AbortController().signal) {
   server = startMockResponses(script);
-  const calls: Call[] = [];
+  const events: AgentEvent[] = [];
   let clock = 0;
   const ctx = { fetch, now: () => (clock += 1), signal };
   const options: AgentRunOptions = {
@@ -48,65 +39,76 @@ function setup(script: MockStep[], overrides: Partial<AgentRunOptions> = {}, sig
     toolset: new Toolset([addTool]),
     gate: new ApprovalGate({ policy: "auto", yes: false, approveTools: () => [] }),
     maxTurns: 5,
-    sink: recorder<AgentEventSink>(calls, "sink"),
-    output: recorder<AgentOutput>(calls, "output"),
+    observe: (event) => void events.push(event),
     retry: { sleep: async () => {}, random: () => 0.5 },
     ...overrides,
   };
-  return { calls, run: () => runAgent(ctx, options) };
+  return { events, run: () => runAgent(ctx, options) };
 }
 
 describe("runAgent", () => {
-  test("reports every attempt, SSE event, the prompt, each decision and each tool result to the sink", async () => {
-    const { calls, run } = setup([
+  test("emits the prompt, every attempt and SSE event, each call, decision and result, once and in order", async () => {
+    const { events, run } = setup([
       failStep(500),
       sseStep(sse([responseCreated("resp_1"), functionCall("call_1", "mcp__fixture__add", { a: 2, b: 3 }), completed("resp_1")])),
       sseStep(sse(textTurn("resp_2", ["5"]))),
     ]);
     const summary = await run();
     expect(summary).toEqual({ text: "5", turns: 2, toolCalls: 1, usage: { inputTokens: 24, outputTokens: 14, totalTokens: 38, cachedTokens: 0, reasoningTokens: 0 } });
-    const sink = calls.filter(([name]) => name.startsWith("sink."));
-    expect(sink.map(([name, record]) => (name === "sink.sseEvent" ? `sse ${(record as any).kind}` : name))).toEqual([
-      "sink.userPrompt",
-      "sink.apiRequest",
+    expect(events.map((e) => (e.type === "sse.event" ? `sse ${e.record.kind}` : e.type))).toEqual([
+      "user.prompt",
+      "retry",
+      "api.request",
       "sse response.created",
       "sse response.output_item.done",
       "sse response.completed",
-      "sink.apiRequest",
-      "sink.toolDecision",
-      "sink.toolResult",
+      "api.request",
+      "turn.completed",
+      "tool.call",
+      "tool.decision",
+      "tool.result",
       "sse response.created",
       "sse response.output_text.delta",
+      "text.delta",
       "sse response.output_item.done",
       "sse response.completed",
-      "sink.apiRequest",
+      "api.request",
+      "turn.completed",
+      "final",
     ]);
-    expect(sink[0]).toEqual(["sink.userPrompt", "what is 2+3?"]);
-    expect(sink[1]![1]).toMatchObject({ attempt: 1, statusCode: 500, errorMessage: expect.stringContaining("500") });
-    expect(sink[5]![1]).toMatchObject({ attempt: 2, statusCode: 200 });
-    expect(sink[6]![1]).toEqual({ toolName: "mcp__fixture__add", callId: "call_1", decision: "approved", source: "config" });
-    expect(sink[7]![1]).toEqual({ toolName: "mcp__fixture__add", callId: "call_1", arguments: '{"a":2,"b":3}', durationMs: 1, success: true, output: "5" });
+    const of = <T extends AgentEvent["type"]>(type: T) => events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+    expect(of("user.prompt")[0]!.prompt).toBe("what is 2+3?");
+    expect(of("api.request")[0]!.record).toMatchObject({ attempt: 1, statusCode: 500, errorMessage: expect.stringContaining("500") });
+    expect(of("api.request")[1]!.record).toMatchObject({ attempt: 2, statusCode: 200 });
+    const call = of("tool.call")[0]!.call;
+    expect(call).toEqual({ turn: 1, callId: "call_1", name: "mcp__fixture__add", server: "fixture", tool: "add", arguments: { a: 2, b: 3 }, rawArguments: '{"a":2,"b":3}' });
+    expect(of("tool.decision")[0]).toEqual({ type: "tool.decision", call, verdict: expect.objectContaining({ decision: "approved", source: "config" }) });
+    expect(of("tool.result")[0]).toEqual({ type: "tool.result", call, outcome: { success: true, output: "5", durationMs: 1 } });
   });
 
   test("a retried stream's replay is not shown twice", async () => {
     const turn = textTurn("resp_1", ["The answer ", "is ", "42."]);
-    const { calls, run } = setup([sseStep(sse(turn), { cutAfterBytes: sse(turn.slice(0, 3)).length }), sseStep(sse(turn))]);
+    const { events, run } = setup([sseStep(sse(turn), { cutAfterBytes: sse(turn.slice(0, 3)).length }), sseStep(sse(turn))]);
     expect((await run()).text).toBe("The answer is 42.");
-    const shown = calls.filter(([name]) => name === "output.textDelta" || name === "output.textRestarted" || name === "output.retrying");
-    expect(shown.map(([name, a, b]) => (name === "output.retrying" ? name : [name, a, b]))).toEqual([
-      ["output.textDelta", 1, "The answer "],
-      ["output.textDelta", 1, "is "],
-      "output.retrying",
-      ["output.textDelta", 1, "42."],
+    const shown = events.filter((e) => e.type === "text.delta" || e.type === "text.restart" || e.type === "retry");
+    expect(shown.map((e) => (e.type === "text.delta" ? [e.type, e.turn, e.delta] : e.type))).toEqual([
+      ["text.delta", 1, "The answer "],
+      ["text.delta", 1, "is "],
+      "retry",
+      ["text.delta", 1, "42."],
     ]);
   });
 
   test("a retry that diverges restarts the turn's text", async () => {
     const first = [responseCreated("resp_1"), outputTextDelta("Maybe")];
-    const { calls, run } = setup([sseStep(sse(first)), sseStep(sse(textTurn("resp_1", ["Yes."])))]);
+    const { events, run } = setup([sseStep(sse(first)), sseStep(sse(textTurn("resp_1", ["Yes."])))]);
     expect((await run()).text).toBe("Yes.");
-    const shown = calls.filter(([name]) => name === "output.textDelta" || name === "output.textRestarted");
-    expect(shown).toEqual([["output.textDelta", 1, "Maybe"], ["output.textRestarted", 1], ["output.textDelta", 1, "Yes."]]);
+    const shown = events.filter((e) => e.type === "text.delta" || e.type === "text.restart");
+    expect(shown).toEqual([
+      { type: "text.delta", turn: 1, delta: "Maybe" },
+      { type: "text.restart", turn: 1 },
+      { type: "text.delta", turn: 1, delta: "Yes." },
+    ]);
   });
 
   test("Ctrl-C during a tool call cancels the call and ends the run", async () => {

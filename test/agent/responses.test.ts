@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import type { ApiRequestRecord, ResponsesObserver, SseEventRecord } from "../../src/agent/events.ts";
+import type { ApiRequestRecord, AgentObserver, SseEventRecord } from "../../src/agent/events.ts";
 import { streamResponse, type ResponsesEvent, type StreamResponseOptions } from "../../src/agent/responses.ts";
 import { backoffDelay, parseRetryAfter, retryDelay, DEFAULT_RETRY_OPTIONS } from "../../src/agent/retry.ts";
 import { CancelledError, ModelError } from "../../src/errors.ts";
@@ -35,9 +35,9 @@ interface Run {
 function harness(script: MockStep[], overrides: Partial<StreamResponseOptions> = {}, signal = new AbortController().signal) {
   server = startMockResponses(script);
   const run: Run = { attempts: [], events: [], apiRequests: [], sseEvents: [], sleeps: [] };
-  const observer: ResponsesObserver = {
-    apiRequest: (record) => run.apiRequests.push(record),
-    sseEvent: (record) => run.sseEvents.push(record),
+  const observe: AgentObserver = (event) => {
+    if (event.type === "api.request") run.apiRequests.push(event.record);
+    if (event.type === "sse.event") run.sseEvents.push(event.record);
   };
   let clock = 1_000;
   const ctx = { fetch, now: () => (clock += 5), signal };
@@ -57,7 +57,7 @@ function harness(script: MockStep[], overrides: Partial<StreamResponseOptions> =
         run.sleeps.push(ms);
       },
     },
-    observer,
+    observe,
     onAttemptStart: (attempt) => run.attempts.push(attempt),
     onEvent: (event) => run.events.push(event),
     ...overrides,

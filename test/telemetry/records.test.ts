@@ -1,7 +1,10 @@
 // The records of one run, in process: SPEC §7 attributes, shared metadata, redaction, secrets.
 import { describe, expect, test } from "bun:test";
 import type { TetherConfig } from "../../src/config/types.ts";
-import { REDACTED, telemetryEventSink } from "../../src/telemetry/agent-events.ts";
+import { REDACTED, telemetryObserver } from "../../src/telemetry/agent-events.ts";
+import type { ToolCallInfo } from "../../src/agent/events.ts";
+
+const call = (name: string, callId: string, rawArguments = "{}"): ToolCallInfo => ({ turn: 1, callId, name, arguments: {}, rawArguments });
 import type { TelemetrySink } from "../../src/telemetry/index.ts";
 import { knownSecrets, runMetadata, terminalType } from "../../src/telemetry/run-metadata.ts";
 import { runRecordSink, scrub } from "../../src/telemetry/run-records.ts";
@@ -44,8 +47,8 @@ describe("records of a run", () => {
   test("each carries event.name, event.timestamp and the run's metadata, then its own attributes", () => {
     const { telemetry, emitted } = recorder();
     const metadata = runMetadata({ conversationId: "conv-1", version: "1.2.3", env: { TERM: "xterm-256color" }, config: config() });
-    const sink = telemetryEventSink(runRecordSink(telemetry, { metadata, secrets: [], now: () => NOW }), { logUserPrompt: false });
-    sink.toolDecision({ toolName: "mcp__docs__search", callId: "c1", decision: "denied", source: "user" });
+    const observe = telemetryObserver(runRecordSink(telemetry, { metadata, secrets: [], now: () => NOW }), { logUserPrompt: false });
+    observe({ type: "tool.decision", call: call("mcp__docs__search", "c1"), verdict: { decision: "denied", source: "user" } });
     expect(emitted).toEqual([
       {
         name: "tether.tool_decision",
@@ -83,9 +86,9 @@ describe("records of a run", () => {
 
   test("durations are whole milliseconds; optional attributes are left out", () => {
     const { telemetry, emitted } = recorder();
-    const sink = telemetryEventSink(telemetry, { logUserPrompt: false });
-    sink.apiRequest({ attempt: 1, durationMs: 12.6 });
-    sink.toolResult({ toolName: "t", callId: "c", arguments: "{}", durationMs: 0.4, success: true, output: "ok" });
+    const observe = telemetryObserver(telemetry, { logUserPrompt: false });
+    observe({ type: "api.request", record: { attempt: 1, durationMs: 12.6 } });
+    observe({ type: "tool.result", call: call("t", "c"), outcome: { durationMs: 0.4, success: true, output: "ok" } });
     expect(emitted.map((e) => e.attributes)).toEqual([
       { attempt: 1, duration_ms: 13 },
       { tool_name: "t", call_id: "c", arguments: "{}", duration_ms: 0, success: "true", output: "ok" },
@@ -95,7 +98,7 @@ describe("records of a run", () => {
   test("the prompt is redacted unless log_user_prompt; its length is always there", () => {
     for (const logUserPrompt of [false, true]) {
       const { telemetry, emitted } = recorder();
-      telemetryEventSink(telemetry, { logUserPrompt }).userPrompt("deploy to prod");
+      telemetryObserver(telemetry, { logUserPrompt })({ type: "user.prompt", prompt: "deploy to prod" });
       expect(emitted[0]!.attributes).toEqual({ prompt_length: 14, prompt: logUserPrompt ? "deploy to prod" : REDACTED });
     }
   });
@@ -104,9 +107,9 @@ describe("records of a run", () => {
     const { telemetry, emitted } = recorder();
     const metadata = runMetadata({ conversationId: "c", version: "1", env: {}, config: config() });
     const secrets = ["sk-live-0123456789", "ghp_abcdefgh"];
-    const sink = telemetryEventSink(runRecordSink(telemetry, { metadata, secrets, now: () => NOW }), { logUserPrompt: true });
-    sink.userPrompt("use sk-live-0123456789 please");
-    sink.toolResult({ toolName: "t", callId: "c", arguments: '{"token":"ghp_abcdefgh"}', durationMs: 1, success: false, output: "401 for ghp_abcdefgh" });
+    const observe = telemetryObserver(runRecordSink(telemetry, { metadata, secrets, now: () => NOW }), { logUserPrompt: true });
+    observe({ type: "user.prompt", prompt: "use sk-live-0123456789 please" });
+    observe({ type: "tool.result", call: call("t", "c", '{"token":"ghp_abcdefgh"}'), outcome: { durationMs: 1, success: false, output: "401 for ghp_abcdefgh" } });
     expect(emitted[0]!.attributes.prompt).toBe("use [REDACTED] please");
     expect(emitted[0]!.attributes.prompt_length).toBe(29);
     expect(emitted[1]!.attributes).toMatchObject({ arguments: '{"token":"[REDACTED]"}', output: "401 for [REDACTED]" });

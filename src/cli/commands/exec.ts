@@ -7,6 +7,7 @@ import { jsonArg } from "../args.ts";
 import { tetherCommand } from "../command.ts";
 import { note, paint } from "../render.ts";
 import { createExecView } from "../views/exec.ts";
+import { fanOut } from "../../agent/events.ts";
 
 export const execArgs = {
   prompt: { type: "positional", required: false, description: "The prompt; '-' or none reads it from stdin", valueHint: "PROMPT" },
@@ -30,10 +31,10 @@ export default (ctx: Context) =>
         import("../../telemetry/agent-telemetry.ts"),
       ]);
       const warn = (message: string) => note(ctx.io, `${paint(ctx.io, "yellow", "warning:")} ${message}`);
-      const sink = await startAgentTelemetry(ctx, config, { model: options.model, warn });
+      const telemetry = await startAgentTelemetry(ctx, config, { model: options.model, warn });
       const { knownSecrets } = await import("../../config/secrets.ts");
       const view = createExecView(ctx, { json: Boolean(args.json), secrets: knownSecrets(ctx.env, config) });
-      await runExec(ctx, config, options, view, sink);
+      await runExec(ctx, config, options, view, fanOut(view.observe, telemetry));
     },
   });
 

@@ -1,31 +1,71 @@
-// How `tether exec` looks: the answer on stdout as it streams, tool progress on stderr, or one JSON
-// object per line with --json (shapes in README); and the y/a/n/q approval prompt on a terminal.
-import { createInterface } from "node:readline";
-import { parseApprovalAnswer, type ApprovalAnswer, type ApprovalPrompt, type ApprovalRequest, type Verdict } from "../../agent/approvals.ts";
-import type { TokenUsage } from "../../agent/events.ts";
+// How `tether exec` looks: observers of the agent's events. The answer on stdout as it streams,
+// tool progress on stderr, or one JSON object per line with --json (shapes in README).
+import type { Verdict } from "../../agent/approvals.ts";
+import type { AgentEvent, AgentObserver, RetryNotice, RunSummary, SessionInfo, TokenUsage, ToolCallInfo, ToolOutcome } from "../../agent/events.ts";
 import type { ExecView } from "../../agent/exec.ts";
-import type { RetryNotice, RunSummary, SessionInfo, ToolCallInfo, ToolOutcome } from "../../agent/output.ts";
 import type { Context, IO } from "../../context.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
 import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { paint, printJsonLine } from "../render.ts";
 import { withSpinner } from "../spinner.ts";
+import { TerminalApprovalPrompt } from "./approval-prompt.ts";
 
 const PREVIEW_CHARS = 160;
 
 /** `secrets`: known secret values, replaced in failure and retry reasons (a server may echo a key back). */
-export function createExecView(ctx: Pick<Context, "io" | "atExit">, options: { json: boolean; secrets?: readonly string[] }): ExecView {
+export function createExecView(
+  ctx: Pick<Context, "io" | "atExit">,
+  options: { json: boolean; secrets?: readonly string[] },
+): ExecView & { observe: AgentObserver } {
   const view = options.json ? new JsonExecView(ctx.io, options.secrets) : new TextExecView(ctx.io, options.secrets);
   // Asking needs a terminal both to read the answer from and to show the question on.
   if (ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin) {
     view.approvalPrompt = new TerminalApprovalPrompt(ctx.io, ctx.io.stdin, () => view.beforeStderr());
     ctx.atExit(() => view.approvalPrompt?.close());
   }
+  // Handed around as a plain function: bound to its view.
+  view.observe = view.observe.bind(view);
   return view;
 }
 
 abstract class BaseExecView {
   approvalPrompt?: TerminalApprovalPrompt;
+
+  /** One event to its handler; events a view does not show are ignored. */
+  observe(event: AgentEvent): void {
+    switch (event.type) {
+      case "server.failed":
+        return this.serverFailed(event.name, event.error);
+      case "session.started":
+        return this.sessionStarted(event.info);
+      case "retry":
+        return this.retrying(event.notice);
+      case "text.delta":
+        return this.textDelta(event.turn, event.delta);
+      case "text.restart":
+        return this.textRestarted(event.turn);
+      case "tool.call":
+        return this.toolCall(event.call);
+      case "tool.decision":
+        return this.toolDecision(event.call, event.verdict);
+      case "tool.result":
+        return this.toolResult(event.call, event.outcome);
+      case "turn.completed":
+        return this.turnCompleted(event.turn, event.responseId, event.usage);
+      case "final":
+        return this.finished(event.summary);
+    }
+  }
+
+  abstract sessionStarted(info: SessionInfo): void;
+  abstract retrying(notice: RetryNotice): void;
+  abstract textDelta(turn: number, delta: string): void;
+  abstract textRestarted(turn: number): void;
+  abstract toolCall(call: ToolCallInfo): void;
+  abstract toolDecision(call: ToolCallInfo, verdict: Verdict): void;
+  abstract toolResult(call: ToolCallInfo, outcome: ToolOutcome): void;
+  abstract turnCompleted(turn: number, responseId: string, usage: TokenUsage | undefined): void;
+  abstract finished(summary: RunSummary): void;
 
   constructor(
     protected readonly io: IO,
@@ -54,7 +94,7 @@ abstract class BaseExecView {
 }
 
 /** The answer on stdout, tool calls and retries as short lines on stderr. */
-class TextExecView extends BaseExecView implements ExecView {
+class TextExecView extends BaseExecView {
   private atLineStart = true;
   private lastTurn = 0;
   private readonly denied = new Set<string>();
@@ -117,7 +157,7 @@ class TextExecView extends BaseExecView implements ExecView {
 }
 
 /** One JSON object per line on stdout; stderr keeps only warnings and the approval prompt. */
-class JsonExecView extends BaseExecView implements ExecView {
+class JsonExecView extends BaseExecView {
   sessionStarted(info: SessionInfo): void {
     this.line({ type: "session.started", model: info.model, provider: info.provider, tools: info.tools, failed_servers: info.failedServers });
   }
@@ -157,72 +197,6 @@ class JsonExecView extends BaseExecView implements ExecView {
 
   private line(value: Record<string, unknown>): void {
     printJsonLine(this.io, value);
-  }
-}
-
-/**
- * Asks on stderr, reads a line from the terminal. Line mode, not raw keys: the terminal stays
- * cooked, so Ctrl-C still raises SIGINT (exit 130) while tether waits for an answer.
- */
-class TerminalApprovalPrompt implements ApprovalPrompt {
-  private lines?: LineReader;
-
-  constructor(
-    private readonly io: IO,
-    private readonly input: NodeJS.ReadableStream,
-    private readonly beforeAsk: () => void,
-  ) {}
-
-  async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
-    this.beforeAsk();
-    this.lines ??= new LineReader(this.input);
-    const question = `  allow ${terminalText(request.tool)} on server "${terminalText(request.server)}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
-    for (;;) {
-      this.io.stderr.write(question);
-      const line = await this.lines.next();
-      if (line === undefined) {
-        // End of input (Ctrl-D): nobody is left to answer.
-        this.io.stderr.write("\n");
-        return "quit";
-      }
-      const answer = parseApprovalAnswer(line);
-      if (answer) return answer;
-      this.io.stderr.write("  please answer y, a, n or q\n");
-    }
-  }
-
-  close(): void {
-    this.lines?.close();
-  }
-}
-
-class LineReader {
-  private readonly queued: string[] = [];
-  private readonly waiting: ((line: string | undefined) => void)[] = [];
-  private ended = false;
-  private readonly reader;
-
-  constructor(input: NodeJS.ReadableStream) {
-    this.reader = createInterface({ input, terminal: false, crlfDelay: Infinity });
-    this.reader.on("line", (line) => {
-      const waiter = this.waiting.shift();
-      if (waiter) waiter(line);
-      else this.queued.push(line);
-    });
-    this.reader.on("close", () => {
-      this.ended = true;
-      for (const waiter of this.waiting.splice(0)) waiter(undefined);
-    });
-  }
-
-  next(): Promise<string | undefined> {
-    if (this.queued.length > 0) return Promise.resolve(this.queued.shift());
-    if (this.ended) return Promise.resolve(undefined);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  close(): void {
-    this.reader.close();
   }
 }
 

@@ -1,0 +1,73 @@
+// The y/a/n/q approval prompt of `tether exec` on a terminal.
+import { createInterface } from "node:readline";
+import { parseApprovalAnswer, type ApprovalAnswer, type ApprovalPrompt, type ApprovalRequest } from "../../agent/approvals.ts";
+import type { IO } from "../../context.ts";
+import { terminalText } from "../../text/sanitize.ts";
+import { paint } from "../render.ts";
+
+/**
+ * Asks on stderr, reads a line from the terminal. Line mode, not raw keys: the terminal stays
+ * cooked, so Ctrl-C still raises SIGINT (exit 130) while tether waits for an answer.
+ */
+export class TerminalApprovalPrompt implements ApprovalPrompt {
+  private lines?: LineReader;
+
+  constructor(
+    private readonly io: IO,
+    private readonly input: NodeJS.ReadableStream,
+    private readonly beforeAsk: () => void,
+  ) {}
+
+  async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
+    this.beforeAsk();
+    this.lines ??= new LineReader(this.input);
+    const question = `  allow ${terminalText(request.tool)} on server "${terminalText(request.server)}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
+    for (;;) {
+      this.io.stderr.write(question);
+      const line = await this.lines.next();
+      if (line === undefined) {
+        // End of input (Ctrl-D): nobody is left to answer.
+        this.io.stderr.write("\n");
+        return "quit";
+      }
+      const answer = parseApprovalAnswer(line);
+      if (answer) return answer;
+      this.io.stderr.write("  please answer y, a, n or q\n");
+    }
+  }
+
+  close(): void {
+    this.lines?.close();
+  }
+}
+
+class LineReader {
+  private readonly queued: string[] = [];
+  private readonly waiting: ((line: string | undefined) => void)[] = [];
+  private ended = false;
+  private readonly reader;
+
+  constructor(input: NodeJS.ReadableStream) {
+    this.reader = createInterface({ input, terminal: false, crlfDelay: Infinity });
+    this.reader.on("line", (line) => {
+      const waiter = this.waiting.shift();
+      if (waiter) waiter(line);
+      else this.queued.push(line);
+    });
+    this.reader.on("close", () => {
+      this.ended = true;
+      for (const waiter of this.waiting.splice(0)) waiter(undefined);
+    });
+  }
+
+  next(): Promise<string | undefined> {
+    if (this.queued.length > 0) return Promise.resolve(this.queued.shift());
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
