@@ -296,7 +296,8 @@ function firstErrorLine(output: string): string {
 /** The sha256 of a file, hex. */
 export async function sha256File(file: string): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(file).stream()) hasher.update(chunk);
+  const reader = Bun.file(file).stream().getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hasher.update(chunk.value);
   return hasher.digest("hex");
 }
 
