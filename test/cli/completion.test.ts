@@ -2,7 +2,7 @@
 // press Tab, read back what the shell completed. Shells that are not installed are skipped.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { baseEnv, makeHome, MAIN_PATH, runTether } from "../support/cli.ts";
 import { writeConfig } from "../support/config.ts";
 import { completeLine, type PtyShell, shellSkipReason } from "../support/shell-pty.ts";
@@ -18,10 +18,12 @@ beforeAll(() => {
   other = join(home.home, "configs");
   mkdirSync(other);
   writeConfig(join(other, "other.toml"), { servers: { elsewhere: { url: "https://e.example/mcp" } } });
+  // `tether` on PATH, as the scripts call it for server names.
   const bin = join(home.home, "bin");
   mkdirSync(bin);
-  writeFileSync(join(bin, "tether"), `#!/bin/sh\nexec '${process.execPath}' '${MAIN_PATH}' "$@"\n`, { mode: 0o755 });
-  env = baseEnv(home.home, { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` });
+  if (process.platform === "win32") writeFileSync(join(bin, "tether.cmd"), `@"${process.execPath}" "${MAIN_PATH}" %*\r\n`);
+  else writeFileSync(join(bin, "tether"), `#!/bin/sh\nexec '${process.execPath}' '${MAIN_PATH}' "$@"\n`, { mode: 0o755 });
+  env = baseEnv(home.home, { PATH: `${bin}${delimiter}${process.env.PATH}` });
 });
 afterAll(() => home.cleanup());
 
