@@ -23,7 +23,8 @@ export async function runCli(argv: string[]): Promise<number> {
       return 0;
     }
     // A mistyped --config must not quietly read as an empty config; `mcp add` creates the file.
-    if (configPath !== undefined && !existsSync(ctx.paths.config) && (await findCommand(root, rest)).names.join(" ") !== "tether mcp add") {
+    const createsConfig = async (): Promise<boolean> => (await findCommand(root, rest)).names.join(" ") === "tether mcp add";
+    if (configPath !== undefined && !existsSync(ctx.paths.config) && !(await createsConfig())) {
       throw new ConfigError(`config file ${ctx.paths.config} does not exist (--config)`, {
         hint: "create it first (an empty file is a valid config), or leave out --config to use $TETHER_HOME/config.toml",
       });
