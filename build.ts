@@ -3,9 +3,11 @@
 //
 //   bun build.ts [--target NAME|all|host] [--no-otel] [--outdir DIR] [--no-bytecode]
 //
-// SHA256SUMS lists every tether-* executable in the output directory after the run (sorted), not
-// only the ones this run built: per-target runs then add up to a complete file, and every line is
-// the checksum of the file as it is on disk.
+// SHA256SUMS lists every executable of the variant in the output directory after the run (sorted),
+// not only the ones this run built: per-target runs then add up to a complete file, and every line
+// is the checksum of the file as it is on disk. `--no-otel` builds are a variant of their own:
+// dist/tether-<os>-<arch>-no-otel[.exe] and dist/SHA256SUMS-no-otel, so they never overwrite or
+// mix with the release files.
 import type { BunPlugin } from "bun";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,6 +44,18 @@ export const TARGETS: Readonly<Record<TargetName, BuildTarget>> = {
   "darwin-arm64": target("darwin-arm64", "bun-darwin-arm64", "darwin-arm64"),
   "windows-x64": target("windows-x64", "bun-windows-x64", "win32-x64-msvc"),
 };
+
+/** The executable's file name for a build with or without telemetry. */
+export function executableName(target: BuildTarget, otel: boolean): string {
+  if (otel) return target.fileName;
+  const exe = path.extname(target.fileName);
+  return `${path.basename(target.fileName, exe)}-no-otel${exe}`;
+}
+
+/** The checksum file of a variant. */
+export function checksumsName(otel: boolean): string {
+  return otel ? "SHA256SUMS" : "SHA256SUMS-no-otel";
+}
 
 export const ROOT: string = import.meta.dir;
 export const DEFAULT_ENTRY: string = path.join(ROOT, "src/main.ts");
@@ -227,7 +241,15 @@ async function fetchAddon(pkgName: string, version: string, fileName: string, de
   const work = mkdtempSync(path.join(tmpdir(), "tether-keyring-"));
   try {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    await run([npm, "pack", `${pkgName}@${version}`, "--silent", "--pack-destination", work], work);
+    // Not --silent: it also hides the reason a download failed. npm's defaults retry an
+    // unreachable registry for over a minute; one quick retry, 15 s per request, is enough for a build.
+    await run(
+      [npm, "pack", `${pkgName}@${version}`, "--loglevel=error", "--fetch-retries=1", "--fetch-retry-mintimeout=2000", "--fetch-timeout=15000", "--pack-destination", work],
+      work,
+    ).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot download ${pkgName}@${version} for the build (${reason}); check the network or npm's registry setting`);
+    });
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     if (!tarball) throw new Error(`npm pack ${pkgName}@${version} produced no tarball`);
     const tarPath = path.join(work, tarball);
@@ -259,23 +281,37 @@ function lockedIntegrity(pkgName: string, version: string): string {
 }
 
 async function run(cmd: string[], cwd: string): Promise<void> {
-  const proc = Bun.spawn(cmd, { cwd, stdout: "pipe", stderr: "pipe" });
-  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  if (code !== 0) throw new Error(`${cmd.join(" ")} exited ${code}: ${stderr.trim()}`);
+  // process.env explicitly: Bun.spawn otherwise passes the environment tether started with.
+  const proc = Bun.spawn(cmd, { cwd, env: process.env, stdout: "pipe", stderr: "pipe" });
+  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  if (code !== 0) throw new Error(`${cmd[0]} ${cmd[1]} exited ${code}: ${firstErrorLine(stderr || stdout)}`);
 }
 
-/** Writes `<outdir>/SHA256SUMS` (sha256sum format) over every tether-* executable there. */
-export async function writeChecksums(outdir: string): Promise<string> {
-  const names = readdirSync(outdir)
-    .filter((f) => /^tether-[a-z0-9-]+(\.exe)?$/.test(f))
-    .sort();
+/** npm's first "npm error" line without the prefix (the rest is a log path and a stack). */
+function firstErrorLine(output: string): string {
+  const lines = output.split(/\r?\n/).map((l) => l.replace(/^npm (error|ERR!)\s*/, "").trim()).filter(Boolean);
+  return lines.find((l) => l.includes("reason:")) ?? lines.find((l) => /^code E/.test(l)) ?? lines[0] ?? "no output";
+}
+
+/** The sha256 of a file, hex. */
+export async function sha256File(file: string): Promise<string> {
+  const hasher = new Bun.CryptoHasher("sha256");
+  const reader = Bun.file(file).stream().getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hasher.update(chunk.value);
+  return hasher.digest("hex");
+}
+
+/**
+ * Writes the variant's checksum file (sha256sum format) over its executables in outdir, plus
+ * `extraFiles` (the release's archives), sorted by name.
+ */
+export async function writeChecksums(outdir: string, otel = true, extraFiles: readonly string[] = []): Promise<string> {
+  const executables = Object.values(TARGETS).map((t) => executableName(t, otel));
+  const present = new Set(readdirSync(outdir));
+  const names = [...new Set([...executables.filter((f) => present.has(f)), ...extraFiles])].sort();
   const lines: string[] = [];
-  for (const name of names) {
-    const hasher = new Bun.CryptoHasher("sha256");
-    hasher.update(await Bun.file(path.join(outdir, name)).arrayBuffer());
-    lines.push(`${hasher.digest("hex")}  ${name}`);
-  }
-  const sumsPath = path.join(outdir, "SHA256SUMS");
+  for (const name of names) lines.push(`${await sha256File(path.join(outdir, name))}  ${name}`);
+  const sumsPath = path.join(outdir, checksumsName(otel));
   await Bun.write(sumsPath, lines.map((l) => `${l}\n`).join(""));
   return sumsPath;
 }
@@ -299,13 +335,13 @@ export async function buildRelease(options: BuildOptions): Promise<string[]> {
   const built: string[] = [];
   for (const t of targets) {
     const started = performance.now();
-    const outfile = path.join(outdir, t.fileName);
+    const outfile = path.join(outdir, executableName(t, otel));
     const keyringAddon = addons.get(t.name);
     built.push(await compileExecutable({ entry, target: t, outfile, otel, bytecode, keyringAddon }));
     const mb = (Bun.file(outfile).size / 1024 / 1024).toFixed(1);
     console.error(`built ${path.relative(process.cwd(), outfile)} (${mb} MB, ${Math.round(performance.now() - started)} ms)`);
   }
-  await writeChecksums(outdir);
+  await writeChecksums(outdir, otel);
   return built;
 }
 

@@ -1,10 +1,22 @@
-// Writes the Homebrew formula (dist/tether.rb) and the Scoop manifest (dist/tether.json) for a
-// GitHub release, from dist/SHA256SUMS as build.ts wrote it.
+// Packages a GitHub release from the six executables in dist/: compressed archives beside them
+// (.tar.gz, .zip), SHA256SUMS over executables and archives, the Homebrew formula (dist/tether.rb)
+// and the Scoop manifest (dist/tether.json).
 //
 //   bun .github/release/packages.ts --repo OWNER/NAME [--version X.Y.Z] [--dist dist]
 //
 // --repo defaults to $GITHUB_REPOSITORY, --version to package.json's (the release tag is v<version>).
+// Run after any re-signing of the executables (release.yml signs the darwin ones first): every
+// checksum is computed here, from the files as they will be uploaded.
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { TARGETS, writeChecksums } from "../../build.ts";
+import { archiveName, tarGz, zip, type ArchiveEntry } from "./archives.ts";
+
+/** The repository root: this file is .github/release/packages.ts. */
+export const REPO_ROOT: string = path.resolve(import.meta.dir, "../..");
+
+/** Files every archive carries beside the executable. */
+export const ARCHIVE_EXTRAS: readonly string[] = ["LICENSE", "THIRD-PARTY-NOTICES.md"];
 
 export interface ReleaseInfo {
   /** Without the leading v. */
@@ -71,8 +83,11 @@ ${platform("tether-linux-x64", "      ")}    end
   end
 
   def install
-    # The download is the bare executable, named after its platform.
-    bin.install Dir["tether-*"].first => "tether"
+    # The download is the bare executable, named after its platform. Homebrew stages a file that
+    # is not an archive with mode 0644, and generate_completions_from_executable runs it.
+    binary = Dir["tether-*"].first
+    chmod 0755, binary
+    bin.install binary => "tether"
     generate_completions_from_executable(bin/"tether", "completion")
   end
 
@@ -120,26 +135,58 @@ function parseArgs(argv: string[]): { repo?: string; version?: string; dist: str
   return opts;
 }
 
+/** Writes `<executable>.tar.gz` / `.zip` beside each executable; returns the archives' names. */
+export async function writeArchives(dist: string, executables: readonly string[]): Promise<string[]> {
+  const extras = ARCHIVE_EXTRAS.map((name) => ({ name, data: readFileSync(path.join(REPO_ROOT, name)), mode: 0o644 }));
+  const names: string[] = [];
+  for (const file of executables) {
+    const windows = file.endsWith(".exe");
+    const binary: ArchiveEntry = { name: windows ? "tether.exe" : "tether", data: readFileSync(path.join(dist, file)), mode: 0o755 };
+    const name = archiveName(file);
+    await Bun.write(path.join(dist, name), windows ? zip([binary, ...extras]) : tarGz([binary, ...extras]));
+    names.push(name);
+  }
+  return names;
+}
+
+/** The whole packaging step: archives, SHA256SUMS, formula, manifest. */
+export async function packageRelease(options: { dist: string; repo: string; version?: string }): Promise<string[]> {
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+    version: string;
+    description: string;
+    license: string;
+  };
+  const executables = Object.values(TARGETS).map((t) => t.fileName);
+  const missing = executables.filter((f) => !existsSync(path.join(options.dist, f)));
+  if (missing.length > 0) {
+    throw new Error(`${options.dist} lacks ${missing.join(", ")}; build them first: npm run build -- --target all`);
+  }
+  // Downloaded artifacts lose their mode; the archives record 0755 either way, the files beside
+  // them should too.
+  for (const f of executables) chmodSync(path.join(options.dist, f), 0o755);
+  const archives = await writeArchives(options.dist, executables);
+  const sumsPath = await writeChecksums(options.dist, true, archives);
+  const info: ReleaseInfo = {
+    version: options.version ?? pkg.version,
+    repo: options.repo,
+    description: pkg.description,
+    license: pkg.license,
+    checksums: parseSha256Sums(readFileSync(sumsPath, "utf8")),
+  };
+  const formula = path.join(options.dist, "tether.rb");
+  const manifest = path.join(options.dist, "tether.json");
+  await Bun.write(formula, homebrewFormula(info));
+  await Bun.write(manifest, scoopManifest(info));
+  return [...archives.map((a) => path.join(options.dist, a)), sumsPath, formula, manifest];
+}
+
 if (import.meta.main) {
   try {
     const opts = parseArgs(Bun.argv.slice(2));
-    const pkg = (await Bun.file(path.join(import.meta.dir, "../package.json")).json()) as {
-      version: string;
-      description: string;
-      license: string;
-    };
     const repo = opts.repo ?? process.env.GITHUB_REPOSITORY;
     if (!repo || !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new Error("--repo OWNER/NAME is required (or $GITHUB_REPOSITORY)");
-    const info: ReleaseInfo = {
-      version: opts.version ?? pkg.version,
-      repo,
-      description: pkg.description,
-      license: pkg.license,
-      checksums: parseSha256Sums(await Bun.file(path.join(opts.dist, "SHA256SUMS")).text()),
-    };
-    await Bun.write(path.join(opts.dist, "tether.rb"), homebrewFormula(info));
-    await Bun.write(path.join(opts.dist, "tether.json"), scoopManifest(info));
-    console.error(`wrote ${path.join(opts.dist, "tether.rb")} and ${path.join(opts.dist, "tether.json")} for v${info.version}`);
+    const written = await packageRelease({ dist: path.resolve(opts.dist), repo, version: opts.version });
+    for (const file of written) console.error(`wrote ${path.relative(process.cwd(), file)}`);
   } catch (err) {
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

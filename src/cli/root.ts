@@ -1,7 +1,7 @@
 // The command tree. Subcommands are loaders, so a run imports only the command it runs.
 import { defineCommand, type CommandDef } from "citty";
 import type { Context } from "../context.ts";
-import { VERSION } from "../version.ts";
+import { VERSION_LABEL } from "../version.ts";
 
 type CommandModule = { default: (ctx: Context) => CommandDef<any> };
 
@@ -12,7 +12,7 @@ export function lazy(ctx: Context, load: () => Promise<CommandModule>): () => Pr
 
 export function createRootCommand(ctx: Context): CommandDef<any> {
   return defineCommand({
-    meta: { name: "tether", version: VERSION, description: "An MCP client and agent CLI" },
+    meta: { name: "tether", version: VERSION_LABEL, description: "An MCP client and agent CLI" },
     args: {
       config: { type: "string", description: "Use this config file instead of $TETHER_HOME/config.toml", valueHint: "PATH" },
       version: { type: "boolean", alias: "V", description: "Print the version" },
@@ -23,7 +23,7 @@ export function createRootCommand(ctx: Context): CommandDef<any> {
       completion: lazy(ctx, () => import("./commands/completion.ts")),
     },
     run({ args }) {
-      if (args.version) ctx.io.stdout.write(`tether ${VERSION}\n`);
+      if (args.version) ctx.io.stdout.write(`tether ${VERSION_LABEL}\n`);
     },
   });
 }

@@ -1,8 +1,10 @@
 // Runs one CLI invocation: global options, help, dispatch through citty, and the one place
 // errors become `error:`/`hint:` lines and exit codes (SPEC §1).
+import { existsSync } from "node:fs";
 import { renderUsage, runCommand, type CommandDef } from "citty";
 import type { IO } from "../context.ts";
 import { CancelledError, ConfigError, ConnectionError, TetherError, UsageError } from "../errors.ts";
+import { closest } from "../suggest.ts";
 import { beforeSeparator } from "./args.ts";
 import { redactKnownSecrets } from "../config/secrets.ts";
 import { terminalText } from "../text/sanitize.ts";
@@ -26,6 +28,13 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
     if (wantsHelp(rest)) {
       await printHelp(ctx.io, root, rest);
       return 0;
+    }
+    // A mistyped --config must not quietly read as an empty config; `mcp add` creates the file.
+    const createsConfig = async (): Promise<boolean> => (await findCommand(root, rest)).names.join(" ") === "tether mcp add";
+    if (configPath !== undefined && !existsSync(ctx.paths.config) && !(await createsConfig())) {
+      throw new ConfigError(`config file ${ctx.paths.config} does not exist (--config)`, {
+        hint: "create it first (an empty file is a valid config), or leave out --config to use $TETHER_HOME/config.toml",
+      });
     }
     try {
       await runWithInterrupt(ctx, () => runCommand(root, { rawArgs: rest }));
@@ -102,9 +111,12 @@ async function findCommand(root: CommandDef, argv: string[]): Promise<{ command:
 /** citty's argument errors become usage errors that point at the right command's help. */
 async function withCommandHint(error: unknown, root: CommandDef, argv: string[]): Promise<unknown> {
   if (!(error instanceof Error) || error.name !== "CLIError") return error;
-  const { names } = await findCommand(root, argv);
+  const { command, names } = await findCommand(root, argv);
   const message = stripAnsi(error.message).replace(/\.$/, "");
-  return new UsageError(message.charAt(0).toLowerCase() + message.slice(1), { hint: `see: ${names.join(" ")} --help` });
+  const typo = /^unknown command `?([^`\s]+)`?/i.exec(message)?.[1];
+  const near = typo ? closest(typo, Object.keys((await resolve(command.subCommands)) ?? {})) : undefined;
+  const hint = near ? `did you mean ${[...names, near].join(" ")}?` : `see: ${names.join(" ")} --help`;
+  return new UsageError(message.charAt(0).toLowerCase() + message.slice(1), { hint });
 }
 
 async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void> {

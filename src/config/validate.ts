@@ -131,6 +131,12 @@ function findUrlProblem(
   at: (key: string, message: string, hint?: string) => Problem,
 ): Problem | undefined {
   if (server.url.startsWith("${")) return undefined;
+  // Without "://", URL() reads "localhost:3000/mcp" as scheme "localhost:": name the real mistake.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(server.url)) {
+    const host = server.url.split(/[:/]/)[0] ?? "";
+    const scheme = isLoopbackHost(host) ? "http" : "https";
+    return at("url", `'url' must start with http:// or https:// (got "${server.url}")`, `did you mean ${scheme}://${server.url}?`);
+  }
   let url: URL;
   try {
     url = new URL(server.url);

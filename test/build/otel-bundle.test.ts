@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { version } from "../../package.json" with { type: "json" };
 import { compileExecutable, DEFAULT_ENTRY, hostTarget, inspectBundle, resolveKeyringAddon } from "../../build.ts";
 import { ensureHostBinary } from "../support/binary.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
@@ -94,6 +95,11 @@ describe("compiled executable built with --no-otel", () => {
     });
   }, BUILD_TIMEOUT_MS);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("--version names the variant", () => {
+    const proc = Bun.spawnSync([binary, "--version"], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } });
+    expect(proc.stdout.toString()).toBe(`tether ${version} (no-otel)\n`);
+  });
 
   test("runs exec with an exporter configured: says once that telemetry is not built in, sends nothing", async () => {
     const r = await startOtlpReceiver();

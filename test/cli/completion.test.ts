@@ -1,48 +1,108 @@
-// Completion scripts: valid shell, and they complete what the command tree has.
-import { afterEach, beforeEach, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { makeHome, MAIN_PATH, runTether } from "../support/cli.ts";
+// Completion scripts, driven through a real bash, zsh and fish in a pseudo-terminal: type a line,
+// press Tab, read back what the shell completed. Shells that are not installed are skipped.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { baseEnv, makeHome, MAIN_PATH, runTether } from "../support/cli.ts";
 import { writeConfig } from "../support/config.ts";
+import { completeLine, type PtyShell, shellSkipReason } from "../support/shell-pty.ts";
 
 let home: ReturnType<typeof makeHome>;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(() => home.cleanup());
+let env: Record<string, string>;
+let other: string;
 
-/** Sources the bash script and asks `_tether` for completions of `words`. */
-async function complete(script: string, words: string[]): Promise<string[]> {
+beforeAll(() => {
+  home = makeHome();
+  // One server, so a completion that offers server names has exactly one to insert.
+  writeConfig(home.configPath, { servers: { docs: { command: "d" } } });
+  other = join(home.home, "configs");
+  mkdirSync(other);
+  writeConfig(join(other, "other.toml"), { servers: { elsewhere: { url: "https://e.example/mcp" } } });
+  // `tether` on PATH, as the scripts call it for server names.
   const bin = join(home.home, "bin");
-  writeFileSync(join(home.home, "completion.bash"), script);
-  Bun.spawnSync(["mkdir", "-p", bin]);
-  writeFileSync(join(bin, "tether"), `#!/bin/sh\nexec '${process.execPath}' '${MAIN_PATH}' "$@"\n`, { mode: 0o755 });
-  const line = `source ${home.home}/completion.bash; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _tether; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const result = Bun.spawnSync(["bash", "-c", line], {
-    env: { PATH: `${bin}:${process.env.PATH}`, HOME: home.home, TETHER_HOME: home.tetherHome },
-  });
-  return result.stdout.toString().split("\n").filter(Boolean);
+  mkdirSync(bin);
+  if (process.platform === "win32") writeFileSync(join(bin, "tether.cmd"), `@"${process.execPath}" "${MAIN_PATH}" %*\r\n`);
+  else writeFileSync(join(bin, "tether"), `#!/bin/sh\nexec '${process.execPath}' '${MAIN_PATH}' "$@"\n`, { mode: 0o755 });
+  env = baseEnv(home.home, { PATH: `${bin}${delimiter}${process.env.PATH}` });
+});
+afterAll(() => home.cleanup());
+
+/** Typed line → the line after one Tab. */
+function cases(): [string, string][] {
+  const cfg = join(other, "other.toml");
+  return [
+    ["tether m", "tether mcp"],
+    ["tether mcp g", "tether mcp get"],
+    // zsh: a local named `path` would empty $PATH and fail with "command not found: cut".
+    ["tether mcp get ", "tether mcp get docs"],
+    ["tether mcp remove d", "tether mcp remove docs"],
+    ["tether mcp doctor ", "tether mcp doctor docs"],
+    // The second positional of call is a tool, not a server.
+    ["tether mcp call docs ", "tether mcp call docs"],
+    // A new server's name: nothing to offer.
+    ["tether mcp add ", "tether mcp add"],
+    ["tether mcp add x --u", "tether mcp add x --url"],
+    ["tether mcp add x --bearer", "tether mcp add x --bearer-token-env-var"],
+    ["tether mcp list --st", "tether mcp list --status"],
+    ["tether mcp login docs --no-b", "tether mcp login docs --no-browser"],
+    ["tether completion p", "tether completion powershell"],
+    ["tether completion z", "tether completion zsh"],
+    ["tether ex", "tether exec"],
+    ["tether --config " + join(other, "oth"), `tether --config ${cfg}`],
+    [`tether --config ${cfg} mcp g`, `tether --config ${cfg} mcp get`],
+    // Server names come from the config the line names.
+    [`tether --config ${cfg} mcp get `, `tether --config ${cfg} mcp get elsewhere`],
+    [`tether mcp --config=${cfg} tools `, `tether mcp --config=${cfg} tools elsewhere`],
+    // After `--` the words are the server's own command.
+    ["tether mcp add x -- ", "tether mcp add x --"],
+  ];
 }
 
-test("bash: commands, flags and configured server names", async () => {
-  writeConfig(home.configPath, { servers: { docs: { command: "d" }, deploy: { url: "https://e.com/mcp" } } });
-  const { stdout, code } = await runTether(["completion", "bash"], { home: home.home });
-  expect(code).toBe(0);
-  expect(Bun.spawnSync(["bash", "-n", "-c", stdout]).exitCode).toBe(0);
-  expect(await complete(stdout, ["tether", "m"])).toEqual(["mcp"]);
-  expect(await complete(stdout, ["tether", "mcp", "d"])).toEqual(["doctor"]);
-  expect(await complete(stdout, ["tether", "mcp", "call", "de"])).toEqual(["deploy"]);
-  expect(await complete(stdout, ["tether", "mcp", "add", "x", "--u"])).toEqual(["--url"]);
-  expect(await complete(stdout, ["tether", "mcp", "add", "d"])).toEqual([]);
+for (const shell of ["bash", "zsh", "fish"] as PtyShell[]) {
+  const skip = shellSkipReason(shell);
+  if (skip) console.warn(`skipped: ${shell} completion tests: ${skip}`);
+  describe.skipIf(skip !== undefined)(`${shell} completion in a terminal`, () => {
+    let script: string;
+    beforeAll(async () => {
+      const printed = await runTether(["completion", shell], { home: home.home });
+      expect(printed.code).toBe(0);
+      script = printed.stdout;
+    });
+
+    test("completes commands, flags, server names, shells and --config paths", async () => {
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const [typed, expected] of cases()) {
+        got.push(`${typed} → ${(await completeLine(shell, { home: home.home, script, env }, typed)).line}`);
+        want.push(`${typed} → ${expected}`);
+      }
+      expect(got).toEqual(want);
+    });
+
+    test("lists every shell for `tether completion`", async () => {
+      // bash lists on the second Tab, zsh and fish on the first.
+      const { screen } = await completeLine(shell, { home: home.home, script, env }, "tether completion ", shell === "bash" ? 2 : 1);
+      // Each shell lists the candidates sorted, in columns.
+      expect(screen).toMatch(/\bbash +fish +powershell +zsh/);
+    });
+  });
+}
+
+const pwsh = Bun.which("pwsh");
+if (!pwsh) console.warn("skipped: PowerShell completion test: pwsh is not installed");
+test.skipIf(!pwsh)("powershell: the registered completer offers subcommands, flags and server names", async () => {
+  const { stdout } = await runTether(["completion", "powershell"], { home: home.home });
+  const script = join(home.home, "completion.ps1");
+  writeFileSync(script, stdout);
+  const complete = (line: string): string =>
+    `(TabExpansion2 -inputScript '${line}' -cursorColumn ${line.length}).CompletionMatches.CompletionText -join ','`;
+  const program = [`. '${script}'`, complete("tether mcp g"), complete("tether mcp get "), complete("tether mcp login docs --no"), complete("tether completion p")].join("; ");
+  const proc = Bun.spawnSync([pwsh!, "-NoProfile", "-NonInteractive", "-Command", program], { env, cwd: home.home });
+  expect(proc.stdout.toString().trim().split(/\r?\n/)).toEqual(["get", "docs", "--no-browser", "powershell"]);
 });
 
-test("zsh and fish scripts; an unknown shell is a usage error", async () => {
-  const zsh = await runTether(["completion", "zsh"], { home: home.home });
-  expect(zsh.stdout).toStartWith("#compdef tether\n");
-  const fish = await runTether(["completion", "fish"], { home: home.home });
-  expect(fish.stdout).toContain("complete -c tether -n '__fish_use_subcommand' -a mcp");
-  expect(fish.stdout).toContain("-l bearer-token-env-var");
+test("an unknown shell is a usage error naming the four", async () => {
   const bad = await runTether(["completion", "tcsh"], { home: home.home });
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toBe(`error: unknown shell "tcsh"\nhint: use one of: bash, zsh, fish\n`);
+  expect(bad.stderr).toBe(`error: unknown shell "tcsh"\nhint: use one of: bash, zsh, fish, powershell\n`);
 });

@@ -129,10 +129,37 @@ describe("errors and exit codes", () => {
     expect(flag.stderr).toBe(`error: unknown flag --jsn for "tether mcp list"\nhint: did you mean --json?\n`);
     const command = await tether(["mcp", "lst"]);
     expect(command.code).toBe(2);
-    expect(command.stderr).toBe("error: unknown command lst\nhint: see: tether mcp --help\n");
+    expect(command.stderr).toBe("error: unknown command lst\nhint: did you mean tether mcp list?\n");
+    const top = await tether(["exce", "hello"]);
+    expect(top.stderr).toBe("error: unknown command exce\nhint: did you mean tether exec?\n");
+    const far = await tether(["mcp", "zzzzz"]);
+    expect(far.stderr).toBe("error: unknown command zzzzz\nhint: see: tether mcp --help\n");
     const missing = await tether(["mcp", "call", "x"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe("error: missing required positional argument: TOOL\nhint: see: tether mcp call --help\n");
+  });
+
+  test("a --config file that does not exist is an error, except for mcp add, which creates it", async () => {
+    const missing = join(home.home, "typo.toml");
+    const list = await tether(["--config", missing, "mcp", "list"]);
+    expect(list.code).toBe(2);
+    expect(list.stdout).toBe("");
+    expect(list.stderr).toBe(
+      `error: config file ${missing} does not exist (--config)\n` +
+        "hint: create it first (an empty file is a valid config), or leave out --config to use $TETHER_HOME/config.toml\n",
+    );
+    expectOk(await tether(["mcp", "add", "x", `--config=${missing}`, "--", "cmd"]));
+    expect(expectOk(await tether(["--config", missing, "mcp", "list"])).stdout).toBe("x\tstdio\tcmd\tyes\tnone\n");
+  });
+
+  test("a URL without a scheme says so and suggests one", async () => {
+    const local = await tether(["mcp", "add", "x", "--url", "localhost:3000/mcp"]);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toBe(
+      `error: server "x": 'url' must start with http:// or https:// (got "localhost:3000/mcp")\nhint: did you mean http://localhost:3000/mcp?\n`,
+    );
+    const remote = await tether(["mcp", "add", "x", "--url", "mcp.example.com/mcp"]);
+    expect(remote.stderr).toEndWith("hint: did you mean https://mcp.example.com/mcp?\n");
   });
 
   test("a broken config is exit 2 with file and line, no stack", async () => {

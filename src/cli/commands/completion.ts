@@ -1,15 +1,15 @@
-// `tether completion bash|zsh|fish`: print a completion script for the shell.
+// `tether completion bash|zsh|fish|powershell`: print a completion script for the shell.
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
-import { collectCommands, renderCompletion, SHELLS, type Shell } from "../completion.ts";
+import { collectCommands, renderCompletion, SHELLS, type Shell } from "../completion/index.ts";
 import { tetherCommand } from "../command.ts";
 import { createRootCommand } from "../root.ts";
 
 export default (ctx: Context) =>
   tetherCommand({
     path: "tether completion",
-    description: "Print a shell completion script (bash, zsh or fish)",
-    args: { shell: { type: "positional", description: "bash, zsh or fish", required: true, valueHint: "SHELL" } },
+    description: "Print a shell completion script (bash, zsh, fish or powershell)",
+    args: { shell: { type: "positional", description: "bash, zsh, fish or powershell", required: true, valueHint: "SHELL" } },
     async run({ shell }) {
       if (!SHELLS.includes(shell as Shell)) {
         throw new UsageError(`unknown shell "${shell}"`, { hint: `use one of: ${SHELLS.join(", ")}` });
