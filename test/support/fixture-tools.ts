@@ -2,6 +2,7 @@
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
@@ -18,6 +19,8 @@ export interface FixtureToolOptions {
   taskTool?: boolean;
   /** `--hostile-text`: escape sequences in serverInfo, a tool's name, description and result, and stderr. */
   hostileText?: boolean;
+  /** `--rpc-error CODE`: every tools/call is answered with a JSON-RPC error of this code (legacy era). */
+  rpcErrorCode?: number;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -156,6 +159,13 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args: unknown, extra) =>
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
     );
+  }
+  const code = options.rpcErrorCode;
+  if (code !== undefined) {
+    // Replaces McpServer's tools/call handler: a thrown McpError becomes a JSON-RPC error with its code.
+    server.server.setRequestHandler(CallToolRequestSchema, () => {
+      throw new McpError(code, "fixture: upstream unavailable");
+    });
   }
   return server;
 }
