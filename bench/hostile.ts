@@ -1,13 +1,16 @@
 // Hostile inputs against the real CLI: each case prints tether's peak RSS and wall time (figures,
-// never asserted; the goal is peak RSS under 300 MB). New cases (stdio floods, MCP SSE events) are
-// one more entry in CASES.
-// Run: ./node_modules/.bin/bun bench/hostile.ts [CASE-NAME-SUBSTRING...] [--kills 300]
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// never asserted; the goal is peak RSS under 300 MB). New cases are one more entry in CASES.
+// On Linux the peak is the tether process's own VmHWM, sampled while it runs (rusage would also
+// count the servers it reaps).
+// Run: ./node_modules/.bin/bun bench/hostile.ts [CASE-NAME-SUBSTRING...] [--kills 300]   (FLOOD_SEC=30 for longer floods)
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { baseEnv, MAIN_PATH } from "../test/support/cli.ts";
 import { hostileStep, startMockResponses, type MockStep } from "../test/support/mock-responses.ts";
 import { responseCreated, sse } from "../test/support/sse.ts";
+import { stdioFixture, writeConfig, type ServerEntry } from "../test/support/config.ts";
+import { startHttpFixture } from "../test/support/fixture.ts";
 
 interface Outcome {
   /** Peak resident set of the tether process, bytes (the worst one for multi-run cases). */
@@ -42,10 +45,24 @@ async function tether(home: Home, argv: string[], env: Record<string, string> = 
     stderr: "pipe",
     timeout: 600_000,
   });
+  let hwm = 0;
+  const sampler = setInterval(() => (hwm = Math.max(hwm, ownPeakRss(child.pid))), 20);
   const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+  clearInterval(sampler);
   const ms = performance.now() - started;
   const firstError = stderr.split("\n").find((line) => line.startsWith("error:")) ?? "";
-  return { peakRss: child.resourceUsage()?.maxRSS ?? 0, ms, code, stderr, note: `exit ${code} ${firstError}`.trim() };
+  const peakRss = process.platform === "linux" ? hwm : (child.resourceUsage()?.maxRSS ?? 0);
+  return { peakRss, ms, code, stderr, note: `exit ${code} ${firstError}`.trim() };
+}
+
+/** VmHWM of one process (Linux), bytes; 0 once it is gone. */
+function ownPeakRss(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** A model case: config.toml pointing exec at a mock server that plays `step`. */
@@ -79,6 +96,55 @@ function configCase(name: string, make: (path: string) => void): HostileCase {
   };
 }
 
+/** An MCP case: config.toml with these servers, then one tether command. */
+function mcpCase(name: string, servers: (home: Home) => Record<string, ServerEntry>, argv: string[], after?: (home: Home, outcome: Outcome) => string): HostileCase {
+  return {
+    name,
+    async run(home) {
+      writeConfig(home.config, { servers: servers(home) });
+      const result = await tether(home, argv);
+      const warned = result.stderr.includes("warning:") ? " (warned)" : "";
+      return { ...result, note: `${result.note}${warned}${after ? `; ${after(home, result)}` : ""}` };
+    },
+  };
+}
+
+/** An MCP case against an HTTP fixture started with `flags`. */
+function httpCase(name: string, flags: string[], entry: ServerEntry, argv: string[]): HostileCase {
+  return {
+    name,
+    async run(home) {
+      const fx = await startHttpFixture(flags);
+      try {
+        return await mcpCase(name, () => ({ fx: { url: fx.url, ...entry } }), argv).run(home);
+      } finally {
+        await fx.stop();
+      }
+    },
+  };
+}
+
+/** How many helper pids listed in the fixture's pid file still run (zombies count as gone). */
+function helpersLeft(home: Home): string {
+  const file = `${home.dir}/helpers.pid`;
+  const pids = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : [];
+  Bun.sleepSync(200);
+  const running = pids.filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+    } catch {
+      return false;
+    }
+  });
+  for (const pid of running) process.kill(pid, "SIGKILL");
+  return `${running.length} of ${pids.length} helpers left running`;
+}
+
+/** How long the flood cases last: FLOOD_SEC=30 shows whether memory keeps growing. */
+const floodSec = Number(process.env.FLOOD_SEC ?? 10);
+const NEVER_ANSWERED = ["mcp", "call", "fx", "slow", "--arg", "ms=600000"];
+
 const created = sse([responseCreated("resp_1")]);
 
 const CASES: HostileCase[] = [
@@ -93,6 +159,17 @@ const CASES: HostileCase[] = [
     writeFileSync(path, "");
     for (let i = 0; i < 64; i++) appendFileSync(path, piece);
   }),
+  ...(["plain", "progress", "logging"] as const).map((kind) =>
+    mcpCase(`mcp stdio: ${kind} notification flood, call never answered (tool_timeout_sec = ${floodSec})`, () => ({ fx: stdioFixture(["--flood", kind], { tool_timeout_sec: floodSec }) }), NEVER_ANSWERED),
+  ),
+  mcpCase("mcp stdio: a flooding server next to a healthy one, list --status", () => ({ fx: stdioFixture(["--flood", "plain"]), ok: stdioFixture() }), ["mcp", "list", "--status"]),
+  mcpCase("mcp stdio: 100 MB of stderr without a newline, then tools", () => ({ fx: stdioFixture(["--stderr-bytes", "100000000"]) }), ["mcp", "tools", "fx"]),
+  mcpCase("mcp stdio: an 11 MB stdout line (10 MiB limit)", () => ({ fx: stdioFixture() }), ["mcp", "call", "fx", "big", "--arg", "bytes=11000000"]),
+  mcpCase("mcp stdio: helper that ignores stdin EOF", (home) => ({ fx: stdioFixture(["--fork-helper", `${home.dir}/helpers.pid`]) }), ["mcp", "tools", "fx"], helpersLeft),
+  mcpCase("mcp stdio: double-forked helper", (home) => ({ fx: stdioFixture(["--double-fork", `${home.dir}/helpers.pid`]) }), ["mcp", "tools", "fx"], helpersLeft),
+  httpCase(`mcp http: notification flood on the call's SSE stream (tool_timeout_sec = ${floodSec})`, ["--flood", "plain"], { tool_timeout_sec: floodSec }, NEVER_ANSWERED),
+  httpCase("mcp http: an SSE event that never ends (16 MiB limit)", ["--endless-event"], { tool_timeout_sec: 120 }, ["mcp", "call", "fx", "echo", "--arg", "text=hi"]),
+  httpCase("mcp http: a 17 MB JSON body (16 MiB limit)", ["--json-response"], { tool_timeout_sec: 120 }, ["mcp", "call", "fx", "big", "--arg", "bytes=17000000"]),
   {
     name: `lock: ${kills} writers killed with SIGKILL, then the next write`,
     async run(home) {

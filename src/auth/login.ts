@@ -21,6 +21,7 @@ import { timedFetch } from "./timed-fetch.ts";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { revokeStoredTokens } from "./revoke.ts";
 import { sameTokens, withNewTokens } from "./tokens.ts";
+import { startTimer, type Timer } from "../timers.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_SEC = 300;
 const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
@@ -252,23 +253,24 @@ async function revokeReplaced(previous: StoredCredentials, fetchFn: FetchLike, h
 }
 
 async function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer = { clear() {} };
   let onAbort = () => {};
   const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    // startTimer: a TETHER_LOGIN_TIMEOUT_SEC past the timer limit means "wait", not "give up at once".
+    timer = startTimer(timeoutSec * 1000, () => {
       reject(
         new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
           hint: `start again with: tether mcp login ${name}`,
         }),
       );
-    }, timeoutSec * 1000);
+    });
     onAbort = () => reject(new CancelledError("interrupted"));
     ctx.signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
     return await Promise.race([outcome, stop]);
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     ctx.signal.removeEventListener("abort", onAbort);
   }
 }

@@ -28,6 +28,7 @@ export interface ServerView {
   oauth_scopes?: string[];
   startup_timeout_sec: number;
   tool_timeout_sec: number;
+  tool_max_total_timeout_sec: number;
   enabled_tools?: string[];
   disabled_tools: string[];
   approve_tools: string[];
@@ -90,6 +91,7 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     required: server.required,
     startup_timeout_sec: server.startupTimeoutSec,
     tool_timeout_sec: server.toolTimeoutSec,
+    tool_max_total_timeout_sec: server.toolMaxTotalTimeoutSec,
     enabled_tools: server.enabledTools,
     disabled_tools: server.disabledTools,
     approve_tools: server.approveTools,

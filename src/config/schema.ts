@@ -28,6 +28,7 @@ export const serverSchema = type({
   "startup_timeout_sec?": positiveSeconds,
   "startup_timeout_ms?": "number.integer > 0",
   "tool_timeout_sec?": positiveSeconds,
+  "tool_max_total_timeout_sec?": positiveSeconds,
   "enabled?": "boolean",
   "enabled_tools?": stringList,
   "disabled_tools?": stringList,

@@ -5,6 +5,13 @@ export type CredentialsStoreMode = "auto" | "keyring" | "file";
 
 export const DEFAULT_STARTUP_TIMEOUT_SEC = 10;
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
+/** The default tool_max_total_timeout_sec cap: ten tool timeouts, but not more than an hour (unless tool_timeout_sec itself is longer). */
+export const MAX_DEFAULT_TOOL_TOTAL_TIMEOUT_SEC = 3600;
+
+/** tool_max_total_timeout_sec when unset: 10 × tool_timeout_sec, capped at an hour, never below tool_timeout_sec. */
+export function defaultMaxTotalTimeoutSec(toolTimeoutSec: number): number {
+  return Math.max(toolTimeoutSec, Math.min(10 * toolTimeoutSec, MAX_DEFAULT_TOOL_TOTAL_TIMEOUT_SEC));
+}
 export const DEFAULT_MAX_TURNS = 20;
 export const DEFAULT_PROVIDER = "openai";
 
@@ -26,6 +33,8 @@ interface ServerCommon {
   required: boolean;
   startupTimeoutSec: number;
   toolTimeoutSec: number;
+  /** How long progress notifications may keep one call alive in all. */
+  toolMaxTotalTimeoutSec: number;
   /** Allow-list; undefined allows every tool. */
   enabledTools?: string[];
   disabledTools: string[];

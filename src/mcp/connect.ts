@@ -11,12 +11,16 @@ import { CancelledError, ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
 import { type CredentialsSent, describeCallError, describeConnectError, httpStatus } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
-import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth } from "./http.ts";
+import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
+import type { OversizeBodyError } from "./http-limits.ts";
+import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
-import { createStdioChild, launchParameters, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
+import { terminalText } from "../text/sanitize.ts";
+import { startTimer } from "../timers.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -58,6 +62,39 @@ interface Opened {
   via: McpConnection["via"];
   child?: StdioChild;
   sent: CredentialsSent;
+  hazards: Hazards;
+}
+
+/**
+ * What a misbehaving server did to the connection. When a bound trips, the SDK only sees a closed
+ * connection or a failed read; this says what really happened, and wins over the SDK's error.
+ */
+interface Hazards {
+  failure?: ConnectionError;
+  child?: StdioChild;
+}
+
+function hazardFailure(server: ServerConfig, hazards: Hazards): ConnectionError | undefined {
+  if (hazards.failure) return hazards.failure;
+  if (hazards.child?.lineTooLong) {
+    return new ConnectionError(
+      `server "${server.name}" sent a line longer than ${MAX_STDIO_LINE_BYTES / 1024 / 1024} MiB, the most tether reads from a stdio server; the connection was dropped`,
+      { stderrTail: hazards.child.stderr.snapshot() },
+    );
+  }
+  return undefined;
+}
+
+/** One warning line, the first time a server goes over the notification budget. */
+function floodWarning(ctx: Context, server: ServerConfig): () => void {
+  let warned = false;
+  return () => {
+    if (warned) return;
+    warned = true;
+    ctx.io.stderr.write(
+      `warning: server "${terminalText(server.name)}" sends more than ${MAX_NOTIFICATIONS_PER_SEC} notifications a second; tether drops the excess\n`,
+    );
+  };
 }
 
 export async function connectServer(ctx: Context, server: ServerConfig): Promise<McpConnection> {
@@ -82,6 +119,7 @@ export async function connectServer(ctx: Context, server: ServerConfig): Promise
 interface Progress {
   child?: StdioChild;
   sent: CredentialsSent;
+  hazards: Hazards;
 }
 
 type Attempt = { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean } | { ok: false; error: TetherError };
@@ -89,7 +127,7 @@ type Attempt = { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean } | 
 async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDiscovery | undefined, deadline: number): Promise<Attempt> {
   let opened: Opened | undefined;
   // Filled in as the connection is built, so a failure can still say what was tried.
-  const progress: Progress = { sent: "none" };
+  const progress: Progress = { sent: "none", hazards: {} };
   const remaining = Math.max(1, deadline - Date.now());
   try {
     const work = (async () => {
@@ -108,7 +146,9 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
   } catch (error) {
     const tail = progress.child?.stderr.snapshot() ?? [];
     await closeQuietly(opened?.client, progress.child);
-    const failure = error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent);
+    const failure =
+      hazardFailure(server, progress.hazards) ??
+      (error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent));
     if (progress.sent === "none" && httpStatus(error) === 401) await rememberLoginWanted(ctx, server);
     return { ok: false, error: failure };
   }
@@ -155,12 +195,14 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
           {
             timeout: server.toolTimeoutSec * 1000,
             resetTimeoutOnProgress: true,
+            // Progress resets the timeout, but not past this: a server cannot keep a call alive forever.
+            maxTotalTimeout: server.toolMaxTotalTimeoutSec * 1000,
             onprogress: (p) => report?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
             signal,
           },
         )) as CallToolResult;
       } catch (error) {
-        throw describeCallError(server, name, error, child?.stderr.snapshot() ?? [], opened.sent);
+        throw hazardFailure(server, opened.hazards) ?? describeCallError(server, name, error, child?.stderr.snapshot() ?? [], opened.sent);
       }
     },
     close: () =>
@@ -190,11 +232,11 @@ async function openStdio(
   timeout: number,
   progress: Progress,
 ): Promise<Opened> {
-  const child = createStdioChild(ctx, server);
-  progress.child = child;
+  const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server) });
+  progress.child = progress.hazards.child = child;
   const client = newClient(ctx, true, timeout);
   await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
-  return { client, via: "stdio", child, sent: "none" };
+  return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
 
 async function openHttp(
@@ -207,17 +249,36 @@ async function openHttp(
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
   const sent = (progress.sent = credentialsSent(auth));
-  const client = newClient(ctx, true, timeout);
+  const hazards = progress.hazards;
+  let current: Client | undefined;
+  const guards: HttpGuards = {
+    onFlood: floodWarning(ctx, server),
+    onOversize: (error) => {
+      hazards.failure ??= oversize(server, error);
+      // The SDK would wait for the rest of the message (a read error on an SSE stream only
+      // reaches onerror); closing fails whatever is pending, and hazards.failure says why.
+      setImmediate(() => void current?.close().catch(() => {}));
+    },
+  };
+  const client = (current = newClient(ctx, true, timeout));
   try {
-    await client.connect(createStreamableTransport(ctx, url, auth), { timeout, signal: ctx.signal, prior });
-    return { client, via: "http", sent };
+    await client.connect(createStreamableTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal, prior });
+    return { client, via: "http", sent, hazards };
   } catch (error) {
     if (!looksLikeLegacySse(httpStatus(error))) throw error;
     await client.close().catch(() => {});
   }
-  const sseClient = newClient(ctx, false, timeout);
-  await sseClient.connect(createSseTransport(ctx, url, auth), { timeout, signal: ctx.signal });
-  return { client: sseClient, via: "sse", sent };
+  const sseClient = (current = newClient(ctx, false, timeout));
+  await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
+  return { client: sseClient, via: "sse", sent, hazards };
+}
+
+function oversize(server: ServerConfig, error: OversizeBodyError): ConnectionError {
+  const what = error.kind === "event" ? "an SSE event" : "a response body";
+  return new ConnectionError(
+    `server "${server.name}" sent ${what} larger than ${error.limit / 1024 / 1024} MiB, the most tether reads from an MCP server; the connection was closed`,
+    { cause: error },
+  );
 }
 
 function credentialsSent(auth: HttpAuth): CredentialsSent {
@@ -226,14 +287,15 @@ function credentialsSent(auth: HttpAuth): CredentialsSent {
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number, server: ServerConfig): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer = { clear() {} };
+  // startTimer: a startup_timeout_sec past the timer limit means "no deadline", not "fire at once".
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(startupTimeout(server)), ms);
+    timer = startTimer(ms, () => reject(startupTimeout(server)));
   });
   try {
     return await Promise.race([work, timeout]);
   } finally {
-    clearTimeout(timer);
+    timer.clear();
   }
 }
 

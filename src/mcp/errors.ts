@@ -73,6 +73,12 @@ export function describeConnectError(server: ServerConfig, error: unknown, stder
 export function describeCallError(server: ServerConfig, tool: string, error: unknown, stderrTail: string[], sent: CredentialsSent = "none"): TetherError {
   if (error instanceof TetherError) return error;
   const what = `tool "${tool}" on server "${server.name}"`;
+  if (isSdkError(error, SdkErrorCode.RequestTimeout) && (error as SdkError & { data?: { maxTotalTimeout?: unknown } }).data?.maxTotalTimeout !== undefined) {
+    // Progress kept resetting tool_timeout_sec; the total bound ended it.
+    return new ToolError(`${what} was still running after ${server.toolMaxTotalTimeoutSec}s in all (tool_max_total_timeout_sec)`, {
+      hint: `raise tool_max_total_timeout_sec for "${server.name}" in config.toml`,
+    });
+  }
   if (isSdkError(error, SdkErrorCode.RequestTimeout)) {
     return new ToolError(`${what} timed out after ${server.toolTimeoutSec}s`, {
       hint: `raise tool_timeout_sec for "${server.name}" in config.toml`,

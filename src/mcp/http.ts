@@ -7,6 +7,8 @@ import type { Transport } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { expandUrl, requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
+import { boundedFetch, type OversizeBodyError } from "./http-limits.ts";
+import { guardNotifications } from "./notification-budget.ts";
 
 export interface HttpAuth {
   headers: Record<string, string>;
@@ -28,22 +30,35 @@ export function configuredHeaders(ctx: Context, server: HttpServerConfig): Recor
   return headers;
 }
 
-export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {
-  return new StreamableHTTPClientTransport(url, {
+/** What an HTTP transport reports about a misbehaving server. */
+export interface HttpGuards {
+  /** Called once when the server first goes over the notification budget. */
+  onFlood(): void;
+  /** An SSE event or a JSON body went past MAX_MCP_HTTP_MESSAGE_BYTES. */
+  onOversize(error: OversizeBodyError): void;
+}
+
+export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth, guards: HttpGuards): Transport {
+  const transport = new StreamableHTTPClientTransport(url, {
     requestInit: { headers: auth.headers },
     authProvider: auth.authProvider,
     onInsufficientScope: auth.stepUp ? "reauthorize" : "throw",
-    fetch: ctx.fetch,
+    fetch: boundedFetch(ctx.fetch, guards.onOversize),
   });
+  guardNotifications(transport, { onFirstExcess: guards.onFlood });
+  return transport;
 }
 
-export function createSseTransport(ctx: Context, url: URL, auth: HttpAuth): Transport {
-  return new SSEClientTransport(url, {
+export function createSseTransport(ctx: Context, url: URL, auth: HttpAuth, guards: HttpGuards): Transport {
+  const fetchFn = boundedFetch(ctx.fetch, guards.onOversize);
+  const transport = new SSEClientTransport(url, {
     requestInit: { headers: auth.headers },
-    eventSourceInit: { fetch: (input, init) => ctx.fetch(input, { ...init, headers: { ...auth.headers, ...headersOf(init) } }) },
+    eventSourceInit: { fetch: (input, init) => fetchFn(input, { ...init, headers: { ...auth.headers, ...headersOf(init) } }) },
     authProvider: auth.authProvider,
-    fetch: ctx.fetch,
+    fetch: fetchFn,
   });
+  guardNotifications(transport, { onFirstExcess: guards.onFlood });
+  return transport;
 }
 
 function headersOf(init: RequestInit | undefined): Record<string, string> {

@@ -24,8 +24,8 @@ describe("round trips", () => {
     expect(list.stdout).toBe("docs\tstdio\tdocs-server --port 4000\tyes\tnone\n");
 
     const get = expectOk(await tether(["mcp", "get", "docs"]));
-    expect(get.stdout).toContain('args:                "--port" "4000"');
-    expect(get.stdout).toContain("env:                 TOKEN=*****, LOG=*****");
+    expect(get.stdout).toContain('args:                       "--port" "4000"');
+    expect(get.stdout).toContain("env:                        TOKEN=*****, LOG=*****");
 
     const json = JSON.parse(expectOk(await tether(["mcp", "get", "docs", "--json"])).stdout);
     expect(json).toEqual({
@@ -35,6 +35,7 @@ describe("round trips", () => {
       required: false,
       startup_timeout_sec: 10,
       tool_timeout_sec: 60,
+      tool_max_total_timeout_sec: 600,
       disabled_tools: [],
       approve_tools: [],
       auth: { type: "none" },

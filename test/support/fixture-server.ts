@@ -13,6 +13,7 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
+import { endlessSseEvent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   mode: "stdio" | "http" | "sse-legacy";
@@ -28,6 +29,16 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   /** Delay before answering the first MCP request (initialize) over HTTP: a slow server. */
   initDelayMs: number;
   pidFile?: string;
+  /** `--flood KIND`: stdio floods notifications from the start; HTTP answers tools/call with a flood. */
+  flood?: FloodKind;
+  /** `--stderr-bytes N`: N bytes of stderr without a newline before the server starts. */
+  stderrBytes: number;
+  /** `--endless-event` (HTTP): tools/call is answered with an SSE event that never ends. */
+  endlessEvent: boolean;
+  /** `--fork-helper PIDFILE` / `--double-fork PIDFILE`: a helper that ignores stdin EOF. */
+  helper?: { pidFile: string; double: boolean };
+  /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
+  jsonResponse: boolean;
 }
 
 /** A fixture never outlives a test run by much, even if the test forgets it. */
@@ -70,6 +81,13 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "hostile-text": { type: "boolean" },
       "expires-in": { type: "string" },
       "authorization-endpoint": { type: "string" },
+      flood: { type: "string" },
+      "stderr-bytes": { type: "string" },
+      "endless-event": { type: "boolean" },
+      "fork-helper": { type: "string" },
+      "double-fork": { type: "string" },
+      "rpc-error": { type: "string" },
+      "json-response": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -90,6 +108,10 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const era = v.era ?? process.env.FIXTURE_ERA ?? "legacy";
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
+  if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
+  const helperPidFile = v["fork-helper"] ?? v["double-fork"];
+  const rpcError = v["rpc-error"] === undefined ? undefined : Number(v["rpc-error"]);
+  if (rpcError !== undefined && !Number.isInteger(rpcError)) throw new Error(`--rpc-error wants an integer code, got ${v["rpc-error"]}`);
   return {
     mode,
     era,
@@ -121,6 +143,12 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     hostileText: !!v["hostile-text"],
     expiresIn: v["expires-in"] === undefined ? undefined : Number(v["expires-in"]),
     authorizationEndpoint: v["authorization-endpoint"],
+    flood: v.flood as FloodKind | undefined,
+    stderrBytes: int("stderr-bytes", v["stderr-bytes"], 0),
+    endlessEvent: !!v["endless-event"],
+    helper: helperPidFile === undefined ? undefined : { pidFile: helperPidFile, double: v["double-fork"] !== undefined },
+    rpcErrorCode: rpcError,
+    jsonResponse: !!v["json-response"],
   };
 }
 
@@ -140,6 +168,8 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
     return;
   }
   process.stdin.on("end", () => process.exit(0));
+  // Responses and the flood share stdout in order, so the handshake still gets through.
+  if (options.flood) floodStream(process.stdout, options.flood);
   if (options.era === "legacy") {
     await createFixtureMcpServer(options).connect(new StdioServerTransport());
     return;
@@ -224,7 +254,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     const parsed = parseJsonBody(res, body);
     if (parsed === undefined) return;
     const server = createFixtureMcpServer(options);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: options.jsonResponse });
     res.on("close", () => {
       void transport.close();
       void server.close();
@@ -308,6 +338,11 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       res.end("this is not json-rpc <<<garbage>>> {");
       return;
     }
+    if (body.includes('"tools/call"') && (options.flood || options.endlessEvent)) {
+      if (options.flood) floodSse(res, options.flood);
+      else endlessSseEvent(res);
+      return;
+    }
     if (options.mode === "sse-legacy") await handleLegacy(req, res, path, body);
     else if (modern) await handleModern(req, res, body);
     else await handleStreamable(req, res, body);
@@ -345,6 +380,8 @@ async function main(): Promise<void> {
   }
   if (options.hostileText) process.stderr.write(`fixture: ${HOSTILE_TEXT}\n`);
   process.stderr.write(`fixture: started (pid ${process.pid})\n`);
+  if (options.helper) forkHelper(options.helper.pidFile, options.helper.double);
+  if (options.stderrBytes > 0) await stderrWithoutNewline(options.stderrBytes);
   if (options.startDelayMs > 0) await sleep(options.startDelayMs);
   if (options.mode === "stdio") await serveStdio(options);
   else await serveHttp(options);

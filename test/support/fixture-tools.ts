@@ -3,6 +3,7 @@
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
@@ -21,6 +22,8 @@ export interface FixtureToolOptions {
   pageSize?: number;
   /** `--hostile-text`: escape sequences in serverInfo, a tool's name, description and result, and stderr. */
   hostileText?: boolean;
+  /** `--rpc-error CODE`: every tools/call is answered with a JSON-RPC error of this code (legacy era). */
+  rpcErrorCode?: number;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -161,6 +164,13 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     );
   }
   if (options.pageSize) paginateToolList(server, options.pageSize);
+  const code = options.rpcErrorCode;
+  if (code !== undefined) {
+    // Replaces McpServer's tools/call handler: a thrown McpError becomes a JSON-RPC error with its code.
+    server.server.setRequestHandler(CallToolRequestSchema, () => {
+      throw new McpError(code, "fixture: upstream unavailable");
+    });
+  }
   return server;
 }
 
