@@ -4,7 +4,18 @@
 // Every connection negotiates the protocol era (2026-07-28 `server/discover`, else the 2025
 // `initialize`). The verdict is remembered per server (eras.ts) and handed to the SDK as `prior`
 // on later runs, so the probe is paid once; a remembered era that stops working is probed again.
-import { Client, type CallToolResult, type PriorDiscovery, type Tool } from "@modelcontextprotocol/client";
+import {
+  type CallToolResult,
+  Client,
+  type GetPromptResult,
+  type PriorDiscovery,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplateType as ResourceTemplate,
+  type ServerCapabilities,
+  type Tool,
+} from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
 import { CancelledError, ConnectionError, TetherError } from "../errors.ts";
@@ -44,6 +55,14 @@ export interface McpConnection {
   pid?: number;
   stderrTail(): string[];
   callTool(name: string, args: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  /** What the server advertised (resources, prompts, logging, …). */
+  capabilities(): ServerCapabilities | undefined;
+  /** Every resource, template and prompt (all pages); empty when the server has none of that kind. */
+  listResources(): Promise<Resource[]>;
+  listResourceTemplates(): Promise<ResourceTemplate[]>;
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
+  listPrompts(): Promise<Prompt[]>;
+  getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
   close(): Promise<void>;
 }
 
@@ -167,6 +186,22 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
   let closed: Promise<void> | undefined;
   // Task calls still settling; on Ctrl-C one sends tasks/cancel, which close() lets finish (bounded).
   const tasks = new Set<Promise<unknown>>();
+  const requestOptions = (options: CallOptions = {}) => ({
+    timeout: server.toolTimeoutSec * 1000,
+    resetTimeoutOnProgress: true,
+    maxTotalTimeout: server.toolMaxTotalTimeoutSec * 1000,
+    onprogress: (p: { progress: number; total?: number; message?: string }) =>
+      options.onProgress?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
+    signal: options.signal ?? ctx.signal,
+  });
+  /** One request other than a tool call, its failure translated like a call's ("what" names it). */
+  const request = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw hazardFailure(server, opened.hazards) ?? describeCallError(server, { request: what }, error, child?.stderr.snapshot() ?? [], opened.sent);
+    }
+  };
   return {
     server,
     via: opened.via,
@@ -202,9 +237,18 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
           },
         )) as CallToolResult;
       } catch (error) {
-        throw hazardFailure(server, opened.hazards) ?? describeCallError(server, name, error, child?.stderr.snapshot() ?? [], opened.sent);
+        throw hazardFailure(server, opened.hazards) ?? describeCallError(server, { tool: name }, error, child?.stderr.snapshot() ?? [], opened.sent);
       }
     },
+    capabilities: () => client.getServerCapabilities(),
+    listResources: () => request("resources/list", async () => bounded(server, "resources", (await client.listResources(undefined, requestOptions())).resources)),
+    listResourceTemplates: () =>
+      request("resources/templates/list", async () =>
+        bounded(server, "resource templates", (await client.listResourceTemplates(undefined, requestOptions())).resourceTemplates),
+      ),
+    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri }, requestOptions(options))),
+    listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
+    getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args }, requestOptions(options))),
     close: () =>
       (closed ??= (async () => {
         if (tasks.size > 0) await Promise.race([Promise.allSettled(tasks), Bun.sleep(TASK_CANCEL_GRACE_MS)]);
@@ -313,4 +357,12 @@ function withStderr(error: TetherError, tail: string[]): TetherError {
 async function closeQuietly(client: Client | undefined, child: StdioChild | undefined): Promise<void> {
   if (child) await stopStdioChild(child);
   await Promise.race([client?.close().catch(() => {}), Bun.sleep(500)]);
+}
+
+/** The same bound as for tools, for the other lists. */
+function bounded<T>(server: ServerConfig, kind: string, items: T[]): T[] {
+  if (items.length > MAX_LIST_ITEMS) {
+    throw new ConnectionError(`server "${server.name}" lists ${items.length} ${kind}, more than tether reads (${MAX_LIST_ITEMS})`);
+  }
+  return items;
 }

@@ -70,9 +70,19 @@ export function describeConnectError(server: ServerConfig, error: unknown, stder
   return new ConnectionError(`${name}: ${oneLine(error)}`, options);
 }
 
-export function describeCallError(server: ServerConfig, tool: string, error: unknown, stderrTail: string[], sent: CredentialsSent = "none"): TetherError {
+/** What a failed request was: a tool call, or another request (`resources/read URI`, `prompts/get NAME`). */
+export type RequestSubject = { tool: string } | { request: string };
+
+export function describeCallError(
+  server: ServerConfig,
+  subject: RequestSubject,
+  error: unknown,
+  stderrTail: string[],
+  sent: CredentialsSent = "none",
+): TetherError {
   if (error instanceof TetherError) return error;
-  const what = `tool "${tool}" on server "${server.name}"`;
+  const label = "tool" in subject ? `tool "${subject.tool}"` : subject.request;
+  const what = `${label} on server "${server.name}"`;
   if (isSdkError(error, SdkErrorCode.RequestTimeout) && (error as SdkError & { data?: { maxTotalTimeout?: unknown } }).data?.maxTotalTimeout !== undefined) {
     // Progress kept resetting tool_timeout_sec; the total bound ended it.
     return new ToolError(`${what} was still running after ${server.toolMaxTotalTimeoutSec}s in all (tool_max_total_timeout_sec)`, {
@@ -85,7 +95,10 @@ export function describeCallError(server: ServerConfig, tool: string, error: unk
     });
   }
   if (isSdkError(error, SdkErrorCode.ConnectionClosed)) {
-    return new ConnectionError(`server "${server.name}" exited while running ${JSON.stringify(tool)}`, { stderrTail, cause: error });
+    return new ConnectionError(`server "${server.name}" exited while running ${"tool" in subject ? JSON.stringify(subject.tool) : subject.request}`, {
+      stderrTail,
+      cause: error,
+    });
   }
   if (error instanceof ProtocolError) {
     return new ToolError(`${what} failed: ${protocolMessage(error)}`, { cause: error });
