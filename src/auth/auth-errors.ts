@@ -3,9 +3,9 @@ import { OAuthError } from "@modelcontextprotocol/client";
 import { AuthError } from "../errors.ts";
 import { redactSecrets, type StoredCredentials } from "./credentials.ts";
 
-export function loginCommand(serverName: string): string {
-  return `run: tether mcp login ${serverName}`;
-}
+import { loginCommand } from "./login-command.ts";
+
+export { loginCommand };
 
 /** A failure the user fixes by logging in again (SPEC §5: a refresh failure says `run: tether mcp login NAME`). */
 export function loginNeeded(serverName: string, message: string, cause?: unknown): AuthError {

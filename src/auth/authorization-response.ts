@@ -1,6 +1,7 @@
 // Reads the authorization server's answer (the redirect to /callback, from the browser or pasted):
 // a code with the state tether sent, or a clear reason the login ends.
 import { AuthError } from "../errors.ts";
+import { loginCommand } from "./auth-errors.ts";
 
 export type AuthorizationVerdict =
   /** `iss` (RFC 9207) as the authorization server sent it; the SDK checks it against the issuer it discovered. */
@@ -17,7 +18,7 @@ export function readAuthorizationResponse(url: URL, expectedState: string, serve
   if (code === undefined && error === undefined) {
     return { kind: "ignore", reason: "it has neither code= nor error= in it" };
   }
-  const again = `start again with: tether mcp login ${serverName}`;
+  const again = loginCommand(serverName);
   // The state is checked first, also for errors. A response with another state answers some other
   // request (a stale tab, or any local process poking the port): it is ignored, and the login keeps
   // waiting for the real one, so a stray request can neither end nor hijack it.

@@ -1,4 +1,5 @@
 // What tether stores per server after an OAuth login, the store interface, and the store key.
+import { isPlainObject } from "../values.ts";
 import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/client";
 
 /** Tokens as stored: the token response without `expires_in` (kept as absolute `expiresAt`). */
@@ -41,7 +42,7 @@ export function serverNameOfKey(key: string): string {
 
 /** Checks the shape of a stored entry just enough that callers can trust its types. */
 export function isStoredCredentials(value: unknown): value is StoredCredentials {
-  if (!isRecord(value)) return false;
+  if (!isPlainObject(value)) return false;
   if (typeof value.serverName !== "string" || typeof value.serverUrl !== "string") return false;
   if (typeof value.savedAt !== "number") return false;
   if (value.expiresAt !== undefined && typeof value.expiresAt !== "number") return false;
@@ -50,17 +51,14 @@ export function isStoredCredentials(value: unknown): value is StoredCredentials 
   }
   if (value.tokens !== undefined) {
     const tokens = value.tokens;
-    if (!isRecord(tokens) || typeof tokens.access_token !== "string" || typeof tokens.token_type !== "string") return false;
+    if (!isPlainObject(tokens) || typeof tokens.access_token !== "string" || typeof tokens.token_type !== "string") return false;
   }
   if (value.clientInformation !== undefined) {
-    if (!isRecord(value.clientInformation) || typeof value.clientInformation.client_id !== "string") return false;
+    if (!isPlainObject(value.clientInformation) || typeof value.clientInformation.client_id !== "string") return false;
   }
   return true;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The secret strings inside an entry, so error text built from foreign messages can be scrubbed. */
 export function secretsOf(credentials: StoredCredentials): string[] {

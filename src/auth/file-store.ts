@@ -1,4 +1,5 @@
 // The fallback credential store: one JSON object in $TETHER_HOME/.credentials.json, mode 0600, keyed by store key.
+import { loginCommand } from "./login-command.ts";
 import { chmodSync, readFileSync } from "node:fs";
 import { AuthError, TetherError } from "../errors.ts";
 import { dirname } from "node:path";
@@ -43,7 +44,7 @@ export class FileCredentialStore implements CredentialStore {
     if (!this.warned.has(key)) {
       this.warned.add(key);
       this.options.warn?.(
-        `warning: the stored login of server "${serverNameOfKey(key)}" in ${this.path} is malformed and was skipped; run: tether mcp login ${serverNameOfKey(key)}`,
+        `warning: the stored login of server "${serverNameOfKey(key)}" in ${this.path} is malformed and was skipped; ${loginCommand(serverNameOfKey(key))}`,
       );
     }
     return undefined;

@@ -9,7 +9,7 @@ import { isLoopbackHost } from "../config/names.ts";
 import { getServer } from "../config/servers.ts";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import { AuthError, CancelledError, ConnectionError, UsageError } from "../errors.ts";
-import { reasonOf } from "./auth-errors.ts";
+import { loginCommand, reasonOf } from "./auth-errors.ts";
 import { type AuthorizationVerdict, parsePastedRedirect, readAuthorizationResponse } from "./authorization-response.ts";
 import { type CallbackListener, startCallbackListener } from "./callback-listener.ts";
 import type { CredentialStore, StoredCredentials } from "./credentials.ts";
@@ -199,7 +199,7 @@ async function runAuth(server: HttpServerConfig, step: () => Promise<"AUTHORIZED
   } catch (error) {
     if (error instanceof AuthError || error instanceof CancelledError) throw error;
     throw new AuthError(`OAuth login to "${server.name}" failed: ${reasonOf(error)}`, {
-      hint: `start again with: tether mcp login ${server.name} (TETHER_DEBUG=1 for details)`,
+      hint: `${loginCommand(server.name)} to start again (TETHER_DEBUG=1 for details)`,
       cause: error,
     });
   }
@@ -260,7 +260,7 @@ async function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number,
     timer = startTimer(timeoutSec * 1000, () => {
       reject(
         new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
-          hint: `start again with: tether mcp login ${name}`,
+          hint: `${loginCommand(name)} to start again`,
         }),
       );
     });

@@ -4,7 +4,7 @@ import { discoverAuthorizationServerMetadata, discoverOAuthServerInfo, refreshAu
 import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { AuthError } from "../errors.ts";
-import { loginNeeded, reasonOf } from "./auth-errors.ts";
+import { loginCommand, loginNeeded, reasonOf } from "./auth-errors.ts";
 import type { CredentialStore, StoredCredentials } from "./credentials.ts";
 import { withRefreshLock } from "./refresh-lock.ts";
 import { timedFetch } from "./timed-fetch.ts";
@@ -84,7 +84,7 @@ async function refreshNow(ctx: Context, slot: LoginSlot, current: StoredCredenti
     }
     throw new RefreshFailedError(
       `server "${slot.serverName}": could not refresh the OAuth access token (${reasonOf(error, current)}); the stored credentials were kept`,
-      { hint: `try again later, or run: tether mcp login ${slot.serverName}`, cause: error },
+      { hint: `try again later, or ${loginCommand(slot.serverName)}`, cause: error },
     );
   }
   await slot.store.save(slot.key, refreshed);

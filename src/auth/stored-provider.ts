@@ -5,7 +5,7 @@ import type { OAuthClientProvider } from "@modelcontextprotocol/client";
 import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
-import { loginNeeded } from "./auth-errors.ts";
+import { loginCommand, loginNeeded } from "./auth-errors.ts";
 import type { StoredCredentials, StoredTokens } from "./credentials.ts";
 import { holdRefreshLock } from "./refresh-lock.ts";
 import { forgetDeadLogin, type LoginSlot, refreshStoredLogin, RefreshFailedError } from "./refresh.ts";
@@ -101,7 +101,7 @@ export class StoredLoginProvider implements OAuthClientProvider {
     // The SDK swallowed the refresh failure (a server error or a network problem), so its reason is unknown here.
     throw new RefreshFailedError(
       `server "${this.slot.serverName}": the server rejected the OAuth access token and refreshing it failed (server error or network problem); the stored credentials were kept`,
-      { hint: `try again later, or run: tether mcp login ${this.slot.serverName}` },
+      { hint: `try again later, or ${loginCommand(this.slot.serverName)}` },
     );
   }
 

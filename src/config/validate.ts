@@ -1,4 +1,5 @@
 // Validates a parsed config: tether's rules first (for precise messages), then the arktype schema.
+import { isPlainObject } from "../values.ts";
 import { ConfigError } from "../errors.ts";
 import { findLine, scanToml, type TomlLayout } from "./locate.ts";
 import { ArkErrors } from "arktype";
@@ -175,6 +176,3 @@ function problemText(error: { path: readonly PropertyKey[]; problem: string }): 
   return error.problem.startsWith(prefix) ? error.problem.slice(prefix.length) : error.problem;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}

@@ -10,6 +10,7 @@
 // additionalProperties schema, and is otherwise JSON if it parses and text if not. Values from
 // --args-json are already typed: only their top-level kind and enum are checked; servers validate
 // the rest.
+import { isPlainObject } from "../values.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { describeJsonError } from "./json-position.ts";
@@ -253,9 +254,6 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 // --- Messages ---------------------------------------------------------------------------------
 

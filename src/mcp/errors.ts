@@ -113,7 +113,7 @@ function insufficientScope(server: ServerConfig, error: InsufficientScopeError):
   const needs = scope ? `needs the OAuth scope "${scope}"` : "needs a wider OAuth scope";
   return new ConnectionError(`server "${server.name}" ${needs} (HTTP 403 insufficient_scope)`, {
     cause: error,
-    hint: scope ? `run: tether mcp login ${server.name} --scopes ${scope.split(/\s+/).join(",")}` : loginCommand(server.name),
+    hint: loginCommand(server.name, scope?.split(/\s+/)),
   });
 }
 
@@ -127,7 +127,7 @@ function authHint(server: ServerConfig): string {
   if (server.transport === "http" && server.bearerTokenEnvVar) {
     return `check that $${server.bearerTokenEnvVar} holds a valid token for ${displayUrl(server.url)}`;
   }
-  return `log in again with: tether mcp login ${server.name}`;
+  return loginCommand(server.name);
 }
 
 export function httpStatus(error: unknown): number | undefined {

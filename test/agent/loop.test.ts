@@ -57,8 +57,8 @@ describe("runAgent", () => {
     expect(summary).toEqual({ text: "5", turns: 2, toolCalls: 1, usage: { inputTokens: 24, outputTokens: 14, totalTokens: 38, cachedTokens: 0, reasoningTokens: 0 } });
     expect(events.map((e) => (e.type === "sse.event" ? `sse ${e.record.kind}` : e.type))).toEqual([
       "user.prompt",
-      "retry",
       "api.request",
+      "retry",
       "sse response.created",
       "sse response.output_item.done",
       "sse response.completed",

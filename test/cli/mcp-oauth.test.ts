@@ -183,7 +183,7 @@ describe("login", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(AUTHORIZE_LINE);
     expect(run.stderr).toContain("error: no authorization response within 1 second; the login was abandoned");
-    expect(run.stderr).toContain("hint: start again with: tether mcp login fx");
+    expect(run.stderr).toContain("hint: run: tether mcp login fx to start again");
   });
 
   test("without --no-browser the URL goes to the platform opener, and is printed too", async () => {

@@ -1,5 +1,6 @@
 // What `mcp login`, `mcp logout` and the OAuth hints of `add`/`remove` print. Never a token:
 // only URLs (the authorization URL holds a state and a PKCE challenge, not a secret) and outcomes.
+import { loginCommand } from "../../auth/login-command.ts";
 import type { IO } from "../../context.ts";
 import type { LoginResult, LoginSession } from "../../auth/login.ts";
 import type { LogoutResult } from "../../auth/logout.ts";
@@ -48,7 +49,7 @@ export function renderLogout(io: IO, result: LogoutResult): void {
 
 /** After `mcp add --url`, when the server advertises OAuth. */
 export function renderLoginSuggestion(io: IO, name: string): void {
-  note(io, `This server uses OAuth; run: tether mcp login ${name}`);
+  note(io, `This server uses OAuth; ${loginCommand(name)}`);
 }
 
 /** After `mcp remove`, when a login was stored for the server. */

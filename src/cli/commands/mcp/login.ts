@@ -1,4 +1,5 @@
 // `tether mcp login`: OAuth login to an HTTP server, in the browser or by pasting the redirect URL.
+import { loginCommand } from "../../../auth/login-command.ts";
 import type { Context } from "../../../context.ts";
 import { AuthError, UsageError } from "../../../errors.ts";
 import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login.ts";
@@ -44,7 +45,7 @@ async function refuseUnsafeAuthorizationUrl(session: LoginSession): Promise<void
   await session.close();
   const name = session.server.name;
   throw new AuthError(`the authorization server of "${name}" sent a login URL that is not https (${session.authorizationUrl.protocol}); it was not opened`, {
-    hint: `check the server's OAuth metadata (authorization_endpoint); start again with: tether mcp login ${name}`,
+    hint: `check the server's OAuth metadata (authorization_endpoint); ${loginCommand(name)} to start again`,
   });
 }
 
