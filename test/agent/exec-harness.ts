@@ -2,7 +2,8 @@
 // the fixture MCP server; runs the CLI piped or inside a pseudo-terminal.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { baseEnv, MAIN_PATH, makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { baseEnv, makeHome, runTether, type RunResult } from "../support/cli.ts";
 import { stdioFixtureCommand } from "../support/fixture.ts";
 import { startMockResponses, type MockResponses, type MockStep } from "../support/mock-responses.ts";
 
@@ -103,7 +104,7 @@ export async function runInTerminal(args: string[], steps: TerminalStep[], env: 
   let output = "";
   let changed: () => void = () => {};
   const decoder = new TextDecoder();
-  const child = Bun.spawn([process.execPath, MAIN_PATH, ...args], {
+  const child = Bun.spawn([await ensureHostBinary(), ...args], {
     cwd,
     env: { ...env, TERM: "xterm-256color" },
     terminal: {

@@ -14,6 +14,7 @@ const outputs: RunResult[] = [];
 
 beforeEach(() => {
   home = makeHome();
+  clockOffset = 0;
 });
 afterEach(async () => {
   await Promise.all(fixtures.splice(0).map((f) => f.stop()));
@@ -33,7 +34,7 @@ function configure(url: string, extra = "", top = 'mcp_oauth_credentials_store =
 }
 
 async function tether(args: string[], env?: Record<string, string>): Promise<RunResult> {
-  const result = await runTether(args, { home: home.home, env });
+  const result = await runTether(args, { home: home.home, env, now: () => Date.now() + clockOffset });
   outputs.push(result);
   return result;
 }
@@ -51,13 +52,13 @@ function expectNoSecretsPrinted(secrets: (string | undefined)[]): void {
   for (const secret of secrets.filter(Boolean)) expect(printed).not.toContain(secret!);
 }
 
-/**
- * Waits (no assertion on time) until the stored access token has expired by the clock. Tests that count
- * refreshes use a 6 s token: after one refresh, a run has 3 s (half its life) before it would refresh again.
- */
-async function untilExpired(): Promise<void> {
+/** How far tether's clock runs ahead of the real one: moved, not waited for, to expire a token. */
+let clockOffset = 0;
+
+/** tether's clock jumps past the stored access token's expiry (the server's clock stays real). */
+function untilExpired(): void {
   const expiresAt = onlyEntry(home.tetherHome)?.expiresAt ?? 0;
-  while (Date.now() <= expiresAt) await Bun.sleep(50);
+  clockOffset = Math.max(clockOffset, expiresAt - Date.now() + 1_000);
 }
 
 describe("login", () => {
@@ -132,7 +133,7 @@ describe("login", () => {
   test("a callback with the wrong state is ignored with a warning; the login keeps waiting and the real one completes it", async () => {
     const fx = await fixture();
     configure(fx.url);
-    const live = startTether(["mcp", "login", "fx", "--no-browser"], { home: home.home });
+    const live = await startTether(["mcp", "login", "fx", "--no-browser"], { home: home.home });
     const [, printed] = await live.waitForStderr(AUTHORIZE_LINE);
     const { location } = await (await import("../support/oauth-headless.ts")).followAuthorizeRedirect(new URL(printed!));
     const forged = new URL(location);
@@ -151,7 +152,7 @@ describe("login", () => {
   test("a pasted redirect with the wrong state is ignored with a note; the right one completes the login", async () => {
     const fx = await fixture();
     configure(fx.url);
-    const live = startTether(["mcp", "login", "fx", "--no-browser"], { home: home.home });
+    const live = await startTether(["mcp", "login", "fx", "--no-browser"], { home: home.home });
     const [, printed] = await live.waitForStderr(AUTHORIZE_LINE);
     const { location } = await (await import("../support/oauth-headless.ts")).followAuthorizeRedirect(new URL(printed!));
     const forged = new URL(location);
@@ -194,7 +195,7 @@ describe("login", () => {
     await Bun.write(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
     await Bun.$`chmod +x ${join(bin, "xdg-open")}`;
 
-    const live = startTether(["mcp", "login", "fx"], { home: home.home, env: { PATH: `${bin}:${process.env.PATH}` } });
+    const live = await startTether(["mcp", "login", "fx"], { home: home.home, env: { PATH: `${bin}:${process.env.PATH}` } });
     const [, printed] = await live.waitForStderr(AUTHORIZE_LINE);
     await live.waitForStderr(/paste it here/);
     while (!(await Bun.file(opened).exists())) await Bun.sleep(20);
@@ -286,7 +287,7 @@ describe("using and refreshing a login", () => {
     configure(fx.url);
     expectOk(await login());
     const before = onlyEntry(home.tetherHome)!;
-    await untilExpired();
+    untilExpired();
     expect(expectOk(await tether(["mcp", "list"])).stdout).toContain("oauth: expired");
     const listed = JSON.parse(expectOk(await tether(["mcp", "list", "--json"])).stdout);
     expect(listed.servers[0].auth).toEqual({ type: "oauth", state: "expired", refreshable: true });
@@ -324,7 +325,7 @@ describe("using and refreshing a login", () => {
     expectOk(await login());
     const before = onlyEntry(home.tetherHome)!;
     await fx.revokeAllRefreshTokens();
-    await untilExpired();
+    untilExpired();
 
     const tools = await tether(["mcp", "tools", "fx"]);
     expect(tools.code).toBe(1);
@@ -366,7 +367,7 @@ describe("using and refreshing a login", () => {
     expectOk(await login());
     const before = onlyEntry(home.tetherHome)!;
     await fx.setRefreshMode("500");
-    await untilExpired();
+    untilExpired();
 
     const tools = await tether(["mcp", "tools", "fx"]);
     expect(tools.code).toBe(1);
@@ -385,7 +386,7 @@ describe("using and refreshing a login", () => {
     configure(fx.url);
     expectOk(await login());
     const before = onlyEntry(home.tetherHome)!;
-    await untilExpired();
+    untilExpired();
     await fx.stop();
 
     const tools = await tether(["mcp", "tools", "fx"]);
@@ -416,9 +417,12 @@ describe("using and refreshing a login", () => {
     const fx = await fixture(["--token-lifetime", "6"]);
     configure(fx.url);
     expectOk(await login());
-    await untilExpired();
+    // Two processes, so the real clock: wait (no assertion on time) until the token has expired.
+    const expiresAt = onlyEntry(home.tetherHome)?.expiresAt ?? 0;
+    while (Date.now() <= expiresAt) await Bun.sleep(50);
 
-    const [first, second] = await Promise.all([tether(["mcp", "tools", "fx"]), tether(["mcp", "tools", "fx"])]);
+    const both = () => runTether(["mcp", "tools", "fx"], { home: home.home, process: true });
+    const [first, second] = await Promise.all([both(), both()]);
     expectOk(first);
     expectOk(second);
     const stats = await fx.stats();

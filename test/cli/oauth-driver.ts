@@ -3,7 +3,8 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { StoredCredentials } from "../../src/auth/credentials.ts";
-import { baseEnv, MAIN_PATH, type RunResult } from "../support/cli.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { baseEnv, type RunResult } from "../support/cli.ts";
 import { followAuthorizeRedirect } from "../support/oauth-headless.ts";
 
 export interface LiveTether {
@@ -16,13 +17,13 @@ export interface LiveTether {
 export interface StartOptions {
   home: string;
   env?: Record<string, string | undefined>;
-  /** Run this executable (the compiled binary) instead of `bun src/main.ts`. */
+  /** Run this executable instead of the freshly compiled host binary. */
   binary?: string;
 }
 
 /** Starts tether with a pipe on stdin, so a test can answer its prompts. */
-export function startTether(args: string[], options: StartOptions): LiveTether {
-  const command = options.binary ? [options.binary, ...args] : [process.execPath, MAIN_PATH, ...args];
+export async function startTether(args: string[], options: StartOptions): Promise<LiveTether> {
+  const command = [options.binary ?? (await ensureHostBinary()), ...args];
   const child = Bun.spawn(command, {
     cwd: options.home,
     env: baseEnv(options.home, options.env),
@@ -89,7 +90,7 @@ export async function loginHeadless(
   name: string,
   options: StartOptions & { via: "callback" | "paste"; extraArgs?: string[]; tamper?: (location: URL) => void; pasteFirst?: string },
 ): Promise<LoginRun> {
-  const tether = startTether(["mcp", "login", name, "--no-browser", ...(options.extraArgs ?? [])], options);
+  const tether = await startTether(["mcp", "login", name, "--no-browser", ...(options.extraArgs ?? [])], options);
   const [, printed] = await tether.waitForStderr(AUTHORIZE_LINE);
   const authorizationUrl = new URL(printed!);
   const { location } = await followAuthorizeRedirect(authorizationUrl);

@@ -3,7 +3,7 @@
 // Part of `npm test`. Each scenario starts a test server and several tether processes; on its own:
 //
 //   node_modules/.bin/bun test ./test/conformance/conformance.test.ts
-//   TETHER_BIN=/path/to/tether node_modules/.bin/bun test ... (the compiled binary instead of src/main.ts)
+//   TETHER_BIN=/path/to/tether node_modules/.bin/bun test ... (another binary than the freshly compiled one)
 //   TETHER_CONFORMANCE_ONLY=auth/metadata-default,tools_call ... (a subset)
 //
 // Each scenario runs the runner's `client --scenario NAME --command "bun test/conformance/client.ts"`
@@ -11,6 +11,7 @@
 // and asserts `OVERALL: PASSED`; a failure lists the failing checks from checks.json and the tail
 // of the adapter's output (tether's stdout/stderr).
 import { afterAll, expect, test } from "bun:test";
+import { ensureHostBinary } from "../support/binary.ts";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -96,7 +97,14 @@ async function runScenario(scenario: string): Promise<ScenarioRun> {
       outDir,
     ],
     // The runner's cwd is the temp dir, so nothing (results/) lands in the work tree.
-    { cwd: outDir, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+    // The compiled binary unless TETHER_BIN names another: what users run, and far quicker to start.
+    {
+      cwd: outDir,
+      env: { ...process.env, TETHER_BIN: process.env.TETHER_BIN ?? (await ensureHostBinary()), NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    },
   );
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   const output = stripAnsi(stdout + "\n" + stderr);

@@ -3,7 +3,8 @@
 // how long it takes to exit after its last line of output.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { baseEnv, MAIN_PATH, makeHome } from "../support/cli.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { baseEnv, makeHome } from "../support/cli.ts";
 import { stdioFixtureCommand } from "../support/fixture.ts";
 import { failStep, sseStep, startMockResponses, type MockResponses, type MockStep } from "../support/mock-responses.ts";
 import type { OtlpReceiver, ReceivedLogRecord } from "../support/otlp-receiver.ts";
@@ -109,8 +110,8 @@ export function setupTelemetryExec(script: MockStep[], otel: OtelTableOptions, f
   return {
     mock,
     home,
-    run: (args, options = {}) =>
-      runTimed(options.binary ? [options.binary, "exec", ...args] : [process.execPath, MAIN_PATH, "exec", ...args], {
+    run: async (args, options = {}) =>
+      runTimed([options.binary ?? (await ensureHostBinary()), "exec", ...args], {
         cwd: home.home,
         env: baseEnv(home.home, { MOCK_KEY: SECRETS.apiKey, OTEL_TOKEN: SECRETS.otelToken, ...options.env }),
         onStderr: options.onStderr,
