@@ -4,7 +4,8 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
-import { baseEnv, expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { baseEnv, expectOk, makeHome, runTether } from "../support/cli.ts";
 
 let home: ReturnType<typeof makeHome>;
 // Separate processes: the lock is between processes.
@@ -52,7 +53,7 @@ test("100 concurrent mcp add plus 50 interleaved mcp remove all succeed", async 
 
 test("after 30 writers killed with SIGKILL at random moments, every next write goes through", async () => {
   for (let i = 0; i < 30; i++) {
-    const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "add", `killed${i}`, "--", "cmd"], {
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "add", `killed${i}`, "--", "cmd"], {
       cwd: home.home,
       env: baseEnv(home.home),
       stdout: "ignore",
