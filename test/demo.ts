@@ -54,7 +54,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${relative(ROOT, binary)}\n`);
 
   heading("Starting a local streamable HTTP MCP server that requires a bearer token");
-  const web = await startHttpFixture(["--token", DEMO_TOKEN, "--name", "web-fixture"]);
+  // A 2026-07-28 server (it answers 2025 clients too); the stdio one speaks only 2025: one config, both eras.
+  const web = await startHttpFixture(["--token", DEMO_TOKEN, "--name", "web-fixture", "--era", "dual"]);
   process.stdout.write(`${web.url}\n`);
   try {
     heading("Adding servers to a throwaway config");
