@@ -1,7 +1,7 @@
 // What a command may touch: streams, environment, clock, network, paths, and the run's lazily
 // built services (config, credential store, log). cli/system.ts builds the real one, cli/factory.ts
 // wires the services, and tests build a twin over buffers (test/support/context.ts).
-import type { CredentialStore } from "./auth/credentials.ts";
+import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/load.ts";
 
 export interface OutputStream {

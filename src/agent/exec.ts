@@ -58,7 +58,7 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
   const enabled = servers.filter((server) => server.enabled);
   if (enabled.length === 0) return { ok: [], failed: [] };
   // The MCP SDK loads only when there is a server to talk to.
-  const { connectAll } = await import("../mcp/probe.ts");
+  const { connectAll } = await import("../mcp/connect-all.ts");
   const results = await view.connecting(enabled.length, () => connectAll(ctx, enabled));
   const connected: ConnectedServers = { ok: [], failed: [] };
   let requiredFailure: TetherError | undefined;

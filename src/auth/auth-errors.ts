@@ -1,7 +1,7 @@
 // The errors every OAuth path shares: "log in again" with the exact command, and foreign messages made safe to show.
 import { OAuthError } from "@modelcontextprotocol/client";
 import { AuthError } from "../errors.ts";
-import { redactSecrets, type StoredCredentials } from "./credentials.ts";
+import { redactSecrets, type StoredCredentials } from "./store/credentials.ts";
 
 import { loginCommand } from "./login-command.ts";
 

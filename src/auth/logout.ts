@@ -3,7 +3,7 @@ import type { Context } from "../context.ts";
 import { getServer } from "../config/servers.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
-import type { CredentialStore } from "./credentials.ts";
+import type { CredentialStore } from "./store/credentials.ts";
 import { type RevocationOutcome, revokeStoredTokens } from "./revoke.ts";
 import { loadServerCredentials, serverCredentialKey } from "./server-store.ts";
 import { timedFetch } from "./timed-fetch.ts";

@@ -5,7 +5,7 @@ import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { AuthError } from "../errors.ts";
 import { loginCommand, loginNeeded, reasonOf } from "./auth-errors.ts";
-import type { CredentialStore, StoredCredentials } from "./credentials.ts";
+import type { CredentialStore, StoredCredentials } from "./store/credentials.ts";
 import { withRefreshLock } from "./refresh-lock.ts";
 import { timedFetch } from "./timed-fetch.ts";
 import { issuerOf, sameTokens, withNewTokens } from "./tokens.ts";

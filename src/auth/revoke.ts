@@ -4,7 +4,7 @@ import { discoverAuthorizationServerMetadata, selectClientAuthMethod } from "@mo
 import type { OAuthClientInformationMixed } from "@modelcontextprotocol/client";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { reasonOf } from "./auth-errors.ts";
-import type { StoredCredentials } from "./credentials.ts";
+import type { StoredCredentials } from "./store/credentials.ts";
 import { issuerOf } from "./tokens.ts";
 
 export type RevocationOutcome =

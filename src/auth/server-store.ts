@@ -3,7 +3,7 @@
 import type { Context } from "../context.ts";
 import { serverUrl } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
-import { credentialStoreKey, type CredentialStore, type StoredCredentials } from "./credentials.ts";
+import { credentialStoreKey, type CredentialStore, type StoredCredentials } from "./store/credentials.ts";
 
 /** `<name>|<digest of the expanded url>`: the key follows the real endpoint. */
 export function serverCredentialKey(ctx: Pick<Context, "env">, server: HttpServerConfig): string {

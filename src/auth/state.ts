@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { type AuthView, configuredAuth, mayUseOAuth } from "../config/describe.ts";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
-import { noteLoginWanted, readLoginIndex, type LoginSummary } from "./login-index.ts";
+import { noteLoginWanted, readLoginIndex, type LoginSummary } from "./store/login-index.ts";
 import { serverCredentialKey } from "./server-store.ts";
 import type { OAuthLoginState } from "./tokens.ts";
 

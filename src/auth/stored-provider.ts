@@ -6,7 +6,7 @@ import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/cli
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { loginCommand, loginNeeded } from "./auth-errors.ts";
-import type { StoredCredentials, StoredTokens } from "./credentials.ts";
+import type { StoredCredentials, StoredTokens } from "./store/credentials.ts";
 import { holdRefreshLock } from "./refresh-lock.ts";
 import { forgetDeadLogin, type LoginSlot, refreshStoredLogin, RefreshFailedError } from "./refresh.ts";
 import { serverUrl } from "../config/expand.ts";

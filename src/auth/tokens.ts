@@ -1,6 +1,6 @@
 // Pure rules about stored tokens: what to keep of a token response, when to refresh, what state to show.
 import type { OAuthTokens } from "@modelcontextprotocol/client";
-import type { StoredCredentials, StoredTokens } from "./credentials.ts";
+import type { StoredCredentials, StoredTokens } from "./store/credentials.ts";
 
 /** Refresh this long before the access token expires, so a request never races the expiry. */
 export const REFRESH_MARGIN_MS = 60_000;

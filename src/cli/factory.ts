@@ -1,7 +1,7 @@
 // Wires the run's services onto a base context, lazily and in dependency order (gh's
 // pkg/cmd/factory/default.go): config first, then the credential store it names, both built on
 // first use and kept for the run. The real context (system.ts) and the test twin share this.
-import type { CredentialStore } from "../auth/credentials.ts";
+import type { CredentialStore } from "../auth/store/credentials.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Context, Log, OutputStream } from "../context.ts";
 import { terminalText } from "../text/sanitize.ts";
@@ -52,7 +52,7 @@ export function withServices<T extends BaseContext>(base: T): T & Context {
       config = undefined;
     },
     credentialStore() {
-      store ??= Promise.all([ctx.config(), import("../auth/store.ts")]).then(([{ config: settings }, { createCredentialStore }]) =>
+      store ??= Promise.all([ctx.config(), import("../auth/store/index.ts")]).then(([{ config: settings }, { createCredentialStore }]) =>
         createCredentialStore(settings.credentialsStore, { home: ctx.paths.home, notice: ctx.log.notice, debug: ctx.log.debug }),
       );
       return store;

@@ -2,7 +2,7 @@
 // owns, so the user's comments, blank lines, key order and other tables survive byte-for-byte.
 import { stringify } from "smol-toml";
 import { ConfigError } from "../errors.ts";
-import { scanToml, type TomlLayout } from "./locate.ts";
+import { scanToml, type TomlLayout } from "./toml-layout.ts";
 import type { RawServer } from "./schema.ts";
 
 /** Key order of a written server table. */

@@ -1,7 +1,7 @@
 // Validates a parsed config: tether's rules first (for precise messages), then the arktype schema.
 import { isPlainObject } from "../values.ts";
 import { ConfigError } from "../errors.ts";
-import { findLine, scanToml, type TomlLayout } from "./locate.ts";
+import { findLine, scanToml, type TomlLayout } from "./toml-layout.ts";
 import { ArkErrors } from "arktype";
 import { configSchema, SERVER_KEYS, serverSchema } from "./schema.ts";
 import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";

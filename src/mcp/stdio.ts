@@ -7,7 +7,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { Context } from "../context.ts";
 import { expandList, expandMap, expandVars, requireEnvVar } from "../config/expand.ts";
 import type { StdioServerConfig } from "../config/types.ts";
-import { LineRing } from "./line-buffer.ts";
+import { LineRing } from "./line-ring.ts";
 import { guardNotifications } from "./notification-budget.ts";
 import { descendantsOf, killAll, killTreeWindows, processesWithMarker, readProcessTable, SERVER_MARKER_VAR } from "./process-tree.ts";
 

@@ -1,6 +1,6 @@
 // The authorization server's answer, as the listener and the paste path read it.
 import { describe, expect, test } from "bun:test";
-import { parsePastedRedirect, readAuthorizationResponse } from "../../src/auth/authorization-response.ts";
+import { parsePastedRedirect, readAuthorizationResponse } from "../../src/auth/login/authorization-response.ts";
 
 const STATE = "s7at3-from-tether";
 const callback = (query: string) => new URL(`http://127.0.0.1:4242/callback?${query}`);

@@ -1,6 +1,6 @@
 // Run by real-keyring-fallback.test.ts with no reachable D-Bus: saves one entry through the auto store
 // over the real @napi-rs/keyring backend and prints what happened as JSON.
-import { createCredentialStore, credentialStoreKey } from "../../src/auth/store.ts";
+import { createCredentialStore, credentialStoreKey } from "../../src/auth/store/index.ts";
 import { sampleCredentials } from "./fixtures.ts";
 
 const [home] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // The loopback listener: 127.0.0.1 only, /callback only, and a page for every verdict.
 import { afterEach, expect, test } from "bun:test";
 import { networkInterfaces } from "node:os";
-import { type CallbackListener, startCallbackListener } from "../../src/auth/callback-listener.ts";
+import { type CallbackListener, startCallbackListener } from "../../src/auth/login/callback-listener.ts";
 import { AuthError } from "../../src/errors.ts";
 
 let listener: CallbackListener | undefined;

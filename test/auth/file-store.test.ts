@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCredentialStore, credentialStoreKey } from "../../src/auth/store.ts";
+import { createCredentialStore, credentialStoreKey } from "../../src/auth/store/index.ts";
 import { AuthError } from "../../src/errors.ts";
 import { ACCESS_TOKEN, REFRESH_TOKEN, sampleCredentials, tempHome } from "./fixtures.ts";
 

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { StoredCredentials } from "../../src/auth/credentials.ts";
-import type { KeyringBackend } from "../../src/auth/keyring-store.ts";
+import type { StoredCredentials } from "../../src/auth/store/credentials.ts";
+import type { KeyringBackend } from "../../src/auth/store/keyring-store.ts";
 
 export const ACCESS_TOKEN = "at-SECRET-access-0123456789";
 export const REFRESH_TOKEN = "rt-SECRET-refresh-0123456789";

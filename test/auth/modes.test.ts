@@ -6,8 +6,8 @@ import {
   type CredentialStoreMode,
   credentialStoreKey,
   KeyringUnavailableError,
-} from "../../src/auth/store.ts";
-import { FileCredentialStore } from "../../src/auth/file-store.ts";
+} from "../../src/auth/store/index.ts";
+import { FileCredentialStore } from "../../src/auth/store/file-store.ts";
 import { AuthError } from "../../src/errors.ts";
 import { ACCESS_TOKEN, CLIENT_SECRET, FakeKeyring, REFRESH_TOKEN, sampleCredentials, tempHome } from "./fixtures.ts";
 

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createCredentialStore, credentialStoreKey } from "../../src/auth/store.ts";
+import { createCredentialStore, credentialStoreKey } from "../../src/auth/store/index.ts";
 import { sampleCredentials, tempHome } from "./fixtures.ts";
 
 const enabled = process.env.TETHER_TEST_REAL_KEYRING === "1";

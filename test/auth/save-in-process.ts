@@ -1,6 +1,6 @@
 // Run by file-store.test.ts as a separate process: waits for the go file, then saves entries into a home's file store.
 import { existsSync } from "node:fs";
-import { createCredentialStore, credentialStoreKey } from "../../src/auth/store.ts";
+import { createCredentialStore, credentialStoreKey } from "../../src/auth/store/index.ts";
 import { sampleCredentials } from "./fixtures.ts";
 
 const [home, goFile, ...serverNames] = process.argv.slice(2);

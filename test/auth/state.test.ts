@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeAuthAll } from "../../src/auth/state.ts";
-import { credentialStoreKey, type CredentialStore, type StoredCredentials } from "../../src/auth/credentials.ts";
-import { indexedStore, LOGIN_INDEX_FILE, readLoginIndex } from "../../src/auth/login-index.ts";
+import { credentialStoreKey, type CredentialStore, type StoredCredentials } from "../../src/auth/store/credentials.ts";
+import { indexedStore, LOGIN_INDEX_FILE, readLoginIndex } from "../../src/auth/store/login-index.ts";
 import type { Context } from "../../src/context.ts";
 import { normalizeServer } from "../../src/config/normalize.ts";
 

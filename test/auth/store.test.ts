@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { credentialStoreKey } from "../../src/auth/store.ts";
+import { credentialStoreKey } from "../../src/auth/store/index.ts";
 
 test("the store key is the server name and the first 16 hex chars of sha256(url)", () => {
   const url = "https://api.githubcopilot.com/mcp/";
@@ -15,7 +15,7 @@ test("a changed URL gives a different key, so old tokens are never reused", () =
 });
 
 test("building a store loads neither the native keyring addon nor the MCP SDK; first keyring use loads the addon", () => {
-  const store = new URL("../../src/auth/store.ts", import.meta.url).pathname;
+  const store = new URL("../../src/auth/store/index.ts", import.meta.url).pathname;
   const script = `
     const { createCredentialStore } = await import(${JSON.stringify(store)});
     const heavy = () => Object.keys(require.cache).filter((k) => k.includes("node_modules/@napi-rs") || k.includes("node_modules/@modelcontextprotocol"));

@@ -1,6 +1,6 @@
 // When a stored login needs a refresh, and what state `mcp list` shows for it.
 import { describe, expect, test } from "bun:test";
-import type { StoredCredentials } from "../../src/auth/credentials.ts";
+import type { StoredCredentials } from "../../src/auth/store/credentials.ts";
 import { needsRefresh, storedTokensOf, withNewTokens } from "../../src/auth/tokens.ts";
 
 const NOW = 1_800_000_000_000;

@@ -2,7 +2,7 @@
 // stderr, "open" it (GET without following the redirect), then hit the loopback callback or paste it.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { StoredCredentials } from "../../src/auth/credentials.ts";
+import type { StoredCredentials } from "../../src/auth/store/credentials.ts";
 import { ensureHostBinary } from "../support/binary.ts";
 import { baseEnv, type RunResult } from "../support/cli.ts";
 import { followAuthorizeRedirect } from "../support/oauth-headless.ts";

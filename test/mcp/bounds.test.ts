@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { eventCounter } from "../../src/mcp/http-limits.ts";
-import { LineRing } from "../../src/mcp/line-buffer.ts";
+import { LineRing } from "../../src/mcp/line-ring.ts";
 import { guardNotifications } from "../../src/mcp/notification-budget.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

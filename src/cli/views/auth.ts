@@ -2,7 +2,7 @@
 // only URLs (the authorization URL holds a state and a PKCE challenge, not a secret) and outcomes.
 import { loginCommand } from "../../auth/login-command.ts";
 import type { IO } from "../../context.ts";
-import type { LoginResult, LoginSession } from "../../auth/login.ts";
+import type { LoginResult, LoginSession } from "../../auth/login/login.ts";
 import type { LogoutResult } from "../../auth/logout.ts";
 import { terminalText } from "../../text/sanitize.ts";
 import { note, paint } from "../render.ts";

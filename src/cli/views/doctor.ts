@@ -2,7 +2,7 @@
 import type { IO } from "../../context.ts";
 import { authLabel, describeServer, type AuthView } from "../../config/describe.ts";
 import { ConnectionError } from "../../errors.ts";
-import type { ProbeResult } from "../../mcp/probe.ts";
+import type { ProbeResult } from "../../mcp/connect-all.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
 import { terminalText } from "../../text/sanitize.ts";
 import { paint, printJson } from "../render.ts";

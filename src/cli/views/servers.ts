@@ -3,7 +3,7 @@ import type { IO } from "../../context.ts";
 import { authLabel, describeServer, serverTarget, type AuthView, type ServerView } from "../../config/describe.ts";
 import type { AddServerResult } from "../../config/servers.ts";
 import type { ServerConfig } from "../../config/types.ts";
-import type { ProbeResult } from "../../mcp/probe.ts";
+import type { ProbeResult } from "../../mcp/connect-all.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
 import { note, printDetails, printJson, printTable, type Column } from "../render.ts";
 

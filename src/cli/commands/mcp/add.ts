@@ -30,7 +30,7 @@ export default (ctx: Context) =>
       renderAdded(ctx.io, result);
       if (result.server.transport !== "http") return;
       // Loaded only for HTTP servers: the probe needs the SDK's discovery.
-      const { probeOAuthAtAdd } = await import("../../../auth/discovery.ts");
+      const { probeOAuthAtAdd } = await import("../../../auth/login/discovery.ts");
       if (await probeOAuthAtAdd(ctx, result.server)) renderLoginSuggestion(ctx.io, result.server.name);
     },
   });

@@ -3,7 +3,7 @@ import type { Context } from "../../../context.ts";
 import { configuredAuth } from "../../../config/describe.ts";
 import { getServer, listServers } from "../../../config/servers.ts";
 import { ConnectionError } from "../../../errors.ts";
-import { probeServers } from "../../../mcp/probe.ts";
+import { probeServers } from "../../../mcp/connect-all.ts";
 import { jsonArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { loginStates } from "../../login-states.ts";

@@ -20,7 +20,7 @@ export default (ctx: Context) =>
       const servers = await listServers(ctx);
       if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json), auth: await loginStates(ctx, servers) });
       // The SDK loads only when a probe is asked for: plain `mcp list` stays fast.
-      const { probeServers } = await import("../../../mcp/probe.ts");
+      const { probeServers } = await import("../../../mcp/connect-all.ts");
       const results = await withSpinner(ctx.io, `Connecting to ${servers.length} servers…`, () => probeServers(ctx, servers));
       // After the probe: connecting may have refreshed a login, or deleted a dead one.
       renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await loginStates(ctx, servers), secrets: await runSecrets(ctx) });

@@ -2,7 +2,7 @@
 import { loginCommand } from "../../../auth/login-command.ts";
 import type { Context } from "../../../context.ts";
 import { AuthError, UsageError } from "../../../errors.ts";
-import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login.ts";
+import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login/login.ts";
 import { serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";

@@ -1,5 +1,5 @@
 // What tether stores per server after an OAuth login, the store interface, and the store key.
-import { isPlainObject } from "../values.ts";
+import { isPlainObject } from "../../values.ts";
 import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/client";
 
 /** Tokens as stored: the token response without `expires_in` (kept as absolute `expiresAt`). */

@@ -3,7 +3,7 @@
 // keyring (no keychain prompts, no D-Bus round trip) and never reads a token.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureHomeDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
+import { ensureHomeDir, withFileLock, writeFileAtomic } from "../../files/atomic.ts";
 import type { CredentialStore, StoredCredentials } from "./credentials.ts";
 
 export const LOGIN_INDEX_FILE = "logins.json";

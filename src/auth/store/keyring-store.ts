@@ -1,5 +1,5 @@
 // The OS keyring credential store: one keyring entry per server, behind a KeyringBackend we own.
-import { AuthError, type ErrorOptions } from "../errors.ts";
+import { AuthError, type ErrorOptions } from "../../errors.ts";
 import {
   type CredentialStore,
   isStoredCredentials,

@@ -1,9 +1,9 @@
 // The fallback credential store: one JSON object in $TETHER_HOME/.credentials.json, mode 0600, keyed by store key.
-import { loginCommand } from "./login-command.ts";
+import { loginCommand } from "../login-command.ts";
 import { chmodSync, readFileSync } from "node:fs";
-import { AuthError, TetherError } from "../errors.ts";
+import { AuthError, TetherError } from "../../errors.ts";
 import { dirname } from "node:path";
-import { ensureHomeDir, withFileLock, writeFileAtomic } from "../files/atomic.ts";
+import { ensureHomeDir, withFileLock, writeFileAtomic } from "../../files/atomic.ts";
 import { type CredentialStore, isStoredCredentials, serverNameOfKey, type StoredCredentials } from "./credentials.ts";
 
 /** The file as parsed: entries of any shape, by store key. */

@@ -1,4 +1,4 @@
-// Connects to many servers in parallel and reports each one's health; one server's failure
+// Connects to many servers at once: exec's real connection path, and the health probe of list --status and doctor; one server's failure
 // never affects another's report.
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";

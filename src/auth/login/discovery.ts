@@ -11,12 +11,12 @@ import {
   IssuerMismatchError,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
-import type { Context } from "../context.ts";
-import type { HttpServerConfig } from "../config/types.ts";
-import { reasonOf } from "./auth-errors.ts";
-import { serverUrl } from "../config/expand.ts";
-import { rememberLoginWanted } from "./state.ts";
-import { timedFetch } from "./timed-fetch.ts";
+import type { Context } from "../../context.ts";
+import type { HttpServerConfig } from "../../config/types.ts";
+import { reasonOf } from "../auth-errors.ts";
+import { serverUrl } from "../../config/expand.ts";
+import { rememberLoginWanted } from "../state.ts";
+import { timedFetch } from "../timed-fetch.ts";
 
 /** What the server said when tether called it with no credentials. */
 export type Challenge =

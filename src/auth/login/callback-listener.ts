@@ -1,7 +1,7 @@
 // The loopback listener the browser is redirected to: 127.0.0.1 only, path /callback. It answers
 // with a short page saying whether the login worked and that the window can be closed.
 import type { AuthorizationVerdict } from "./authorization-response.ts";
-import { AuthError } from "../errors.ts";
+import { AuthError } from "../../errors.ts";
 
 export const CALLBACK_HOST = "127.0.0.1";
 export const CALLBACK_PATH = "/callback";
