@@ -1,5 +1,6 @@
 // defineCommand plus the checks every tether command gets: unknown flags are usage errors.
 import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
+import type { Context } from "../context.ts";
 import { rejectUnknownFlags } from "./args.ts";
 
 export interface TetherCommand<A extends ArgsDef> {
@@ -19,4 +20,11 @@ export function tetherCommand<const A extends ArgsDef>(def: TetherCommand<A>): C
       await def.run(args, rawArgs);
     },
   });
+}
+
+type CommandModule = { default: (ctx: Context) => CommandDef<any> };
+
+/** A subcommand that is imported only when it runs (or when help lists it). */
+export function lazy(ctx: Context, load: () => Promise<CommandModule>): () => Promise<CommandDef<any>> {
+  return async () => (await load()).default(ctx);
 }

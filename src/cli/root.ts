@@ -2,13 +2,8 @@
 import { defineCommand, type CommandDef } from "citty";
 import type { Context } from "../context.ts";
 import { VERSION_LABEL } from "../version.ts";
+import { lazy } from "./command.ts";
 
-type CommandModule = { default: (ctx: Context) => CommandDef<any> };
-
-/** A subcommand that is imported only when it runs (or when help lists it). */
-export function lazy(ctx: Context, load: () => Promise<CommandModule>): () => Promise<CommandDef<any>> {
-  return async () => (await load()).default(ctx);
-}
 
 export function createRootCommand(ctx: Context): CommandDef<any> {
   return defineCommand({

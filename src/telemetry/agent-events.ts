@@ -2,7 +2,7 @@
 // prompt redacted unless `log_user_prompt`. Telemetry is one observer of the agent's event stream;
 // which exporter runs (and the metadata every record shares, ./run-records.ts) is not the agent's business.
 import type { AgentObserver } from "../agent/events.ts";
-import type { TelemetrySink } from "./index.ts";
+import type { TelemetrySink } from "./sink.ts";
 
 export const REDACTED = "[REDACTED]";
 

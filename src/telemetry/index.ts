@@ -1,17 +1,9 @@
 // Starts the telemetry sink for one run: OpenTelemetry when compiled in and configured, else a no-op.
 // Nothing here imports OpenTelemetry: it loads only when an exporter is configured, and then in a
 // worker thread (./worker-sink.ts → ./otel-worker.ts → ./otel.ts), off the agent loop's thread.
+import type { TelemetrySink } from "./sink.ts";
 import type { OtelConfig } from "../config/types.ts";
 import { resolveExporterSettings } from "./exporter-settings.ts";
-
-export type TelemetryAttributes = Readonly<Record<string, string | number | boolean>>;
-
-export interface TelemetrySink {
-  /** Queues one log record; never throws, never waits for the network. */
-  emit(name: string, attributes: TelemetryAttributes, timestampMs?: number): void;
-  /** Flushes pending records; bounded in time by the implementation (SPEC §7: 2 s). */
-  shutdown(): Promise<void>;
-}
 
 export interface StartTelemetryOptions {
   otel: OtelConfig;
@@ -46,3 +38,5 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
   warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter ${exporter.kind} is ignored`);
   return NOOP_TELEMETRY_SINK;
 }
+
+export type { TelemetryAttributes, TelemetrySink } from "./sink.ts";

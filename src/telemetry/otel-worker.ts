@@ -2,7 +2,7 @@
 // exporter on their own thread, so loading them, serializing records and talking to the collector
 // never take time from the agent loop. Protocol: ./worker-protocol.ts; main side: ./worker-sink.ts.
 // A separate entrypoint of the compiled executable (build.ts), present only in builds with telemetry.
-import type { TelemetrySink } from "./index.ts";
+import type { TelemetrySink } from "./sink.ts";
 import { startOtelSink } from "./otel.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 

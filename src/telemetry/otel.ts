@@ -5,7 +5,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs
 import type { ExporterSettings } from "./exporter-settings.ts";
 import { createLogExporter } from "./exporters.ts";
 import { ExportFailureReporter, reportingExporter } from "./export-failures.ts";
-import type { TelemetrySink } from "./index.ts";
+import type { TelemetrySink } from "./sink.ts";
 
 export const SERVICE_NAME = "tether-cli";
 /** Instrumentation scope of every record. */

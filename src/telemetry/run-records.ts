@@ -1,7 +1,7 @@
 // Completes each record of one run before it leaves: `event.name`, `event.timestamp` and the run's
 // shared metadata (SPEC §7), and every known secret replaced by `[REDACTED]` in string attributes.
 import { REDACTED } from "./agent-events.ts";
-import type { TelemetrySink } from "./index.ts";
+import type { TelemetrySink } from "./sink.ts";
 import type { RunMetadata } from "./run-metadata.ts";
 
 export interface RunRecordOptions {

@@ -1,5 +1,5 @@
 // Messages between the main thread (./worker-sink.ts) and the telemetry worker (./otel-worker.ts).
-import type { TelemetryAttributes } from "./index.ts";
+import type { TelemetryAttributes } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 
 /** One record as emitted: event name, attributes, time in ms since the epoch. */

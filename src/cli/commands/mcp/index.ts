@@ -1,7 +1,7 @@
 // `tether mcp`: manage and use MCP servers.
 import { defineCommand } from "citty";
 import type { Context } from "../../../context.ts";
-import { lazy } from "../../root.ts";
+import { lazy } from "../../command.ts";
 
 export default (ctx: Context) =>
   defineCommand({
