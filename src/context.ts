@@ -27,6 +27,9 @@ export interface Paths {
   config: string;
 }
 
+/** The environment a run sees (process.env for real runs, a plain record in tests). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** The one way services talk to the user besides their results; prefixes and colour are the log's. */
 export interface Log {
   /** Something the user should know that is not a problem (e.g. where credentials went). */
@@ -39,7 +42,7 @@ export interface Log {
 
 export interface Context {
   io: IO;
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
   paths: Paths;
   version: string;
   debug: boolean;

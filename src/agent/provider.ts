@@ -1,4 +1,5 @@
 // Which model, at which provider, with which key: config's `model`/`model_provider` plus `--model`.
+import type { Env } from "../context.ts";
 import { expandMap, resolveHeaders } from "../config/expand.ts";
 import type { TetherConfig } from "../config/types.ts";
 import {
@@ -18,8 +19,6 @@ export interface ModelTarget {
   /** Undefined for a provider without `env_key` (a local server that wants no key). */
   apiKey?: string;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 export function resolveModelTarget(env: Env, config: TetherConfig, modelOverride?: string): ModelTarget {
   const providerId = config.modelProvider;

@@ -1,6 +1,7 @@
 // Opens a URL with the platform's opener; a missing opener is not an error (the URL is printed too).
 // Only web URLs are opened: an authorization server chooses the URL, and a file:, smb: or
 // javascript: URL handed to an opener would read files, reach network shares or run code.
+import type { Env } from "../context.ts";
 import { spawn } from "node:child_process";
 import { isLoopbackHost } from "../config/names.ts";
 
@@ -23,7 +24,7 @@ export function openerCommand(url: string, platform: NodeJS.Platform): [string, 
 }
 
 /** `env` is the run's environment: the opener is looked up on its PATH. */
-export async function openUrl(url: string, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+export async function openUrl(url: string, env: Env): Promise<void> {
   if (!isOpenableUrl(url)) return;
   const [command, args] = openerCommand(new URL(url).href, process.platform);
   await new Promise<void>((done) => {

@@ -1,11 +1,12 @@
 // `${VAR}` and `${VAR:-default}` in config strings. An unset variable without a default is an
 // error naming it: never sent as literal text, never silently empty.
+import type { Env } from "../context.ts";
 import { ConfigError } from "../errors.ts";
 
 const PATTERN = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Expands one string; `where` names the setting for the error (e.g. `server "docs" url`). */
-export function expandVars(value: string, env: Readonly<Record<string, string | undefined>>, where: string): string {
+export function expandVars(value: string, env: Env, where: string): string {
   return value.replace(PATTERN, (_, name: string, fallback: string | undefined) => {
     const found = env[name];
     if (found !== undefined && found !== "") return found;
@@ -22,11 +23,11 @@ export function expandVars(value: string, env: Readonly<Record<string, string | 
  * bare "Invalid URL". The expanded value is not quoted: it may come from a secret-bearing variable.
  */
 /** The URL tether talks to for an HTTP server: `url` with ${VAR} expanded, checked, normalized. */
-export function serverUrl(ctx: { env: Readonly<Record<string, string | undefined>> }, server: { name: string; url: string }): URL {
+export function serverUrl(ctx: { env: Env }, server: { name: string; url: string }): URL {
   return expandUrl(server.url, ctx.env, server.name);
 }
 
-export function expandUrl(value: string, env: Readonly<Record<string, string | undefined>>, serverName: string): URL {
+export function expandUrl(value: string, env: Env, serverName: string): URL {
   const expanded = expandVars(value, env, `server "${serverName}" url`);
   const url = URL.canParse(expanded) ? new URL(expanded) : undefined;
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
@@ -37,20 +38,20 @@ export function expandUrl(value: string, env: Readonly<Record<string, string | u
   return url;
 }
 
-export function expandList(values: string[], env: Readonly<Record<string, string | undefined>>, where: string): string[] {
+export function expandList(values: string[], env: Env, where: string): string[] {
   return values.map((value) => expandVars(value, env, where));
 }
 
 export function expandMap(
   map: Record<string, string>,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   where: string,
 ): Record<string, string> {
   return Object.fromEntries(Object.entries(map).map(([key, value]) => [key, expandVars(value, env, `${where}.${key}`)]));
 }
 
 /** The value of an env var a setting names (bearer_token_env_var, env_vars, ...); missing is an error. */
-export function requireEnvVar(env: Readonly<Record<string, string | undefined>>, name: string, where: string): string {
+export function requireEnvVar(env: Env, name: string, where: string): string {
   const value = env[name];
   if (value === undefined || value === "") {
     throw new ConfigError(`${where}: environment variable ${name} is not set`, { hint: `export ${name}=...` });
@@ -60,7 +61,7 @@ export function requireEnvVar(env: Readonly<Record<string, string | undefined>>,
 
 /** `http_headers` (with ${VAR}) plus `env_http_headers` (header → env var name), for servers and providers. */
 export function resolveHeaders(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   httpHeaders: Record<string, string>,
   envHttpHeaders: Record<string, string>,
   where: string,

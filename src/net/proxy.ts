@@ -1,8 +1,7 @@
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY for every request tether makes (MCP servers, OAuth, the
 // model API). Bun's fetch takes a `proxy` option but does not read these variables itself.
+import type { Env } from "../context.ts";
 import { isLoopbackHost } from "../config/names.ts";
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 function variable(env: Env, name: string): string | undefined {
   return env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;

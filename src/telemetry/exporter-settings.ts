@@ -1,6 +1,7 @@
 // The `[otel] exporter` table turned into what an OTLP exporter needs: a full URL and expanded
 // headers. Pure and free of OpenTelemetry, so a bad endpoint or an unset `${VAR}` is a config error
 // (exit 2) before any exporter code loads, in every build.
+import type { Env } from "../context.ts";
 import { expandMap } from "../config/expand.ts";
 import type { OtelExporterConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
@@ -14,7 +15,7 @@ const LOGS_PATH = "/v1/logs";
 /** Undefined for `exporter = "none"`. Throws ConfigError for a bad endpoint or an unset header variable. */
 export function resolveExporterSettings(
   exporter: OtelExporterConfig,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
 ): ExporterSettings | undefined {
   if (exporter.kind === "none") return undefined;
   const where = `[otel] exporter ${exporter.kind}`;

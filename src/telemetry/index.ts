@@ -1,6 +1,7 @@
 // Starts the telemetry sink for one run: OpenTelemetry when compiled in and configured, else a no-op.
 // Nothing here imports OpenTelemetry: it loads only when an exporter is configured, and then in a
 // worker thread (./worker-sink.ts → ./otel-worker.ts → ./otel.ts), off the agent loop's thread.
+import type { Env } from "../context.ts";
 import type { TelemetrySink } from "./sink.ts";
 import type { OtelConfig } from "../config/types.ts";
 import { resolveExporterSettings } from "./exporter-settings.ts";
@@ -9,7 +10,7 @@ export interface StartTelemetryOptions {
   otel: OtelConfig;
   version: string;
   /** For `${VAR}` in header values. */
-  env?: Readonly<Record<string, string | undefined>>;
+  env?: Env;
   /** One line for the user (stderr), without the `warning:` prefix. */
   warn?: (message: string) => void;
   /** TETHER_DEBUG=1: report every export failure, with its stack. */

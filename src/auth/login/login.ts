@@ -2,7 +2,7 @@
 // supplies the loopback listener, the pasted-URL path, the timeout and the storage.
 import { randomBytes } from "node:crypto";
 import { auth, type OAuthClientInformationMixed } from "@modelcontextprotocol/client";
-import type { Context } from "../../context.ts";
+import type { Context, Env } from "../../context.ts";
 import { displayUrl } from "../../config/describe.ts";
 import { requireEnvVar, resolveHeaders, serverUrl as expandedUrl } from "../../config/expand.ts";
 import { isLoopbackHost } from "../../config/names.ts";
@@ -227,7 +227,7 @@ function credentialsOf(
 }
 
 /** `TETHER_LOGIN_TIMEOUT_SEC` when set to a positive number (tests and slow logins), else 5 minutes. */
-export function loginTimeoutSec(env: Readonly<Record<string, string | undefined>>): number {
+export function loginTimeoutSec(env: Env): number {
   const value = Number(env.TETHER_LOGIN_TIMEOUT_SEC);
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_LOGIN_TIMEOUT_SEC;
 }

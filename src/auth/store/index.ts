@@ -10,7 +10,8 @@ import { loadNapiKeyringBackend } from "./napi-keyring.ts";
 export { credentialStoreKey, type CredentialStore, type StoredCredentials, type StoredTokens } from "./credentials.ts";
 export { type KeyringBackend, KeyringUnavailableError } from "./keyring-store.ts";
 
-export type CredentialStoreMode = "auto" | "keyring" | "file";
+export type { CredentialsStoreMode as CredentialStoreMode } from "../../config/types.ts";
+import type { CredentialsStoreMode as CredentialStoreMode } from "../../config/types.ts";
 
 export interface CredentialStoreOptions {
   /** $TETHER_HOME; the fallback file lives here. */
