@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Run `bun src/main.ts` as a child process instead of in process. */
   process?: boolean;
   timeoutMs?: number;
+  /** In process only: which streams the twin context reports as terminals. */
+  tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean };
 }
 
 /** A minimal environment: no inherited secrets, colour off, a temp home. */
@@ -46,7 +48,8 @@ export async function runTether(args: string[], options: RunOptions): Promise<Ru
   if (options.binary || options.process) return runTetherProcess(args, options);
   const made: TestContext[] = [];
   const code = await runCli(args, ({ configPath }) => {
-    const ctx = createTestContext({ env: baseEnv(options.home, options.env), cwd: options.cwd ?? options.home, stdin: options.stdin, configPath });
+    const ctx = createTestContext({ env: baseEnv(options.home, options.env), cwd: options.cwd ?? options.home, stdin: options.stdin, configPath,
+      stdoutTTY: options.tty?.stdout, stderrTTY: options.tty?.stderr, stdinTTY: options.tty?.stdin });
     made.push(ctx);
     return ctx;
   });

@@ -1,10 +1,10 @@
 // The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
+import { McpServer as ModernMcpServer, ResourceTemplate as ModernResourceTemplate } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 export interface FixtureToolOptions {
@@ -24,6 +24,8 @@ export interface FixtureToolOptions {
   hostileText?: boolean;
   /** `--rpc-error CODE`: every tools/call is answered with a JSON-RPC error of this code (legacy era). */
   rpcErrorCode?: number;
+  /** `--features`: resources, prompts and the tools of issue 13 (off by default, so tool lists stay as they were). */
+  features?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -163,6 +165,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
     );
   }
+  if (options.features) registerFeatures(server, ResourceTemplate, (shape) => shape);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -195,6 +198,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
       tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
     );
   }
+  if (options.features) registerFeatures(server, ModernResourceTemplate, (shape) => z.object(shape));
   return server;
 }
 
@@ -221,4 +225,51 @@ function registerTaskTool(server: McpServer): void {
       getTaskResult: async (_args, extra) => (await extra.taskStore.getTaskResult(extra.taskId)) as never,
     },
   );
+}
+
+export const FIXTURE_TEXT_URI = "fixture://docs/readme";
+export const FIXTURE_BINARY_URI = "fixture://logo.png";
+export const FIXTURE_TEMPLATE = "fixture://notes/{id}";
+export const TINY_PNG_BASE64 = TINY_PNG;
+
+/**
+ * Resources (text, binary, a template) and prompts (without and with arguments, one embedding a
+ * resource), registered the same way on both SDKs' McpServer; only the template class and the
+ * argument schema wrapping differ (v2 wants z.object, v1 a raw shape).
+ */
+function registerFeatures(
+  // biome-ignore lint: the two SDKs' McpServer share these method shapes but not their types
+  server: any,
+  Template: new (uri: string, callbacks: { list: undefined }) => unknown,
+  schema: (shape: z.ZodRawShape) => unknown,
+): void {
+  server.registerResource("readme", FIXTURE_TEXT_URI, { description: "The fixture's readme.", mimeType: "text/plain" }, async (uri: URL) => ({
+    contents: [{ uri: uri.href, mimeType: "text/plain", text: "# Fixture\nhello from a resource\n" }],
+  }));
+  server.registerResource("logo", FIXTURE_BINARY_URI, { description: "A tiny PNG.", mimeType: "image/png" }, async (uri: URL) => ({
+    contents: [{ uri: uri.href, mimeType: "image/png", blob: TINY_PNG }],
+  }));
+  server.registerResource(
+    "note",
+    new Template(FIXTURE_TEMPLATE, { list: undefined }),
+    { description: "A note by id.", mimeType: "text/plain" },
+    async (uri: URL, variables: Record<string, string>) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: `note ${variables.id}` }] }),
+  );
+  server.registerPrompt("greet", { description: "Say hello." }, async () => ({
+    messages: [{ role: "user", content: { type: "text", text: "Say hello to the fixture." } }],
+  }));
+  server.registerPrompt(
+    "review",
+    { description: "Review some code.", argsSchema: schema({ code: z.string().describe("The code"), style: z.string().optional().describe("Review style") }) },
+    async ({ code, style }: { code: string; style?: string }) => ({
+      description: "A code review",
+      messages: [{ role: "user", content: { type: "text", text: `Review this code${style ? ` (${style})` : ""}:\n${code}` } }],
+    }),
+  );
+  server.registerPrompt("with_resource", { description: "A prompt that embeds the readme." }, async () => ({
+    messages: [
+      { role: "user", content: { type: "resource", resource: { uri: FIXTURE_TEXT_URI, mimeType: "text/plain", text: "hello from a resource" } } },
+      { role: "assistant", content: { type: "text", text: "I read it." } },
+    ],
+  }));
 }
