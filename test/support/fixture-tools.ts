@@ -4,7 +4,12 @@ import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { McpServer as ModernMcpServer, ResourceTemplate as ModernResourceTemplate } from "@modelcontextprotocol/server";
+import {
+  inputRequired,
+  inputResponse,
+  McpServer as ModernMcpServer,
+  ResourceTemplate as ModernResourceTemplate,
+} from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 export interface FixtureToolOptions {
@@ -165,7 +170,15 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
     );
   }
-  if (options.features) registerFeatures(server, ResourceTemplate, (shape) => shape);
+  if (options.features) {
+    registerFeatures(server, ResourceTemplate, (shape) => shape);
+    // 2025: the tool pushes elicitation/create to the client and waits for the answer.
+    const elicit = (params: Record<string, unknown>) => server.server.elicitInput(params as never) as Promise<ElicitAnswer>;
+    server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: {} }, async () => text(elicitOutcome(await elicit(ASK_FORM))));
+    server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: {} }, async () =>
+      text(elicitOutcome(await elicit({ mode: "url", elicitationId: "fixture-1", ...ASK_URL }))),
+    );
+  }
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -198,7 +211,17 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
       tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
     );
   }
-  if (options.features) registerFeatures(server, ModernResourceTemplate, (shape) => z.object(shape));
+  if (options.features) {
+    registerFeatures(server, ModernResourceTemplate, (shape) => z.object(shape));
+    // 2026-07-28: the tool returns input_required; the client answers and calls again.
+    const asking = (key: string, request: () => unknown) => async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
+      const view = inputResponse(ctx.mcpReq.inputResponses as never, key);
+      if (view.kind !== "elicit") return inputRequired({ inputRequests: { [key]: request() as never } });
+      return text(elicitOutcome(view));
+    };
+    server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
+    server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
+  }
   return server;
 }
 
@@ -272,4 +295,35 @@ function registerFeatures(
       { role: "assistant", content: { type: "text", text: "I read it." } },
     ],
   }));
+}
+
+const ASK_DESCRIPTION = "Ask the user to fill in a form (elicitation), then echo the answer.";
+const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";
+
+/** A form with every field kind: required text, a bounded integer with a default, a choice, a multi-select, a boolean. */
+export const ASK_FORM = {
+  message: "Tell the fixture about yourself.",
+  requestedSchema: {
+    type: "object",
+    properties: {
+      name: { type: "string", title: "Your name", description: "What to call you" },
+      count: { type: "integer", title: "How many", minimum: 1, maximum: 10, default: 3 },
+      color: { type: "string", title: "Favourite colour", enum: ["red", "green", "blue"], default: "green" },
+      extras: { type: "array", title: "Extras", items: { type: "string", enum: ["a", "b", "c"] }, default: ["a"] },
+      subscribe: { type: "boolean", title: "Subscribe", default: false },
+    },
+    required: ["name", "count"],
+  },
+};
+
+export const ASK_URL = { message: "Confirm in the browser.", url: "https://127.0.0.1:9/confirm?id=1" };
+
+interface ElicitAnswer {
+  action: string;
+  content?: Record<string, unknown>;
+}
+
+/** The tool's answer: `accept {json}`, `decline` or `cancel`. */
+function elicitOutcome(answer: ElicitAnswer): string {
+  return answer.action === "accept" ? `accept ${JSON.stringify(answer.content ?? {})}` : answer.action;
 }

@@ -41,7 +41,8 @@ export class TerminalApprovalPrompt implements ApprovalPrompt {
   }
 }
 
-class LineReader {
+/** Lines from a stream, one per next(); undefined at end of input. */
+export class LineReader {
   private readonly queued: string[] = [];
   private readonly waiting: ((line: string | undefined) => void)[] = [];
   private ended = false;
