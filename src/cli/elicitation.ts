@@ -22,7 +22,7 @@ import { terminalBlock, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { paint } from "./render.ts";
 import { holdSpinner } from "./spinner.ts";
-import { LineReader } from "./views/approval-prompt.ts";
+import { type LineReader, sharedLineReader } from "./views/approval-prompt.ts";
 
 export const elicitationArgs = {
   input: { type: "string", description: "Answer a server's form field: key=value, coerced by its schema (repeatable)", valueHint: "k=v" },
@@ -46,7 +46,7 @@ export function answerElicitations(ctx: Context, rawArgs: readonly string[], inp
   let lines: LineReader | undefined;
   const ask = async (question: string): Promise<string | undefined> => {
     ctx.io.stderr.write(question);
-    lines ??= new LineReader(ctx.io.stdin!);
+    lines ??= sharedLineReader(ctx.io.stdin!);
     return lines.next();
   };
   ctx.atExit(() => lines?.close());

@@ -1,7 +1,9 @@
 // Elicitation through `mcp call` in both eras (2025 elicitation/create, 2026 input_required): piped
 // (decline with what was asked, --input, --input-defaults, a bad --input) and on a real terminal.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { runInTerminal } from "../agent/exec-harness.ts";
+import { fixtureServer, runInTerminal, setupExec } from "../agent/exec-harness.ts";
+import { sseStep } from "../support/mock-responses.ts";
+import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 import { baseEnv, expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { screenText } from "../support/shell-pty.ts";
@@ -112,3 +114,31 @@ for (const era of ["legacy", "modern"] as const) {
     });
   });
 }
+
+describe("exec", () => {
+  const outputs = (body: any) => body.input.filter((item: any) => item.type === "function_call_output").map((item: any) => item.output);
+
+  for (const era of ["legacy", "modern"] as const) {
+    test(`${era}: --yes approves the call but never answers the form; --input-defaults does`, async () => {
+      const script = () => [
+        sseStep(sse([responseCreated("resp_1"), functionCall("call_1", "mcp__fixture__ask", {}), completed("resp_1")])),
+        sseStep(sse(textTurn("resp_2", ["done"]))),
+      ];
+      const h = setupExec(script(), { tables: [fixtureServer({ tools: ["add"], flags: ["--features", "--era", era] })] });
+      try {
+        const declined = expectOk(await h.run(["--yes", "ask me"]));
+        expect(declined.stderr).toContain('server "fixture" asked for input, and there is no terminal to ask on; declined:\n');
+        expect(outputs(h.bodies()[1])).toEqual(["decline"]);
+      } finally {
+        await h.cleanup();
+      }
+      const h2 = setupExec(script(), { tables: [fixtureServer({ tools: ["add"], flags: ["--features", "--era", era] })] });
+      try {
+        expectOk(await h2.run(["--yes", "--input", "name=Ann", "--input-defaults", "ask me"]));
+        expect(outputs(h2.bodies()[1])).toEqual(['accept {"name":"Ann","count":3,"color":"green","extras":["a"],"subscribe":false}']);
+      } finally {
+        await h2.cleanup();
+      }
+    });
+  }
+});
