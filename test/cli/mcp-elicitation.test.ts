@@ -68,10 +68,11 @@ for (const era of ["legacy", "modern"] as const) {
 
   describe(`${era} era, on a terminal`, () => {
     const FILL = "fill in the form (y) / decline / cancel: ";
-    // The spinner's line clearing is stripped: what is left is what the user reads.
+    // What the user reads: a carriage return starts its line over (the spinner's frames vanish).
     const terminal = async (args: string[], steps: { expect: string; send: string }[]) => {
       const result = await runInTerminal(["mcp", "call", "fx", ...args], steps, baseEnv(home.home), home.home);
-      return { code: result.code, output: screenText(result.output) };
+      const lines = result.output.split("\n").map((line) => line.slice(line.lastIndexOf("\r") + 1));
+      return { code: result.code, output: screenText(lines.join("\n")) };
     };
     beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era]) } }));
 
