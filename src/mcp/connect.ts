@@ -27,6 +27,7 @@ import type { OversizeBodyError } from "./http-limits.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { serverRequestHandlers } from "./server-requests.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
@@ -257,16 +258,22 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
   };
 }
 
-function newClient(ctx: Context, negotiate: boolean, probeTimeoutMs: number): Client {
-  return new Client(
+function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probeTimeoutMs: number): Client {
+  const client = new Client(
     { name: "tether", version: ctx.version },
     {
-      capabilities: {},
+      // Declared always: without a terminal or --input the answerer declines, and says so, which
+      // tells the user more than a server that silently skips asking.
+      capabilities: { elicitation: { form: {}, url: {} } },
       // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
       versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
       listMaxPages: MAX_LIST_PAGES,
     },
   );
+  // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
+  // each elicitation inside a 2026 `input_required` result, then retries the call itself.
+  client.setRequestHandler("elicitation/create", (request) => serverRequestHandlers(ctx).elicit(server, request.params));
+  return client;
 }
 
 async function openStdio(
@@ -278,7 +285,7 @@ async function openStdio(
 ): Promise<Opened> {
   const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server) });
   progress.child = progress.hazards.child = child;
-  const client = newClient(ctx, true, timeout);
+  const client = newClient(ctx, server, true, timeout);
   await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
@@ -304,7 +311,7 @@ async function openHttp(
       setImmediate(() => void current?.close().catch(() => {}));
     },
   };
-  const client = (current = newClient(ctx, true, timeout));
+  const client = (current = newClient(ctx, server, true, timeout));
   try {
     await client.connect(createStreamableTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal, prior });
     return { client, via: "http", sent, hazards };
@@ -312,7 +319,7 @@ async function openHttp(
     if (!looksLikeLegacySse(httpStatus(error))) throw error;
     await client.close().catch(() => {});
   }
-  const sseClient = (current = newClient(ctx, false, timeout));
+  const sseClient = (current = newClient(ctx, server, false, timeout));
   await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
 }

@@ -63,7 +63,9 @@ function planFor(scenario: string): Plan {
     case "sse-retry":
       return { auth: "none", tool: { name: "test_reconnection", args: [] } };
     case "elicitation-sep1034-client-defaults":
-      return { auth: "none", tool: { name: "test_client_elicitation_defaults", args: [] } };
+      // The scenario checks that a client applies the schema's defaults: tether does that when told
+      // to, with --input-defaults (it never invents answers on its own, and there is no terminal here).
+      return { auth: "none", tool: { name: "test_client_elicitation_defaults", args: ["--input-defaults"] } };
     case "auth/client-credentials-basic":
     case "auth/client-credentials-jwt":
       return { auth: "client_credentials", tool: { name: "test-tool", args: [] } };

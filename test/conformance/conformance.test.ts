@@ -48,12 +48,11 @@ export const SCENARIOS: readonly string[] = [
   "auth/2025-03-26-oauth-endpoint-fallback",
   "auth/client-credentials-jwt",
   "auth/client-credentials-basic",
+  "elicitation-sep1034-client-defaults",
 ];
 
 /** Scenarios tether cannot pass by design yet, with the reason. */
-export const TODO: Readonly<Record<string, string>> = {
-  "elicitation-sep1034-client-defaults": "tether has no elicitation yet (issue 13)",
-};
+export const TODO: Readonly<Record<string, string>> = {};
 
 interface Check {
   id: string;

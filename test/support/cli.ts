@@ -30,6 +30,8 @@ export interface RunOptions {
   /** The clock the run sees (in process only): token expiry without waiting for it. */
   now?: () => number;
   timeoutMs?: number;
+  /** In process only: which streams the twin context reports as terminals. */
+  tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean };
 }
 
 /** A minimal environment: no inherited secrets, colour off, a temp home. */
@@ -55,6 +57,9 @@ export async function runTether(args: string[], options: RunOptions): Promise<Ru
       stdin: options.stdin,
       configPath,
       now: options.now,
+      stdoutTTY: options.tty?.stdout,
+      stderrTTY: options.tty?.stderr,
+      stdinTTY: options.tty?.stdin,
     });
     made.push(ctx);
     return ctx;

@@ -1,10 +1,15 @@
 // The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
+import {
+  inputRequired,
+  inputResponse,
+  McpServer as ModernMcpServer,
+  ResourceTemplate as ModernResourceTemplate,
+} from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 export interface FixtureToolOptions {
@@ -24,6 +29,8 @@ export interface FixtureToolOptions {
   hostileText?: boolean;
   /** `--rpc-error CODE`: every tools/call is answered with a JSON-RPC error of this code (legacy era). */
   rpcErrorCode?: number;
+  /** `--features`: resources, prompts and the tools of issue 13 (off by default, so tool lists stay as they were). */
+  features?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -163,6 +170,15 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
     );
   }
+  if (options.features) {
+    registerFeatures(server, ResourceTemplate, (shape) => shape);
+    // 2025: the tool pushes elicitation/create to the client and waits for the answer.
+    const elicit = (params: Record<string, unknown>) => server.server.elicitInput(params as never) as Promise<ElicitAnswer>;
+    server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: {} }, async () => text(elicitOutcome(await elicit(ASK_FORM))));
+    server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: {} }, async () =>
+      text(elicitOutcome(await elicit({ mode: "url", elicitationId: "fixture-1", ...ASK_URL }))),
+    );
+  }
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -195,6 +211,17 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
       tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
     );
   }
+  if (options.features) {
+    registerFeatures(server, ModernResourceTemplate, (shape) => z.object(shape));
+    // 2026-07-28: the tool returns input_required; the client answers and calls again.
+    const asking = (key: string, request: () => unknown) => async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
+      const view = inputResponse(ctx.mcpReq.inputResponses as never, key);
+      if (view.kind !== "elicit") return inputRequired({ inputRequests: { [key]: request() as never } });
+      return text(elicitOutcome(view));
+    };
+    server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
+    server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
+  }
   return server;
 }
 
@@ -221,4 +248,82 @@ function registerTaskTool(server: McpServer): void {
       getTaskResult: async (_args, extra) => (await extra.taskStore.getTaskResult(extra.taskId)) as never,
     },
   );
+}
+
+export const FIXTURE_TEXT_URI = "fixture://docs/readme";
+export const FIXTURE_BINARY_URI = "fixture://logo.png";
+export const FIXTURE_TEMPLATE = "fixture://notes/{id}";
+export const TINY_PNG_BASE64 = TINY_PNG;
+
+/**
+ * Resources (text, binary, a template) and prompts (without and with arguments, one embedding a
+ * resource), registered the same way on both SDKs' McpServer; only the template class and the
+ * argument schema wrapping differ (v2 wants z.object, v1 a raw shape).
+ */
+function registerFeatures(
+  // biome-ignore lint: the two SDKs' McpServer share these method shapes but not their types
+  server: any,
+  Template: new (uri: string, callbacks: { list: undefined }) => unknown,
+  schema: (shape: z.ZodRawShape) => unknown,
+): void {
+  server.registerResource("readme", FIXTURE_TEXT_URI, { description: "The fixture's readme.", mimeType: "text/plain" }, async (uri: URL) => ({
+    contents: [{ uri: uri.href, mimeType: "text/plain", text: "# Fixture\nhello from a resource\n" }],
+  }));
+  server.registerResource("logo", FIXTURE_BINARY_URI, { description: "A tiny PNG.", mimeType: "image/png" }, async (uri: URL) => ({
+    contents: [{ uri: uri.href, mimeType: "image/png", blob: TINY_PNG }],
+  }));
+  server.registerResource(
+    "note",
+    new Template(FIXTURE_TEMPLATE, { list: undefined }),
+    { description: "A note by id.", mimeType: "text/plain" },
+    async (uri: URL, variables: Record<string, string>) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: `note ${variables.id}` }] }),
+  );
+  server.registerPrompt("greet", { description: "Say hello." }, async () => ({
+    messages: [{ role: "user", content: { type: "text", text: "Say hello to the fixture." } }],
+  }));
+  server.registerPrompt(
+    "review",
+    { description: "Review some code.", argsSchema: schema({ code: z.string().describe("The code"), style: z.string().optional().describe("Review style") }) },
+    async ({ code, style }: { code: string; style?: string }) => ({
+      description: "A code review",
+      messages: [{ role: "user", content: { type: "text", text: `Review this code${style ? ` (${style})` : ""}:\n${code}` } }],
+    }),
+  );
+  server.registerPrompt("with_resource", { description: "A prompt that embeds the readme." }, async () => ({
+    messages: [
+      { role: "user", content: { type: "resource", resource: { uri: FIXTURE_TEXT_URI, mimeType: "text/plain", text: "hello from a resource" } } },
+      { role: "assistant", content: { type: "text", text: "I read it." } },
+    ],
+  }));
+}
+
+const ASK_DESCRIPTION = "Ask the user to fill in a form (elicitation), then echo the answer.";
+const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";
+
+/** A form with every field kind: required text, a bounded integer with a default, a choice, a multi-select, a boolean. */
+export const ASK_FORM = {
+  message: "Tell the fixture about yourself.",
+  requestedSchema: {
+    type: "object",
+    properties: {
+      name: { type: "string", title: "Your name", description: "What to call you" },
+      count: { type: "integer", title: "How many", minimum: 1, maximum: 10, default: 3 },
+      color: { type: "string", title: "Favourite colour", enum: ["red", "green", "blue"], default: "green" },
+      extras: { type: "array", title: "Extras", items: { type: "string", enum: ["a", "b", "c"] }, default: ["a"] },
+      subscribe: { type: "boolean", title: "Subscribe", default: false },
+    },
+    required: ["name", "count"],
+  },
+};
+
+export const ASK_URL = { message: "Confirm in the browser.", url: "https://127.0.0.1:9/confirm?id=1" };
+
+interface ElicitAnswer {
+  action: string;
+  content?: Record<string, unknown>;
+}
+
+/** The tool's answer: `accept {json}`, `decline` or `cancel`. */
+function elicitOutcome(answer: ElicitAnswer): string {
+  return answer.action === "accept" ? `accept ${JSON.stringify(answer.content ?? {})}` : answer.action;
 }

@@ -4,6 +4,7 @@ import type { ExecOptions } from "../../agent/exec.ts";
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import { jsonArg } from "../args.ts";
+import { answerElicitations, elicitationArgs } from "../elicitation.ts";
 import { tetherCommand } from "../command.ts";
 import { note, paint } from "../render.ts";
 import { createExecView } from "../views/exec.ts";
@@ -14,6 +15,7 @@ export const execArgs = {
   model: { type: "string", alias: "m", description: "Use this model instead of config's model", valueHint: "MODEL" },
   yes: { type: "boolean", alias: "y", description: "Approve every tool call without asking" },
   "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
+  ...elicitationArgs,
   ...jsonArg,
 } as const;
 
@@ -22,8 +24,10 @@ export default (ctx: Context) =>
     path: "tether exec",
     description: "Ask a model, letting it call your MCP tools (approval per call)",
     args: execArgs,
-    async run(args) {
+    async run(args, rawArgs) {
       const options = toExecOptions(args);
+      // --yes approves tool calls only; forms a server sends are answered by the user or --input.
+      const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
       const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([
@@ -35,6 +39,7 @@ export default (ctx: Context) =>
       const { knownSecrets } = await import("../../config/secrets.ts");
       const view = createExecView(ctx, { json: Boolean(args.json), secrets: knownSecrets(ctx.env, config) });
       await runExec(ctx, config, options, view, fanOut(view.observe, telemetry));
+      elicitor.check();
     },
   });
 

@@ -20,7 +20,7 @@ export class TerminalApprovalPrompt implements ApprovalPrompt {
 
   async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
     this.beforeAsk();
-    this.lines ??= new LineReader(this.input);
+    this.lines ??= sharedLineReader(this.input);
     const question = `  allow ${terminalText(request.tool)} on server "${terminalText(request.server)}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
     for (;;) {
       this.io.stderr.write(question);
@@ -41,7 +41,20 @@ export class TerminalApprovalPrompt implements ApprovalPrompt {
   }
 }
 
-class LineReader {
+const readers = new WeakMap<NodeJS.ReadableStream, LineReader>();
+
+/**
+ * The one line reader of a stream: the approval prompt and the elicitation form both read the
+ * terminal, and two readline interfaces on one stream would each receive every line.
+ */
+export function sharedLineReader(input: NodeJS.ReadableStream): LineReader {
+  let reader = readers.get(input);
+  if (!reader) readers.set(input, (reader = new LineReader(input)));
+  return reader;
+}
+
+/** Lines from a stream, one per next(); undefined at end of input. */
+export class LineReader {
   private readonly queued: string[] = [];
   private readonly waiting: ((line: string | undefined) => void)[] = [];
   private ended = false;

@@ -1,0 +1,28 @@
+// `tether mcp prompt`: render one prompt with its arguments.
+import type { Context } from "../../../context.ts";
+import { getServerPrompt } from "../../../mcp/resources.ts";
+import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
+import { tetherCommand } from "../../command.ts";
+import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
+import { withSpinner } from "../../spinner.ts";
+import { renderPrompt } from "../../views/prompts.ts";
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp prompt",
+    description: "Render a prompt: NAME PROMPT [--arg k=v]...",
+    args: {
+      ...serverNameArg,
+      prompt: { type: "positional", description: "Prompt name", required: true, valueHint: "PROMPT" },
+      arg: { type: "string", description: "Prompt argument k=v (repeatable)", valueHint: "k=v" },
+      ...elicitationArgs,
+      ...jsonArg,
+    },
+    async run(args, rawArgs) {
+      const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
+      const request = { server: args.name, prompt: args.prompt, args: repeatedFlag(rawArgs, "arg") };
+      const rendered = await withSpinner(ctx.io, `Rendering ${args.prompt} on ${args.name}…`, () => getServerPrompt(ctx, request));
+      elicitor.check();
+      renderPrompt(ctx.io, rendered, { json: Boolean(args.json) });
+    },
+  });

@@ -1,0 +1,27 @@
+// `tether mcp read`: read one resource (a listed URI or one matching a template).
+import type { Context } from "../../../context.ts";
+import { readServerResource } from "../../../mcp/resources.ts";
+import { jsonArg, serverNameArg } from "../../args.ts";
+import { tetherCommand } from "../../command.ts";
+import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
+import { withSpinner } from "../../spinner.ts";
+import { renderResourceRead } from "../../views/resources.ts";
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp read",
+    description: "Read a resource: NAME URI [--out FILE]",
+    args: {
+      ...serverNameArg,
+      uri: { type: "positional", description: "Resource URI", required: true, valueHint: "URI" },
+      out: { type: "string", description: "Write the contents (text or binary) to this file", valueHint: "FILE" },
+      ...elicitationArgs,
+      ...jsonArg,
+    },
+    async run({ name, uri, out, json, "input-defaults": inputDefaults }, rawArgs) {
+      const elicitor = answerElicitations(ctx, rawArgs, inputDefaults);
+      const read = await withSpinner(ctx.io, `Reading ${uri} from ${name}…`, () => readServerResource(ctx, { server: name, uri }));
+      elicitor.check();
+      renderResourceRead(ctx.io, read, { json: Boolean(json), out });
+    },
+  });

@@ -1,0 +1,135 @@
+// The MCP work behind `mcp resources`, `mcp read`, `mcp prompts` and `mcp prompt`: list what a
+// server offers, read one resource, render one prompt, with local checks that turn a typo into a
+// usage error before anything is sent.
+import type { GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTemplateType as ResourceTemplate } from "@modelcontextprotocol/client";
+import type { Context } from "../context.ts";
+import { ToolError, UsageError } from "../errors.ts";
+import { closest } from "../suggest.ts";
+import { parseArgPairs } from "./coerce.ts";
+import type { McpConnection } from "./connect.ts";
+import { openServer } from "./operations.ts";
+
+export interface ResourceListing {
+  server: string;
+  resources: Resource[];
+  templates: ResourceTemplate[];
+}
+
+/** The server's resources, or with `templates` its resource templates; a server without the capability offers none. */
+export async function listServerResources(ctx: Context, name: string, options: { templates: boolean }): Promise<ResourceListing> {
+  const connection = await openServer(ctx, name);
+  if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
+  if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
+  return { server: name, resources: await connection.listResources(), templates: [] };
+}
+
+export interface ResourceReadRequest {
+  server: string;
+  uri: string;
+}
+
+export interface ResourceRead {
+  server: string;
+  uri: string;
+  result: ReadResourceResult;
+}
+
+/**
+ * Reads one resource. The URI is sent as given: a server may serve URIs it does not list (a
+ * template's instances, dynamic ones), so only the server can say "no" — and that is a runtime
+ * error (exit 1) with a hint to list what it has.
+ */
+export async function readServerResource(ctx: Context, request: ResourceReadRequest): Promise<ResourceRead> {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(request.uri)) {
+    throw new UsageError(`"${request.uri}" is not a URI (expected scheme:..., e.g. file:///path)`, { hint: `see: tether mcp resources ${request.server}` });
+  }
+  const connection = await openServer(ctx, request.server);
+  requireCapability(connection, "resources");
+  try {
+    return { server: request.server, uri: request.uri, result: await connection.readResource(request.uri) };
+  } catch (error) {
+    if (error instanceof ToolError) {
+      throw new ToolError(error.message, { cause: error.cause, hint: `list what it has: tether mcp resources ${request.server} (and --templates)` });
+    }
+    throw error;
+  }
+}
+
+export interface PromptListing {
+  server: string;
+  prompts: Prompt[];
+}
+
+export async function listServerPrompts(ctx: Context, name: string): Promise<PromptListing> {
+  const connection = await openServer(ctx, name);
+  if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
+  return { server: name, prompts: await connection.listPrompts() };
+}
+
+export interface PromptRequest {
+  server: string;
+  prompt: string;
+  /** `--arg k=v` pairs, in order. */
+  args: string[];
+}
+
+export interface RenderedPrompt {
+  server: string;
+  prompt: Prompt;
+  arguments: Record<string, string>;
+  result: GetPromptResult;
+}
+
+/** Renders a prompt: an unknown name, an unknown or a missing required argument is a usage error (exit 2). */
+export async function getServerPrompt(ctx: Context, request: PromptRequest): Promise<RenderedPrompt> {
+  const pairs = parseArgPairs(request.args);
+  const connection = await openServer(ctx, request.server);
+  return renderPrompt(connection, request.prompt, pairs);
+}
+
+/** The steps of getServerPrompt over an open connection (exec's `--mcp-prompt` shares them). */
+export async function renderPrompt(connection: McpConnection, name: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<RenderedPrompt> {
+  requireCapability(connection, "prompts");
+  const prompts = await connection.listPrompts();
+  const prompt = findPrompt(connection.server.name, prompts, name);
+  const args = promptArguments(connection.server.name, prompt, pairs);
+  return { server: connection.server.name, prompt, arguments: args, result: await connection.getPrompt(prompt.name, args) };
+}
+
+export function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {
+  const prompt = prompts.find((p) => p.name === name);
+  if (prompt) return prompt;
+  const names = prompts.map((p) => p.name);
+  const near = closest(name, names);
+  throw new UsageError(`server "${server}" has no prompt "${name}"`, {
+    hint: near ? `did you mean "${near}"?` : `prompts: ${names.join(", ") || "(none)"}`,
+  });
+}
+
+/** Prompt arguments are strings by the spec: check names and required ones, nothing to coerce. */
+export function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+  const declared = prompt.arguments ?? [];
+  const names = declared.map((a) => a.name);
+  const args = new Map<string, string>();
+  for (const [key, value] of pairs) {
+    if (!names.includes(key)) {
+      const near = closest(key, names);
+      throw new UsageError(`prompt "${prompt.name}" on server "${server}" has no argument "${key}"`, {
+        hint: near ? `did you mean --arg ${near}=...?` : `arguments: ${names.join(", ") || "(none)"}`,
+      });
+    }
+    args.set(key, value);
+  }
+  const missing = declared.filter((a) => a.required && !args.has(a.name)).map((a) => a.name);
+  if (missing.length > 0) {
+    throw new UsageError(`prompt "${prompt.name}" needs ${missing.map((m) => `--arg ${m}=...`).join(" ")}`, {
+      hint: `see: tether mcp prompts ${server}`,
+    });
+  }
+  return Object.fromEntries(args);
+}
+
+function requireCapability(connection: McpConnection, kind: "resources" | "prompts"): void {
+  if (connection.capabilities()?.[kind]) return;
+  throw new UsageError(`server "${connection.server.name}" offers no ${kind}`);
+}
