@@ -3,6 +3,7 @@
 // wires the services, and tests build a twin over buffers (test/support/context.ts).
 import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/load.ts";
+import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
 
 export interface OutputStream {
   write(chunk: string): void;
@@ -63,4 +64,6 @@ export interface Context {
   forgetConfig(): void;
   /** The credential store `mcp_oauth_credentials_store` chooses, opened once per run. */
   credentialStore(): Promise<CredentialStore>;
+  /** Who answers servers' requests (elicitation); a command that can ask the user sets it. */
+  serverRequests: ServerRequestHandlers;
 }

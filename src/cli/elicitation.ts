@@ -17,7 +17,6 @@ import {
   type PresetAnswers,
   presetAnswers,
 } from "../mcp/elicitation.ts";
-import { setServerRequestHandlers } from "../mcp/server-requests.ts";
 import { terminalBlock, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { paint } from "./render.ts";
@@ -52,7 +51,7 @@ export function answerElicitations(ctx: Context, rawArgs: readonly string[], inp
   ctx.atExit(() => lines?.close());
   // One form at a time on the terminal: two servers asking at once would interleave questions.
   let queue = Promise.resolve();
-  setServerRequestHandlers(ctx, {
+  ctx.serverRequests = {
     elicit(server, params) {
       const run = queue.then(async () => {
         const release = holdSpinner(ctx.io);
@@ -70,7 +69,7 @@ export function answerElicitations(ctx: Context, rawArgs: readonly string[], inp
       queue = run.then(() => {}, () => {});
       return run;
     },
-  });
+  };
   return {
     check() {
       if (failure) throw failure;

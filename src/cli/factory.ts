@@ -4,10 +4,11 @@
 import type { CredentialStore } from "../auth/store/credentials.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Context, Log, OutputStream } from "../context.ts";
+import { DECLINE_EVERYTHING } from "../mcp/server-requests.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
 
-export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore">;
+export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore" | "serverRequests">;
 
 /** What runs a command beyond what it may touch: Ctrl-C, the exit cleanups, flushing output. */
 export interface RunControl {
@@ -42,6 +43,8 @@ export function withServices<T extends BaseContext>(base: T): T & Context {
   const ctx: T & Context = {
     ...base,
     log: createLog(base),
+    // Until a command that can ask sets its own: doctor and list --status decline every elicitation.
+    serverRequests: DECLINE_EVERYTHING,
     config() {
       config ??= import("../config/load.ts").then(({ readConfig }) => readConfig(ctx));
       // A failed read is not remembered: the error is reported, and a later call may succeed.

@@ -27,7 +27,6 @@ import type { OversizeBodyError } from "./http-limits.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
-import { serverRequestHandlers } from "./server-requests.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
@@ -272,7 +271,7 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   );
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
   // each elicitation inside a 2026 `input_required` result, then retries the call itself.
-  client.setRequestHandler("elicitation/create", (request) => serverRequestHandlers(ctx).elicit(server, request.params));
+  client.setRequestHandler("elicitation/create", (request) => ctx.serverRequests.elicit(server, request.params));
   return client;
 }
 

@@ -1,9 +1,6 @@
-// Who answers the requests a server sends tether (elicitation today): the command that opens the
-// connection registers its answerer for the run, and every connection the run opens uses it.
-//
-// Why a registry keyed by the run's context rather than a parameter: connections are opened in
-// several places (mcp commands, probe, exec's connectAll), and the answerer is a property of the
-// run (is there a terminal, which --input flags were given), not of one call.
+// Who answers the requests a server sends tether (elicitation today). It is a property of the run
+// (is there a terminal, which --input flags were given), so it lives on the context
+// (ctx.serverRequests): the command sets it, and every connection the run opens uses it.
 import type { ElicitRequestFormParams, ElicitRequestURLParams, ElicitResult } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
@@ -17,13 +14,3 @@ export interface ServerRequestHandlers {
 export const DECLINE_EVERYTHING: ServerRequestHandlers = {
   elicit: async () => ({ action: "decline" }),
 };
-
-const registered = new WeakMap<Context, ServerRequestHandlers>();
-
-export function setServerRequestHandlers(ctx: Context, handlers: ServerRequestHandlers): void {
-  registered.set(ctx, handlers);
-}
-
-export function serverRequestHandlers(ctx: Context): ServerRequestHandlers {
-  return registered.get(ctx) ?? DECLINE_EVERYTHING;
-}
