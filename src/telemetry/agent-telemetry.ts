@@ -6,7 +6,7 @@ import type { Context } from "../context.ts";
 import { telemetryObserver } from "./agent-events.ts";
 import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
 import { knownSecrets, runMetadata } from "./run-metadata.ts";
-import { runRecordSink } from "./run-records.ts";
+import type { TelemetrySink } from "./sink.ts";
 
 export interface AgentTelemetryOptions {
   /** `--model`, when given. */
@@ -30,14 +30,15 @@ export async function startAgentTelemetry(
     env: ctx.env,
     warn: options.warn,
     debug: ctx.debug,
+    records: {
+      metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config, model: options.model }),
+      secrets: knownSecrets(ctx.env, config),
+    },
   });
   if (telemetry === NOOP_TELEMETRY_SINK) return undefined;
   // main runs every atExit cleanup on every path (done, error, Ctrl-C) within 2 s.
   ctx.atExit(() => telemetry.shutdown());
-  const records = runRecordSink(telemetry, {
-    metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config, model: options.model }),
-    secrets: knownSecrets(ctx.env, config),
-    now: () => ctx.now(),
-  });
-  return telemetryObserver(records, { logUserPrompt: config.otel.logUserPrompt });
+  // The agent's thread only stamps the time and queues the record; the worker completes it.
+  const stamped: TelemetrySink = { emit: (name, attributes) => telemetry.emit(name, attributes, ctx.now()), shutdown: () => telemetry.shutdown() };
+  return telemetryObserver(stamped, { logUserPrompt: config.otel.logUserPrompt });
 }

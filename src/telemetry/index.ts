@@ -3,6 +3,7 @@
 // worker thread (./worker-sink.ts → ./otel-worker.ts → ./otel.ts), off the agent loop's thread.
 import type { Env } from "../context.ts";
 import type { TelemetrySink } from "./sink.ts";
+import type { RunRecordSettings } from "./worker-protocol.ts";
 import type { OtelConfig } from "../config/types.ts";
 import { resolveExporterSettings } from "./exporter-settings.ts";
 
@@ -15,6 +16,8 @@ export interface StartTelemetryOptions {
   warn?: (message: string) => void;
   /** TETHER_DEBUG=1: report every export failure, with its stack. */
   debug?: boolean;
+  /** The run's metadata and secrets, added to and scrubbed from every record in the exporter's thread. */
+  records?: RunRecordSettings;
 }
 
 export const NOOP_TELEMETRY_SINK: TelemetrySink = {
@@ -34,7 +37,7 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
     // OpenTelemetry itself loads and runs in a worker thread (./otel-worker.ts).
     const { startWorkerSink } = await import("./worker-sink.ts");
     const settings = { exporter, version: options.version, environment: options.otel.environment, debug: options.debug ?? false };
-    return startWorkerSink({ settings, warn });
+    return startWorkerSink({ settings, warn, records: options.records });
   }
   warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter ${exporter.kind} is ignored`);
   return NOOP_TELEMETRY_SINK;

@@ -4,6 +4,7 @@
 // A separate entrypoint of the compiled executable (build.ts), present only in builds with telemetry.
 import type { TelemetrySink } from "./sink.ts";
 import { startOtelSink } from "./otel.ts";
+import { runRecordSink } from "./run-records.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 
 declare const self: Worker;
@@ -22,7 +23,9 @@ async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case "start":
       try {
-        sink = await startOtelSink({ ...message.settings, warn: (text) => post({ type: "warning", message: text }) });
+        const otel = await startOtelSink({ ...message.settings, warn: (text) => post({ type: "warning", message: text }) });
+        // Metadata, timestamps as text and secret scrubbing happen here, off the agent loop's thread.
+        sink = message.records ? runRecordSink(otel, { ...message.records, now: () => Date.now() }) : otel;
       } catch (error) {
         post({ type: "warning", message: `telemetry: could not start the exporter: ${error instanceof Error ? error.message : String(error)}` });
       }

@@ -16,8 +16,9 @@ export function runRecordSink(inner: TelemetrySink, options: RunRecordOptions): 
   const shared = sharedAttributes(options.metadata);
   const { secrets } = options;
   return {
-    emit(name, attributes) {
-      const timestamp = options.now();
+    emit(name, attributes, timestampMs) {
+      // Stamped where the event happened (the main thread), completed wherever this runs.
+      const timestamp = timestampMs ?? options.now();
       const record: Record<string, string | number | boolean> = { "event.name": name, "event.timestamp": new Date(timestamp).toISOString(), ...shared };
       for (const key in attributes) {
         const value = attributes[key]!;

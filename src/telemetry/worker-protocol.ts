@@ -1,12 +1,19 @@
 // Messages between the main thread (./worker-sink.ts) and the telemetry worker (./otel-worker.ts).
 import type { TelemetryAttributes } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
+import type { RunMetadata } from "./run-metadata.ts";
 
 /** One record as emitted: event name, attributes, time in ms since the epoch. */
 export type QueuedRecord = [name: string, attributes: TelemetryAttributes, timestampMs: number | undefined];
 
+/** What completes every record of the run, applied in the worker (./run-records.ts). */
+export interface RunRecordSettings {
+  metadata: RunMetadata;
+  secrets: readonly string[];
+}
+
 export type ToWorker =
-  | { type: "start"; settings: OtelSinkSettings }
+  | { type: "start"; settings: OtelSinkSettings; records?: RunRecordSettings }
   | { type: "records"; records: QueuedRecord[] }
   | { type: "shutdown" };
 

@@ -3,7 +3,7 @@
 // waits for it, within the exit bound.
 import type { TelemetrySink } from "./index.ts";
 import type { OtelSinkSettings } from "./otel.ts";
-import type { FromWorker, QueuedRecord, ToWorker } from "./worker-protocol.ts";
+import type { FromWorker, QueuedRecord, RunRecordSettings, ToWorker } from "./worker-protocol.ts";
 
 /** Records per message: few enough to keep each structured clone short. */
 const BATCH_RECORDS = 128;
@@ -17,6 +17,7 @@ export const WORKER_SHUTDOWN_LIMIT_MS = 1_900;
 
 export interface WorkerSinkOptions {
   settings: OtelSinkSettings;
+  records?: RunRecordSettings;
   warn(message: string): void;
 }
 
@@ -51,7 +52,7 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
     closed();
   };
   const send = (message: ToWorker) => worker.postMessage(message);
-  send({ type: "start", settings: options.settings });
+  send({ type: "start", settings: options.settings, records: options.records });
 
   let batch: QueuedRecord[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
