@@ -70,10 +70,14 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   let stopTransport: () => Promise<void> = async () => {};
   const shutdown = () =>
     (stopped ??= (async () => {
-      await stopTransport();
+      const t0 = performance.now();
+      const stopping = stopTransport().catch(() => {});
       await gateway.drain(SHUTDOWN_GRACE_MS);
-      await Promise.all([http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
+      ctx.log.debug(`serve: drained in ${Math.round(performance.now() - t0)}ms`);
+      // Upstream children first: they are what must not outlive tether.
       await upstreams.close();
+      ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
+      await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
     })());
   ctx.atExit(shutdown);
 

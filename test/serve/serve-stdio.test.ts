@@ -89,3 +89,17 @@ test("usage errors: a non-loopback bind without a token, a bad --http, an unknow
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('no server named "nope"');
 });
+
+for (const era of ["legacy", "modern"] as Era[]) {
+  test(`an upstream's tools/list_changed reaches a ${era} client, and the new tool is served`, async () => {
+    writeConfig(home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
+    served = await connectStdioServe(home.home, [], era);
+    const changed = new Promise<void>((resolve) => served!.client.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
+    if (era === "modern") await served.client.listen({ toolsListChanged: true });
+    expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow"]);
+    await served.client.callTool({ name: "docs__grow", arguments: {} });
+    await changed;
+    expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow", "docs__grown_1"]);
+    expect((await served.client.callTool({ name: "docs__grown_1", arguments: {} })).content).toEqual([{ type: "text", text: "grown 1" }]);
+  }, 60_000);
+}

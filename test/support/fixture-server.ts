@@ -88,6 +88,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "double-fork": { type: "string" },
       "rpc-error": { type: "string" },
       "json-response": { type: "boolean" },
+      catalog: { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -149,6 +150,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     helper: helperPidFile === undefined ? undefined : { pidFile: helperPidFile, double: v["double-fork"] !== undefined },
     rpcErrorCode: rpcError,
     jsonResponse: !!v["json-response"],
+    catalog: !!v.catalog,
   };
 }
 

@@ -6,6 +6,7 @@ import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
+import { registerCatalog } from "./fixture-catalog.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -24,6 +25,8 @@ export interface FixtureToolOptions {
   hostileText?: boolean;
   /** `--rpc-error CODE`: every tools/call is answered with a JSON-RPC error of this code (legacy era). */
   rpcErrorCode?: number;
+  /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
+  catalog?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -163,6 +166,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       tool.run(args, progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })),
     );
   }
+  if (options.catalog) registerCatalog(server, options.name);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -195,6 +199,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
       tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
     );
   }
+  if (options.catalog) registerCatalog(server, options.name);
   return server;
 }
 
