@@ -125,11 +125,16 @@ function searchTools(): Tool[] {
   ];
 }
 
+const indexes = new WeakMap<object, ToolIndex>();
+
 async function search(gateway: Gateway, args: Record<string, unknown>) {
   if (typeof args.query !== "string") throw new ProtocolError(INVALID_PARAMS, `${SEARCH_TOOLS} wants {"query": string}`);
   const limit = typeof args.limit === "number" ? args.limit : DEFAULT_SEARCH_LIMIT;
-  const tools = await gateway.listTools();
-  const found = new ToolIndex(tools).search(args.query, limit).map(({ tool }) => ({
+  const served = await gateway.servedTools();
+  // One index per tool list: rebuilt only when an upstream's list changed.
+  let index = indexes.get(served);
+  if (!index) indexes.set(served, (index = new ToolIndex(served.list())));
+  const found = index.search(args.query, limit).map(({ tool }) => ({
     name: tool.name,
     description: tool.description ?? "",
     inputSchema: tool.inputSchema,
