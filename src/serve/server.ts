@@ -48,7 +48,11 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   };
   const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined): DownstreamRequest => {
     const token = ctx.mcpReq._meta?.progressToken;
-    const clientInfo = (meta?.[CLIENT_INFO_META_KEY] as { name?: string } | undefined) ?? server.getClientVersion();
+    // 2026-07-28 carries the client's identity on every request; 2025 once, at initialize.
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    const clientInfo = ([meta?.[CLIENT_INFO_META_KEY], ctx.mcpReq._meta?.[CLIENT_INFO_META_KEY], envelope?.[CLIENT_INFO_META_KEY], envelope?.clientInfo].find(
+      (v) => typeof v === "object" && v !== null,
+    ) as { name?: string } | undefined) ?? server.getClientVersion();
     return {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,
