@@ -17,5 +17,6 @@ export default (ctx: Context) =>
       login: lazy(ctx, () => import("./login.ts")),
       logout: lazy(ctx, () => import("./logout.ts")),
       serve: lazy(ctx, () => import("./serve.ts")),
+      import: lazy(ctx, () => import("./import.ts")),
     },
   });
