@@ -43,7 +43,7 @@ afterEach(async () => {
 });
 
 test("with 500 tools upstream: search_tools finds them, call_tool runs them", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--many-tools", "500"]) } });
+  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--many-tools", "500"], { startup_timeout_sec: 60 }) } });
   served = await connectStdioServe(home.home, ["--tool-search"]);
   const { tools } = await served.client.listTools();
   expect(tools.map((t) => t.name)).toEqual(["search_tools", "call_tool"]);
