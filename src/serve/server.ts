@@ -64,8 +64,10 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   };
 
   server.setRequestHandler("tools/list", async (_request, ctx) => {
+    // Listing waits for every upstream to settle, so the failures are known by the time we tell.
+    const tools = await gateway.listTools();
     await tell(ctx);
-    return { tools: options.toolSearch ? searchTools() : await gateway.listTools() };
+    return { tools: options.toolSearch ? searchTools() : tools };
   });
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
@@ -83,15 +85,17 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
   });
   server.setRequestHandler("prompts/list", async (_request, ctx) => {
+    const prompts = await gateway.listPrompts();
     await tell(ctx);
-    return { prompts: await gateway.listPrompts() };
+    return { prompts };
   });
   server.setRequestHandler("prompts/get", async (request, ctx) =>
     gateway.getPrompt(request.params.name, request.params.arguments ?? {}, downstream(ctx, request.params._meta)),
   );
   server.setRequestHandler("resources/list", async (_request, ctx) => {
+    const resources = await gateway.listResources();
     await tell(ctx);
-    return { resources: await gateway.listResources() };
+    return { resources };
   });
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
   server.setRequestHandler("resources/read", async (request, ctx) => gateway.readResource(request.params.uri, downstream(ctx, request.params._meta)));

@@ -1,5 +1,6 @@
 // `tether mcp serve` on stdio: a client configured with only tether reaches every upstream.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { LOG_LEVEL_META_KEY } from "@modelcontextprotocol/client";
 import { makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { connectStdioServe, type Era, type StdioServe } from "./harness.ts";
@@ -28,13 +29,19 @@ for (const era of ["legacy", "modern"] as Era[]) {
         },
       });
       served = await connectStdioServe(home.home, [], era);
-      const { tools } = await served.client.listTools();
+      const logged: unknown[] = [];
+      served.client.setNotificationHandler("notifications/message", (n) => void logged.push(n.params.data));
+      // 2025: a session level; 2026-07-28: the level travels with each request (logging/setLevel is gone).
+      if (era === "legacy") await served.client.setLoggingLevel("info");
+      const { tools } = await served.client.listTools(era === "modern" ? { _meta: { [LOG_LEVEL_META_KEY]: "info" } } : undefined);
       expect(names(tools)).toEqual(["code__echo", "docs__add", "docs__echo", "docs__progress"]);
       const sum = await served.client.callTool({ name: "docs__add", arguments: { a: 2, b: 3 } });
       expect(sum.content).toEqual([{ type: "text", text: "5" }]);
       const echo = await served.client.callTool({ name: "code__echo", arguments: { text: "hi" } });
       expect(echo.content).toEqual([{ type: "text", text: "hi" }]);
       expect(served.stderr()).toContain('server "broken" is left out');
+      // The client hears it too, once, as a warning log line with its first list request.
+      expect(logged.filter((d) => String(d).startsWith('server "broken" is left out'))).toHaveLength(1);
       // Progress passes through.
       const updates: number[] = [];
       const done = await served.client.callTool(
