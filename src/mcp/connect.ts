@@ -8,6 +8,7 @@ import {
   type CallToolResult,
   Client,
   type GetPromptResult,
+  type LoggingMessageNotificationParams,
   type PriorDiscovery,
   type Prompt,
   type ReadResourceResult,
@@ -48,8 +49,10 @@ export interface McpConnection {
   protocolVersion?: string;
   /** `modern` (2026-07-28) or `legacy` (2025 initialize). */
   era?: "modern" | "legacy";
-  /** The server's tools after enabled_tools / disabled_tools. */
+  /** The server's tools after enabled_tools / disabled_tools (replaced by refreshTools()). */
   tools: Tool[];
+  /** Lists the tools again (after a list_changed), filtered, and keeps them in `tools`. */
+  refreshTools(): Promise<Tool[]>;
   /** Time to connect, initialize and list tools. */
   latencyMs: number;
   pid?: number;
@@ -65,6 +68,16 @@ export interface McpConnection {
   getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
   close(): Promise<void>;
 }
+
+/** What a caller that relays the server (tether mcp serve) wants to hear from it. */
+export interface ConnectOptions {
+  /** The server said a list changed (2025: unsolicited; 2026-07-28: on a subscriptions/listen stream). */
+  onListChanged?(kind: ListKind): void;
+  /** A `notifications/message` log line from the server. */
+  onLog?(params: LoggingMessageNotificationParams): void;
+}
+
+export type ListKind = "tools" | "resources" | "prompts";
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -116,7 +129,7 @@ function floodWarning(ctx: Context, server: ServerConfig): () => void {
   };
 }
 
-export async function connectServer(ctx: Context, server: ServerConfig): Promise<McpConnection> {
+export async function connectServer(ctx: Context, server: ServerConfig, options: ConnectOptions = {}): Promise<McpConnection> {
   const started = performance.now();
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
@@ -132,6 +145,7 @@ export async function connectServer(ctx: Context, server: ServerConfig): Promise
   if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
   ctx.atExit(() => connection.close());
+  await relayNotifications(ctx, opened.client, options);
   return connection;
 }
 
@@ -181,7 +195,28 @@ function mayBeStaleVerdict(error: TetherError): boolean {
   return status !== 401 && status !== 403 && !error.message.includes("needs login") && !error.message.includes("not found");
 }
 
-function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tools: Tool[], latencyMs: number): McpConnection {
+/** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */
+async function relayNotifications(ctx: Context, client: Client, options: ConnectOptions): Promise<void> {
+  const { onListChanged, onLog } = options;
+  if (onLog) client.setNotificationHandler("notifications/message", (n) => onLog(n.params));
+  if (!onListChanged) return;
+  client.setNotificationHandler("notifications/tools/list_changed", () => onListChanged("tools"));
+  client.setNotificationHandler("notifications/resources/list_changed", () => onListChanged("resources"));
+  client.setNotificationHandler("notifications/prompts/list_changed", () => onListChanged("prompts"));
+  const caps = client.getServerCapabilities();
+  if (client.getProtocolEra() !== "modern" || !caps) return;
+  const filter = {
+    ...(caps.tools?.listChanged ? { toolsListChanged: true } : {}),
+    ...(caps.resources?.listChanged ? { resourcesListChanged: true } : {}),
+    ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
+  };
+  if (Object.keys(filter).length === 0) return;
+  // Best effort: a server that advertises listChanged but refuses the stream still serves calls.
+  await client.listen(filter, { signal: ctx.signal }).catch((error: unknown) => ctx.log.debug(`listen failed: ${String(error)}`));
+}
+
+function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, initialTools: Tool[], latencyMs: number): McpConnection {
+  let tools = initialTools;
   const { client, child } = opened;
   let closed: Promise<void> | undefined;
   // Task calls still settling; on Ctrl-C one sends tasks/cancel, which close() lets finish (bounded).
@@ -209,6 +244,11 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, tool
     protocolVersion: client.getNegotiatedProtocolVersion(),
     era: client.getProtocolEra(),
     tools,
+    async refreshTools() {
+      const listed = await request("tools/list", async () => bounded(server, "tools", (await client.listTools(undefined, requestOptions())).tools));
+      this.tools = tools = filterTools(server, listed);
+      return tools;
+    },
     latencyMs,
     pid: child?.transport.pid ?? undefined,
     stderrTail: () => child?.stderr.snapshot() ?? [],

@@ -51,8 +51,9 @@ export class ToolNameMap {
   private readonly byModelName = new Map<string, ToolRef>();
   private readonly byRef = new Map<string, string>();
 
-  constructor(refs: Iterable<ToolRef>) {
-    for (const [ref, name] of assignModelToolNames(refs)) {
+  /** `qualify` builds the unshortened name; `tether mcp serve` passes its own (`<server>__<tool>`). */
+  constructor(refs: Iterable<ToolRef>, qualify: QualifyName = qualifyToolName) {
+    for (const [ref, name] of assignModelToolNames(refs, qualify)) {
       this.byModelName.set(name, ref);
       this.byRef.set(refKey(ref.server, ref.tool), name);
     }
@@ -78,8 +79,11 @@ export class ToolNameMap {
   }
 }
 
+/** How a (server, tool) pair is spelled before rules 1-3 apply. */
+export type QualifyName = (server: string, tool: string) => string;
+
 /** Applies the rule in the module comment; returns [ref, model name] in sorted order, duplicates dropped. */
-export function assignModelToolNames(refs: Iterable<ToolRef>): Array<[ToolRef, string]> {
+export function assignModelToolNames(refs: Iterable<ToolRef>, qualify: QualifyName = qualifyToolName): Array<[ToolRef, string]> {
   const sorted = sortUniqueRefs(refs);
   const taken = new Set<string>();
   const assigned = new Map<ToolRef, string>();
@@ -90,16 +94,16 @@ export function assignModelToolNames(refs: Iterable<ToolRef>): Array<[ToolRef, s
   };
 
   for (const ref of sorted) {
-    const qualified = qualifyToolName(ref.server, ref.tool);
+    const qualified = qualify(ref.server, ref.tool);
     if (isValidModelToolName(qualified)) claim(ref, qualified);
   }
   for (const ref of sorted) {
-    if (!assigned.has(ref)) claim(ref, shortenToolName(qualifyToolName(ref.server, ref.tool)));
+    if (!assigned.has(ref)) claim(ref, shortenToolName(qualify(ref.server, ref.tool)));
   }
   for (let attempt = 1; assigned.size < sorted.length; attempt++) {
     for (const ref of sorted) {
       if (assigned.has(ref)) continue;
-      const qualified = qualifyToolName(ref.server, ref.tool);
+      const qualified = qualify(ref.server, ref.tool);
       claim(ref, shortenToolName(qualified, JSON.stringify([ref.server, ref.tool, attempt])));
     }
   }

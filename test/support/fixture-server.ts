@@ -89,6 +89,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "rpc-error": { type: "string" },
       "json-response": { type: "boolean" },
       features: { type: "boolean" },
+      catalog: { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -151,6 +152,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     rpcErrorCode: rpcError,
     jsonResponse: !!v["json-response"],
     features: !!v.features,
+    catalog: !!v.catalog,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   ResourceTemplate as ModernResourceTemplate,
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
+import { registerCatalog } from "./fixture-catalog.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -31,6 +32,8 @@ export interface FixtureToolOptions {
   rpcErrorCode?: number;
   /** `--features`: resources, prompts and the tools of issue 13 (off by default, so tool lists stay as they were). */
   features?: boolean;
+  /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
+  catalog?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -179,6 +182,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       text(elicitOutcome(await elicit({ mode: "url", elicitationId: "fixture-1", ...ASK_URL }))),
     );
   }
+  if (options.catalog) registerCatalog(server, options.name);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -222,6 +226,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
     server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
   }
+  if (options.catalog) registerCatalog(server, options.name);
   return server;
 }
 

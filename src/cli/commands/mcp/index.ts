@@ -20,5 +20,7 @@ export default (ctx: Context) =>
       doctor: lazy(ctx, () => import("./doctor.ts")),
       login: lazy(ctx, () => import("./login.ts")),
       logout: lazy(ctx, () => import("./logout.ts")),
+      serve: lazy(ctx, () => import("./serve.ts")),
+      import: lazy(ctx, () => import("./import.ts")),
     },
   });

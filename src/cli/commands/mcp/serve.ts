@@ -1,0 +1,41 @@
+// `tether mcp serve`: one MCP endpoint (stdio, or streamable HTTP with --http) over every configured server.
+import type { Context } from "../../../context.ts";
+import { UsageError } from "../../../errors.ts";
+import { parseHttpBind } from "../../../serve/http.ts";
+import { serve, type ServeOptions } from "../../../serve/serve.ts";
+import { tetherCommand } from "../../command.ts";
+import { renderServeListening } from "../../views/serve.ts";
+
+export default (ctx: Context) =>
+  tetherCommand({
+    path: "tether mcp serve",
+    description: "Serve every configured server as one MCP endpoint (stdio; --http HOST:PORT for streamable HTTP at /mcp)",
+    args: {
+      http: { type: "string", description: "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio", valueHint: "HOST:PORT" },
+      servers: { type: "string", description: "Only these servers (comma-separated); default: every enabled server", valueHint: "a,b" },
+      "tool-search": { type: "boolean", description: "Offer search_tools and call_tool instead of every tool" },
+      "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (required off loopback)", valueHint: "VAR" },
+    },
+    async run(args) {
+      const options = serveOptions(args);
+      // SIGTERM (docker stop, systemd) takes the same graceful path as Ctrl-C.
+      const onTerm = () => void process.emit("SIGINT");
+      process.once("SIGTERM", onTerm);
+      try {
+        await serve(ctx, options, { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
+      } finally {
+        process.off("SIGTERM", onTerm);
+      }
+    },
+  });
+
+export function serveOptions(args: { http?: string; servers?: string; "tool-search"?: boolean; "token-env-var"?: string }): ServeOptions {
+  const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
+  return {
+    http: args.http === undefined ? undefined : parseHttpBind(args.http),
+    servers,
+    toolSearch: Boolean(args["tool-search"]),
+    tokenEnvVar: args["token-env-var"],
+  };
+}

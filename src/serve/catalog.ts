@@ -1,0 +1,106 @@
+// What `tether mcp serve` offers downstream: every upstream's tools, prompts, resources and
+// resource templates under served names, and the way from a served name (or a URI) back.
+//
+// Naming rule (README "tether mcp serve"): a tool or prompt is offered as `<server>__<name>`
+// (separator `__`, SERVED_NAME_SEPARATOR). The rules of src/mcp/tool-names.ts then apply to that
+// spelling: a name outside [A-Za-z0-9_-]{1,64} is shortened to 53 characters + `_` + 10 hex digits
+// of its sha256, and collisions (server `a` + tool `b__c` against server `a__b` + tool `c`) are
+// settled in sorted (server, name) order, the loser getting a salted hash. Resources and templates
+// keep their URIs (a URI is an address the client may already hold, and tool results link to it);
+// only their `name` is prefixed. Two upstreams listing the same URI: the first in sorted server
+// order owns it.
+import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from "@modelcontextprotocol/client";
+import { UriTemplate } from "@modelcontextprotocol/client";
+import type { McpConnection } from "../mcp/connect.ts";
+import { ToolNameMap, type ToolRef } from "../mcp/tool-names.ts";
+
+export const SERVED_NAME_SEPARATOR = "__";
+
+export function servedSpelling(server: string, name: string): string {
+  return `${server}${SERVED_NAME_SEPARATOR}${name}`;
+}
+
+export interface Served<T> {
+  server: string;
+  /** The item as the upstream listed it (its own name). */
+  item: T;
+}
+
+export class ServedNames<T extends { name: string }> {
+  private readonly map: ToolNameMap;
+  private readonly items = new Map<string, Served<T>>();
+
+  constructor(entries: Served<T>[]) {
+    this.map = new ToolNameMap(
+      entries.map((e): ToolRef => ({ server: e.server, tool: e.item.name })),
+      servedSpelling,
+    );
+    for (const entry of entries) {
+      const name = this.map.toModel(entry.server, entry.item.name);
+      if (name !== undefined && !this.items.has(name)) this.items.set(name, entry);
+    }
+  }
+
+  /** The downstream list: each item renamed, in sorted order. */
+  list(): T[] {
+    return [...this.items].map(([name, { item }]) => ({ ...item, name }));
+  }
+
+  resolve(name: string): Served<T> | undefined {
+    return this.items.get(name);
+  }
+
+  servedName(server: string, name: string): string | undefined {
+    return this.map.toModel(server, name);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+}
+
+/** Tools of the connected upstreams (already filtered by enabled_tools / disabled_tools). */
+export function servedTools(connections: McpConnection[]): ServedNames<Tool> {
+  return new ServedNames(connections.flatMap((c) => c.tools.map((item) => ({ server: c.server.name, item }))));
+}
+
+export function servedPrompts(lists: { server: string; prompts: Prompt[] }[]): ServedNames<Prompt> {
+  return new ServedNames(lists.flatMap((l) => l.prompts.map((item) => ({ server: l.server, item }))));
+}
+
+export interface ServedResources {
+  resources: Resource[];
+  templates: ResourceTemplate[];
+  /** The upstream a URI is read from: an exact listed URI, else the first template that matches. */
+  owner(uri: string): string | undefined;
+}
+
+export function servedResources(lists: { server: string; resources: Resource[]; templates: ResourceTemplate[] }[]): ServedResources {
+  const sorted = [...lists].sort((a, b) => (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
+  const byUri = new Map<string, string>();
+  const resources: Resource[] = [];
+  const templates: ResourceTemplate[] = [];
+  const matchers: { server: string; template: UriTemplate }[] = [];
+  for (const { server, resources: rs, templates: ts } of sorted) {
+    for (const resource of rs) {
+      if (byUri.has(resource.uri)) continue;
+      byUri.set(resource.uri, server);
+      resources.push({ ...resource, name: servedSpelling(server, resource.name) });
+    }
+    for (const template of ts) {
+      templates.push({ ...template, name: servedSpelling(server, template.name) });
+      try {
+        matchers.push({ server, template: new UriTemplate(template.uriTemplate) });
+      } catch {
+        // A template the SDK cannot parse is still listed; reads of its URIs need an exact match.
+      }
+    }
+  }
+  return {
+    resources,
+    templates,
+    owner(uri) {
+      return byUri.get(uri) ?? matchers.find((m) => m.template.match(uri) !== null)?.server;
+    },
+  };
+}

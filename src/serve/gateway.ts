@@ -1,0 +1,240 @@
+// The routing core of `tether mcp serve`, independent of the downstream transport: served lists
+// built from the upstreams (cached until an upstream says its list changed), calls, reads and gets
+// routed back, in-flight work tracked so shutdown can drain it, every upstream request timed.
+import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Tool } from "@modelcontextprotocol/client";
+import { ProtocolError } from "@modelcontextprotocol/client";
+import type { McpConnection, ListKind } from "../mcp/connect.ts";
+import { TetherError } from "../errors.ts";
+import type { ServeTelemetry } from "../telemetry/serve-events.ts";
+import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedTools } from "./catalog.ts";
+import type { Upstreams } from "./upstreams.ts";
+
+/** What one downstream request brings along. */
+export interface DownstreamRequest {
+  /** Aborted when the client cancels or disconnects. */
+  signal: AbortSignal;
+  /** Relays upstream progress; absent when the client asked for none. */
+  onProgress?(progress: { progress: number; total?: number; message?: string }): void;
+  /** The client's name, for telemetry. */
+  client?: string;
+}
+
+/** JSON-RPC codes the gateway answers with itself. */
+const INVALID_PARAMS = -32602;
+const INTERNAL_ERROR = -32603;
+const RESOURCE_NOT_FOUND = -32002;
+
+export class Gateway {
+  private tools?: ServedNames<Tool>;
+  private prompts?: Promise<ServedNames<Prompt>>;
+  private resources?: Promise<ServedResources>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly shutdown = new AbortController();
+  private readonly listeners = new Set<(kind: ListKind) => void>();
+
+  constructor(
+    readonly upstreams: Upstreams,
+    private readonly telemetry: ServeTelemetry,
+  ) {}
+
+  /** An upstream's list changed: forget the cached one, tell downstream listeners. */
+  async listChanged(server: string, kind: ListKind): Promise<void> {
+    if (kind === "tools") {
+      const connection = await this.upstreams.get(server);
+      await connection?.refreshTools().catch(() => {});
+      this.tools = undefined;
+    } else if (kind === "prompts") this.prompts = undefined;
+    else this.resources = undefined;
+    for (const listener of this.listeners) listener(kind);
+  }
+
+  /** An upstream connected or failed after the lists were built: they are stale too. */
+  forgetLists(): void {
+    this.tools = undefined;
+    this.prompts = undefined;
+    this.resources = undefined;
+  }
+
+  onListChanged(listener: (kind: ListKind) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async servedTools(): Promise<ServedNames<Tool>> {
+    const connections = await this.upstreams.ready();
+    this.tools ??= servedTools(connections);
+    return this.tools;
+  }
+
+  async listTools(): Promise<Tool[]> {
+    return (await this.servedTools()).list();
+  }
+
+  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult> {
+    const target = (await this.servedTools()).resolve(name);
+    if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    const connection = (await this.upstreams.get(target.server))!;
+    const started = performance.now();
+    let result: CallToolResult | undefined;
+    let failure: unknown;
+    try {
+      result = await this.track(
+        this.timed(target.server, "tools/call", () =>
+          connection.callTool(target.item.name, args, {
+            signal: this.signalFor(request),
+            onProgress: (update) => {
+              if (update.kind === "progress") request.onProgress?.(update);
+            },
+          }),
+        ),
+      );
+      return result;
+    } catch (error) {
+      failure = error;
+      return this.failedCall(error);
+    } finally {
+      this.telemetry.toolResult({
+        toolName: name,
+        server: target.server,
+        tool: target.item.name,
+        client: request.client,
+        callId: crypto.randomUUID(),
+        arguments: JSON.stringify(args),
+        durationMs: performance.now() - started,
+        success: result !== undefined && !result.isError,
+        output: result ? resultText(result) : errorMessage(failure),
+      });
+    }
+  }
+
+  async listPrompts(): Promise<Prompt[]> {
+    return (await this.servedPrompts()).list();
+  }
+
+  async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult> {
+    const target = (await this.servedPrompts()).resolve(name);
+    if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
+    const connection = (await this.upstreams.get(target.server))!;
+    return this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor(request) })));
+  }
+
+  async listResources() {
+    return (await this.servedResources()).resources;
+  }
+
+  async listResourceTemplates() {
+    return (await this.servedResources()).templates;
+  }
+
+  async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult> {
+    const owner = (await this.servedResources()).owner(uri);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    if (!connection) throw new ProtocolError(RESOURCE_NOT_FOUND, `no server offers resource ${uri}`, { uri });
+    return this.relay(() => this.timed(connection.server.name, "resources/read", () => connection.readResource(uri, { signal: this.signalFor(request) })));
+  }
+
+  /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */
+  async drain(graceMs: number): Promise<void> {
+    if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(graceMs)]);
+    this.shutdown.abort(new Error("tether mcp serve is shutting down"));
+    if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(250)]);
+  }
+
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  private servedPrompts(): Promise<ServedNames<Prompt>> {
+    this.prompts ??= (async () => {
+      const connections = (await this.upstreams.ready()).filter((c) => c.capabilities()?.prompts);
+      const lists = await Promise.all(
+        connections.map(async (c) => ({ server: c.server.name, prompts: await this.listOrNothing(c, "prompts/list", () => c.listPrompts()) })),
+      );
+      return servedPrompts(lists);
+    })();
+    this.prompts.catch(() => (this.prompts = undefined));
+    return this.prompts;
+  }
+
+  private servedResources(): Promise<ServedResources> {
+    this.resources ??= (async () => {
+      const connections = (await this.upstreams.ready()).filter((c) => c.capabilities()?.resources);
+      const lists = await Promise.all(
+        connections.map(async (c) => ({
+          server: c.server.name,
+          resources: await this.listOrNothing(c, "resources/list", () => c.listResources()),
+          templates: await this.listOrNothing(c, "resources/templates/list", () => c.listResourceTemplates()),
+        })),
+      );
+      return servedResources(lists);
+    })();
+    this.resources.catch(() => (this.resources = undefined));
+    return this.resources;
+  }
+
+  /** One upstream's list failing leaves that upstream out of this list, never the others. */
+  private async listOrNothing<T>(connection: McpConnection, method: string, list: () => Promise<T[]>): Promise<T[]> {
+    try {
+      return await this.timed(connection.server.name, method, list);
+    } catch {
+      return [];
+    }
+  }
+
+  private signalFor(request: DownstreamRequest): AbortSignal {
+    return AbortSignal.any([request.signal, this.shutdown.signal]);
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inFlight.delete(work);
+    }
+  }
+
+  private async timed<T>(server: string, method: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await work();
+      this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started, error: errorMessage(error) });
+      throw error;
+    }
+  }
+
+  /** A read or get: the upstream's JSON-RPC error passes through with its code; anything else is -32603. */
+  private async relay<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.track(work());
+    } catch (error) {
+      const upstream = error instanceof TetherError ? error.cause : error;
+      if (upstream instanceof ProtocolError) throw upstream;
+      throw new ProtocolError(INTERNAL_ERROR, errorMessage(error));
+    }
+  }
+
+  /**
+   * A failed call: the upstream's own JSON-RPC error passes through with its code; a dead or
+   * timed-out upstream becomes an `isError` result the model can read (as the spec asks for
+   * execution errors), in tether's one-line wording that never carries a credential.
+   */
+  private failedCall(error: unknown): CallToolResult {
+    const upstream = error instanceof TetherError ? error.cause : undefined;
+    if (upstream instanceof ProtocolError) throw upstream;
+    return { content: [{ type: "text", text: errorMessage(error) }], isError: true };
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function resultText(result: CallToolResult): string {
+  return result.content
+    .map((block) => (block.type === "text" ? block.text : `[${block.type}]`))
+    .join("\n");
+}

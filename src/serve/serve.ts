@@ -1,0 +1,145 @@
+// `tether mcp serve`: one MCP endpoint over the configured servers, on stdio or streamable HTTP.
+// Starts the upstreams (required ones first), serves until Ctrl-C / SIGTERM / the end of stdin,
+// then shuts down in order: stop accepting, drain in-flight calls (bounded), close the upstreams.
+import type { Server } from "@modelcontextprotocol/server";
+import type { ServerConfig } from "../config/types.ts";
+import type { Context } from "../context.ts";
+import { listServers, getServer } from "../config/servers.ts";
+import { ConfigError, UsageError } from "../errors.ts";
+import type { ListKind } from "../mcp/connect.ts";
+import { startServeTelemetry } from "../telemetry/serve-events.ts";
+import { Gateway } from "./gateway.ts";
+import { type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
+import { createServedServer } from "./server.ts";
+import { Upstreams } from "./upstreams.ts";
+
+/** How long shutdown lets in-flight calls finish before cancelling them (within main's 2 s cleanup bound). */
+export const SHUTDOWN_GRACE_MS = 1_200;
+
+export interface ServeOptions {
+  /** Absent: stdio. */
+  http?: HttpBind;
+  /** `--servers a,b`; absent: every enabled server. */
+  servers?: string[];
+  toolSearch: boolean;
+  /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
+  tokenEnvVar?: string;
+}
+
+export interface ServeReport {
+  /** The HTTP endpoint is listening. */
+  listening?(url: string, servers: string[]): void;
+}
+
+export async function serve(ctx: Context, options: ServeOptions, report: ServeReport = {}): Promise<void> {
+  const token = httpToken(ctx, options);
+  const servers = await chooseServers(ctx, options.servers);
+  const { config } = await ctx.config();
+  const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
+
+  const instances = new Set<Server>();
+  let http: HttpServing | undefined;
+  const notices: string[] = [];
+  const pushListChanged = (kind: ListKind) => {
+    http?.notifyListChanged(kind);
+    for (const instance of instances) {
+      const send =
+        kind === "tools" ? instance.sendToolListChanged() : kind === "prompts" ? instance.sendPromptListChanged() : instance.sendResourceListChanged();
+      void send.catch(() => {});
+    }
+  };
+  const upstreams = new Upstreams(ctx, servers, {
+    onFailure(server, error) {
+      const line = `server "${server}" is left out: ${error.message}`;
+      notices.push(line);
+      ctx.log.warn(line);
+      gateway.forgetLists();
+    },
+    onListChanged: (server, kind) => void gateway.listChanged(server, kind),
+    onLog(server, params) {
+      // Upstream log lines reach a connected stdio client; over stateless HTTP there is no stream to carry them.
+      for (const instance of instances) {
+        void instance.sendLoggingMessage({ ...params, logger: params.logger ? `${server}/${params.logger}` : server }).catch(() => {});
+      }
+    },
+  });
+  const gateway = new Gateway(upstreams, telemetry);
+  gateway.onListChanged(pushListChanged);
+
+  let stopped: Promise<void> | undefined;
+  let stopTransport: () => Promise<void> = async () => {};
+  const shutdown = () =>
+    (stopped ??= (async () => {
+      const t0 = performance.now();
+      const stopping = stopTransport().catch(() => {});
+      await gateway.drain(SHUTDOWN_GRACE_MS);
+      ctx.log.debug(`serve: drained in ${Math.round(performance.now() - t0)}ms`);
+      // Upstream children first: they are what must not outlive tether.
+      await upstreams.close();
+      ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
+      await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
+    })());
+  ctx.atExit(shutdown);
+
+  upstreams.start();
+  await upstreams.required();
+
+  const factory = () => {
+    const instance = createServedServer(gateway, { version: ctx.version, toolSearch: options.toolSearch, notices: () => notices });
+    return instance;
+  };
+  const ended = new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+    if (!options.http) {
+      // The client closing our stdin is the stdio way of saying goodbye.
+      ctx.io.stdin?.once("end", () => resolve());
+      ctx.io.stdin?.once("close", () => resolve());
+    }
+  });
+
+  if (options.http) {
+    http = serveHttp(factory, { bind: options.http, token, onError: (error) => ctx.log.debug(`serve: ${error.message}`) });
+    stopTransport = () => http!.stopAccepting();
+    report.listening?.(http.url, servers.map((s) => s.name));
+  } else {
+    const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
+    // One connection, one pinned instance: kept so upstream list changes and log lines reach it.
+    const handle = serveStdio(() => {
+      const instance = factory();
+      instances.add(instance);
+      return instance;
+    }, { onerror: (error) => ctx.log.debug(`serve: ${error.message}`) });
+    stopTransport = () => handle.close();
+  }
+  await ended;
+  await shutdown();
+}
+
+async function chooseServers(ctx: Context, names: string[] | undefined): Promise<ServerConfig[]> {
+  if (!names) return (await listServers(ctx)).filter((s) => s.enabled);
+  const chosen = await Promise.all([...new Set(names)].map((name) => getServer(ctx, name)));
+  const disabled = chosen.find((s) => !s.enabled);
+  if (disabled) {
+    throw new UsageError(`server "${disabled.name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${disabled.name}] in config.toml` });
+  }
+  return chosen;
+}
+
+/** The bearer token HTTP clients must present; required for a bind other than loopback. */
+function httpToken(ctx: Context, options: ServeOptions): string | undefined {
+  const { http, tokenEnvVar } = options;
+  if (!http) {
+    if (tokenEnvVar) throw new UsageError("--token-env-var needs --http (stdio has no network clients to authenticate)");
+    return undefined;
+  }
+  if (!tokenEnvVar) {
+    if (isLoopbackHost(http.host)) return undefined;
+    throw new UsageError(`binding ${http.host} exposes every configured server to the network; --token-env-var VAR is required`, {
+      hint: "put a long random token in an env var and pass its name: --token-env-var TETHER_SERVE_TOKEN",
+    });
+  }
+  const value = ctx.env[tokenEnvVar];
+  if (!value) throw new ConfigError(`--token-env-var ${tokenEnvVar}: the variable is not set (or empty)`);
+  return value;
+}

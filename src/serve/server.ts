@@ -1,0 +1,154 @@
+// The downstream MCP server of `tether mcp serve`: a low-level SDK `Server` whose handlers
+// forward to the gateway (the SDK's own answer for a proxy that owns dispatch). The same factory
+// serves stdio (one pinned instance) and HTTP (one instance per request), both eras.
+//
+// Seam for issue 13: elicitation, sampling and roots requests an upstream sends are not forwarded
+// yet. When the upstream client (src/mcp/connect.ts) gains those handlers, forward them here with
+// the downstream request's `ctx.mcpReq.elicitInput` / `ctx.mcpReq.requestSampling` (and
+// `listRoots` on a 2025 connection); DownstreamRequest is where they would travel.
+import { CLIENT_INFO_META_KEY, type ServerContext, ProtocolError, Server } from "@modelcontextprotocol/server";
+import type { Tool } from "@modelcontextprotocol/client";
+import type { DownstreamRequest, Gateway } from "./gateway.ts";
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
+
+export interface ServedServerOptions {
+  version: string;
+  /** Offer search_tools + call_tool instead of every tool. */
+  toolSearch: boolean;
+  /** Lines a freshly connected client should see once (failed upstreams), as notifications/message. */
+  notices(): string[];
+}
+
+export const SEARCH_TOOLS = "search_tools";
+export const CALL_TOOL = "call_tool";
+
+const INVALID_PARAMS = -32602;
+
+export function createServedServer(gateway: Gateway, options: ServedServerOptions): Server {
+  const server = new Server(
+    { name: "tether", version: options.version },
+    {
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { listChanged: true },
+        prompts: { listChanged: true },
+        logging: {},
+      },
+      instructions: options.toolSearch
+        ? `Tools of several MCP servers are reachable through ${SEARCH_TOOLS} (find them by what they do) and ${CALL_TOOL} (run one by name).`
+        : undefined,
+    },
+  );
+  // Failed upstreams are told once per instance: once per connection on stdio, once per request over HTTP.
+  let told = false;
+  const tell = async (ctx: ServerContext) => {
+    if (told) return;
+    told = true;
+    for (const line of options.notices()) await ctx.mcpReq.log("warning", line, "tether").catch(() => {});
+  };
+  const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined): DownstreamRequest => {
+    const token = ctx.mcpReq._meta?.progressToken;
+    // 2026-07-28 carries the client's identity on every request; 2025 once, at initialize.
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    const clientInfo = ([meta?.[CLIENT_INFO_META_KEY], ctx.mcpReq._meta?.[CLIENT_INFO_META_KEY], envelope?.[CLIENT_INFO_META_KEY], envelope?.clientInfo].find(
+      (v) => typeof v === "object" && v !== null,
+    ) as { name?: string } | undefined) ?? server.getClientVersion();
+    return {
+      signal: ctx.mcpReq.signal,
+      client: clientInfo?.name,
+      onProgress:
+        token === undefined
+          ? undefined
+          : (p) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => {}),
+    };
+  };
+
+  server.setRequestHandler("tools/list", async (_request, ctx) => {
+    // Listing waits for every upstream to settle, so the failures are known by the time we tell.
+    const tools = await gateway.listTools();
+    await tell(ctx);
+    return { tools: options.toolSearch ? searchTools() : tools };
+  });
+  server.setRequestHandler("tools/call", async (request, ctx) => {
+    const { name, arguments: args = {} } = request.params;
+    const from = downstream(ctx, request.params._meta);
+    if (!options.toolSearch) return gateway.callTool(name, args, from);
+    if (name === SEARCH_TOOLS) return search(gateway, args);
+    if (name === CALL_TOOL) {
+      const target = args.name;
+      const targetArgs = args.arguments ?? {};
+      if (typeof target !== "string" || typeof targetArgs !== "object" || targetArgs === null || Array.isArray(targetArgs)) {
+        throw new ProtocolError(INVALID_PARAMS, `${CALL_TOOL} wants {"name": string, "arguments": object}`);
+      }
+      return gateway.callTool(target, targetArgs as Record<string, unknown>, from);
+    }
+    throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
+  });
+  server.setRequestHandler("prompts/list", async (_request, ctx) => {
+    const prompts = await gateway.listPrompts();
+    await tell(ctx);
+    return { prompts };
+  });
+  server.setRequestHandler("prompts/get", async (request, ctx) =>
+    gateway.getPrompt(request.params.name, request.params.arguments ?? {}, downstream(ctx, request.params._meta)),
+  );
+  server.setRequestHandler("resources/list", async (_request, ctx) => {
+    const resources = await gateway.listResources();
+    await tell(ctx);
+    return { resources };
+  });
+  server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
+  server.setRequestHandler("resources/read", async (request, ctx) => gateway.readResource(request.params.uri, downstream(ctx, request.params._meta)));
+  return server;
+}
+
+function searchTools(): Tool[] {
+  return [
+    {
+      name: SEARCH_TOOLS,
+      description:
+        "Find tools by what they do. Returns the best matches, each with its name, description and input schema; run one with call_tool.",
+      inputSchema: {
+        type: "object",
+        properties: {
+          query: { type: "string", description: "Words describing the task, e.g. 'create github issue'" },
+          limit: { type: "integer", minimum: 1, maximum: MAX_SEARCH_LIMIT, description: `How many tools to return (default ${DEFAULT_SEARCH_LIMIT})` },
+        },
+        required: ["query"],
+      },
+      annotations: { readOnlyHint: true },
+    },
+    {
+      name: CALL_TOOL,
+      description: "Run a tool found with search_tools: its exact name and its arguments.",
+      inputSchema: {
+        type: "object",
+        properties: {
+          name: { type: "string", description: "The tool's name as search_tools returned it" },
+          arguments: { type: "object", description: "Arguments matching the tool's input schema" },
+        },
+        required: ["name"],
+      },
+    },
+  ];
+}
+
+const indexes = new WeakMap<object, ToolIndex>();
+
+async function search(gateway: Gateway, args: Record<string, unknown>) {
+  if (typeof args.query !== "string") throw new ProtocolError(INVALID_PARAMS, `${SEARCH_TOOLS} wants {"query": string}`);
+  const limit = typeof args.limit === "number" ? args.limit : DEFAULT_SEARCH_LIMIT;
+  const served = await gateway.servedTools();
+  // One index per tool list: rebuilt only when an upstream's list changed.
+  let index = indexes.get(served);
+  if (!index) indexes.set(served, (index = new ToolIndex(served.list())));
+  const found = index.search(args.query, limit).map(({ tool }) => ({
+    name: tool.name,
+    description: tool.description ?? "",
+    inputSchema: tool.inputSchema,
+  }));
+  return {
+    content: [{ type: "text" as const, text: JSON.stringify({ tools: found }) }],
+    structuredContent: { tools: found },
+  };
+}

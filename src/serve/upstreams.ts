@@ -1,0 +1,111 @@
+// The upstream servers behind `tether mcp serve`: connected in parallel without holding up the
+// downstream handshake, one failure reported and left out, `required = true` failing start.
+import type { ServerConfig } from "../config/types.ts";
+import type { Context } from "../context.ts";
+import { ConnectionError, TetherError } from "../errors.ts";
+import { connectServer, type ListKind, type McpConnection } from "../mcp/connect.ts";
+import { describeConnectError } from "../mcp/errors.ts";
+import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
+
+export type UpstreamState =
+  | { server: ServerConfig; status: "connecting" }
+  | { server: ServerConfig; status: "ok"; connection: McpConnection }
+  | { server: ServerConfig; status: "failed"; error: TetherError };
+
+export interface UpstreamEvents {
+  onListChanged(server: string, kind: ListKind): void;
+  onLog(server: string, params: LoggingMessageNotificationParams): void;
+  /** An upstream could not be reached; it is left out of every list. */
+  onFailure(server: string, error: TetherError): void;
+}
+
+export class Upstreams {
+  private readonly states = new Map<string, UpstreamState>();
+  private readonly pending = new Map<string, Promise<void>>();
+  /** Cleanups of the connections: run by close(), after in-flight calls had their chance. */
+  private readonly cleanups: (() => Promise<void> | void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly ctx: Context,
+    readonly servers: ServerConfig[],
+    private readonly events: UpstreamEvents,
+  ) {
+    for (const server of servers) this.states.set(server.name, { server, status: "connecting" });
+  }
+
+  /**
+   * Starts every connection at once and resolves when all have settled. Callers that need only
+   * the required servers await `required()`; requests await `ready()`.
+   */
+  start(): void {
+    // Connections answer to the gateway's close(), not to the run's exit cleanups: those would
+    // cut in-flight calls the moment Ctrl-C arrives, before the drain (see ./gateway.ts).
+    const ctx: Context = { ...this.ctx, atExit: (cleanup) => void this.cleanups.push(cleanup) };
+    for (const server of this.servers) {
+      this.pending.set(
+        server.name,
+        connectServer(ctx, server, {
+          onListChanged: (kind) => this.events.onListChanged(server.name, kind),
+          onLog: (params) => this.events.onLog(server.name, params),
+        }).then(
+          (connection) => {
+            // Connected after shutdown began: nobody will use it.
+            if (this.closed) return void connection.close();
+            this.states.set(server.name, { server, status: "ok", connection });
+          },
+          (error: unknown) => {
+            const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
+            this.states.set(server.name, { server, status: "failed", error: failure });
+            this.events.onFailure(server.name, failure);
+          },
+        ),
+      );
+    }
+  }
+
+  /** Throws the first required server's failure (exit 1), after all required ones settled. */
+  async required(): Promise<void> {
+    const required = this.servers.filter((s) => s.required);
+    await Promise.all(required.map((s) => this.pending.get(s.name)));
+    for (const server of required) {
+      const state = this.states.get(server.name)!;
+      if (state.status === "failed") {
+        throw new ConnectionError(`required server "${server.name}" failed to start: ${state.error.message}`, {
+          hint: state.error.hint,
+          stderrTail: state.error instanceof ConnectionError ? state.error.stderrTail : [],
+        });
+      }
+    }
+  }
+
+  /** Every connection that succeeded, in config order, once all attempts settled. */
+  async ready(): Promise<McpConnection[]> {
+    await Promise.all(this.pending.values());
+    return this.connected();
+  }
+
+  connected(): McpConnection[] {
+    const out: McpConnection[] = [];
+    for (const state of this.states.values()) if (state.status === "ok") out.push(state.connection);
+    return out;
+  }
+
+  async get(name: string): Promise<McpConnection | undefined> {
+    await this.pending.get(name);
+    const state = this.states.get(name);
+    return state?.status === "ok" ? state.connection : undefined;
+  }
+
+  failures(): { server: string; error: TetherError }[] {
+    const out: { server: string; error: TetherError }[] = [];
+    for (const state of this.states.values()) if (state.status === "failed") out.push({ server: state.server.name, error: state.error });
+    return out;
+  }
+
+  /** Closes every connection (stdio children included). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled(this.cleanups.splice(0).map(async (cleanup) => cleanup()));
+  }
+}

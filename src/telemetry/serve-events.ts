@@ -1,0 +1,79 @@
+// Telemetry for `tether mcp serve`: one `tether.tool_result` per proxied call (with `mcp.server`
+// and `mcp.client`) and one `tether.mcp_request` per upstream request, through the same sink,
+// metadata and secret scrubbing as `tether exec` (./agent-telemetry.ts).
+import type { TetherConfig } from "../config/types.ts";
+import type { Context } from "../context.ts";
+import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
+import { knownSecrets, runMetadata } from "./run-metadata.ts";
+import { runRecordSink } from "./run-records.ts";
+
+export interface ProxiedCallRecord {
+  /** The served name the client called (`docs__search`). */
+  toolName: string;
+  server: string;
+  tool: string;
+  /** The downstream client's name, when it said. */
+  client?: string;
+  callId: string;
+  arguments: string;
+  durationMs: number;
+  success: boolean;
+  output: string;
+}
+
+export interface UpstreamRequestRecord {
+  method: string;
+  server: string;
+  durationMs: number;
+  error?: string;
+}
+
+export interface ServeTelemetry {
+  toolResult(record: ProxiedCallRecord): void;
+  mcpRequest(record: UpstreamRequestRecord): void;
+}
+
+export const NOOP_SERVE_TELEMETRY: ServeTelemetry = { toolResult() {}, mcpRequest() {} };
+
+/** Output kept in a record: enough to see what happened, bounded so a 10 MiB result is not exported. */
+const MAX_OUTPUT_CHARS = 4_096;
+
+export async function startServeTelemetry(
+  ctx: Pick<Context, "env" | "version" | "debug" | "now" | "atExit">,
+  config: TetherConfig,
+  warn?: (message: string) => void,
+): Promise<ServeTelemetry> {
+  const telemetry = await startTelemetry({ otel: config.otel, version: ctx.version, env: ctx.env, warn, debug: ctx.debug });
+  if (telemetry === NOOP_TELEMETRY_SINK) return NOOP_SERVE_TELEMETRY;
+  ctx.atExit(() => telemetry.shutdown());
+  const records = runRecordSink(telemetry, {
+    metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config }),
+    secrets: knownSecrets(ctx.env, config),
+    now: () => ctx.now(),
+  });
+  const ms = (value: number) => Math.max(0, Math.round(value));
+  return {
+    toolResult(r) {
+      records.emit("tether.tool_result", {
+        tool_name: r.toolName,
+        call_id: r.callId,
+        arguments: r.arguments,
+        duration_ms: ms(r.durationMs),
+        success: r.success ? "true" : "false",
+        output: r.output.length > MAX_OUTPUT_CHARS ? `${r.output.slice(0, MAX_OUTPUT_CHARS)}…` : r.output,
+        "mcp.server": r.server,
+        "mcp.tool": r.tool,
+        ...(r.client ? { "mcp.client": r.client } : {}),
+      });
+    },
+    mcpRequest(r) {
+      records.emit("tether.mcp_request", {
+        method: r.method,
+        "mcp.server": r.server,
+        duration_ms: ms(r.durationMs),
+        success: r.error === undefined ? "true" : "false",
+        ...(r.error !== undefined ? { "error.message": r.error } : {}),
+      });
+    },
+  };
+}

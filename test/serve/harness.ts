@@ -1,0 +1,79 @@
+// Drives `tether mcp serve` as a real process (stdio or --http) with the v2 client SDK.
+import { type ChildProcess, spawn } from "node:child_process";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { baseEnv, MAIN_PATH } from "../support/cli.ts";
+import { BUN_PATH } from "../support/fixture.ts";
+
+export type Era = "legacy" | "modern";
+
+export function newClient(era: Era, name = "serve-test"): Client {
+  return new Client({ name, version: "0.0.0" }, { versionNegotiation: era === "legacy" ? { mode: "legacy" } : { mode: "auto" } });
+}
+
+export interface StdioServe {
+  client: Client;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+export async function connectStdioServe(home: string, args: string[] = [], era: Era = "modern", env: Record<string, string> = {}): Promise<StdioServe> {
+  const transport = new StdioClientTransport({
+    command: BUN_PATH,
+    args: [MAIN_PATH, "mcp", "serve", ...args],
+    env: baseEnv(home, env),
+    stderr: "pipe",
+  });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const client = newClient(era);
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+export interface HttpServe {
+  url: string;
+  pid: number;
+  stderr(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `tether mcp serve --http 127.0.0.1:0 ...` and resolves once it says where it listens. */
+export async function startHttpServe(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<HttpServe> {
+  const child: ChildProcess = spawn(BUN_PATH, [MAIN_PATH, "mcp", "serve", "--http", "127.0.0.1:0", ...args], {
+    env: baseEnv(home, env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+      const match = /serving MCP at (\S+)/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000).unref();
+  });
+  return {
+    url,
+    pid: child.pid!,
+    stderr: () => stderr,
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export async function connectHttp(url: string, era: Era, headers: Record<string, string> = {}): Promise<Client> {
+  const client = newClient(era);
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}

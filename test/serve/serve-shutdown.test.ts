@@ -1,0 +1,36 @@
+// SIGTERM / Ctrl-C: stop accepting, let a short call finish, cancel a long one, close upstream children.
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isProcessAlive, makeHome } from "../support/cli.ts";
+import { stdioFixture, writeConfig } from "../support/config.ts";
+import { connectHttp, startHttpServe } from "./harness.ts";
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  test(`${signal}: in-flight calls finish or are cancelled within the bound, upstream children are closed`, async () => {
+    const home = makeHome();
+    const pidFile = join(home.home, "upstream.pid");
+    writeConfig(home.configPath, { servers: { docs: stdioFixture(["--pid-file", pidFile]) } });
+    const served = await startHttpServe(home.home);
+    try {
+      const client = await connectHttp(served.url, "modern");
+      await client.listTools();
+      const upstreamPid = Number(readFileSync(pidFile, "utf8"));
+      const short = client.callTool({ name: "docs__slow", arguments: { ms: 300 } });
+      const long = client.callTool({ name: "docs__slow", arguments: { ms: 60_000 } }).then(
+        (result) => result,
+        (error: unknown) => error,
+      );
+      await Bun.sleep(100);
+      await served.stop(signal);
+      expect((await short).content).toEqual([{ type: "text", text: "slept 300" }]);
+      const cut = await long;
+      // Cancelled upstream: an error result, or the stream closing under the client.
+      expect(cut instanceof Error || (cut as { isError?: boolean }).isError === true).toBe(true);
+      expect(isProcessAlive(upstreamPid)).toBe(false);
+    } finally {
+      await served.stop("SIGKILL");
+      home.cleanup();
+    }
+  }, 60_000);
+}

@@ -1,0 +1,43 @@
+// Telemetry of `tether mcp serve`: tether.tool_result per proxied call (mcp.server, mcp.client) and
+// tether.mcp_request per upstream request, exported to a real OTLP collector.
+import { afterEach, beforeEach, expect, test } from "bun:test";
+import { stringify } from "smol-toml";
+import { makeHome } from "../support/cli.ts";
+import { stdioFixture } from "../support/config.ts";
+import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { writeConfig } from "../cli/oauth-driver.ts";
+import { connectStdioServe } from "./harness.ts";
+
+let home: ReturnType<typeof makeHome>;
+let receiver: OtlpReceiver;
+beforeEach(async () => {
+  home = makeHome();
+  receiver = await startOtlpReceiver();
+});
+afterEach(async () => {
+  await receiver.stop();
+  home.cleanup();
+});
+
+test("each proxied call is a tether.tool_result; each upstream request a tether.mcp_request", async () => {
+  const otel = `[otel]\nexporter = { otlp-http = { endpoint = ${JSON.stringify(`${receiver.httpUrl}/v1/logs`)}, protocol = "json" } }\n`;
+  writeConfig(home.tetherHome, `${otel}\n${stringify({ mcp_servers: { docs: stdioFixture(["--tools", "add,fail"]) } })}`);
+  const served = await connectStdioServe(home.home);
+  await served.client.callTool({ name: "docs__add", arguments: { a: 2, b: 3 } });
+  await served.client.callTool({ name: "docs__fail", arguments: {} });
+  await served.close();
+
+  const records = await receiver.waitForRecords(4, 15_000);
+  const results = records.filter((r) => r.attributes["event.name"] === "tether.tool_result");
+  expect(results.map((r) => [r.attributes.tool_name, r.attributes.success, r.attributes["mcp.server"], r.attributes["mcp.client"]])).toEqual([
+    ["docs__add", "true", "docs", "serve-test"],
+    ["docs__fail", "false", "docs", "serve-test"],
+  ]);
+  expect(results[0]!.attributes.output).toBe("5");
+  const requests = records.filter((r) => r.attributes["event.name"] === "tether.mcp_request");
+  expect(requests.map((r) => [r.attributes.method, r.attributes["mcp.server"], r.attributes.success])).toEqual([
+    ["tools/call", "docs", "true"],
+    ["tools/call", "docs", "true"],
+  ]);
+  expect(typeof requests[0]!.attributes.duration_ms).toBe("number");
+}, 60_000);
