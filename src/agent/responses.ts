@@ -12,7 +12,8 @@ import {
   type ResponsesEvent,
 } from "./responses-events.ts";
 import { DEFAULT_RETRY_OPTIONS, isRetryableStatus, parseRetryAfter, retryDelay, type RetryOptions } from "./retry.ts";
-import { readSse, SseLimitError, type SseEvent } from "./sse.ts";
+import { ByteLimitError } from "../net/byte-limit.ts";
+import { readSse, type SseEvent } from "./sse.ts";
 import { startIdleTimer, startTimer } from "../timers.ts";
 
 export type { FunctionCallItem, MessageItem, OtherItem, OutputItem, ResponsesEvent } from "./responses-events.ts";
@@ -235,7 +236,7 @@ async function readStream(
       } catch (error) {
         if (signals.user.aborted) throw cancelled(signals.user);
         if (signals.cut.aborted) throw timedOut(signals.cut.reason, options.provider);
-        if (error instanceof SseLimitError) throw tooLarge(error, options.provider);
+        if (error instanceof ByteLimitError) throw tooLarge(error, options.provider);
         throw new RetryableFailure(`the model stream broke off: ${describe(error)}`);
       }
       if (next.done) throw new RetryableFailure("the model stream ended before response.completed");
@@ -334,7 +335,7 @@ function timedOut(reason: unknown, provider: ModelProvider): Error {
 }
 
 /** A size bound: the same request would stream as much again, so this ends the run. */
-function tooLarge(error: SseLimitError, provider: ModelProvider): ModelError {
+function tooLarge(error: ByteLimitError, provider: ModelProvider): ModelError {
   const key = error.kind === "event" ? "stream_max_event_bytes" : "stream_max_bytes";
   const what = error.kind === "event" ? "an event of the model stream" : "the model stream";
   return new ModelError(`${what} went past ${error.limit} bytes (${key}); it was cut`, {

@@ -1,4 +1,5 @@
 // An incremental Server-Sent Events parser (WHATWG "parse an event stream") over byte chunks.
+import { ByteLimitError } from "../net/byte-limit.ts";
 
 /** One dispatched event. `id` is the stream's last event ID, when one has been set. */
 export interface SseEvent {
@@ -13,19 +14,6 @@ const SPACE = 32;
 const COLON = 58;
 const STREAMING: TextDecodeOptions = { stream: true };
 
-/** Which bound an SSE read exceeded: one event's size, or the whole stream's. */
-export type SseLimitKind = "event" | "stream";
-
-/** A model stream went past a size bound; `limit` is the bound in bytes. Not worth a retry. */
-export class SseLimitError extends Error {
-  constructor(
-    readonly kind: SseLimitKind,
-    readonly limit: number,
-  ) {
-    super(kind === "event" ? `one event is larger than ${limit} bytes` : `the stream is larger than ${limit} bytes`);
-    this.name = "SseLimitError";
-  }
-}
 
 export interface SseParserOptions {
   /**
@@ -68,7 +56,7 @@ export class SseParser {
     const text = this.decoder.decode(chunk, STREAMING);
     if (text.length > 0) this.feed(text);
     // Checked per chunk, after the complete lines were consumed: what is left is the open event.
-    if (this.data.length + this.carryLength > this.maxEventBytes) throw new SseLimitError("event", this.maxEventBytes);
+    if (this.data.length + this.carryLength > this.maxEventBytes) throw new ByteLimitError("event", this.maxEventBytes);
     return this.take();
   }
 
@@ -254,7 +242,7 @@ function isAsciiDigits(value: string): boolean {
 }
 
 export interface ReadSseOptions extends SseParserOptions {
-  /** The most bytes the whole body may have; past it the read throws SseLimitError. Default: unbounded. */
+  /** The most bytes the whole body may have; past it the read throws ByteLimitError. Default: unbounded. */
   maxStreamBytes?: number;
   /** Called with each chunk's size as it arrives (idle timers reset on it). */
   onChunk?(bytes: number): void;
@@ -286,7 +274,7 @@ export async function* readSse(
       if (result.done) break;
       streamBytes += result.value.byteLength;
       options.onChunk?.(result.value.byteLength);
-      if (streamBytes > maxStreamBytes) throw new SseLimitError("stream", maxStreamBytes);
+      if (streamBytes > maxStreamBytes) throw new ByteLimitError("stream", maxStreamBytes);
       for (const event of parser.push(result.value)) yield event;
     }
     done = true;

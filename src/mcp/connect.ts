@@ -24,7 +24,7 @@ import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
 import { type CredentialsSent, describeCallError, describeConnectError, httpStatus } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
-import type { OversizeBodyError } from "./http-limits.ts";
+import type { ByteLimitError } from "../net/byte-limit.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
@@ -363,7 +363,7 @@ async function openHttp(
   return { client: sseClient, via: "sse", sent, hazards };
 }
 
-function oversize(server: ServerConfig, error: OversizeBodyError): ConnectionError {
+function oversize(server: ServerConfig, error: ByteLimitError): ConnectionError {
   const what = error.kind === "event" ? "an SSE event" : "a response body";
   return new ConnectionError(
     `server "${server.name}" sent ${what} larger than ${error.limit / 1024 / 1024} MiB, the most tether reads from an MCP server; the connection was closed`,

@@ -3,27 +3,17 @@
 // event until its blank line, so the bound has to sit in the `fetch` it is given.
 
 /** The largest SSE event or JSON response body tether reads from an MCP server over HTTP. */
+import { ByteLimitError } from "../net/byte-limit.ts";
+
 export const MAX_MCP_HTTP_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-export type OversizeKind = "event" | "body";
-
-/** A body stream past its bound: the SDK sees this as a failed read. */
-export class OversizeBodyError extends Error {
-  constructor(
-    readonly kind: OversizeKind,
-    readonly limit: number,
-  ) {
-    super(kind === "event" ? `an SSE event went past ${limit} bytes` : `a response body went past ${limit} bytes`);
-    this.name = "OversizeBodyError";
-  }
-}
 
 /**
  * `fetchFn` whose response bodies fail once they pass `limit`: per event for `text/event-stream`
  * (a long-lived stream may carry any number of events), in all for anything else.
  * `onOversize` runs when that happens, before the reader sees the error.
  */
-export function boundedFetch(fetchFn: typeof fetch, onOversize: (error: OversizeBodyError) => void, limit = MAX_MCP_HTTP_MESSAGE_BYTES): typeof fetch {
+export function boundedFetch(fetchFn: typeof fetch, onOversize: (error: ByteLimitError) => void, limit = MAX_MCP_HTTP_MESSAGE_BYTES): typeof fetch {
   const bounded = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): Promise<Response> => {
     const response = await fetchFn(input, init);
     if (!response.body) return response;
@@ -33,7 +23,7 @@ export function boundedFetch(fetchFn: typeof fetch, onOversize: (error: Oversize
       new TransformStream<Uint8Array, Uint8Array>({
         transform(chunk, controller) {
           if (counter(chunk)) {
-            const error = new OversizeBodyError(sse ? "event" : "body", limit);
+            const error = new ByteLimitError(sse ? "event" : "body", limit);
             onOversize(error);
             controller.error(error);
             return;

@@ -7,7 +7,8 @@ import type { Transport } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { expandUrl, requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
-import { boundedFetch, type OversizeBodyError } from "./http-limits.ts";
+import { boundedFetch } from "./http-limits.ts";
+import type { ByteLimitError } from "../net/byte-limit.ts";
 import { guardNotifications } from "./notification-budget.ts";
 
 export interface HttpAuth {
@@ -35,7 +36,7 @@ export interface HttpGuards {
   /** Called once when the server first goes over the notification budget. */
   onFlood(): void;
   /** An SSE event or a JSON body went past MAX_MCP_HTTP_MESSAGE_BYTES. */
-  onOversize(error: OversizeBodyError): void;
+  onOversize(error: ByteLimitError): void;
 }
 
 export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth, guards: HttpGuards): Transport {
