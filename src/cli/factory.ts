@@ -2,6 +2,7 @@
 // pkg/cmd/factory/default.go): config first, then the credential store it names, both built on
 // first use and kept for the run. The real context (system.ts) and the test twin share this.
 import type { CredentialStore } from "../auth/store/credentials.ts";
+import type { KeyringBackend } from "../auth/store/keyring-store.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { Context, Log, OutputStream } from "../context.ts";
 import { DECLINE_EVERYTHING } from "../mcp/server-requests.ts";
@@ -37,7 +38,13 @@ export function runLifecycle(): Pick<Context, "signal" | "atExit"> & Pick<RunCon
   };
 }
 
-export function withServices<T extends BaseContext>(base: T): T & Context {
+/** What a test twin may put in place of a real adapter. */
+export interface ServiceOverrides {
+  /** The OS keyring (the store's documented seam); the real one otherwise. */
+  keyring?: KeyringBackend;
+}
+
+export function withServices<T extends BaseContext>(base: T, overrides: ServiceOverrides = {}): T & Context {
   let config: Promise<LoadedConfig> | undefined;
   let store: Promise<CredentialStore> | undefined;
   const ctx: T & Context = {
@@ -56,7 +63,12 @@ export function withServices<T extends BaseContext>(base: T): T & Context {
     },
     credentialStore() {
       store ??= Promise.all([ctx.config(), import("../auth/store/index.ts")]).then(([{ config: settings }, { createCredentialStore }]) =>
-        createCredentialStore(settings.credentialsStore, { home: ctx.paths.home, notice: ctx.log.notice, debug: ctx.log.debug }),
+        createCredentialStore(settings.credentialsStore, {
+          home: ctx.paths.home,
+          notice: ctx.log.notice,
+          debug: ctx.log.debug,
+          keyring: overrides.keyring,
+        }),
       );
       return store;
     },

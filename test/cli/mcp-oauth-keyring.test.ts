@@ -2,7 +2,8 @@
 // A machine without a keyring is simulated with a D-Bus address that cannot connect (Linux); the real
 // Secret Service runs under test/auth/run-real-keyring.sh (TETHER_TEST_REAL_KEYRING=1).
 // A fake failing keyring injected into the store is tested at the store level (test/auth/modes.test.ts),
-// so the product reads no test-only switch.
+// so the product reads no test-only switch. Every run is a real process: the keyring addon reads the
+// process's own environment (DBUS_SESSION_BUS_ADDRESS), not the run's context.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -51,14 +52,14 @@ describe.skipIf(!onLinux)("no OS keyring reachable", () => {
     expect(run.stderr).toContain("Credentials stored in the credential file (mode 0600)");
     expect(statSync(credentialFile()).mode & 0o777).toBe(0o600);
 
-    const tools = expectOk(await runTether(["mcp", "tools", "fx"], { home: home.home, env: noBus() }));
+    const tools = expectOk(await runTether(["mcp", "tools", "fx"], { home: home.home, env: noBus(), process: true }));
     expect(tools.stdout).toContain("echo");
     expect(tools.stderr).toBe("");
   });
 
   test("keyring mode is an error before the browser step, with a hint to use the file", async () => {
     configure("keyring");
-    const run = await runTether(["mcp", "login", "fx", "--no-browser"], { home: home.home, env: noBus() });
+    const run = await runTether(["mcp", "login", "fx", "--no-browser"], { home: home.home, env: noBus(), process: true });
     expect(run.code).toBe(1);
     expect(run.stderr).toStartWith("error: the OS keyring is unavailable: ");
     expect(run.stderr).toEndWith(`hint: set mcp_oauth_credentials_store = "file" in config.toml\n`);
@@ -67,7 +68,7 @@ describe.skipIf(!onLinux)("no OS keyring reachable", () => {
     expect((await fx.stats()).registrations).toBe(0);
 
     // Listing still works: it shows what config knows.
-    expect(expectOk(await runTether(["mcp", "list"], { home: home.home, env: noBus() })).stdout).toContain("\tnone\n");
+    expect(expectOk(await runTether(["mcp", "list"], { home: home.home, env: noBus(), process: true })).stdout).toContain("\tnone\n");
   });
 });
 
@@ -81,12 +82,12 @@ describe.skipIf(!realKeyring)("real OS keyring (Secret Service)", () => {
       expect(readCredentialFile(home.tetherHome)).toEqual({});
 
       const env = realBus();
-      expect(expectOk(await runTether(["mcp", "tools", "fx"], { home: home.home, env })).stdout).toContain("echo");
-      expect(expectOk(await runTether(["mcp", "list"], { home: home.home, env })).stdout).toContain("oauth: logged in");
-      expect(expectOk(await runTether(["mcp", "logout", "fx"], { home: home.home, env })).stdout).toBe(
+      expect(expectOk(await runTether(["mcp", "tools", "fx"], { home: home.home, env, process: true })).stdout).toContain("echo");
+      expect(expectOk(await runTether(["mcp", "list"], { home: home.home, env, process: true })).stdout).toContain("oauth: logged in");
+      expect(expectOk(await runTether(["mcp", "logout", "fx"], { home: home.home, env, process: true })).stdout).toBe(
         `Logged out of "fx": deleted its stored OAuth credentials\n`,
       );
-      expect(expectOk(await runTether(["mcp", "list"], { home: home.home, env })).stdout).toContain("\tnone\n");
+      expect(expectOk(await runTether(["mcp", "list"], { home: home.home, env, process: true })).stdout).toContain("\tnone\n");
       expect(existsSync(credentialFile())).toBe(false);
     });
   }

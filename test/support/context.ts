@@ -6,7 +6,25 @@ import { join, resolve } from "node:path";
 import type { IO } from "../../src/context.ts";
 import { runLifecycle, type RunContext, withServices } from "../../src/cli/factory.ts";
 import { proxyingFetch } from "../../src/net/proxy.ts";
+import type { KeyringBackend } from "../../src/auth/store/keyring-store.ts";
 import { VERSION } from "../../src/version.ts";
+
+/**
+ * In process, the keyring addon would read the test process's own D-Bus address, which a child
+ * process started with this env would not have: without one in `env`, the keyring is unavailable,
+ * as it would be for that child.
+ */
+const NO_KEYRING: KeyringBackend = {
+  get: async () => {
+    throw new Error("no D-Bus session bus in this run's environment");
+  },
+  set: async () => {
+    throw new Error("no D-Bus session bus in this run's environment");
+  },
+  delete: async () => {
+    throw new Error("no D-Bus session bus in this run's environment");
+  },
+};
 
 export interface TestContextOptions {
   env: Record<string, string>;
@@ -56,6 +74,6 @@ export function createTestContext(options: TestContextOptions): TestContext {
     cwd: options.cwd,
     ...runLifecycle(),
     drainOutput: async () => {},
-  });
+  }, { keyring: env.DBUS_SESSION_BUS_ADDRESS ? undefined : NO_KEYRING });
   return Object.assign(ctx, { stdout: () => out, stderr: () => err });
 }
