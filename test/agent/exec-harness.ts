@@ -23,7 +23,9 @@ export interface FixtureServerOptions {
 /** A `[mcp_servers.NAME]` table running the stdio fixture. */
 export function fixtureServer(options: FixtureServerOptions = {}): string {
   const { command, args } = stdioFixtureCommand(["--tools", (options.tools ?? ["add", "slow", "fail"]).join(","), ...(options.flags ?? [])]);
-  const lines = [`[mcp_servers.${options.name ?? "fixture"}]`, `command = ${toml(command)}`, `args = ${toml(args)}`];
+  // A generous start-up bound: on a loaded 2-core CI box a fixture may take seconds to start, and
+  // these tests are about exec, not about start-up timeouts (connections.test.ts covers those).
+  const lines = [`[mcp_servers.${options.name ?? "fixture"}]`, `command = ${toml(command)}`, `args = ${toml(args)}`, "startup_timeout_sec = 60"];
   if (options.approveTools) lines.push(`approve_tools = ${toml(options.approveTools)}`);
   if (options.toolTimeoutSec !== undefined) lines.push(`tool_timeout_sec = ${options.toolTimeoutSec}`);
   if (options.required !== undefined) lines.push(`required = ${options.required}`);
