@@ -133,3 +133,19 @@ test("a server listing more than 10,000 tools is an error naming it", async () =
   expect(run.code).toBe(1);
   expect(run.stderr).toStartWith(`error: server "huge" lists 10009 tools, more than tether reads (10000)\n`);
 });
+
+test("the compiled binary reaches all six (2025-only, strict 2026-07-28, dual; stdio and HTTP) with one config", async () => {
+  configure(allServers());
+  const status = JSON.parse(expectOk(await runTether(["mcp", "list", "--status", "--json"], { home: home.home, process: true })).stdout);
+  const seen = Object.fromEntries(status.servers.map((s: { name: string; status: { state: string; protocol_version: string } }) => [s.name, `${s.status.state} ${s.status.protocol_version}`]));
+  expect(seen).toEqual({
+    "stdio-legacy": "ok 2025-11-25",
+    "http-legacy": "ok 2025-11-25",
+    "stdio-modern": "ok 2026-07-28",
+    "http-modern": "ok 2026-07-28",
+    "stdio-dual": "ok 2026-07-28",
+    "http-dual": "ok 2026-07-28",
+  });
+  const call = await runTether(["mcp", "call", "stdio-modern", "echo", "--arg", "text=compiled"], { home: home.home, process: true });
+  expect(expectOk(call).stdout).toBe("compiled\n");
+});
