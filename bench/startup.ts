@@ -1,6 +1,6 @@
 // Startup budget of the compiled CLI against a bare compiled Bun `console.log("hello")`, built with
-// the same flags (build.ts's compileExecutable). Goals (STYLE.md): `--version` ≤ 1.3×, `mcp list`
-// with 10 servers ≤ 1.5×. Reports PASS/MISS and always exits 0.
+// the same flags (build.ts's compileExecutable). Goals: `--version` ≤ 1.3× (STYLE.md), `mcp list`
+// with 10 servers ≤ 1.3× (issue 12; it was 1.5×). Reports PASS/MISS and always exits 0.
 //
 //   bun bench/startup.ts [--rounds 30] [--warmup 3] [--rebuild]
 //
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     const cases: Case[] = [
       { name: "hello (bare bun)", cmd: [hello] },
       { name: "tether --version", cmd: [tether, "--version"], goal: 1.3 },
-      { name: "tether mcp list", cmd: [tether, "mcp", "list"], goal: 1.5 },
+      { name: "tether mcp list", cmd: [tether, "mcp", "list"], goal: 1.3 },
     ];
     const samples = cases.map(() => [] as number[]);
     for (let round = 0; round < warmup + rounds; round++) {
