@@ -1,7 +1,7 @@
 // How server entries look: the list table, the detail view, and the `add` confirmation.
 import type { IO } from "../../context.ts";
 import { authLabel, describeServer, serverTarget, type AuthView, type ServerView } from "../../config/describe.ts";
-import type { AddServerResult } from "../../config/servers.ts";
+import type { AddServerResult } from "../../config/server-edits.ts";
 import type { ServerConfig } from "../../config/types.ts";
 import type { ProbeResult } from "../../mcp/connect-all.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";

@@ -2,8 +2,8 @@
 import type { ParsedArgs } from "citty";
 import type { Context } from "../../../context.ts";
 import { UsageError } from "../../../errors.ts";
-import type { AddServerOptions } from "../../../config/servers.ts";
-import { addServer } from "../../../config/servers.ts";
+import type { AddServerOptions } from "../../../config/server-edits.ts";
+import { addServer } from "../../../config/server-edits.ts";
 import type { RawServer } from "../../../config/schema.ts";
 import { afterSeparator, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";

@@ -1,7 +1,7 @@
 // `tether mcp remove`: delete a server entry.
 import type { Context } from "../../../context.ts";
 import { forgetServerCredentials } from "../../../auth/logout.ts";
-import { removeServer } from "../../../config/servers.ts";
+import { removeServer } from "../../../config/server-edits.ts";
 import { serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderCredentialsForgotten } from "../../views/auth.ts";
