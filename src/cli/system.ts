@@ -3,7 +3,7 @@
 // costly parts — Node's stream objects, node:tty, child_process — load only when first used.
 import { fstatSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Context, IO, OutputStream } from "../context.ts";
+import type { IO, OutputStream } from "../context.ts";
 import { runLifecycle, type RunContext, withServices } from "./factory.ts";
 import { proxyingFetch } from "../net/proxy.ts";
 import { VERSION } from "../version.ts";

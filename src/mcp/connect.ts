@@ -7,6 +7,7 @@
 import {
   type CallToolResult,
   Client,
+  SdkErrorCode,
   type GetPromptResult,
   type LoggingMessageNotificationParams,
   type PriorDiscovery,
@@ -19,9 +20,9 @@ import {
 } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
-import { CancelledError, ConnectionError, TetherError } from "../errors.ts";
+import { ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
-import { type CredentialsSent, describeCallError, describeConnectError, httpStatus } from "./errors.ts";
+import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isSdkError } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";
@@ -135,7 +136,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
   const prior = loadPrior(ctx.paths.home, key, ctx.now());
   let attempt = await attemptConnect(ctx, server, prior, deadline);
-  if (!attempt.ok && prior && mayBeStaleVerdict(attempt.error) && Date.now() < deadline) {
+  if (!attempt.ok && prior && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
     forgetVerdict(ctx.paths.home, key);
     attempt = await attemptConnect(ctx, server, undefined, deadline);
@@ -155,7 +156,10 @@ interface Progress {
   hazards: Hazards;
 }
 
-type Attempt = { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean } | { ok: false; error: TetherError };
+type Attempt =
+  | { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean }
+  /** `mayBeStaleVerdict`: the server answered in a way a wrong remembered era could explain. */
+  | { ok: false; error: TetherError; mayBeStaleVerdict: boolean };
 
 async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDiscovery | undefined, deadline: number): Promise<Attempt> {
   let opened: Opened | undefined;
@@ -179,20 +183,28 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
   } catch (error) {
     const tail = progress.child?.stderr.snapshot() ?? [];
     await closeQuietly(opened?.client, progress.child);
-    const failure =
-      hazardFailure(server, progress.hazards) ??
-      (error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent));
+    const hazard = hazardFailure(server, progress.hazards);
+    const failure = hazard ?? (error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent));
     if (progress.sent === "none" && httpStatus(error) === 401) await rememberLoginWanted(ctx, server);
-    return { ok: false, error: failure };
+    return { ok: false, error: failure, mayBeStaleVerdict: !hazard && mayBeStaleVerdict(error) };
   }
 }
 
-/** A failure a stale era verdict could explain; not a timeout, an interrupt or an auth wall. */
-function mayBeStaleVerdict(error: TetherError): boolean {
-  if (error instanceof CancelledError) return false;
-  if (error.message.includes("did not start within")) return false;
-  const status = httpStatus(error.cause);
-  return status !== 401 && status !== 403 && !error.message.includes("needs login") && !error.message.includes("not found");
+/**
+ * Whether the raw failure is one a wrong remembered era could explain: the server answered, but not
+ * as that era expects. Not tether's own verdicts (start-up timeout, bounds), not an interrupt, a
+ * timeout, an auth wall or a missing command.
+ */
+function mayBeStaleVerdict(error: unknown): boolean {
+  if (error instanceof TetherError || isAbortError(error)) return false;
+  if (isSdkError(error, SdkErrorCode.RequestTimeout)) return false;
+  const status = httpStatus(error);
+  if (status === 401 || status === 403) return false;
+  return (error as NodeJS.ErrnoException)?.code !== "ENOENT";
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === "AbortError";
 }
 
 /** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */

@@ -5,7 +5,7 @@ import { SSEClientTransport } from "@modelcontextprotocol/client";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { Transport } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
-import { expandUrl, requireEnvVar, resolveHeaders } from "../config/expand.ts";
+import { requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { boundedFetch } from "./http-limits.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";

@@ -2,7 +2,6 @@
 // (is there a terminal, which --input flags were given), so it lives on the context
 // (ctx.serverRequests): the command sets it, and every connection the run opens uses it.
 import type { ElicitRequestFormParams, ElicitRequestURLParams, ElicitResult } from "@modelcontextprotocol/client";
-import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
 
 export interface ServerRequestHandlers {

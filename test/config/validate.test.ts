@@ -151,8 +151,8 @@ describe("whole file", () => {
   });
 
   test("the full SPEC example is valid", async () => {
-    // A copy of SPEC §2's example kept in the repo: tests never read outside it (a plain clone has
-    // no ../shared). Update it when SPEC §2 changes.
+    // A copy of SPEC §2's example kept in the repo: tests never read outside the repository (a plain
+    // clone has nothing beside it). Update it when SPEC §2 changes.
     const example = await Bun.file(`${import.meta.dir}/fixtures/spec-example.toml`).text();
     // The example mixes a stdio and an HTTP server and uses placeholder client ids; all valid.
     await validateParsed(parseConfigSource(example, FILE), example, FILE);

@@ -51,9 +51,6 @@ export const SCENARIOS: readonly string[] = [
   "elicitation-sep1034-client-defaults",
 ];
 
-/** Scenarios tether cannot pass by design yet, with the reason. */
-export const TODO: Readonly<Record<string, string>> = {};
-
 interface Check {
   id: string;
   name: string;
@@ -173,8 +170,4 @@ for (const scenario of selected) {
     },
     TEST_TIMEOUT_MS,
   );
-}
-
-for (const [scenario, reason] of Object.entries(TODO)) {
-  test.todo(`conformance: ${scenario} (${reason})`);
 }
