@@ -2,7 +2,7 @@
 // client secret (client_secret_basic) or a private key (private_key_jwt). The SDK's providers fetch
 // a token when the server first asks and again when it expires; nothing is stored between runs.
 import { createPrivateKey } from "node:crypto";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { readBoundedText } from "../files/bounded-read.ts";
 import { ClientCredentialsProvider, type OAuthClientProvider, PrivateKeyJwtProvider } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { expandVars, requireEnvVar } from "../config/expand.ts";
@@ -45,21 +45,7 @@ function algorithmOf(pem: string, path: string, where: string): string {
 }
 
 function readKeyFile(path: string, where: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    throw new ConfigError(`${where}: cannot read oauth_private_key_file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_KEY_FILE_BYTES) {
-      throw new ConfigError(`${where}: oauth_private_key_file ${path} is not a key file (a regular file under ${MAX_KEY_FILE_BYTES / 1024} KiB)`);
-    }
-    const buffer = Buffer.alloc(stat.size);
-    readSync(fd, buffer, 0, stat.size, 0);
-    return buffer.toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
+  const pem = readBoundedText(path, { maxBytes: MAX_KEY_FILE_BYTES, limitName: "a key file's size limit", notAFileHint: "point oauth_private_key_file at a PEM file" });
+  if (pem === undefined) throw new ConfigError(`${where}: oauth_private_key_file ${path} does not exist`);
+  return pem;
 }

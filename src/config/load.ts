@@ -1,9 +1,9 @@
 // Reads config.toml: parse with smol-toml, validate (skipped when this exact content already
 // passed with this tether version), normalize.
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import type { Context } from "../context.ts";
 import { ConfigError } from "../errors.ts";
+import { readBoundedText } from "../files/bounded-read.ts";
 import { isKnownValid, rememberValid } from "./validation-cache.ts";
 import { normalizeConfig } from "./normalize.ts";
 import type { RawConfig } from "./schema.ts";
@@ -45,57 +45,14 @@ export async function validateParsed(raw: RawConfig, source: string, path: strin
  */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-/**
- * The file's text, or undefined when it does not exist. It must be a regular file of at most
- * MAX_CONFIG_BYTES: opened without blocking (a FIFO would wait forever for a writer), checked
- * with fstat on the open descriptor, and read no further than the cap.
- */
+/** The file's text, or undefined when it does not exist: a regular file of at most MAX_CONFIG_BYTES. */
 export function readConfigSource(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return undefined;
-    throw new ConfigError(`cannot read ${path} (${code ?? String(error)})`);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      throw new ConfigError(`${path} is not a regular file (${fileKind(stat)})`, { hint: "point --config or $TETHER_HOME at a TOML file" });
-    }
-    const tooBig = () =>
-      new ConfigError(`${path} is larger than ${MAX_CONFIG_BYTES} bytes (the config size limit)`, {
-        hint: "a config.toml is a few KiB; check that this is the right file",
-      });
-    if (stat.size > MAX_CONFIG_BYTES) throw tooBig();
-    // Read one byte past the cap: a file that grew since fstat is caught too.
-    const buffer = Buffer.alloc(Math.min(stat.size, MAX_CONFIG_BYTES) + 1);
-    let length = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) break;
-      length += read;
-      if (length > MAX_CONFIG_BYTES) throw tooBig();
-      if (length === buffer.length) break;
-    }
-    return buffer.toString("utf8", 0, length);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(`cannot read ${path} (${code ?? String(error)})`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fileKind(stat: import("node:fs").Stats): string {
-  if (stat.isDirectory()) return "a directory";
-  if (stat.isFIFO()) return "a named pipe";
-  if (stat.isCharacterDevice()) return "a character device";
-  if (stat.isBlockDevice()) return "a block device";
-  if (stat.isSocket()) return "a socket";
-  return "not a file";
+  return readBoundedText(path, {
+    maxBytes: MAX_CONFIG_BYTES,
+    limitName: "the config size limit",
+    notAFileHint: "point --config or $TETHER_HOME at a TOML file",
+    tooBigHint: "a config.toml is a few KiB; check that this is the right file",
+  });
 }
 
 export function parseConfigSource(source: string, path: string): RawConfig {

@@ -36,7 +36,7 @@ export interface ImportReport {
 export async function importServers(ctx: Context, options: ImportOptions): Promise<ImportReport> {
   const path =
     options.path ?? defaultSourcePath(options.from, { os: process.platform, home: ctx.env.HOME ?? ctx.env.USERPROFILE ?? homedir(), env: ctx.env, cwd: ctx.cwd });
-  const found = serversIn(options.from, readSource(path), path, ctx.cwd);
+  const found = serversIn(options.from, readSource(path, options.path !== undefined), path, ctx.cwd);
   const mapped = [...found].map(([appName, entry]) => ({ appName, ...mapServer(options.from, appName, entry) }));
 
   const plan = (source: string): { source: string; rows: ImportRow[] } => {

@@ -1,6 +1,6 @@
 // Where each app keeps its MCP servers, per OS (the apps' own documentation), and how to read the
 // file into one list of named entries. Pure apart from the file read in `readSource`.
-import { readFileSync } from "node:fs";
+import { readBoundedText } from "../files/bounded-read.ts";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { ConfigError, UsageError } from "../errors.ts";
@@ -84,15 +84,16 @@ export function serversIn(source: ImportSource, text: string, path: string, cwd:
   return out;
 }
 
-export function readSource(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new UsageError(`no config file at ${path}`, { hint: "pass the file with --path FILE" });
-    }
-    throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`);
-  }
+/** Another app's MCP config is a few KiB; the cap keeps a wrong --path from filling memory. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+/** `given`: the path came from --path (else from the app's usual location). */
+export function readSource(path: string, given: boolean): string {
+  const text = readBoundedText(path, { maxBytes: MAX_SOURCE_BYTES, limitName: "the import size limit", notAFileHint: "pass the app's config file with --path FILE" });
+  if (text !== undefined) return text;
+  throw new UsageError(`no config file at ${path}`, {
+    hint: given ? "check the path" : "the app keeps it elsewhere on this machine: pass it with --path FILE",
+  });
 }
 
 /** VS Code and Windsurf files are JSON with comments and trailing commas. */
