@@ -46,3 +46,30 @@ export function startIdleTimer(ms: number | undefined, fire: () => void): Timer 
     clear: () => clearTimeout(handle),
   };
 }
+
+/**
+ * `work`, or `error()` once `ms` have passed (never, for a delay past the timer limit), or
+ * `aborted()` when `signal` aborts first.
+ */
+export async function withTimeout<T>(
+  work: Promise<T>,
+  ms: number | undefined,
+  error: () => Error,
+  abort?: { signal: AbortSignal; aborted: () => Error },
+): Promise<T> {
+  let timer: Timer = NEVER;
+  let onAbort = () => {};
+  const stop = new Promise<never>((_, reject) => {
+    timer = startTimer(ms, () => reject(error()));
+    if (!abort) return;
+    onAbort = () => reject(abort.aborted());
+    if (abort.signal.aborted) onAbort();
+    else abort.signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    timer.clear();
+    abort?.signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -33,7 +33,7 @@ import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { terminalText } from "../text/sanitize.ts";
-import { startTimer } from "../timers.ts";
+import { withTimeout } from "../timers.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -178,7 +178,7 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
       }
       return tools;
     })();
-    const tools = await withDeadline(work, remaining, server);
+    const tools = await withTimeout(work, remaining, () => startupTimeout(server));
     return { ok: true, opened: opened!, tools, reprobed: prior === undefined };
   } catch (error) {
     const tail = progress.child?.stderr.snapshot() ?? [];
@@ -388,18 +388,6 @@ function credentialsSent(auth: HttpAuth): CredentialsSent {
   return Object.keys(auth.headers).some((h) => h.toLowerCase() === "authorization") ? "bearer" : "none";
 }
 
-async function withDeadline<T>(work: Promise<T>, ms: number, server: ServerConfig): Promise<T> {
-  let timer = { clear() {} };
-  // startTimer: a startup_timeout_sec past the timer limit means "no deadline", not "fire at once".
-  const timeout = new Promise<never>((_, reject) => {
-    timer = startTimer(ms, () => reject(startupTimeout(server)));
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    timer.clear();
-  }
-}
 
 export function startupTimeout(server: ServerConfig): ConnectionError {
   return new ConnectionError(`server "${server.name}" did not start within ${server.startupTimeoutSec}s`, {

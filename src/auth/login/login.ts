@@ -21,7 +21,7 @@ import { timedFetch } from "../timed-fetch.ts";
 import type { FetchLike } from "@modelcontextprotocol/client";
 import { revokeStoredTokens } from "../revoke.ts";
 import { sameTokens, withNewTokens } from "../tokens.ts";
-import { startTimer, type Timer } from "../../timers.ts";
+import { withTimeout } from "../../timers.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_SEC = 300;
 const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
@@ -252,27 +252,13 @@ async function revokeReplaced(previous: StoredCredentials, fetchFn: FetchLike, h
   if (outcome.kind === "failed") hooks.onWarning?.(`could not revoke the previous login's tokens: ${outcome.reason}`);
 }
 
-async function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
-  let timer: Timer = { clear() {} };
-  let onAbort = () => {};
-  const stop = new Promise<never>((_, reject) => {
-    // startTimer: a TETHER_LOGIN_TIMEOUT_SEC past the timer limit means "wait", not "give up at once".
-    timer = startTimer(timeoutSec * 1000, () => {
-      reject(
-        new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
-          hint: `${loginCommand(name)} to start again`,
-        }),
-      );
+function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
+  // A TETHER_LOGIN_TIMEOUT_SEC past the timer limit means "wait", not "give up at once".
+  const abandoned = () =>
+    new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
+      hint: `${loginCommand(name)} to start again`,
     });
-    onAbort = () => reject(new CancelledError("interrupted"));
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([outcome, stop]);
-  } finally {
-    timer.clear();
-    ctx.signal.removeEventListener("abort", onAbort);
-  }
+  return withTimeout(outcome, timeoutSec * 1000, abandoned, { signal: ctx.signal, aborted: () => new CancelledError("interrupted") });
 }
 
 function describeDuration(seconds: number): string {
