@@ -2,21 +2,13 @@
 // server: discovery from the 401's WWW-Authenticate, RFC 9207 iss, insufficient_scope step-up,
 // client registrations bound to their issuer, revocation on a new login, machine logins with
 // client_credentials, and the AUTH column for a server known to want a login.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
-import { expectOk, makeHome, runTether, type RunResult } from "../support/cli.ts";
+import { expectOk, homePerTest, runTether, type RunResult } from "../support/cli.ts";
 import { loginHeadless, onlyEntry, writeConfig } from "./oauth-driver.ts";
 
-let home: ReturnType<typeof makeHome>;
-const fixtures: FixtureHandle[] = [];
-
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(async () => {
-  await Promise.all(fixtures.splice(0).map((f) => f.stop()));
-  home.cleanup();
-});
+const each = homePerTest();
+const fixtures = each.fixtures;
 
 async function fixture(args: string[] = []): Promise<FixtureHandle> {
   const handle = await startHttpFixture(["--oauth", ...args]);
@@ -25,11 +17,11 @@ async function fixture(args: string[] = []): Promise<FixtureHandle> {
 }
 
 function configure(url: string, extra = ""): void {
-  writeConfig(home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${url}"\n${extra}`);
+  writeConfig(each.home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${url}"\n${extra}`);
 }
 
-const tether = (args: string[], env?: Record<string, string>): Promise<RunResult> => runTether(args, { home: home.home, env });
-const login = (extraArgs: string[] = []) => loginHeadless("fx", { home: home.home, via: "callback", extraArgs });
+const tether = (args: string[], env?: Record<string, string>): Promise<RunResult> => runTether(args, { home: each.home.home, env });
+const login = (extraArgs: string[] = []) => loginHeadless("fx", { home: each.home.home, via: "callback", extraArgs });
 
 describe("discovery", () => {
   test("protected-resource metadata named only in the 401's WWW-Authenticate is found, and its scope asked for", async () => {
@@ -68,7 +60,7 @@ describe("authorization response", () => {
     expect(run.stderr).toContain(`OAuth login to "fx" failed`);
     expect(run.stderr).toMatch(/issuer/i);
     expect((await fx.stats()).tokenExchanges).toBe(0);
-    expect(onlyEntry(home.tetherHome)).toBeUndefined();
+    expect(onlyEntry(each.home.tetherHome)).toBeUndefined();
   });
 
   test("dynamic registration says it is a native application", async () => {
@@ -112,11 +104,11 @@ describe("logging in again", () => {
     const fx = await fixture();
     configure(fx.url);
     expectOk(await login());
-    const first = onlyEntry(home.tetherHome)!;
+    const first = onlyEntry(each.home.tetherHome)!;
     expectOk(await login());
     const revoked = (await fx.stats()).revocations.map((r: { token: string }) => r.token);
     expect(revoked).toContain(first.tokens!.refresh_token!);
-    expect(onlyEntry(home.tetherHome)!.tokens!.access_token).not.toBe(first.tokens!.access_token);
+    expect(onlyEntry(each.home.tetherHome)!.tokens!.access_token).not.toBe(first.tokens!.access_token);
   });
 });
 

@@ -1,19 +1,14 @@
 // One authorization server cannot poison every stored login (issue 10, item 2): a bad `expires_in`
 // is treated as unknown, and a malformed entry of the credential file is skipped on its own.
-import { afterEach, beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 import { loginHeadless, readCredentialFile, writeConfig } from "../cli/oauth-driver.ts";
 
-let home: ReturnType<typeof makeHome>;
-const fixtures: FixtureHandle[] = [];
-beforeEach(() => (home = makeHome()));
-afterEach(async () => {
-  await Promise.all(fixtures.splice(0).map((f) => f.stop()));
-  home.cleanup();
-});
+const each = homePerTest();
+const fixtures = each.fixtures;
 
 async function oauthFixture(args: string[] = []): Promise<FixtureHandle> {
   const handle = await startHttpFixture(["--oauth", ...args]);
@@ -23,11 +18,11 @@ async function oauthFixture(args: string[] = []): Promise<FixtureHandle> {
 
 function configure(servers: Record<string, string>): void {
   const tables = Object.entries(servers).map(([name, url]) => `[mcp_servers.${name}]\nurl = "${url}"\n`);
-  writeConfig(home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n${tables.join("\n")}`);
+  writeConfig(each.home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n${tables.join("\n")}`);
 }
 
-const tether = (args: string[]) => runTether(args, { home: home.home });
-const login = async (name: string) => expectOk(await loginHeadless(name, { home: home.home, via: "callback" }));
+const tether = (args: string[]) => runTether(args, { home: each.home.home });
+const login = async (name: string) => expectOk(await loginHeadless(name, { home: each.home.home, via: "callback" }));
 
 test('"expires_in": 1e308 from one server leaves the other logins readable: tools, list and logout work', async () => {
   const good = await oauthFixture();
@@ -36,7 +31,7 @@ test('"expires_in": 1e308 from one server leaves the other logins readable: tool
   await login("good");
   await login("bad");
 
-  const text = readFileSync(join(home.tetherHome, ".credentials.json"), "utf8");
+  const text = readFileSync(join(each.home.tetherHome, ".credentials.json"), "utf8");
   expect(text).not.toContain("null");
   expect(expectOk(await tether(["mcp", "call", "good", "echo", "--arg", "text=hi"])).stdout).toBe("hi\n");
   expect(expectOk(await tether(["mcp", "call", "bad", "echo", "--arg", "text=hi"])).stdout).toBe("hi\n");
@@ -44,7 +39,7 @@ test('"expires_in": 1e308 from one server leaves the other logins readable: tool
     `good\thttp\t${good.url}\tyes\toauth: logged in\nbad\thttp\t${bad.url}\tyes\toauth: logged in\n`,
   );
   expect(expectOk(await tether(["mcp", "logout", "good"])).stdout).toContain('Logged out of "good"');
-  expect(Object.values(readCredentialFile(home.tetherHome)).map((entry) => entry.serverName)).toEqual(["bad"]);
+  expect(Object.values(readCredentialFile(each.home.tetherHome)).map((entry) => entry.serverName)).toEqual(["bad"]);
 });
 
 for (const expiresIn of ["0", "-5"]) {
@@ -52,7 +47,7 @@ for (const expiresIn of ["0", "-5"]) {
     const fx = await oauthFixture([`--expires-in=${expiresIn}`]);
     configure({ fx: fx.url });
     await login("fx");
-    expect(Object.values(readCredentialFile(home.tetherHome))[0]!.expiresAt).toBeUndefined();
+    expect(Object.values(readCredentialFile(each.home.tetherHome))[0]!.expiresAt).toBeUndefined();
     expectOk(await tether(["mcp", "tools", "fx"]));
     expectOk(await tether(["mcp", "tools", "fx"]));
     expect((await fx.stats()).refreshes).toBe(0);
@@ -66,7 +61,7 @@ test("a malformed entry is skipped with a warning naming its server; other serve
   configure({ good: good.url, other: other.url });
   await login("good");
   await login("other");
-  const file = join(home.tetherHome, ".credentials.json");
+  const file = join(each.home.tetherHome, ".credentials.json");
   const entries = JSON.parse(readFileSync(file, "utf8"));
   const otherKey = Object.keys(entries).find((key) => key.startsWith("other|"))!;
   entries[otherKey] = { serverName: "other", tokens: "not an object" };

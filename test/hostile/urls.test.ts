@@ -1,10 +1,10 @@
 // Only web URLs are ever opened (issue 10, item 9), with the URL as one argument on every platform.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isOpenableUrl, openerCommand } from "../../src/cli/open-url.ts";
-import { makeHome, runTether } from "../support/cli.ts";
-import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
+import { homePerTest, runTether } from "../support/cli.ts";
+import { startHttpFixture } from "../support/fixture.ts";
 import { writeConfig } from "../cli/oauth-driver.ts";
 
 describe("the opener's argument vector", () => {
@@ -26,24 +26,19 @@ describe("the opener's argument vector", () => {
 });
 
 describe("mcp login with a hostile authorization_endpoint", () => {
-  let home: ReturnType<typeof makeHome>;
-  const fixtures: FixtureHandle[] = [];
-  beforeEach(() => (home = makeHome()));
-  afterEach(async () => {
-    await Promise.all(fixtures.splice(0).map((f) => f.stop()));
-    home.cleanup();
-  });
+  const each = homePerTest();
+  const fixtures = each.fixtures;
 
   /** Runs `mcp login o` (browser on) with a recording xdg-open on PATH; returns the run and whether the opener ran. */
   async function loginWith(endpoint: string) {
     const fx = await startHttpFixture(["--oauth", "--authorization-endpoint", endpoint]);
     fixtures.push(fx);
-    writeConfig(home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.o]\nurl = "${fx.url}"\n`);
-    const bin = join(home.home, "bin");
-    const opened = join(home.home, "opened-url");
+    writeConfig(each.home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.o]\nurl = "${fx.url}"\n`);
+    const bin = join(each.home.home, "bin");
+    const opened = join(each.home.home, "opened-url");
     await Bun.write(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`);
     await Bun.$`chmod +x ${join(bin, "xdg-open")}`;
-    const result = await runTether(["mcp", "login", "o"], { home: home.home, env: { PATH: `${bin}:${process.env.PATH}`, TETHER_LOGIN_TIMEOUT_SEC: "5" } });
+    const result = await runTether(["mcp", "login", "o"], { home: each.home.home, env: { PATH: `${bin}:${process.env.PATH}`, TETHER_LOGIN_TIMEOUT_SEC: "5" } });
     return { result, opened: existsSync(opened) };
   }
 

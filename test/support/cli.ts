@@ -2,6 +2,7 @@
 // default (argv → runCli → output and exit code, as gh's command tests do), or as a real process
 // (`process: true`, or `binary`) where the process itself is under test: signals, the exit path,
 // several processes racing for a lock.
+import { afterEach, beforeEach } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -113,4 +114,27 @@ export function isProcessAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A fresh temp home for each test of the file (or describe block it is called in), and the fixtures
+ * a test started (push them on `fixtures`) stopped after it.
+ */
+export function homePerTest(): { readonly home: ReturnType<typeof makeHome>; fixtures: { stop(): Promise<void> }[] } {
+  let home: ReturnType<typeof makeHome> | undefined;
+  const fixtures: { stop(): Promise<void> }[] = [];
+  beforeEach(() => {
+    home = makeHome();
+  });
+  afterEach(async () => {
+    await Promise.all(fixtures.splice(0).map((f) => f.stop()));
+    home?.cleanup();
+  });
+  return {
+    get home() {
+      if (!home) throw new Error("homePerTest: used outside a test");
+      return home;
+    },
+    fixtures,
+  };
 }
