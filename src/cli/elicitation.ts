@@ -52,6 +52,7 @@ export function answerElicitations(ctx: Context, rawArgs: readonly string[], inp
   // One form at a time on the terminal: two servers asking at once would interleave questions.
   let queue = Promise.resolve();
   ctx.serverRequests = {
+    ...ctx.serverRequests,
     elicit(server, params) {
       const run = queue.then(async () => {
         const release = holdSpinner(ctx.io);

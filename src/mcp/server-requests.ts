@@ -1,15 +1,33 @@
-// Who answers the requests a server sends tether (elicitation today). It is a property of the run
-// (is there a terminal, which --input flags were given), so it lives on the context
-// (ctx.serverRequests): the command sets it, and every connection the run opens uses it.
-import type { ElicitRequestFormParams, ElicitRequestURLParams, ElicitResult } from "@modelcontextprotocol/client";
+// Who answers the requests a server sends tether: elicitation, roots and sampling. It is a
+// property of the run (is there a terminal, which --input / --root flags were given, the config's
+// sampling policy), so it lives on the context (ctx.serverRequests): the command sets it, and
+// every connection the run opens uses it. `tether mcp serve` sets a forwarder instead, which
+// hands each request to the downstream client.
+import type {
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestFormParams,
+  ElicitRequestURLParams,
+  ElicitResult,
+  Root,
+} from "@modelcontextprotocol/client";
 import type { ServerConfig } from "../config/types.ts";
+import { TetherError } from "../errors.ts";
 
 export interface ServerRequestHandlers {
   /** A form (mode absent or "form") or a URL elicitation from `server`. */
   elicit(server: ServerConfig, params: ElicitRequestFormParams | ElicitRequestURLParams): Promise<ElicitResult>;
+  /** The roots offered to `server` (roots/list). */
+  listRoots(server: ServerConfig): Promise<Root[]>;
+  /** A sampling/createMessage request from `server`; throws to refuse it (the server sees the message). */
+  sample(server: ServerConfig, params: CreateMessageRequestParams): Promise<CreateMessageResult>;
 }
 
-/** Without an answerer (doctor, list --status), every elicitation is declined. */
+/** Without an answerer (doctor, list --status): every elicitation declined, no roots, no sampling. */
 export const DECLINE_EVERYTHING: ServerRequestHandlers = {
   elicit: async () => ({ action: "decline" }),
+  listRoots: async () => [],
+  sample: async (server) => {
+    throw new TetherError(`tether does not answer sampling requests from "${server.name}" in this command`);
+  },
 };
