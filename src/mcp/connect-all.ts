@@ -5,6 +5,7 @@ import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
 import { connectServer, type McpConnection } from "./connect.ts";
 import { describeConnectError } from "./errors.ts";
+import { rememberNames } from "./name-cache.ts";
 
 export type ProbeResult =
   | { server: ServerConfig; status: "disabled" }
@@ -20,7 +21,9 @@ async function probeOne(ctx: Context, server: ServerConfig): Promise<ProbeResult
   if (!server.enabled) return { server, status: "disabled" };
   const started = performance.now();
   try {
-    return { server, status: "ok", connection: await connectServer(ctx, server) };
+    const connection = await connectServer(ctx, server);
+    rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
+    return { server, status: "ok", connection };
   } catch (error) {
     const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
     return { server, status: "error", error: failure, latencyMs: performance.now() - started };

@@ -7,6 +7,7 @@ import { ToolError, UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { parseArgPairs } from "./coerce.ts";
 import type { McpConnection } from "./connect.ts";
+import { rememberNames } from "./name-cache.ts";
 import { openServer } from "./operations.ts";
 
 export interface ResourceListing {
@@ -20,7 +21,9 @@ export async function listServerResources(ctx: Context, name: string, options: {
   const connection = await openServer(ctx, name);
   if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
   if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
-  return { server: name, resources: await connection.listResources(), templates: [] };
+  const resources = await connection.listResources();
+  rememberNames(ctx, connection.server, "resources", resources.map((r) => r.uri));
+  return { server: name, resources, templates: [] };
 }
 
 export interface ResourceReadRequest {
@@ -63,7 +66,9 @@ export interface PromptListing {
 export async function listServerPrompts(ctx: Context, name: string): Promise<PromptListing> {
   const connection = await openServer(ctx, name);
   if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
-  return { server: name, prompts: await connection.listPrompts() };
+  const prompts = await connection.listPrompts();
+  rememberNames(ctx, connection.server, "prompts", prompts.map((p) => p.name));
+  return { server: name, prompts };
 }
 
 export interface PromptRequest {
