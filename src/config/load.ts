@@ -1,10 +1,10 @@
-// Reads config.toml: parse with smol-toml, validate, normalize. Content that already passed with
-// this tether version skips validation, and usually parsing too (validation-cache.ts).
+// Reads config.toml: parse with smol-toml, validate (skipped when this exact content already
+// passed with this tether version), normalize.
 import { parse, TomlError } from "smol-toml";
 import type { Context } from "../context.ts";
 import { ConfigError } from "../errors.ts";
 import { readBoundedText } from "../files/bounded-read.ts";
-import { isKnownValid, knownParsed, rememberParsed, rememberValid } from "./validation-cache.ts";
+import { isKnownValid, rememberValid } from "./validation-cache.ts";
 import { normalizeConfig } from "./normalize.ts";
 import type { RawConfig } from "./schema.ts";
 import type { TetherConfig } from "./types.ts";
@@ -25,14 +25,11 @@ export async function readConfig(ctx: Pick<Context, "paths" | "version">): Promi
   if (source === undefined) {
     return { path, source: "", exists: false, raw: {}, config: normalizeConfig({}) };
   }
-  const cached = knownParsed(ctx.paths.home, ctx.version, source);
-  if (cached) return { path, source, exists: true, raw: cached, config: normalizeConfig(cached) };
   const raw = parseConfigSource(source, path);
   if (!isKnownValid(ctx.paths.home, ctx.version, source)) {
     await validateParsed(raw, source, path);
     rememberValid(ctx.paths.home, ctx.version, source);
   }
-  rememberParsed(ctx.paths.home, ctx.version, source, raw);
   return { path, source, exists: true, raw, config: normalizeConfig(raw) };
 }
 
