@@ -3,11 +3,12 @@
 // with 10 servers ≤ 1.3× (issue 12). Reports PASS/MISS and always exits 0.
 //
 // Last run (linux-x64, 2 shared cores, 30 rounds): hello 3.6 ms; --version 1.01×; mcp list 2.30×
-// and --json 2.21× (2.65× / 2.74× before node:util left citty's path and the parsed config was
-// cached). In-process marks put the rest at ~1.1 ms loading the CLI chunk (citty, node:fs,
-// node:path), ~1.2 ms in citty's dispatch (mostly importing the mcp and list chunks), ~0.6 ms
-// reading config (+ its cache), ~0.7 ms auth state and rendering; Bun starts tether's main ~0.2 ms
-// later than hello's and takes longer to exit.
+// and --json 2.21× (2.65× / 2.74× before node:util left citty's path; a parsed-config cache that
+// saved another ~0.2 ms was left out: it would keep a second copy of config values on disk). In-process
+// marks put the rest at ~1.1 ms loading the CLI chunk (citty, node:fs, node:path), ~1.2 ms in
+// citty's dispatch (mostly importing the mcp and list chunks), ~0.8 ms reading config, ~0.7 ms
+// auth state and rendering; Bun starts tether's main ~0.2 ms later than hello's and takes longer
+// to exit.
 //
 //   bun bench/startup.ts [--rounds 30] [--warmup 3] [--rebuild]
 //
