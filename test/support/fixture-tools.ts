@@ -3,7 +3,7 @@
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, McpError, RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import {
   inputRequired,
   inputResponse,
@@ -194,6 +194,11 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       }
     });
     server.registerTool("roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
+    // How many notifications/roots/list_changed this connection received (2025 only: a
+    // 2026-07-28 server asks for roots inside each request, so there is nothing to be told).
+    let rootsChanged = 0;
+    server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => void rootsChanged++);
+    server.registerTool("roots_changed", { description: "How many roots list_changed notifications arrived.", inputSchema: {} }, async () => text(String(rootsChanged)));
     server.registerTool("chatty", { description: CHATTY_DESCRIPTION, inputSchema: {} }, async (_args, extra) =>
       chatty(
         (level, data) => server.server.sendLoggingMessage({ level: level as never, data, logger: "fixture" }, extra.sessionId),
