@@ -125,7 +125,7 @@ async function answerSampling(
   const started = ctx.now();
   try {
     const sampled = await sampleModel(ctx, config, params);
-    await record({ ...base, decision, model: sampled.result.model, inputTokens: sampled.usage?.inputTokens, outputTokens: sampled.usage?.outputTokens, durationMs: ctx.now() - started });
+    await record({ ...base, decision, inputTokens: sampled.usage?.inputTokens, outputTokens: sampled.usage?.outputTokens, durationMs: ctx.now() - started });
     return sampled.result;
   } catch (error) {
     await record({ ...base, decision, durationMs: ctx.now() - started, error: error instanceof Error ? error.message : String(error) });

@@ -1,6 +1,7 @@
 // Telemetry for sampling: one `tether.sampling` record per sampling/createMessage a server sent,
 // answered or not, through the same sink, metadata and secret scrubbing as `tether exec`
-// (./agent-telemetry.ts). The prompt's text is left out unless `log_user_prompt` allows it.
+// (./agent-telemetry.ts). The model is the run's (the shared `model` attribute); the prompt's text
+// is left out unless `log_user_prompt` allows it.
 import type { TetherConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { REDACTED } from "./agent-events.ts";
@@ -12,7 +13,6 @@ export interface SamplingRecord {
   server: string;
   /** What became of the request: `auto` / `approved` answered it; `off` / `denied` / `no_terminal` declined it. */
   decision: "auto" | "approved" | "off" | "denied" | "no_terminal";
-  model?: string;
   maxTokens: number;
   inputTokens?: number;
   outputTokens?: number;
@@ -44,7 +44,6 @@ export async function startSamplingTelemetry(
       max_tokens: r.maxTokens,
       prompt: config.otel.logUserPrompt ? r.prompt : REDACTED,
     };
-    if (r.model !== undefined) attributes.model = r.model;
     if (r.inputTokens !== undefined) attributes.input_token_count = r.inputTokens;
     if (r.outputTokens !== undefined) attributes.output_token_count = r.outputTokens;
     if (r.durationMs !== undefined) attributes.duration_ms = Math.max(0, Math.round(r.durationMs));
