@@ -201,3 +201,15 @@ for (const era of ["legacy", "modern"] as const) {
     });
   });
 }
+
+describe("mcp read and prompt", () => {
+  test("take --root and --log-level like call; a wrong level is a usage error before connecting", async () => {
+    writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features"], { startup_timeout_sec: 60 }) } });
+    const read = expectOk(await runTether(["mcp", "read", "fx", "fixture://docs/readme", "--root", "/x", "--log-level", "debug"], { home: home.home }));
+    expect(read.stdout).toBe("# Fixture\nhello from a resource\n");
+    const prompt = expectOk(await runTether(["mcp", "prompt", "fx", "greet", "--root", "/x", "--log-level", "info"], { home: home.home }));
+    expect(prompt.stdout).toContain("Say hello to the fixture.");
+    const wrong = await runTether(["mcp", "prompt", "fx", "greet", "--log-level", "verbose"], { home: home.home });
+    expect(wrong.code).toBe(2);
+  });
+});
