@@ -102,6 +102,8 @@ export type AgentEvent =
   | { type: "text.restart"; turn: number }
   | { type: "tool.call"; call: ToolCallInfo }
   | { type: "tool.decision"; call: ToolCallInfo; verdict: Verdict }
+  /** The server reported progress on a running call (`total` when it knows it). */
+  | { type: "tool.progress"; call: ToolCallInfo; progress: number; total?: number; message?: string }
   | { type: "tool.result"; call: ToolCallInfo; outcome: ToolOutcome }
   | { type: "turn.completed"; turn: number; responseId: string; usage?: TokenUsage }
   | { type: "final"; summary: RunSummary };

@@ -3,6 +3,7 @@
 // (views and telemetry alike); the loop itself neither prints nor knows about OpenTelemetry.
 import type { Context } from "../context.ts";
 import { CancelledError, TetherError } from "../errors.ts";
+import type { CallProgress } from "../mcp/connect.ts";
 import type { ApprovalGate } from "./approvals.ts";
 import type { AgentObserver, RunSummary, TokenUsage, ToolCallInfo, ToolOutcome } from "./events.ts";
 import type { ModelTarget } from "./provider.ts";
@@ -133,17 +134,20 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
     });
     observe({ type: "tool.decision", call: info, verdict });
     if (verdict.decision === "abort") throw new RunAbortedError(`aborted at the approval of ${call.name}`);
-    outcome = verdict.refusal !== undefined ? failure(verdict.refusal) : await runTool(ctx, binding, parsed.value);
+    const onProgress = (update: CallProgress) => {
+      if (update.kind === "progress") observe({ type: "tool.progress", call: info, progress: update.progress, total: update.total, message: update.message });
+    };
+    outcome = verdict.refusal !== undefined ? failure(verdict.refusal) : await runTool(ctx, binding, parsed.value, onProgress);
   }
   observe({ type: "tool.result", call: info, outcome });
   return { type: "function_call_output", call_id: call.callId, output: outcome.output };
 }
 
 /** Tool failures (isError, timeouts, a dead server) become output for the model, not a crash. */
-async function runTool(ctx: AgentContext, binding: ToolBinding, args: Record<string, unknown>): Promise<ToolOutcome> {
+async function runTool(ctx: AgentContext, binding: ToolBinding, args: Record<string, unknown>, onProgress: (update: CallProgress) => void): Promise<ToolOutcome> {
   const started = ctx.now();
   try {
-    const result = await binding.connection.callTool(binding.tool.name, args, { signal: ctx.signal });
+    const result = await binding.connection.callTool(binding.tool.name, args, { signal: ctx.signal, onProgress });
     const text = toolResultText(result);
     const durationMs = ctx.now() - started;
     return result.isError ? { success: false, output: `error: ${text}`, durationMs } : { success: true, output: text, durationMs };

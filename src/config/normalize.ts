@@ -29,6 +29,8 @@ export function normalizeConfig(raw: RawConfig): TetherConfig {
     providers: normalizeProviders(raw.model_providers ?? {}),
     servers: Object.entries(raw.mcp_servers ?? {}).map(([name, server]) => normalizeServer(name, server)),
     otel: normalizeOtel(raw.otel ?? {}),
+    roots: raw.roots,
+    sampling: raw.sampling ?? "off",
   };
 }
 
@@ -46,6 +48,8 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     enabledTools: raw.enabled_tools,
     disabledTools: raw.disabled_tools ?? [],
     approveTools: raw.approve_tools ?? [],
+    roots: raw.roots,
+    sampling: raw.sampling,
   };
   if (raw.url !== undefined) {
     return {

@@ -4,6 +4,7 @@ import { type } from "arktype";
 const stringMap = type({ "[string]": "string" });
 const stringList = type("string[]");
 const positiveSeconds = type("number > 0");
+const samplingPolicy = type("'off' | 'ask' | 'auto'");
 
 /** Every key a server table may hold; anything else is an error (see validate.ts). */
 export const serverSchema = type({
@@ -34,6 +35,8 @@ export const serverSchema = type({
   "disabled_tools?": stringList,
   "approve_tools?": stringList,
   "required?": "boolean",
+  "roots?": stringList,
+  "sampling?": samplingPolicy,
 }).onUndeclaredKey("reject");
 
 export const SERVER_KEYS: readonly string[] = serverSchema.props.map((prop) => prop.key as string);
@@ -85,6 +88,8 @@ export const configSchema = type({
   "model_providers?": { "[string]": providerSchema },
   "mcp_servers?": { "[string]": "object" },
   "otel?": otelSchema,
+  "roots?": stringList,
+  "sampling?": samplingPolicy,
 });
 
 export type RawServer = typeof serverSchema.infer;

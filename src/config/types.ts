@@ -2,6 +2,8 @@
 
 export type ApprovalPolicy = "ask" | "auto" | "deny";
 export type CredentialsStoreMode = "auto" | "keyring" | "file";
+/** Whether a server's sampling/createMessage reaches the model: declined, asked on a terminal, or allowed. */
+export type SamplingPolicy = "off" | "ask" | "auto";
 
 export const DEFAULT_STARTUP_TIMEOUT_SEC = 10;
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
@@ -39,6 +41,10 @@ interface ServerCommon {
   enabledTools?: string[];
   disabledTools: string[];
   approveTools: string[];
+  /** `roots` as written (resolved when a server asks); undefined falls back to the top level. */
+  roots?: string[];
+  /** Undefined falls back to the top-level `sampling`. */
+  sampling?: SamplingPolicy;
 }
 
 export interface StdioServerConfig extends ServerCommon {
@@ -111,4 +117,7 @@ export interface TetherConfig {
   providers: Record<string, ProviderConfig>;
   servers: ServerConfig[];
   otel: OtelConfig;
+  /** Top-level `roots` as written; undefined offers the current directory. */
+  roots?: string[];
+  sampling: SamplingPolicy;
 }

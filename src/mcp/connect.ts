@@ -9,6 +9,7 @@ import {
   Client,
   SdkErrorCode,
   type GetPromptResult,
+  LOG_LEVEL_META_KEY,
   type LoggingMessageNotificationParams,
   type PriorDiscovery,
   type Prompt,
@@ -34,6 +35,7 @@ import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { withTimeout } from "../timers.ts";
+import { logLevelAtLeast } from "./server-requests.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -67,6 +69,8 @@ export interface McpConnection {
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
   listPrompts(): Promise<Prompt[]>;
   getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
+  /** Tells the server the roots changed (it asks roots/list again); best effort, never throws. */
+  notifyRootsChanged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -146,7 +150,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
   ctx.atExit(() => connection.close());
-  await relayNotifications(ctx, opened.client, options);
+  await relayNotifications(ctx, server, opened.client, options);
   return connection;
 }
 
@@ -208,9 +212,22 @@ function isAbortError(error: unknown): boolean {
 }
 
 /** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */
-async function relayNotifications(ctx: Context, client: Client, options: ConnectOptions): Promise<void> {
+async function relayNotifications(ctx: Context, server: ServerConfig, client: Client, options: ConnectOptions): Promise<void> {
   const { onListChanged, onLog } = options;
-  if (onLog) client.setNotificationHandler("notifications/message", (n) => onLog(n.params));
+  const sink = ctx.serverRequests.log;
+  if (onLog || sink) {
+    client.setNotificationHandler("notifications/message", (n) => {
+      onLog?.(n.params);
+      // The level was asked for, but a server may send everything anyway.
+      if (sink && logLevelAtLeast(n.params.level, sink.level)) sink.write(server, n.params);
+    });
+  }
+  // 2025 servers keep one level per session; 2026-07-28 ones read it from each request (makeConnection).
+  if (sink && client.getServerCapabilities()?.logging && client.getProtocolEra() !== "modern") {
+    await client
+      .setLoggingLevel(sink.level, { timeout: server.toolTimeoutSec * 1000, signal: ctx.signal })
+      .catch((error: unknown) => ctx.log.debug(`logging/setLevel failed: ${String(error)}`));
+  }
   if (!onListChanged) return;
   client.setNotificationHandler("notifications/tools/list_changed", () => onListChanged("tools"));
   client.setNotificationHandler("notifications/resources/list_changed", () => onListChanged("resources"));
@@ -233,6 +250,9 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   let closed: Promise<void> | undefined;
   // Task calls still settling; on Ctrl-C one sends tasks/cancel, which close() lets finish (bounded).
   const tasks = new Set<Promise<unknown>>();
+  // A 2026-07-28 server sends log lines for a request only when the request names a level.
+  const level = ctx.serverRequests.log?.level;
+  const meta = level && client.getProtocolEra() === "modern" && client.getServerCapabilities()?.logging ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
   const requestOptions = (options: CallOptions = {}) => ({
     timeout: server.toolTimeoutSec * 1000,
     resetTimeoutOnProgress: true,
@@ -278,7 +298,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
           return await call.finally(() => tasks.delete(call));
         }
         return (await client.callTool(
-          { name, arguments: args },
+          { name, arguments: args, ...meta },
           {
             timeout: server.toolTimeoutSec * 1000,
             resetTimeoutOnProgress: true,
@@ -298,9 +318,10 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       request("resources/templates/list", async () =>
         bounded(server, "resource templates", (await client.listResourceTemplates(undefined, requestOptions())).resourceTemplates),
       ),
-    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri }, requestOptions(options))),
+    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri, ...meta }, requestOptions(options))),
     listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
-    getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args }, requestOptions(options))),
+    getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta }, requestOptions(options))),
+    notifyRootsChanged: () => client.sendRootsListChanged().catch((error: unknown) => ctx.log.debug(`roots list_changed failed: ${String(error)}`)),
     close: () =>
       (closed ??= (async () => {
         if (tasks.size > 0) await Promise.race([Promise.allSettled(tasks), Bun.sleep(TASK_CANCEL_GRACE_MS)]);
@@ -314,8 +335,9 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
     { name: "tether", version: ctx.version },
     {
       // Declared always: without a terminal or --input the answerer declines, and says so, which
-      // tells the user more than a server that silently skips asking.
-      capabilities: { elicitation: { form: {}, url: {} } },
+      // tells the user more than a server that silently skips asking. Sampling likewise: with
+      // `sampling = "off"` (the default) the server hears why, rather than never trying.
+      capabilities: { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} },
       // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
       versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
       listMaxPages: MAX_LIST_PAGES,
@@ -324,6 +346,9 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
   // each elicitation inside a 2026 `input_required` result, then retries the call itself.
   client.setRequestHandler("elicitation/create", (request) => ctx.serverRequests.elicit(server, request.params));
+  // The same for roots/list and sampling/createMessage (legacy requests or input_required entries).
+  client.setRequestHandler("roots/list", async () => ({ roots: await ctx.serverRequests.listRoots(server) }));
+  client.setRequestHandler("sampling/createMessage", (request) => ctx.serverRequests.sample(server, request.params));
   return client;
 }
 

@@ -158,3 +158,19 @@ describe("whole file", () => {
     await validateParsed(parseConfigSource(example, FILE), example, FILE);
   });
 });
+
+describe("roots and sampling", () => {
+  test("roots is a list of paths, at the top level and per server", async () => {
+    const source = `roots = ["~/src", "work"]\nsampling = "ask"\n[mcp_servers.fs]\ncommand = "x"\nroots = ["/tmp"]\nsampling = "auto"\n`;
+    await validateParsed(parseConfigSource(source, FILE), source, FILE);
+    expect(await line(`roots = "/tmp"\n`)).toBe(`${FILE}:1: 'roots' must be an array (was string)`);
+    expect(await line(`[mcp_servers.fs]\ncommand = "x"\nroots = [1]\n`)).toBe(`${FILE}:3: server "fs": 'roots.0' must be a string (was a number)`);
+  });
+
+  test("sampling is off, ask or auto", async () => {
+    expect(await line(`sampling = "yes"\n`)).toBe(`${FILE}:1: 'sampling' must be "ask", "auto" or "off" (was "yes")`);
+    expect(await line(`[mcp_servers.fs]\ncommand = "x"\nsampling = true\n`)).toBe(
+      `${FILE}:3: server "fs": 'sampling' must be "ask", "auto" or "off" (was true)`,
+    );
+  });
+});

@@ -37,6 +37,7 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
     },
     servers: [],
     otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" } },
+    sampling: "off",
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import { jsonArg } from "../args.ts";
 import { answerElicitations, elicitationArgs } from "../elicitation.ts";
+import { answerServerRequests, serverRequestArgs } from "../server-requests.ts";
 import { tetherCommand } from "../command.ts";
 import { note, paint } from "../render.ts";
 import { createExecView } from "../views/exec.ts";
@@ -16,6 +17,7 @@ export const execArgs = {
   yes: { type: "boolean", alias: "y", description: "Approve every tool call without asking" },
   "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
   ...elicitationArgs,
+  ...serverRequestArgs,
   ...jsonArg,
 } as const;
 
@@ -28,6 +30,7 @@ export default (ctx: Context) =>
       const options = toExecOptions(args);
       // --yes approves tool calls only; forms a server sends are answered by the user or --input.
       const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
+      answerServerRequests(ctx, rawArgs, args["log-level"]);
       const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([

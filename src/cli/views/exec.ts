@@ -9,6 +9,7 @@ import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { paint, printJsonLine } from "../render.ts";
 import { withSpinner } from "../spinner.ts";
 import { TerminalApprovalPrompt } from "./approval-prompt.ts";
+import { progressText } from "./tools.ts";
 
 const PREVIEW_CHARS = 160;
 
@@ -50,6 +51,8 @@ abstract class BaseExecView {
         return this.toolDecision(event.call, event.verdict);
       case "tool.result":
         return this.toolResult(event.call, event.outcome);
+      case "tool.progress":
+        return this.toolProgress(event.call, event.progress, event.total, event.message);
       case "turn.completed":
         return this.turnCompleted(event.turn, event.responseId, event.usage);
       case "final":
@@ -65,6 +68,8 @@ abstract class BaseExecView {
   abstract toolDecision(call: ToolCallInfo, verdict: Verdict): void;
   abstract toolResult(call: ToolCallInfo, outcome: ToolOutcome): void;
   abstract turnCompleted(turn: number, responseId: string, usage: TokenUsage | undefined): void;
+  /** Only a terminal shows progress (one line, redrawn); piped and --json runs stay quiet. */
+  toolProgress(_call: ToolCallInfo, _progress: number, _total: number | undefined, _message: string | undefined): void {}
   abstract finished(summary: RunSummary): void;
 
   constructor(
@@ -98,10 +103,23 @@ class TextExecView extends BaseExecView {
   private atLineStart = true;
   private lastTurn = 0;
   private readonly denied = new Set<string>();
+  /** A progress line is on the terminal, without its newline: the next line replaces it. */
+  private progressShown = false;
 
   /** Sharing a terminal, stdout's open line would swallow the stderr line: end it first. */
   override beforeStderr(): void {
+    if (this.progressShown) {
+      this.io.stderr.write("\r\u001b[2K");
+      this.progressShown = false;
+    }
     if (!this.atLineStart && this.io.stdoutIsTTY && this.io.stderrIsTTY) this.write("\n");
+  }
+
+  override toolProgress(call: ToolCallInfo, progress: number, total: number | undefined, message: string | undefined): void {
+    if (!this.io.stderrIsTTY) return;
+    this.beforeStderr();
+    this.io.stderr.write(paint(this.io, "dim", `  … ${terminalText(call.name)} ${progressText({ progress, total, message })}`));
+    this.progressShown = true;
   }
 
   sessionStarted(_info: SessionInfo): void {}
