@@ -33,6 +33,7 @@ export const serverSchema = type({
   "enabled_tools?": stringList,
   "disabled_tools?": stringList,
   "approve_tools?": stringList,
+  "auto_approve_read_only?": "boolean",
   "required?": "boolean",
 }).onUndeclaredKey("reject");
 
@@ -80,6 +81,8 @@ export const configSchema = type({
   "model_provider?": "string > 0",
   "approval_policy?": "'ask' | 'auto' | 'deny'",
   "max_turns?": "number.integer > 0",
+  "auto_approve_read_only?": "boolean",
+  "tool_output_max_bytes?": "number.integer >= 1024",
   "mcp_oauth_credentials_store?": "'auto' | 'keyring' | 'file'",
   "mcp_oauth_callback_port?": "0 <= number.integer <= 65535",
   "model_providers?": { "[string]": providerSchema },

@@ -29,6 +29,8 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
     modelProvider: "openai",
     approvalPolicy: "ask",
     maxTurns: 20,
+    autoApproveReadOnly: false,
+    toolOutputMaxBytes: 32768,
     credentialsStore: "auto",
     callbackPort: 0,
     providers: {
