@@ -5,8 +5,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
-import { fixtureServer, setupExec, type ExecHarness, type ExecSetupOptions } from "../agent/exec-harness.ts";
-import type { RunResult } from "../support/cli.ts";
+import { fixtureServer, MOCK_KEY, setupExec, type ExecHarness, type ExecSetupOptions } from "../agent/exec-harness.ts";
+import { runTether, type RunResult } from "../support/cli.ts";
 import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
 import { sseStep, type MockStep } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn, type StreamEvent } from "../support/sse.ts";
@@ -185,6 +185,46 @@ describe("exec: annotations in approvals", () => {
     const yes = setup(script(), { top: ['approval_policy = "auto"'], tables: tables() });
     expectExit(await yes.run(["--yes", "wipe it"]), 0);
     expect(outputsIn(yes.bodies()[1])[0].output).toBe("wiped");
+  }, 60_000);
+});
+
+describe("exec: annotations on the approval prompt (a terminal)", () => {
+  /** In process, with stdin and stderr reported as a terminal, `answers` typed on stdin. */
+  const runOnTerminal = (h: ExecHarness, args: string[], answers: string) =>
+    runTether(["exec", ...args], { home: h.home.home, env: { MOCK_KEY }, stdin: answers, tty: { stdin: true, stderr: true } });
+
+  test('the prompt shows the hints; a destructive tool is asked about even under approval_policy = "auto"', async () => {
+    const h = setup(
+      [
+        callTurn("resp_1", functionCall("call_1", "mcp__fixture__wipe", {})),
+        callTurn("resp_2", functionCall("call_2", "mcp__fixture__peek", {}), functionCall("call_3", "mcp__fixture__browse", {})),
+        answer("resp_3"),
+      ],
+      { top: ['approval_policy = "auto"'], tables: [fixtureServer({ tools: [], flags: ["--exec-tools"] })] },
+    );
+    const result = expectExit(await runOnTerminal(h, ["clean up"], "n\n"), 0);
+    expect(result.stderr).toContain(
+      '→ mcp__fixture__wipe {}\n  allow wipe on server "fixture" [destructive]? yes / always this session / no / quit: ✗ denied mcp__fixture__wipe: by you\n',
+    );
+    // Not destructive: "auto" runs them without asking.
+    expect(result.stderr).toContain("→ mcp__fixture__peek {}\n← all quiet\n→ mcp__fixture__browse {}\n← a page\n");
+    expect(outputsIn(h.bodies()[1])[0].output).toBe(REFUSALS.user);
+  }, 60_000);
+
+  test("read-only and open-world are shown too, and resource tools name every server or theirs", async () => {
+    const h = setup(
+      [
+        callTurn("resp_1", functionCall("call_1", "mcp__fixture__peek", {}), functionCall("call_2", "mcp__fixture__browse", {})),
+        callTurn("resp_2", functionCall("call_3", "list_mcp_resources", {}), functionCall("call_4", "read_mcp_resource", { server: "fixture", uri: "fixture://docs/readme" })),
+        answer("resp_3"),
+      ],
+      { tables: [fixtureServer({ tools: [], flags: ["--exec-tools", "--features"] })] },
+    );
+    const result = expectExit(await runOnTerminal(h, ["look"], "y\ny\ny\ny\n"), 0);
+    expect(result.stderr).toContain('allow peek on server "fixture" [read-only]? ');
+    expect(result.stderr).toContain('allow browse on server "fixture" [open-world]? ');
+    expect(result.stderr).toContain("allow list_mcp_resources on every server [read-only]? ");
+    expect(result.stderr).toContain('allow read_mcp_resource on server "fixture" [read-only]? ');
   }, 60_000);
 });
 
