@@ -97,6 +97,17 @@ describe("records of a run", () => {
     ]);
   });
 
+  test("an elicitation: server, mode, phase and the action taken, never the answers", () => {
+    const { telemetry, emitted } = recorder();
+    const observe = telemetryObserver(telemetry, { logUserPrompt: true });
+    observe({ type: "elicitation", phase: "requested", info: { server: "docs", mode: "form" } });
+    observe({ type: "elicitation", phase: "answered", info: { server: "docs", mode: "url", action: "decline" } });
+    expect(emitted.map((e) => [e.name, e.attributes])).toEqual([
+      ["tether.elicitation", { server: "docs", mode: "form", phase: "requested" }],
+      ["tether.elicitation", { server: "docs", mode: "url", phase: "answered", action: "decline" }],
+    ]);
+  });
+
   test("the prompt is redacted unless log_user_prompt; its length is always there", () => {
     for (const logUserPrompt of [false, true]) {
       const { telemetry, emitted } = recorder();
