@@ -221,7 +221,7 @@ export function base64Bytes(data: string): number {
 export function functionCallOutput(text: string, images: readonly ImageInput[]): string | JsonObject[] {
   if (images.length === 0) return text;
   return [
-    { type: "input_text", text },
+    ...(text === "" ? [] : [{ type: "input_text", text }]),
     ...images.map((image) => ({ type: "input_image", image_url: `data:${image.mimeType};base64,${image.data}` })),
   ];
 }

@@ -61,7 +61,6 @@ describe("exec: resources for the model", () => {
       expect(outputsIn(bodies[2])[1].output).toBe("# Fixture\nhello from a resource\n");
       // A binary image resource reaches the model as an image.
       expect(outputsIn(bodies[3])[2].output).toEqual([
-        { type: "input_text", text: "" },
         { type: "input_image", image_url: `data:image/png;base64,${TINY_PNG_BASE64}` },
       ]);
       expect(result.stderr).toContain("→ list_mcp_resources {}");
