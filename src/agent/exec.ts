@@ -1,7 +1,7 @@
 // `tether exec` as a service: resolve the model, read the prompt, connect the servers, run the loop.
+import { join } from "node:path";
 import type { Context } from "../context.ts";
 import type { ServerConfig, TetherConfig } from "../config/types.ts";
-import { join } from "node:path";
 import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { parseArgPairs } from "../mcp/coerce.ts";
@@ -86,7 +86,7 @@ function checkPromptRequest(config: TetherConfig, request: NonNullable<ExecOptio
       hint: `servers: ${config.servers.map((s) => s.name).join(", ") || "(none; add one with tether mcp add)"}`,
     });
   }
-  if (!server.enabled) throw new UsageError(`--mcp-prompt: server "${server.name}" is disabled`, { hint: `tether mcp enable ${server.name}` });
+  if (!server.enabled) throw new UsageError(`--mcp-prompt: server "${server.name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${server.name}] in config.toml` });
   return { server: request.server, prompt: request.prompt, pairs: parseArgPairs(request.args) };
 }
 
@@ -140,11 +140,7 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
     if (result.status === "ok") connected.ok.push(result.connection);
     if (result.status !== "error") continue;
     if (result.server.name === plan.mustConnect) {
-      requiredFailure ??= new ConnectionError(`${result.error.message} (--mcp-prompt needs server "${result.server.name}", so exec stops)`, {
-        hint: result.error.hint,
-        cause: result.error,
-        stderrTail: result.error instanceof ConnectionError ? result.error.stderrTail : [],
-      });
+      requiredFailure ??= promptServerFailed(result.server, result.error);
       continue;
     }
     if (result.server.required) {
@@ -156,6 +152,16 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
   }
   if (requiredFailure) throw requiredFailure;
   return connected;
+}
+
+/** The --mcp-prompt server did not connect: as for a required server, but saying why it was needed. */
+function promptServerFailed(server: ServerConfig, error: TetherError): TetherError {
+  if (!(error instanceof ConnectionError)) return error;
+  return new ConnectionError(`${error.message} (--mcp-prompt needs server "${server.name}", so exec stops)`, {
+    hint: error.hint,
+    cause: error,
+    stderrTail: error.stderrTail,
+  });
 }
 
 /** Says why exec stops; other errors (a config error, exit 2) keep their own class and code. */

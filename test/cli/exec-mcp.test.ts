@@ -115,6 +115,13 @@ describe("exec: --mcp-prompt", () => {
     expect(missing.stderr).toBe('error: prompt "review" needs --arg code=...\nhint: see: tether mcp prompts fixture\n');
     expect(h.mock.requests).toHaveLength(0);
   }, 60_000);
+
+  test("the prompt's server must connect: exit 1, saying why it was needed", async () => {
+    const h = setup([], { tables: ['[mcp_servers.broken]\ncommand = "/nonexistent/tether-test-server"'] });
+    const result = expectExit(await h.run(["--mcp-prompt", "broken/greet"]), 1);
+    expect(result.stderr.split("\n")[0]).toEndWith('(--mcp-prompt needs server "broken", so exec stops)');
+    expect(h.mock.requests).toHaveLength(0);
+  }, 60_000);
 });
 
 describe("exec: a tool list that changes", () => {
