@@ -150,6 +150,17 @@ describe("whole file", () => {
     expect(await line(`[otel]\nexporter = "grpc"\n`)).toBe(`${FILE}:2: 'otel.exporter' must be "none" (was "grpc")`);
   });
 
+  test("auto_approve_read_only and tool_output_max_bytes: typed at the top, the first per server too", async () => {
+    expect(await line(`auto_approve_read_only = "yes"\n`)).toBe(`${FILE}:1: 'auto_approve_read_only' must be boolean (was "yes")`);
+    expect(await line(`model = "m"\ntool_output_max_bytes = 100\n`)).toBe(`${FILE}:2: 'tool_output_max_bytes' must be at least 1024 (was 100)`);
+    expect(await line(`tool_output_max_bytes = 2048.5\n`)).toBe(`${FILE}:1: 'tool_output_max_bytes' must be an integer (was 2048.5)`);
+    expect(await line(`[mcp_servers.d]\ncommand = "x"\nauto_approve_read_only = 1\n`)).toBe(
+      `${FILE}:3: server "d": 'auto_approve_read_only' must be boolean (was 1)`,
+    );
+    const ok = `auto_approve_read_only = true\ntool_output_max_bytes = 65536\n[mcp_servers.d]\ncommand = "x"\nauto_approve_read_only = false\n`;
+    await validateParsed(parseConfigSource(ok, FILE), ok, FILE);
+  });
+
   test("the full SPEC example is valid", async () => {
     // A copy of SPEC §2's example kept in the repo: tests never read outside the repository (a plain
     // clone has nothing beside it). Update it when SPEC §2 changes.

@@ -12,6 +12,7 @@ import {
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
+import { registerExecTools } from "./fixture-exec.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -34,6 +35,8 @@ export interface FixtureToolOptions {
   features?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
+  /** `--exec-tools`: annotated tools and `add_tool`, whose call changes the tool list (./fixture-exec.ts). */
+  execTools?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -207,6 +210,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     );
   }
   if (options.catalog) registerCatalog(server, options.name);
+  if (options.execTools) registerExecTools(server);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -267,6 +271,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     );
   }
   if (options.catalog) registerCatalog(server, options.name);
+  if (options.execTools) registerExecTools(server);
   return server;
 }
 

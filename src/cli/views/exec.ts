@@ -1,7 +1,17 @@
 // How `tether exec` looks: observers of the agent's events. The answer on stdout as it streams,
 // tool progress on stderr, or one JSON object per line with --json (shapes in README).
 import type { Verdict } from "../../agent/approvals.ts";
-import type { AgentEvent, AgentObserver, RetryNotice, RunSummary, SessionInfo, TokenUsage, ToolCallInfo, ToolOutcome } from "../../agent/events.ts";
+import type {
+  AgentEvent,
+  AgentObserver,
+  ElicitationInfo,
+  RetryNotice,
+  RunSummary,
+  SessionInfo,
+  TokenUsage,
+  ToolCallInfo,
+  ToolOutcome,
+} from "../../agent/events.ts";
 import type { ExecView } from "../../agent/exec.ts";
 import type { Context, IO } from "../../context.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
@@ -57,8 +67,19 @@ abstract class BaseExecView {
         return this.turnCompleted(event.turn, event.responseId, event.usage);
       case "final":
         return this.finished(event.summary);
+      case "prompt.loaded":
+        return this.promptLoaded(event.server, event.prompt, event.messages);
+      case "tools.changed":
+        return this.toolsChanged(event);
+      case "elicitation":
+        return this.elicitation(event.phase, event.info);
     }
   }
+
+  abstract promptLoaded(server: string, prompt: string, messages: number): void;
+  abstract toolsChanged(change: Extract<AgentEvent, { type: "tools.changed" }>): void;
+  /** The answerer itself talks to the user on stderr; only --json reports elicitations. */
+  elicitation(_phase: "requested" | "answered", _info: ElicitationInfo): void {}
 
   abstract sessionStarted(info: SessionInfo): void;
   abstract retrying(notice: RetryNotice): void;
@@ -124,6 +145,21 @@ class TextExecView extends BaseExecView {
 
   sessionStarted(_info: SessionInfo): void {}
 
+  promptLoaded(server: string, prompt: string, messages: number): void {
+    this.diagnostic(paint(this.io, "dim", `prompt ${terminalText(prompt)} from server "${terminalText(server)}" (${messages} message${messages === 1 ? "" : "s"})`));
+  }
+
+  toolsChanged(change: Extract<AgentEvent, { type: "tools.changed" }>): void {
+    const servers = change.servers.filter((server) => !change.failed.some((f) => f.server === server));
+    if (servers.length > 0) {
+      const names = servers.map((server) => `"${terminalText(server)}"`).join(", ");
+      this.diagnostic(paint(this.io, "dim", `tools changed on ${names}; the model now has ${change.tools.length} tool${change.tools.length === 1 ? "" : "s"}`));
+    }
+    for (const failure of change.failed) {
+      this.diagnostic(`${paint(this.io, "yellow", "warning:")} could not list the changed tools of "${terminalText(failure.server)}": ${terminalText(this.redact(failure.error))}`);
+    }
+  }
+
   retrying(notice: RetryNotice): void {
     this.diagnostic(
       paint(this.io, "dim", `${terminalText(this.redact(notice.reason))}; retrying in ${seconds(notice.delayMs)} (attempt ${notice.attempt} of ${notice.maxAttempts})`),
@@ -154,7 +190,9 @@ class TextExecView extends BaseExecView {
 
   toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
     if (this.denied.has(call.callId)) return;
-    this.diagnostic(`${paint(this.io, outcome.success ? "green" : "red", "←")} ${preview(outcome.output)}`);
+    const images = outcome.images?.length ? ` (+${outcome.images.length} image${outcome.images.length === 1 ? "" : "s"})` : "";
+    this.diagnostic(`${paint(this.io, outcome.success ? "green" : "red", "←")} ${preview(outcome.output)}${images}`);
+    if (outcome.savedTo) this.diagnostic(paint(this.io, "dim", `  the model got the start and end of the output; all of it is in ${terminalText(outcome.savedTo)}`));
   }
 
   turnCompleted(_turn: number, _responseId: string, _usage: TokenUsage | undefined): void {}
@@ -180,6 +218,19 @@ class JsonExecView extends BaseExecView {
     this.line({ type: "session.started", model: info.model, provider: info.provider, tools: info.tools, failed_servers: info.failedServers });
   }
 
+  promptLoaded(server: string, prompt: string, messages: number): void {
+    this.line({ type: "prompt.loaded", server, prompt, messages });
+  }
+
+  toolsChanged(change: Extract<AgentEvent, { type: "tools.changed" }>): void {
+    const failed = change.failed.map((f) => ({ server: f.server, error: this.redact(f.error) }));
+    this.line({ type: "tools.changed", turn: change.turn, servers: change.servers, tools: change.tools, failed });
+  }
+
+  override elicitation(phase: "requested" | "answered", info: ElicitationInfo): void {
+    this.line({ type: "elicitation", phase, server: info.server, mode: info.mode, ...(info.action ? { action: info.action } : {}) });
+  }
+
   retrying(notice: RetryNotice): void {
     const { turn, attempt, maxAttempts, delayMs, reason } = notice;
     this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason: this.redact(reason) });
@@ -202,7 +253,15 @@ class JsonExecView extends BaseExecView {
   }
 
   toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
-    this.line({ type: "tool.result", ...callFields(call), success: outcome.success, output: outcome.output, duration_ms: outcome.durationMs });
+    this.line({
+      type: "tool.result",
+      ...callFields(call),
+      success: outcome.success,
+      output: outcome.output,
+      duration_ms: outcome.durationMs,
+      ...(outcome.images ? { images: outcome.images.map((i) => ({ mime_type: i.mimeType, bytes: i.bytes })) } : {}),
+      ...(outcome.savedTo ? { saved_to: outcome.savedTo } : {}),
+    });
   }
 
   turnCompleted(turn: number, responseId: string, usage: TokenUsage | undefined): void {
@@ -238,6 +297,8 @@ function deniedWhy(verdict: Verdict): string {
       return 'approval_policy = "deny"';
     case "no_terminal":
       return "no terminal to ask for approval (use --yes, or approve_tools in config.toml)";
+    case "destructive":
+      return "the tool is marked destructive and there is no terminal to ask for approval (only --yes allows it)";
     default:
       return "by you";
   }
