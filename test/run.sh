@@ -11,7 +11,7 @@ bun=./node_modules/.bin/bun
 "$bun" test/support/build-binary.ts
 # Many tests wait on child processes and sockets rather than the CPU: one more worker than cores.
 workers=$(( $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) + 1 ))
-set -- --timeout 60000 --parallel="$workers" "$@"
+set -- --timeout 60000 --parallel="$workers" --no-isolate "$@"
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   exec test/auth/run-real-keyring.sh "$bun" test "$@"
 fi

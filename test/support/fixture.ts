@@ -11,7 +11,8 @@ export const BUN_PATH: string = process.versions.bun
   ? process.execPath
   : fileURLToPath(new URL("../../node_modules/.bin/bun", import.meta.url));
 
-export const DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS = 10_000;
+// Generous: test files run in parallel on two cores, and a busy machine starts processes slowly.
+export const DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS = 30_000;
 
 const SUPPORT_DIR = dirname(FIXTURE_SERVER_PATH);
 const FIXTURE_EXECUTABLE = join(SUPPORT_DIR, "../../.tmp/bin/fixture-server");
