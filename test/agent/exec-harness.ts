@@ -1,11 +1,13 @@
 // Sets up `tether exec` runs: a temp home whose config.toml points at a mock Responses server and
 // the fixture MCP server; runs the CLI piped or inside a pseudo-terminal.
+import { afterEach } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ensureHostBinary } from "../support/binary.ts";
 import { baseEnv, makeHome, runTether, type RunResult } from "../support/cli.ts";
 import { stdioFixtureCommand } from "../support/fixture.ts";
-import { startMockResponses, type MockResponses, type MockStep } from "../support/mock-responses.ts";
+import { sseStep, startMockResponses, type MockResponses, type MockStep } from "../support/mock-responses.ts";
+import { completed, responseCreated, sse, type StreamEvent } from "../support/sse.ts";
 
 export const MOCK_KEY = "test-key";
 
@@ -147,4 +149,28 @@ export async function runInTerminal(args: string[], steps: TerminalStep[], env: 
     if (child.exitCode === null) child.kill("SIGKILL");
     child.terminal?.close();
   }
+}
+
+/**
+ * `setupExec` for each test of a file, cleaned up after it: call once at the top of the file and
+ * use the returned function in the tests.
+ */
+export function execPerTest(defaults: ExecSetupOptions = {}): (script: MockStep[], options?: ExecSetupOptions) => ExecHarness {
+  let harness: ExecHarness | undefined;
+  afterEach(async () => {
+    await harness?.cleanup();
+    harness = undefined;
+  });
+  return (script, options) => (harness = setupExec(script, { ...defaults, ...options }));
+}
+
+/** The result, if it exited with `code`; otherwise an error showing what it printed. */
+export function expectExit(result: RunResult, code: number): RunResult {
+  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  return result;
+}
+
+/** A model response that only calls tools. */
+export function callTurn(id: string, ...calls: StreamEvent[]): MockStep {
+  return sseStep(sse([responseCreated(id), ...calls, completed(id)]));
 }

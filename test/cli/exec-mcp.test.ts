@@ -1,35 +1,17 @@
 // `tether exec` meeting the rest of MCP (issue 13): resource tools, --mcp-prompt, tool lists that
 // change, annotations in approvals, bounded tool output, images, elicitation events. In process,
 // with the mock Responses server and the stdio fixture, in both eras where the server's side differs.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
-import { fixtureServer, MOCK_KEY, setupExec, type ExecHarness, type ExecSetupOptions } from "../agent/exec-harness.ts";
-import { runTether, type RunResult } from "../support/cli.ts";
+import { callTurn, execPerTest, type ExecHarness, expectExit, fixtureServer, MOCK_KEY } from "../agent/exec-harness.ts";
+import { runTether } from "../support/cli.ts";
 import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
-import { sseStep, type MockStep } from "../support/mock-responses.ts";
-import { completed, functionCall, responseCreated, sse, textTurn, type StreamEvent } from "../support/sse.ts";
+import { sseStep } from "../support/mock-responses.ts";
+import { functionCall, sse, textTurn } from "../support/sse.ts";
 
-let harness: ExecHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
-
-function setup(script: MockStep[], options?: ExecSetupOptions): ExecHarness {
-  harness = setupExec(script, options);
-  return harness;
-}
-
-function expectExit(result: RunResult, code: number): RunResult {
-  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
-
-function callTurn(id: string, ...calls: StreamEvent[]): MockStep {
-  return sseStep(sse([responseCreated(id), ...calls, completed(id)]));
-}
+const setup = execPerTest();
 
 const answer = (id: string, text = "done") => sseStep(sse(textTurn(id, [text])));
 const jsonLines = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line));

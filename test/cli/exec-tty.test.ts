@@ -1,30 +1,20 @@
 // `tether exec` on a terminal: the approval prompt answered with y / a / n / q over a real
 // pseudo-terminal, and Ctrl-C.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
-import { fixtureServer, setupExec, type ExecHarness } from "../agent/exec-harness.ts";
+import { callTurn, execPerTest, fixtureServer } from "../agent/exec-harness.ts";
 import { isProcessAlive, baseEnv, MAIN_PATH } from "../support/cli.ts";
-import { sseStep, type MockStep } from "../support/mock-responses.ts";
-import { completed, functionCall, responseCreated, sse, textTurn, type StreamEvent } from "../support/sse.ts";
-
-let harness: ExecHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
+import { sseStep } from "../support/mock-responses.ts";
+import { functionCall, sse, textTurn } from "../support/sse.ts";
 
 const ASK = 'allow add on server "fixture"? yes / always this session / no / quit: ';
-const callTurn = (id: string, ...calls: StreamEvent[]): MockStep => sseStep(sse([responseCreated(id), ...calls, completed(id)]));
 const add = (callId: string, a: number, b: number) => functionCall(callId, "mcp__fixture__add", { a, b });
 const outputs = (body: any) => body.input.filter((item: any) => item.type === "function_call_output");
 
-function setup(script: MockStep[]): ExecHarness {
-  harness = setupExec(script, { tables: [fixtureServer({ tools: ["add", "slow"] })] });
-  return harness;
-}
+const setup = execPerTest({ tables: [fixtureServer({ tools: ["add", "slow"] })] });
 
 describe("exec approvals on a terminal", () => {
   test("y runs the call once; an unknown answer asks again", async () => {
@@ -76,7 +66,7 @@ describe("exec approvals on a terminal", () => {
   });
 
   test('a destructive tool is asked about, its hints shown, even under approval_policy = "auto"', async () => {
-    harness = setupExec([callTurn("resp_1", functionCall("call_1", "mcp__fixture__wipe", {})), sseStep(sse(textTurn("resp_2", ["Wiped."])))], {
+    const harness = setup([callTurn("resp_1", functionCall("call_1", "mcp__fixture__wipe", {})), sseStep(sse(textTurn("resp_2", ["Wiped."])))], {
       top: ['approval_policy = "auto"'],
       tables: [fixtureServer({ tools: [], flags: ["--exec-tools"] })],
     });
@@ -90,7 +80,7 @@ describe("exec approvals on a terminal", () => {
 describe("exec and Ctrl-C", () => {
   test("SIGINT during a tool call exits 130 and kills the server", async () => {
     const pidFile = join(tmpdir(), `tether-exec-fixture-${process.pid}-${Date.now()}.pid`);
-    harness = setupExec([callTurn("resp_1", functionCall("call_1", "mcp__fixture__slow", { ms: 60_000 }))], {
+    const harness = setup([callTurn("resp_1", functionCall("call_1", "mcp__fixture__slow", { ms: 60_000 }))], {
       tables: [fixtureServer({ tools: ["slow"], flags: ["--pid-file", pidFile] })],
     });
     const child = Bun.spawn([process.execPath, MAIN_PATH, "exec", "--yes", "be slow"], {

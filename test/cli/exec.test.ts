@@ -1,31 +1,11 @@
 // `tether exec` through the real CLI: a mock Responses server, the fixture MCP server, piped stdio.
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { REFUSALS } from "../../src/agent/approvals.ts";
-import { fixtureServer, MOCK_KEY, setupExec, type ExecHarness, type ExecSetupOptions } from "../agent/exec-harness.ts";
-import type { RunResult } from "../support/cli.ts";
-import { failStep, sseStep, type MockStep } from "../support/mock-responses.ts";
-import { completed, failed, functionCall, responseCreated, sse, textTurn, type StreamEvent } from "../support/sse.ts";
+import { callTurn, execPerTest, expectExit, fixtureServer, MOCK_KEY } from "../agent/exec-harness.ts";
+import { failStep, sseStep } from "../support/mock-responses.ts";
+import { failed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 
-let harness: ExecHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
-
-function setup(script: MockStep[], options?: ExecSetupOptions): ExecHarness {
-  harness = setupExec(script, options);
-  return harness;
-}
-
-function expectExit(result: RunResult, code: number): RunResult {
-  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  return result;
-}
-
-/** A response that only calls tools. */
-function callTurn(id: string, ...calls: StreamEvent[]): MockStep {
-  return sseStep(sse([responseCreated(id), ...calls, completed(id)]));
-}
+const setup = execPerTest();
 
 const userMessage = (text: string) => ({ type: "message", role: "user", content: [{ type: "input_text", text }] });
 const addCall = functionCall("call_1", "mcp__fixture__add", { a: 2, b: 3 });

@@ -1,20 +1,11 @@
 // exec against a hostile model stream (issue 10, item 5): every read is bounded in bytes and time,
 // and a bound that the same request would break again is not retried.
-import { afterEach, expect, test } from "bun:test";
-import { setupExec, type ExecHarness, type ExecSetupOptions } from "../agent/exec-harness.ts";
-import { hostileStep, sseStep, type MockStep } from "../support/mock-responses.ts";
+import { expect, test } from "bun:test";
+import { execPerTest } from "../agent/exec-harness.ts";
+import { hostileStep, sseStep } from "../support/mock-responses.ts";
 import { responseCreated, sse, textTurn } from "../support/sse.ts";
 
-let harness: ExecHarness | undefined;
-afterEach(async () => {
-  await harness?.cleanup();
-  harness = undefined;
-});
-
-function setup(script: MockStep[], options: ExecSetupOptions): ExecHarness {
-  harness = setupExec(script, options);
-  return harness;
-}
+const setup = execPerTest();
 
 const created = sse([responseCreated("resp_1")]);
 
