@@ -67,6 +67,8 @@ export interface McpConnection {
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
   listPrompts(): Promise<Prompt[]>;
   getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
+  /** Tells the server the roots tether offers changed (notifications/roots/list_changed). */
+  rootsChanged(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -301,6 +303,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
     readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri }, requestOptions(options))),
     listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
     getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args }, requestOptions(options))),
+    rootsChanged: () => client.sendRootsListChanged(),
     close: () =>
       (closed ??= (async () => {
         if (tasks.size > 0) await Promise.race([Promise.allSettled(tasks), Bun.sleep(TASK_CANCEL_GRACE_MS)]);
@@ -315,7 +318,7 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
     {
       // Declared always: without a terminal or --input the answerer declines, and says so, which
       // tells the user more than a server that silently skips asking.
-      capabilities: { elicitation: { form: {}, url: {} } },
+      capabilities: { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} },
       // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
       versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
       listMaxPages: MAX_LIST_PAGES,
@@ -324,6 +327,8 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
   // each elicitation inside a 2026 `input_required` result, then retries the call itself.
   client.setRequestHandler("elicitation/create", (request) => ctx.serverRequests.elicit(server, request.params));
+  client.setRequestHandler("roots/list", async () => ({ roots: await ctx.serverRequests.listRoots(server) }));
+  client.setRequestHandler("sampling/createMessage", (request) => ctx.serverRequests.sample(server, request.params));
   return client;
 }
 

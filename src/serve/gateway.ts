@@ -8,6 +8,7 @@ import { TetherError } from "../errors.ts";
 import type { ServeTelemetry } from "../telemetry/serve-events.ts";
 import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedTools } from "./catalog.ts";
 import type { Upstreams } from "./upstreams.ts";
+import { type DownstreamInput, Forwarding, type InputRequiredAnswer } from "./forwarding.ts";
 
 /** What one downstream request brings along. */
 export interface DownstreamRequest {
@@ -17,6 +18,8 @@ export interface DownstreamRequest {
   onProgress?(progress: { progress: number; total?: number; message?: string }): void;
   /** The client's name, for telemetry. */
   client?: string;
+  /** Its capabilities and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
+  input?: DownstreamInput;
 }
 
 /** JSON-RPC codes the gateway answers with itself. */
@@ -31,11 +34,17 @@ export class Gateway {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly listeners = new Set<(kind: ListKind) => void>();
-
   constructor(
     readonly upstreams: Upstreams,
     private readonly telemetry: ServeTelemetry,
+    /** Elicitation, sampling and roots requests of the upstreams, carried to the downstream client. */
+    readonly forwarding = new Forwarding(),
   ) {}
+
+  /** The downstream client's roots changed: every connected upstream hears it. */
+  rootsChanged(): void {
+    for (const connection of this.upstreams.connected()) void connection.rootsChanged().catch(() => {});
+  }
 
   /** An upstream's list changed: forget the cached one, tell downstream listeners. */
   async listChanged(server: string, kind: ListKind): Promise<void> {
@@ -70,17 +79,30 @@ export class Gateway {
     return (await this.servedTools()).list();
   }
 
-  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult> {
+  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
     const target = (await this.servedTools()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
     const connection = (await this.upstreams.get(target.server))!;
+    return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
+      this.runCall(connection, target.server, target.item.name, name, args, { ...request, signal }),
+    );
+  }
+
+  private async runCall(
+    connection: McpConnection,
+    server: string,
+    tool: string,
+    name: string,
+    args: Record<string, unknown>,
+    request: DownstreamRequest,
+  ): Promise<CallToolResult> {
     const started = performance.now();
     let result: CallToolResult | undefined;
     let failure: unknown;
     try {
       result = await this.track(
-        this.timed(target.server, "tools/call", () =>
-          connection.callTool(target.item.name, args, {
+        this.timed(server, "tools/call", () =>
+          connection.callTool(tool, args, {
             signal: this.signalFor(request),
             onProgress: (update) => {
               if (update.kind === "progress") request.onProgress?.(update);
@@ -95,8 +117,8 @@ export class Gateway {
     } finally {
       this.telemetry.toolResult({
         toolName: name,
-        server: target.server,
-        tool: target.item.name,
+        server,
+        tool,
         client: request.client,
         callId: crypto.randomUUID(),
         arguments: JSON.stringify(args),
@@ -111,11 +133,13 @@ export class Gateway {
     return (await this.servedPrompts()).list();
   }
 
-  async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult> {
+  async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult | InputRequiredAnswer> {
     const target = (await this.servedPrompts()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
     const connection = (await this.upstreams.get(target.server))!;
-    return this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor(request) })));
+    return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
+      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }) }))),
+    );
   }
 
   async listResources() {
@@ -126,17 +150,21 @@ export class Gateway {
     return (await this.servedResources()).templates;
   }
 
-  async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult> {
+  async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult | InputRequiredAnswer> {
     const owner = (await this.servedResources()).owner(uri);
     const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
     if (!connection) throw new ProtocolError(RESOURCE_NOT_FOUND, `no server offers resource ${uri}`, { uri });
-    return this.relay(() => this.timed(connection.server.name, "resources/read", () => connection.readResource(uri, { signal: this.signalFor(request) })));
+    const server = connection.server.name;
+    return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
+      this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }) }))),
+    );
   }
 
   /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */
   async drain(graceMs: number): Promise<void> {
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(graceMs)]);
     this.shutdown.abort(new Error("tether mcp serve is shutting down"));
+    this.forwarding.close();
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(250)]);
   }
 
@@ -181,7 +209,7 @@ export class Gateway {
     }
   }
 
-  private signalFor(request: DownstreamRequest): AbortSignal {
+  private signalFor(request: { signal: AbortSignal }): AbortSignal {
     return AbortSignal.any([request.signal, this.shutdown.signal]);
   }
 

@@ -8,6 +8,7 @@ import { listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
+import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
 import { createServedServer } from "./server.ts";
@@ -48,7 +49,9 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       void send.catch(() => {});
     }
   };
-  const upstreams = new Upstreams(ctx, servers, {
+  const forwarding = new Forwarding();
+  // Elicitation, sampling and roots requests from an upstream go to the downstream client.
+  const upstreams = new Upstreams({ ...ctx, serverRequests: forwarding.handlers() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -63,7 +66,7 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       }
     },
   });
-  const gateway = new Gateway(upstreams, telemetry);
+  const gateway = new Gateway(upstreams, telemetry, forwarding);
   gateway.onListChanged(pushListChanged);
 
   let stopped: Promise<void> | undefined;

@@ -2,11 +2,17 @@
 // forward to the gateway (the SDK's own answer for a proxy that owns dispatch). The same factory
 // serves stdio (one pinned instance) and HTTP (one instance per request), both eras.
 //
-// Seam for issue 13: elicitation, sampling and roots requests an upstream sends are not forwarded
-// yet. When the upstream client (src/mcp/connect.ts) gains those handlers, forward them here with
-// the downstream request's `ctx.mcpReq.elicitInput` / `ctx.mcpReq.requestSampling` (and
-// `listRoots` on a 2025 connection); DownstreamRequest is where they would travel.
-import { CLIENT_INFO_META_KEY, type ServerContext, ProtocolError, Server } from "@modelcontextprotocol/server";
+// Elicitation, sampling and roots requests an upstream sends while serving a call, a get or a read
+// come back here as `input_required` results (./forwarding.ts): the client answers them (a 2025
+// client through the SDK's legacy shim, which pushes them as requests) and retries.
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type ClientCapabilities,
+  type ServerContext,
+  ProtocolError,
+  Server,
+} from "@modelcontextprotocol/server";
 import type { Tool } from "@modelcontextprotocol/client";
 import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
@@ -53,9 +59,15 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     const clientInfo = ([meta?.[CLIENT_INFO_META_KEY], ctx.mcpReq._meta?.[CLIENT_INFO_META_KEY], envelope?.[CLIENT_INFO_META_KEY], envelope?.clientInfo].find(
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
+    const state = ctx.mcpReq.requestState();
     return {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,
+      input: {
+        capabilities: (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities(),
+        requestState: typeof state === "string" ? state : undefined,
+        inputResponses: ctx.mcpReq.inputResponses,
+      },
       onProgress:
         token === undefined
           ? undefined
@@ -97,6 +109,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     await tell(ctx);
     return { resources };
   });
+  // A 2025 client says its roots changed; the upstreams ask again when they next need them.
+  server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
   server.setRequestHandler("resources/read", async (request, ctx) => gateway.readResource(request.params.uri, downstream(ctx, request.params._meta)));
   return server;

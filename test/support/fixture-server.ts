@@ -90,6 +90,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "json-response": { type: "boolean" },
       features: { type: "boolean" },
       catalog: { type: "boolean" },
+      "server-requests": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -153,6 +154,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     jsonResponse: !!v["json-response"],
     features: !!v.features,
     catalog: !!v.catalog,
+    serverRequests: !!v["server-requests"],
   };
 }
 

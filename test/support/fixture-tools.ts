@@ -34,6 +34,8 @@ export interface FixtureToolOptions {
   features?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
+  /** `--server-requests`: `sample` (sampling/createMessage) and `list_roots` (roots/list), for forwarding tests. */
+  serverRequests?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -182,6 +184,13 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       text(elicitOutcome(await elicit({ mode: "url", elicitationId: "fixture-1", ...ASK_URL }))),
     );
   }
+  if (options.serverRequests) {
+    // 2025: the tools push the request to the client and wait for the answer.
+    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: { prompt: z.string() } }, async ({ prompt }) =>
+      text(sampleOutcome(await server.server.createMessage(samplingParams(prompt)))),
+    );
+    server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
+  }
   if (options.catalog) registerCatalog(server, options.name);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
@@ -226,8 +235,42 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
     server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
   }
+  if (options.serverRequests) {
+    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: z.object({ prompt: z.string() }) }, (async (
+      { prompt }: { prompt: string },
+      ctx: { mcpReq: { inputResponses?: unknown } },
+    ) => {
+      const view = inputResponse(ctx.mcpReq.inputResponses as never, "sample");
+      if (view.kind !== "sampling") return inputRequired({ inputRequests: { sample: inputRequired.createMessage(samplingParams(prompt) as never) } });
+      return text(sampleOutcome(view.result as never));
+    }) as never);
+    server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: z.object({}) }, (async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
+      const view = inputResponse(ctx.mcpReq.inputResponses as never, "roots");
+      if (view.kind !== "roots") return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
+      return text(rootsOutcome(view.roots));
+    }) as never);
+  }
   if (options.catalog) registerCatalog(server, options.name);
   return server;
+}
+
+const SAMPLE_DESCRIPTION = "Ask the client's model to complete a prompt (sampling), then echo its answer.";
+const ROOTS_DESCRIPTION = "List the client's roots.";
+
+function samplingParams(prompt: string) {
+  return { messages: [{ role: "user" as const, content: { type: "text" as const, text: prompt } }], maxTokens: 50 };
+}
+
+/** `sampled MODEL: TEXT`. */
+function sampleOutcome(result: { model?: string; content: unknown }): string {
+  const content = Array.isArray(result.content) ? result.content[0] : result.content;
+  const said = (content as { type?: string; text?: string } | undefined)?.type === "text" ? (content as { text: string }).text : "[non-text]";
+  return `sampled ${result.model ?? "?"}: ${said}`;
+}
+
+/** `roots URI,URI` (or `roots none`). */
+function rootsOutcome(roots: { uri: string }[]): string {
+  return `roots ${roots.map((r) => r.uri).join(",") || "none"}`;
 }
 
 /** `long_task {ms, fail?}`: must run as a task; sends progress, then completes (or fails) after ms. */
