@@ -7,6 +7,9 @@
 import {
   type CallToolResult,
   Client,
+  type CompleteRequestParams,
+  type CompleteResult,
+  type McpSubscription,
   SdkErrorCode,
   type GetPromptResult,
   type LoggingMessageNotificationParams,
@@ -69,6 +72,11 @@ export interface McpConnection {
   getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
   /** Tells the server the roots tether offers changed (notifications/roots/list_changed). */
   rootsChanged(): Promise<void>;
+  /** completion/complete, for a prompt's or a resource template's argument. */
+  complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult>;
+  /** Updates of one resource: resources/subscribe on 2025, a subscriptions/listen stream on 2026-07-28. */
+  subscribeResource(uri: string): Promise<void>;
+  unsubscribeResource(uri: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,6 +86,8 @@ export interface ConnectOptions {
   onListChanged?(kind: ListKind): void;
   /** A `notifications/message` log line from the server. */
   onLog?(params: LoggingMessageNotificationParams): void;
+  /** `notifications/resources/updated` for a subscribed resource. */
+  onResourceUpdated?(uri: string): void;
 }
 
 export type ListKind = "tools" | "resources" | "prompts";
@@ -211,8 +221,9 @@ function isAbortError(error: unknown): boolean {
 
 /** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */
 async function relayNotifications(ctx: Context, client: Client, options: ConnectOptions): Promise<void> {
-  const { onListChanged, onLog } = options;
+  const { onListChanged, onLog, onResourceUpdated } = options;
   if (onLog) client.setNotificationHandler("notifications/message", (n) => onLog(n.params));
+  if (onResourceUpdated) client.setNotificationHandler("notifications/resources/updated", (n) => onResourceUpdated(n.params.uri));
   if (!onListChanged) return;
   client.setNotificationHandler("notifications/tools/list_changed", () => onListChanged("tools"));
   client.setNotificationHandler("notifications/resources/list_changed", () => onListChanged("resources"));
@@ -235,6 +246,8 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   let closed: Promise<void> | undefined;
   // Task calls still settling; on Ctrl-C one sends tasks/cancel, which close() lets finish (bounded).
   const tasks = new Set<Promise<unknown>>();
+  // 2026-07-28 resource subscriptions: one listen stream per URI, closed by unsubscribe.
+  const listening = new Map<string, McpSubscription>();
   const requestOptions = (options: CallOptions = {}) => ({
     timeout: server.toolTimeoutSec * 1000,
     resetTimeoutOnProgress: true,
@@ -304,6 +317,20 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
     listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
     getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args }, requestOptions(options))),
     rootsChanged: () => client.sendRootsListChanged(),
+    complete: (params, options = {}) => request("completion/complete", () => client.complete(params, requestOptions(options))),
+    subscribeResource: (uri) =>
+      request(`resources/subscribe ${uri}`, async () => {
+        if (client.getProtocolEra() !== "modern") return void (await client.subscribeResource({ uri }, requestOptions()));
+        if (listening.has(uri)) return;
+        listening.set(uri, await client.listen({ resourceSubscriptions: [uri] }, { signal: ctx.signal }));
+      }),
+    unsubscribeResource: (uri) =>
+      request(`resources/unsubscribe ${uri}`, async () => {
+        if (client.getProtocolEra() !== "modern") return void (await client.unsubscribeResource({ uri }, requestOptions()));
+        const subscription = listening.get(uri);
+        listening.delete(uri);
+        await subscription?.close();
+      }),
     close: () =>
       (closed ??= (async () => {
         if (tasks.size > 0) await Promise.race([Promise.allSettled(tasks), Bun.sleep(TASK_CANCEL_GRACE_MS)]);

@@ -73,6 +73,8 @@ export interface ServedResources {
   templates: ResourceTemplate[];
   /** The upstream a URI is read from: an exact listed URI, else the first template that matches. */
   owner(uri: string): string | undefined;
+  /** The upstream that lists this URI template (completion of a template's arguments). */
+  templateOwner(uriTemplate: string): string | undefined;
 }
 
 export function servedResources(lists: { server: string; resources: Resource[]; templates: ResourceTemplate[] }[]): ServedResources {
@@ -81,6 +83,7 @@ export function servedResources(lists: { server: string; resources: Resource[]; 
   const resources: Resource[] = [];
   const templates: ResourceTemplate[] = [];
   const matchers: { server: string; template: UriTemplate }[] = [];
+  const byTemplate = new Map<string, string>();
   for (const { server, resources: rs, templates: ts } of sorted) {
     for (const resource of rs) {
       if (byUri.has(resource.uri)) continue;
@@ -89,6 +92,7 @@ export function servedResources(lists: { server: string; resources: Resource[]; 
     }
     for (const template of ts) {
       templates.push({ ...template, name: servedSpelling(server, template.name) });
+      if (!byTemplate.has(template.uriTemplate)) byTemplate.set(template.uriTemplate, server);
       try {
         matchers.push({ server, template: new UriTemplate(template.uriTemplate) });
       } catch {
@@ -102,5 +106,6 @@ export function servedResources(lists: { server: string; resources: Resource[]; 
     owner(uri) {
       return byUri.get(uri) ?? matchers.find((m) => m.template.match(uri) !== null)?.server;
     },
+    templateOwner: (uriTemplate) => byTemplate.get(uriTemplate),
   };
 }

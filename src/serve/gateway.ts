@@ -1,7 +1,15 @@
 // The routing core of `tether mcp serve`, independent of the downstream transport: served lists
 // built from the upstreams (cached until an upstream says its list changed), calls, reads and gets
 // routed back, in-flight work tracked so shutdown can drain it, every upstream request timed.
-import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Tool } from "@modelcontextprotocol/client";
+import type {
+  CallToolResult,
+  CompleteRequestParams,
+  CompleteResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Tool,
+} from "@modelcontextprotocol/client";
 import { ProtocolError } from "@modelcontextprotocol/client";
 import type { McpConnection, ListKind } from "../mcp/connect.ts";
 import { TetherError } from "../errors.ts";
@@ -34,6 +42,8 @@ export class Gateway {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly listeners = new Set<(kind: ListKind) => void>();
+  /** Subscribed resource URIs and the upstream each one's updates come from. */
+  private readonly subscribed = new Map<string, string>();
   constructor(
     readonly upstreams: Upstreams,
     private readonly telemetry: ServeTelemetry,
@@ -158,6 +168,51 @@ export class Gateway {
     return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
       this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }) }))),
     );
+  }
+
+  /**
+   * completion/complete for a served prompt (its name un-prefixed for the upstream) or a resource
+   * template (URIs are served unchanged); an upstream without completions offers none.
+   */
+  async complete(params: CompleteRequestParams, request: DownstreamRequest): Promise<CompleteResult> {
+    const { ref } = params;
+    let server: string | undefined;
+    let upstreamRef = ref;
+    if (ref.type === "ref/prompt") {
+      const target = (await this.servedPrompts()).resolve(ref.name);
+      if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${ref.name}"`);
+      server = target.server;
+      upstreamRef = { ...ref, name: target.item.name };
+    } else {
+      server = (await this.servedResources()).templateOwner(ref.uri);
+      if (!server) throw new ProtocolError(INVALID_PARAMS, `no server offers resource template ${ref.uri}`);
+    }
+    const connection = await this.upstreams.get(server);
+    if (!connection?.capabilities()?.completions) return { completion: { values: [] } };
+    return this.relay(() =>
+      this.timed(server, "completion/complete", () => connection.complete({ ...params, ref: upstreamRef }, { signal: this.signalFor(request) })),
+    );
+  }
+
+  /** A client subscribed to a resource: the upstream that owns it is asked for its updates (once per URI). */
+  async subscribe(uri: string): Promise<void> {
+    if (this.subscribed.has(uri)) return;
+    const owner = (await this.servedResources()).owner(uri);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    if (!connection) throw new ProtocolError(INVALID_PARAMS, `no server offers resource ${uri}`, { uri });
+    if (!connection.capabilities()?.resources?.subscribe) {
+      throw new ProtocolError(INVALID_PARAMS, `server "${connection.server.name}" does not offer subscriptions to its resources`);
+    }
+    await this.relay(() => this.timed(connection.server.name, "resources/subscribe", () => connection.subscribeResource(uri)));
+    this.subscribed.set(uri, connection.server.name);
+  }
+
+  async unsubscribe(uri: string): Promise<void> {
+    const server = this.subscribed.get(uri);
+    if (server === undefined) return;
+    this.subscribed.delete(uri);
+    const connection = await this.upstreams.get(server);
+    if (connection) await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
   }
 
   /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */

@@ -48,6 +48,8 @@ export interface HttpServing {
   url: string;
   /** Publishes a list change to every open 2026-07-28 subscription stream. */
   notifyListChanged(kind: "tools" | "resources" | "prompts"): void;
+  /** Publishes notifications/resources/updated to the 2026-07-28 streams that listen for `uri`. */
+  notifyResourceUpdated(uri: string): void;
   /** Stops accepting connections; in-flight requests keep running. */
   stopAccepting(): Promise<void>;
   /** Closes everything still open. */
@@ -90,6 +92,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
       else if (kind === "prompts") handler.notify.promptsChanged();
       else handler.notify.resourcesChanged();
     },
+    notifyResourceUpdated: (uri) => handler.notify.resourceUpdated(uri),
     stopAccepting: () => server.stop(false),
     async close() {
       await handler.close();

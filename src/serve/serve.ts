@@ -59,6 +59,10 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       gateway.forgetLists();
     },
     onListChanged: (server, kind) => void gateway.listChanged(server, kind),
+    onResourceUpdated(_server, uri) {
+      http?.notifyResourceUpdated(uri);
+      for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
+    },
     onLog(server, params) {
       // Upstream log lines reach a connected stdio client; over stateless HTTP there is no stream to carry them.
       for (const instance of instances) {

@@ -36,8 +36,9 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     {
       capabilities: {
         tools: { listChanged: true },
-        resources: { listChanged: true },
+        resources: { listChanged: true, subscribe: true },
         prompts: { listChanged: true },
+        completions: {},
         logging: {},
       },
       instructions: options.toolSearch
@@ -108,6 +109,15 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     const resources = await gateway.listResources();
     await tell(ctx);
     return { resources };
+  });
+  server.setRequestHandler("completion/complete", async (request, ctx) => gateway.complete(request.params, downstream(ctx, request.params._meta)));
+  server.setRequestHandler("resources/subscribe", async (request) => {
+    await gateway.subscribe(request.params.uri);
+    return {};
+  });
+  server.setRequestHandler("resources/unsubscribe", async (request) => {
+    await gateway.unsubscribe(request.params.uri);
+    return {};
   });
   // A 2025 client says its roots changed; the upstreams ask again when they next need them.
   server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());

@@ -15,6 +15,7 @@ export type UpstreamState =
 export interface UpstreamEvents {
   onListChanged(server: string, kind: ListKind): void;
   onLog(server: string, params: LoggingMessageNotificationParams): void;
+  onResourceUpdated(server: string, uri: string): void;
   /** An upstream could not be reached; it is left out of every list. */
   onFailure(server: string, error: TetherError): void;
 }
@@ -48,6 +49,7 @@ export class Upstreams {
         connectServer(ctx, server, {
           onListChanged: (kind) => this.events.onListChanged(server.name, kind),
           onLog: (params) => this.events.onLog(server.name, params),
+          onResourceUpdated: (uri) => this.events.onResourceUpdated(server.name, uri),
         }).then(
           (connection) => {
             // Connected after shutdown began: nobody will use it.
