@@ -91,6 +91,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       features: { type: "boolean" },
       catalog: { type: "boolean" },
       "server-requests": { type: "boolean" },
+      subscriptions: { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -155,6 +156,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     features: !!v.features,
     catalog: !!v.catalog,
     serverRequests: !!v["server-requests"],
+    subscriptions: !!v.subscriptions,
   };
 }
 

@@ -34,6 +34,8 @@ export interface FixtureToolOptions {
   features?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
+  /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
+  subscriptions?: boolean;
   /** `--server-requests`: `sample` (sampling/createMessage) and `list_roots` (roots/list), for forwarding tests. */
   serverRequests?: boolean;
 }
@@ -191,7 +193,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     );
     server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
   }
-  if (options.catalog) registerCatalog(server, options.name);
+  if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
