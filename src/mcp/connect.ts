@@ -12,6 +12,8 @@ import {
   type McpSubscription,
   SdkErrorCode,
   type GetPromptResult,
+  LOG_LEVEL_META_KEY,
+  type LoggingLevel,
   type LoggingMessageNotificationParams,
   type PriorDiscovery,
   type Prompt,
@@ -94,6 +96,8 @@ export type ListKind = "tools" | "resources" | "prompts";
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The least severe log line the server should send during this request (2026-07-28: per request). */
+  logLevel?: LoggingLevel;
   /** Progress notifications and, for a task, its status changes. */
   onProgress?(update: CallProgress): void;
 }
@@ -256,6 +260,9 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       options.onProgress?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
     signal: options.signal ?? ctx.signal,
   });
+  // 2025 sets the level once per session (logging/setLevel); 2026-07-28 carries it on each request.
+  const meta = (options: CallOptions) =>
+    options.logLevel && client.getProtocolEra() === "modern" ? { _meta: { [LOG_LEVEL_META_KEY]: options.logLevel } } : {};
   /** One request other than a tool call, its failure translated like a call's ("what" names it). */
   const request = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -293,7 +300,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
           return await call.finally(() => tasks.delete(call));
         }
         return (await client.callTool(
-          { name, arguments: args },
+          { name, arguments: args, ...meta(options) },
           {
             timeout: server.toolTimeoutSec * 1000,
             resetTimeoutOnProgress: true,
@@ -313,9 +320,10 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       request("resources/templates/list", async () =>
         bounded(server, "resource templates", (await client.listResourceTemplates(undefined, requestOptions())).resourceTemplates),
       ),
-    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri }, requestOptions(options))),
+    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri, ...meta(options) }, requestOptions(options))),
     listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
-    getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args }, requestOptions(options))),
+    getPrompt: (name, args, options = {}) =>
+      request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta(options) }, requestOptions(options))),
     rootsChanged: () => client.sendRootsListChanged(),
     complete: (params, options = {}) => request("completion/complete", () => client.complete(params, requestOptions(options))),
     subscribeResource: (uri) =>

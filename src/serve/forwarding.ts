@@ -26,11 +26,11 @@ import type {
   ElicitRequestFormParams,
   ElicitRequestURLParams,
   ElicitResult,
+  LoggingMessageNotificationParams,
   Root,
 } from "@modelcontextprotocol/client";
 import { ProtocolError } from "@modelcontextprotocol/client";
 import { type InputRequest, type InputRequiredResult, inputRequired } from "@modelcontextprotocol/server";
-import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
 
@@ -58,6 +58,8 @@ export interface DownstreamInput {
   /** The `requestState` of a retry; an exchange id when tether issued the question. */
   requestState?: string;
   inputResponses?: Record<string, unknown>;
+  /** Sends a log line on this request's own stream (all a stateless HTTP client has). */
+  log?(params: LoggingMessageNotificationParams): void;
 }
 
 /** An `input_required` result, as the server SDK's seam expects it from a handler. */
@@ -73,6 +75,8 @@ class Exchange<T> {
   private expiry?: ReturnType<typeof setTimeout>;
   /** Aborted when the downstream request waiting on this exchange is cancelled. */
   readonly controller = new AbortController();
+  /** The log line sender of the downstream request now waiting. */
+  log?: (params: LoggingMessageNotificationParams) => void;
   settled = false;
   work!: Promise<T>;
 
@@ -157,6 +161,7 @@ export class Forwarding {
     }
     // Only the downstream request now waiting may cancel the call: a finished round's signal may fire
     // when its HTTP exchange closes, which is no cancel.
+    exchange.log = input.log;
     const cancel = () => exchange.controller.abort(signal.reason);
     if (signal.aborted) cancel();
     signal.addEventListener("abort", cancel, { once: true });
@@ -165,6 +170,7 @@ export class Forwarding {
       return turn.done ? turn.value : turn.answer;
     } finally {
       signal.removeEventListener("abort", cancel);
+      if (exchange.log === input.log) exchange.log = undefined;
     }
   }
 
@@ -172,7 +178,7 @@ export class Forwarding {
   handlers(): ServerRequestHandlers {
     return {
       elicit: async (server, params) => {
-        const exchange = this.exchangeFor(server);
+        const exchange = this.exchangeFor(server.name);
         const url = params.mode === "url";
         const declared = exchange?.capabilities?.elicitation;
         const supported = declared && (url ? declared.url : declared.form ?? !declared.url);
@@ -180,12 +186,12 @@ export class Forwarding {
         return exchange.ask<ElicitResult>({ method: "elicitation/create", params });
       },
       listRoots: async (server) => {
-        const exchange = this.exchangeFor(server);
+        const exchange = this.exchangeFor(server.name);
         if (!exchange?.capabilities?.roots) return [];
         return (await exchange.ask<{ roots: Root[] }>({ method: "roots/list" })).roots ?? [];
       },
       sample: async (server, params) => {
-        const exchange = this.exchangeFor(server);
+        const exchange = this.exchangeFor(server.name);
         if (!exchange) throw new TetherError(`no client request is in flight to answer a sampling request from "${server.name}"`);
         if (!exchange.capabilities?.sampling) throw new TetherError(`the client connected to tether mcp serve does not support sampling`);
         return exchange.ask<CreateMessageResult>({ method: "sampling/createMessage", params });
@@ -193,17 +199,24 @@ export class Forwarding {
     };
   }
 
+  /** A log line from `server` goes to the request it serves; false when none is waiting. */
+  relayLog(server: string, params: LoggingMessageNotificationParams): boolean {
+    const log = this.exchangeFor(server)?.log;
+    log?.(params);
+    return log !== undefined;
+  }
+
   /** Refuses every question still waiting (shutdown). */
   close(): void {
     for (const exchange of this.open.values()) exchange.abandon(new TetherError("tether mcp serve is shutting down"));
   }
 
-  private exchangeFor(server: ServerConfig): Exchange<unknown> | undefined {
+  private exchangeFor(server: string): Exchange<unknown> | undefined {
     const here = this.current.getStore();
-    if (here && !here.settled && here.server === server.name) return here;
+    if (here && !here.settled && here.server === server) return here;
     let oldest: Exchange<unknown> | undefined;
     for (const exchange of this.open.values()) {
-      if (exchange.server === server.name && !exchange.settled && (!oldest || exchange.started < oldest.started)) oldest = exchange;
+      if (exchange.server === server && !exchange.settled && (!oldest || exchange.started < oldest.started)) oldest = exchange;
     }
     return oldest;
   }

@@ -6,6 +6,7 @@ import type {
   CompleteRequestParams,
   CompleteResult,
   GetPromptResult,
+  LoggingLevel,
   Prompt,
   ReadResourceResult,
   Tool,
@@ -14,7 +15,8 @@ import { ProtocolError } from "@modelcontextprotocol/client";
 import type { McpConnection, ListKind } from "../mcp/connect.ts";
 import { TetherError } from "../errors.ts";
 import type { ServeTelemetry } from "../telemetry/serve-events.ts";
-import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedTools } from "./catalog.ts";
+import { isToolAllowed } from "../mcp/tool-filter.ts";
+import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedSpelling, servedTools } from "./catalog.ts";
 import type { Upstreams } from "./upstreams.ts";
 import { type DownstreamInput, Forwarding, type InputRequiredAnswer } from "./forwarding.ts";
 
@@ -26,6 +28,8 @@ export interface DownstreamRequest {
   onProgress?(progress: { progress: number; total?: number; message?: string }): void;
   /** The client's name, for telemetry. */
   client?: string;
+  /** The client's log level for this request (2026-07-28), passed on so upstream lines reach it. */
+  logLevel?: LoggingLevel;
   /** Its capabilities and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
   input?: DownstreamInput;
 }
@@ -91,11 +95,33 @@ export class Gateway {
 
   async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
     const target = (await this.servedTools()).resolve(name);
-    if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    if (!target) {
+      this.refuseFilteredTool(name, request);
+      throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    }
     const connection = (await this.upstreams.get(target.server))!;
+    const callId = crypto.randomUUID();
+    const decided = { toolName: name, server: target.server, tool: target.item.name, client: request.client, callId };
+    // The config's tool policy let it through (a filtered tool is never served, see below).
+    this.telemetry.toolDecision({ ...decided, decision: "approved" });
     return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
-      this.runCall(connection, target.server, target.item.name, name, args, { ...request, signal }),
+      this.runCall(connection, target.server, target.item.name, name, args, callId, { ...request, signal }),
     );
+  }
+
+  /**
+   * A served spelling of a tool the config's enabled_tools / disabled_tools leave out: the policy
+   * decided, so it is recorded as a denial and the client hears which setting refused it.
+   */
+  private refuseFilteredTool(name: string, request: DownstreamRequest): void {
+    for (const server of this.upstreams.servers) {
+      const prefix = servedSpelling(server.name, "");
+      if (!name.startsWith(prefix)) continue;
+      const tool = name.slice(prefix.length);
+      if (!tool || isToolAllowed(server, tool)) continue;
+      this.telemetry.toolDecision({ toolName: name, server: server.name, tool, client: request.client, callId: crypto.randomUUID(), decision: "denied" });
+      throw new ProtocolError(INVALID_PARAMS, `tool "${name}" is turned off by enabled_tools / disabled_tools of server "${server.name}" in tether's config`);
+    }
   }
 
   private async runCall(
@@ -104,6 +130,7 @@ export class Gateway {
     tool: string,
     name: string,
     args: Record<string, unknown>,
+    callId: string,
     request: DownstreamRequest,
   ): Promise<CallToolResult> {
     const started = performance.now();
@@ -114,6 +141,7 @@ export class Gateway {
         this.timed(server, "tools/call", () =>
           connection.callTool(tool, args, {
             signal: this.signalFor(request),
+            logLevel: request.logLevel,
             onProgress: (update) => {
               if (update.kind === "progress") request.onProgress?.(update);
             },
@@ -130,7 +158,7 @@ export class Gateway {
         server,
         tool,
         client: request.client,
-        callId: crypto.randomUUID(),
+        callId,
         arguments: JSON.stringify(args),
         durationMs: performance.now() - started,
         success: result !== undefined && !result.isError,
@@ -148,7 +176,7 @@ export class Gateway {
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
     const connection = (await this.upstreams.get(target.server))!;
     return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
-      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }) }))),
+      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
     );
   }
 
@@ -166,7 +194,7 @@ export class Gateway {
     if (!connection) throw new ProtocolError(RESOURCE_NOT_FOUND, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
     return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
-      this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }) }))),
+      this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
     );
   }
 

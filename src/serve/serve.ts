@@ -64,10 +64,11 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
     },
     onLog(server, params) {
-      // Upstream log lines reach a connected stdio client; over stateless HTTP there is no stream to carry them.
-      for (const instance of instances) {
-        void instance.sendLoggingMessage({ ...params, logger: params.logger ? `${server}/${params.logger}` : server }).catch(() => {});
-      }
+      const line = { ...params, logger: params.logger ? `${server}/${params.logger}` : server };
+      // A connected stdio client hears every line. Stateless HTTP has no session stream: a line
+      // travels on the stream of the request it came during, and lines between requests are dropped.
+      if (options.http) gateway.forwarding.relayLog(server, line);
+      for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
     },
   });
   const gateway = new Gateway(upstreams, telemetry, forwarding);

@@ -9,6 +9,8 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
   type ClientCapabilities,
+  LOG_LEVEL_META_KEY,
+  type LoggingLevel,
   type ServerContext,
   ProtocolError,
   Server,
@@ -64,10 +66,12 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     return {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,
+      logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
       input: {
         capabilities: (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities(),
         requestState: typeof state === "string" ? state : undefined,
         inputResponses: ctx.mcpReq.inputResponses,
+        log: (p) => void ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {}),
       },
       onProgress:
         token === undefined

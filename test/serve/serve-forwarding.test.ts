@@ -2,7 +2,7 @@
 // downstream client whose call caused them, and carries the answers back: every pairing of eras,
 // on stdio and over HTTP. A client without the capability gets a clean refusal instead.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { Client, ClientCapabilities } from "@modelcontextprotocol/client";
+import { type Client, type ClientCapabilities, LOG_LEVEL_META_KEY } from "@modelcontextprotocol/client";
 import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { connectHttp, connectStdioServe, type Era, type HttpServe, newClient, type StdioServe, startHttpServe } from "./harness.ts";
@@ -107,3 +107,19 @@ test("over HTTP, a 2026-07-28 client answers an upstream's questions through inp
   }
   expect(asked.filter((a) => a === "roots")).toHaveLength(2);
 }, 90_000);
+
+for (const era of ["legacy", "modern"] as Era[]) {
+  test(`over stateless HTTP, a ${era} client hears an upstream's log lines on the stream of the call they came during`, async () => {
+    upstreams();
+    http = await startHttpServe(home.home);
+    const { client } = answeringClient(era);
+    await connectHttp(http.url, era, {}, client);
+    const logged: string[] = [];
+    client.setNotificationHandler("notifications/message", (n) => void logged.push(`${n.params.logger}: ${String(n.params.data)}`));
+    for (const server of ["old", "new"]) {
+      const said = await client.callTool({ name: `${server}__say`, arguments: { line: `hello from ${server}` }, _meta: { [LOG_LEVEL_META_KEY]: "info" } });
+      expect(textOf(said)).toBe(`said hello from ${server}`);
+    }
+    expect(logged).toEqual(["old/say: hello from old", "new/say: hello from new"]);
+  }, 90_000);
+}

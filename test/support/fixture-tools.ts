@@ -36,7 +36,7 @@ export interface FixtureToolOptions {
   catalog?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
   subscriptions?: boolean;
-  /** `--server-requests`: `sample` (sampling/createMessage) and `list_roots` (roots/list), for forwarding tests. */
+  /** `--server-requests`: `sample` (sampling/createMessage), `list_roots` (roots/list) and `say` (a log line during the call), for serve's forwarding tests. */
   serverRequests?: boolean;
 }
 
@@ -192,6 +192,11 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       text(sampleOutcome(await server.server.createMessage(samplingParams(prompt)))),
     );
     server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
+    server.server.registerCapabilities({ logging: {} });
+    server.registerTool("say", { description: SAY_DESCRIPTION, inputSchema: { line: z.string() } }, async ({ line }, extra) => {
+      await extra.sendNotification({ method: "notifications/message", params: { level: "info", logger: "say", data: line } });
+      return text(`said ${line}`);
+    });
   }
   if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
   if (options.pageSize) paginateToolList(server, options.pageSize);
@@ -251,6 +256,14 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
       if (view.kind !== "roots") return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
       return text(rootsOutcome(view.roots));
     }) as never);
+    server.server.registerCapabilities({ logging: {} });
+    server.registerTool("say", { description: SAY_DESCRIPTION, inputSchema: z.object({ line: z.string() }) }, (async (
+      { line }: { line: string },
+      ctx: { mcpReq: { log(level: string, data: unknown, logger?: string): Promise<void> } },
+    ) => {
+      await ctx.mcpReq.log("info", line, "say");
+      return text(`said ${line}`);
+    }) as never);
   }
   if (options.catalog) registerCatalog(server, options.name);
   return server;
@@ -258,6 +271,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
 
 const SAMPLE_DESCRIPTION = "Ask the client's model to complete a prompt (sampling), then echo its answer.";
 const ROOTS_DESCRIPTION = "List the client's roots.";
+const SAY_DESCRIPTION = "Send a log line (notifications/message) during the call, then answer.";
 
 function samplingParams(prompt: string) {
   return { messages: [{ role: "user" as const, content: { type: "text" as const, text: prompt } }], maxTokens: 50 };
