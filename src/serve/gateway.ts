@@ -53,6 +53,8 @@ export class Gateway {
     private readonly telemetry: ServeTelemetry,
     /** Elicitation, sampling and roots requests of the upstreams, carried to the downstream client. */
     readonly forwarding = new Forwarding(),
+    /** False with --no-prefix: served names are the upstreams' own (./catalog.ts). */
+    private readonly prefix = true,
   ) {}
 
   /** The downstream client's roots changed: every connected upstream hears it. */
@@ -85,7 +87,7 @@ export class Gateway {
 
   async servedTools(): Promise<ServedNames<Tool>> {
     const connections = await this.upstreams.ready();
-    this.tools ??= servedTools(connections);
+    this.tools ??= servedTools(connections, this.prefix);
     return this.tools;
   }
 
@@ -114,6 +116,8 @@ export class Gateway {
    * decided, so it is recorded as a denial and the client hears which setting refused it.
    */
   private refuseFilteredTool(name: string, request: DownstreamRequest): void {
+    // Without prefixes a name does not say which server it was meant for.
+    if (!this.prefix) return;
     for (const server of this.upstreams.servers) {
       const prefix = servedSpelling(server.name, "");
       if (!name.startsWith(prefix)) continue;
@@ -261,7 +265,7 @@ export class Gateway {
       const lists = await Promise.all(
         connections.map(async (c) => ({ server: c.server.name, prompts: await this.listOrNothing(c, "prompts/list", () => c.listPrompts()) })),
       );
-      return servedPrompts(lists);
+      return servedPrompts(lists, this.prefix);
     })();
     this.prompts.catch(() => (this.prompts = undefined));
     return this.prompts;
@@ -277,7 +281,7 @@ export class Gateway {
           templates: await this.listOrNothing(c, "resources/templates/list", () => c.listResourceTemplates()),
         })),
       );
-      return servedResources(lists);
+      return servedResources(lists, this.prefix);
     })();
     this.resources.catch(() => (this.resources = undefined));
     return this.resources;

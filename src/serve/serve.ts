@@ -23,6 +23,8 @@ export interface ServeOptions {
   /** `--servers a,b`; absent: every enabled server. */
   servers?: string[];
   toolSearch: boolean;
+  /** False with `--no-prefix`: names as the upstreams give them (see ./catalog.ts). */
+  prefix?: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
 }
@@ -71,7 +73,7 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
     },
   });
-  const gateway = new Gateway(upstreams, telemetry, forwarding);
+  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true);
   gateway.onListChanged(pushListChanged);
 
   let stopped: Promise<void> | undefined;

@@ -14,6 +14,7 @@ export default (ctx: Context) =>
       http: { type: "string", description: "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio", valueHint: "HOST:PORT" },
       servers: { type: "string", description: "Only these servers (comma-separated); default: every enabled server", valueHint: "a,b" },
       "tool-search": { type: "boolean", description: "Offer search_tools and call_tool instead of every tool" },
+      "no-prefix": { type: "boolean", description: "Serve names as the upstreams give them, without the SERVER__ prefix (a name two servers share is an error)" },
       "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (required off loopback)", valueHint: "VAR" },
     },
     async run(args) {
@@ -29,13 +30,20 @@ export default (ctx: Context) =>
     },
   });
 
-export function serveOptions(args: { http?: string; servers?: string; "tool-search"?: boolean; "token-env-var"?: string }): ServeOptions {
+export function serveOptions(args: {
+  http?: string;
+  servers?: string;
+  "tool-search"?: boolean;
+  "no-prefix"?: boolean;
+  "token-env-var"?: string;
+}): ServeOptions {
   const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
   if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
   return {
     http: args.http === undefined ? undefined : parseHttpBind(args.http),
     servers,
     toolSearch: Boolean(args["tool-search"]),
+    prefix: !args["no-prefix"],
     tokenEnvVar: args["token-env-var"],
   };
 }
