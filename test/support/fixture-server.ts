@@ -92,6 +92,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       catalog: { type: "boolean" },
       "server-requests": { type: "boolean" },
       subscriptions: { type: "boolean" },
+      conformance: { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -112,6 +113,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const era = v.era ?? process.env.FIXTURE_ERA ?? "legacy";
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
+  if (era !== "legacy" && v.conformance) throw new Error("--conformance is a 2025-era catalog (--era legacy)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
   const rpcError = v["rpc-error"] === undefined ? undefined : Number(v["rpc-error"]);
@@ -157,6 +159,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     catalog: !!v.catalog,
     serverRequests: !!v["server-requests"],
     subscriptions: !!v.subscriptions,
+    conformance: !!v.conformance,
   };
 }
 

@@ -12,6 +12,7 @@ import {
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
+import { registerConformance } from "./fixture-conformance.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -34,6 +35,8 @@ export interface FixtureToolOptions {
   features?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
+  /** `--conformance` (2025 era): only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
+  conformance?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
   subscriptions?: boolean;
   /** `--server-requests`: `sample` (sampling/createMessage), `list_roots` (roots/list) and `say` (a log line during the call), for serve's forwarding tests. */
@@ -171,6 +174,10 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     { name: serverName(options), version: options.version },
     options.taskTool ? { capabilities: { tasks: { requests: { tools: { call: {} } }, cancel: {}, list: {} } }, taskStore } : undefined,
   );
+  if (options.conformance) {
+    registerConformance(server);
+    return server;
+  }
   if (options.taskTool) registerTaskTool(server);
   for (const tool of fixtureTools(options)) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args: unknown, extra) =>
