@@ -91,7 +91,6 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
     })());
   ctx.atExit(shutdown);
 
-  upstreams.start();
   await upstreams.required();
 
   const factory = () => {

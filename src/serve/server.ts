@@ -48,6 +48,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
         : undefined,
     },
   );
+  // A 2025 client's handshake is a real connection (not an era probe): the upstreams start with it.
+  server.oninitialized = () => gateway.upstreams.start();
   // Failed upstreams are told once per instance: once per connection on stdio, once per request over HTTP.
   let told = false;
   const tell = async (ctx: ServerContext) => {
