@@ -123,3 +123,13 @@ for (const era of ["legacy", "modern"] as Era[]) {
     expect(logged).toEqual(["old/say: hello from old", "new/say: hello from new"]);
   }, 90_000);
 }
+
+test("a client's notifications/roots/list_changed reaches the upstreams", async () => {
+  upstreams();
+  const { client } = answeringClient("legacy");
+  served = await connectStdioServe(home.home, [], "legacy", {}, client);
+  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("roots changed 0");
+  await client.sendRootsListChanged();
+  // The notification and the next call travel in order over both pipes, so the count is already up.
+  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("roots changed 1");
+}, 60_000);

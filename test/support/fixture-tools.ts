@@ -3,7 +3,7 @@
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { CallToolRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, McpError, RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import {
   inputRequired,
   inputResponse,
@@ -39,7 +39,11 @@ export interface FixtureToolOptions {
   conformance?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
   subscriptions?: boolean;
-  /** `--server-requests`: `sample` (sampling/createMessage), `list_roots` (roots/list) and `say` (a log line during the call), for serve's forwarding tests. */
+  /**
+   * `--server-requests`: `sample` (sampling/createMessage), `list_roots` (roots/list) and `say` (a
+   * log line during the call), for serve's forwarding tests; on the 2025 server also
+   * `roots_changed` (how many notifications/roots/list_changed arrived).
+   */
   serverRequests?: boolean;
 }
 
@@ -199,6 +203,11 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       text(sampleOutcome(await server.server.createMessage(samplingParams(prompt)))),
     );
     server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
+    let rootsChanged = 0;
+    server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => void rootsChanged++);
+    server.registerTool("roots_changed", { description: "How many times the client said its roots changed.", inputSchema: {} }, async () =>
+      text(`roots changed ${rootsChanged}`),
+    );
     server.server.registerCapabilities({ logging: {} });
     server.registerTool("say", { description: SAY_DESCRIPTION, inputSchema: { line: z.string() } }, async ({ line }, extra) => {
       await extra.sendNotification({ method: "notifications/message", params: { level: "info", logger: "say", data: line } });
