@@ -67,9 +67,9 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
     },
     onLog(server, params) {
       const line = { ...params, logger: params.logger ? `${server}/${params.logger}` : server };
-      // A connected stdio client hears every line. Stateless HTTP has no session stream: a line
-      // travels on the stream of the request it came during, and lines between requests are dropped.
-      if (options.http) gateway.forwarding.relayLog(server, line);
+      // A line travels on the stream of the request it came during; between requests, to the
+      // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
+      if (gateway.forwarding.relayLog(server, line)) return;
       for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
     },
   });
@@ -108,7 +108,13 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   });
 
   if (options.http) {
-    http = serveHttp(factory, { bind: options.http, token, onError: (error) => ctx.log.debug(`serve: ${error.message}`) });
+    http = serveHttp(factory, {
+      bind: options.http,
+      token,
+      onError: (error) => ctx.log.debug(`serve: ${error.message}`),
+      // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
+      onSession: (instance, open) => void (open ? instances.add(instance) : instances.delete(instance)),
+    });
     stopTransport = () => http!.stopAccepting();
     report.listening?.(http.url, servers.map((s) => s.name));
   } else {

@@ -57,15 +57,19 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     told = true;
     for (const line of options.notices()) await ctx.mcpReq.log("warning", line, "tether").catch(() => {});
   };
+  /** Notifications still being written for each request: its result must not overtake them. */
+  const sending = new WeakMap<DownstreamRequest, Promise<unknown>[]>();
   const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined): DownstreamRequest => {
     const token = ctx.mcpReq._meta?.progressToken;
+    const pending: Promise<unknown>[] = [];
+    const send = (work: Promise<unknown>) => void pending.push(work.catch(() => {}));
     // 2026-07-28 carries the client's identity on every request; 2025 once, at initialize.
     const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
     const clientInfo = ([meta?.[CLIENT_INFO_META_KEY], ctx.mcpReq._meta?.[CLIENT_INFO_META_KEY], envelope?.[CLIENT_INFO_META_KEY], envelope?.clientInfo].find(
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
     const state = ctx.mcpReq.requestState();
-    return {
+    const from: DownstreamRequest = {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,
       logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
@@ -73,13 +77,19 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
         capabilities: (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities(),
         requestState: typeof state === "string" ? state : undefined,
         inputResponses: ctx.mcpReq.inputResponses,
-        log: (p) => void ctx.mcpReq.log(p.level, p.data, p.logger).catch(() => {}),
+        log: (p) => send(ctx.mcpReq.log(p.level, p.data, p.logger)),
       },
       onProgress:
-        token === undefined
-          ? undefined
-          : (p) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => {}),
+        token === undefined ? undefined : (p) => send(ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, ...p } })),
     };
+    sending.set(from, pending);
+    return from;
+  };
+  /** The result of `work`, once the progress and log lines sent before it are written. */
+  const answer = async <T>(from: DownstreamRequest, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
+    const result = await work(from);
+    await Promise.all(sending.get(from) ?? []);
+    return result;
   };
 
   server.setRequestHandler("tools/list", async (_request, ctx) => {
@@ -91,7 +101,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
     const from = downstream(ctx, request.params._meta);
-    if (!options.toolSearch) return gateway.callTool(name, args, from);
+    if (!options.toolSearch) return answer(from, () => gateway.callTool(name, args, from));
     if (name === SEARCH_TOOLS) return search(gateway, args);
     if (name === CALL_TOOL) {
       const target = args.name;
@@ -99,7 +109,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       if (typeof target !== "string" || typeof targetArgs !== "object" || targetArgs === null || Array.isArray(targetArgs)) {
         throw new ProtocolError(INVALID_PARAMS, `${CALL_TOOL} wants {"name": string, "arguments": object}`);
       }
-      return gateway.callTool(target, targetArgs as Record<string, unknown>, from);
+      return answer(from, () => gateway.callTool(target, targetArgs as Record<string, unknown>, from));
     }
     throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
   });
@@ -109,7 +119,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     return { prompts };
   });
   server.setRequestHandler("prompts/get", async (request, ctx) =>
-    gateway.getPrompt(request.params.name, request.params.arguments ?? {}, downstream(ctx, request.params._meta)),
+    answer(downstream(ctx, request.params._meta), (from) => gateway.getPrompt(request.params.name, request.params.arguments ?? {}, from)),
   );
   server.setRequestHandler("resources/list", async (_request, ctx) => {
     const resources = await gateway.listResources();
@@ -128,7 +138,9 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   // A 2025 client says its roots changed; the upstreams ask again when they next need them.
   server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
-  server.setRequestHandler("resources/read", async (request, ctx) => gateway.readResource(request.params.uri, downstream(ctx, request.params._meta)));
+  server.setRequestHandler("resources/read", async (request, ctx) =>
+    answer(downstream(ctx, request.params._meta), (from) => gateway.readResource(request.params.uri, from)),
+  );
   return server;
 }
 

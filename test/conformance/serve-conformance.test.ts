@@ -1,19 +1,15 @@
 // The official conformance suite's server scenarios against `tether mcp serve --http --no-prefix`
 // fronting the fixture's `--conformance` catalog (the suite's fixed tool, resource and prompt
 // names, test/support/fixture-conformance.ts; a 2025 upstream on stdio). The suite's client speaks
-// 2025-11-25, so this is tether's stateless 2025 serving end to end, DNS rebinding included.
+// 2025-11-25 and initializes, so this is tether's 2025 session serving end to end: sampling and
+// elicitation are forwarded to the suite's client through the upstream; DNS rebinding included.
 //
 //   node_modules/.bin/bun test ./test/conformance/serve-conformance.test.ts
 //
-// Scenarios left out, and why (README "tether mcp serve", conformance):
-// - tools-call-sampling, tools-call-elicitation, elicitation-sep1034-defaults,
-//   elicitation-sep1330-enums: tether forwards these requests (test/serve/serve-forwarding.test.ts),
-//   but a 2025 client over HTTP is served statelessly, one instance per request, and the SDK cannot
-//   send a request to a client it holds no session with; tether declines (elicitation) or refuses
-//   (sampling), which these scenarios count as failures. Over stdio and for 2026-07-28 clients
-//   over HTTP the same tools work.
-// - server-sse-polling / server-sse-multiple-streams: they check session-based SSE resumption,
-//   which a stateless server does not offer (only warnings, no passing check).
+// Left out, and why (README "tether mcp serve", conformance):
+// - server-sse-polling: it checks SSE resumption (a priming event with an id, a retry field),
+//   which needs an event store tether does not keep; the scenario has no passing check without it
+//   (0/0, two warnings).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +48,11 @@ export const SERVE_SCENARIOS: readonly string[] = [
   "prompts-get-embedded-resource",
   "prompts-get-with-image",
   "dns-rebinding-protection",
+  "tools-call-sampling",
+  "tools-call-elicitation",
+  "elicitation-sep1034-defaults",
+  "elicitation-sep1330-enums",
+  "server-sse-multiple-streams",
 ];
 
 let home: ReturnType<typeof makeHome>;

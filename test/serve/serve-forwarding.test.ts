@@ -95,18 +95,20 @@ for (const era of ["legacy", "modern"] as Era[]) {
   });
 }
 
-test("over HTTP, a 2026-07-28 client answers an upstream's questions through input_required and the retry", async () => {
-  upstreams();
-  http = await startHttpServe(home.home);
-  const { client, asked } = answeringClient("modern");
-  await connectHttp(http.url, "modern", {}, client);
-  for (const server of ["old", "new"]) {
-    expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
-    expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "over http" } }))).toBe("sampled test-model: forty-two");
-    expect(textOf(await client.callTool({ name: `${server}__list_roots`, arguments: {} }))).toBe("roots file:///work/project");
-  }
-  expect(asked.filter((a) => a === "roots")).toHaveLength(2);
-}, 90_000);
+for (const era of ["legacy", "modern"] as Era[]) {
+  test(`over HTTP, a ${era} client answers an upstream's questions (2026-07-28: input_required and the retry; 2025: in its session)`, async () => {
+    upstreams();
+    http = await startHttpServe(home.home);
+    const { client, asked } = answeringClient(era);
+    await connectHttp(http.url, era, {}, client);
+    for (const server of ["old", "new"]) {
+      expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
+      expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "over http" } }))).toBe("sampled test-model: forty-two");
+      expect(textOf(await client.callTool({ name: `${server}__list_roots`, arguments: {} }))).toBe("roots file:///work/project");
+    }
+    expect(asked.filter((a) => a === "roots")).toHaveLength(2);
+  }, 90_000);
+}
 
 for (const era of ["legacy", "modern"] as Era[]) {
   test(`over stateless HTTP, a ${era} client hears an upstream's log lines on the stream of the call they came during`, async () => {
