@@ -113,7 +113,7 @@ function bundleConfig(entry: string, otel: boolean, keyringAddon: string | undef
       // is found by this path, not relative to the chunk that starts it (worker-sink.ts).
       ...(withWorker ? { TETHER_OTEL_WORKER: JSON.stringify(`./${path.relative(path.dirname(DEFAULT_ENTRY), TELEMETRY_WORKER_ENTRY)}`) } : {}),
     },
-    plugins: [grpcRequirePlugin(), ...(keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [])],
+    plugins: [cittyParseArgsPlugin(), grpcRequirePlugin(), ...(keyringAddon ? [keyringAddonPlugin(keyringAddon)] : [])],
     throw: false,
   };
 }
@@ -179,6 +179,32 @@ export function keyringAddonPlugin(addonPath: string): BunPlugin {
         contents: `const binding = require(${JSON.stringify(addonPath)});\nmodule.exports = binding;\n`,
         loader: "js",
       }));
+    },
+  };
+}
+
+/** citty's one import of node:util, which cittyParseArgsPlugin replaces. */
+const CITTY_NODE_UTIL_IMPORT = /^import \{ parseArgs as (\S+) \} from "node:util";$/m;
+/** Node's parseArgs as far as citty uses it, without node:util (src/cli/parse-args.ts). */
+export const CITTY_PARSE_ARGS: string = path.join(ROOT, "src/cli/parse-args.ts");
+
+/**
+ * citty imports node:util for parseArgs alone, and node:util costs ~0.8 ms to load on every start
+ * (most of the gap between `tether mcp list` and a bare Bun hello). Give citty src/cli/parse-args.ts
+ * instead. Fails the build if citty's import changes shape, rather than shipping a different parser.
+ */
+export function cittyParseArgsPlugin(): BunPlugin {
+  return {
+    name: "tether-citty-parse-args",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]citty[\\/]dist[\\/]index\.mjs$/ }, async (args) => {
+        const source = await Bun.file(args.path).text();
+        if (!CITTY_NODE_UTIL_IMPORT.test(source)) {
+          throw new Error(`${args.path}: no \`import { parseArgs } from "node:util"\` line to replace; update cittyParseArgsPlugin in build.ts`);
+        }
+        const contents = source.replace(CITTY_NODE_UTIL_IMPORT, (_, local: string) => `import { parseArgs as ${local} } from ${JSON.stringify(CITTY_PARSE_ARGS)};`);
+        return { contents, loader: "js" };
+      });
     },
   };
 }

@@ -1,9 +1,20 @@
 // What telemetry costs a long exec: 1,000 tool calls (10 turns of 100 `add` calls on the stdio
 // fixture server, then an answer) with `[otel] exporter = "none"` vs `otlp-grpc` to a local
-// collector, interleaved in the same run. Goal: otlp-grpc ≤ 3% slower (ratio ≤ 1.03).
+// collector, interleaved in the same run. Reports two figures against the run without telemetry:
+// extra CPU per exported record (whole process: main thread, worker start-up, exports, exit flush)
+// and the wall-time ratio. Goals (issue 12): ≤ 20 µs per record, ≤ 1.05.
 //
 // The compiled binary runs (what users run). Both variants are timed from spawn to exit, so the
-// exit flush counts.
+// exit flush counts. TETHER_TEST_BINARY=/path/to/tether measures another build (e.g. the previous
+// commit's) the same way.
+//
+// Last figures (2 shared CPUs, heavily loaded, 5 rounds each, medians; walls varied 2x between
+// runs, so the CPU figure is the one to compare):
+//   before (LoggerProvider + BatchLogRecordProcessor in the worker): 56, 50, 65, 61 µs/record
+//   after (records exported as each 512-record batch reaches the worker): 58, 51, 52, 39 µs/record
+// The cost is now mostly fixed, not per record: ~50 ms to start the worker and load grpc-js and
+// the exporter, and a few ms of cold gRPC code per export request (10 records in 10 requests cost
+// as much as 3,000 in 10). Reaching 20 µs needs a cheaper transport than grpc-js per request.
 // Run: ./node_modules/.bin/bun bench/otel.ts [rounds]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +29,10 @@ import { completed, functionCall, responseCreated, sse, textTurn } from "../test
 const rounds = Number(process.argv[2] ?? 7);
 const TURNS = 10;
 const CALLS_PER_TURN = 100;
-const GOAL = 1.03;
+/** Issue 12: export costs at most this much CPU per record (main thread and worker together)… */
+const GOAL_US_PER_RECORD = 20;
+/** …and at most this much wall time over the same exec without telemetry. */
+const GOAL_WALL_RATIO = 1.05;
 
 function script(): MockStep[] {
   const turns: MockStep[] = [];
@@ -144,8 +158,12 @@ try {
     console.log(`  ${name.padEnd(9)} ${wall(name).toFixed(0)} ms wall, ${cpu(name).toFixed(0)} ms CPU  [${all}]`);
   }
   console.log(`  ${perRun.toFixed(0)} records exported per otlp-grpc run`);
+  // Per record: the whole process's extra CPU (worker start-up and the exit flush included) over the records it sent.
+  const usPerRecord = ((cpu("otlp-grpc") - cpu("none")) * 1000) / perRun;
   const ratio = wall("otlp-grpc") / wall("none");
-  console.log(`otlp-grpc / none = ${ratio.toFixed(3)} (goal <= ${GOAL}) ${ratio <= GOAL ? "PASS" : "MISS"}`);
+  const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
+  console.log(`CPU per exported record = ${usPerRecord.toFixed(1)} µs (goal <= ${GOAL_US_PER_RECORD}) ${verdict(usPerRecord <= GOAL_US_PER_RECORD)}`);
+  console.log(`wall otlp-grpc / none = ${ratio.toFixed(3)} (goal <= ${GOAL_WALL_RATIO}) ${verdict(ratio <= GOAL_WALL_RATIO)}`);
 } finally {
   await collector.stop();
   rmSync(scratch, { recursive: true, force: true });

@@ -1,12 +1,18 @@
 #!/bin/sh
-# Runs every test. Where a Secret Service can be started headless (gnome-keyring and
-# dbus-run-session installed), the run happens inside one so the real-keyring tests run too;
-# elsewhere they print why they were skipped.
+# Runs every test, test files in parallel worker processes (bun test --parallel). The compiled
+# executable the end-to-end tests share is built once first, so the workers do not each build it.
+# Where a Secret Service can be started headless (gnome-keyring and dbus-run-session installed),
+# the run happens inside one so the real-keyring tests run too; elsewhere they print why they
+# were skipped. Extra arguments go to bun test (e.g. a file to run only that one).
 set -eu
 cd "$(dirname "$0")/.."
 bun=./node_modules/.bin/bun
 [ -x "$bun" ] || { echo "error: bun not found; run: npm ci" >&2; exit 2; }
+"$bun" test/support/build-binary.ts
+# Many tests wait on child processes and sockets rather than the CPU: one more worker than cores.
+workers=$(( $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) + 1 ))
+set -- --timeout 60000 --parallel="$workers" "$@"
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
-  exec test/auth/run-real-keyring.sh "$bun" test --timeout 60000 "$@"
+  exec test/auth/run-real-keyring.sh "$bun" test "$@"
 fi
-exec "$bun" test --timeout 60000 "$@"
+exec "$bun" test "$@"

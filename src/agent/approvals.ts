@@ -5,13 +5,27 @@ import type { ToolDecision, ToolDecisionSource } from "./events.ts";
 /** What the user answered: `y` once, `a` for the session, `n` deny, `q` abort the run. */
 export type ApprovalAnswer = "yes" | "always" | "no" | "quit";
 
+/** What a tool's annotations say about it, as the prompt shows it; only hints the server set to true. */
+export type ToolHint = "read-only" | "destructive" | "open-world";
+
 export interface ApprovalRequest {
   callId: string;
   /** The name the model used, e.g. `mcp__docs__search`. */
   modelName: string;
+  /** Empty for tether's own tools that span every server (list_mcp_resources without `server`). */
   server: string;
   tool: string;
   arguments: Record<string, unknown>;
+  hints: readonly ToolHint[];
+}
+
+/** The hints of a tool's MCP annotations. Hints are the server's word, so only an explicit `true` counts. */
+export function toolHints(annotations: { readOnlyHint?: boolean; destructiveHint?: boolean; openWorldHint?: boolean } | undefined): ToolHint[] {
+  const hints: ToolHint[] = [];
+  if (annotations?.readOnlyHint === true) hints.push("read-only");
+  if (annotations?.destructiveHint === true) hints.push("destructive");
+  if (annotations?.openWorldHint === true) hints.push("open-world");
+  return hints;
 }
 
 /** Asks the user; only present when there is a terminal to ask on. */
@@ -25,7 +39,7 @@ export interface Verdict {
   /** For a denial: what the model is told instead of a tool output. */
   refusal?: string;
   /** For a denial: who or what said no, for the user's eyes. */
-  deniedBy?: "user" | "policy" | "no_terminal";
+  deniedBy?: "user" | "policy" | "no_terminal" | "destructive";
 }
 
 export interface ApprovalSettings {
@@ -34,6 +48,8 @@ export interface ApprovalSettings {
   yes: boolean;
   /** The server's `approve_tools` (MCP tool names, not model names). */
   approveTools(server: string): readonly string[];
+  /** `auto_approve_read_only`, the server's own setting over the top-level one. */
+  autoApproveReadOnly(server: string): boolean;
   prompt?: ApprovalPrompt;
 }
 
@@ -45,6 +61,9 @@ export const REFUSALS = {
   noTerminal:
     "denied: this tool call needs the user's approval, but tether is running without a terminal to ask on. " +
     "Do not retry it. The user can allow tools with --yes or approve_tools in config.toml.",
+  destructive:
+    "denied: this tool is marked destructive, so it needs the user's approval, but tether is running without a terminal to ask on. " +
+    "Do not retry it. Only --yes allows destructive tools without asking.",
 } as const;
 
 /** One gate per run: it remembers the tools the user approved for the session. */
@@ -57,10 +76,20 @@ export class ApprovalGate {
     const { settings } = this;
     if (settings.yes) return { decision: "approved", source: "config" };
     if (settings.policy === "deny") return { decision: "denied", source: "config", refusal: REFUSALS.policy, deniedBy: "policy" };
+    // A destructive tool is the user's call: no config setting approves it, only --yes above or
+    // the user's own "always" for the session.
+    if (request.hints.includes("destructive")) return this.ask(request, { refusal: REFUSALS.destructive, deniedBy: "destructive" });
     if (settings.policy === "auto") return { decision: "approved", source: "config" };
     if (settings.approveTools(request.server).includes(request.tool)) return { decision: "approved", source: "config" };
+    if (request.hints.includes("read-only") && settings.autoApproveReadOnly(request.server)) return { decision: "approved", source: "config" };
+    return this.ask(request, { refusal: REFUSALS.noTerminal, deniedBy: "no_terminal" });
+  }
+
+  /** The session's earlier "always", else the user on the terminal; `unasked` when there is none. */
+  private async ask(request: ApprovalRequest, unasked: Pick<Verdict, "refusal" | "deniedBy">): Promise<Verdict> {
+    const { settings } = this;
     if (this.session.has(request.modelName)) return { decision: "approved_for_session", source: "config" };
-    if (!settings.prompt) return { decision: "denied", source: "config", refusal: REFUSALS.noTerminal, deniedBy: "no_terminal" };
+    if (!settings.prompt) return { decision: "denied", source: "config", ...unasked };
     const answer = await settings.prompt.ask(request);
     switch (answer) {
       case "yes":

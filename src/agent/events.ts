@@ -76,9 +76,21 @@ export interface ToolCallInfo {
 
 export interface ToolOutcome {
   success: boolean;
-  /** Exactly what went back to the model as the `function_call_output`. */
+  /** Exactly the text that went back to the model in the `function_call_output` (capped by tool_output_max_bytes). */
   output: string;
   durationMs: number;
+  /** Images that went to the model beside the text. */
+  images?: { mimeType: string; bytes: number }[];
+  /** When the text was cut: where the whole output was saved. */
+  savedTo?: string;
+}
+
+/** A server's elicitation during the run; never the user's answers. */
+export interface ElicitationInfo {
+  server: string;
+  mode: "form" | "url";
+  /** On `answered`. */
+  action?: "accept" | "decline" | "cancel";
 }
 
 export interface RunSummary {
@@ -100,8 +112,15 @@ export type AgentEvent =
   | { type: "text.delta"; turn: number; delta: string }
   /** A retried stream said something else: the text shown for this turn so far is void. */
   | { type: "text.restart"; turn: number }
+  /** `--mcp-prompt`: the server prompt that starts the conversation. */
+  | { type: "prompt.loaded"; server: string; prompt: string; messages: number }
+  /** Servers said their tools changed; `tools` is the model's new list, offered from `turn` on. */
+  | { type: "tools.changed"; turn: number; servers: string[]; tools: string[]; failed: { server: string; error: string }[] }
+  | { type: "elicitation"; phase: "requested" | "answered"; info: ElicitationInfo }
   | { type: "tool.call"; call: ToolCallInfo }
   | { type: "tool.decision"; call: ToolCallInfo; verdict: Verdict }
+  /** The server reported progress on a running call (`total` when it knows it). */
+  | { type: "tool.progress"; call: ToolCallInfo; progress: number; total?: number; message?: string }
   | { type: "tool.result"; call: ToolCallInfo; outcome: ToolOutcome }
   | { type: "turn.completed"; turn: number; responseId: string; usage?: TokenUsage }
   | { type: "final"; summary: RunSummary };

@@ -1,8 +1,11 @@
 // `tether exec` as a service: resolve the model, read the prompt, connect the servers, run the loop.
+import { join } from "node:path";
 import type { Context } from "../context.ts";
 import type { ServerConfig, TetherConfig } from "../config/types.ts";
-import { ConnectionError, TetherError } from "../errors.ts";
+import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
+import { parseArgPairs } from "../mcp/coerce.ts";
+import type { JsonObject } from "./responses-events.ts";
 import { ApprovalGate, type ApprovalPrompt } from "./approvals.ts";
 import type { AgentObserver, RunSummary } from "./events.ts";
 import { runAgent } from "./loop.ts";
@@ -17,6 +20,8 @@ export interface ExecOptions {
   yes: boolean;
   /** Overrides config's `max_turns`. */
   maxTurns?: number;
+  /** `--mcp-prompt SERVER/PROMPT` with its `--arg k=v` pairs: the conversation starts with that prompt. */
+  mcpPrompt?: { server: string; prompt: string; args: string[] };
 }
 
 /** How the run meets its user beyond the events it observes: how it waits, whom it asks. */
@@ -35,17 +40,78 @@ export async function runExec(
   observe: AgentObserver,
 ): Promise<RunSummary> {
   const target = resolveModelTarget(ctx.env, config, options.model);
-  const prompt = await readPrompt(ctx.io, options.prompt);
-  const connections = await connectServers(ctx, config.servers, view, observe);
-  const toolset = new Toolset(connections.ok);
+  const mcpPrompt = options.mcpPrompt && checkPromptRequest(config, options.mcpPrompt);
+  // With --mcp-prompt the user's own words are optional: the server's prompt may be the whole task.
+  const prompt = mcpPrompt && options.prompt.length === 0 ? undefined : await readPrompt(ctx.io, options.prompt);
+  reportElicitations(ctx, observe);
+  let toolset: Toolset | undefined;
+  const changed = new Set<string>();
+  const onListChanged = (server: string) => (toolset ? toolset.markChanged(server) : changed.add(server));
+  const connections = await connectServers(ctx, config.servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
+  const conversation = mcpPrompt ? await loadPrompt(connections.ok, mcpPrompt, observe) : undefined;
+  toolset = new Toolset(connections.ok);
+  for (const server of changed) toolset.markChanged(server);
   observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
+  const serverConfig = (name: string) => config.servers.find((server) => server.name === name);
   const gate = new ApprovalGate({
     policy: config.approvalPolicy,
     yes: options.yes,
-    approveTools: (name) => config.servers.find((server) => server.name === name)?.approveTools ?? [],
+    approveTools: (name) => serverConfig(name)?.approveTools ?? [],
+    autoApproveReadOnly: (name) => serverConfig(name)?.autoApproveReadOnly ?? config.autoApproveReadOnly,
     prompt: view.approvalPrompt,
   });
-  return runAgent(ctx, { target, prompt, toolset, gate, maxTurns: options.maxTurns ?? config.maxTurns, observe });
+  return runAgent(ctx, {
+    target,
+    prompt,
+    conversation,
+    toolset,
+    gate,
+    maxTurns: options.maxTurns ?? config.maxTurns,
+    toolOutput: { maxBytes: config.toolOutputMaxBytes, dir: join(ctx.paths.home, "outputs") },
+    observe,
+  });
+}
+
+interface PromptRequest {
+  server: string;
+  prompt: string;
+  pairs: (readonly [string, string])[];
+}
+
+/** What can be checked before connecting: the server exists and is on, the --arg pairs are k=v. */
+function checkPromptRequest(config: TetherConfig, request: NonNullable<ExecOptions["mcpPrompt"]>): PromptRequest {
+  const server = config.servers.find((s) => s.name === request.server);
+  if (!server) {
+    throw new UsageError(`--mcp-prompt: no server named "${request.server}"`, {
+      hint: `servers: ${config.servers.map((s) => s.name).join(", ") || "(none; add one with tether mcp add)"}`,
+    });
+  }
+  if (!server.enabled) throw new UsageError(`--mcp-prompt: server "${server.name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${server.name}] in config.toml` });
+  return { server: request.server, prompt: request.prompt, pairs: parseArgPairs(request.args) };
+}
+
+/** The server prompt's messages as the run's first input items; an unknown prompt or a missing argument is a usage error. */
+async function loadPrompt(connections: McpConnection[], request: PromptRequest, observe: AgentObserver): Promise<JsonObject[]> {
+  const connection = connections.find((c) => c.server.name === request.server)!;
+  const [{ renderPrompt }, { promptInput }] = await Promise.all([import("../mcp/resources.ts"), import("./prompt-messages.ts")]);
+  const rendered = await renderPrompt(connection, request.prompt, request.pairs);
+  observe({ type: "prompt.loaded", server: request.server, prompt: rendered.prompt.name, messages: rendered.result.messages.length });
+  return promptInput(rendered.result.messages);
+}
+
+/** Elicitations as events (server, mode, the action taken; never the answers), around whoever answers them. */
+function reportElicitations(ctx: Context, observe: AgentObserver): void {
+  const answerer = ctx.serverRequests;
+  ctx.serverRequests = {
+    ...answerer,
+    async elicit(server, params) {
+      const info = { server: server.name, mode: params.mode === "url" ? ("url" as const) : ("form" as const) };
+      observe({ type: "elicitation", phase: "requested", info });
+      const result = await answerer.elicit(server, params);
+      observe({ type: "elicitation", phase: "answered", info: { ...info, action: result.action } });
+      return result;
+    },
+  };
 }
 
 interface ConnectedServers {
@@ -53,18 +119,30 @@ interface ConnectedServers {
   failed: { name: string; error: string }[];
 }
 
+interface ConnectPlan {
+  /** The --mcp-prompt server: exec cannot start without it. */
+  mustConnect?: string;
+  onListChanged(server: string): void;
+}
+
 /** Enabled servers in parallel; a failure is reported and left out, unless the server is required. */
-async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecView, observe: AgentObserver): Promise<ConnectedServers> {
+async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecView, observe: AgentObserver, plan: ConnectPlan): Promise<ConnectedServers> {
   const enabled = servers.filter((server) => server.enabled);
   if (enabled.length === 0) return { ok: [], failed: [] };
   // The MCP SDK loads only when there is a server to talk to.
   const { connectAll } = await import("../mcp/connect-all.ts");
-  const results = await view.connecting(enabled.length, () => connectAll(ctx, enabled));
+  const results = await view.connecting(enabled.length, () =>
+    connectAll(ctx, enabled, (server) => ({ onListChanged: (kind) => kind === "tools" && plan.onListChanged(server.name) })),
+  );
   const connected: ConnectedServers = { ok: [], failed: [] };
   let requiredFailure: TetherError | undefined;
   for (const result of results) {
     if (result.status === "ok") connected.ok.push(result.connection);
     if (result.status !== "error") continue;
+    if (result.server.name === plan.mustConnect) {
+      requiredFailure ??= promptServerFailed(result.server, result.error);
+      continue;
+    }
     if (result.server.required) {
       requiredFailure ??= requiredServerFailed(result.server, result.error);
       continue;
@@ -74,6 +152,16 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
   }
   if (requiredFailure) throw requiredFailure;
   return connected;
+}
+
+/** The --mcp-prompt server did not connect: as for a required server, but saying why it was needed. */
+function promptServerFailed(server: ServerConfig, error: TetherError): TetherError {
+  if (!(error instanceof ConnectionError)) return error;
+  return new ConnectionError(`${error.message} (--mcp-prompt needs server "${server.name}", so exec stops)`, {
+    hint: error.hint,
+    cause: error,
+    stderrTail: error.stderrTail,
+  });
 }
 
 /** Says why exec stops; other errors (a config error, exit 2) keep their own class and code. */

@@ -3,13 +3,16 @@
 // (views and telemetry alike); the loop itself neither prints nor knows about OpenTelemetry.
 import type { Context } from "../context.ts";
 import { CancelledError, TetherError } from "../errors.ts";
+import type { CallProgress } from "../mcp/connect.ts";
 import type { ApprovalGate } from "./approvals.ts";
 import type { AgentObserver, RunSummary, TokenUsage, ToolCallInfo, ToolOutcome } from "./events.ts";
 import type { ModelTarget } from "./provider.ts";
 import type { FunctionCallItem, JsonObject } from "./responses-events.ts";
 import { streamResponse, type ResponseResult } from "./responses.ts";
 import type { RetryOptions } from "./retry.ts";
-import { parseToolArguments, toolResultText, type ToolBinding, type Toolset } from "./tools.ts";
+import { resourceToolServer, runResourceTool } from "./resource-tools.ts";
+import { capToolOutput, type ToolOutputLimit } from "./tool-output.ts";
+import { base64Bytes, type Binding, functionCallOutput, parseToolArguments, type ToolOutput, toolResultContent, type Toolset } from "./tools.ts";
 import { TurnText } from "./turn-text.ts";
 
 export const DEFAULT_INSTRUCTIONS =
@@ -20,7 +23,12 @@ export const DEFAULT_INSTRUCTIONS =
 
 export interface AgentRunOptions {
   target: ModelTarget;
-  prompt: string;
+  /** The user's prompt; may be absent when `conversation` starts the run. */
+  prompt?: string;
+  /** Input items before the prompt (a server prompt's messages, from --mcp-prompt). */
+  conversation?: JsonObject[];
+  /** Caps each tool result's text; unbounded when absent. */
+  toolOutput?: ToolOutputLimit;
   toolset: Toolset;
   gate: ApprovalGate;
   /** Model requests in all; a response still calling tools at the last one ends the run. */
@@ -40,12 +48,17 @@ export class RunAbortedError extends TetherError {}
 
 export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Promise<RunSummary> {
   const { observe } = options;
-  observe({ type: "user.prompt", prompt: options.prompt });
-  const input: JsonObject[] = [{ type: "message", role: "user", content: [{ type: "input_text", text: options.prompt }] }];
+  const input: JsonObject[] = [...(options.conversation ?? [])];
+  if (options.prompt !== undefined) {
+    observe({ type: "user.prompt", prompt: options.prompt });
+    input.push({ type: "message", role: "user", content: [{ type: "input_text", text: options.prompt }] });
+  }
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
   const texts: string[] = [];
   let toolCalls = 0;
   for (let turn = 1; ; turn++) {
+    const refreshed = await options.toolset.refresh();
+    if (refreshed) observe({ type: "tools.changed", turn, servers: refreshed.servers, tools: options.toolset.names, failed: refreshed.failed });
     const response = await requestTurn(ctx, options, input, turn);
     addUsage(usage, response.usage);
     texts.push(response.text);
@@ -108,17 +121,19 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
   const { observe } = options;
   const binding = options.toolset.resolve(call.name);
   const parsed = parseToolArguments(call.arguments);
+  const server = binding?.kind === "mcp" ? binding.server : binding && parsed.ok ? resourceToolServer(parsed.value) : undefined;
   const info: ToolCallInfo = {
     turn,
     callId: call.callId,
     name: call.name,
-    server: binding?.server,
-    tool: binding?.tool.name,
+    server,
+    tool: binding?.kind === "mcp" ? binding.tool.name : binding?.modelName,
     arguments: parsed.ok ? parsed.value : call.arguments,
     rawArguments: call.arguments,
   };
   observe({ type: "tool.call", call: info });
   let outcome: ToolOutcome;
+  let images: ToolOutput["images"] = [];
   if (!binding) {
     outcome = failure(`error: there is no tool named "${call.name}"; available: ${options.toolset.names.join(", ") || "none"}`);
   } else if (!parsed.ok) {
@@ -127,30 +142,58 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
     const verdict = await options.gate.decide({
       callId: call.callId,
       modelName: call.name,
-      server: binding.server,
-      tool: binding.tool.name,
+      server: server ?? "",
+      tool: info.tool!,
       arguments: parsed.value,
+      hints: binding.hints,
     });
     observe({ type: "tool.decision", call: info, verdict });
     if (verdict.decision === "abort") throw new RunAbortedError(`aborted at the approval of ${call.name}`);
-    outcome = verdict.refusal !== undefined ? failure(verdict.refusal) : await runTool(ctx, binding, parsed.value);
+    const onProgress = (update: CallProgress) => {
+      if (update.kind === "progress") observe({ type: "tool.progress", call: info, progress: update.progress, total: update.total, message: update.message });
+    };
+    if (verdict.refusal !== undefined) {
+      outcome = failure(verdict.refusal);
+    } else {
+      const ran = await runTool(ctx, options, binding, parsed.value, onProgress);
+      outcome = ran.outcome;
+      images = ran.images;
+    }
   }
+  if (options.toolOutput) {
+    const capped = capToolOutput(outcome.output, options.toolOutput, ctx.now());
+    outcome = { ...outcome, output: capped.text, ...(capped.savedTo ? { savedTo: capped.savedTo } : {}) };
+  }
+  if (images.length > 0) outcome = { ...outcome, images: images.map((image) => ({ mimeType: image.mimeType, bytes: base64Bytes(image.data) })) };
   observe({ type: "tool.result", call: info, outcome });
-  return { type: "function_call_output", call_id: call.callId, output: outcome.output };
+  return { type: "function_call_output", call_id: call.callId, output: functionCallOutput(outcome.output, images) };
 }
 
 /** Tool failures (isError, timeouts, a dead server) become output for the model, not a crash. */
-async function runTool(ctx: AgentContext, binding: ToolBinding, args: Record<string, unknown>): Promise<ToolOutcome> {
+async function runTool(
+  ctx: AgentContext,
+  options: AgentRunOptions,
+  binding: Binding,
+  args: Record<string, unknown>,
+  onProgress: (update: CallProgress) => void,
+): Promise<{ outcome: ToolOutcome; images: ToolOutput["images"] }> {
   const started = ctx.now();
   try {
-    const result = await binding.connection.callTool(binding.tool.name, args, { signal: ctx.signal });
-    const text = toolResultText(result);
+    const result =
+      binding.kind === "mcp"
+        ? await binding.connection
+            .callTool(binding.tool.name, args, { signal: ctx.signal, onProgress })
+            .then((r) => ({ isError: r.isError === true, output: toolResultContent(r) }))
+        : await runResourceTool(binding.modelName, args, options.toolset.resourceServers, ctx.signal);
+    const { text, images } = result.output;
     const durationMs = ctx.now() - started;
-    return result.isError ? { success: false, output: `error: ${text}`, durationMs } : { success: true, output: text, durationMs };
+    return result.isError
+      ? { outcome: { success: false, output: `error: ${text}`, durationMs }, images }
+      : { outcome: { success: true, output: text, durationMs }, images };
   } catch (error) {
     if (ctx.signal.aborted || error instanceof CancelledError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    return { success: false, output: `error: ${message}`, durationMs: ctx.now() - started };
+    return { outcome: { success: false, output: `error: ${message}`, durationMs: ctx.now() - started }, images: [] };
   }
 }
 

@@ -7,13 +7,15 @@ export interface TetherCommand<A extends ArgsDef> {
   /** Full name, e.g. "tether mcp add" (used in messages). */
   path: string;
   description: string;
+  /** Left out of help and of the completion scripts' command lists. */
+  hidden?: boolean;
   args: A;
   run(args: ParsedArgs<A>, rawArgs: string[]): Promise<void> | void;
 }
 
 export function tetherCommand<const A extends ArgsDef>(def: TetherCommand<A>): CommandDef<A> {
   return defineCommand({
-    meta: { name: def.path.split(" ").at(-1), description: def.description },
+    meta: { name: def.path.split(" ").at(-1), description: def.description, ...(def.hidden ? { hidden: true } : {}) },
     args: def.args,
     async run({ args, rawArgs }) {
       rejectUnknownFlags(rawArgs, def.args, def.path);

@@ -16,6 +16,7 @@ export function createRootCommand(ctx: Context): CommandDef<any> {
       mcp: lazy(ctx, () => import("./commands/mcp/index.ts")),
       exec: lazy(ctx, () => import("./commands/exec.ts")),
       completion: lazy(ctx, () => import("./commands/completion.ts")),
+      __complete: lazy(ctx, () => import("./commands/complete.ts")),
     },
     run({ args }) {
       if (args.version) ctx.io.stdout.write(`tether ${VERSION_LABEL}\n`);

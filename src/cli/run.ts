@@ -12,8 +12,7 @@ import { paint } from "./render.ts";
 import { createRootCommand } from "./root.ts";
 import type { RunContext } from "./factory.ts";
 import { createSystemContext, type SystemContextOptions } from "./system.ts";
-
-const CLEANUP_TIMEOUT_MS = 2_000;
+import { CLEANUPS_LIMIT_MS } from "../telemetry/exit-budget.ts";
 
 /**
  * One invocation. The real context is built only when the caller gives no factory: tests pass
@@ -47,7 +46,7 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
     const reporter = ctx ?? (ctx = createContext({}));
     return reportError(reporter.io, error, reporter.debug, await secretsOf(reporter));
   } finally {
-    await ctx?.runCleanups(CLEANUP_TIMEOUT_MS);
+    await ctx?.runCleanups(CLEANUPS_LIMIT_MS);
     await ctx?.drainOutput();
   }
 }

@@ -32,6 +32,8 @@ export interface ServerView {
   enabled_tools?: string[];
   disabled_tools: string[];
   approve_tools: string[];
+  /** Only when the server sets it; otherwise the top-level setting applies. */
+  auto_approve_read_only?: boolean;
   auth: AuthView;
 }
 
@@ -95,6 +97,7 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     enabled_tools: server.enabledTools,
     disabled_tools: server.disabledTools,
     approve_tools: server.approveTools,
+    auto_approve_read_only: server.autoApproveReadOnly,
     auth,
   };
   if (server.transport === "stdio") {

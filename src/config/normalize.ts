@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
   DEFAULT_STARTUP_TIMEOUT_SEC,
+  DEFAULT_TOOL_OUTPUT_MAX_BYTES,
   DEFAULT_TOOL_TIMEOUT_SEC,
   defaultMaxTotalTimeoutSec,
   type OtelConfig,
@@ -24,11 +25,15 @@ export function normalizeConfig(raw: RawConfig): TetherConfig {
     modelProvider: raw.model_provider ?? DEFAULT_PROVIDER,
     approvalPolicy: raw.approval_policy ?? "ask",
     maxTurns: raw.max_turns ?? DEFAULT_MAX_TURNS,
+    autoApproveReadOnly: raw.auto_approve_read_only ?? false,
+    toolOutputMaxBytes: raw.tool_output_max_bytes ?? DEFAULT_TOOL_OUTPUT_MAX_BYTES,
     credentialsStore: raw.mcp_oauth_credentials_store ?? "auto",
     callbackPort: raw.mcp_oauth_callback_port ?? 0,
     providers: normalizeProviders(raw.model_providers ?? {}),
     servers: Object.entries(raw.mcp_servers ?? {}).map(([name, server]) => normalizeServer(name, server)),
     otel: normalizeOtel(raw.otel ?? {}),
+    roots: raw.roots,
+    sampling: raw.sampling ?? "off",
   };
 }
 
@@ -46,6 +51,9 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     enabledTools: raw.enabled_tools,
     disabledTools: raw.disabled_tools ?? [],
     approveTools: raw.approve_tools ?? [],
+    roots: raw.roots,
+    sampling: raw.sampling,
+    autoApproveReadOnly: raw.auto_approve_read_only,
   };
   if (raw.url !== undefined) {
     return {

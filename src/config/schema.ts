@@ -4,6 +4,7 @@ import { type } from "arktype";
 const stringMap = type({ "[string]": "string" });
 const stringList = type("string[]");
 const positiveSeconds = type("number > 0");
+const samplingPolicy = type("'off' | 'ask' | 'auto'");
 
 /** Every key a server table may hold; anything else is an error (see validate.ts). */
 export const serverSchema = type({
@@ -33,7 +34,10 @@ export const serverSchema = type({
   "enabled_tools?": stringList,
   "disabled_tools?": stringList,
   "approve_tools?": stringList,
+  "auto_approve_read_only?": "boolean",
   "required?": "boolean",
+  "roots?": stringList,
+  "sampling?": samplingPolicy,
 }).onUndeclaredKey("reject");
 
 export const SERVER_KEYS: readonly string[] = serverSchema.props.map((prop) => prop.key as string);
@@ -80,11 +84,15 @@ export const configSchema = type({
   "model_provider?": "string > 0",
   "approval_policy?": "'ask' | 'auto' | 'deny'",
   "max_turns?": "number.integer > 0",
+  "auto_approve_read_only?": "boolean",
+  "tool_output_max_bytes?": "number.integer >= 1024",
   "mcp_oauth_credentials_store?": "'auto' | 'keyring' | 'file'",
   "mcp_oauth_callback_port?": "0 <= number.integer <= 65535",
   "model_providers?": { "[string]": providerSchema },
   "mcp_servers?": { "[string]": "object" },
   "otel?": otelSchema,
+  "roots?": stringList,
+  "sampling?": samplingPolicy,
 });
 
 export type RawServer = typeof serverSchema.infer;

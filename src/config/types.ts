@@ -2,6 +2,8 @@
 
 export type ApprovalPolicy = "ask" | "auto" | "deny";
 export type CredentialsStoreMode = "auto" | "keyring" | "file";
+/** Whether a server's sampling/createMessage reaches the model: declined, asked on a terminal, or allowed. */
+export type SamplingPolicy = "off" | "ask" | "auto";
 
 export const DEFAULT_STARTUP_TIMEOUT_SEC = 10;
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
@@ -13,6 +15,8 @@ export function defaultMaxTotalTimeoutSec(toolTimeoutSec: number): number {
   return Math.max(toolTimeoutSec, Math.min(10 * toolTimeoutSec, MAX_DEFAULT_TOOL_TOTAL_TIMEOUT_SEC));
 }
 export const DEFAULT_MAX_TURNS = 20;
+/** The most bytes of one tool result the model reads; the rest is saved under $TETHER_HOME/outputs/. */
+export const DEFAULT_TOOL_OUTPUT_MAX_BYTES = 32 * 1024;
 export const DEFAULT_PROVIDER = "openai";
 
 /** A model stream that sends nothing for this long is cut (and retried). Codex's default too. */
@@ -39,6 +43,12 @@ interface ServerCommon {
   enabledTools?: string[];
   disabledTools: string[];
   approveTools: string[];
+  /** `roots` as written (resolved when a server asks); undefined falls back to the top level. */
+  roots?: string[];
+  /** Undefined falls back to the top-level `sampling`. */
+  sampling?: SamplingPolicy;
+  /** Runs tools annotated `readOnlyHint: true` without asking; undefined follows the top-level setting. */
+  autoApproveReadOnly?: boolean;
 }
 
 export interface StdioServerConfig extends ServerCommon {
@@ -106,9 +116,15 @@ export interface TetherConfig {
   modelProvider: string;
   approvalPolicy: ApprovalPolicy;
   maxTurns: number;
+  /** Top-level `auto_approve_read_only`; a server's own setting wins. */
+  autoApproveReadOnly: boolean;
+  toolOutputMaxBytes: number;
   credentialsStore: CredentialsStoreMode;
   callbackPort: number;
   providers: Record<string, ProviderConfig>;
   servers: ServerConfig[];
   otel: OtelConfig;
+  /** Top-level `roots` as written; undefined offers the current directory. */
+  roots?: string[];
+  sampling: SamplingPolicy;
 }

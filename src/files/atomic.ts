@@ -2,6 +2,7 @@
 import {
   chmodSync,
   closeSync,
+  existsSync,
   fsyncSync,
   linkSync,
   mkdirSync,
@@ -111,7 +112,9 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T> | T
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   const owner = JSON.stringify({ pid: process.pid, start: processStart(process.pid) } satisfies LockOwner);
-  while (!tryLock(lockPath, owner)) {
+  // While the lock is held, a waiter only looks (one stat, one small read); it tries to create the
+  // lock when it is gone. A hundred waiters polling with temp files and links cost more CPU than the writes.
+  while (existsSync(lockPath) || !tryLock(lockPath, owner)) {
     if (takeOverIfAbandoned(lockPath, staleMs)) continue;
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for lock ${lockPath}${describeHolder(lockPath)}`);

@@ -3,24 +3,27 @@
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
-import { connectServer, type McpConnection } from "./connect.ts";
+import { type ConnectOptions, connectServer, type McpConnection } from "./connect.ts";
 import { describeConnectError } from "./errors.ts";
+import { rememberNames } from "./name-cache.ts";
 
 export type ProbeResult =
   | { server: ServerConfig; status: "disabled" }
   | { server: ServerConfig; status: "ok"; connection: McpConnection }
   | { server: ServerConfig; status: "error"; error: TetherError; latencyMs: number };
 
-/** Connects to every enabled server at once; keeps connections open for the caller. */
-export async function connectAll(ctx: Context, servers: ServerConfig[]): Promise<ProbeResult[]> {
-  return Promise.all(servers.map((server) => probeOne(ctx, server)));
+/** Connects to every enabled server at once; keeps connections open for the caller. `options`: what exec listens for (list changes). */
+export async function connectAll(ctx: Context, servers: ServerConfig[], options?: (server: ServerConfig) => ConnectOptions): Promise<ProbeResult[]> {
+  return Promise.all(servers.map((server) => probeOne(ctx, server, options?.(server))));
 }
 
-async function probeOne(ctx: Context, server: ServerConfig): Promise<ProbeResult> {
+async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOptions): Promise<ProbeResult> {
   if (!server.enabled) return { server, status: "disabled" };
   const started = performance.now();
   try {
-    return { server, status: "ok", connection: await connectServer(ctx, server) };
+    const connection = await connectServer(ctx, server, options);
+    rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
+    return { server, status: "ok", connection };
   } catch (error) {
     const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
     return { server, status: "error", error: failure, latencyMs: performance.now() - started };

@@ -40,6 +40,7 @@ import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { withTimeout } from "../timers.ts";
+import { logLevelAtLeast } from "./server-requests.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -73,8 +74,8 @@ export interface McpConnection {
   readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
   listPrompts(): Promise<Prompt[]>;
   getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
-  /** Tells the server the roots tether offers changed (notifications/roots/list_changed). */
-  rootsChanged(): Promise<void>;
+  /** Tells the server the roots changed (it asks roots/list again); best effort, never throws. */
+  notifyRootsChanged(): Promise<void>;
   /** completion/complete, for a prompt's or a resource template's argument. */
   complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult>;
   /** Updates of one resource: resources/subscribe on 2025, a subscriptions/listen stream on 2026-07-28. */
@@ -163,7 +164,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
   ctx.atExit(() => connection.close());
-  await relayNotifications(ctx, opened.client, options);
+  await relayNotifications(ctx, server, opened.client, options);
   return connection;
 }
 
@@ -225,10 +226,23 @@ function isAbortError(error: unknown): boolean {
 }
 
 /** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */
-async function relayNotifications(ctx: Context, client: Client, options: ConnectOptions): Promise<void> {
+async function relayNotifications(ctx: Context, server: ServerConfig, client: Client, options: ConnectOptions): Promise<void> {
   const { onListChanged, onLog, onResourceUpdated } = options;
-  if (onLog) client.setNotificationHandler("notifications/message", (n) => onLog(n.params));
   if (onResourceUpdated) client.setNotificationHandler("notifications/resources/updated", (n) => onResourceUpdated(n.params.uri));
+  const sink = ctx.serverRequests.log;
+  if (onLog || sink) {
+    client.setNotificationHandler("notifications/message", (n) => {
+      onLog?.(n.params);
+      // The level was asked for, but a server may send everything anyway.
+      if (sink && logLevelAtLeast(n.params.level, sink.level)) sink.write(server, n.params);
+    });
+  }
+  // 2025 servers keep one level per session; 2026-07-28 ones read it from each request (makeConnection).
+  if (sink && client.getServerCapabilities()?.logging && client.getProtocolEra() !== "modern") {
+    await client
+      .setLoggingLevel(sink.level, { timeout: server.toolTimeoutSec * 1000, signal: ctx.signal })
+      .catch((error: unknown) => ctx.log.debug(`logging/setLevel failed: ${String(error)}`));
+  }
   if (!onListChanged) return;
   client.setNotificationHandler("notifications/tools/list_changed", () => onListChanged("tools"));
   client.setNotificationHandler("notifications/resources/list_changed", () => onListChanged("resources"));
@@ -253,6 +267,13 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   const tasks = new Set<Promise<unknown>>();
   // 2026-07-28 resource subscriptions: one listen stream per URI, closed by unsubscribe.
   const listening = new Map<string, McpSubscription>();
+  // A 2026-07-28 server sends log lines for a request only when the request names a level: the
+  // caller's (serve passes its client's) or the run's.
+  const runLevel = ctx.serverRequests.log?.level;
+  const meta = (options: CallOptions = {}) => {
+    const level = options.logLevel ?? runLevel;
+    return level && client.getProtocolEra() === "modern" && client.getServerCapabilities()?.logging ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
+  };
   const requestOptions = (options: CallOptions = {}) => ({
     timeout: server.toolTimeoutSec * 1000,
     resetTimeoutOnProgress: true,
@@ -261,9 +282,6 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       options.onProgress?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
     signal: options.signal ?? ctx.signal,
   });
-  // 2025 sets the level once per session (logging/setLevel); 2026-07-28 carries it on each request.
-  const meta = (options: CallOptions) =>
-    options.logLevel && client.getProtocolEra() === "modern" ? { _meta: { [LOG_LEVEL_META_KEY]: options.logLevel } } : {};
   /** One request other than a tool call, its failure translated like a call's ("what" names it). */
   const request = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -325,7 +343,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
     listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
     getPrompt: (name, args, options = {}) =>
       request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta(options) }, requestOptions(options))),
-    rootsChanged: () => client.sendRootsListChanged(),
+    notifyRootsChanged: () => client.sendRootsListChanged().catch((error: unknown) => ctx.log.debug(`roots list_changed failed: ${String(error)}`)),
     complete: (params, options = {}) => request("completion/complete", () => client.complete(params, requestOptions(options))),
     subscribeResource: (uri) =>
       request(`resources/subscribe ${uri}`, async () => {
@@ -353,7 +371,8 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
     { name: "tether", version: ctx.version },
     {
       // Declared always: without a terminal or --input the answerer declines, and says so, which
-      // tells the user more than a server that silently skips asking.
+      // tells the user more than a server that silently skips asking. Sampling likewise: with
+      // `sampling = "off"` (the default) the server hears why, rather than never trying.
       capabilities: { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} },
       // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
       versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
@@ -363,6 +382,7 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
   // each elicitation inside a 2026 `input_required` result, then retries the call itself.
   client.setRequestHandler("elicitation/create", (request) => ctx.serverRequests.elicit(server, request.params));
+  // The same for roots/list and sampling/createMessage (legacy requests or input_required entries).
   client.setRequestHandler("roots/list", async () => ({ roots: await ctx.serverRequests.listRoots(server) }));
   client.setRequestHandler("sampling/createMessage", (request) => ctx.serverRequests.sample(server, request.params));
   return client;

@@ -7,15 +7,18 @@ import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
 import { coerceArguments, parseArgPairs } from "./coerce.ts";
+import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
 
-/** Connects to the named server; a disabled server is a usage error (enable it first). */
+/** Connects to the named server; a disabled server is a usage error (enable it first). Its tool names go to the completion cache. */
 export async function openServer(ctx: Context, name: string): Promise<McpConnection> {
   const server = await getServer(ctx, name);
   if (!server.enabled) {
     throw new UsageError(`server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
   }
-  return connectServer(ctx, server);
+  const connection = await connectServer(ctx, server);
+  rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
+  return connection;
 }
 
 export interface ToolCallRequest {

@@ -6,7 +6,8 @@ import type { Context } from "../context.ts";
 import { ToolError, UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { parseArgPairs } from "./coerce.ts";
-import type { McpConnection } from "./connect.ts";
+import type { CallProgress, McpConnection } from "./connect.ts";
+import { rememberNames } from "./name-cache.ts";
 import { openServer } from "./operations.ts";
 
 export interface ResourceListing {
@@ -20,7 +21,9 @@ export async function listServerResources(ctx: Context, name: string, options: {
   const connection = await openServer(ctx, name);
   if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
   if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
-  return { server: name, resources: await connection.listResources(), templates: [] };
+  const resources = await connection.listResources();
+  rememberNames(ctx, connection.server, "resources", resources.map((r) => r.uri));
+  return { server: name, resources, templates: [] };
 }
 
 export interface ResourceReadRequest {
@@ -39,14 +42,14 @@ export interface ResourceRead {
  * template's instances, dynamic ones), so only the server can say "no" — and that is a runtime
  * error (exit 1) with a hint to list what it has.
  */
-export async function readServerResource(ctx: Context, request: ResourceReadRequest): Promise<ResourceRead> {
+export async function readServerResource(ctx: Context, request: ResourceReadRequest, onProgress?: (update: CallProgress) => void): Promise<ResourceRead> {
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(request.uri)) {
     throw new UsageError(`"${request.uri}" is not a URI (expected scheme:..., e.g. file:///path)`, { hint: `see: tether mcp resources ${request.server}` });
   }
   const connection = await openServer(ctx, request.server);
   requireCapability(connection, "resources");
   try {
-    return { server: request.server, uri: request.uri, result: await connection.readResource(request.uri) };
+    return { server: request.server, uri: request.uri, result: await connection.readResource(request.uri, { onProgress }) };
   } catch (error) {
     if (error instanceof ToolError) {
       throw new ToolError(error.message, { cause: error.cause, hint: `list what it has: tether mcp resources ${request.server} (and --templates)` });
@@ -63,7 +66,9 @@ export interface PromptListing {
 export async function listServerPrompts(ctx: Context, name: string): Promise<PromptListing> {
   const connection = await openServer(ctx, name);
   if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
-  return { server: name, prompts: await connection.listPrompts() };
+  const prompts = await connection.listPrompts();
+  rememberNames(ctx, connection.server, "prompts", prompts.map((p) => p.name));
+  return { server: name, prompts };
 }
 
 export interface PromptRequest {
@@ -81,19 +86,24 @@ export interface RenderedPrompt {
 }
 
 /** Renders a prompt: an unknown name, an unknown or a missing required argument is a usage error (exit 2). */
-export async function getServerPrompt(ctx: Context, request: PromptRequest): Promise<RenderedPrompt> {
+export async function getServerPrompt(ctx: Context, request: PromptRequest, onProgress?: (update: CallProgress) => void): Promise<RenderedPrompt> {
   const pairs = parseArgPairs(request.args);
   const connection = await openServer(ctx, request.server);
-  return renderPrompt(connection, request.prompt, pairs);
+  return renderPrompt(connection, request.prompt, pairs, onProgress);
 }
 
 /** The steps of getServerPrompt over an open connection (exec's `--mcp-prompt` shares them). */
-export async function renderPrompt(connection: McpConnection, name: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<RenderedPrompt> {
+export async function renderPrompt(
+  connection: McpConnection,
+  name: string,
+  pairs: ReadonlyArray<readonly [string, string]>,
+  onProgress?: (update: CallProgress) => void,
+): Promise<RenderedPrompt> {
   requireCapability(connection, "prompts");
   const prompts = await connection.listPrompts();
   const prompt = findPrompt(connection.server.name, prompts, name);
   const args = promptArguments(connection.server.name, prompt, pairs);
-  return { server: connection.server.name, prompt, arguments: args, result: await connection.getPrompt(prompt.name, args) };
+  return { server: connection.server.name, prompt, arguments: args, result: await connection.getPrompt(prompt.name, args, { onProgress }) };
 }
 
 export function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {

@@ -9,6 +9,8 @@ import type {
   ElicitRequestFormParams,
   ElicitRequestURLParams,
   ElicitResult,
+  LoggingLevel,
+  LoggingMessageNotificationParams,
   Root,
 } from "@modelcontextprotocol/client";
 import type { ServerConfig } from "../config/types.ts";
@@ -21,6 +23,25 @@ export interface ServerRequestHandlers {
   listRoots(server: ServerConfig): Promise<Root[]>;
   /** A sampling/createMessage request from `server`; throws to refuse it (the server sees the message). */
   sample(server: ServerConfig, params: CreateMessageRequestParams): Promise<CreateMessageResult>;
+  /**
+   * Where the servers' log lines (`notifications/message`) go, from which level up. Not a request,
+   * but the same kind of run property; undefined: tether asks for no log lines.
+   */
+  log?: ServerLogSink;
+}
+
+export interface ServerLogSink {
+  level: LoggingLevel;
+  write(server: ServerConfig, params: LoggingMessageNotificationParams): void;
+}
+
+/** RFC 5424 severities, lowest first, as MCP names them. */
+export const LOG_LEVELS: readonly LoggingLevel[] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+/** Whether `level` is at or above `threshold`; an unknown level counts as shown. */
+export function logLevelAtLeast(level: string, threshold: LoggingLevel): boolean {
+  const at = LOG_LEVELS.indexOf(level as LoggingLevel);
+  return at < 0 || at >= LOG_LEVELS.indexOf(threshold);
 }
 
 /** Without an answerer (doctor, list --status): every elicitation declined, no roots, no sampling. */

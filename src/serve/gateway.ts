@@ -59,7 +59,7 @@ export class Gateway {
 
   /** The downstream client's roots changed: every connected upstream hears it. */
   rootsChanged(): void {
-    for (const connection of this.upstreams.connected()) void connection.rootsChanged().catch(() => {});
+    for (const connection of this.upstreams.connected()) void connection.notifyRootsChanged();
   }
 
   /** An upstream's list changed: forget the cached one, tell downstream listeners. */

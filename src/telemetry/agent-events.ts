@@ -11,7 +11,8 @@ export type EventName =
   | "tether.sse_event"
   | "tether.user_prompt"
   | "tether.tool_decision"
-  | "tether.tool_result";
+  | "tether.tool_result"
+  | "tether.elicitation";
 
 export interface TelemetryEventSinkOptions {
   logUserPrompt: boolean;
@@ -69,6 +70,10 @@ export function telemetryObserver(telemetry: TelemetrySink, options: TelemetryEv
           success: event.outcome.success ? "true" : "false",
           output: event.outcome.output,
         });
+        return;
+      case "elicitation":
+        // Which server asked, how, and what the user did; never what they answered.
+        emit("tether.elicitation", { server: event.info.server, mode: event.info.mode, phase: event.phase, action: event.info.action });
         return;
     }
   };

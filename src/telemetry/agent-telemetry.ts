@@ -36,7 +36,7 @@ export async function startAgentTelemetry(
     },
   });
   if (telemetry === NOOP_TELEMETRY_SINK) return undefined;
-  // main runs every atExit cleanup on every path (done, error, Ctrl-C) within 2 s.
+  // runCli runs every atExit cleanup on every path (done, error, Ctrl-C) within the exit budget (./exit-budget.ts).
   ctx.atExit(() => telemetry.shutdown());
   // The agent's thread only stamps the time and queues the record; the worker completes it.
   const stamped: TelemetrySink = { emit: (name, attributes) => telemetry.emit(name, attributes, ctx.now()), shutdown: () => telemetry.shutdown() };

@@ -5,17 +5,11 @@
 // in the environment cannot redirect or slow tether's export. (The exporters still merge
 // OTEL_EXPORTER_OTLP_HEADERS under the configured headers, as every OTLP exporter does.)
 import type { LogRecordExporter } from "@opentelemetry/sdk-logs";
+import { EXPORT_LIMIT_MS } from "./exit-budget.ts";
 import type { ExporterSettings } from "./exporter-settings.ts";
 
-/**
- * Per export attempt, retries included. The HTTP exporters retry a refused or failing collector
- * with backoff until this runs out, and their timers would hold the process; it must end well
- * inside the 2 s exit bound (SPEC §7).
- */
-export const EXPORT_TIMEOUT_MS = 1_500;
-
 export async function createLogExporter(settings: ExporterSettings): Promise<LogRecordExporter> {
-  const common = { timeoutMillis: EXPORT_TIMEOUT_MS, compression: "none" as never };
+  const common = { timeoutMillis: EXPORT_LIMIT_MS, compression: "none" as never };
   if (settings.kind === "otlp-grpc") {
     const [{ OTLPLogExporter }, grpc] = await Promise.all([
       import("@opentelemetry/exporter-logs-otlp-grpc"),

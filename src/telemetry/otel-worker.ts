@@ -1,5 +1,5 @@
-// The telemetry worker: runs the OpenTelemetry SDK, its BatchLogRecordProcessor and the OTLP
-// exporter on their own thread, so loading them, serializing records and talking to the collector
+// The telemetry worker: completes records (./run-records.ts) and runs the OTLP exporter (./otel.ts)
+// on its own thread, so loading OpenTelemetry, serializing records and talking to the collector
 // never take time from the agent loop. Protocol: ./worker-protocol.ts; main side: ./worker-sink.ts.
 // A separate entrypoint of the compiled executable (build.ts), present only in builds with telemetry.
 import type { TelemetrySink } from "./sink.ts";

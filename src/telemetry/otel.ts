@@ -1,21 +1,28 @@
-// The OpenTelemetry adapter: a LoggerProvider whose BatchLogRecordProcessor feeds one OTLP
-// exporter. Loaded only when an exporter is configured and the build has telemetry (./index.ts).
+// The OpenTelemetry adapter: records become the SDK's ReadableLogRecord and go to one OTLP exporter.
+// Loaded only when an exporter is configured and the build has telemetry (./index.ts), in the
+// telemetry worker (./otel-worker.ts).
+//
+// No LoggerProvider or BatchLogRecordProcessor: main already batches (./worker-sink.ts), so a
+// second batcher with its own timer and timeout would only hold records back until exit. Each
+// message from main is exported as it arrives; while one export is in flight, what arrives waits
+// and goes in the next. Building the record directly also skips the SDK's per-attribute
+// validation: the attributes are already flat strings, numbers and booleans (./sink.ts).
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { ExporterSettings } from "./exporter-settings.ts";
 import { createLogExporter } from "./exporters.ts";
 import { ExportFailureReporter, reportingExporter } from "./export-failures.ts";
+import { FLUSH_LIMIT_MS } from "./exit-budget.ts";
 import type { TelemetrySink } from "./sink.ts";
 
 export const SERVICE_NAME = "tether-cli";
 /** Instrumentation scope of every record. */
 const LOGGER_NAME = "tether";
-/**
- * The exit flush gives up after this; main's cleanup bound is 2 s (SPEC §7), and the warning
- * must still be written before it.
- */
-export const SHUTDOWN_LIMIT_MS = 1_700;
 const SEVERITY_INFO = 9;
+/** Records waiting while the collector is slow; beyond this, new ones are dropped (memory stays bounded). */
+const MAX_QUEUED = 16_384;
+/** Records per export request. */
+const MAX_EXPORT_RECORDS = 512;
 
 /** What the sink needs; plain data, so it can cross to the telemetry worker. */
 export interface OtelSinkSettings {
@@ -36,44 +43,84 @@ export async function startOtelSink(options: OtelSinkOptions): Promise<Telemetry
     warn: options.warn,
     debug: options.debug,
   });
-  const exporter = reportingExporter(await createLogExporter(options.exporter), reporter);
-  const provider = new LoggerProvider({
-    resource: resourceFromAttributes({
-      "service.name": SERVICE_NAME,
-      "service.version": options.version,
-      env: options.environment,
-    }),
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter,
-        // A long exec emits thousands of records between exports; the default 2048 would drop some.
-        maxQueueSize: 16_384,
-        maxExportBatchSize: 512,
-        scheduledDelayMillis: 1_000,
-        exportTimeoutMillis: SHUTDOWN_LIMIT_MS,
-      }),
-    ],
+  const queue = new ExportQueue(reportingExporter(await createLogExporter(options.exporter), reporter));
+  // Shared by every record: the serializer groups records by these objects' identity.
+  const resource = resourceFromAttributes({
+    "service.name": SERVICE_NAME,
+    "service.version": options.version,
+    env: options.environment,
   });
-  const logger = provider.getLogger(LOGGER_NAME, options.version);
+  const instrumentationScope = { name: LOGGER_NAME, version: options.version };
   let shutdown: Promise<void> | undefined;
   return {
     emit(name, attributes, timestampMs) {
-      logger.emit({ eventName: name, timestamp: timestampMs, severityNumber: SEVERITY_INFO, severityText: "INFO", attributes });
+      if (shutdown) return;
+      const observed = hrTime(Date.now());
+      queue.add({
+        hrTime: timestampMs === undefined ? observed : hrTime(timestampMs),
+        hrTimeObserved: observed,
+        severityNumber: SEVERITY_INFO,
+        severityText: "INFO",
+        eventName: name,
+        resource,
+        instrumentationScope,
+        attributes,
+        droppedAttributesCount: 0,
+      });
     },
     shutdown() {
-      shutdown ??= boundedShutdown(provider, reporter);
+      shutdown ??= boundedFlush(queue, reporter);
       return shutdown;
     },
   };
 }
 
-/** provider.shutdown() takes no timeout and waits for a stuck export: race it. */
-async function boundedShutdown(provider: LoggerProvider, reporter: ExportFailureReporter): Promise<void> {
+/** One export at a time; records queue behind it and leave together in the next. */
+class ExportQueue {
+  private queued: ReadableLogRecord[] = [];
+  private inFlight: Promise<void> | undefined;
+  private scheduled = false;
+
+  constructor(private readonly exporter: LogRecordExporter) {}
+
+  add(record: ReadableLogRecord): void {
+    if (this.queued.length >= MAX_QUEUED) return;
+    this.queued.push(record);
+    // Records of one message arrive in one synchronous loop: they leave as one export.
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(() => {
+        this.scheduled = false;
+        this.next();
+      });
+    }
+  }
+
+  /** Everything queued, exported (or failed); then the exporter is shut down. */
+  async flush(): Promise<void> {
+    this.next();
+    while (this.inFlight) await this.inFlight;
+    await this.exporter.shutdown();
+  }
+
+  private next(): void {
+    if (this.inFlight || this.queued.length === 0) return;
+    const records = this.queued.splice(0, MAX_EXPORT_RECORDS);
+    // The exporter always calls back: its own timeout (./exporters.ts) ends a stuck request.
+    this.inFlight = new Promise<void>((resolve) => this.exporter.export(records, () => resolve())).then(() => {
+      this.inFlight = undefined;
+      this.next();
+    });
+  }
+}
+
+/** A flush to a collector that never answers must still end within the exit budget: race it. */
+async function boundedFlush(queue: ExportQueue, reporter: ExportFailureReporter): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const limit = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), SHUTDOWN_LIMIT_MS);
+    timer = setTimeout(() => resolve("timeout"), FLUSH_LIMIT_MS);
   });
-  const done = provider.shutdown().then(
+  const done = queue.flush().then(
     () => "done" as const,
     (error: unknown) => {
       reporter.failed(undefined, error);
@@ -82,7 +129,13 @@ async function boundedShutdown(provider: LoggerProvider, reporter: ExportFailure
   );
   const outcome = await Promise.race([done, limit]);
   clearTimeout(timer);
-  if (outcome === "timeout") reporter.timedOut(SHUTDOWN_LIMIT_MS);
+  if (outcome === "timeout") reporter.timedOut(FLUSH_LIMIT_MS);
+}
+
+/** Milliseconds since the epoch as OpenTelemetry's [seconds, nanoseconds]. */
+function hrTime(ms: number): ReadableLogRecord["hrTime"] {
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1_000_000)];
 }
 
 /** Scheme, host and path: safe to print (headers carry the secrets, never the URL we show). */

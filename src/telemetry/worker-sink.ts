@@ -1,19 +1,19 @@
 // The main thread's side of the telemetry worker (./otel-worker.ts): emit() only queues the record;
-// batches cross to the worker, which owns OpenTelemetry. Shutdown asks the worker to flush and
-// waits for it, within the exit bound.
-import type { TelemetrySink } from "./index.ts";
+// batches cross to the worker, which owns OpenTelemetry and exports each batch as it arrives. This
+// is telemetry's one batcher. Shutdown asks the worker to flush and waits for it, within the exit budget.
+import { WORKER_WAIT_MS } from "./exit-budget.ts";
+import type { TelemetrySink } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 import type { FromWorker, QueuedRecord, RunRecordSettings, ToWorker } from "./worker-protocol.ts";
 
-/** Records per message: few enough to keep each structured clone short. */
-const BATCH_RECORDS = 128;
-/** A partial batch leaves this long after its first record. */
-const BATCH_DELAY_MS = 50;
 /**
- * How long shutdown waits for the worker's flush. The worker's own bound (otel.ts) is shorter, so
- * its warning arrives first; main's cleanup bound (2 s, SPEC §7) is longer.
+ * Records per message, and so per export request. Each request costs the worker milliseconds of
+ * CPU whatever its size (a gRPC call through cold code), so batches are as large as one request
+ * carries (./otel.ts).
  */
-export const WORKER_SHUTDOWN_LIMIT_MS = 1_900;
+const BATCH_RECORDS = 512;
+/** A partial batch leaves this long after its first record: long enough to fill up in a busy turn. */
+const BATCH_DELAY_MS = 100;
 
 export interface WorkerSinkOptions {
   settings: OtelSinkSettings;
@@ -82,10 +82,10 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
         let limit: ReturnType<typeof setTimeout> | undefined;
         const gaveUp = await Promise.race([
           whenClosed.then(() => false),
-          new Promise<boolean>((resolve) => (limit = setTimeout(() => resolve(true), WORKER_SHUTDOWN_LIMIT_MS))),
+          new Promise<boolean>((resolve) => (limit = setTimeout(() => resolve(true), WORKER_WAIT_MS))),
         ]);
         clearTimeout(limit);
-        if (gaveUp && !warned) options.warn(`telemetry: export did not finish within ${WORKER_SHUTDOWN_LIMIT_MS / 1000}s at exit; pending records dropped`);
+        if (gaveUp && !warned) options.warn(`telemetry: export did not finish within ${WORKER_WAIT_MS / 1000}s at exit; pending records dropped`);
         worker.terminate();
       })();
       return shutdown;

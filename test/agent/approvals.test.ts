@@ -1,13 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { ApprovalGate, parseApprovalAnswer, REFUSALS, type ApprovalAnswer, type ApprovalSettings } from "../../src/agent/approvals.ts";
+import { ApprovalGate, parseApprovalAnswer, REFUSALS, toolHints, type ApprovalAnswer, type ApprovalSettings } from "../../src/agent/approvals.ts";
 
-const request = { callId: "call_1", modelName: "mcp__docs__search", server: "docs", tool: "search", arguments: { q: "x" } };
+const request = { callId: "call_1", modelName: "mcp__docs__search", server: "docs", tool: "search", arguments: { q: "x" }, hints: [] };
 
 function gate(settings: Partial<ApprovalSettings>, answers: ApprovalAnswer[] = []): { gate: ApprovalGate; asked: () => number } {
   let asked = 0;
   const prompt = { ask: async () => (asked++, answers.shift() ?? "no") };
   return {
-    gate: new ApprovalGate({ policy: "ask", yes: false, approveTools: () => [], prompt, ...settings }),
+    gate: new ApprovalGate({ policy: "ask", yes: false, approveTools: () => [], autoApproveReadOnly: () => false, prompt, ...settings }),
     asked: () => asked,
   };
 }
@@ -42,6 +42,47 @@ describe("ApprovalGate", () => {
     const other = { ...request, modelName: "mcp__docs__delete", tool: "delete" };
     expect(await g.decide(other)).toEqual({ decision: "denied", source: "user", refusal: REFUSALS.user, deniedBy: "user" });
     expect(await g.decide(other)).toEqual({ decision: "abort", source: "user" });
+  });
+});
+
+describe("annotations", () => {
+  const readOnly = { ...request, hints: ["read-only" as const] };
+  const destructive = { ...request, modelName: "mcp__docs__wipe", tool: "wipe", hints: ["destructive" as const, "open-world" as const] };
+
+  test("toolHints keeps only the hints a server set to true", () => {
+    expect(toolHints({ readOnlyHint: true, destructiveHint: false, openWorldHint: true })).toEqual(["read-only", "open-world"]);
+    expect(toolHints({ destructiveHint: true })).toEqual(["destructive"]);
+    expect(toolHints(undefined)).toEqual([]);
+  });
+
+  test("auto_approve_read_only runs read-only tools without asking (source config), per server", async () => {
+    const g = gate({ autoApproveReadOnly: (server) => server === "docs" });
+    expect(await g.gate.decide(readOnly)).toEqual({ decision: "approved", source: "config" });
+    expect(g.asked()).toBe(0);
+    // Not read-only, or another server: asked as before.
+    expect((await g.gate.decide(request)).source).toBe("user");
+    expect((await g.gate.decide({ ...readOnly, server: "other" })).source).toBe("user");
+    expect(g.asked()).toBe(2);
+  });
+
+  test("a destructive tool is asked about even under approval_policy = auto, approve_tools or auto_approve_read_only", async () => {
+    const g = gate({ policy: "auto", approveTools: () => ["wipe"], autoApproveReadOnly: () => true }, ["yes"]);
+    expect(await g.gate.decide({ ...destructive, hints: ["destructive", "read-only"] })).toEqual({ decision: "approved", source: "user" });
+    expect(g.asked()).toBe(1);
+  });
+
+  test("a destructive tool without a terminal is denied with its own refusal; --yes runs it; deny still denies", async () => {
+    const verdict = await gate({ policy: "auto", prompt: undefined }).gate.decide(destructive);
+    expect(verdict).toEqual({ decision: "denied", source: "config", refusal: REFUSALS.destructive, deniedBy: "destructive" });
+    expect(await gate({ yes: true }).gate.decide(destructive)).toEqual({ decision: "approved", source: "config" });
+    expect((await gate({ policy: "deny" }).gate.decide(destructive)).deniedBy).toBe("policy");
+  });
+
+  test("the user's own 'always' covers a destructive tool for the session", async () => {
+    const g = gate({}, ["always"]);
+    expect((await g.gate.decide(destructive)).decision).toBe("approved_for_session");
+    expect(await g.gate.decide(destructive)).toEqual({ decision: "approved_for_session", source: "config" });
+    expect(g.asked()).toBe(1);
   });
 });
 

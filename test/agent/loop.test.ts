@@ -22,6 +22,7 @@ function fakeServer(callTool: (name: string, args: Record<string, unknown>, sign
   return {
     server: { name: "fixture", approveTools: [] },
     tools: [add],
+    capabilities: () => ({ tools: {} }),
     callTool: (name: string, args: Record<string, unknown>, options?: { signal?: AbortSignal }) => callTool(name, args, options?.signal),
   } as unknown as McpConnection;
 }
@@ -37,7 +38,7 @@ function setup(script: MockStep[], overrides: Partial<AgentRunOptions> = {}, sig
     target: { model: "gpt-test", providerId: "mock", provider: { baseUrl: server.url } },
     prompt: "what is 2+3?",
     toolset: new Toolset([addTool]),
-    gate: new ApprovalGate({ policy: "auto", yes: false, approveTools: () => [] }),
+    gate: new ApprovalGate({ policy: "auto", yes: false, approveTools: () => [], autoApproveReadOnly: () => false }),
     maxTurns: 5,
     observe: (event) => void events.push(event),
     retry: { sleep: async () => {}, random: () => 0.5 },

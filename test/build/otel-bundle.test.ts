@@ -17,7 +17,7 @@ const OTEL_MARKERS = [
   "opentelemetry.proto",
   "opentelemetry.proto.collector.logs.v1.LogsService",
   "OTLPLogExporter",
-  "BatchLogRecordProcessor",
+  "OTLPExporterError",
   "OTel-OTLP-Exporter-JavaScript",
   "@opentelemetry/",
   "grpc-js",

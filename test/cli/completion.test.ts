@@ -4,20 +4,28 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { baseEnv, makeHome, MAIN_PATH, runTether } from "../support/cli.ts";
-import { writeConfig } from "../support/config.ts";
+import { stdioFixture, writeConfig } from "../support/config.ts";
 import { completeLine, type PtyShell, shellSkipReason } from "../support/shell-pty.ts";
 
 let home: ReturnType<typeof makeHome>;
 let env: Record<string, string>;
 let other: string;
+let named: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   home = makeHome();
   // One server, so a completion that offers server names has exactly one to insert.
   writeConfig(home.configPath, { servers: { docs: { command: "d" } } });
   other = join(home.home, "configs");
   mkdirSync(other);
   writeConfig(join(other, "other.toml"), { servers: { elsewhere: { url: "https://e.example/mcp" } } });
+  // A real server whose tool and resource names a listing leaves in the completion cache.
+  named = join(other, "named.toml");
+  writeConfig(named, { servers: { fx: stdioFixture(["--features", "--tools", "echo"]) } });
+  for (const list of ["tools", "resources"]) {
+    const listed = await runTether(["--config", named, "mcp", list, "fx"], { home: home.home });
+    expect(listed.code).toBe(0);
+  }
   // `tether` on PATH, as the scripts call it for server names.
   const bin = join(home.home, "bin");
   mkdirSync(bin);
@@ -53,6 +61,9 @@ function cases(): [string, string][] {
     // Server names come from the config the line names.
     [`tether --config ${cfg} mcp get `, `tether --config ${cfg} mcp get elsewhere`],
     [`tether mcp --config=${cfg} tools `, `tether mcp --config=${cfg} tools elsewhere`],
+    // Tool names and resource URIs come from the name cache (bash splits a URI at `:`).
+    [`tether --config ${named} mcp call fx e`, `tether --config ${named} mcp call fx echo`],
+    [`tether --config ${named} mcp read fx fixture://docs/r`, `tether --config ${named} mcp read fx fixture://docs/readme`],
     // After `--` the words are the server's own command.
     ["tether mcp add x -- ", "tether mcp add x --"],
   ];
@@ -69,7 +80,7 @@ for (const shell of ["bash", "zsh", "fish"] as PtyShell[]) {
       script = printed.stdout;
     });
 
-    test("completes commands, flags, server names, shells and --config paths", async () => {
+    test("completes commands, flags, server names, cached tool names and URIs, shells and --config paths", async () => {
       const got: string[] = [];
       const want: string[] = [];
       for (const [typed, expected] of cases()) {

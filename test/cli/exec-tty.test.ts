@@ -74,6 +74,17 @@ describe("exec approvals on a terminal", () => {
     expect(code).toBe(130);
     expect(output).toContain("error: interrupted\n");
   });
+
+  test('a destructive tool is asked about, its hints shown, even under approval_policy = "auto"', async () => {
+    harness = setupExec([callTurn("resp_1", functionCall("call_1", "mcp__fixture__wipe", {})), sseStep(sse(textTurn("resp_2", ["Wiped."])))], {
+      top: ['approval_policy = "auto"'],
+      tables: [fixtureServer({ tools: [], flags: ["--exec-tools"] })],
+    });
+    const ask = 'allow wipe on server "fixture" [destructive]? yes / always this session / no / quit: ';
+    const { output, code } = await harness.runInTerminal(["wipe it"], [{ expect: ask, send: "y\r" }]);
+    expect(code).toBe(0);
+    expect(output).toContain(`→ mcp__fixture__wipe {}\n  ${ask}y\n← wiped\nWiped.\n`);
+  });
 });
 
 describe("exec and Ctrl-C", () => {

@@ -121,6 +121,19 @@ export function readCredentialFile(tetherHome: string): Record<string, StoredCre
   }
 }
 
+/**
+ * Makes the one stored login look an hour old and expired a second ago (file store), so the next
+ * tether, even a separate process on the real clock, refreshes it: the clock is moved, not waited for.
+ */
+export function backdateExpiry(tetherHome: string): void {
+  const entries = readCredentialFile(tetherHome);
+  const keys = Object.keys(entries);
+  if (keys.length !== 1) throw new Error(`expected one credential entry, found ${keys.length}`);
+  const expiresAt = Date.now() - 1_000;
+  entries[keys[0]!] = { ...entries[keys[0]!]!, expiresAt, savedAt: expiresAt - 3_600_000 };
+  writeFileSync(join(tetherHome, ".credentials.json"), JSON.stringify(entries), { mode: 0o600 });
+}
+
 /** The one entry of the credential file (tests log in to one server at a time). */
 export function onlyEntry(tetherHome: string): StoredCredentials | undefined {
   const entries = Object.values(readCredentialFile(tetherHome));

@@ -150,11 +150,38 @@ describe("whole file", () => {
     expect(await line(`[otel]\nexporter = "grpc"\n`)).toBe(`${FILE}:2: 'otel.exporter' must be "none" (was "grpc")`);
   });
 
+  test("auto_approve_read_only and tool_output_max_bytes: typed at the top, the first per server too", async () => {
+    expect(await line(`auto_approve_read_only = "yes"\n`)).toBe(`${FILE}:1: 'auto_approve_read_only' must be boolean (was "yes")`);
+    expect(await line(`model = "m"\ntool_output_max_bytes = 100\n`)).toBe(`${FILE}:2: 'tool_output_max_bytes' must be at least 1024 (was 100)`);
+    expect(await line(`tool_output_max_bytes = 2048.5\n`)).toBe(`${FILE}:1: 'tool_output_max_bytes' must be an integer (was 2048.5)`);
+    expect(await line(`[mcp_servers.d]\ncommand = "x"\nauto_approve_read_only = 1\n`)).toBe(
+      `${FILE}:3: server "d": 'auto_approve_read_only' must be boolean (was 1)`,
+    );
+    const ok = `auto_approve_read_only = true\ntool_output_max_bytes = 65536\n[mcp_servers.d]\ncommand = "x"\nauto_approve_read_only = false\n`;
+    await validateParsed(parseConfigSource(ok, FILE), ok, FILE);
+  });
+
   test("the full SPEC example is valid", async () => {
     // A copy of SPEC §2's example kept in the repo: tests never read outside the repository (a plain
     // clone has nothing beside it). Update it when SPEC §2 changes.
     const example = await Bun.file(`${import.meta.dir}/fixtures/spec-example.toml`).text();
     // The example mixes a stdio and an HTTP server and uses placeholder client ids; all valid.
     await validateParsed(parseConfigSource(example, FILE), example, FILE);
+  });
+});
+
+describe("roots and sampling", () => {
+  test("roots is a list of paths, at the top level and per server", async () => {
+    const source = `roots = ["~/src", "work"]\nsampling = "ask"\n[mcp_servers.fs]\ncommand = "x"\nroots = ["/tmp"]\nsampling = "auto"\n`;
+    await validateParsed(parseConfigSource(source, FILE), source, FILE);
+    expect(await line(`roots = "/tmp"\n`)).toBe(`${FILE}:1: 'roots' must be an array (was string)`);
+    expect(await line(`[mcp_servers.fs]\ncommand = "x"\nroots = [1]\n`)).toBe(`${FILE}:3: server "fs": 'roots.0' must be a string (was a number)`);
+  });
+
+  test("sampling is off, ask or auto", async () => {
+    expect(await line(`sampling = "yes"\n`)).toBe(`${FILE}:1: 'sampling' must be "ask", "auto" or "off" (was "yes")`);
+    expect(await line(`[mcp_servers.fs]\ncommand = "x"\nsampling = true\n`)).toBe(
+      `${FILE}:3: server "fs": 'sampling' must be "ask", "auto" or "off" (was true)`,
+    );
   });
 });

@@ -56,8 +56,8 @@ const textOf = (result: { content?: unknown }) => (result.content as { text?: st
 function upstreams() {
   writeConfig(home.configPath, {
     servers: {
-      old: stdioFixture(["--era", "legacy", "--features", "--server-requests", "--tools", "echo"]),
-      new: stdioFixture(["--era", "modern", "--features", "--server-requests", "--tools", "echo"]),
+      old: stdioFixture(["--era", "legacy", "--features", "--tools", "echo"]),
+      new: stdioFixture(["--era", "modern", "--features", "--tools", "echo"]),
     },
   });
 }
@@ -71,8 +71,8 @@ for (const era of ["legacy", "modern"] as Era[]) {
       for (const server of ["old", "new"]) {
         expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
         expect(textOf(await client.callTool({ name: `${server}__ask_url`, arguments: {} }))).toBe("accept {}");
-        expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "the answer?" } }))).toBe("sampled test-model: forty-two");
-        expect(textOf(await client.callTool({ name: `${server}__list_roots`, arguments: {} }))).toBe("roots file:///work/project");
+        expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "the answer?" } }))).toBe("sampled [test-model, -]: forty-two");
+        expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe('roots: ["file:///work/project"]');
       }
       const round = ["elicit form: Tell the fixture about yourself.", "elicit url: Confirm in the browser.", "sample: the answer?", "roots"];
       expect(asked).toEqual([...round, ...round]);
@@ -87,7 +87,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
         const sampled = await client.callTool({ name: `${server}__sample`, arguments: { prompt: "x" } });
         expect(sampled.isError).toBe(true);
         expect(textOf(sampled)).toContain("does not support sampling");
-        expect(textOf(await client.callTool({ name: `${server}__list_roots`, arguments: {} }))).toBe("roots none");
+        expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe("roots: []");
         expect(textOf(await client.callTool({ name: `${server}__echo`, arguments: { text: "still here" } }))).toBe("still here");
       }
       expect(asked).toEqual([]);
@@ -103,26 +103,30 @@ for (const era of ["legacy", "modern"] as Era[]) {
     await connectHttp(http.url, era, {}, client);
     for (const server of ["old", "new"]) {
       expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
-      expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "over http" } }))).toBe("sampled test-model: forty-two");
-      expect(textOf(await client.callTool({ name: `${server}__list_roots`, arguments: {} }))).toBe("roots file:///work/project");
+      expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "over http" } }))).toBe("sampled [test-model, -]: forty-two");
+      expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe('roots: ["file:///work/project"]');
     }
     expect(asked.filter((a) => a === "roots")).toHaveLength(2);
   }, 90_000);
 }
 
 for (const era of ["legacy", "modern"] as Era[]) {
-  test(`over stateless HTTP, a ${era} client hears an upstream's log lines on the stream of the call they came during`, async () => {
+  test(`over HTTP, a ${era} client hears an upstream's log lines on the stream of the call they came during`, async () => {
     upstreams();
     http = await startHttpServe(home.home);
     const { client } = answeringClient(era);
     await connectHttp(http.url, era, {}, client);
     const logged: string[] = [];
     client.setNotificationHandler("notifications/message", (n) => void logged.push(`${n.params.logger}: ${String(n.params.data)}`));
+    if (era === "legacy") await client.setLoggingLevel("info");
     for (const server of ["old", "new"]) {
-      const said = await client.callTool({ name: `${server}__say`, arguments: { line: `hello from ${server}` }, _meta: { [LOG_LEVEL_META_KEY]: "info" } });
-      expect(textOf(said)).toBe(`said hello from ${server}`);
+      await client.callTool({ name: `${server}__chatty`, arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: "info" } });
     }
-    expect(logged).toEqual(["old/say: hello from old", "new/say: hello from new"]);
+    // The result waits for the lines sent before it, so they are all here.
+    for (const server of ["old", "new"]) {
+      expect(logged).toContain(`${server}/fixture: starting the job`);
+      expect(logged).toContain(`${server}/fixture: one part failed`);
+    }
   }, 90_000);
 }
 
@@ -130,8 +134,8 @@ test("a client's notifications/roots/list_changed reaches the upstreams", async 
   upstreams();
   const { client } = answeringClient("legacy");
   served = await connectStdioServe(home.home, [], "legacy", {}, client);
-  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("roots changed 0");
+  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("0");
   await client.sendRootsListChanged();
   // The notification and the next call travel in order over both pipes, so the count is already up.
-  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("roots changed 1");
+  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("1");
 }, 60_000);

@@ -31,8 +31,8 @@ export interface RunOptions {
   /** The clock the run sees (in process only): token expiry without waiting for it. */
   now?: () => number;
   timeoutMs?: number;
-  /** In process only: which streams the twin context reports as terminals. */
-  tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean };
+  /** In process only: which streams the twin context reports as terminals, and whether colour is on. */
+  tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean; color?: boolean };
 }
 
 /** A minimal environment: no inherited secrets, colour off, a temp home. */
@@ -61,6 +61,7 @@ export async function runTether(args: string[], options: RunOptions): Promise<Ru
       stdoutTTY: options.tty?.stdout,
       stderrTTY: options.tty?.stderr,
       stdinTTY: options.tty?.stdin,
+      color: options.tty?.color,
     });
     made.push(ctx);
     return ctx;

@@ -90,9 +90,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "json-response": { type: "boolean" },
       features: { type: "boolean" },
       catalog: { type: "boolean" },
-      "server-requests": { type: "boolean" },
       subscriptions: { type: "boolean" },
       conformance: { type: "boolean" },
+      "exec-tools": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -157,9 +157,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     jsonResponse: !!v["json-response"],
     features: !!v.features,
     catalog: !!v.catalog,
-    serverRequests: !!v["server-requests"],
     subscriptions: !!v.subscriptions,
     conformance: !!v.conformance,
+    execTools: !!v["exec-tools"],
   };
 }
 

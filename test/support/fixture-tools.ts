@@ -13,6 +13,7 @@ import {
 import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
 import { registerConformance } from "./fixture-conformance.ts";
+import { registerExecTools } from "./fixture-exec.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -35,16 +36,12 @@ export interface FixtureToolOptions {
   features?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
-  /** `--conformance` (2025 era): only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
-  conformance?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
   subscriptions?: boolean;
-  /**
-   * `--server-requests`: `sample` (sampling/createMessage), `list_roots` (roots/list) and `say` (a
-   * log line during the call), for serve's forwarding tests; on the 2025 server also
-   * `roots_changed` (how many notifications/roots/list_changed arrived).
-   */
-  serverRequests?: boolean;
+  /** `--conformance` (2025 era): only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
+  conformance?: boolean;
+  /** `--exec-tools`: annotated tools and `add_tool`, whose call changes the tool list (./fixture-exec.ts). */
+  execTools?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -176,7 +173,11 @@ const serverName = (options: FixtureToolOptions) => (options.hostileText ? `${op
 export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
   const server = new McpServer(
     { name: serverName(options), version: options.version },
-    options.taskTool ? { capabilities: { tasks: { requests: { tools: { call: {} } }, cancel: {}, list: {} } }, taskStore } : undefined,
+    options.taskTool
+      ? { capabilities: { tasks: { requests: { tools: { call: {} } }, cancel: {}, list: {} } }, taskStore }
+      : options.features
+        ? { capabilities: { logging: {} } }
+        : undefined,
   );
   if (options.conformance) {
     registerConformance(server);
@@ -196,25 +197,29 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: {} }, async () =>
       text(elicitOutcome(await elicit({ mode: "url", elicitationId: "fixture-1", ...ASK_URL }))),
     );
-  }
-  if (options.serverRequests) {
-    // 2025: the tools push the request to the client and wait for the answer.
-    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: { prompt: z.string() } }, async ({ prompt }) =>
-      text(sampleOutcome(await server.server.createMessage(samplingParams(prompt)))),
-    );
-    server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
+    // 2025: sampling/createMessage and roots/list are requests the server pushes to the client.
+    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: SAMPLE_SHAPE }, async ({ prompt }) => {
+      try {
+        return text(sampledOutcome(await server.server.createMessage(sampleRequest(prompt))));
+      } catch (error) {
+        return { ...text(`sampling refused: ${(error as Error).message}`), isError: true };
+      }
+    });
+    server.registerTool("roots", { description: ROOTS_DESCRIPTION, inputSchema: {} }, async () => text(rootsOutcome((await server.server.listRoots()).roots)));
+    // How many notifications/roots/list_changed this connection received (2025 only: a
+    // 2026-07-28 server asks for roots inside each request, so there is nothing to be told).
     let rootsChanged = 0;
     server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => void rootsChanged++);
-    server.registerTool("roots_changed", { description: "How many times the client said its roots changed.", inputSchema: {} }, async () =>
-      text(`roots changed ${rootsChanged}`),
+    server.registerTool("roots_changed", { description: "How many roots list_changed notifications arrived.", inputSchema: {} }, async () => text(String(rootsChanged)));
+    server.registerTool("chatty", { description: CHATTY_DESCRIPTION, inputSchema: {} }, async (_args, extra) =>
+      chatty(
+        (level, data) => server.server.sendLoggingMessage({ level: level as never, data, logger: "fixture" }, extra.sessionId),
+        progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) }),
+      ),
     );
-    server.server.registerCapabilities({ logging: {} });
-    server.registerTool("say", { description: SAY_DESCRIPTION, inputSchema: { line: z.string() } }, async ({ line }, extra) => {
-      await extra.sendNotification({ method: "notifications/message", params: { level: "info", logger: "say", data: line } });
-      return text(`said ${line}`);
-    });
   }
   if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
+  if (options.execTools) registerExecTools(server);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -241,7 +246,7 @@ function paginateToolList(server: McpServer, pageSize: number): void {
 
 /** The same tools on the v2 SDK, which serves 2026-07-28 (and 2025, unless the caller rejects it). */
 export function createModernFixtureServer(options: FixtureToolOptions): ModernMcpServer {
-  const server = new ModernMcpServer({ name: serverName(options), version: options.version });
+  const server = new ModernMcpServer({ name: serverName(options), version: options.version }, options.features ? { capabilities: { logging: {} } } : undefined);
   for (const tool of fixtureTools(options)) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: z.object(tool.shape) }, (args: unknown, ctx) =>
       tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
@@ -257,52 +262,26 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     };
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
     server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
-  }
-  if (options.serverRequests) {
-    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: z.object({ prompt: z.string() }) }, (async (
-      { prompt }: { prompt: string },
-      ctx: { mcpReq: { inputResponses?: unknown } },
-    ) => {
+    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: z.object(SAMPLE_SHAPE) }, (async ({ prompt }: { prompt?: string }, ctx: { mcpReq: { inputResponses?: unknown } }) => {
       const view = inputResponse(ctx.mcpReq.inputResponses as never, "sample");
-      if (view.kind !== "sampling") return inputRequired({ inputRequests: { sample: inputRequired.createMessage(samplingParams(prompt) as never) } });
-      return text(sampleOutcome(view.result as never));
+      if (view.kind !== "sampling") return inputRequired({ inputRequests: { sample: inputRequired.createMessage(sampleRequest(prompt) as never) } });
+      return text(sampledOutcome(view.result as SampledAnswer));
     }) as never);
-    server.registerTool("list_roots", { description: ROOTS_DESCRIPTION, inputSchema: z.object({}) }, (async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
+    server.registerTool("roots", { description: ROOTS_DESCRIPTION, inputSchema: z.object({}) }, (async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
       const view = inputResponse(ctx.mcpReq.inputResponses as never, "roots");
       if (view.kind !== "roots") return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
       return text(rootsOutcome(view.roots));
     }) as never);
-    server.server.registerCapabilities({ logging: {} });
-    server.registerTool("say", { description: SAY_DESCRIPTION, inputSchema: z.object({ line: z.string() }) }, (async (
-      { line }: { line: string },
-      ctx: { mcpReq: { log(level: string, data: unknown, logger?: string): Promise<void> } },
-    ) => {
-      await ctx.mcpReq.log("info", line, "say");
-      return text(`said ${line}`);
-    }) as never);
+    server.registerTool("chatty", { description: CHATTY_DESCRIPTION, inputSchema: z.object({}) }, async (_args: unknown, ctx) =>
+      chatty(
+        (level, data) => ctx.mcpReq.log(level as never, data, "fixture"),
+        progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) }),
+      ),
+    );
   }
   if (options.catalog) registerCatalog(server, options.name);
+  if (options.execTools) registerExecTools(server);
   return server;
-}
-
-const SAMPLE_DESCRIPTION = "Ask the client's model to complete a prompt (sampling), then echo its answer.";
-const ROOTS_DESCRIPTION = "List the client's roots.";
-const SAY_DESCRIPTION = "Send a log line (notifications/message) during the call, then answer.";
-
-function samplingParams(prompt: string) {
-  return { messages: [{ role: "user" as const, content: { type: "text" as const, text: prompt } }], maxTokens: 50 };
-}
-
-/** `sampled MODEL: TEXT`. */
-function sampleOutcome(result: { model?: string; content: unknown }): string {
-  const content = Array.isArray(result.content) ? result.content[0] : result.content;
-  const said = (content as { type?: string; text?: string } | undefined)?.type === "text" ? (content as { text: string }).text : "[non-text]";
-  return `sampled ${result.model ?? "?"}: ${said}`;
-}
-
-/** `roots URI,URI` (or `roots none`). */
-function rootsOutcome(roots: { uri: string }[]): string {
-  return `roots ${roots.map((r) => r.uri).join(",") || "none"}`;
 }
 
 /** `long_task {ms, fail?}`: must run as a task; sends progress, then completes (or fails) after ms. */
@@ -406,4 +385,50 @@ interface ElicitAnswer {
 /** The tool's answer: `accept {json}`, `decline` or `cancel`. */
 function elicitOutcome(answer: ElicitAnswer): string {
   return answer.action === "accept" ? `accept ${JSON.stringify(answer.content ?? {})}` : answer.action;
+}
+
+const SAMPLE_DESCRIPTION = "Ask the client's model (sampling) and return its answer.";
+const ROOTS_DESCRIPTION = "List the client's roots.";
+const CHATTY_DESCRIPTION = "Log at every level from debug to error, and report progress (with a total).";
+const SAMPLE_SHAPE = { prompt: z.string().optional().describe("What to ask the model") };
+
+/** A request whose maxTokens is above tether's cap, with a system prompt and one user message. */
+function sampleRequest(prompt: string | undefined) {
+  return {
+    systemPrompt: "You are the fixture's helper.",
+    messages: [{ role: "user" as const, content: { type: "text" as const, text: prompt ?? "Say hi to the fixture." } }],
+    maxTokens: 100_000,
+  };
+}
+
+interface SampledAnswer {
+  role: string;
+  model: string;
+  stopReason?: string;
+  content: { type: string; text?: string } | { type: string; text?: string }[];
+}
+
+/** The tool's answer: `sampled [model, stopReason]: text`. */
+function sampledOutcome(result: SampledAnswer): string {
+  const blocks = Array.isArray(result.content) ? result.content : [result.content];
+  return `sampled [${result.model}, ${result.stopReason ?? "-"}]: ${blocks.map((b) => b.text ?? `[${b.type}]`).join(" ")}`;
+}
+
+function rootsOutcome(roots: { uri: string; name?: string }[]): string {
+  return `roots: ${JSON.stringify(roots.map((root) => root.uri))}`;
+}
+
+/** Four log lines (debug, info, warning, error) between progress steps of a known total. */
+async function chatty(log: (level: string, data: string) => Promise<void>, progress: Progress): Promise<ToolOutput> {
+  const steps: [string, string][] = [
+    ["debug", "a debug detail"],
+    ["info", "starting the job"],
+    ["warning", "disk almost full"],
+    ["error", "one part failed"],
+  ];
+  for (const [i, [level, data]] of steps.entries()) {
+    await log(level, data);
+    await progress(i + 1, steps.length, `step ${i + 1}`);
+  }
+  return text("chatty done");
 }

@@ -1,7 +1,10 @@
 // `tether exec` exports its five events to a real OTLP collector over each exporter: gRPC, HTTP
 // protobuf, HTTP JSON. One story per exporter: a retried model request, an approved `add` call, an answer.
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { version } from "../../package.json" with { type: "json" };
+import { sseStep } from "../support/mock-responses.ts";
+import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 import { startOtlpReceiver, type OtlpReceiver, type OtlpTransport, type ReceivedLogRecord } from "../support/otlp-receiver.ts";
 import {
   addScript,
@@ -162,6 +165,22 @@ describe("exec exports SPEC §7 events", () => {
     expectSuccess(await exec.run([PROMPT]));
     expect(byEvent(exported(r), "tether.user_prompt").map(eventAttributes)).toEqual([{ prompt_length: PROMPT.length, prompt: PROMPT }]);
     expectNoSecrets(r, Object.values(SECRETS));
+  });
+
+  test("tool_result carries the same capped text the model got (tool_output_max_bytes)", async () => {
+    const r = await receiver();
+    const script = [
+      sseStep(sse([responseCreated("resp_1"), functionCall("call_1", "mcp__fixture__big", { bytes: 5000 }), completed("resp_1")])),
+      sseStep(sse(textTurn("resp_2", [ANSWER]))),
+    ];
+    const exec = setup(script, { exporter: "http-json", receiver: r }, ["big"]);
+    const config = readFileSync(exec.home.configPath, "utf8").replace('approve_tools = ["add"]', 'approve_tools = ["big"]');
+    writeFileSync(exec.home.configPath, `tool_output_max_bytes = 1024\n${config}`);
+    expectSuccess(await exec.run([PROMPT]));
+    const sent = (exec.mock.requests[1]!.body as any).input.find((item: any) => item.type === "function_call_output").output;
+    expect(sent).toContain("bytes left out; the full output is in ");
+    const [toolResult] = byEvent(exported(r), "tether.tool_result").map(eventAttributes);
+    expect(toolResult!.output).toBe(sent);
   });
 
   test("without TERM or TERM_PROGRAM the terminal type is non-interactive", async () => {

@@ -29,6 +29,8 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
     modelProvider: "openai",
     approvalPolicy: "ask",
     maxTurns: 20,
+    autoApproveReadOnly: false,
+    toolOutputMaxBytes: 32768,
     credentialsStore: "auto",
     callbackPort: 0,
     providers: {
@@ -37,6 +39,7 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
     },
     servers: [],
     otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" } },
+    sampling: "off",
     ...overrides,
   };
 }
@@ -92,6 +95,17 @@ describe("records of a run", () => {
     expect(emitted.map((e) => e.attributes)).toEqual([
       { attempt: 1, duration_ms: 13 },
       { tool_name: "t", call_id: "c", arguments: "{}", duration_ms: 0, success: "true", output: "ok" },
+    ]);
+  });
+
+  test("an elicitation: server, mode, phase and the action taken, never the answers", () => {
+    const { telemetry, emitted } = recorder();
+    const observe = telemetryObserver(telemetry, { logUserPrompt: true });
+    observe({ type: "elicitation", phase: "requested", info: { server: "docs", mode: "form" } });
+    observe({ type: "elicitation", phase: "answered", info: { server: "docs", mode: "url", action: "decline" } });
+    expect(emitted.map((e) => [e.name, e.attributes])).toEqual([
+      ["tether.elicitation", { server: "docs", mode: "form", phase: "requested" }],
+      ["tether.elicitation", { server: "docs", mode: "url", phase: "answered", action: "decline" }],
     ]);
   });
 

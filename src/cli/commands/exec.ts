@@ -3,8 +3,9 @@ import type { ParsedArgs } from "citty";
 import type { ExecOptions } from "../../agent/exec.ts";
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
-import { jsonArg } from "../args.ts";
+import { jsonArg, repeatedFlag } from "../args.ts";
 import { answerElicitations, elicitationArgs } from "../elicitation.ts";
+import { answerServerRequests, serverRequestArgs } from "../server-requests.ts";
 import { tetherCommand } from "../command.ts";
 import { note, paint } from "../render.ts";
 import { createExecView } from "../views/exec.ts";
@@ -15,7 +16,10 @@ export const execArgs = {
   model: { type: "string", alias: "m", description: "Use this model instead of config's model", valueHint: "MODEL" },
   yes: { type: "boolean", alias: "y", description: "Approve every tool call without asking" },
   "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
+  "mcp-prompt": { type: "string", description: "Start with a server's prompt; PROMPT is then optional", valueHint: "SERVER/PROMPT" },
+  arg: { type: "string", description: "An argument of the --mcp-prompt prompt: k=v (repeatable)", valueHint: "k=v" },
   ...elicitationArgs,
+  ...serverRequestArgs,
   ...jsonArg,
 } as const;
 
@@ -25,9 +29,10 @@ export default (ctx: Context) =>
     description: "Ask a model, letting it call your MCP tools (approval per call)",
     args: execArgs,
     async run(args, rawArgs) {
-      const options = toExecOptions(args);
+      const options = toExecOptions(args, rawArgs);
       // --yes approves tool calls only; forms a server sends are answered by the user or --input.
       const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
+      answerServerRequests(ctx, rawArgs, args["log-level"]);
       const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([
@@ -43,9 +48,20 @@ export default (ctx: Context) =>
     },
   });
 
-/** argv → options, with the flag checks citty leaves to us. */
-export function toExecOptions(args: ParsedArgs<typeof execArgs>): ExecOptions {
+/** argv → options, with the flag checks citty leaves to us; `rawArgs` for the repeatable --arg. */
+export function toExecOptions(args: ParsedArgs<typeof execArgs>, rawArgs: readonly string[] = []): ExecOptions {
   const options: ExecOptions = { prompt: args._.map(String), model: args.model, yes: Boolean(args.yes) };
+  const promptArgs = repeatedFlag(rawArgs, "arg");
+  const mcpPrompt = args["mcp-prompt"];
+  if (mcpPrompt !== undefined) {
+    const slash = mcpPrompt.indexOf("/");
+    if (slash <= 0 || slash === mcpPrompt.length - 1) {
+      throw new UsageError(`--mcp-prompt wants SERVER/PROMPT, got ${JSON.stringify(mcpPrompt)}`, { hint: "see a server's prompts: tether mcp prompts SERVER" });
+    }
+    options.mcpPrompt = { server: mcpPrompt.slice(0, slash), prompt: mcpPrompt.slice(slash + 1), args: promptArgs };
+  } else if (promptArgs.length > 0) {
+    throw new UsageError("--arg is for the prompt of --mcp-prompt SERVER/PROMPT");
+  }
   const maxTurns = args["max-turns"];
   if (maxTurns !== undefined) {
     const n = Number(maxTurns);

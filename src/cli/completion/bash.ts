@@ -27,12 +27,12 @@ export function shellNodeTable(nodes: readonly CompletionNode[]): string[] {
 /**
  * The walk both bash and zsh scripts share (same syntax in both; no variable named `path`, which
  * zsh ties to $PATH). Given the typed words before the cursor in "$@", it leaves the command in
- * `node`, the number of positionals so far in `npos`, the --config value in `config`, and the
- * flag still waiting for its value in `pending`.
+ * `node`, the number of positionals so far in `npos` and the first of them in `first`, the
+ * --config value in `config`, and the flag still waiting for its value in `pending`.
  */
 export const SHARED_WALK: string[] = [
   "_tether_walk() {",
-  '  node="" pending="" config="" npos=0',
+  '  node="" pending="" config="" npos=0 first=""',
   '  _tether_node ""',
   "  local word",
   '  for word in "$@"; do',
@@ -53,6 +53,7 @@ export const SHARED_WALK: string[] = [
   '          node="${node:+$node }$word"',
   '          _tether_node "$node"',
   "        else",
+  '          (( npos == 0 )) && first="$word"',
   "          npos=$((npos + 1))",
   "        fi ;;",
   "    esac",
@@ -64,15 +65,30 @@ export const SHARED_WALK: string[] = [
 /** Server names from `tether mcp list` (tab-separated when piped), read from the same config. */
 export const SERVER_NAMES = '$(tether ${config:+"--config=$config"} mcp list 2>/dev/null | cut -f1)';
 
+/**
+ * Tool, prompt or resource names on the server named first, from the hidden helper (cached, bounded
+ * in time, shell-safe names only); `kind` holds tool, prompt or resource.
+ */
+export const SERVER_ITEM_NAMES = '$(tether ${config:+"--config=$config"} __complete "${kind}s" "$first" 2>/dev/null)';
+
 export function renderBash(nodes: readonly CompletionNode[]): string {
   return [
     "# tether completion for bash: eval \"$(tether completion bash)\"",
     ...shellNodeTable(nodes),
     ...SHARED_WALK,
     "_tether() {",
-    '  local cur="${COMP_WORDS[COMP_CWORD]}" node pending config npos',
+    '  local cur="${COMP_WORDS[COMP_CWORD]}" node pending config npos first kind',
     "  local _tether_subs _tether_flags _tether_vflags _tether_dirflags _tether_fileflags _tether_pos",
-    '  _tether_walk "${COMP_WORDS[@]:1:COMP_CWORD-1}"',
+    // bash breaks words at `:` (COMP_WORDBREAKS): join `file`, `:`, `///a` back into the URI typed.
+    '  local start=$COMP_CWORD full="$cur"',
+    "  while (( start > 1 )); do",
+    '    if [[ $full == :* ]]; then full="${COMP_WORDS[start-1]}$full"',
+    '    elif [[ ${COMP_WORDS[start-1]} == : ]]; then full=":$full"',
+    "    else break",
+    "    fi",
+    "    start=$((start - 1))",
+    "  done",
+    '  _tether_walk "${COMP_WORDS[@]:1:start-1}"',
     '  [[ $cur == "=" ]] && cur=""',
     "  COMPREPLY=()",
     '  [[ $node == -- ]] && return 0',
@@ -92,8 +108,14 @@ export function renderBash(nodes: readonly CompletionNode[]): string {
     '    COMPREPLY=($(compgen -W "$_tether_subs" -- "$cur"))',
     "  else",
     "    local kinds=($_tether_pos)",
-    '    case "${kinds[npos]}" in',
+    '    kind="${kinds[npos]}"',
+    '    case "$kind" in',
     `      server) COMPREPLY=($(compgen -W "${SERVER_NAMES}" -- "$cur")) ;;`,
+    // Only the part after the last `:` is replaced, so that prefix comes off each candidate.
+    "      tool|prompt|resource)",
+    `        COMPREPLY=($(compgen -W "${SERVER_ITEM_NAMES}" -- "$full"))`,
+    '        local colon="${full%"${full##*:}"}"',
+    '        [[ -n $colon ]] && COMPREPLY=("${COMPREPLY[@]#"$colon"}") ;;',
     `      shell) COMPREPLY=($(compgen -W "${SHELLS.join(" ")}" -- "$cur")) ;;`,
     "    esac",
     "  fi",

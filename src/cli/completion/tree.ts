@@ -5,8 +5,11 @@ import type { ArgsDef, CommandDef } from "citty";
 export type Shell = "bash" | "zsh" | "fish" | "powershell";
 export const SHELLS: readonly Shell[] = ["bash", "zsh", "fish", "powershell"];
 
-/** What a positional argument is completed with. */
-export type PositionalKind = "server" | "shell" | "none";
+/**
+ * What a positional argument is completed with. `tool`, `prompt` and `resource` are names on the
+ * server named by the first positional, from `tether __complete` (the name cache).
+ */
+export type PositionalKind = "server" | "shell" | "tool" | "prompt" | "resource" | "none";
 
 export interface CompletionFlag {
   /** As typed: "--url", "--no-browser". */
@@ -66,6 +69,10 @@ function positionalsOf(args: ArgsDef, key: string): PositionalKind[] {
     .map((def) => {
       const hint = "valueHint" in def ? def.valueHint : undefined;
       if (hint === "SHELL") return "shell";
+      if (hint === "TOOL") return "tool";
+      if (hint === "URI") return "resource";
+      // exec's PROMPT is the user's own text.
+      if (hint === "PROMPT" && key === "mcp prompt") return "prompt";
       return hint === "NAME" && !NEW_SERVER_NAME.has(key) ? "server" : "none";
     });
 }
@@ -74,9 +81,11 @@ function positionalsOf(args: ArgsDef, key: string): PositionalKind[] {
 export async function collectCommands(command: CommandDef<any>, path: string[] = []): Promise<CompletionNode[]> {
   const meta = (await resolve(command.meta)) ?? {};
   const args: ArgsDef = (await resolve(command.args)) ?? {};
-  const children = await Promise.all(
+  const all = await Promise.all(
     Object.entries((await resolve(command.subCommands)) ?? {}).map(async ([name, child]) => [name, await resolve(child)] as const),
   );
+  const children = [];
+  for (const [name, child] of all) if (!(await resolve(child.meta))?.hidden) children.push([name, child] as const);
   const subcommands = await Promise.all(
     children.map(async ([name, child]) => ({ name, description: (await resolve(child.meta))?.description ?? "" })),
   );

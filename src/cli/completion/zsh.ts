@@ -1,5 +1,5 @@
 // The zsh completion script: bash's table and walker, with zsh's own completion calls.
-import { SERVER_NAMES, SHARED_WALK, shellNodeTable } from "./bash.ts";
+import { SERVER_ITEM_NAMES, SERVER_NAMES, SHARED_WALK, shellNodeTable } from "./bash.ts";
 import { SHELLS, type CompletionNode } from "./tree.ts";
 
 export function renderZsh(nodes: readonly CompletionNode[]): string {
@@ -9,7 +9,7 @@ export function renderZsh(nodes: readonly CompletionNode[]): string {
     ...shellNodeTable(nodes),
     ...SHARED_WALK,
     "_tether() {",
-    '  local cur="${words[CURRENT]}" node pending config npos',
+    '  local cur="${words[CURRENT]}" node pending config npos first kind',
     "  local _tether_subs _tether_flags _tether_vflags _tether_dirflags _tether_fileflags _tether_pos",
     '  _tether_walk "${(@)words[2,CURRENT-1]}"',
     "  [[ $node == -- ]] && return 1",
@@ -26,8 +26,10 @@ export function renderZsh(nodes: readonly CompletionNode[]): string {
     "    compadd -- ${=_tether_subs}",
     "  else",
     "    local -a kinds=(${=_tether_pos})",
-    '    case "${kinds[npos+1]}" in',
+    '    kind="${kinds[npos+1]}"',
+    '    case "$kind" in',
     `      server) local -a names=(\${(f)"${SERVER_NAMES}"}); compadd -a names ;;`,
+    `      tool|prompt|resource) local -a names=(\${(f)"${SERVER_ITEM_NAMES}"}); compadd -a names ;;`,
     `      shell) compadd -- ${SHELLS.join(" ")} ;;`,
     "      *) return 1 ;;",
     "    esac",

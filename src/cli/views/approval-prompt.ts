@@ -1,6 +1,6 @@
 // The y/a/n/q approval prompt of `tether exec` on a terminal.
 import { createInterface } from "node:readline";
-import { parseApprovalAnswer, type ApprovalAnswer, type ApprovalPrompt, type ApprovalRequest } from "../../agent/approvals.ts";
+import { parseApprovalAnswer, type ApprovalAnswer, type ApprovalPrompt, type ApprovalRequest, type ToolHint } from "../../agent/approvals.ts";
 import type { IO } from "../../context.ts";
 import { terminalText } from "../../text/sanitize.ts";
 import { paint } from "../render.ts";
@@ -21,7 +21,9 @@ export class TerminalApprovalPrompt implements ApprovalPrompt {
   async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
     this.beforeAsk();
     this.lines ??= sharedLineReader(this.input);
-    const question = `  allow ${terminalText(request.tool)} on server "${terminalText(request.server)}"? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
+    const where = request.server === "" ? "every server" : `server "${terminalText(request.server)}"`;
+    const hints = request.hints.length > 0 ? ` ${hintLabels(this.io, request.hints)}` : "";
+    const question = `  allow ${terminalText(request.tool)} on ${where}${hints}? ${paint(this.io, "bold", "y")}es / ${paint(this.io, "bold", "a")}lways this session / ${paint(this.io, "bold", "n")}o / ${paint(this.io, "bold", "q")}uit: `;
     for (;;) {
       this.io.stderr.write(question);
       const line = await this.lines.next();
@@ -39,6 +41,11 @@ export class TerminalApprovalPrompt implements ApprovalPrompt {
   close(): void {
     this.lines?.close();
   }
+}
+
+/** `[read-only, open-world]`, destructive in red: what the server says the tool does. */
+function hintLabels(io: IO, hints: readonly ToolHint[]): string {
+  return `[${hints.map((hint) => (hint === "destructive" ? paint(io, "red", hint) : hint)).join(", ")}]`;
 }
 
 const readers = new WeakMap<NodeJS.ReadableStream, LineReader>();

@@ -1,7 +1,17 @@
 // How `tether exec` looks: observers of the agent's events. The answer on stdout as it streams,
 // tool progress on stderr, or one JSON object per line with --json (shapes in README).
 import type { Verdict } from "../../agent/approvals.ts";
-import type { AgentEvent, AgentObserver, RetryNotice, RunSummary, SessionInfo, TokenUsage, ToolCallInfo, ToolOutcome } from "../../agent/events.ts";
+import type {
+  AgentEvent,
+  AgentObserver,
+  ElicitationInfo,
+  RetryNotice,
+  RunSummary,
+  SessionInfo,
+  TokenUsage,
+  ToolCallInfo,
+  ToolOutcome,
+} from "../../agent/events.ts";
 import type { ExecView } from "../../agent/exec.ts";
 import type { Context, IO } from "../../context.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
@@ -9,6 +19,7 @@ import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { paint, printJsonLine } from "../render.ts";
 import { withSpinner } from "../spinner.ts";
 import { TerminalApprovalPrompt } from "./approval-prompt.ts";
+import { progressText } from "./tools.ts";
 
 const PREVIEW_CHARS = 160;
 
@@ -50,12 +61,25 @@ abstract class BaseExecView {
         return this.toolDecision(event.call, event.verdict);
       case "tool.result":
         return this.toolResult(event.call, event.outcome);
+      case "tool.progress":
+        return this.toolProgress(event.call, event.progress, event.total, event.message);
       case "turn.completed":
         return this.turnCompleted(event.turn, event.responseId, event.usage);
       case "final":
         return this.finished(event.summary);
+      case "prompt.loaded":
+        return this.promptLoaded(event.server, event.prompt, event.messages);
+      case "tools.changed":
+        return this.toolsChanged(event);
+      case "elicitation":
+        return this.elicitation(event.phase, event.info);
     }
   }
+
+  abstract promptLoaded(server: string, prompt: string, messages: number): void;
+  abstract toolsChanged(change: Extract<AgentEvent, { type: "tools.changed" }>): void;
+  /** The answerer itself talks to the user on stderr; only --json reports elicitations. */
+  elicitation(_phase: "requested" | "answered", _info: ElicitationInfo): void {}
 
   abstract sessionStarted(info: SessionInfo): void;
   abstract retrying(notice: RetryNotice): void;
@@ -65,6 +89,8 @@ abstract class BaseExecView {
   abstract toolDecision(call: ToolCallInfo, verdict: Verdict): void;
   abstract toolResult(call: ToolCallInfo, outcome: ToolOutcome): void;
   abstract turnCompleted(turn: number, responseId: string, usage: TokenUsage | undefined): void;
+  /** Only a terminal shows progress (one line, redrawn); piped and --json runs stay quiet. */
+  toolProgress(_call: ToolCallInfo, _progress: number, _total: number | undefined, _message: string | undefined): void {}
   abstract finished(summary: RunSummary): void;
 
   constructor(
@@ -98,13 +124,41 @@ class TextExecView extends BaseExecView {
   private atLineStart = true;
   private lastTurn = 0;
   private readonly denied = new Set<string>();
+  /** A progress line is on the terminal, without its newline: the next line replaces it. */
+  private progressShown = false;
 
   /** Sharing a terminal, stdout's open line would swallow the stderr line: end it first. */
   override beforeStderr(): void {
+    if (this.progressShown) {
+      this.io.stderr.write("\r\u001b[2K");
+      this.progressShown = false;
+    }
     if (!this.atLineStart && this.io.stdoutIsTTY && this.io.stderrIsTTY) this.write("\n");
   }
 
+  override toolProgress(call: ToolCallInfo, progress: number, total: number | undefined, message: string | undefined): void {
+    if (!this.io.stderrIsTTY) return;
+    this.beforeStderr();
+    this.io.stderr.write(paint(this.io, "dim", `  … ${terminalText(call.name)} ${progressText({ progress, total, message })}`));
+    this.progressShown = true;
+  }
+
   sessionStarted(_info: SessionInfo): void {}
+
+  promptLoaded(server: string, prompt: string, messages: number): void {
+    this.diagnostic(paint(this.io, "dim", `prompt ${terminalText(prompt)} from server "${terminalText(server)}" (${messages} message${messages === 1 ? "" : "s"})`));
+  }
+
+  toolsChanged(change: Extract<AgentEvent, { type: "tools.changed" }>): void {
+    const servers = change.servers.filter((server) => !change.failed.some((f) => f.server === server));
+    if (servers.length > 0) {
+      const names = servers.map((server) => `"${terminalText(server)}"`).join(", ");
+      this.diagnostic(paint(this.io, "dim", `tools changed on ${names}; the model now has ${change.tools.length} tool${change.tools.length === 1 ? "" : "s"}`));
+    }
+    for (const failure of change.failed) {
+      this.diagnostic(`${paint(this.io, "yellow", "warning:")} could not list the changed tools of "${terminalText(failure.server)}": ${terminalText(this.redact(failure.error))}`);
+    }
+  }
 
   retrying(notice: RetryNotice): void {
     this.diagnostic(
@@ -136,7 +190,9 @@ class TextExecView extends BaseExecView {
 
   toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
     if (this.denied.has(call.callId)) return;
-    this.diagnostic(`${paint(this.io, outcome.success ? "green" : "red", "←")} ${preview(outcome.output)}`);
+    const images = outcome.images?.length ? ` (+${outcome.images.length} image${outcome.images.length === 1 ? "" : "s"})` : "";
+    this.diagnostic(`${paint(this.io, outcome.success ? "green" : "red", "←")} ${preview(outcome.output)}${images}`);
+    if (outcome.savedTo) this.diagnostic(paint(this.io, "dim", `  the model got the start and end of the output; all of it is in ${terminalText(outcome.savedTo)}`));
   }
 
   turnCompleted(_turn: number, _responseId: string, _usage: TokenUsage | undefined): void {}
@@ -162,6 +218,19 @@ class JsonExecView extends BaseExecView {
     this.line({ type: "session.started", model: info.model, provider: info.provider, tools: info.tools, failed_servers: info.failedServers });
   }
 
+  promptLoaded(server: string, prompt: string, messages: number): void {
+    this.line({ type: "prompt.loaded", server, prompt, messages });
+  }
+
+  toolsChanged(change: Extract<AgentEvent, { type: "tools.changed" }>): void {
+    const failed = change.failed.map((f) => ({ server: f.server, error: this.redact(f.error) }));
+    this.line({ type: "tools.changed", turn: change.turn, servers: change.servers, tools: change.tools, failed });
+  }
+
+  override elicitation(phase: "requested" | "answered", info: ElicitationInfo): void {
+    this.line({ type: "elicitation", phase, server: info.server, mode: info.mode, ...(info.action ? { action: info.action } : {}) });
+  }
+
   retrying(notice: RetryNotice): void {
     const { turn, attempt, maxAttempts, delayMs, reason } = notice;
     this.line({ type: "retry", turn, attempt, max_attempts: maxAttempts, delay_ms: delayMs, reason: this.redact(reason) });
@@ -184,7 +253,15 @@ class JsonExecView extends BaseExecView {
   }
 
   toolResult(call: ToolCallInfo, outcome: ToolOutcome): void {
-    this.line({ type: "tool.result", ...callFields(call), success: outcome.success, output: outcome.output, duration_ms: outcome.durationMs });
+    this.line({
+      type: "tool.result",
+      ...callFields(call),
+      success: outcome.success,
+      output: outcome.output,
+      duration_ms: outcome.durationMs,
+      ...(outcome.images ? { images: outcome.images.map((i) => ({ mime_type: i.mimeType, bytes: i.bytes })) } : {}),
+      ...(outcome.savedTo ? { saved_to: outcome.savedTo } : {}),
+    });
   }
 
   turnCompleted(turn: number, responseId: string, usage: TokenUsage | undefined): void {
@@ -220,6 +297,8 @@ function deniedWhy(verdict: Verdict): string {
       return 'approval_policy = "deny"';
     case "no_terminal":
       return "no terminal to ask for approval (use --yes, or approve_tools in config.toml)";
+    case "destructive":
+      return "the tool is marked destructive and there is no terminal to ask for approval (only --yes allows it)";
     default:
       return "by you";
   }

@@ -79,8 +79,13 @@ export function renderCallProgress(io: IO, tool: string, update: CallProgress, s
     else io.stderr.write(`${line}\n`);
     return;
   }
-  const share = update.total ? ` ${Math.round((update.progress / update.total) * 100)}%` : ` ${update.progress}`;
-  status(`${tool}:${share}${message}`);
+  status(`${tool}: ${progressText(update)}`);
+}
+
+/** `40% step 2`: a percentage when the total is known, else the raw count; the message made safe. */
+export function progressText(update: { progress: number; total?: number; message?: string }): string {
+  const share = update.total ? `${Math.round((update.progress / update.total) * 100)}%` : String(update.progress);
+  return `${share}${update.message ? ` ${oneLineText(update.message)}` : ""}`;
 }
 
 /** Server text on one terminal line, made safe and short. */

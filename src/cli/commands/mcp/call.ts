@@ -5,6 +5,7 @@ import { callServerTool } from "../../../mcp/operations.ts";
 import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
 import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
 import { tetherCommand } from "../../command.ts";
+import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderCallProgress, renderToolResult } from "../../views/tools.ts";
 
@@ -18,10 +19,12 @@ export default (ctx: Context) =>
       arg: { type: "string", description: "Argument k=v, coerced by the tool's schema (repeatable)", valueHint: "k=v" },
       "args-json": { type: "string", description: "All arguments as one JSON object", valueHint: "'{...}'" },
       ...elicitationArgs,
+      ...serverRequestArgs,
       ...jsonArg,
     },
     async run(args, rawArgs) {
       const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
+      answerServerRequests(ctx, rawArgs, args["log-level"]);
       const request = { server: args.name, tool: args.tool, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"] };
       const outcome = await withSpinner(ctx.io, `Calling ${args.tool} on ${args.name}…`, (status) =>
         callServerTool(ctx, request, (update) => renderCallProgress(ctx.io, args.tool, update, status)),

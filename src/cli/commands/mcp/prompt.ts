@@ -4,7 +4,9 @@ import { getServerPrompt } from "../../../mcp/resources.ts";
 import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
+import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
+import { renderCallProgress } from "../../views/tools.ts";
 import { renderPrompt } from "../../views/prompts.ts";
 
 export default (ctx: Context) =>
@@ -16,12 +18,16 @@ export default (ctx: Context) =>
       prompt: { type: "positional", description: "Prompt name", required: true, valueHint: "PROMPT" },
       arg: { type: "string", description: "Prompt argument k=v (repeatable)", valueHint: "k=v" },
       ...elicitationArgs,
+      ...serverRequestArgs,
       ...jsonArg,
     },
     async run(args, rawArgs) {
       const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
+      answerServerRequests(ctx, rawArgs, args["log-level"]);
       const request = { server: args.name, prompt: args.prompt, args: repeatedFlag(rawArgs, "arg") };
-      const rendered = await withSpinner(ctx.io, `Rendering ${args.prompt} on ${args.name}…`, () => getServerPrompt(ctx, request));
+      const rendered = await withSpinner(ctx.io, `Rendering ${args.prompt} on ${args.name}…`, (status) =>
+        getServerPrompt(ctx, request, (update) => renderCallProgress(ctx.io, args.prompt, update, status)),
+      );
       elicitor.check();
       renderPrompt(ctx.io, rendered, { json: Boolean(args.json) });
     },

@@ -4,7 +4,9 @@ import { readServerResource } from "../../../mcp/resources.ts";
 import { jsonArg, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
+import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
+import { renderCallProgress } from "../../views/tools.ts";
 import { renderResourceRead } from "../../views/resources.ts";
 
 export default (ctx: Context) =>
@@ -16,11 +18,15 @@ export default (ctx: Context) =>
       uri: { type: "positional", description: "Resource URI", required: true, valueHint: "URI" },
       out: { type: "string", description: "Write the contents (text or binary) to this file", valueHint: "FILE" },
       ...elicitationArgs,
+      ...serverRequestArgs,
       ...jsonArg,
     },
-    async run({ name, uri, out, json, "input-defaults": inputDefaults }, rawArgs) {
+    async run({ name, uri, out, json, "input-defaults": inputDefaults, "log-level": logLevel }, rawArgs) {
       const elicitor = answerElicitations(ctx, rawArgs, inputDefaults);
-      const read = await withSpinner(ctx.io, `Reading ${uri} from ${name}…`, () => readServerResource(ctx, { server: name, uri }));
+      answerServerRequests(ctx, rawArgs, logLevel);
+      const read = await withSpinner(ctx.io, `Reading ${uri} from ${name}…`, (status) =>
+        readServerResource(ctx, { server: name, uri }, (update) => renderCallProgress(ctx.io, uri, update, status)),
+      );
       elicitor.check();
       renderResourceRead(ctx.io, read, { json: Boolean(json), out });
     },

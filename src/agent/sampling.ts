@@ -1,0 +1,67 @@
+// A server's sampling/createMessage answered by the configured model: the MCP messages become a
+// Responses request (text and images; other content is described), the answer becomes a
+// CreateMessageResult. Deciding whether to answer at all is the caller's (cli/server-requests.ts).
+import type { CreateMessageRequestParams, CreateMessageResult } from "@modelcontextprotocol/client";
+import type { TetherConfig } from "../config/types.ts";
+import type { Context } from "../context.ts";
+import type { TokenUsage } from "./events.ts";
+import { resolveModelTarget } from "./provider.ts";
+import type { JsonObject } from "./responses-events.ts";
+import { streamResponse } from "./responses.ts";
+
+/** The most output tokens one sampling request may ask for, whatever the server's maxTokens. */
+export const SAMPLING_MAX_TOKENS = 4096;
+
+export interface SampledMessage {
+  result: CreateMessageResult;
+  usage?: TokenUsage;
+  maxTokens: number;
+}
+
+export async function sampleModel(
+  ctx: Pick<Context, "env" | "fetch" | "now" | "signal">,
+  config: TetherConfig,
+  params: CreateMessageRequestParams,
+): Promise<SampledMessage> {
+  const target = resolveModelTarget(ctx.env, config);
+  const maxTokens = samplingMaxTokens(params);
+  const response = await streamResponse(ctx, { provider: target.provider, apiKey: target.apiKey, body: samplingRequestBody(params, target.model) });
+  const stopped = response.usage !== undefined && response.usage.outputTokens >= maxTokens;
+  return {
+    result: { role: "assistant", content: { type: "text", text: response.text }, model: target.model, stopReason: stopped ? "maxTokens" : "endTurn" },
+    usage: response.usage,
+    maxTokens,
+  };
+}
+
+export function samplingMaxTokens(params: Pick<CreateMessageRequestParams, "maxTokens">): number {
+  const asked = Number.isFinite(params.maxTokens) && params.maxTokens > 0 ? Math.floor(params.maxTokens) : SAMPLING_MAX_TOKENS;
+  return Math.min(asked, SAMPLING_MAX_TOKENS);
+}
+
+/** The Responses request body for a sampling request: system prompt as instructions, bounded output. */
+export function samplingRequestBody(params: CreateMessageRequestParams, model: string): JsonObject {
+  return {
+    model,
+    ...(params.systemPrompt ? { instructions: params.systemPrompt } : {}),
+    input: params.messages.map((message) => ({ type: "message", role: message.role, content: contentBlocks(message.content).map((block) => toPart(message.role, block)) })),
+    max_output_tokens: samplingMaxTokens(params),
+    ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
+  };
+}
+
+type Block = { type: string; text?: string; data?: string; mimeType?: string };
+
+export function contentBlocks(content: unknown): Block[] {
+  return (Array.isArray(content) ? content : [content]).filter((block): block is Block => typeof block === "object" && block !== null);
+}
+
+/** Assistant turns carry output text; images are only an input (user) part. */
+function toPart(role: string, block: Block): JsonObject {
+  const textType = role === "assistant" ? "output_text" : "input_text";
+  if (block.type === "text") return { type: textType, text: block.text ?? "" };
+  if (block.type === "image" && role !== "assistant" && block.data) {
+    return { type: "input_image", image_url: `data:${block.mimeType ?? "image/png"};base64,${block.data}` };
+  }
+  return { type: textType, text: `[${block.type} content${block.mimeType ? ` (${block.mimeType})` : ""} omitted]` };
+}

@@ -1,0 +1,172 @@
+// The rest of what servers send a run, beside elicitation (./elicitation.ts): roots (`--root`,
+// else config), sampling (config's `sampling` policy: off, ask on a terminal, auto) and log lines
+// at or above `--log-level`. Registered on ctx.serverRequests before any connection opens.
+import type { CreateMessageRequestParams, CreateMessageResult, LoggingLevel, LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
+import type { ArgsDef } from "citty";
+import type { ServerConfig } from "../config/types.ts";
+import type { Context, IO } from "../context.ts";
+import { TetherError, UsageError } from "../errors.ts";
+import { rootsFor } from "../mcp/roots.ts";
+import { LOG_LEVELS } from "../mcp/server-requests.ts";
+import type { SamplingRecord, SamplingTelemetry } from "../telemetry/sampling-events.ts";
+import { terminalBlock, terminalText } from "../text/sanitize.ts";
+import { repeatedFlag } from "./args.ts";
+import { note, paint } from "./render.ts";
+import { holdSpinner } from "./spinner.ts";
+import { type LineReader, sharedLineReader } from "./views/approval-prompt.ts";
+
+export const serverRequestArgs = {
+  root: { type: "string", description: "Offer this directory to servers as a root (repeatable; wins over config's roots)", valueHint: "DIR" },
+  "log-level": { type: "string", description: `Show server log messages at or above this level on stderr (${LOG_LEVELS.join("|")}; default warning)`, valueHint: "LEVEL" },
+} as const satisfies ArgsDef;
+
+export const DEFAULT_LOG_LEVEL: LoggingLevel = "warning";
+/** The most characters of one server log line shown. */
+const MAX_LOG_LINE = 500;
+/** The most characters of each sampling message shown when asking. */
+const MAX_SHOWN_MESSAGE = 2_000;
+
+/** Registers roots, sampling and log handling for the run. Call before opening connections. */
+export function answerServerRequests(ctx: Context, rawArgs: readonly string[], logLevel: string | undefined): void {
+  const level = parseLogLevel(logLevel);
+  const flagRoots = repeatedFlag(rawArgs, "root");
+  const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin !== undefined;
+  let lines: LineReader | undefined;
+  ctx.atExit(() => lines?.close());
+  let telemetry: Promise<SamplingTelemetry> | undefined;
+  const record = async (r: SamplingRecord) => {
+    const { config } = await ctx.config();
+    telemetry ??= import("../telemetry/sampling-events.ts").then(({ startSamplingTelemetry }) =>
+      startSamplingTelemetry(ctx, config, (message) => note(ctx.io, `${paint(ctx.io, "yellow", "warning:")} ${message}`)),
+    );
+    (await telemetry)(r);
+  };
+  // One question at a time on the terminal.
+  let queue = Promise.resolve();
+  ctx.serverRequests = {
+    ...ctx.serverRequests,
+    async listRoots(server) {
+      return rootsFor(ctx, server, (await ctx.config()).config, flagRoots);
+    },
+    sample(server, params) {
+      const run = queue.then(() =>
+        answerSampling(
+          ctx,
+          server,
+          params,
+          record,
+          interactive
+            ? async (question) => {
+                ctx.io.stderr.write(question);
+                lines ??= sharedLineReader(ctx.io.stdin!);
+                return lines.next();
+              }
+            : undefined,
+        ),
+      );
+      queue = run.then(() => {}, () => {});
+      return run;
+    },
+    log: { level, write: (server, params) => writeServerLog(ctx.io, server, params) },
+  };
+}
+
+function parseLogLevel(value: string | undefined): LoggingLevel {
+  if (value === undefined) return DEFAULT_LOG_LEVEL;
+  const level = value.trim().toLowerCase() as LoggingLevel;
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level wants one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(value)}`);
+  return level;
+}
+
+/** One line per log message, naming the server: `server "fx" [warning] logger: text`. */
+function writeServerLog(io: IO, server: ServerConfig, params: LoggingMessageNotificationParams): void {
+  const data = typeof params.data === "string" ? params.data : JSON.stringify(params.data) ?? "";
+  const logger = params.logger ? ` ${oneLine(params.logger, 80)}` : "";
+  // On a terminal, clear the spinner's line first; it redraws on its next frame.
+  io.stderr.write(`${io.stderrIsTTY ? "\r\u001b[2K" : ""}server "${terminalText(server.name)}" [${oneLine(params.level, 20)}]${logger}: ${oneLine(data, MAX_LOG_LINE)}\n`);
+}
+
+type Ask = (question: string) => Promise<string | undefined>;
+
+async function answerSampling(
+  ctx: Context,
+  server: ServerConfig,
+  params: CreateMessageRequestParams,
+  record: (r: SamplingRecord) => Promise<void>,
+  ask: Ask | undefined,
+): Promise<CreateMessageResult> {
+  const { config } = await ctx.config();
+  const { samplingMaxTokens, sampleModel, contentBlocks } = await import("../agent/sampling.ts");
+  const policy = server.sampling ?? config.sampling;
+  const who = `server "${terminalText(server.name)}"`;
+  const maxTokens = samplingMaxTokens(params);
+  const prompt = params.messages.map((m) => `${m.role}: ${contentBlocks(m.content).map((b) => b.text ?? `[${b.type}]`).join(" ")}`).join("\n");
+  const base = { server: server.name, maxTokens, prompt };
+  const refuse = async (decision: SamplingRecord["decision"], why: string, hint?: string): Promise<never> => {
+    ctx.io.stderr.write(`${who} asked to use the model (sampling); declined: ${why}\n${hint ? `  ${hint}\n` : ""}`);
+    await record({ ...base, decision });
+    throw new TetherError(`tether declined the sampling request: ${why}`);
+  };
+  if (policy === "off") {
+    return refuse("off", "sampling is off", `allow it with sampling = "ask" (or "auto") under [mcp_servers.${server.name}] or at the top of config.toml`);
+  }
+  let decision: SamplingRecord["decision"] = "auto";
+  if (policy === "ask") {
+    if (!ask) return refuse("no_terminal", "there is no terminal to ask on", `to allow it without asking, set sampling = "auto" under [mcp_servers.${server.name}]`);
+    const release = holdSpinner(ctx.io);
+    try {
+      const answer = await askToSample(ctx.io, who, params, maxTokens, ask, contentBlocks);
+      if (answer !== true) return await refuse("denied", answer === false ? "the user said no" : "no answer");
+      decision = "approved";
+    } finally {
+      release();
+    }
+  }
+  const started = ctx.now();
+  try {
+    const sampled = await sampleModel(ctx, config, params);
+    await record({ ...base, decision, inputTokens: sampled.usage?.inputTokens, outputTokens: sampled.usage?.outputTokens, durationMs: ctx.now() - started });
+    return sampled.result;
+  } catch (error) {
+    await record({ ...base, decision, durationMs: ctx.now() - started, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
+/** Shows the request and asks y/N (empty is no); undefined when stdin ended. */
+async function askToSample(
+  io: IO,
+  who: string,
+  params: CreateMessageRequestParams,
+  maxTokens: number,
+  ask: Ask,
+  contentBlocks: (content: unknown) => { type: string; text?: string; mimeType?: string }[],
+): Promise<boolean | undefined> {
+  const shown: string[] = [`\n${paint(io, "bold", `${who} asks to use the model (sampling):`)}`];
+  if (params.systemPrompt) shown.push(`  system: ${clip(terminalBlock(params.systemPrompt))}`);
+  for (const message of params.messages) {
+    const text = contentBlocks(message.content)
+      .map((block) => (block.type === "text" ? (block.text ?? "") : `[${block.type}${block.mimeType ? ` ${block.mimeType}` : ""}]`))
+      .join(" ");
+    shown.push(`  ${terminalText(message.role)}: ${clip(terminalBlock(text))}`);
+  }
+  const capped = params.maxTokens > maxTokens ? ` (the server asked for ${params.maxTokens})` : "";
+  shown.push(`  max tokens: ${maxTokens}${capped}`);
+  io.stderr.write(`${shown.join("\n")}\n`);
+  for (;;) {
+    const line = await ask(`  send it to the model? ${paint(io, "bold", "y")}es / ${paint(io, "bold", "N")}o: `);
+    if (line === undefined) return undefined;
+    const answer = line.trim().toLowerCase();
+    if (answer === "" || answer.startsWith("n")) return false;
+    if (answer.startsWith("y")) return true;
+  }
+}
+
+function clip(text: string): string {
+  return text.length > MAX_SHOWN_MESSAGE ? `${text.slice(0, MAX_SHOWN_MESSAGE)}… (${text.length - MAX_SHOWN_MESSAGE} more characters)` : text;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = terminalText(text.replace(/\s+/g, " ").trim());
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

@@ -1,0 +1,32 @@
+// The roots tether offers a server (roots/list): `--root DIR` for one run, else the server's
+// `roots`, else the top-level `roots`, else the directory tether was started in. Paths in
+// config.toml are relative to the config file's directory (a config means the same from any
+// directory); `--root` paths are relative to the current directory, as shell arguments are.
+// `~` and `~/…` are the user's home in both.
+import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Root } from "@modelcontextprotocol/client";
+import type { ServerConfig, TetherConfig } from "../config/types.ts";
+import type { Context } from "../context.ts";
+
+/** The roots for `server`; `flagRoots` are the run's `--root` values (they win over config). */
+export function rootsFor(
+  ctx: Pick<Context, "cwd" | "env" | "paths">,
+  server: ServerConfig,
+  config: Pick<TetherConfig, "roots">,
+  flagRoots: readonly string[],
+): Root[] {
+  if (flagRoots.length > 0) return flagRoots.map((dir) => toRoot(resolveRootPath(dir, ctx.cwd, ctx.env.HOME)));
+  const configured = server.roots ?? config.roots;
+  if (configured) return configured.map((dir) => toRoot(resolveRootPath(dir, dirname(ctx.paths.config), ctx.env.HOME)));
+  return [toRoot(ctx.cwd)];
+}
+
+export function resolveRootPath(dir: string, base: string, home: string | undefined): string {
+  if (home && (dir === "~" || dir.startsWith("~/"))) return resolve(home, dir.slice(2));
+  return isAbsolute(dir) ? resolve(dir) : resolve(base, dir);
+}
+
+function toRoot(path: string): Root {
+  return { uri: pathToFileURL(path).href, name: basename(path) || path };
+}

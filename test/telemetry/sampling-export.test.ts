@@ -1,0 +1,51 @@
+// `tether.sampling`: one record per sampling request a server sent, from `mcp call` too, with the
+// decision, model and token counts, and the prompt redacted unless log_user_prompt allows it.
+import { afterEach, expect, test } from "bun:test";
+import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { stdioFixture, writeConfig } from "../support/config.ts";
+import { sseStep, startMockResponses } from "../support/mock-responses.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { sse, textTurn } from "../support/sse.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+for (const logUserPrompt of [false, true]) {
+  test(`answered and refused requests are recorded (log_user_prompt = ${logUserPrompt})`, async () => {
+    const home = makeHome();
+    const mock = startMockResponses([sseStep(sse(textTurn("resp_1", ["four"], { inputTokens: 30, outputTokens: 2 })))]);
+    const receiver = await startOtlpReceiver({ grpc: false });
+    cleanups.push(() => home.cleanup(), () => mock.stop(), () => receiver.stop());
+    writeConfig(home.configPath, {
+      top: {
+        model: "gpt-test",
+        model_provider: "mock",
+        model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } },
+        otel: { log_user_prompt: logUserPrompt, exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } } },
+      },
+      servers: {
+        yes: stdioFixture(["--features"], { sampling: "auto", startup_timeout_sec: 60 }),
+        no: stdioFixture(["--features"], { startup_timeout_sec: 60 }),
+      },
+    });
+    const run = (server: string) => runTether(["mcp", "call", server, "sample", "--arg", "prompt=What is 2+2?"], { home: home.home, env: { MOCK_KEY: "test-key" }, process: true });
+    expectOk(await run("yes"));
+    expect((await run("no")).code).toBe(1);
+    const records = receiver.records().filter((r) => r.attributes["event.name"] === "tether.sampling");
+    expect(records.map((r) => r.attributes)).toEqual([
+      expect.objectContaining({
+        "mcp.server": "yes",
+        decision: "auto",
+        model: "gpt-test",
+        max_tokens: 4096,
+        input_token_count: 30,
+        output_token_count: 2,
+        prompt: logUserPrompt ? "user: What is 2+2?" : "[REDACTED]",
+      }),
+      expect.objectContaining({ "mcp.server": "no", decision: "off", max_tokens: 4096 }),
+    ]);
+    expect(records[1]!.attributes.input_token_count).toBeUndefined();
+  }, 120_000);
+}
