@@ -1,6 +1,7 @@
 // The downstream MCP server of `tether mcp serve`: a low-level SDK `Server` whose handlers
 // forward to the gateway (the SDK's own answer for a proxy that owns dispatch). The same factory
-// serves stdio (one pinned instance) and HTTP (one instance per request), both eras.
+// serves stdio (one pinned instance) and HTTP (one instance per request, or per 2025 session),
+// both eras.
 //
 // Elicitation, sampling and roots requests an upstream sends while serving a call, a get or a read
 // come back here as `input_required` results (./forwarding.ts): the client answers them (a 2025
@@ -57,19 +58,16 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     told = true;
     for (const line of options.notices()) await ctx.mcpReq.log("warning", line, "tether").catch(() => {});
   };
-  /** Notifications still being written for each request: its result must not overtake them. */
-  const sending = new WeakMap<DownstreamRequest, Promise<unknown>[]>();
-  const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined): DownstreamRequest => {
+  /** `send` keeps each progress or log notification written for the request (see answer()). */
+  const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined, send: (work: Promise<unknown>) => void): DownstreamRequest => {
     const token = ctx.mcpReq._meta?.progressToken;
-    const pending: Promise<unknown>[] = [];
-    const send = (work: Promise<unknown>) => void pending.push(work.catch(() => {}));
     // 2026-07-28 carries the client's identity on every request; 2025 once, at initialize.
     const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
     const clientInfo = ([meta?.[CLIENT_INFO_META_KEY], ctx.mcpReq._meta?.[CLIENT_INFO_META_KEY], envelope?.[CLIENT_INFO_META_KEY], envelope?.clientInfo].find(
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
     const state = ctx.mcpReq.requestState();
-    const from: DownstreamRequest = {
+    return {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,
       logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
@@ -82,13 +80,12 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       onProgress:
         token === undefined ? undefined : (p) => send(ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, ...p } })),
     };
-    sending.set(from, pending);
-    return from;
   };
-  /** The result of `work`, once the progress and log lines sent before it are written. */
-  const answer = async <T>(from: DownstreamRequest, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
-    const result = await work(from);
-    await Promise.all(sending.get(from) ?? []);
+  /** The result of `work`, once the progress and log lines sent before it are written: a result must not overtake them. */
+  const answer = async <T>(ctx: ServerContext, meta: Record<string, unknown> | undefined, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
+    const sent: Promise<unknown>[] = [];
+    const result = await work(downstream(ctx, meta, (notification) => void sent.push(notification.catch(() => {}))));
+    await Promise.all(sent);
     return result;
   };
 
@@ -100,8 +97,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   });
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
-    const from = downstream(ctx, request.params._meta);
-    if (!options.toolSearch) return answer(from, () => gateway.callTool(name, args, from));
+    const meta = request.params._meta;
+    if (!options.toolSearch) return answer(ctx, meta, (from) => gateway.callTool(name, args, from));
     if (name === SEARCH_TOOLS) return search(gateway, args);
     if (name === CALL_TOOL) {
       const target = args.name;
@@ -109,7 +106,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       if (typeof target !== "string" || typeof targetArgs !== "object" || targetArgs === null || Array.isArray(targetArgs)) {
         throw new ProtocolError(INVALID_PARAMS, `${CALL_TOOL} wants {"name": string, "arguments": object}`);
       }
-      return answer(from, () => gateway.callTool(target, targetArgs as Record<string, unknown>, from));
+      return answer(ctx, meta, (from) => gateway.callTool(target, targetArgs as Record<string, unknown>, from));
     }
     throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
   });
@@ -119,14 +116,14 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     return { prompts };
   });
   server.setRequestHandler("prompts/get", async (request, ctx) =>
-    answer(downstream(ctx, request.params._meta), (from) => gateway.getPrompt(request.params.name, request.params.arguments ?? {}, from)),
+    answer(ctx, request.params._meta, (from) => gateway.getPrompt(request.params.name, request.params.arguments ?? {}, from)),
   );
   server.setRequestHandler("resources/list", async (_request, ctx) => {
     const resources = await gateway.listResources();
     await tell(ctx);
     return { resources };
   });
-  server.setRequestHandler("completion/complete", async (request, ctx) => gateway.complete(request.params, downstream(ctx, request.params._meta)));
+  server.setRequestHandler("completion/complete", async (request, ctx) => answer(ctx, request.params._meta, (from) => gateway.complete(request.params, from)));
   server.setRequestHandler("resources/subscribe", async (request) => {
     await gateway.subscribe(request.params.uri);
     return {};
@@ -139,7 +136,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
   server.setRequestHandler("resources/read", async (request, ctx) =>
-    answer(downstream(ctx, request.params._meta), (from) => gateway.readResource(request.params.uri, from)),
+    answer(ctx, request.params._meta, (from) => gateway.readResource(request.params.uri, from)),
   );
   return server;
 }
