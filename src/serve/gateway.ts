@@ -48,6 +48,7 @@ export class Gateway {
   private readonly listeners = new Set<(kind: ListKind) => void>();
   /** Subscribed resource URIs and the upstream each one's updates come from. */
   private readonly subscribed = new Map<string, string>();
+
   constructor(
     readonly upstreams: Upstreams,
     private readonly telemetry: ServeTelemetry,
@@ -103,9 +104,11 @@ export class Gateway {
     }
     const connection = (await this.upstreams.get(target.server))!;
     const callId = crypto.randomUUID();
-    const decided = { toolName: name, server: target.server, tool: target.item.name, client: request.client, callId };
-    // The config's tool policy let it through (a filtered tool is never served, see below).
-    this.telemetry.toolDecision({ ...decided, decision: "approved" });
+    // The config's tool policy let it through (a filtered tool is never served, see below). A retry
+    // that answers forwarded questions continues the call already decided.
+    if (request.input?.requestState === undefined) {
+      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.item.name, client: request.client, callId, decision: "approved" });
+    }
     return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
       this.runCall(connection, target.server, target.item.name, name, args, callId, { ...request, signal }),
     );

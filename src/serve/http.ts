@@ -6,8 +6,7 @@
 // A 2025 client that initializes gets a session instead (Mcp-Session-Id, the SDK's sessionful
 // transport, one server instance per session): only a session lets tether send it requests
 // (elicitation, sampling, roots an upstream asks for) and notifications between requests.
-import { createHash, timingSafeEqual } from "node:crypto";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
