@@ -76,6 +76,7 @@ export function guardNotifications(transport: Transport, options: NotificationBu
     return false;
   };
 
+  const ordered = keepNotificationsFirst(transport);
   let current: MessageHandler | undefined = transport.onmessage;
   Object.defineProperty(transport, "onmessage", {
     configurable: true,
@@ -83,7 +84,7 @@ export function guardNotifications(transport: Transport, options: NotificationBu
     get: () => current,
     set: (handler: MessageHandler | undefined) => {
       current = handler && ((message, extra) => {
-        if (admit(message)) handler(message, extra);
+        if (admit(message)) ordered(handler, message, extra);
       });
     },
   });
@@ -97,4 +98,52 @@ export function guardNotifications(transport: Transport, options: NotificationBu
     }
     return send(message, sendOptions);
   };
+}
+
+/** A message for the SDK, or the transport's close (which must not overtake the messages before it). */
+type Delivery = { handler: MessageHandler; message: JSONRPCMessage; extra: Parameters<MessageHandler>[1] } | { close: () => void };
+
+/**
+ * The SDK dispatches a notification on a microtask but a response at once, and forgets a request's
+ * progress handler when its response arrives: a progress notification read in the same chunk as
+ * the response (a fast tool, or a busy machine reading late) would be dropped. A response (or a
+ * close) that follows notifications in the same turn is therefore delivered on the next
+ * macrotask, after the SDK has dispatched them; later messages queue behind it, so the order
+ * never changes.
+ */
+function keepNotificationsFirst(transport: Transport): (handler: MessageHandler, message: JSONRPCMessage, extra: Parameters<MessageHandler>[1]) => void {
+  const backlog: Delivery[] = [];
+  let notifiedThisTurn = false;
+  const mustWait = (item: Delivery) => notifiedThisTurn && ("close" in item || !("method" in item.message));
+  const pass = (item: Delivery) => {
+    if ("close" in item) return item.close();
+    if ("method" in item.message && !("id" in item.message) && !notifiedThisTurn) {
+      notifiedThisTurn = true;
+      queueMicrotask(() => (notifiedThisTurn = false));
+    }
+    item.handler(item.message, item.extra);
+  };
+  const flush = () => {
+    while (backlog.length > 0) {
+      if (mustWait(backlog[0]!)) {
+        setImmediate(flush);
+        return;
+      }
+      pass(backlog.shift()!);
+    }
+  };
+  const deliver = (item: Delivery) => {
+    if (backlog.length === 0 && !mustWait(item)) return pass(item);
+    if (backlog.push(item) === 1) setImmediate(flush);
+  };
+  let onclose = transport.onclose;
+  Object.defineProperty(transport, "onclose", {
+    configurable: true,
+    enumerable: true,
+    get: () => onclose,
+    set: (handler: Transport["onclose"]) => {
+      onclose = handler && (() => deliver({ close: handler }));
+    },
+  });
+  return (handler, message, extra) => deliver({ handler, message, extra });
 }

@@ -29,7 +29,7 @@ const DECLINED = [
 for (const era of ["legacy", "modern"] as const) {
   describe(`${era} era, piped`, () => {
     const tether = (args: string[]) => runTether(["mcp", "call", "fx", ...args], { home: home.home });
-    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era]) } }));
+    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60 }) } }));
 
     test("no terminal and no --input: declined, and stderr says what was asked and how to answer", async () => {
       const result = expectOk(await tether(["ask"]));
@@ -74,7 +74,7 @@ for (const era of ["legacy", "modern"] as const) {
       const lines = result.output.split("\n").map((line) => line.slice(line.lastIndexOf("\r") + 1));
       return { code: result.code, output: screenText(lines.join("\n")) };
     };
-    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era]) } }));
+    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60 }) } }));
 
     test("each field is asked with its title, type, default and choices; a bad answer is asked again", async () => {
       const { output, code } = await terminal(["ask"], [

@@ -37,7 +37,7 @@ function fakeTransport(): Transport & { sent: JSONRPCMessage[] } {
   return { sent, start: async () => {}, close: async () => {}, send: async (message) => void sent.push(message) };
 }
 
-test("the budget passes responses always, notifications up to the limit per second, and warns once", () => {
+test("the budget passes responses always, notifications up to the limit per second, and warns once", async () => {
   let now = 0;
   let warnings = 0;
   const transport = fakeTransport();
@@ -49,6 +49,7 @@ test("the budget passes responses always, notifications up to the limit per seco
   transport.onmessage!({ jsonrpc: "2.0", id: 1, result: {} });
   now = 1000;
   transport.onmessage!(note(10));
+  await new Promise((resolve) => setImmediate(resolve));
   expect(seen.map((m) => ("method" in m ? (m.params as { data: number }).data : "result"))).toEqual([0, 1, 2, "result", 10]);
   expect(warnings).toBe(1);
 });
@@ -68,5 +69,31 @@ test("progress passes only for tokens tether sent, until their answer arrives", 
   transport.onmessage!(progress("never-issued"));
   transport.onmessage!({ jsonrpc: "2.0", id: 7, result: {} });
   transport.onmessage!(progress(7));
+  await new Promise((resolve) => setImmediate(resolve));
   expect(seen).toEqual([7, "answer"]);
+});
+
+test("a response read together with its progress reaches the SDK after the SDK has dispatched the progress", async () => {
+  const transport = fakeTransport();
+  guardNotifications(transport, { onFirstExcess: () => {} });
+  // Like the SDK: notifications are handled on a microtask, responses at once.
+  const handled: string[] = [];
+  transport.onmessage = (message) => {
+    if ("method" in message) queueMicrotask(() => handled.push(`progress ${(message.params as { progress: number }).progress}`));
+    else handled.push("answer");
+  };
+  let closed = false;
+  transport.onclose = () => (closed = true);
+  await transport.send({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "x", _meta: { progressToken: 1 } } });
+  const progress = (n: number): JSONRPCMessage => ({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: n } });
+  // One chunk: both progress notifications, the answer, then another message, in one synchronous run.
+  transport.onmessage!(progress(1));
+  transport.onmessage!(progress(2));
+  transport.onmessage!({ jsonrpc: "2.0", id: 1, result: {} });
+  transport.onmessage!({ jsonrpc: "2.0", method: "notifications/message", params: { level: "info", data: "after" } });
+  transport.onclose!();
+  expect(closed).toBe(false);
+  for (let turn = 0; turn < 5 && !closed; turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(handled).toEqual(["progress 1", "progress 2", "answer", "progress undefined"]);
+  expect(closed).toBe(true);
 });

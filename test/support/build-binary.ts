@@ -1,6 +1,8 @@
-// Builds the compiled executable the end-to-end tests use (.tmp/bin), if it is stale, before the
-// test workers start: test/run.sh runs it so parallel workers find it fresh instead of each
-// building their own.
+// Builds the compiled executables the tests use (tether and the fixture server, in .tmp/bin) if
+// they are stale, before the test workers start: test/run.sh runs it so parallel workers find
+// them fresh instead of each building their own.
 import { ensureHostBinary } from "./binary.ts";
+import { fixtureExecutable } from "./fixture.ts";
 
+fixtureExecutable();
 await ensureHostBinary();

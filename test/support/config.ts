@@ -9,7 +9,9 @@ export type ServerEntry = Record<string, unknown>;
 /** A stdio entry that runs the fixture server with extra flags. */
 export function stdioFixture(args: string[] = [], extra: ServerEntry = {}): ServerEntry {
   const { command, args: fixtureArgs } = stdioFixtureCommand(args);
-  return { command, args: fixtureArgs, ...extra };
+  // Test files run in parallel on two cores: a fixture may take longer than the default 10 s to
+  // start. Tests about the start-up deadline set their own.
+  return { command, args: fixtureArgs, startup_timeout_sec: 60, ...extra };
 }
 
 export function writeConfig(path: string, config: { servers?: Record<string, ServerEntry>; top?: Record<string, unknown> }): void {

@@ -88,13 +88,16 @@ const HELPER_LIFETIME_MS = 120_000;
 
 const HELPER_SOURCE = `process.stdin.on("end", () => {}); setTimeout(() => process.exit(0), ${HELPER_LIFETIME_MS});`;
 
+declare const FIXTURE_BUN_PATH: string | undefined;
+
 /**
  * Starts a helper that ignores stdin EOF (it keeps the server's stderr, as real helpers do) and
  * appends its pid to `pidFile` (the era probe starts the server twice). `double`: the helper is started by an intermediate process that
  * exits at once, so the helper is orphaned and its parent is no longer the server.
  */
 export function forkHelper(pidFile: string, double: boolean): void {
-  const bun = process.execPath;
+  // Compiled (test/support/fixture.ts), this process is the fixture, not bun: the build names bun.
+  const bun = typeof FIXTURE_BUN_PATH === "string" ? FIXTURE_BUN_PATH : process.execPath;
   if (!double) {
     const helper = spawn(bun, ["-e", HELPER_SOURCE], { stdio: ["ignore", "ignore", "inherit"] });
     appendFileSync(pidFile, `${helper.pid}\n`);

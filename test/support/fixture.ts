@@ -1,5 +1,7 @@
 // Starts the fixture MCP server (fixture-server.ts) as a real child process for tests, and cleans it up.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const FIXTURE_SERVER_PATH: string = fileURLToPath(new URL("./fixture-server.ts", import.meta.url));
@@ -10,6 +12,47 @@ export const BUN_PATH: string = process.versions.bun
   : fileURLToPath(new URL("../../node_modules/.bin/bun", import.meta.url));
 
 export const DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS = 10_000;
+
+const SUPPORT_DIR = dirname(FIXTURE_SERVER_PATH);
+const FIXTURE_EXECUTABLE = join(SUPPORT_DIR, "../../.tmp/bin/fixture-server");
+let fixtureFresh = false;
+
+/**
+ * The fixture server compiled once per change (bun build --compile, bytecode) into .tmp/bin: it
+ * starts in a third of the CPU of `bun fixture-server.ts`, and the suite starts it hundreds of
+ * times. Rebuilt when a file in test/support or the lockfile is newer; parallel test workers that
+ * build at once each write their own file and rename it into place.
+ */
+export function fixtureExecutable(): string {
+  if (fixtureFresh) return FIXTURE_EXECUTABLE;
+  const newest = Math.max(
+    statSync(join(SUPPORT_DIR, "../../package-lock.json")).mtimeMs,
+    statSync(SUPPORT_DIR).mtimeMs,
+    ...readdirSync(SUPPORT_DIR).map((name) => statSync(join(SUPPORT_DIR, name)).mtimeMs),
+  );
+  const built = (() => {
+    try {
+      return statSync(FIXTURE_EXECUTABLE).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
+  if (built < newest) {
+    mkdirSync(dirname(FIXTURE_EXECUTABLE), { recursive: true });
+    const temp = `${FIXTURE_EXECUTABLE}.${process.pid}.tmp`;
+    const build = Bun.spawnSync(
+      [BUN_PATH, "build", FIXTURE_SERVER_PATH, "--compile", "--bytecode", "--format=esm", "--define", `FIXTURE_BUN_PATH=${JSON.stringify(BUN_PATH)}`, "--outfile", temp],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    if (!build.success) {
+      rmSync(temp, { force: true });
+      throw new Error(`could not build the fixture server:\n${build.stderr.toString()}`);
+    }
+    renameSync(temp, FIXTURE_EXECUTABLE);
+  }
+  fixtureFresh = true;
+  return FIXTURE_EXECUTABLE;
+}
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
 
@@ -41,7 +84,7 @@ export interface StdioFixtureCommand {
 
 /** command + args for a stdio server config (StdioClientTransport, or tether's `[mcp_servers.x]`). */
 export function stdioFixtureCommand(args: string[] = []): StdioFixtureCommand {
-  return { command: BUN_PATH, args: [FIXTURE_SERVER_PATH, "--stdio", ...args] };
+  return { command: fixtureExecutable(), args: ["--stdio", ...args] };
 }
 
 const live = new Set<ChildProcess>();
@@ -65,12 +108,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   live.delete(child);
 }
 
-/** Spawns `bun fixture-server.ts --http ...args` and resolves once it prints its URL line. */
+/** Spawns `fixture-server --http ...args` and resolves once it prints its URL line. */
 export async function startHttpFixture(
   args: string[] = [],
   timeoutMs: number = DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS,
 ): Promise<FixtureHandle> {
-  const child = spawn(BUN_PATH, [FIXTURE_SERVER_PATH, "--http", ...args], {
+  const child = spawn(fixtureExecutable(), ["--http", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
