@@ -22,7 +22,6 @@ import {
   type ResourceTemplateType as ResourceTemplate,
   type ServerCapabilities,
   type Tool,
-  type Transport,
 } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
@@ -399,7 +398,6 @@ async function openStdio(
   progress.child = progress.hazards.child = child;
   const client = newClient(ctx, server, true, timeout);
   await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
-  responsesAfterNotifications(child.transport);
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
 
@@ -426,34 +424,15 @@ async function openHttp(
   };
   const client = (current = newClient(ctx, server, true, timeout));
   try {
-    const transport = createStreamableTransport(ctx, url, auth, guards);
-    await client.connect(transport, { timeout, signal: ctx.signal, prior });
-    responsesAfterNotifications(transport);
+    await client.connect(createStreamableTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal, prior });
     return { client, via: "http", sent, hazards };
   } catch (error) {
     if (!looksLikeLegacySse(httpStatus(error))) throw error;
     await client.close().catch(() => {});
   }
   const sseClient = (current = newClient(ctx, server, false, timeout));
-  const sse = createSseTransport(ctx, url, auth, guards);
-  await sseClient.connect(sse, { timeout, signal: ctx.signal });
-  responsesAfterNotifications(sse);
+  await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
-}
-
-/**
- * The SDK runs a notification's handler a microtask later but settles a response at once, and
- * forgets a request's progress handler when its response arrives: a server's last progress
- * notification, read in the same chunk as the result, was dropped. Handing responses on one
- * microtask later keeps the order the server sent them in.
- */
-function responsesAfterNotifications(transport: Transport): void {
-  const deliver = transport.onmessage;
-  if (!deliver) return;
-  transport.onmessage = (message, extra) => {
-    if ("id" in message && !("method" in message)) queueMicrotask(() => deliver(message, extra));
-    else deliver(message, extra);
-  };
 }
 
 function oversize(server: ServerConfig, error: ByteLimitError): ConnectionError {
