@@ -7,9 +7,13 @@
 import {
   type CallToolResult,
   Client,
+  type CompleteRequestParams,
+  type CompleteResult,
+  type McpSubscription,
   SdkErrorCode,
   type GetPromptResult,
   LOG_LEVEL_META_KEY,
+  type LoggingLevel,
   type LoggingMessageNotificationParams,
   type PriorDiscovery,
   type Prompt,
@@ -71,6 +75,11 @@ export interface McpConnection {
   getPrompt(name: string, args: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
   /** Tells the server the roots changed (it asks roots/list again); best effort, never throws. */
   notifyRootsChanged(): Promise<void>;
+  /** completion/complete, for a prompt's or a resource template's argument. */
+  complete(params: CompleteRequestParams, options?: CallOptions): Promise<CompleteResult>;
+  /** Updates of one resource: resources/subscribe on 2025, a subscriptions/listen stream on 2026-07-28. */
+  subscribeResource(uri: string): Promise<void>;
+  unsubscribeResource(uri: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -80,12 +89,16 @@ export interface ConnectOptions {
   onListChanged?(kind: ListKind): void;
   /** A `notifications/message` log line from the server. */
   onLog?(params: LoggingMessageNotificationParams): void;
+  /** `notifications/resources/updated` for a subscribed resource. */
+  onResourceUpdated?(uri: string): void;
 }
 
 export type ListKind = "tools" | "resources" | "prompts";
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The least severe log line the server should send during this request (2026-07-28: per request). */
+  logLevel?: LoggingLevel;
   /** Progress notifications and, for a task, its status changes. */
   onProgress?(update: CallProgress): void;
 }
@@ -213,7 +226,8 @@ function isAbortError(error: unknown): boolean {
 
 /** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */
 async function relayNotifications(ctx: Context, server: ServerConfig, client: Client, options: ConnectOptions): Promise<void> {
-  const { onListChanged, onLog } = options;
+  const { onListChanged, onLog, onResourceUpdated } = options;
+  if (onResourceUpdated) client.setNotificationHandler("notifications/resources/updated", (n) => onResourceUpdated(n.params.uri));
   const sink = ctx.serverRequests.log;
   if (onLog || sink) {
     client.setNotificationHandler("notifications/message", (n) => {
@@ -250,9 +264,15 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   let closed: Promise<void> | undefined;
   // Task calls still settling; on Ctrl-C one sends tasks/cancel, which close() lets finish (bounded).
   const tasks = new Set<Promise<unknown>>();
-  // A 2026-07-28 server sends log lines for a request only when the request names a level.
-  const level = ctx.serverRequests.log?.level;
-  const meta = level && client.getProtocolEra() === "modern" && client.getServerCapabilities()?.logging ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
+  // 2026-07-28 resource subscriptions: one listen stream per URI, closed by unsubscribe.
+  const listening = new Map<string, McpSubscription>();
+  // A 2026-07-28 server sends log lines for a request only when the request names a level: the
+  // caller's (serve passes its client's) or the run's.
+  const runLevel = ctx.serverRequests.log?.level;
+  const meta = (options: CallOptions = {}) => {
+    const level = options.logLevel ?? runLevel;
+    return level && client.getProtocolEra() === "modern" && client.getServerCapabilities()?.logging ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
+  };
   const requestOptions = (options: CallOptions = {}) => ({
     timeout: server.toolTimeoutSec * 1000,
     resetTimeoutOnProgress: true,
@@ -298,7 +318,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
           return await call.finally(() => tasks.delete(call));
         }
         return (await client.callTool(
-          { name, arguments: args, ...meta },
+          { name, arguments: args, ...meta(options) },
           {
             timeout: server.toolTimeoutSec * 1000,
             resetTimeoutOnProgress: true,
@@ -318,10 +338,25 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       request("resources/templates/list", async () =>
         bounded(server, "resource templates", (await client.listResourceTemplates(undefined, requestOptions())).resourceTemplates),
       ),
-    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri, ...meta }, requestOptions(options))),
+    readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri, ...meta(options) }, requestOptions(options))),
     listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
-    getPrompt: (name, args, options = {}) => request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta }, requestOptions(options))),
+    getPrompt: (name, args, options = {}) =>
+      request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta(options) }, requestOptions(options))),
     notifyRootsChanged: () => client.sendRootsListChanged().catch((error: unknown) => ctx.log.debug(`roots list_changed failed: ${String(error)}`)),
+    complete: (params, options = {}) => request("completion/complete", () => client.complete(params, requestOptions(options))),
+    subscribeResource: (uri) =>
+      request(`resources/subscribe ${uri}`, async () => {
+        if (client.getProtocolEra() !== "modern") return void (await client.subscribeResource({ uri }, requestOptions()));
+        if (listening.has(uri)) return;
+        listening.set(uri, await client.listen({ resourceSubscriptions: [uri] }, { signal: ctx.signal }));
+      }),
+    unsubscribeResource: (uri) =>
+      request(`resources/unsubscribe ${uri}`, async () => {
+        if (client.getProtocolEra() !== "modern") return void (await client.unsubscribeResource({ uri }, requestOptions()));
+        const subscription = listening.get(uri);
+        listening.delete(uri);
+        await subscription?.close();
+      }),
     close: () =>
       (closed ??= (async () => {
         if (tasks.size > 0) await Promise.race([Promise.allSettled(tasks), Bun.sleep(TASK_CANCEL_GRACE_MS)]);

@@ -9,8 +9,14 @@
 // keep their URIs (a URI is an address the client may already hold, and tool results link to it);
 // only their `name` is prefixed. Two upstreams listing the same URI: the first in sorted server
 // order owns it.
+//
+// `--no-prefix` (prefix = false): tools, prompts and resources keep the upstream's own names, so a
+// client sees the server as if it spoke to it directly (the conformance suite calls fixed names).
+// Two upstreams offering the same tool or prompt name is then an error naming both, raised when
+// the list is built (the client's list request fails with it, and it is logged), never a silent pick.
 import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from "@modelcontextprotocol/client";
 import { UriTemplate } from "@modelcontextprotocol/client";
+import { TetherError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { ToolNameMap, type ToolRef } from "../mcp/tool-names.ts";
 
@@ -27,10 +33,18 @@ export interface Served<T> {
 }
 
 export class ServedNames<T extends { name: string }> {
-  private readonly map: ToolNameMap;
+  private readonly map?: ToolNameMap;
   private readonly items = new Map<string, Served<T>>();
 
-  constructor(entries: Served<T>[]) {
+  constructor(entries: Served<T>[], prefix = true, kind = "tool") {
+    if (!prefix) {
+      for (const entry of entries) {
+        const taken = this.items.get(entry.item.name);
+        if (taken && taken.server !== entry.server) throw collision(kind, entry.item.name, taken.server, entry.server);
+        this.items.set(entry.item.name, entry);
+      }
+      return;
+    }
     this.map = new ToolNameMap(
       entries.map((e): ToolRef => ({ server: e.server, tool: e.item.name })),
       servedSpelling,
@@ -51,6 +65,7 @@ export class ServedNames<T extends { name: string }> {
   }
 
   servedName(server: string, name: string): string | undefined {
+    if (!this.map) return this.items.get(name)?.server === server ? name : undefined;
     return this.map.toModel(server, name);
   }
 
@@ -60,12 +75,27 @@ export class ServedNames<T extends { name: string }> {
 }
 
 /** Tools of the connected upstreams (already filtered by enabled_tools / disabled_tools). */
-export function servedTools(connections: McpConnection[]): ServedNames<Tool> {
-  return new ServedNames(connections.flatMap((c) => c.tools.map((item) => ({ server: c.server.name, item }))));
+export function servedTools(connections: McpConnection[], prefix = true): ServedNames<Tool> {
+  return new ServedNames(
+    connections.flatMap((c) => c.tools.map((item) => ({ server: c.server.name, item }))),
+    prefix,
+    "tool",
+  );
 }
 
-export function servedPrompts(lists: { server: string; prompts: Prompt[] }[]): ServedNames<Prompt> {
-  return new ServedNames(lists.flatMap((l) => l.prompts.map((item) => ({ server: l.server, item }))));
+export function servedPrompts(lists: { server: string; prompts: Prompt[] }[], prefix = true): ServedNames<Prompt> {
+  return new ServedNames(
+    lists.flatMap((l) => l.prompts.map((item) => ({ server: l.server, item }))),
+    prefix,
+    "prompt",
+  );
+}
+
+function collision(kind: string, name: string, first: string, second: string): TetherError {
+  const [a, b] = [first, second].sort();
+  return new TetherError(`--no-prefix: servers "${a}" and "${b}" both offer a ${kind} named "${name}"`, {
+    hint: `serve without --no-prefix, or leave one out with enabled_tools / disabled_tools or --servers`,
+  });
 }
 
 export interface ServedResources {
@@ -73,22 +103,30 @@ export interface ServedResources {
   templates: ResourceTemplate[];
   /** The upstream a URI is read from: an exact listed URI, else the first template that matches. */
   owner(uri: string): string | undefined;
+  /** The upstream that lists this URI template (completion of a template's arguments). */
+  templateOwner(uriTemplate: string): string | undefined;
 }
 
-export function servedResources(lists: { server: string; resources: Resource[]; templates: ResourceTemplate[] }[]): ServedResources {
+export function servedResources(
+  lists: { server: string; resources: Resource[]; templates: ResourceTemplate[] }[],
+  prefix = true,
+): ServedResources {
+  const spell = (server: string, name: string) => (prefix ? servedSpelling(server, name) : name);
   const sorted = [...lists].sort((a, b) => (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
   const byUri = new Map<string, string>();
   const resources: Resource[] = [];
   const templates: ResourceTemplate[] = [];
   const matchers: { server: string; template: UriTemplate }[] = [];
+  const byTemplate = new Map<string, string>();
   for (const { server, resources: rs, templates: ts } of sorted) {
     for (const resource of rs) {
       if (byUri.has(resource.uri)) continue;
       byUri.set(resource.uri, server);
-      resources.push({ ...resource, name: servedSpelling(server, resource.name) });
+      resources.push({ ...resource, name: spell(server, resource.name) });
     }
     for (const template of ts) {
-      templates.push({ ...template, name: servedSpelling(server, template.name) });
+      templates.push({ ...template, name: spell(server, template.name) });
+      if (!byTemplate.has(template.uriTemplate)) byTemplate.set(template.uriTemplate, server);
       try {
         matchers.push({ server, template: new UriTemplate(template.uriTemplate) });
       } catch {
@@ -102,5 +140,6 @@ export function servedResources(lists: { server: string; resources: Resource[]; 
     owner(uri) {
       return byUri.get(uri) ?? matchers.find((m) => m.template.match(uri) !== null)?.server;
     },
+    templateOwner: (uriTemplate) => byTemplate.get(uriTemplate),
   };
 }

@@ -1,13 +1,24 @@
 // The routing core of `tether mcp serve`, independent of the downstream transport: served lists
 // built from the upstreams (cached until an upstream says its list changed), calls, reads and gets
 // routed back, in-flight work tracked so shutdown can drain it, every upstream request timed.
-import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Tool } from "@modelcontextprotocol/client";
+import type {
+  CallToolResult,
+  CompleteRequestParams,
+  CompleteResult,
+  GetPromptResult,
+  LoggingLevel,
+  Prompt,
+  ReadResourceResult,
+  Tool,
+} from "@modelcontextprotocol/client";
 import { ProtocolError } from "@modelcontextprotocol/client";
 import type { McpConnection, ListKind } from "../mcp/connect.ts";
 import { TetherError } from "../errors.ts";
 import type { ServeTelemetry } from "../telemetry/serve-events.ts";
-import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedTools } from "./catalog.ts";
+import { isToolAllowed } from "../mcp/tool-filter.ts";
+import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedSpelling, servedTools } from "./catalog.ts";
 import type { Upstreams } from "./upstreams.ts";
+import { type DownstreamInput, Forwarding, type InputRequiredAnswer } from "./forwarding.ts";
 
 /** What one downstream request brings along. */
 export interface DownstreamRequest {
@@ -17,6 +28,10 @@ export interface DownstreamRequest {
   onProgress?(progress: { progress: number; total?: number; message?: string }): void;
   /** The client's name, for telemetry. */
   client?: string;
+  /** The client's log level for this request (2026-07-28), passed on so upstream lines reach it. */
+  logLevel?: LoggingLevel;
+  /** Its capabilities and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
+  input?: DownstreamInput;
 }
 
 /** JSON-RPC codes the gateway answers with itself. */
@@ -31,11 +46,22 @@ export class Gateway {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly listeners = new Set<(kind: ListKind) => void>();
+  /** Subscribed resource URIs and the upstream each one's updates come from. */
+  private readonly subscribed = new Map<string, string>();
 
   constructor(
     readonly upstreams: Upstreams,
     private readonly telemetry: ServeTelemetry,
+    /** Elicitation, sampling and roots requests of the upstreams, carried to the downstream client. */
+    readonly forwarding = new Forwarding(),
+    /** False with --no-prefix: served names are the upstreams' own (./catalog.ts). */
+    private readonly prefix = true,
   ) {}
+
+  /** The downstream client's roots changed: every connected upstream hears it. */
+  rootsChanged(): void {
+    for (const connection of this.upstreams.connected()) void connection.notifyRootsChanged();
+  }
 
   /** An upstream's list changed: forget the cached one, tell downstream listeners. */
   async listChanged(server: string, kind: ListKind): Promise<void> {
@@ -62,7 +88,7 @@ export class Gateway {
 
   async servedTools(): Promise<ServedNames<Tool>> {
     const connections = await this.upstreams.ready();
-    this.tools ??= servedTools(connections);
+    this.tools ??= servedTools(connections, this.prefix);
     return this.tools;
   }
 
@@ -70,18 +96,59 @@ export class Gateway {
     return (await this.servedTools()).list();
   }
 
-  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult> {
+  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
     const target = (await this.servedTools()).resolve(name);
-    if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    if (!target) {
+      this.refuseFilteredTool(name, request);
+      throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    }
     const connection = (await this.upstreams.get(target.server))!;
+    const callId = crypto.randomUUID();
+    // The config's tool policy let it through (a filtered tool is never served, see below). A retry
+    // that answers forwarded questions continues the call already decided.
+    if (request.input?.requestState === undefined) {
+      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.item.name, client: request.client, callId, decision: "approved" });
+    }
+    return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
+      this.runCall(connection, target.server, target.item.name, name, args, callId, { ...request, signal }),
+    );
+  }
+
+  /**
+   * A served spelling of a tool the config's enabled_tools / disabled_tools leave out: the policy
+   * decided, so it is recorded as a denial and the client hears which setting refused it.
+   */
+  private refuseFilteredTool(name: string, request: DownstreamRequest): void {
+    // Without prefixes a name does not say which server it was meant for.
+    if (!this.prefix) return;
+    for (const server of this.upstreams.servers) {
+      const prefix = servedSpelling(server.name, "");
+      if (!name.startsWith(prefix)) continue;
+      const tool = name.slice(prefix.length);
+      if (!tool || isToolAllowed(server, tool)) continue;
+      this.telemetry.toolDecision({ toolName: name, server: server.name, tool, client: request.client, callId: crypto.randomUUID(), decision: "denied" });
+      throw new ProtocolError(INVALID_PARAMS, `tool "${name}" is turned off by enabled_tools / disabled_tools of server "${server.name}" in tether's config`);
+    }
+  }
+
+  private async runCall(
+    connection: McpConnection,
+    server: string,
+    tool: string,
+    name: string,
+    args: Record<string, unknown>,
+    callId: string,
+    request: DownstreamRequest,
+  ): Promise<CallToolResult> {
     const started = performance.now();
     let result: CallToolResult | undefined;
     let failure: unknown;
     try {
       result = await this.track(
-        this.timed(target.server, "tools/call", () =>
-          connection.callTool(target.item.name, args, {
+        this.timed(server, "tools/call", () =>
+          connection.callTool(tool, args, {
             signal: this.signalFor(request),
+            logLevel: request.logLevel,
             onProgress: (update) => {
               if (update.kind === "progress") request.onProgress?.(update);
             },
@@ -95,10 +162,10 @@ export class Gateway {
     } finally {
       this.telemetry.toolResult({
         toolName: name,
-        server: target.server,
-        tool: target.item.name,
+        server,
+        tool,
         client: request.client,
-        callId: crypto.randomUUID(),
+        callId,
         arguments: JSON.stringify(args),
         durationMs: performance.now() - started,
         success: result !== undefined && !result.isError,
@@ -111,11 +178,13 @@ export class Gateway {
     return (await this.servedPrompts()).list();
   }
 
-  async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult> {
+  async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult | InputRequiredAnswer> {
     const target = (await this.servedPrompts()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
     const connection = (await this.upstreams.get(target.server))!;
-    return this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor(request) })));
+    return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
+      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
+    );
   }
 
   async listResources() {
@@ -126,17 +195,66 @@ export class Gateway {
     return (await this.servedResources()).templates;
   }
 
-  async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult> {
+  async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult | InputRequiredAnswer> {
     const owner = (await this.servedResources()).owner(uri);
     const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
     if (!connection) throw new ProtocolError(RESOURCE_NOT_FOUND, `no server offers resource ${uri}`, { uri });
-    return this.relay(() => this.timed(connection.server.name, "resources/read", () => connection.readResource(uri, { signal: this.signalFor(request) })));
+    const server = connection.server.name;
+    return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
+      this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
+    );
+  }
+
+  /**
+   * completion/complete for a served prompt (its name un-prefixed for the upstream) or a resource
+   * template (URIs are served unchanged); an upstream without completions offers none.
+   */
+  async complete(params: CompleteRequestParams, request: DownstreamRequest): Promise<CompleteResult> {
+    const { ref } = params;
+    let server: string | undefined;
+    let upstreamRef = ref;
+    if (ref.type === "ref/prompt") {
+      const target = (await this.servedPrompts()).resolve(ref.name);
+      if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${ref.name}"`);
+      server = target.server;
+      upstreamRef = { ...ref, name: target.item.name };
+    } else {
+      server = (await this.servedResources()).templateOwner(ref.uri);
+      if (!server) throw new ProtocolError(INVALID_PARAMS, `no server offers resource template ${ref.uri}`);
+    }
+    const connection = await this.upstreams.get(server);
+    if (!connection?.capabilities()?.completions) return { completion: { values: [] } };
+    return this.relay(() =>
+      this.timed(server, "completion/complete", () => connection.complete({ ...params, ref: upstreamRef }, { signal: this.signalFor(request) })),
+    );
+  }
+
+  /** A client subscribed to a resource: the upstream that owns it is asked for its updates (once per URI). */
+  async subscribe(uri: string): Promise<void> {
+    if (this.subscribed.has(uri)) return;
+    const owner = (await this.servedResources()).owner(uri);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    if (!connection) throw new ProtocolError(INVALID_PARAMS, `no server offers resource ${uri}`, { uri });
+    if (!connection.capabilities()?.resources?.subscribe) {
+      throw new ProtocolError(INVALID_PARAMS, `server "${connection.server.name}" does not offer subscriptions to its resources`);
+    }
+    await this.relay(() => this.timed(connection.server.name, "resources/subscribe", () => connection.subscribeResource(uri)));
+    this.subscribed.set(uri, connection.server.name);
+  }
+
+  async unsubscribe(uri: string): Promise<void> {
+    const server = this.subscribed.get(uri);
+    if (server === undefined) return;
+    this.subscribed.delete(uri);
+    const connection = await this.upstreams.get(server);
+    if (connection) await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
   }
 
   /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */
   async drain(graceMs: number): Promise<void> {
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(graceMs)]);
     this.shutdown.abort(new Error("tether mcp serve is shutting down"));
+    this.forwarding.close();
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(250)]);
   }
 
@@ -150,7 +268,7 @@ export class Gateway {
       const lists = await Promise.all(
         connections.map(async (c) => ({ server: c.server.name, prompts: await this.listOrNothing(c, "prompts/list", () => c.listPrompts()) })),
       );
-      return servedPrompts(lists);
+      return servedPrompts(lists, this.prefix);
     })();
     this.prompts.catch(() => (this.prompts = undefined));
     return this.prompts;
@@ -166,7 +284,7 @@ export class Gateway {
           templates: await this.listOrNothing(c, "resources/templates/list", () => c.listResourceTemplates()),
         })),
       );
-      return servedResources(lists);
+      return servedResources(lists, this.prefix);
     })();
     this.resources.catch(() => (this.resources = undefined));
     return this.resources;
@@ -181,7 +299,7 @@ export class Gateway {
     }
   }
 
-  private signalFor(request: DownstreamRequest): AbortSignal {
+  private signalFor(request: { signal: AbortSignal }): AbortSignal {
     return AbortSignal.any([request.signal, this.shutdown.signal]);
   }
 

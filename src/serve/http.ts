@@ -1,10 +1,19 @@
 // `tether mcp serve --http`: streamable HTTP at /mcp under Bun.serve, with the guards the SDK's
 // handler leaves to its host (docs/serving/http.md "Validate Host and Origin in front of it"):
 // Host and Origin checks against DNS rebinding, a bearer token for non-loopback binds, body bounds.
-import { createHash, timingSafeEqual } from "node:crypto";
+//
+// 2026-07-28 requests, and 2025 requests without a session, are the SDK handler's (stateless).
+// A 2025 client that initializes gets a session instead (Mcp-Session-Id, the SDK's sessionful
+// transport, one server instance per session): only a session lets tether send it requests
+// (elicitation, sampling, roots an upstream asks for) and notifications between requests.
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
+  isInitializeRequest,
+  isLegacyRequest,
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   type McpServerFactory,
@@ -37,8 +46,15 @@ export function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The most 2025 sessions open at once; an initialize beyond it is answered 503. */
+export const MAX_LEGACY_SESSIONS = 256;
+/** A 2025 session nobody used for this long is closed (its client re-initializes if it comes back). */
+export const LEGACY_SESSION_IDLE_MS = 30 * 60_000;
+
 export interface HttpServeOptions {
   bind: HttpBind;
+  /** A 2025 session opened (its instance) or closed: serve keeps such instances for notifications. */
+  onSession?(instance: Server, open: boolean): void;
   /** Required unless the bind is loopback: clients send `Authorization: Bearer <token>`. */
   token?: string;
   onError?(error: Error): void;
@@ -48,6 +64,8 @@ export interface HttpServing {
   url: string;
   /** Publishes a list change to every open 2026-07-28 subscription stream. */
   notifyListChanged(kind: "tools" | "resources" | "prompts"): void;
+  /** Publishes notifications/resources/updated to the 2026-07-28 streams that listen for `uri`. */
+  notifyResourceUpdated(uri: string): void;
   /** Stops accepting connections; in-flight requests keep running. */
   stopAccepting(): Promise<void>;
   /** Closes everything still open. */
@@ -64,6 +82,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
   const allowedHosts = loopback ? localhostAllowedHostnames() : undefined;
   const allowedOrigins = loopback ? localhostAllowedOrigins() : [...localhostAllowedOrigins(), bind.host];
   const expected = token === undefined ? undefined : digest(token);
+  const legacy = legacySessions(factory, options);
 
   const server = Bun.serve({
     hostname: bind.host,
@@ -79,7 +98,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
       if (expected && !authorized(request, expected)) {
         return new Response("Unauthorized\n", { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="tether"' } });
       }
-      return handler.fetch(request);
+      return (await legacy.handle(request)) ?? handler.fetch(request);
     },
   });
   const shownHost = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
@@ -90,10 +109,80 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
       else if (kind === "prompts") handler.notify.promptsChanged();
       else handler.notify.resourcesChanged();
     },
+    notifyResourceUpdated: (uri) => handler.notify.resourceUpdated(uri),
     stopAccepting: () => server.stop(false),
     async close() {
+      await legacy.close();
       await handler.close();
       await server.stop(true);
+    },
+  };
+}
+
+interface LegacySession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  instance: Server;
+  lastUsed: number;
+}
+
+/**
+ * 2025 sessions: an initialize without Mcp-Session-Id opens one; requests carrying a known id go
+ * to it. Everything else is left to the SDK handler (undefined), which serves it statelessly.
+ */
+function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
+  const sessions = new Map<string, LegacySession>();
+  const close = async (id: string) => {
+    const session = sessions.get(id);
+    if (!session) return;
+    sessions.delete(id);
+    options.onSession?.(session.instance, false);
+    await session.transport.close().catch(() => {});
+    await session.instance.close().catch(() => {});
+  };
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, session] of sessions) if (now - session.lastUsed > LEGACY_SESSION_IDLE_MS) void close(id);
+  }, 60_000);
+  sweep.unref?.();
+
+  return {
+    async handle(request: Request): Promise<Response | undefined> {
+      const id = request.headers.get("mcp-session-id");
+      if (id !== null) {
+        const session = sessions.get(id);
+        if (!session) return undefined;
+        session.lastUsed = Date.now();
+        const response = await session.transport.handleRequest(request);
+        if (request.method === "DELETE") void close(id);
+        return response;
+      }
+      if (request.method !== "POST") return undefined;
+      const text = await request.clone().text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      if (!isInitializeRequest(body) || !(await isLegacyRequest(request, body))) return undefined;
+      if (sessions.size >= MAX_LEGACY_SESSIONS) {
+        return new Response("Too many MCP sessions open; try again later\n", { status: 503, headers: { "Retry-After": "60" } });
+      }
+      const instance = (await factory({ era: "legacy", requestInfo: request })) as Server;
+      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (sessionId) => {
+          sessions.set(sessionId, { transport, instance, lastUsed: Date.now() });
+          options.onSession?.(instance, true);
+        },
+        onsessionclosed: (sessionId) => void close(sessionId),
+      });
+      await instance.connect(transport);
+      return transport.handleRequest(request, { parsedBody: body });
+    },
+    async close() {
+      clearInterval(sweep);
+      await Promise.all([...sessions.keys()].map(close));
     },
   };
 }

@@ -8,6 +8,7 @@ import { listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
+import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
 import { createServedServer } from "./server.ts";
@@ -22,6 +23,8 @@ export interface ServeOptions {
   /** `--servers a,b`; absent: every enabled server. */
   servers?: string[];
   toolSearch: boolean;
+  /** False with `--no-prefix`: names as the upstreams give them (see ./catalog.ts). */
+  prefix?: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
 }
@@ -48,7 +51,9 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       void send.catch(() => {});
     }
   };
-  const upstreams = new Upstreams(ctx, servers, {
+  const forwarding = new Forwarding();
+  // Elicitation, sampling and roots requests from an upstream go to the downstream client.
+  const upstreams = new Upstreams({ ...ctx, serverRequests: forwarding.handlers() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -56,14 +61,19 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       gateway.forgetLists();
     },
     onListChanged: (server, kind) => void gateway.listChanged(server, kind),
+    onResourceUpdated(_server, uri) {
+      http?.notifyResourceUpdated(uri);
+      for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
+    },
     onLog(server, params) {
-      // Upstream log lines reach a connected stdio client; over stateless HTTP there is no stream to carry them.
-      for (const instance of instances) {
-        void instance.sendLoggingMessage({ ...params, logger: params.logger ? `${server}/${params.logger}` : server }).catch(() => {});
-      }
+      const line = { ...params, logger: params.logger ? `${server}/${params.logger}` : server };
+      // A line travels on the stream of the request it came during; between requests, to the
+      // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
+      if (gateway.forwarding.relayLog(server, line)) return;
+      for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
     },
   });
-  const gateway = new Gateway(upstreams, telemetry);
+  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true);
   gateway.onListChanged(pushListChanged);
 
   let stopped: Promise<void> | undefined;
@@ -81,7 +91,6 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
     })());
   ctx.atExit(shutdown);
 
-  upstreams.start();
   await upstreams.required();
 
   const factory = () => {
@@ -99,7 +108,13 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   });
 
   if (options.http) {
-    http = serveHttp(factory, { bind: options.http, token, onError: (error) => ctx.log.debug(`serve: ${error.message}`) });
+    http = serveHttp(factory, {
+      bind: options.http,
+      token,
+      onError: (error) => ctx.log.debug(`serve: ${error.message}`),
+      // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
+      onSession: (instance, open) => void (open ? instances.add(instance) : instances.delete(instance)),
+    });
     stopTransport = () => http!.stopAccepting();
     report.listening?.(http.url, servers.map((s) => s.name));
   } else {

@@ -1,12 +1,21 @@
 // The downstream MCP server of `tether mcp serve`: a low-level SDK `Server` whose handlers
 // forward to the gateway (the SDK's own answer for a proxy that owns dispatch). The same factory
-// serves stdio (one pinned instance) and HTTP (one instance per request), both eras.
+// serves stdio (one pinned instance) and HTTP (one instance per request, or per 2025 session),
+// both eras.
 //
-// Seam for issue 13: elicitation, sampling and roots requests an upstream sends are not forwarded
-// yet. When the upstream client (src/mcp/connect.ts) gains those handlers, forward them here with
-// the downstream request's `ctx.mcpReq.elicitInput` / `ctx.mcpReq.requestSampling` (and
-// `listRoots` on a 2025 connection); DownstreamRequest is where they would travel.
-import { CLIENT_INFO_META_KEY, type ServerContext, ProtocolError, Server } from "@modelcontextprotocol/server";
+// Elicitation, sampling and roots requests an upstream sends while serving a call, a get or a read
+// come back here as `input_required` results (./forwarding.ts): the client answers them (a 2025
+// client through the SDK's legacy shim, which pushes them as requests) and retries.
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  type ClientCapabilities,
+  LOG_LEVEL_META_KEY,
+  type LoggingLevel,
+  type ServerContext,
+  ProtocolError,
+  Server,
+} from "@modelcontextprotocol/server";
 import type { Tool } from "@modelcontextprotocol/client";
 import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
@@ -30,8 +39,9 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     {
       capabilities: {
         tools: { listChanged: true },
-        resources: { listChanged: true },
+        resources: { listChanged: true, subscribe: true },
         prompts: { listChanged: true },
+        completions: {},
         logging: {},
       },
       instructions: options.toolSearch
@@ -39,6 +49,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
         : undefined,
     },
   );
+  // A 2025 client's handshake is a real connection (not an era probe): the upstreams start with it.
+  server.oninitialized = () => gateway.upstreams.start();
   // Failed upstreams are told once per instance: once per connection on stdio, once per request over HTTP.
   let told = false;
   const tell = async (ctx: ServerContext) => {
@@ -46,21 +58,35 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     told = true;
     for (const line of options.notices()) await ctx.mcpReq.log("warning", line, "tether").catch(() => {});
   };
-  const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined): DownstreamRequest => {
+  /** `send` keeps each progress or log notification written for the request (see answer()). */
+  const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined, send: (work: Promise<unknown>) => void): DownstreamRequest => {
     const token = ctx.mcpReq._meta?.progressToken;
     // 2026-07-28 carries the client's identity on every request; 2025 once, at initialize.
     const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
     const clientInfo = ([meta?.[CLIENT_INFO_META_KEY], ctx.mcpReq._meta?.[CLIENT_INFO_META_KEY], envelope?.[CLIENT_INFO_META_KEY], envelope?.clientInfo].find(
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
+    const state = ctx.mcpReq.requestState();
     return {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,
+      logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
+      input: {
+        capabilities: (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities(),
+        requestState: typeof state === "string" ? state : undefined,
+        inputResponses: ctx.mcpReq.inputResponses,
+        log: (p) => send(ctx.mcpReq.log(p.level, p.data, p.logger)),
+      },
       onProgress:
-        token === undefined
-          ? undefined
-          : (p) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, ...p } }).catch(() => {}),
+        token === undefined ? undefined : (p) => send(ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, ...p } })),
     };
+  };
+  /** The result of `work`, once the progress and log lines sent before it are written: a result must not overtake them. */
+  const answer = async <T>(ctx: ServerContext, meta: Record<string, unknown> | undefined, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
+    const sent: Promise<unknown>[] = [];
+    const result = await work(downstream(ctx, meta, (notification) => void sent.push(notification.catch(() => {}))));
+    await Promise.all(sent);
+    return result;
   };
 
   server.setRequestHandler("tools/list", async (_request, ctx) => {
@@ -71,8 +97,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   });
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
-    const from = downstream(ctx, request.params._meta);
-    if (!options.toolSearch) return gateway.callTool(name, args, from);
+    const meta = request.params._meta;
+    if (!options.toolSearch) return answer(ctx, meta, (from) => gateway.callTool(name, args, from));
     if (name === SEARCH_TOOLS) return search(gateway, args);
     if (name === CALL_TOOL) {
       const target = args.name;
@@ -80,7 +106,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       if (typeof target !== "string" || typeof targetArgs !== "object" || targetArgs === null || Array.isArray(targetArgs)) {
         throw new ProtocolError(INVALID_PARAMS, `${CALL_TOOL} wants {"name": string, "arguments": object}`);
       }
-      return gateway.callTool(target, targetArgs as Record<string, unknown>, from);
+      return answer(ctx, meta, (from) => gateway.callTool(target, targetArgs as Record<string, unknown>, from));
     }
     throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
   });
@@ -90,15 +116,28 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     return { prompts };
   });
   server.setRequestHandler("prompts/get", async (request, ctx) =>
-    gateway.getPrompt(request.params.name, request.params.arguments ?? {}, downstream(ctx, request.params._meta)),
+    answer(ctx, request.params._meta, (from) => gateway.getPrompt(request.params.name, request.params.arguments ?? {}, from)),
   );
   server.setRequestHandler("resources/list", async (_request, ctx) => {
     const resources = await gateway.listResources();
     await tell(ctx);
     return { resources };
   });
+  server.setRequestHandler("completion/complete", async (request, ctx) => answer(ctx, request.params._meta, (from) => gateway.complete(request.params, from)));
+  server.setRequestHandler("resources/subscribe", async (request) => {
+    await gateway.subscribe(request.params.uri);
+    return {};
+  });
+  server.setRequestHandler("resources/unsubscribe", async (request) => {
+    await gateway.unsubscribe(request.params.uri);
+    return {};
+  });
+  // A 2025 client says its roots changed; the upstreams ask again when they next need them.
+  server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
-  server.setRequestHandler("resources/read", async (request, ctx) => gateway.readResource(request.params.uri, downstream(ctx, request.params._meta)));
+  server.setRequestHandler("resources/read", async (request, ctx) =>
+    answer(ctx, request.params._meta, (from) => gateway.readResource(request.params.uri, from)),
+  );
   return server;
 }
 

@@ -15,6 +15,7 @@ export type UpstreamState =
 export interface UpstreamEvents {
   onListChanged(server: string, kind: ListKind): void;
   onLog(server: string, params: LoggingMessageNotificationParams): void;
+  onResourceUpdated(server: string, uri: string): void;
   /** An upstream could not be reached; it is left out of every list. */
   onFailure(server: string, error: TetherError): void;
 }
@@ -35,19 +36,24 @@ export class Upstreams {
   }
 
   /**
-   * Starts every connection at once and resolves when all have settled. Callers that need only
-   * the required servers await `required()`; requests await `ready()`.
+   * Starts the required servers now (start fails without them) and the others with the first
+   * request that needs them (`ready()`, `get()`, or `start()` again), all in parallel. Lazy, because
+   * a client that negotiates the era over stdio first spawns a probe copy of tether that answers
+   * server/discover and is killed: upstreams started there would only compete with the real ones.
    */
-  start(): void {
+  start(which: "required" | "all" = "all"): void {
+    if (this.closed) return;
     // Connections answer to the gateway's close(), not to the run's exit cleanups: those would
     // cut in-flight calls the moment Ctrl-C arrives, before the drain (see ./gateway.ts).
     const ctx: Context = { ...this.ctx, atExit: (cleanup) => void this.cleanups.push(cleanup) };
     for (const server of this.servers) {
+      if (this.pending.has(server.name) || (which === "required" && !server.required)) continue;
       this.pending.set(
         server.name,
         connectServer(ctx, server, {
           onListChanged: (kind) => this.events.onListChanged(server.name, kind),
           onLog: (params) => this.events.onLog(server.name, params),
+          onResourceUpdated: (uri) => this.events.onResourceUpdated(server.name, uri),
         }).then(
           (connection) => {
             // Connected after shutdown began: nobody will use it.
@@ -67,6 +73,7 @@ export class Upstreams {
   /** Throws the first required server's failure (exit 1), after all required ones settled. */
   async required(): Promise<void> {
     const required = this.servers.filter((s) => s.required);
+    this.start("required");
     await Promise.all(required.map((s) => this.pending.get(s.name)));
     for (const server of required) {
       const state = this.states.get(server.name)!;
@@ -81,6 +88,7 @@ export class Upstreams {
 
   /** Every connection that succeeded, in config order, once all attempts settled. */
   async ready(): Promise<McpConnection[]> {
+    this.start();
     await Promise.all(this.pending.values());
     return this.connected();
   }
@@ -92,6 +100,7 @@ export class Upstreams {
   }
 
   async get(name: string): Promise<McpConnection | undefined> {
+    this.start();
     await this.pending.get(name);
     const state = this.states.get(name);
     return state?.status === "ok" ? state.connection : undefined;

@@ -21,6 +21,16 @@ export interface ProxiedCallRecord {
   output: string;
 }
 
+/** The config's tool policy (enabled_tools / disabled_tools) deciding a proxied call. */
+export interface ProxiedDecisionRecord {
+  toolName: string;
+  server: string;
+  tool: string;
+  client?: string;
+  callId: string;
+  decision: "approved" | "denied";
+}
+
 export interface UpstreamRequestRecord {
   method: string;
   server: string;
@@ -29,11 +39,12 @@ export interface UpstreamRequestRecord {
 }
 
 export interface ServeTelemetry {
+  toolDecision(record: ProxiedDecisionRecord): void;
   toolResult(record: ProxiedCallRecord): void;
   mcpRequest(record: UpstreamRequestRecord): void;
 }
 
-export const NOOP_SERVE_TELEMETRY: ServeTelemetry = { toolResult() {}, mcpRequest() {} };
+export const NOOP_SERVE_TELEMETRY: ServeTelemetry = { toolDecision() {}, toolResult() {}, mcpRequest() {} };
 
 /** Output kept in a record: enough to see what happened, bounded so a 10 MiB result is not exported. */
 const MAX_OUTPUT_CHARS = 4_096;
@@ -53,6 +64,17 @@ export async function startServeTelemetry(
   });
   const ms = (value: number) => Math.max(0, Math.round(value));
   return {
+    toolDecision(r) {
+      records.emit("tether.tool_decision", {
+        tool_name: r.toolName,
+        call_id: r.callId,
+        decision: r.decision,
+        source: "config",
+        "mcp.server": r.server,
+        "mcp.tool": r.tool,
+        ...(r.client ? { "mcp.client": r.client } : {}),
+      });
+    },
     toolResult(r) {
       records.emit("tether.tool_result", {
         tool_name: r.toolName,

@@ -40,3 +40,18 @@ test("resources keep their URIs; the first server in name order owns a shared UR
   expect(served.owner("notes://42")).toBe("b");
   expect(served.owner("other://x")).toBeUndefined();
 });
+
+test("--no-prefix: names as the upstreams give them; a name two servers share is an error naming both", () => {
+  const served = new ServedNames([{ server: "docs", item: tool("search") }, { server: "web", item: tool("fetch.page") }], false);
+  expect(served.list().map((t) => t.name)).toEqual(["search", "fetch.page"]);
+  expect(served.resolve("search")!.server).toBe("docs");
+  expect(served.servedName("web", "fetch.page")).toBe("fetch.page");
+  expect(served.servedName("docs", "fetch.page")).toBeUndefined();
+  expect(() => new ServedNames([{ server: "web", item: tool("search") }, { server: "docs", item: tool("search") }], false, "tool")).toThrow(
+    '--no-prefix: servers "docs" and "web" both offer a tool named "search"',
+  );
+  const resources = servedResources([{ server: "docs", resources: [{ uri: "docs://a", name: "a" }], templates: [{ uriTemplate: "docs://n/{id}", name: "n" }] }], false);
+  expect(resources.resources.map((r) => r.name)).toEqual(["a"]);
+  expect(resources.templates.map((t) => t.name)).toEqual(["n"]);
+  expect(resources.templateOwner("docs://n/{id}")).toBe("docs");
+});

@@ -1,14 +1,14 @@
 // Drives `tether mcp serve` as a real process (stdio or --http) with the v2 client SDK.
 import { type ChildProcess, spawn } from "node:child_process";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { baseEnv, MAIN_PATH } from "../support/cli.ts";
 import { BUN_PATH } from "../support/fixture.ts";
 
 export type Era = "legacy" | "modern";
 
-export function newClient(era: Era, name = "serve-test"): Client {
-  return new Client({ name, version: "0.0.0" }, { versionNegotiation: era === "legacy" ? { mode: "legacy" } : { mode: "auto" } });
+export function newClient(era: Era, name = "serve-test", capabilities?: ClientCapabilities): Client {
+  return new Client({ name, version: "0.0.0" }, { versionNegotiation: era === "legacy" ? { mode: "legacy" } : { mode: "auto" }, capabilities });
 }
 
 export interface StdioServe {
@@ -17,7 +17,14 @@ export interface StdioServe {
   close(): Promise<void>;
 }
 
-export async function connectStdioServe(home: string, args: string[] = [], era: Era = "modern", env: Record<string, string> = {}): Promise<StdioServe> {
+export async function connectStdioServe(
+  home: string,
+  args: string[] = [],
+  era: Era = "modern",
+  env: Record<string, string> = {},
+  /** Registers handlers on the client before it connects (they must be there for the handshake). */
+  client: Client = newClient(era),
+): Promise<StdioServe> {
   const transport = new StdioClientTransport({
     command: BUN_PATH,
     args: [MAIN_PATH, "mcp", "serve", ...args],
@@ -26,7 +33,6 @@ export async function connectStdioServe(home: string, args: string[] = [], era: 
   });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const client = newClient(era);
   await client.connect(transport);
   return { client, stderr: () => stderr, close: () => client.close() };
 }
@@ -72,8 +78,7 @@ export async function startHttpServe(home: string, args: string[] = [], env: Rec
   };
 }
 
-export async function connectHttp(url: string, era: Era, headers: Record<string, string> = {}): Promise<Client> {
-  const client = newClient(era);
+export async function connectHttp(url: string, era: Era, headers: Record<string, string> = {}, client: Client = newClient(era)): Promise<Client> {
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }

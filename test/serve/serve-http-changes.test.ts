@@ -1,8 +1,10 @@
-// Over HTTP, an upstream's list change reaches 2026-07-28 clients on their subscriptions/listen stream.
+// Over HTTP, an upstream's list change reaches 2026-07-28 clients on their subscriptions/listen
+// stream, and 2025 clients that initialized on their session's GET stream.
 import { afterEach, beforeEach, expect, test } from "bun:test";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectHttp, type HttpServe, startHttpServe } from "./harness.ts";
+import { connectHttp, type HttpServe, newClient, startHttpServe } from "./harness.ts";
 
 let home: ReturnType<typeof makeHome>;
 let served: HttpServe | undefined;
@@ -25,6 +27,31 @@ test("tools/list_changed from a stdio upstream → the modern HTTP client's list
     await changed;
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(["docs__echo", "docs__grow", "docs__grown_1"]);
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+test("a 2025 client gets a session; tools/list_changed reaches it between requests; DELETE ends the session", async () => {
+  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
+  served = await startHttpServe(home.home);
+  const client = newClient("legacy");
+  const transport = new StreamableHTTPClientTransport(new URL(served.url));
+  await client.connect(transport);
+  try {
+    expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const changed = new Promise<void>((resolve) => client.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
+    await client.callTool({ name: "docs__grow", arguments: {} });
+    await changed;
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain("docs__grown_1");
+    const session = transport.sessionId!;
+    await transport.terminateSession();
+    // The session is gone: its id is no longer known, so the request is served statelessly or refused, never by it.
+    const after = await fetch(served.url, {
+      method: "GET",
+      headers: { Accept: "text/event-stream", "Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-11-25" },
+    });
+    expect(after.status).not.toBe(200);
   } finally {
     await client.close();
   }

@@ -1,5 +1,6 @@
-// Telemetry of `tether mcp serve`: tether.tool_result per proxied call (mcp.server, mcp.client) and
-// tether.mcp_request per upstream request, exported to a real OTLP collector.
+// Telemetry of `tether mcp serve`: tether.tool_decision (the config's tool policy) and
+// tether.tool_result per proxied call (mcp.server, mcp.client) and tether.mcp_request per upstream
+// request, exported to a real OTLP collector.
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { stringify } from "smol-toml";
 import { makeHome } from "../support/cli.ts";
@@ -21,19 +22,29 @@ afterEach(async () => {
 
 test("each proxied call is a tether.tool_result; each upstream request a tether.mcp_request", async () => {
   const otel = `[otel]\nexporter = { otlp-http = { endpoint = ${JSON.stringify(`${receiver.httpUrl}/v1/logs`)}, protocol = "json" } }\n`;
-  writeConfig(home.tetherHome, `${otel}\n${stringify({ mcp_servers: { docs: stdioFixture(["--tools", "add,fail"]) } })}`);
+  writeConfig(home.tetherHome, `${otel}\n${stringify({ mcp_servers: { docs: stdioFixture(["--tools", "add,fail,echo"], { disabled_tools: ["echo"] }) } })}`);
   const served = await connectStdioServe(home.home);
   await served.client.callTool({ name: "docs__add", arguments: { a: 2, b: 3 } });
   await served.client.callTool({ name: "docs__fail", arguments: {} });
+  // The policy refuses a tool disabled_tools turns off, and says which setting did.
+  await expect(served.client.callTool({ name: "docs__echo", arguments: { text: "x" } })).rejects.toThrow(/turned off by enabled_tools \/ disabled_tools of server "docs"/);
   await served.close();
 
-  const records = await receiver.waitForRecords(4, 15_000);
+  const records = await receiver.waitForRecords(7, 15_000);
+  const decisions = records.filter((r) => r.attributes["event.name"] === "tether.tool_decision");
+  expect(decisions.map((r) => [r.attributes.tool_name, r.attributes.decision, r.attributes.source, r.attributes["mcp.server"]])).toEqual([
+    ["docs__add", "approved", "config", "docs"],
+    ["docs__fail", "approved", "config", "docs"],
+    ["docs__echo", "denied", "config", "docs"],
+  ]);
   const results = records.filter((r) => r.attributes["event.name"] === "tether.tool_result");
   expect(results.map((r) => [r.attributes.tool_name, r.attributes.success, r.attributes["mcp.server"], r.attributes["mcp.client"]])).toEqual([
     ["docs__add", "true", "docs", "serve-test"],
     ["docs__fail", "false", "docs", "serve-test"],
   ]);
   expect(results[0]!.attributes.output).toBe("5");
+  // A decision and its result share the call id.
+  expect(decisions[0]!.attributes.call_id).toBe(results[0]!.attributes.call_id);
   const requests = records.filter((r) => r.attributes["event.name"] === "tether.mcp_request");
   expect(requests.map((r) => [r.attributes.method, r.attributes["mcp.server"], r.attributes.success])).toEqual([
     ["tools/call", "docs", "true"],

@@ -90,6 +90,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "json-response": { type: "boolean" },
       features: { type: "boolean" },
       catalog: { type: "boolean" },
+      subscriptions: { type: "boolean" },
+      conformance: { type: "boolean" },
       "exec-tools": { type: "boolean" },
     },
   });
@@ -111,6 +113,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const era = v.era ?? process.env.FIXTURE_ERA ?? "legacy";
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
+  if (era !== "legacy" && v.conformance) throw new Error("--conformance is a 2025-era catalog (--era legacy)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
   const rpcError = v["rpc-error"] === undefined ? undefined : Number(v["rpc-error"]);
@@ -154,6 +157,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     jsonResponse: !!v["json-response"],
     features: !!v.features,
     catalog: !!v.catalog,
+    subscriptions: !!v.subscriptions,
+    conformance: !!v.conformance,
     execTools: !!v["exec-tools"],
   };
 }

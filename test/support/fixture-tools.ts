@@ -12,6 +12,7 @@ import {
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
+import { registerConformance } from "./fixture-conformance.ts";
 import { registerExecTools } from "./fixture-exec.ts";
 
 export interface FixtureToolOptions {
@@ -35,6 +36,10 @@ export interface FixtureToolOptions {
   features?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
+  /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
+  subscriptions?: boolean;
+  /** `--conformance` (2025 era): only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
+  conformance?: boolean;
   /** `--exec-tools`: annotated tools and `add_tool`, whose call changes the tool list (./fixture-exec.ts). */
   execTools?: boolean;
 }
@@ -174,6 +179,10 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
         ? { capabilities: { logging: {} } }
         : undefined,
   );
+  if (options.conformance) {
+    registerConformance(server);
+    return server;
+  }
   if (options.taskTool) registerTaskTool(server);
   for (const tool of fixtureTools(options)) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args: unknown, extra) =>
@@ -209,7 +218,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       ),
     );
   }
-  if (options.catalog) registerCatalog(server, options.name);
+  if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
   if (options.execTools) registerExecTools(server);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;

@@ -14,6 +14,13 @@ export default (ctx: Context) =>
       http: { type: "string", description: "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio", valueHint: "HOST:PORT" },
       servers: { type: "string", description: "Only these servers (comma-separated); default: every enabled server", valueHint: "a,b" },
       "tool-search": { type: "boolean", description: "Offer search_tools and call_tool instead of every tool" },
+      // citty reads --no-prefix as prefix = false (and prints it as --no-prefix in the usage).
+      prefix: {
+        type: "boolean",
+        default: true,
+        description: "Prefix tool and prompt names with their server (SERVER__name)",
+        negativeDescription: "Serve names as the upstreams give them (a name two servers share is an error)",
+      },
       "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (required off loopback)", valueHint: "VAR" },
     },
     async run(args) {
@@ -29,13 +36,20 @@ export default (ctx: Context) =>
     },
   });
 
-export function serveOptions(args: { http?: string; servers?: string; "tool-search"?: boolean; "token-env-var"?: string }): ServeOptions {
+export function serveOptions(args: {
+  http?: string;
+  servers?: string;
+  "tool-search"?: boolean;
+  prefix?: boolean;
+  "token-env-var"?: string;
+}): ServeOptions {
   const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
   if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
   return {
     http: args.http === undefined ? undefined : parseHttpBind(args.http),
     servers,
     toolSearch: Boolean(args["tool-search"]),
+    prefix: args.prefix !== false,
     tokenEnvVar: args["token-env-var"],
   };
 }

@@ -1,0 +1,141 @@
+// `tether mcp serve` forwards an upstream's elicitation, sampling and roots requests to the
+// downstream client whose call caused them, and carries the answers back: every pairing of eras,
+// on stdio and over HTTP. A client without the capability gets a clean refusal instead.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { type Client, type ClientCapabilities, LOG_LEVEL_META_KEY } from "@modelcontextprotocol/client";
+import { makeHome } from "../support/cli.ts";
+import { stdioFixture, writeConfig } from "../support/config.ts";
+import { connectHttp, connectStdioServe, type Era, type HttpServe, newClient, type StdioServe, startHttpServe } from "./harness.ts";
+
+let home: ReturnType<typeof makeHome>;
+let served: StdioServe | undefined;
+let http: HttpServe | undefined;
+const clients: Client[] = [];
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+  await served?.close();
+  await http?.stop();
+  served = http = undefined;
+  home.cleanup();
+});
+
+const EVERYTHING: ClientCapabilities = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
+
+/** A downstream client that answers like a user and a model would. */
+function answeringClient(era: Era, capabilities: ClientCapabilities = EVERYTHING): { client: Client; asked: string[] } {
+  const client = newClient(era, "forwarding-test", capabilities);
+  const asked: string[] = [];
+  if (capabilities.elicitation) {
+    client.setRequestHandler("elicitation/create", async (request) => {
+      asked.push(`elicit ${request.params.mode ?? "form"}: ${request.params.message}`);
+      return request.params.mode === "url" ? { action: "accept" } : { action: "accept", content: { name: "Ada", count: 2 } };
+    });
+  }
+  if (capabilities.sampling) {
+    client.setRequestHandler("sampling/createMessage", async (request) => {
+      const first = request.params.messages[0]?.content;
+      asked.push(`sample: ${first && "text" in first ? first.text : "?"}`);
+      return { role: "assistant", model: "test-model", content: { type: "text", text: "forty-two" } };
+    });
+  }
+  if (capabilities.roots) {
+    client.setRequestHandler("roots/list", async () => {
+      asked.push("roots");
+      return { roots: [{ uri: "file:///work/project", name: "project" }] };
+    });
+  }
+  clients.push(client);
+  return { client, asked };
+}
+
+const textOf = (result: { content?: unknown }) => (result.content as { text?: string }[])[0]?.text;
+
+function upstreams() {
+  writeConfig(home.configPath, {
+    servers: {
+      old: stdioFixture(["--era", "legacy", "--features", "--tools", "echo"]),
+      new: stdioFixture(["--era", "modern", "--features", "--tools", "echo"]),
+    },
+  });
+}
+
+for (const era of ["legacy", "modern"] as Era[]) {
+  describe(`stdio, ${era} client`, () => {
+    test("elicitation (form and URL), sampling and roots from a 2025 and a 2026-07-28 upstream reach the client and come back", async () => {
+      upstreams();
+      const { client, asked } = answeringClient(era);
+      served = await connectStdioServe(home.home, [], era, {}, client);
+      for (const server of ["old", "new"]) {
+        expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
+        expect(textOf(await client.callTool({ name: `${server}__ask_url`, arguments: {} }))).toBe("accept {}");
+        expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "the answer?" } }))).toBe("sampled [test-model, -]: forty-two");
+        expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe('roots: ["file:///work/project"]');
+      }
+      const round = ["elicit form: Tell the fixture about yourself.", "elicit url: Confirm in the browser.", "sample: the answer?", "roots"];
+      expect(asked).toEqual([...round, ...round]);
+    }, 90_000);
+
+    test("a client without the capabilities: elicitation declined, sampling refused, no roots; the gateway keeps serving", async () => {
+      upstreams();
+      const { client, asked } = answeringClient(era, {});
+      served = await connectStdioServe(home.home, [], era, {}, client);
+      for (const server of ["old", "new"]) {
+        expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe("decline");
+        const sampled = await client.callTool({ name: `${server}__sample`, arguments: { prompt: "x" } });
+        expect(sampled.isError).toBe(true);
+        expect(textOf(sampled)).toContain("does not support sampling");
+        expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe("roots: []");
+        expect(textOf(await client.callTool({ name: `${server}__echo`, arguments: { text: "still here" } }))).toBe("still here");
+      }
+      expect(asked).toEqual([]);
+    }, 90_000);
+  });
+}
+
+for (const era of ["legacy", "modern"] as Era[]) {
+  test(`over HTTP, a ${era} client answers an upstream's questions (2026-07-28: input_required and the retry; 2025: in its session)`, async () => {
+    upstreams();
+    http = await startHttpServe(home.home);
+    const { client, asked } = answeringClient(era);
+    await connectHttp(http.url, era, {}, client);
+    for (const server of ["old", "new"]) {
+      expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
+      expect(textOf(await client.callTool({ name: `${server}__sample`, arguments: { prompt: "over http" } }))).toBe("sampled [test-model, -]: forty-two");
+      expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe('roots: ["file:///work/project"]');
+    }
+    expect(asked.filter((a) => a === "roots")).toHaveLength(2);
+  }, 90_000);
+}
+
+for (const era of ["legacy", "modern"] as Era[]) {
+  test(`over HTTP, a ${era} client hears an upstream's log lines on the stream of the call they came during`, async () => {
+    upstreams();
+    http = await startHttpServe(home.home);
+    const { client } = answeringClient(era);
+    await connectHttp(http.url, era, {}, client);
+    const logged: string[] = [];
+    client.setNotificationHandler("notifications/message", (n) => void logged.push(`${n.params.logger}: ${String(n.params.data)}`));
+    if (era === "legacy") await client.setLoggingLevel("info");
+    for (const server of ["old", "new"]) {
+      await client.callTool({ name: `${server}__chatty`, arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: "info" } });
+    }
+    // The result waits for the lines sent before it, so they are all here.
+    for (const server of ["old", "new"]) {
+      expect(logged).toContain(`${server}/fixture: starting the job`);
+      expect(logged).toContain(`${server}/fixture: one part failed`);
+    }
+  }, 90_000);
+}
+
+test("a client's notifications/roots/list_changed reaches the upstreams", async () => {
+  upstreams();
+  const { client } = answeringClient("legacy");
+  served = await connectStdioServe(home.home, [], "legacy", {}, client);
+  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("0");
+  await client.sendRootsListChanged();
+  // The notification and the next call travel in order over both pipes, so the count is already up.
+  expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("1");
+}, 60_000);
