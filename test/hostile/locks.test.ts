@@ -37,22 +37,23 @@ test("a lock whose writer is dead, or whose PID now belongs to another process, 
   expect(serverNames()).toEqual(["one", "three", "two"]);
 });
 
-test("100 concurrent mcp add plus 50 interleaved mcp remove all succeed", async () => {
-  const existing = Array.from({ length: 50 }, (_, i) => `[mcp_servers.old${i}]\ncommand = "cmd"\n`).join("\n");
+test("100 concurrent writers (70 mcp add, 30 interleaved mcp remove) all succeed", async () => {
+  const existing = Array.from({ length: 30 }, (_, i) => `[mcp_servers.old${i}]\ncommand = "cmd"\n`).join("\n");
   writeFileSync(home.configPath, existing);
   const runs = [];
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 70; i++) {
     runs.push(tether(["mcp", "add", `new${i}`, "--", "cmd", String(i)]));
-    if (i % 2 === 1) runs.push(tether(["mcp", "remove", `old${(i - 1) / 2}`]));
+    if (i % 7 < 3) runs.push(tether(["mcp", "remove", `old${Math.floor(i / 7) * 3 + (i % 7)}`]));
   }
+  expect(runs).toHaveLength(100);
   const results = await Promise.all(runs);
   const failed = results.filter((r) => r.code !== 0);
   expect(failed.map((r) => r.stderr)).toEqual([]);
-  expect(serverNames()).toEqual(Array.from({ length: 100 }, (_, i) => `new${i}`).sort());
+  expect(serverNames()).toEqual(Array.from({ length: 70 }, (_, i) => `new${i}`).sort());
 }, 300_000);
 
-test("after 30 writers killed with SIGKILL at random moments, every next write goes through", async () => {
-  for (let i = 0; i < 30; i++) {
+test("after 20 writers killed with SIGKILL at random moments, every next write goes through", async () => {
+  for (let i = 0; i < 20; i++) {
     const child = Bun.spawn([await ensureHostBinary(), "mcp", "add", `killed${i}`, "--", "cmd"], {
       cwd: home.home,
       env: baseEnv(home.home),
@@ -65,7 +66,7 @@ test("after 30 writers killed with SIGKILL at random moments, every next write g
     expectOk(await tether(["mcp", "add", `after${i}`, "--", "cmd"]));
   }
   const names = serverNames();
-  for (let i = 0; i < 30; i++) expect(names).toContain(`after${i}`);
+  for (let i = 0; i < 20; i++) expect(names).toContain(`after${i}`);
   expect(readdirSync(home.tetherHome).filter((name) => name.endsWith(".tmp") || name.endsWith(".lock"))).toEqual([]);
 }, 300_000);
 
