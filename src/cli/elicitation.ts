@@ -20,8 +20,7 @@ import {
 import { terminalBlock, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { paint } from "./render.ts";
-import { holdSpinner } from "./spinner.ts";
-import { type LineReader, sharedLineReader } from "./views/approval-prompt.ts";
+import type { Ask, TerminalQuestions } from "./terminal-questions.ts";
 
 export const elicitationArgs = {
   input: { type: "string", description: "Answer a server's form field: key=value, coerced by its schema (repeatable)", valueHint: "k=v" },
@@ -35,41 +34,26 @@ export interface Elicitor {
 }
 
 /**
- * Registers the run's answerer. Call before opening connections; call `check()` after the work,
- * before rendering, so an invalid `--input` is one usage error rather than a declined form's result.
+ * Registers the run's answerer (asking through `questions`). Call before opening connections; call
+ * `check()` after the work, before rendering, so an invalid `--input` is one usage error rather
+ * than a declined form's result.
  */
-export function answerElicitations(ctx: Context, rawArgs: readonly string[], inputDefaults: boolean | undefined): Elicitor {
+export function answerElicitations(ctx: Context, questions: TerminalQuestions, rawArgs: readonly string[], inputDefaults: boolean | undefined): Elicitor {
   const preset: PresetAnswers = { inputs: parseInputPairs(repeatedFlag(rawArgs, "input")), useDefaults: inputDefaults === true };
-  const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin !== undefined;
   let failure: UsageError | undefined;
-  let lines: LineReader | undefined;
-  const ask = async (question: string): Promise<string | undefined> => {
-    ctx.io.stderr.write(question);
-    lines ??= sharedLineReader(ctx.io.stdin!);
-    return lines.next();
-  };
-  ctx.atExit(() => lines?.close());
-  // One form at a time on the terminal: two servers asking at once would interleave questions.
-  let queue = Promise.resolve();
   ctx.serverRequests = {
     ...ctx.serverRequests,
-    elicit(server, params) {
-      const run = queue.then(async () => {
-        const release = holdSpinner(ctx.io);
+    elicit: (server, params) =>
+      questions.turn(async (ask) => {
         try {
-          if (params.mode === "url") return await answerUrl(ctx, server, params, interactive ? ask : undefined);
-          return await answerForm(ctx.io, server, params, preset, interactive ? ask : undefined);
+          if (params.mode === "url") return await answerUrl(ctx, server, params, ask);
+          return await answerForm(ctx.io, server, params, preset, ask);
         } catch (error) {
           if (!(error instanceof FieldValueError)) throw error;
           failure ??= new UsageError(`--input ${error.message}`, { hint: "fix the value, or answer on a terminal" });
           return { action: "decline" } as const;
-        } finally {
-          release();
         }
-      });
-      queue = run.then(() => {}, () => {});
-      return run;
-    },
+      }),
   };
   return {
     check() {
@@ -78,7 +62,6 @@ export function answerElicitations(ctx: Context, rawArgs: readonly string[], inp
   };
 }
 
-type Ask = (question: string) => Promise<string | undefined>;
 
 async function answerForm(io: IO, server: ServerConfig, params: ElicitRequestFormParams, preset: PresetAnswers, ask: Ask | undefined): Promise<ElicitResult> {
   const fields = elicitFields(params.requestedSchema);

@@ -12,10 +12,11 @@ import type { SamplingRecord, SamplingTelemetry } from "../telemetry/sampling-ev
 import { terminalBlock, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { note, paint } from "./render.ts";
-import { holdSpinner } from "./spinner.ts";
-import { type LineReader, sharedLineReader } from "./views/approval-prompt.ts";
+import { answerElicitations, type Elicitor, elicitationArgs } from "./elicitation.ts";
+import { type Ask, type TerminalQuestions, terminalQuestions } from "./terminal-questions.ts";
 
 export const serverRequestArgs = {
+  ...elicitationArgs,
   root: { type: "string", description: "Offer this directory to servers as a root (repeatable; wins over config's roots)", valueHint: "DIR" },
   "log-level": { type: "string", description: `Show server log messages at or above this level on stderr (${LOG_LEVELS.join("|")}; default warning)`, valueHint: "LEVEL" },
 } as const satisfies ArgsDef;
@@ -26,13 +27,21 @@ const MAX_LOG_LINE = 500;
 /** The most characters of each sampling message shown when asking. */
 const MAX_SHOWN_MESSAGE = 2_000;
 
-/** Registers roots, sampling and log handling for the run. Call before opening connections. */
-export function answerServerRequests(ctx: Context, rawArgs: readonly string[], logLevel: string | undefined): void {
-  const level = parseLogLevel(logLevel);
+/**
+ * Registers how the run answers what servers send it: elicitation (--input, --input-defaults, or
+ * the terminal), roots (--root, else config), sampling (config's policy) and log lines at or above
+ * --log-level; elicitation and sampling questions share the terminal, one at a time. Call before
+ * opening connections; call the returned `check()` after the work (an invalid --input fails then).
+ */
+export function answerServerRequests(
+  ctx: Context,
+  rawArgs: readonly string[],
+  flags: { inputDefaults: boolean | undefined; logLevel: string | undefined },
+): Elicitor {
+  const level = parseLogLevel(flags.logLevel);
   const flagRoots = repeatedFlag(rawArgs, "root");
-  const interactive = ctx.io.stdinIsTTY && ctx.io.stderrIsTTY && ctx.io.stdin !== undefined;
-  let lines: LineReader | undefined;
-  ctx.atExit(() => lines?.close());
+  const questions = terminalQuestions(ctx);
+  const elicitor = answerElicitations(ctx, questions, rawArgs, flags.inputDefaults);
   let telemetry: Promise<SamplingTelemetry> | undefined;
   const record = async (r: SamplingRecord) => {
     const { config } = await ctx.config();
@@ -41,34 +50,15 @@ export function answerServerRequests(ctx: Context, rawArgs: readonly string[], l
     );
     (await telemetry)(r);
   };
-  // One question at a time on the terminal.
-  let queue = Promise.resolve();
   ctx.serverRequests = {
     ...ctx.serverRequests,
     async listRoots(server) {
       return rootsFor(ctx, server, (await ctx.config()).config, flagRoots);
     },
-    sample(server, params) {
-      const run = queue.then(() =>
-        answerSampling(
-          ctx,
-          server,
-          params,
-          record,
-          interactive
-            ? async (question) => {
-                ctx.io.stderr.write(question);
-                lines ??= sharedLineReader(ctx.io.stdin!);
-                return lines.next();
-              }
-            : undefined,
-        ),
-      );
-      queue = run.then(() => {}, () => {});
-      return run;
-    },
+    sample: (server, params) => answerSampling(ctx, server, params, record, questions),
     log: { level, write: (server, params) => writeServerLog(ctx.io, server, params) },
   };
+  return elicitor;
 }
 
 function parseLogLevel(value: string | undefined): LoggingLevel {
@@ -86,14 +76,15 @@ function writeServerLog(io: IO, server: ServerConfig, params: LoggingMessageNoti
   io.stderr.write(`${io.stderrIsTTY ? "\r\u001b[2K" : ""}server "${terminalText(server.name)}" [${oneLine(params.level, 20)}]${logger}: ${oneLine(data, MAX_LOG_LINE)}\n`);
 }
 
-type Ask = (question: string) => Promise<string | undefined>;
+
+const NO_TERMINAL = Symbol("no terminal");
 
 async function answerSampling(
   ctx: Context,
   server: ServerConfig,
   params: CreateMessageRequestParams,
   record: (r: SamplingRecord) => Promise<void>,
-  ask: Ask | undefined,
+  questions: TerminalQuestions,
 ): Promise<CreateMessageResult> {
   const { config } = await ctx.config();
   const { samplingMaxTokens, sampleModel, contentBlocks } = await import("../agent/sampling.ts");
@@ -112,15 +103,12 @@ async function answerSampling(
   }
   let decision: SamplingRecord["decision"] = "auto";
   if (policy === "ask") {
-    if (!ask) return refuse("no_terminal", "there is no terminal to ask on", `to allow it without asking, set sampling = "auto" under [mcp_servers.${server.name}]`);
-    const release = holdSpinner(ctx.io);
-    try {
-      const answer = await askToSample(ctx.io, who, params, maxTokens, ask, contentBlocks);
-      if (answer !== true) return await refuse("denied", answer === false ? "the user said no" : "no answer");
-      decision = "approved";
-    } finally {
-      release();
+    const answer = await questions.turn(async (ask) => (ask ? askToSample(ctx.io, who, params, maxTokens, ask, contentBlocks) : NO_TERMINAL));
+    if (answer === NO_TERMINAL) {
+      return refuse("no_terminal", "there is no terminal to ask on", `to allow it without asking, set sampling = "auto" under [mcp_servers.${server.name}]`);
     }
+    if (answer !== true) return refuse("denied", answer === false ? "the user said no" : "no answer");
+    decision = "approved";
   }
   const started = ctx.now();
   try {

@@ -4,7 +4,6 @@ import type { ExecOptions } from "../../agent/exec.ts";
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import { jsonArg, repeatedFlag } from "../args.ts";
-import { answerElicitations, elicitationArgs } from "../elicitation.ts";
 import { answerServerRequests, serverRequestArgs } from "../server-requests.ts";
 import { tetherCommand } from "../command.ts";
 import { note, paint } from "../render.ts";
@@ -18,7 +17,6 @@ export const execArgs = {
   "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
   "mcp-prompt": { type: "string", description: "Start with a server's prompt; PROMPT is then optional", valueHint: "SERVER/PROMPT" },
   arg: { type: "string", description: "An argument of the --mcp-prompt prompt: k=v (repeatable)", valueHint: "k=v" },
-  ...elicitationArgs,
   ...serverRequestArgs,
   ...jsonArg,
 } as const;
@@ -31,8 +29,7 @@ export default (ctx: Context) =>
     async run(args, rawArgs) {
       const options = toExecOptions(args, rawArgs);
       // --yes approves tool calls only; forms a server sends are answered by the user or --input.
-      const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
-      answerServerRequests(ctx, rawArgs, args["log-level"]);
+      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
       const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([

@@ -3,7 +3,6 @@ import type { Context } from "../../../context.ts";
 import { ToolError } from "../../../errors.ts";
 import { callServerTool } from "../../../mcp/operations.ts";
 import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
-import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
@@ -18,13 +17,11 @@ export default (ctx: Context) =>
       tool: { type: "positional", description: "Tool name", required: true, valueHint: "TOOL" },
       arg: { type: "string", description: "Argument k=v, coerced by the tool's schema (repeatable)", valueHint: "k=v" },
       "args-json": { type: "string", description: "All arguments as one JSON object", valueHint: "'{...}'" },
-      ...elicitationArgs,
       ...serverRequestArgs,
       ...jsonArg,
     },
     async run(args, rawArgs) {
-      const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
-      answerServerRequests(ctx, rawArgs, args["log-level"]);
+      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
       const request = { server: args.name, tool: args.tool, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"] };
       const outcome = await withSpinner(ctx.io, `Calling ${args.tool} on ${args.name}…`, (status) =>
         callServerTool(ctx, request, (update) => renderCallProgress(ctx.io, args.tool, update, status)),

@@ -3,7 +3,6 @@ import type { Context } from "../../../context.ts";
 import { getServerPrompt } from "../../../mcp/resources.ts";
 import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
-import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderCallProgress } from "../../views/tools.ts";
@@ -17,13 +16,11 @@ export default (ctx: Context) =>
       ...serverNameArg,
       prompt: { type: "positional", description: "Prompt name", required: true, valueHint: "PROMPT" },
       arg: { type: "string", description: "Prompt argument k=v (repeatable)", valueHint: "k=v" },
-      ...elicitationArgs,
       ...serverRequestArgs,
       ...jsonArg,
     },
     async run(args, rawArgs) {
-      const elicitor = answerElicitations(ctx, rawArgs, args["input-defaults"]);
-      answerServerRequests(ctx, rawArgs, args["log-level"]);
+      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
       const request = { server: args.name, prompt: args.prompt, args: repeatedFlag(rawArgs, "arg") };
       const rendered = await withSpinner(ctx.io, `Rendering ${args.prompt} on ${args.name}…`, (status) =>
         getServerPrompt(ctx, request, (update) => renderCallProgress(ctx.io, args.prompt, update, status)),

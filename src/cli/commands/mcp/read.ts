@@ -3,7 +3,6 @@ import type { Context } from "../../../context.ts";
 import { readServerResource } from "../../../mcp/resources.ts";
 import { jsonArg, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
-import { answerElicitations, elicitationArgs } from "../../elicitation.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderCallProgress } from "../../views/tools.ts";
@@ -17,13 +16,11 @@ export default (ctx: Context) =>
       ...serverNameArg,
       uri: { type: "positional", description: "Resource URI", required: true, valueHint: "URI" },
       out: { type: "string", description: "Write the contents (text or binary) to this file", valueHint: "FILE" },
-      ...elicitationArgs,
       ...serverRequestArgs,
       ...jsonArg,
     },
     async run({ name, uri, out, json, "input-defaults": inputDefaults, "log-level": logLevel }, rawArgs) {
-      const elicitor = answerElicitations(ctx, rawArgs, inputDefaults);
-      answerServerRequests(ctx, rawArgs, logLevel);
+      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults, logLevel });
       const read = await withSpinner(ctx.io, `Reading ${uri} from ${name}…`, (status) =>
         readServerResource(ctx, { server: name, uri }, (update) => renderCallProgress(ctx.io, uri, update, status)),
       );
