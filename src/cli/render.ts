@@ -38,19 +38,18 @@ export function printJsonLine(io: IO, value: unknown): void {
   io.stdout.write(JSON.stringify(value) + "\n");
 }
 
+/** One write for the whole table: each write is a system call (the real stdout flushes every one). */
 export function printTable<Row>(io: IO, columns: Column<Row>[], rows: Row[]): void {
   const cells = rows.map((row) => columns.map((column) => terminalText(column.value(row))));
   if (!io.stdoutIsTTY) {
-    for (const line of cells) io.stdout.write(line.join("\t") + "\n");
+    io.stdout.write(cells.map((line) => line.join("\t") + "\n").join(""));
     return;
   }
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]!.length)));
   const pad = (text: string, i: number) => (i === columns.length - 1 ? text : text.padEnd(widths[i]!));
-  io.stdout.write(columns.map((c, i) => paint(io, "bold", pad(c.header, i))).join("  ").trimEnd() + "\n");
-  rows.forEach((row, r) => {
-    const line = columns.map((column, i) => paint(io, column.style?.(cells[r]![i]!, row), pad(cells[r]![i]!, i)));
-    io.stdout.write(line.join("  ").trimEnd() + "\n");
-  });
+  const lines = [columns.map((c, i) => paint(io, "bold", pad(c.header, i))).join("  ")];
+  rows.forEach((row, r) => lines.push(columns.map((column, i) => paint(io, column.style?.(cells[r]![i]!, row), pad(cells[r]![i]!, i))).join("  ")));
+  io.stdout.write(lines.map((line) => line.trimEnd() + "\n").join(""));
 }
 
 /** `key: value` lines under a title; undefined values are left out. */
