@@ -32,6 +32,8 @@ export function runLifecycle(): Pick<Context, "signal" | "atExit"> & Pick<RunCon
     abort: (reason) => controller.abort(reason),
     async runCleanups(timeoutMs) {
       const pending = cleanups.splice(0).reverse();
+      // Most runs register none: no timer is armed for them.
+      if (pending.length === 0) return;
       const all = Promise.allSettled(pending.map(async (cleanup) => cleanup()));
       await Promise.race([all, Bun.sleep(timeoutMs)]);
     },

@@ -4,8 +4,6 @@ import { listServers } from "../../../config/servers.ts";
 import { jsonArg } from "../../args.ts";
 import { loginStates } from "../../login-states.ts";
 import { tetherCommand } from "../../command.ts";
-import { runSecrets } from "../../secrets.ts";
-import { withSpinner } from "../../spinner.ts";
 import { renderServerList, renderServerStatus } from "../../views/servers.ts";
 
 export default (ctx: Context) =>
@@ -19,8 +17,12 @@ export default (ctx: Context) =>
     async run({ json, status }) {
       const servers = await listServers(ctx);
       if (!status) return renderServerList(ctx.io, servers, { json: Boolean(json), auth: await loginStates(ctx, servers) });
-      // The SDK loads only when a probe is asked for: plain `mcp list` stays fast.
-      const { probeServers } = await import("../../../mcp/connect-all.ts");
+      // The SDK (and the spinner) load only when a probe is asked for: plain `mcp list` stays fast.
+      const [{ probeServers }, { withSpinner }, { runSecrets }] = await Promise.all([
+        import("../../../mcp/connect-all.ts"),
+        import("../../spinner.ts"),
+        import("../../secrets.ts"),
+      ]);
       const results = await withSpinner(ctx.io, `Connecting to ${servers.length} servers…`, () => probeServers(ctx, servers));
       // After the probe: connecting may have refreshed a login, or deleted a dead one.
       renderServerStatus(ctx.io, results, { json: Boolean(json), auth: await loginStates(ctx, servers), secrets: await runSecrets(ctx) });
