@@ -95,6 +95,14 @@ export interface CompileOptions {
   keyringAddon?: string;
 }
 
+/**
+ * JavaScriptCore's tier-up thresholds are scaled by this at start (`compile.jitPolicy`): a command
+ * that runs for milliseconds otherwise spends ~1.5 ms compiling code it runs a few hundred times
+ * (the TOML parser, argument parsing) on JIT threads it has to start. src/main.ts restores the
+ * normal policy once a run lasts long enough for the JIT to pay off.
+ */
+export const STARTUP_JIT_POLICY = 100;
+
 /** The bundler settings every tether build shares: compiled executables and inspected bundles. */
 function bundleConfig(entry: string, otel: boolean, keyringAddon: string | undefined): Bun.BuildConfig {
   const withWorker = otel && entry === DEFAULT_ENTRY;
@@ -133,6 +141,7 @@ export async function compileExecutable(options: CompileOptions): Promise<string
       // directory; a bunfig `preload` there would run arbitrary code inside tether.
       autoloadDotenv: false,
       autoloadBunfig: false,
+      jitPolicy: STARTUP_JIT_POLICY,
     },
     bytecode,
     // Embedded in the executable (zstd) and read only when a stack trace is printed.
