@@ -2,13 +2,16 @@
 // the same flags (build.ts's compileExecutable). Goals: `--version` ≤ 1.3× (STYLE.md), `mcp list`
 // with 10 servers ≤ 1.3× (issue 12). Reports PASS/MISS and always exits 0.
 //
-// Last run (linux-x64, 2 shared cores, 30 rounds): hello 3.6 ms; --version 1.01×; mcp list 2.30×
-// and --json 2.21× (2.65× / 2.74× before node:util left citty's path; a parsed-config cache that
-// saved another ~0.2 ms was left out: it would keep a second copy of config values on disk). In-process
-// marks put the rest at ~1.1 ms loading the CLI chunk (citty, node:fs, node:path), ~1.2 ms in
-// citty's dispatch (mostly importing the mcp and list chunks), ~0.8 ms reading config, ~0.7 ms
-// auth state and rendering; Bun starts tether's main ~0.2 ms later than hello's and takes longer
-// to exit.
+// Last run (linux-x64, 2 shared cores under load, 30 rounds): hello 3.2 ms; --version 0.91×;
+// mcp list 1.88× and --json 1.87× (2.65× / 2.74× at the start of issue 12). What moved it: citty
+// parses argv without node:util (build.ts plugin), the JIT held back for the first 100 ms
+// (compile.jitPolicy), one write per table, --status-only modules loaded only for --status.
+// Left out on purpose: a parsed-config cache (a second copy of config values on disk) and reading
+// config.toml through Bun.mmap to skip node:fs (~0.8 ms; it opens the file read-write). In-process
+// marks put the rest at ~0.5 ms loading the run and citty chunks, ~0.4 ms citty's first parse,
+// ~0.25 ms the mcp and list chunks, ~0.75 ms reading config (TOML parse, validation cache),
+// ~0.45 ms the AUTH column and rendering, and ~1 ms JSC's heap warm-up thread, which starts once
+// a process has allocated 64 blocks (hello allocates ~34, tether ~67).
 //
 //   bun bench/startup.ts [--rounds 30] [--warmup 3] [--rebuild]
 //
