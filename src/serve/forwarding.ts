@@ -175,7 +175,7 @@ export class Forwarding {
   }
 
   /** The answerer the upstream connections use (ctx.serverRequests while serving). */
-  handlers(): ServerRequestHandlers {
+  handlers(ownRoots: ServerRequestHandlers["listRoots"]): ServerRequestHandlers {
     return {
       elicit: async (server, params) => {
         const exchange = this.exchangeFor(server.name);
@@ -187,7 +187,7 @@ export class Forwarding {
       },
       listRoots: async (server) => {
         const exchange = this.exchangeFor(server.name);
-        if (!exchange?.capabilities?.roots) return [];
+        if (!exchange?.capabilities?.roots) return ownRoots(server);
         return (await exchange.ask<{ roots: Root[] }>({ method: "roots/list" })).roots ?? [];
       },
       sample: async (server, params) => {

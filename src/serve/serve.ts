@@ -7,6 +7,7 @@ import type { Context } from "../context.ts";
 import { listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { ListKind } from "../mcp/connect.ts";
+import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
@@ -52,8 +53,11 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
     }
   };
   const forwarding = new Forwarding();
-  // Elicitation, sampling and roots requests from an upstream go to the downstream client.
-  const upstreams = new Upstreams({ ...ctx, serverRequests: forwarding.handlers() }, servers, {
+  // Elicitation, sampling and roots requests from an upstream go to the downstream client. Roots
+  // asked outside any client request (many servers ask once, at start) or by a client without
+  // roots are tether's own: config's `roots`, else the directory serve was started in.
+  const ownRoots = (server: ServerConfig) => Promise.resolve(rootsFor(ctx, server, config, []));
+  const upstreams = new Upstreams({ ...ctx, serverRequests: forwarding.handlers(ownRoots) }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);

@@ -53,8 +53,9 @@ function answeringClient(era: Era, capabilities: ClientCapabilities = EVERYTHING
 
 const textOf = (result: { content?: unknown }) => (result.content as { text?: string }[])[0]?.text;
 
-function upstreams() {
+function upstreams(top: Record<string, unknown> = {}) {
   writeConfig(home.configPath, {
+    top,
     servers: {
       old: stdioFixture(["--era", "legacy", "--features", "--tools", "echo"]),
       new: stdioFixture(["--era", "modern", "--features", "--tools", "echo"]),
@@ -78,8 +79,8 @@ for (const era of ["legacy", "modern"] as Era[]) {
       expect(asked).toEqual([...round, ...round]);
     }, 90_000);
 
-    test("a client without the capabilities: elicitation declined, sampling refused, no roots; the gateway keeps serving", async () => {
-      upstreams();
+    test("a client without the capabilities: elicitation declined, sampling refused, tether's own roots; the gateway keeps serving", async () => {
+      upstreams({ roots: ["/srv/shared"] });
       const { client, asked } = answeringClient(era, {});
       served = await connectStdioServe(home.home, [], era, {}, client);
       for (const server of ["old", "new"]) {
@@ -87,7 +88,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
         const sampled = await client.callTool({ name: `${server}__sample`, arguments: { prompt: "x" } });
         expect(sampled.isError).toBe(true);
         expect(textOf(sampled)).toContain("does not support sampling");
-        expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe("roots: []");
+        expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe('roots: ["file:///srv/shared"]');
         expect(textOf(await client.callTool({ name: `${server}__echo`, arguments: { text: "still here" } }))).toBe("still here");
       }
       expect(asked).toEqual([]);
