@@ -5,7 +5,10 @@
 // 2026-07-28 requests, and 2025 requests without a session, are the SDK handler's (stateless).
 // A 2025 client that initializes gets a session instead (Mcp-Session-Id, the SDK's sessionful
 // transport, one server instance per session): only a session lets tether send it requests
-// (elicitation, sampling, roots an upstream asks for) and notifications between requests.
+// (elicitation, sampling, roots an upstream asks for) and notifications between requests. A
+// session keeps what it sends in an event store (./event-store.ts): its SSE streams start with a
+// priming event id and a retry hint, so a stream closed mid-call (SSE polling, ./server.ts) or cut
+// by the network is resumed with Last-Event-ID, the result of the call included.
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import {
   createMcpHandler,
@@ -20,6 +23,7 @@ import {
   originValidationResponse,
 } from "@modelcontextprotocol/server";
 import { UsageError } from "../errors.ts";
+import { SessionEventStore } from "./event-store.ts";
 
 export const MCP_PATH = "/mcp";
 /** The largest request body read, in bytes: the SDK's own default, also enforced by Bun before parsing. */
@@ -50,6 +54,18 @@ export function isLoopbackHost(host: string): boolean {
 export const MAX_LEGACY_SESSIONS = 256;
 /** A 2025 session nobody used for this long is closed (its client re-initializes if it comes back). */
 export const LEGACY_SESSION_IDLE_MS = 30 * 60_000;
+
+/** How long a 2025 client whose SSE stream tether closed waits before reconnecting (the SSE `retry` hint). */
+export const SSE_RETRY_MS = 1_000;
+/** `--sse-poll`'s default: a call still running after this many seconds has its SSE stream closed (./server.ts). */
+export const DEFAULT_SSE_POLL_SECONDS = 20;
+
+/** `--sse-poll SECONDS`: a whole number, 0 for never. */
+export function parseSsePoll(value: string): number {
+  const seconds = /^\d{1,6}$/.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isNaN(seconds)) throw new UsageError(`--sse-poll wants a whole number of seconds (0: never close a stream), got "${value}"`);
+  return seconds;
+}
 
 export interface HttpServeOptions {
   bind: HttpBind;
@@ -171,6 +187,8 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
       const instance = (await factory({ era: "legacy", requestInfo: request })) as Server;
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
+        eventStore: new SessionEventStore(),
+        retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (sessionId) => {
           sessions.set(sessionId, { transport, instance, lastUsed: Date.now() });
           options.onSession?.(instance, true);

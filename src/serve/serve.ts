@@ -11,7 +11,7 @@ import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
-import { type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
+import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
 import { createServedServer } from "./server.ts";
 import { Upstreams } from "./upstreams.ts";
 
@@ -28,6 +28,8 @@ export interface ServeOptions {
   prefix?: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
+  /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
+  ssePollSeconds?: number;
 }
 
 export interface ServeReport {
@@ -98,7 +100,12 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   await upstreams.required();
 
   const factory = () => {
-    const instance = createServedServer(gateway, { version: ctx.version, toolSearch: options.toolSearch, notices: () => notices });
+    const instance = createServedServer(gateway, {
+      version: ctx.version,
+      toolSearch: options.toolSearch,
+      notices: () => notices,
+      ssePollMs: (options.ssePollSeconds ?? DEFAULT_SSE_POLL_SECONDS) * 1_000,
+    });
     return instance;
   };
   const ended = new Promise<void>((resolve) => {
@@ -149,6 +156,7 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
 function httpToken(ctx: Context, options: ServeOptions): string | undefined {
   const { http, tokenEnvVar } = options;
   if (!http) {
+    if (options.ssePollSeconds !== undefined) throw new UsageError("--sse-poll needs --http (stdio has no SSE streams)");
     if (tokenEnvVar) throw new UsageError("--token-env-var needs --http (stdio has no network clients to authenticate)");
     return undefined;
   }

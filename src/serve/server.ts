@@ -26,6 +26,8 @@ export interface ServedServerOptions {
   toolSearch: boolean;
   /** Lines a freshly connected client should see once (failed upstreams), as notifications/message. */
   notices(): string[];
+  /** SSE polling: a request still running after this long has its SSE stream closed, again every this long; 0 or absent: never. */
+  ssePollMs?: number;
 }
 
 export const SEARCH_TOOLS = "search_tools";
@@ -84,9 +86,14 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   /** The result of `work`, once the progress and log lines sent before it are written: a result must not overtake them. */
   const answer = async <T>(ctx: ServerContext, meta: Record<string, unknown> | undefined, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
     const sent: Promise<unknown>[] = [];
-    const result = await work(downstream(ctx, meta, (notification) => void sent.push(notification.catch(() => {}))));
-    await Promise.all(sent);
-    return result;
+    const polling = ssePolling(ctx, options.ssePollMs);
+    try {
+      const result = await work(downstream(ctx, meta, (notification) => void sent.push(notification.catch(() => {}))));
+      await Promise.all(sent);
+      return result;
+    } finally {
+      clearInterval(polling);
+    }
   };
 
   server.setRequestHandler("tools/list", async (_request, ctx) => {
@@ -139,6 +146,21 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     answer(ctx, request.params._meta, (from) => gateway.readResource(request.params.uri, from)),
   );
   return server;
+}
+
+/**
+ * SSE polling (SEP-1699): a long request's stream is closed every `everyMs`, so a proxy or load
+ * balancer that cuts long responses never cuts this one; the client reconnects after the retry
+ * hint with Last-Event-ID and the session's event store resends what it missed, the result
+ * included. The SDK offers `closeSSE` only where that resumption works: a 2025 HTTP session whose
+ * client speaks 2025-11-25 or later (older clients cannot read the priming event).
+ */
+function ssePolling(ctx: ServerContext, everyMs: number | undefined): ReturnType<typeof setInterval> | undefined {
+  const close = ctx.http?.closeSSE;
+  if (!close || !everyMs) return undefined;
+  const timer = setInterval(close, everyMs);
+  timer.unref?.();
+  return timer;
 }
 
 function searchTools(): Tool[] {

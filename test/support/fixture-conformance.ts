@@ -21,6 +21,13 @@ import {
 const RED_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 const SILENT_WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=";
 
+/**
+ * How long test_reconnection runs: served with `--sse-poll 1`, its stream is closed at 1 s and the
+ * result comes at 1.5 s, halfway to the next close, so a client that reconnects once (the suite's)
+ * receives it on the stream it reconnected with, or from the event store.
+ */
+export const RECONNECTION_MS = 1_500;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const text = (value: string) => ({ type: "text" as const, text: value });
 const noArgs = { type: "object" as const, properties: {} };
@@ -34,6 +41,7 @@ const TOOLS = [
   { name: "test_tool_with_logging", description: "Sends three log lines while it runs.", inputSchema: noArgs },
   { name: "test_error_handling", description: "Always fails.", inputSchema: noArgs },
   { name: "test_tool_with_progress", description: "Reports progress 0, 50, 100 of 100.", inputSchema: noArgs },
+  { name: "test_reconnection", description: `Takes ${RECONNECTION_MS} ms, for SSE polling (SEP-1699).`, inputSchema: noArgs },
   {
     name: "test_sampling",
     description: "Asks the client's model.",
@@ -139,6 +147,9 @@ export function registerConformance(mcp: McpServer): void {
           if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, total: 100 } });
         }
         return { content: [text("Tool with progress executed successfully")] };
+      case "test_reconnection":
+        await sleep(RECONNECTION_MS);
+        return { content: [text("Reconnection test completed")] };
       case "test_sampling": {
         const result = await server.createMessage({
           messages: [{ role: "user", content: text(String(args.prompt)) }],

@@ -1,7 +1,7 @@
 // `tether mcp serve`: one MCP endpoint (stdio, or streamable HTTP with --http) over every configured server.
 import type { Context } from "../../../context.ts";
 import { UsageError } from "../../../errors.ts";
-import { parseHttpBind } from "../../../serve/http.ts";
+import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
 import { serve, type ServeOptions } from "../../../serve/serve.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
@@ -22,6 +22,11 @@ export default (ctx: Context) =>
         negativeDescription: "Serve names as the upstreams give them (a name two servers share is an error)",
       },
       "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (required off loopback)", valueHint: "VAR" },
+      "sse-poll": {
+        type: "string",
+        description: `Close a long call's SSE stream every SECONDS; 2025-11-25 clients reconnect and resume (default ${DEFAULT_SSE_POLL_SECONDS}; 0: never)`,
+        valueHint: "SECONDS",
+      },
     },
     async run(args) {
       const options = serveOptions(args);
@@ -42,6 +47,7 @@ export function serveOptions(args: {
   "tool-search"?: boolean;
   prefix?: boolean;
   "token-env-var"?: string;
+  "sse-poll"?: string;
 }): ServeOptions {
   const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
   if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
@@ -51,5 +57,6 @@ export function serveOptions(args: {
     toolSearch: Boolean(args["tool-search"]),
     prefix: args.prefix !== false,
     tokenEnvVar: args["token-env-var"],
+    ssePollSeconds: args["sse-poll"] === undefined ? undefined : parseSsePoll(args["sse-poll"]),
   };
 }
