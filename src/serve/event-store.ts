@@ -29,7 +29,7 @@ export class SessionEventStore implements EventStore {
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const id = `${streamId}_${(this.next++).toString(36)}`;
-    const bytes = JSON.stringify(message).length;
+    const bytes = Buffer.byteLength(JSON.stringify(message));
     this.events.set(id, { streamId, message, bytes });
     this.bytes += bytes;
     for (const [oldest, event] of this.events) {
