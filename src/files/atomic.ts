@@ -41,7 +41,7 @@ export function ensureHomeDir(home: string): void {
  * so readers see the old file or the new one, never a torn one. Temp files left by writers that
  * were killed are removed on the way.
  */
-export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
+export function writeFileAtomic(path: string, content: string, mode = 0o600, options: { durable?: boolean } = {}): void {
   ensurePrivateDir(dirname(path));
   removeOrphanedTemps(path);
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -49,7 +49,8 @@ export function writeFileAtomic(path: string, content: string, mode = 0o600): vo
     const fd = openSync(temp, "w", mode);
     try {
       writeSync(fd, content);
-      fsyncSync(fd);
+      // Durable by default (config, credentials); a cache may skip the flush to disk.
+      if (options.durable !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -83,11 +83,17 @@ export function cachedNames(ctx: Context, server: ServerConfig, kind: NameKind):
 export function rememberNames(ctx: Context, server: ServerConfig, kind: NameKind, names: readonly string[]): void {
   const path = cachePath(ctx, server);
   const file = readFile(path);
-  file[kind] = { at: ctx.now(), names: [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES) };
+  const kept = [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES);
+  const before = file[kind];
+  // Every `mcp call` lists tools: the file is rewritten only when the names changed or have
+  // stopped being fresh, not on every call.
+  if (before && ctx.now() - before.at < NAMES_FRESH_MS / 2 && JSON.stringify(before.names) === JSON.stringify(kept)) return;
+  file[kind] = { at: ctx.now(), names: kept };
   try {
     ensureHomeDir(ctx.paths.home);
     ensurePrivateDir(cacheDir(ctx));
-    writeFileAtomic(path, `${JSON.stringify(file)}\n`);
+    // A cache: losing it to a crash costs a Tab its names, so no fsync on the command's path.
+    writeFileAtomic(path, `${JSON.stringify(file)}\n`, 0o600, { durable: false });
   } catch (error) {
     ctx.log.debug(`could not cache the ${kind} of server "${server.name}": ${error instanceof Error ? error.message : String(error)}`);
   }
