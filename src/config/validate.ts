@@ -7,6 +7,8 @@ import { schemaNodes } from "./schema-nodes.ts" with { type: "macro" };
 import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";
 import { closest } from "../suggest.ts";
 
+// The default (compiled) checks, not jitless: jitless saves ~4 ms per write but words some
+// messages differently (unions, repeated paths); test/config/schema-nodes.test.ts holds them equal.
 const nodes = schemaNodes();
 const serverSchema = rootSchema(nodes.server as RootSchema);
 const configSchema = rootSchema(nodes.config as RootSchema);
