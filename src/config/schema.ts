@@ -1,4 +1,5 @@
-// The one arktype schema of config.toml (SPEC §2). Heavy to import: only validate.ts loads it.
+// The one arktype schema of config.toml (SPEC §2). Heavy to import: only schema-nodes.ts loads it,
+// when the code is transpiled; validate.ts checks configs with the nodes it yields.
 import { type } from "arktype";
 
 const stringMap = type({ "[string]": "string" });
@@ -39,8 +40,6 @@ export const serverSchema = type({
   "roots?": stringList,
   "sampling?": samplingPolicy,
 }).onUndeclaredKey("reject");
-
-export const SERVER_KEYS: readonly string[] = serverSchema.props.map((prop) => prop.key as string);
 
 const providerSchema = type({
   "name?": "string",

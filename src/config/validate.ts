@@ -2,10 +2,18 @@
 import { isPlainObject } from "../values.ts";
 import { ConfigError } from "../errors.ts";
 import { findLine, scanToml, type TomlLayout } from "./toml-layout.ts";
-import { ArkErrors } from "arktype";
-import { configSchema, SERVER_KEYS, serverSchema } from "./schema.ts";
+import { ArkErrors, rootSchema, type RootSchema } from "@ark/schema";
+import { schemaNodes } from "./schema-nodes.ts" with { type: "macro" };
 import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";
 import { closest } from "../suggest.ts";
+
+// The default (compiled) checks, not jitless: jitless saves ~4 ms per write but words some
+// messages differently (unions, repeated paths); test/config/schema-nodes.test.ts holds them equal.
+const nodes = schemaNodes();
+const serverSchema = rootSchema(nodes.server as RootSchema);
+const configSchema = rootSchema(nodes.config as RootSchema);
+/** Every key a server table may hold; anything else is an error. */
+const SERVER_KEYS: readonly string[] = serverSchema.props.map((prop) => prop.key as string);
 
 const STDIO_ONLY = ["args", "env", "env_vars", "cwd"] as const;
 const HTTP_ONLY = ["bearer_token_env_var", "http_headers", "env_http_headers"] as const;
