@@ -62,10 +62,15 @@ function fdStream(fd: 1 | 2): FdStream {
     write(chunk) {
       if (readerGone) return;
       sink ??= (fd === 1 ? Bun.stdout : Bun.stderr).writer();
+      // A chunk larger than the pipe can take is finished asynchronously: its failure arrives as a
+      // rejected promise from write or flush, not as a throw, and must be handled like one.
+      const settle = (result: number | Promise<number>) => {
+        if (!(result instanceof Promise)) return;
+        pending = Promise.all([pending, result.catch((error: NodeJS.ErrnoException) => void (readerGone ||= error?.code === "EPIPE"))]);
+      };
       try {
-        sink.write(chunk);
-        const flushed = sink.flush();
-        if (flushed instanceof Promise) pending = Promise.all([pending, flushed.catch(() => {})]);
+        settle(sink.write(chunk));
+        settle(sink.flush());
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
         readerGone = true;

@@ -2,9 +2,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isProcessAlive, expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
+import { isProcessAlive, expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, stdioFixtureCommand, type FixtureHandle } from "../support/fixture.ts";
+import { ensureHostBinary } from "../support/binary.ts";
 
 let home: ReturnType<typeof makeHome>;
 const tether = (args: string[], env?: Record<string, string>) => runTether(args, { home: home.home, env });
@@ -173,7 +174,17 @@ describe("stdio", () => {
 
   test("a reader that stops early (| head) ends the output quietly: exit 0, no EPIPE error", async () => {
     configure({ fx: stdioFixture(["--many-tools", "3000"]) });
-    const script = `"${process.execPath}" "${MAIN_PATH}" mcp tools fx | head -n 1 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
+    const script = `"${await ensureHostBinary()}" mcp tools fx | head -n 1 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
+    const run = Bun.spawnSync(["bash", "-c", script], {
+      env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
+    });
+    expect(run.stdout.toString()).toBe("exit=0\n");
+    expect(run.stderr.toString()).toBe("");
+  });
+
+  test("a reader that stops early during one large write (a 2 MB result | head -c 10): exit 0, nothing on stderr", async () => {
+    configure({ fx: stdioFixture() });
+    const script = `"${await ensureHostBinary()}" mcp call fx big --arg bytes=2000000 | head -c 10 > /dev/null; echo "exit=\${PIPESTATUS[0]}"`;
     const run = Bun.spawnSync(["bash", "-c", script], {
       env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
     });
