@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { baseEnv, makeHome, MAIN_PATH, runTether } from "../support/cli.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { baseEnv, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { completeLine, type PtyShell, shellSkipReason } from "../support/shell-pty.ts";
 
@@ -29,8 +30,10 @@ beforeAll(async () => {
   // `tether` on PATH, as the scripts call it for server names.
   const bin = join(home.home, "bin");
   mkdirSync(bin);
-  if (process.platform === "win32") writeFileSync(join(bin, "tether.cmd"), `@"${process.execPath}" "${MAIN_PATH}" %*\r\n`);
-  else writeFileSync(join(bin, "tether"), `#!/bin/sh\nexec '${process.execPath}' '${MAIN_PATH}' "$@"\n`, { mode: 0o755 });
+  // The compiled executable: each Tab runs it, and a source run would load every module each time.
+  const tetherBinary = await ensureHostBinary();
+  if (process.platform === "win32") writeFileSync(join(bin, "tether.cmd"), `@"${tetherBinary}" %*\r\n`);
+  else writeFileSync(join(bin, "tether"), `#!/bin/sh\nexec '${tetherBinary}' "$@"\n`, { mode: 0o755 });
   env = baseEnv(home.home, { PATH: `${bin}${delimiter}${process.env.PATH}` });
 });
 afterAll(() => home.cleanup());

@@ -6,9 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
 import { callTurn, execPerTest, fixtureServer } from "../agent/exec-harness.ts";
-import { isProcessAlive, baseEnv, MAIN_PATH } from "../support/cli.ts";
+import { isProcessAlive, baseEnv } from "../support/cli.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { functionCall, sse, textTurn } from "../support/sse.ts";
+import { ensureHostBinary } from "../support/binary.ts";
 
 const ASK = 'allow add on server "fixture"? yes / always this session / no / quit: ';
 const add = (callId: string, a: number, b: number) => functionCall(callId, "mcp__fixture__add", { a, b });
@@ -83,7 +84,7 @@ describe("exec and Ctrl-C", () => {
     const harness = setup([callTurn("resp_1", functionCall("call_1", "mcp__fixture__slow", { ms: 60_000 }))], {
       tables: [fixtureServer({ tools: ["slow"], flags: ["--pid-file", pidFile] })],
     });
-    const child = Bun.spawn([process.execPath, MAIN_PATH, "exec", "--yes", "be slow"], {
+    const child = Bun.spawn([await ensureHostBinary(), "exec", "--yes", "be slow"], {
       cwd: harness.home.home,
       env: baseEnv(harness.home.home, { MOCK_KEY: "test-key" }),
       stdin: "ignore",

@@ -1,9 +1,10 @@
 // A server that floods notifications (issue 10, MCP part): tether keeps its timers and signals,
 // drops the excess with one warning naming the server, and other servers are unaffected.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { expectOk, makeHome, MAIN_PATH, baseEnv, runTether } from "../support/cli.ts";
+import { expectOk, makeHome, baseEnv, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
+import { ensureHostBinary } from "../support/binary.ts";
 
 let home: ReturnType<typeof makeHome>;
 const tether = (args: string[]) => runTether(args, { home: home.home });
@@ -51,7 +52,7 @@ describe("stdio", () => {
 
   test("Ctrl-C during a flood ends tether with 130", async () => {
     configure({ fx: stdioFixture(["--flood", "plain"], { tool_timeout_sec: 600 }) });
-    const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "call", "fx", ...NEVER], {
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "fx", ...NEVER], {
       cwd: home.home,
       env: baseEnv(home.home),
       stdout: "pipe",

@@ -3,8 +3,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { baseEnv, expectOk, isProcessAlive, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
+import { baseEnv, expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
+import { ensureHostBinary } from "../support/binary.ts";
 
 let home: ReturnType<typeof makeHome>;
 const tether = (args: string[]) => runTether(args, { home: home.home });
@@ -62,7 +63,7 @@ test("Ctrl-C during a call ends the server's helpers too", async () => {
   expectOk(await tether(["mcp", "tools", "fx"]));
   await expectAllGone(helperPids());
   const before = helperPids().length;
-  const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "call", "fx", "slow", "--arg", "ms=600000"], {
+  const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "fx", "slow", "--arg", "ms=600000"], {
     cwd: home.home,
     env: baseEnv(home.home),
     stdout: "ignore",

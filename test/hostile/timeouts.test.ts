@@ -2,9 +2,10 @@
 // the login wait included.
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { AUTHORIZE_LINE, writeConfig as writeOAuthConfig } from "../cli/oauth-driver.ts";
-import { baseEnv, expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
+import { baseEnv, expectOk, makeHome, runTether } from "../support/cli.ts";
 import { startHttpFixture } from "../support/fixture.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
+import { ensureHostBinary } from "../support/binary.ts";
 
 let home: ReturnType<typeof makeHome>;
 const tether = (args: string[]) => runTether(args, { home: home.home });
@@ -28,7 +29,7 @@ test("TETHER_LOGIN_TIMEOUT_SEC past the timer limit waits for the login instead 
   const fx = await startHttpFixture(["--oauth"]);
   try {
     writeOAuthConfig(home.tetherHome, `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.o]\nurl = "${fx.url}"\n`);
-    const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "login", "o", "--no-browser"], {
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "login", "o", "--no-browser"], {
       cwd: home.home,
       env: baseEnv(home.home, { TETHER_LOGIN_TIMEOUT_SEC: "10000000000" }),
       stdin: "pipe",

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectOk, MAIN_PATH, makeHome, runTether } from "../support/cli.ts";
+import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
+import { ensureHostBinary } from "../support/binary.ts";
 
 const ERAS = ["legacy", "modern", "dual"] as const;
 const REVISION = { legacy: "2025-11-25", modern: "2026-07-28", dual: "2026-07-28" } as const;
@@ -96,7 +97,7 @@ describe("tools that must run as tasks (2025-11-25)", () => {
 
   test("Ctrl-C cancels the task at the server and exits 130", async () => {
     configure({ t: { url: tasks.url } });
-    const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "call", "t", "long_task", "--arg", "ms=60000"], {
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "t", "long_task", "--arg", "ms=60000"], {
       env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
       stdout: "pipe",
       stderr: "pipe",

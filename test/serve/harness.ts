@@ -1,9 +1,10 @@
-// Drives `tether mcp serve` as a real process (stdio or --http) with the v2 client SDK.
+// Drives `tether mcp serve` (the compiled executable) as a real process, stdio or --http, with
+// the v2 client SDK.
 import { type ChildProcess, spawn } from "node:child_process";
 import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { baseEnv, MAIN_PATH } from "../support/cli.ts";
-import { BUN_PATH } from "../support/fixture.ts";
+import { ensureHostBinary } from "../support/binary.ts";
+import { baseEnv } from "../support/cli.ts";
 
 export type Era = "legacy" | "modern";
 
@@ -26,8 +27,8 @@ export async function connectStdioServe(
   client: Client = newClient(era),
 ): Promise<StdioServe> {
   const transport = new StdioClientTransport({
-    command: BUN_PATH,
-    args: [MAIN_PATH, "mcp", "serve", ...args],
+    command: await ensureHostBinary(),
+    args: ["mcp", "serve", ...args],
     env: baseEnv(home, env),
     stderr: "pipe",
   });
@@ -48,7 +49,7 @@ export interface HttpServe {
 
 /** Starts `tether mcp serve --http 127.0.0.1:0 ...` and resolves once it says where it listens. */
 export async function startHttpServe(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<HttpServe> {
-  const child: ChildProcess = spawn(BUN_PATH, [MAIN_PATH, "mcp", "serve", "--http", "127.0.0.1:0", ...args], {
+  const child: ChildProcess = spawn(await ensureHostBinary(), ["mcp", "serve", "--http", "127.0.0.1:0", ...args], {
     env: baseEnv(home, env),
     stdio: ["ignore", "pipe", "pipe"],
   });
