@@ -13,27 +13,27 @@ beforeEach(() => (home = makeHome()));
 afterEach(() => home.cleanup());
 
 const WARNING = `warning: server "fx" sends more than 1000 notifications a second; tether drops the excess\n`;
-const TIMED_OUT = `error: tool "slow" on server "fx" timed out after 2s\nhint: raise tool_timeout_sec for "fx" in config.toml\n`;
+const TIMED_OUT = `error: tool "slow" on server "fx" timed out after 1s\nhint: raise tool_timeout_sec for "fx" in config.toml\n`;
 // Never answers within the test: only tool_timeout_sec can end the call.
 const NEVER = ["slow", "--arg", "ms=600000"];
 
 describe("stdio", () => {
   test("a plain notification flood: tool_timeout_sec still ends the call, with one warning", async () => {
-    configure({ fx: stdioFixture(["--flood", "plain"], { tool_timeout_sec: 2 }) });
+    configure({ fx: stdioFixture(["--flood", "plain"], { tool_timeout_sec: 1 }) });
     const result = await tether(["mcp", "call", "fx", ...NEVER]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(WARNING + TIMED_OUT);
   });
 
   test("a logging flood is budgeted the same way", async () => {
-    configure({ fx: stdioFixture(["--flood", "logging"], { tool_timeout_sec: 2 }) });
+    configure({ fx: stdioFixture(["--flood", "logging"], { tool_timeout_sec: 1 }) });
     const result = await tether(["mcp", "call", "fx", ...NEVER]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(WARNING + TIMED_OUT);
   });
 
   test("progress for tokens tether never issued is ignored: the call times out as usual", async () => {
-    configure({ fx: stdioFixture(["--flood", "progress"], { tool_timeout_sec: 2 }) });
+    configure({ fx: stdioFixture(["--flood", "progress"], { tool_timeout_sec: 1 }) });
     const result = await tether(["mcp", "call", "fx", ...NEVER]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(TIMED_OUT);
@@ -81,7 +81,7 @@ describe("streamable HTTP", () => {
   });
 
   test("a flood on the call's event stream is budgeted, with one warning; tool_timeout_sec ends the call", async () => {
-    configure({ fx: { url: flooding.url, tool_timeout_sec: 2 } });
+    configure({ fx: { url: flooding.url, tool_timeout_sec: 1 } });
     const result = await tether(["mcp", "call", "fx", ...NEVER]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(WARNING + TIMED_OUT);
