@@ -10,8 +10,10 @@ bun=./node_modules/.bin/bun
 [ -x "$bun" ] || { echo "error: bun not found; run: npm ci" >&2; exit 2; }
 "$bun" test/support/build-binary.ts
 # Many tests wait on child processes and sockets rather than the CPU: one more worker than cores.
+# test/timings.json (each file's last duration) starts the slowest files first, so no long file
+# runs alone at the end; refresh it with: npm test -- --update-timings
 workers=$(( $(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2) + 1 ))
-set -- --timeout 60000 --parallel="$workers" --no-isolate "$@"
+set -- --timeout 60000 --parallel="$workers" --no-isolate --timings=test/timings.json "$@"
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   exec test/auth/run-real-keyring.sh "$bun" test "$@"
 fi
