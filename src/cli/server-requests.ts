@@ -37,11 +37,12 @@ export function answerServerRequests(
   ctx: Context,
   rawArgs: readonly string[],
   flags: { inputDefaults: boolean | undefined; logLevel: string | undefined },
-): Elicitor {
+): ServerRequestsRun {
   const level = parseLogLevel(flags.logLevel);
   const flagRoots = repeatedFlag(rawArgs, "root");
   const questions = terminalQuestions(ctx);
   const elicitor = answerElicitations(ctx, questions, rawArgs, flags.inputDefaults);
+  // Sampling records go to the command's telemetry when it has one (exec), else to a sink of their own.
   let telemetry: Promise<SamplingTelemetry> | undefined;
   const record = async (r: SamplingRecord) => {
     const { config } = await ctx.config();
@@ -58,7 +59,18 @@ export function answerServerRequests(
     sample: (server, params) => answerSampling(ctx, server, params, record, questions),
     log: { level, write: (server, params) => writeServerLog(ctx.io, server, params) },
   };
-  return elicitor;
+  return {
+    check: () => elicitor.check(),
+    recordSamplingWith(sampling) {
+      telemetry = Promise.resolve(sampling);
+    },
+  };
+}
+
+/** What a command does with the run's answerers after the work. */
+export interface ServerRequestsRun extends Elicitor {
+  /** Sampling records go to this (the command's own telemetry) instead of a sink of their own. */
+  recordSamplingWith(sampling: SamplingTelemetry): void;
 }
 
 function parseLogLevel(value: string | undefined): LoggingLevel {

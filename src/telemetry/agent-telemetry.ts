@@ -6,6 +6,7 @@ import type { Context } from "../context.ts";
 import { telemetryObserver } from "./agent-events.ts";
 import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
 import { knownSecrets, runMetadata } from "./run-metadata.ts";
+import { type SamplingTelemetry, samplingRecorder } from "./sampling-events.ts";
 import type { TelemetrySink } from "./sink.ts";
 
 export interface AgentTelemetryOptions {
@@ -15,15 +16,22 @@ export interface AgentTelemetryOptions {
   warn?: (message: string) => void;
 }
 
+export interface AgentTelemetry {
+  /** Turns the agent's events into records. */
+  observer: AgentObserver;
+  /** Records the run's sampling requests on the same sink (one conversation.id). */
+  sampling: SamplingTelemetry;
+}
+
 /**
  * Throws ConfigError (exit 2) for a bad `[otel]` endpoint or an unset `${VAR}` in its headers.
- * With `exporter = "none"` nothing loads and there is no observer.
+ * With `exporter = "none"` nothing loads and there is no telemetry.
  */
 export async function startAgentTelemetry(
   ctx: Pick<Context, "env" | "version" | "debug" | "now" | "atExit">,
   config: TetherConfig,
   options: AgentTelemetryOptions = {},
-): Promise<AgentObserver | undefined> {
+): Promise<AgentTelemetry | undefined> {
   const telemetry = await startTelemetry({
     otel: config.otel,
     version: ctx.version,
@@ -40,5 +48,8 @@ export async function startAgentTelemetry(
   ctx.atExit(() => telemetry.shutdown());
   // The agent's thread only stamps the time and queues the record; the worker completes it.
   const stamped: TelemetrySink = { emit: (name, attributes) => telemetry.emit(name, attributes, ctx.now()), shutdown: () => telemetry.shutdown() };
-  return telemetryObserver(stamped, { logUserPrompt: config.otel.logUserPrompt });
+  return {
+    observer: telemetryObserver(stamped, { logUserPrompt: config.otel.logUserPrompt }),
+    sampling: samplingRecorder((name, attributes) => stamped.emit(name, attributes), config.otel.logUserPrompt),
+  };
 }

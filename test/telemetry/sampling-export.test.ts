@@ -5,7 +5,7 @@ import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { sseStep, startMockResponses } from "../support/mock-responses.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { sse, textTurn } from "../support/sse.ts";
+import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -49,3 +49,30 @@ for (const logUserPrompt of [false, true]) {
     expect(records[1]!.attributes.input_token_count).toBeUndefined();
   }, 120_000);
 }
+
+test("in exec, sampling records go out with the run's other records: one conversation.id", async () => {
+  const home = makeHome();
+  const mock = startMockResponses([
+    sseStep(sse([responseCreated("resp_1"), functionCall("call_1", "mcp__yes__sample", { prompt: "What is 2+2?" }), completed("resp_1")])),
+    sseStep(sse(textTurn("resp_s", ["four"]))),
+    sseStep(sse(textTurn("resp_2", ["It is four."]))),
+  ]);
+  const receiver = await startOtlpReceiver({ grpc: false });
+  cleanups.push(() => home.cleanup(), () => mock.stop(), () => receiver.stop());
+  writeConfig(home.configPath, {
+    top: {
+      model: "gpt-test",
+      model_provider: "mock",
+      model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } },
+      otel: { exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } } },
+    },
+    servers: { yes: stdioFixture(["--features"], { sampling: "auto" }) },
+  });
+  expectOk(await runTether(["exec", "--yes", "ask the server"], { home: home.home, env: { MOCK_KEY: "test-key" }, process: true }));
+  const records = receiver.records();
+  const sampling = records.filter((r) => r.attributes["event.name"] === "tether.sampling");
+  expect(sampling.map((r) => r.attributes.decision)).toEqual(["auto"]);
+  const conversations = new Set(records.map((r) => r.attributes["conversation.id"]));
+  expect(conversations.size).toBe(1);
+  expect(records.some((r) => r.attributes["event.name"] === "tether.tool_result")).toBe(true);
+}, 120_000);

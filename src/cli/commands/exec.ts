@@ -29,7 +29,7 @@ export default (ctx: Context) =>
     async run(args, rawArgs) {
       const options = toExecOptions(args, rawArgs);
       // --yes approves tool calls only; forms a server sends are answered by the user or --input.
-      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
+      const requests = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
       const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([
@@ -38,10 +38,11 @@ export default (ctx: Context) =>
       ]);
       const warn = (message: string) => note(ctx.io, `${paint(ctx.io, "yellow", "warning:")} ${message}`);
       const telemetry = await startAgentTelemetry(ctx, config, { model: options.model, warn });
+      if (telemetry) requests.recordSamplingWith(telemetry.sampling);
       const { knownSecrets } = await import("../../config/secrets.ts");
       const view = createExecView(ctx, { json: Boolean(args.json), secrets: knownSecrets(ctx.env, config) });
-      await runExec(ctx, config, options, view, fanOut(view.observe, telemetry));
-      elicitor.check();
+      await runExec(ctx, config, options, view, fanOut(view.observe, telemetry?.observer));
+      requests.check();
     },
   });
 
