@@ -19,6 +19,9 @@
 //   split (issue 12 item 6, second pass): ~30 ms fixed for 66 records, then ~39 µs per further
 //   record. The cost is per record, not fixed; 512 vs 2,048 vs 4,096 records per request, sent
 //   after 100, 250 or 1,000 ms, measured the same (36, 40, 36 µs/record in one run).
+//   quiet machine (load < 2), end of issue 12, 5 and 7 rounds: 30.7 and 32.6 µs/record in all;
+//   fixed 35 and 39 ms for 66 records, then 19.5 and 20.3 µs per further record; wall 1.027 and
+//   1.095 (in 1,000 calls of ~335 ms).
 // Where the CPU goes (per-thread CPU from /proc/self/task/*/schedstat at exit, 4 runs, one build):
 //   worker thread ~57 ms: ~10 ms to start and load grpc-js and the exporter, ~20 ms for the first
 //     export (client, HTTP/2 connection, serializer run cold), ~3-4 ms per later 512 records;
