@@ -29,7 +29,7 @@ import type {
   LoggingMessageNotificationParams,
   Root,
 } from "@modelcontextprotocol/client";
-import { ProtocolError } from "@modelcontextprotocol/client";
+import { INVALID_PARAMS, ProtocolError } from "@modelcontextprotocol/client";
 import { type InputRequest, type InputRequiredResult, inputRequired } from "@modelcontextprotocol/server";
 import { TetherError } from "../errors.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
@@ -37,7 +37,6 @@ import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
 /** How long a question waits for the client's retry before the upstream hears "cancel". */
 export const QUESTION_TIMEOUT_MS = 10 * 60_000;
 
-const INVALID_PARAMS = -32602;
 
 type Question =
   | { method: "elicitation/create"; params: ElicitRequestFormParams | ElicitRequestURLParams }

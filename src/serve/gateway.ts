@@ -11,7 +11,7 @@ import type {
   ReadResourceResult,
   Tool,
 } from "@modelcontextprotocol/client";
-import { ProtocolError } from "@modelcontextprotocol/client";
+import { INTERNAL_ERROR, INVALID_PARAMS, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client";
 import type { McpConnection, ListKind } from "../mcp/connect.ts";
 import { TetherError } from "../errors.ts";
 import type { ServeTelemetry } from "../telemetry/serve-events.ts";
@@ -33,11 +33,6 @@ export interface DownstreamRequest {
   /** Its capabilities and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
   input?: DownstreamInput;
 }
-
-/** JSON-RPC codes the gateway answers with itself. */
-const INVALID_PARAMS = -32602;
-const INTERNAL_ERROR = -32603;
-const RESOURCE_NOT_FOUND = -32002;
 
 export class Gateway {
   private tools?: ServedNames<Tool>;
@@ -198,7 +193,7 @@ export class Gateway {
   async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult | InputRequiredAnswer> {
     const owner = (await this.servedResources()).owner(uri);
     const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
-    if (!connection) throw new ProtocolError(RESOURCE_NOT_FOUND, `no server offers resource ${uri}`, { uri });
+    if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
     return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
       this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),

@@ -16,7 +16,7 @@ import {
   ProtocolError,
   Server,
 } from "@modelcontextprotocol/server";
-import type { Tool } from "@modelcontextprotocol/client";
+import { INVALID_PARAMS, type Tool } from "@modelcontextprotocol/client";
 import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
 
@@ -32,8 +32,6 @@ export interface ServedServerOptions {
 
 export const SEARCH_TOOLS = "search_tools";
 export const CALL_TOOL = "call_tool";
-
-const INVALID_PARAMS = -32602;
 
 export function createServedServer(gateway: Gateway, options: ServedServerOptions): Server {
   const server = new Server(
