@@ -48,7 +48,7 @@ export async function runExec(
   const changed = new Set<string>();
   const onListChanged = (server: string) => (toolset ? toolset.markChanged(server) : changed.add(server));
   const connections = await connectServers(ctx, config.servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
-  const conversation = mcpPrompt ? await loadPrompt(connections.ok, mcpPrompt, observe) : undefined;
+  const conversation = mcpPrompt ? await loadPrompt(ctx, connections.ok, mcpPrompt, observe) : undefined;
   toolset = new Toolset(connections.ok);
   for (const server of changed) toolset.markChanged(server);
   observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
@@ -91,10 +91,10 @@ function checkPromptRequest(config: TetherConfig, request: NonNullable<ExecOptio
 }
 
 /** The server prompt's messages as the run's first input items; an unknown prompt or a missing argument is a usage error. */
-async function loadPrompt(connections: McpConnection[], request: PromptRequest, observe: AgentObserver): Promise<JsonObject[]> {
+async function loadPrompt(ctx: Context, connections: McpConnection[], request: PromptRequest, observe: AgentObserver): Promise<JsonObject[]> {
   const connection = connections.find((c) => c.server.name === request.server)!;
   const [{ renderPrompt }, { promptInput }] = await Promise.all([import("../mcp/resources.ts"), import("./prompt-messages.ts")]);
-  const rendered = await renderPrompt(connection, request.prompt, request.pairs);
+  const rendered = await renderPrompt(ctx, connection, request.prompt, request.pairs);
   observe({ type: "prompt.loaded", server: request.server, prompt: rendered.prompt.name, messages: rendered.result.messages.length });
   return promptInput(rendered.result.messages);
 }

@@ -89,11 +89,12 @@ export interface RenderedPrompt {
 export async function getServerPrompt(ctx: Context, request: PromptRequest, onProgress?: (update: CallProgress) => void): Promise<RenderedPrompt> {
   const pairs = parseArgPairs(request.args);
   const connection = await openServer(ctx, request.server);
-  return renderPrompt(connection, request.prompt, pairs, onProgress);
+  return renderPrompt(ctx, connection, request.prompt, pairs, onProgress);
 }
 
 /** The steps of getServerPrompt over an open connection (exec's `--mcp-prompt` shares them). */
 export async function renderPrompt(
+  ctx: Context,
   connection: McpConnection,
   name: string,
   pairs: ReadonlyArray<readonly [string, string]>,
@@ -101,6 +102,7 @@ export async function renderPrompt(
 ): Promise<RenderedPrompt> {
   requireCapability(connection, "prompts");
   const prompts = await connection.listPrompts();
+  rememberNames(ctx, connection.server, "prompts", prompts.map((p) => p.name));
   const prompt = findPrompt(connection.server.name, prompts, name);
   const args = promptArguments(connection.server.name, prompt, pairs);
   return { server: connection.server.name, prompt, arguments: args, result: await connection.getPrompt(prompt.name, args, { onProgress }) };

@@ -30,6 +30,12 @@ describe("names a listing command left in the cache", () => {
     expect(await complete("resources", "fx")).toBe("fixture://docs/readme\nfixture://logo.png\n");
   });
 
+  test("rendering one prompt (mcp prompt) leaves the server's prompt names too", async () => {
+    writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--features", "--tools", "echo"]) } });
+    expectOk(await tether(["mcp", "prompt", "fx", "greet"]));
+    expect(await complete("prompts", "fx")).toBe("greet\nreview\nwith_resource\n");
+  });
+
   test("a name a shell could interpret, or with control characters, is never offered", async () => {
     const hostile = ["$(touch pwned)", "a b", "`id`", "-rf", "x;y", "~root", "{a,b}"];
     writeConfig(each.home.configPath, {
