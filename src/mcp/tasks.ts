@@ -5,6 +5,7 @@
 import type { CallToolResult, Client } from "@modelcontextprotocol/client";
 import { CallToolResultSchema, CancelTaskResultSchema, CreateTaskResultSchema, GetTaskResultSchema } from "@modelcontextprotocol/core";
 import { CancelledError, ToolError } from "../errors.ts";
+import { withTimeout } from "../timers.ts";
 
 export interface TaskUpdate {
   taskId: string;
@@ -21,6 +22,8 @@ export interface TaskCallOptions {
 
 /** How long tether asks the server to keep the task's result. */
 const TASK_TTL_MS = 60 * 60_000;
+/** After Ctrl-C, how long to wait for a task being created to be named, so it can be cancelled. */
+const CREATE_GRACE_MS = 1_000;
 const MIN_POLL_MS = 50;
 const MAX_POLL_MS = 5_000;
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -28,7 +31,21 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 export async function callToolAsTask(client: Client, name: string, args: Record<string, unknown>, options: TaskCallOptions): Promise<CallToolResult> {
   const { signal } = options;
   const requestOptions = { signal, timeout: options.idleTimeoutMs };
-  const created = await client.request({ method: "tools/call", params: { name, arguments: args, task: { ttl: TASK_TTL_MS } } }, CreateTaskResultSchema, requestOptions);
+  // The creating request is not cut by Ctrl-C: the server may have made the task already, and only
+  // its answer names the task to cancel.
+  const creation = client.request(
+    { method: "tools/call", params: { name, arguments: args, task: { ttl: TASK_TTL_MS } } },
+    CreateTaskResultSchema,
+    { timeout: options.idleTimeoutMs },
+  );
+  const interrupted = () => new CancelledError("interrupted");
+  const created = await withTimeout(creation, undefined, interrupted, { signal, aborted: interrupted }).catch(async (error: unknown) => {
+    if (!signal.aborted) throw error;
+    // Interrupted while the task was being created: wait a moment for its id, then cancel it.
+    const late = await withTimeout(creation, CREATE_GRACE_MS, interrupted).catch(() => undefined);
+    if (late) await cancelQuietly(client, late.task.taskId);
+    throw interrupted();
+  });
   let task = created.task;
   options.onUpdate?.({ taskId: task.taskId, status: task.status, message: task.statusMessage });
   let lastNews = Date.now();

@@ -109,6 +109,22 @@ describe("tools that must run as tasks (2025-11-25)", () => {
     const statuses = (await tasks.stats()).tasks as string[];
     expect(statuses.at(-1)).toBe("cancelled");
   });
+
+  test("Ctrl-C while the server is still answering the task's creation: the task is cancelled all the same", async () => {
+    configure({ t: { url: tasks.url } });
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "t", "long_task", "--arg", "ms=60000", "--arg", "answer_delay_ms=400"], {
+      env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const before = ((await tasks.stats()).tasks as string[]).length;
+    for (let i = 0; i < 200 && ((await tasks.stats()).tasks as string[]).length === before; i++) await Bun.sleep(20);
+    // The task exists at the server; its id has not reached tether yet.
+    child.kill("SIGINT");
+    expect(await child.exited).toBe(130);
+    const statuses = (await tasks.stats()).tasks as string[];
+    expect(statuses.at(-1)).toBe("cancelled");
+  });
 });
 
 describe("lists are complete", () => {

@@ -284,18 +284,22 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
   return server;
 }
 
-/** `long_task {ms, fail?}`: must run as a task; sends progress, then completes (or fails) after ms. */
+/**
+ * `long_task {ms, fail?, answer_delay_ms?}`: must run as a task; completes (or fails) after ms.
+ * `answer_delay_ms` holds back the answer naming the task after the task exists (a slow server).
+ */
 function registerTaskTool(server: McpServer): void {
   server.experimental.tasks.registerToolTask(
     "long_task",
     {
       description: "A long job that must be called as a task.",
-      inputSchema: { ms: z.number(), fail: z.boolean().optional() },
+      inputSchema: { ms: z.number(), fail: z.boolean().optional(), answer_delay_ms: z.number().optional() },
       execution: { taskSupport: "required" },
     },
     {
-      async createTask({ ms, fail }, extra) {
+      async createTask({ ms, fail, answer_delay_ms }, extra) {
         const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 50 });
+        if (answer_delay_ms) await sleep(answer_delay_ms);
         void (async () => {
           await sleep(ms);
           const result = fail ? { ...text("the job failed"), isError: true } : text(`finished after ${ms}ms`);
