@@ -3,7 +3,7 @@
 // tail are kept, since both tend to matter (what ran, how it ended); the whole output is saved
 // under $TETHER_HOME/outputs/ and the cut says where, so the user can read it.
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface ToolOutputLimit {
@@ -17,6 +17,9 @@ export interface CappedOutput {
   /** The saved full output, when the text was cut and saving worked. */
   savedTo?: string;
 }
+
+/** Saved outputs older than this are removed when the next one is saved. */
+export const OUTPUT_KEEP_MS = 7 * 24 * 3600_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -49,7 +52,21 @@ function saveFullOutput(bytes: Uint8Array, dir: string, now: number): string {
   const path = join(dir, `${stamp}-${randomBytes(6).toString("hex")}.txt`);
   // `wx`: never overwrite (nor follow a link planted at) an existing name.
   writeFileSync(path, bytes, { mode: 0o600, flag: "wx" });
+  pruneOldOutputs(dir, now);
   return path;
+}
+
+/** Best effort: the outputs of last week's runs go, so the directory does not grow for ever. */
+function pruneOldOutputs(dir: string, now: number): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith(".txt")) continue;
+      const file = join(dir, name);
+      if (now - statSync(file).mtimeMs > OUTPUT_KEEP_MS) rmSync(file, { force: true });
+    }
+  } catch {
+    // A file removed meanwhile, or an unreadable directory: the next save tries again.
+  }
 }
 
 /** The longest prefix of at most `max` bytes that ends on a character boundary. */

@@ -1,10 +1,10 @@
 // The cap on a tool result's text (tool_output_max_bytes) and the conversion of a server prompt's messages.
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promptInput } from "../../src/agent/prompt-messages.ts";
-import { capToolOutput } from "../../src/agent/tool-output.ts";
+import { capToolOutput, OUTPUT_KEEP_MS } from "../../src/agent/tool-output.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,6 +34,22 @@ test("over the limit: head and tail on character boundaries, never more than max
   // Two cuts of the same output at the same moment never share a file.
   expect(capToolOutput(text, { maxBytes: 1024, dir }, Date.UTC(2026, 0, 2)).savedTo).not.toBe(capped.savedTo);
   expect(statSync(dir).mode & 0o777).toBe(0o700);
+});
+
+test("saving an output removes saved outputs older than a week, and keeps the rest", () => {
+  const dir = tempDir();
+  const now = Date.UTC(2026, 5, 1);
+  const old = join(dir, "old.txt");
+  const recent = join(dir, "recent.txt");
+  const other = join(dir, "notes.md");
+  for (const file of [old, recent, other]) writeFileSync(file, "x");
+  const ago = (ms: number) => new Date(now - ms);
+  utimesSync(old, ago(OUTPUT_KEEP_MS + 60_000), ago(OUTPUT_KEEP_MS + 60_000));
+  utimesSync(recent, ago(OUTPUT_KEEP_MS - 60_000), ago(OUTPUT_KEEP_MS - 60_000));
+  utimesSync(other, ago(2 * OUTPUT_KEEP_MS), ago(2 * OUTPUT_KEEP_MS));
+  const capped = capToolOutput("z".repeat(5000), { maxBytes: 1024, dir }, now);
+  expect(existsSync(capped.savedTo!)).toBe(true);
+  expect([existsSync(old), existsSync(recent), existsSync(other)]).toEqual([false, true, true]);
 });
 
 test("when the output cannot be saved, the text is still cut and says why", () => {
