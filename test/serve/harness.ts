@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { ensureHostBinary } from "../support/binary.ts";
-import { baseEnv } from "../support/cli.ts";
+import { baseEnv, homePerTest } from "../support/cli.ts";
 
 export type Era = "legacy" | "modern";
 
@@ -82,4 +82,27 @@ export async function startHttpServe(home: string, args: string[] = [], env: Rec
 export async function connectHttp(url: string, era: Era, headers: Record<string, string> = {}, client: Client = newClient(era)): Promise<Client> {
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
+}
+
+/**
+ * A temp home for each test of a file, and every `tether mcp serve` the test starts through it
+ * stopped after the test (before the home goes). Call once at the top of the file.
+ */
+export function servePerTest() {
+  const each = homePerTest();
+  return {
+    get home() {
+      return each.home;
+    },
+    async stdio(args: string[] = [], era: Era = "modern", env: Record<string, string> = {}, client?: Client): Promise<StdioServe> {
+      const served = await connectStdioServe(each.home.home, args, era, env, client);
+      each.fixtures.push({ stop: () => served.close() });
+      return served;
+    },
+    async http(args: string[] = [], env: Record<string, string> = {}): Promise<HttpServe> {
+      const served = await startHttpServe(each.home.home, args, env);
+      each.fixtures.push({ stop: async () => void (await served.stop()) });
+      return served;
+    },
+  };
 }

@@ -1,25 +1,13 @@
 // `tether mcp serve` relays completion/complete (prompt and resource template arguments, the
 // prompt's name un-prefixed for its upstream) and resource subscriptions with their updates.
-import { afterEach, beforeEach, expect, test } from "bun:test";
-import { makeHome } from "../support/cli.ts";
+import { expect, test } from "bun:test";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectHttp, connectStdioServe, type Era, type HttpServe, type StdioServe, startHttpServe } from "./harness.ts";
+import { connectHttp, type Era, servePerTest } from "./harness.ts";
 
-let home: ReturnType<typeof makeHome>;
-let served: StdioServe | undefined;
-let http: HttpServe | undefined;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(async () => {
-  await served?.close();
-  await http?.stop();
-  served = http = undefined;
-  home.cleanup();
-});
+const serve = servePerTest();
 
 function upstreams() {
-  writeConfig(home.configPath, {
+  writeConfig(serve.home.configPath, {
     servers: {
       docs: stdioFixture(["--catalog", "--subscriptions", "--name", "docs", "--tools", "echo"]),
       code: stdioFixture(["--era", "modern", "--catalog", "--name", "code", "--tools", "echo"]),
@@ -30,7 +18,7 @@ function upstreams() {
 for (const era of ["legacy", "modern"] as Era[]) {
   test(`stdio, ${era} client: prompt and template arguments complete through the gateway`, async () => {
     upstreams();
-    served = await connectStdioServe(home.home, [], era);
+    const served = await serve.stdio([], era);
     const { client } = served;
     for (const server of ["docs", "code"]) {
       const names = await client.complete({ ref: { type: "ref/prompt", name: `${server}__greet` }, argument: { name: "name", value: "a" } });
@@ -44,7 +32,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
 
 test("stdio, legacy client: a subscribed resource's updates are passed back; unsubscribing stops them", async () => {
   upstreams();
-  served = await connectStdioServe(home.home, [], "legacy");
+  const served = await serve.stdio([], "legacy");
   const { client } = served;
   const updated = new Promise<string>((resolve) => client.setNotificationHandler("notifications/resources/updated", (n) => resolve(n.params.uri)));
   expect(client.getServerCapabilities()?.resources?.subscribe).toBe(true);
@@ -59,7 +47,7 @@ test("stdio, legacy client: a subscribed resource's updates are passed back; uns
 
 test("HTTP, modern client: completion works statelessly", async () => {
   upstreams();
-  http = await startHttpServe(home.home);
+  const http = await serve.http();
   const client = await connectHttp(http.url, "modern");
   const names = await client.complete({ ref: { type: "ref/prompt", name: "docs__greet" }, argument: { name: "name", value: "g" } });
   expect(names.completion.values).toEqual(["Grace"]);

@@ -1,25 +1,15 @@
 // `tether mcp serve` forwards an upstream's elicitation, sampling and roots requests to the
 // downstream client whose call caused them, and carries the answers back: every pairing of eras,
 // on stdio and over HTTP. A client without the capability gets a clean refusal instead.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { type Client, type ClientCapabilities, LOG_LEVEL_META_KEY } from "@modelcontextprotocol/client";
-import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectHttp, connectStdioServe, type Era, type HttpServe, newClient, type StdioServe, startHttpServe } from "./harness.ts";
+import { connectHttp, type Era, newClient, servePerTest } from "./harness.ts";
 
-let home: ReturnType<typeof makeHome>;
-let served: StdioServe | undefined;
-let http: HttpServe | undefined;
+const serve = servePerTest();
 const clients: Client[] = [];
-beforeEach(() => {
-  home = makeHome();
-});
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
-  await served?.close();
-  await http?.stop();
-  served = http = undefined;
-  home.cleanup();
 });
 
 const EVERYTHING: ClientCapabilities = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
@@ -54,7 +44,7 @@ function answeringClient(era: Era, capabilities: ClientCapabilities = EVERYTHING
 const textOf = (result: { content?: unknown }) => (result.content as { text?: string }[])[0]?.text;
 
 function upstreams(top: Record<string, unknown> = {}) {
-  writeConfig(home.configPath, {
+  writeConfig(serve.home.configPath, {
     top,
     servers: {
       old: stdioFixture(["--era", "legacy", "--features", "--tools", "echo"]),
@@ -68,7 +58,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
     test("elicitation (form and URL), sampling and roots from a 2025 and a 2026-07-28 upstream reach the client and come back", async () => {
       upstreams();
       const { client, asked } = answeringClient(era);
-      served = await connectStdioServe(home.home, [], era, {}, client);
+      await serve.stdio([], era, {}, client);
       for (const server of ["old", "new"]) {
         expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe('accept {"name":"Ada","count":2}');
         expect(textOf(await client.callTool({ name: `${server}__ask_url`, arguments: {} }))).toBe("accept {}");
@@ -82,7 +72,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
     test("a client without the capabilities: elicitation declined, sampling refused, tether's own roots; the gateway keeps serving", async () => {
       upstreams({ roots: ["/srv/shared"] });
       const { client, asked } = answeringClient(era, {});
-      served = await connectStdioServe(home.home, [], era, {}, client);
+      await serve.stdio([], era, {}, client);
       for (const server of ["old", "new"]) {
         expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe("decline");
         const sampled = await client.callTool({ name: `${server}__sample`, arguments: { prompt: "x" } });
@@ -99,7 +89,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
 for (const era of ["legacy", "modern"] as Era[]) {
   test(`over HTTP, a ${era} client answers an upstream's questions (2026-07-28: input_required and the retry; 2025: in its session)`, async () => {
     upstreams();
-    http = await startHttpServe(home.home);
+    const http = await serve.http();
     const { client, asked } = answeringClient(era);
     await connectHttp(http.url, era, {}, client);
     for (const server of ["old", "new"]) {
@@ -114,7 +104,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
 for (const era of ["legacy", "modern"] as Era[]) {
   test(`over HTTP, a ${era} client hears an upstream's log lines on the stream of the call they came during`, async () => {
     upstreams();
-    http = await startHttpServe(home.home);
+    const http = await serve.http();
     const { client } = answeringClient(era);
     await connectHttp(http.url, era, {}, client);
     const logged: string[] = [];
@@ -134,7 +124,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
 test("a client's notifications/roots/list_changed reaches the upstreams", async () => {
   upstreams();
   const { client } = answeringClient("legacy");
-  served = await connectStdioServe(home.home, [], "legacy", {}, client);
+  await serve.stdio([], "legacy", {}, client);
   expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("0");
   await client.sendRootsListChanged();
   // The notification and the next call travel in order over both pipes, so the count is already up.

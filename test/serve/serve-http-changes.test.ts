@@ -1,24 +1,15 @@
 // Over HTTP, an upstream's list change reaches 2026-07-28 clients on their subscriptions/listen
 // stream, and 2025 clients that initialized on their session's GET stream.
-import { afterEach, beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectHttp, type HttpServe, newClient, startHttpServe } from "./harness.ts";
+import { connectHttp, newClient, servePerTest } from "./harness.ts";
 
-let home: ReturnType<typeof makeHome>;
-let served: HttpServe | undefined;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(async () => {
-  await served?.stop();
-  home.cleanup();
-});
+const serve = servePerTest();
 
 test("tools/list_changed from a stdio upstream → the modern HTTP client's listen stream; the new tool is served", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
-  served = await startHttpServe(home.home);
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
+  const served = await serve.http();
   const client = await connectHttp(served.url, "modern");
   try {
     const changed = new Promise<void>((resolve) => client.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
@@ -33,8 +24,8 @@ test("tools/list_changed from a stdio upstream → the modern HTTP client's list
 }, 60_000);
 
 test("a 2025 client gets a session; tools/list_changed reaches it between requests; DELETE ends the session", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
-  served = await startHttpServe(home.home);
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
+  const served = await serve.http();
   const client = newClient("legacy");
   const transport = new StreamableHTTPClientTransport(new URL(served.url));
   await client.connect(transport);
@@ -58,8 +49,8 @@ test("a 2025 client gets a session; tools/list_changed reaches it between reques
 }, 60_000);
 
 test("a client that disconnects mid-call cancels the upstream call; serve keeps serving", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--tools", "slow,echo"]) } });
-  served = await startHttpServe(home.home);
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--tools", "slow,echo"]) } });
+  const served = await serve.http();
   const client = await connectHttp(served.url, "modern");
   try {
     const controller = new AbortController();

@@ -1,34 +1,25 @@
 // `tether mcp serve` on stdio: a client configured with only tether reaches every upstream.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { LOG_LEVEL_META_KEY } from "@modelcontextprotocol/client";
-import { makeHome, runTether } from "../support/cli.ts";
+import { runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectStdioServe, type Era, type StdioServe } from "./harness.ts";
+import { type Era, servePerTest } from "./harness.ts";
 
-let home: ReturnType<typeof makeHome>;
-let served: StdioServe | undefined;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(async () => {
-  await served?.close();
-  served = undefined;
-  home.cleanup();
-});
+const serve = servePerTest();
 
 const names = (items: { name: string }[]) => items.map((i) => i.name).sort();
 
 for (const era of ["legacy", "modern"] as Era[]) {
   describe(`stdio, ${era} client`, () => {
     test("tools of every upstream, prefixed; calls routed back; a failing upstream reported and left out", async () => {
-      writeConfig(home.configPath, {
+      writeConfig(serve.home.configPath, {
         servers: {
           docs: stdioFixture(["--tools", "echo,add,progress"]),
           code: stdioFixture(["--era", "dual", "--tools", "echo"], { disabled_tools: ["add"] }),
           broken: stdioFixture(["--exit-on-start", "3"]),
         },
       });
-      served = await connectStdioServe(home.home, [], era);
+      const served = await serve.stdio([], era);
       const logged: unknown[] = [];
       served.client.setNotificationHandler("notifications/message", (n) => void logged.push(n.params.data));
       // 2025: a session level; 2026-07-28: the level travels with each request (logging/setLevel is gone).
@@ -55,20 +46,20 @@ for (const era of ["legacy", "modern"] as Era[]) {
 }
 
 test("--servers limits the set; enabled_tools applies; an unknown tool is a protocol error", async () => {
-  writeConfig(home.configPath, {
+  writeConfig(serve.home.configPath, {
     servers: {
       docs: stdioFixture([], { enabled_tools: ["echo"] }),
       other: stdioFixture(),
     },
   });
-  served = await connectStdioServe(home.home, ["--servers", "docs"]);
+  const served = await serve.stdio(["--servers", "docs"]);
   expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo"]);
   await expect(served.client.callTool({ name: "other__echo", arguments: { text: "x" } })).rejects.toThrow(/unknown tool/);
 }, 60_000);
 
 test("cancelling a call cancels it upstream", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture() } });
-  served = await connectStdioServe(home.home);
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture() } });
+  const served = await serve.stdio();
   const controller = new AbortController();
   const call = served.client.callTool({ name: "docs__slow", arguments: { ms: 30_000 } }, { signal: controller.signal });
   setTimeout(() => controller.abort("stop"), 200);
@@ -78,29 +69,29 @@ test("cancelling a call cancels it upstream", async () => {
 }, 60_000);
 
 test("a required server that fails makes start fail (exit 1, one line)", async () => {
-  writeConfig(home.configPath, { servers: { must: stdioFixture(["--exit-on-start", "3"], { required: true }) } });
-  const result = await runTether(["mcp", "serve"], { home: home.home, process: true, stdin: "" });
+  writeConfig(serve.home.configPath, { servers: { must: stdioFixture(["--exit-on-start", "3"], { required: true }) } });
+  const result = await runTether(["mcp", "serve"], { home: serve.home.home, process: true, stdin: "" });
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/^error: required server "must" failed to start/m);
 });
 
 test("usage errors: a non-loopback bind without a token, a bad --http, an unknown server", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture() } });
-  const open = await runTether(["mcp", "serve", "--http", "0.0.0.0:0"], { home: home.home });
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture() } });
+  const open = await runTether(["mcp", "serve", "--http", "0.0.0.0:0"], { home: serve.home.home });
   expect(open.code).toBe(2);
   expect(open.stderr).toContain("--token-env-var VAR is required");
-  const bad = await runTether(["mcp", "serve", "--http", "nope"], { home: home.home });
+  const bad = await runTether(["mcp", "serve", "--http", "nope"], { home: serve.home.home });
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("--http wants HOST:PORT");
-  const unknown = await runTether(["mcp", "serve", "--servers", "nope"], { home: home.home });
+  const unknown = await runTether(["mcp", "serve", "--servers", "nope"], { home: serve.home.home });
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('no server named "nope"');
 });
 
 for (const era of ["legacy", "modern"] as Era[]) {
   test(`an upstream's tools/list_changed reaches a ${era} client, and the new tool is served`, async () => {
-    writeConfig(home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
-    served = await connectStdioServe(home.home, [], era);
+    writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
+    const served = await serve.stdio([], era);
     const changed = new Promise<void>((resolve) => served!.client.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
     if (era === "modern") await served.client.listen({ toolsListChanged: true });
     expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow"]);

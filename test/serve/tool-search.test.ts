@@ -1,10 +1,9 @@
 // `tether mcp serve --tool-search`: two tools instead of hundreds, offline ranking.
-import { afterEach, beforeEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Tool } from "@modelcontextprotocol/client";
 import { ToolIndex, words } from "../../src/serve/tool-search.ts";
-import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectStdioServe, type StdioServe } from "./harness.ts";
+import { servePerTest } from "./harness.ts";
 
 const tool = (name: string, description = "", params: string[] = []): Tool => ({
   name,
@@ -32,19 +31,11 @@ test("ranking: name beats parameter beats description; rare words count more; pr
   expect(index.search("get", 2)).toHaveLength(2);
 });
 
-let home: ReturnType<typeof makeHome>;
-let served: StdioServe | undefined;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(async () => {
-  await served?.close();
-  home.cleanup();
-});
+const serve = servePerTest();
 
 test("with 500 tools upstream: search_tools finds them, call_tool runs them", async () => {
-  writeConfig(home.configPath, { servers: { docs: stdioFixture(["--many-tools", "500"], { startup_timeout_sec: 60 }) } });
-  served = await connectStdioServe(home.home, ["--tool-search"]);
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--many-tools", "500"], { startup_timeout_sec: 60 }) } });
+  const served = await serve.stdio(["--tool-search"]);
   const { tools } = await served.client.listTools();
   expect(tools.map((t) => t.name)).toEqual(["search_tools", "call_tool"]);
 
