@@ -2,8 +2,8 @@
 // decision, model and token counts, and the prompt redacted unless log_user_prompt allows it.
 import { afterEach, expect, test } from "bun:test";
 import { expectOk, makeHome, runTether } from "../support/cli.ts";
-import { stdioFixture, writeConfig } from "../support/config.ts";
-import { sseStep, startMockResponses } from "../support/mock-responses.ts";
+import { type ServerEntry, stdioFixture, writeConfig } from "../support/config.ts";
+import { type MockStep, sseStep, startMockResponses } from "../support/mock-responses.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 
@@ -12,23 +12,29 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
 });
 
+/** A home whose model is a mock answering `script`, exporting to a local OTLP receiver, with `servers`. */
+async function setup(script: MockStep[], options: { logUserPrompt: boolean; servers: Record<string, ServerEntry> }) {
+  const home = makeHome();
+  const mock = startMockResponses(script);
+  const receiver = await startOtlpReceiver({ grpc: false });
+  cleanups.push(() => home.cleanup(), () => mock.stop(), () => receiver.stop());
+  writeConfig(home.configPath, {
+    top: {
+      model: "gpt-test",
+      model_provider: "mock",
+      model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } },
+      otel: { log_user_prompt: options.logUserPrompt, exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } } },
+    },
+    servers: options.servers,
+  });
+  return { home, receiver };
+}
+
 for (const logUserPrompt of [false, true]) {
   test(`answered and refused requests are recorded (log_user_prompt = ${logUserPrompt})`, async () => {
-    const home = makeHome();
-    const mock = startMockResponses([sseStep(sse(textTurn("resp_1", ["four"], { inputTokens: 30, outputTokens: 2 })))]);
-    const receiver = await startOtlpReceiver({ grpc: false });
-    cleanups.push(() => home.cleanup(), () => mock.stop(), () => receiver.stop());
-    writeConfig(home.configPath, {
-      top: {
-        model: "gpt-test",
-        model_provider: "mock",
-        model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } },
-        otel: { log_user_prompt: logUserPrompt, exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } } },
-      },
-      servers: {
-        yes: stdioFixture(["--features"], { sampling: "auto", startup_timeout_sec: 60 }),
-        no: stdioFixture(["--features"], { startup_timeout_sec: 60 }),
-      },
+    const { home, receiver } = await setup([sseStep(sse(textTurn("resp_1", ["four"], { inputTokens: 30, outputTokens: 2 })))], {
+      logUserPrompt,
+      servers: { yes: stdioFixture(["--features"], { sampling: "auto" }), no: stdioFixture(["--features"]) },
     });
     const run = (server: string) => runTether(["mcp", "call", server, "sample", "--arg", "prompt=What is 2+2?"], { home: home.home, env: { MOCK_KEY: "test-key" }, process: true });
     expectOk(await run("yes"));
@@ -51,23 +57,14 @@ for (const logUserPrompt of [false, true]) {
 }
 
 test("in exec, sampling records go out with the run's other records: one conversation.id", async () => {
-  const home = makeHome();
-  const mock = startMockResponses([
-    sseStep(sse([responseCreated("resp_1"), functionCall("call_1", "mcp__yes__sample", { prompt: "What is 2+2?" }), completed("resp_1")])),
-    sseStep(sse(textTurn("resp_s", ["four"]))),
-    sseStep(sse(textTurn("resp_2", ["It is four."]))),
-  ]);
-  const receiver = await startOtlpReceiver({ grpc: false });
-  cleanups.push(() => home.cleanup(), () => mock.stop(), () => receiver.stop());
-  writeConfig(home.configPath, {
-    top: {
-      model: "gpt-test",
-      model_provider: "mock",
-      model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } },
-      otel: { exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } } },
-    },
-    servers: { yes: stdioFixture(["--features"], { sampling: "auto" }) },
-  });
+  const { home, receiver } = await setup(
+    [
+      sseStep(sse([responseCreated("resp_1"), functionCall("call_1", "mcp__yes__sample", { prompt: "What is 2+2?" }), completed("resp_1")])),
+      sseStep(sse(textTurn("resp_s", ["four"]))),
+      sseStep(sse(textTurn("resp_2", ["It is four."]))),
+    ],
+    { logUserPrompt: false, servers: { yes: stdioFixture(["--features"], { sampling: "auto" }) } },
+  );
   expectOk(await runTether(["exec", "--yes", "ask the server"], { home: home.home, env: { MOCK_KEY: "test-key" }, process: true }));
   const records = receiver.records();
   const sampling = records.filter((r) => r.attributes["event.name"] === "tether.sampling");
