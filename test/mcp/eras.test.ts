@@ -95,35 +95,28 @@ describe("tools that must run as tasks (2025-11-25)", () => {
     expect(failed.stderr).toContain(": failed\n");
   });
 
-  test("Ctrl-C cancels the task at the server and exits 130", async () => {
+  /** Starts `mcp call t long_task`, sends SIGINT once the task exists at the server; the exit code and the last task's status. */
+  async function interruptTaskCall(extraArgs: string[]): Promise<[number | null, string | undefined]> {
     configure({ t: { url: tasks.url } });
-    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "t", "long_task", "--arg", "ms=60000"], {
-      env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const before = ((await tasks.stats()).tasks as string[]).length;
-    for (let i = 0; i < 200 && ((await tasks.stats()).tasks as string[]).length === before; i++) await Bun.sleep(50);
-    child.kill("SIGINT");
-    expect(await child.exited).toBe(130);
-    const statuses = (await tasks.stats()).tasks as string[];
-    expect(statuses.at(-1)).toBe("cancelled");
-  });
-
-  test("Ctrl-C while the server is still answering the task's creation: the task is cancelled all the same", async () => {
-    configure({ t: { url: tasks.url } });
-    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "t", "long_task", "--arg", "ms=60000", "--arg", "answer_delay_ms=400"], {
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "t", "long_task", "--arg", "ms=60000", ...extraArgs], {
       env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
       stdout: "pipe",
       stderr: "pipe",
     });
     const before = ((await tasks.stats()).tasks as string[]).length;
     for (let i = 0; i < 200 && ((await tasks.stats()).tasks as string[]).length === before; i++) await Bun.sleep(20);
-    // The task exists at the server; its id has not reached tether yet.
     child.kill("SIGINT");
-    expect(await child.exited).toBe(130);
-    const statuses = (await tasks.stats()).tasks as string[];
-    expect(statuses.at(-1)).toBe("cancelled");
+    const code = await child.exited;
+    return [code, ((await tasks.stats()).tasks as string[]).at(-1)];
+  }
+
+  test("Ctrl-C cancels the task at the server and exits 130", async () => {
+    expect(await interruptTaskCall([])).toEqual([130, "cancelled"]);
+  });
+
+  test("Ctrl-C while the server is still answering the task's creation: the task is cancelled all the same", async () => {
+    // The task exists at the server 400 ms before its id reaches tether.
+    expect(await interruptTaskCall(["--arg", "answer_delay_ms=400"])).toEqual([130, "cancelled"]);
   });
 });
 
