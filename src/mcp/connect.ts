@@ -276,6 +276,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   const requestOptions = (options: CallOptions = {}) => ({
     timeout: server.toolTimeoutSec * 1000,
     resetTimeoutOnProgress: true,
+    // Progress resets the timeout, but not past this: a server cannot keep a request alive forever.
     maxTotalTimeout: server.toolMaxTotalTimeoutSec * 1000,
     onprogress: (p: { progress: number; total?: number; message?: string }) =>
       options.onProgress?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
@@ -317,17 +318,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
           tasks.add(call);
           return await call.finally(() => tasks.delete(call));
         }
-        return (await client.callTool(
-          { name, arguments: args, ...meta(options) },
-          {
-            timeout: server.toolTimeoutSec * 1000,
-            resetTimeoutOnProgress: true,
-            // Progress resets the timeout, but not past this: a server cannot keep a call alive forever.
-            maxTotalTimeout: server.toolMaxTotalTimeoutSec * 1000,
-            onprogress: (p) => report?.({ kind: "progress", progress: p.progress, total: p.total, message: p.message }),
-            signal,
-          },
-        )) as CallToolResult;
+        return (await client.callTool({ name, arguments: args, ...meta(options) }, requestOptions(options))) as CallToolResult;
       } catch (error) {
         throw hazardFailure(server, opened.hazards) ?? describeCallError(server, { tool: name }, error, child?.stderr.snapshot() ?? [], opened.sent);
       }
