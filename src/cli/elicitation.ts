@@ -17,7 +17,7 @@ import {
   type PresetAnswers,
   presetAnswers,
 } from "../mcp/elicitation.ts";
-import { terminalBlock, terminalText } from "../text/sanitize.ts";
+import { terminalBlock, terminalLine, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { paint } from "./render.ts";
 import type { Ask, TerminalQuestions } from "./terminal-questions.ts";
@@ -69,11 +69,11 @@ async function answerForm(io: IO, server: ServerConfig, params: ElicitRequestFor
   const who = `server "${terminalText(server.name)}"`;
   if (!ask) {
     if (missing.length === 0 && (preset.inputs.size > 0 || preset.useDefaults)) {
-      io.stderr.write(`${who} asked: ${oneLine(params.message)} — answered from ${answeredFrom(preset)}\n`);
+      io.stderr.write(`${who} asked: ${terminalLine(params.message, 300)} — answered from ${answeredFrom(preset)}\n`);
       return { action: "accept", content: content as ElicitResult["content"] };
     }
-    io.stderr.write(`${who} asked for input, and there is no terminal to ask on; declined:\n  ${oneLine(params.message)}\n`);
-    for (const field of fields) io.stderr.write(`  - ${terminalText(describeField(field))}${field.description ? `: ${oneLine(field.description)}` : ""}\n`);
+    io.stderr.write(`${who} asked for input, and there is no terminal to ask on; declined:\n  ${terminalLine(params.message, 300)}\n`);
+    for (const field of fields) io.stderr.write(`  - ${terminalText(describeField(field))}${field.description ? `: ${terminalLine(field.description, 300)}` : ""}\n`);
     const example = (missing.length > 0 ? missing : fields).map((f) => `--input ${f.name}=…`).join(" ");
     io.stderr.write(`  answer with: ${terminalText(example)}${fields.some((f) => f.default !== undefined) ? " (or --input-defaults)" : ""}\n`);
     return { action: "decline" };
@@ -97,7 +97,7 @@ async function askField(io: IO, field: ElicitField, ask: Ask): Promise<unknown> 
   if (field.choices) {
     field.choices.forEach((c, i) => io.stderr.write(`    ${i + 1}. ${terminalText(c.title)}${c.title !== c.value ? ` (${terminalText(c.value)})` : ""}\n`));
   }
-  const title = `${terminalText(field.title)}${field.description ? ` — ${oneLine(field.description)}` : ""}`;
+  const title = `${terminalText(field.title)}${field.description ? ` — ${terminalLine(field.description, 300)}` : ""}`;
   const hints = describeField(field).replace(/^[^(]*\(/, "(");
   for (;;) {
     const line = await ask(`  ${paint(io, "bold", title)} ${terminalText(hints)}: `);
@@ -150,7 +150,7 @@ async function answerUrl(ctx: Context, server: ServerConfig, params: ElicitReque
   const io = ctx.io;
   const who = `server "${terminalText(server.name)}"`;
   const secure = URL.canParse(params.url) && ["https:", "http:"].includes(new URL(params.url).protocol);
-  io.stderr.write(`${who} asks you to open a page: ${oneLine(params.message)}\n  ${terminalText(params.url)}\n`);
+  io.stderr.write(`${who} asks you to open a page: ${terminalLine(params.message, 300)}\n  ${terminalText(params.url)}\n`);
   if (!secure) {
     io.stderr.write("  declined: only http(s) URLs are opened\n");
     return { action: "decline" };
@@ -169,6 +169,3 @@ function answeredFrom(preset: PresetAnswers): string {
   return [preset.inputs.size > 0 ? "--input" : "", preset.useDefaults ? "--input-defaults" : ""].filter(Boolean).join(" and ");
 }
 
-function oneLine(text: string): string {
-  return terminalText(text.replace(/\s+/g, " ").trim()).slice(0, 300);
-}

@@ -9,7 +9,7 @@ import { TetherError, UsageError } from "../errors.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { LOG_LEVELS } from "../mcp/server-requests.ts";
 import type { SamplingRecord, SamplingTelemetry } from "../telemetry/sampling-events.ts";
-import { terminalBlock, terminalText } from "../text/sanitize.ts";
+import { terminalBlock, terminalLine, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { note, paint } from "./render.ts";
 import { answerElicitations, type Elicitor, elicitationArgs } from "./elicitation.ts";
@@ -83,9 +83,9 @@ function parseLogLevel(value: string | undefined): LoggingLevel {
 /** One line per log message, naming the server: `server "fx" [warning] logger: text`. */
 function writeServerLog(io: IO, server: ServerConfig, params: LoggingMessageNotificationParams): void {
   const data = typeof params.data === "string" ? params.data : JSON.stringify(params.data) ?? "";
-  const logger = params.logger ? ` ${oneLine(params.logger, 80)}` : "";
+  const logger = params.logger ? ` ${terminalLine(params.logger, 80)}` : "";
   // On a terminal, clear the spinner's line first; it redraws on its next frame.
-  io.stderr.write(`${io.stderrIsTTY ? "\r\u001b[2K" : ""}server "${terminalText(server.name)}" [${oneLine(params.level, 20)}]${logger}: ${oneLine(data, MAX_LOG_LINE)}\n`);
+  io.stderr.write(`${io.stderrIsTTY ? "\r\u001b[2K" : ""}server "${terminalText(server.name)}" [${terminalLine(params.level, 20)}]${logger}: ${terminalLine(data, MAX_LOG_LINE)}\n`);
 }
 
 
@@ -164,9 +164,4 @@ async function askToSample(
 
 function clip(text: string): string {
   return text.length > MAX_SHOWN_MESSAGE ? `${text.slice(0, MAX_SHOWN_MESSAGE)}… (${text.length - MAX_SHOWN_MESSAGE} more characters)` : text;
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = terminalText(text.replace(/\s+/g, " ").trim());
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }

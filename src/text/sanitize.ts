@@ -35,3 +35,12 @@ export function terminalText(text: string, options: TerminalTextOptions = {}): s
 export function terminalBlock(text: string): string {
   return terminalText(text, { multiline: true });
 }
+
+/**
+ * Untrusted text as one short terminal line (a server's message, log line or progress note):
+ * whitespace runs, line breaks included, become one space, and it is cut at `max` characters.
+ */
+export function terminalLine(text: string, max: number): string {
+  const flat = terminalText(text.replace(/\s+/g, " ").trim());
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}

@@ -4,7 +4,7 @@ import type { IO } from "../../context.ts";
 import type { CallProgress } from "../../mcp/connect.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
-import { terminalBlock, terminalText } from "../../text/sanitize.ts";
+import { terminalBlock, terminalLine } from "../../text/sanitize.ts";
 import { note, printJson, printTable } from "../render.ts";
 
 function firstLine(text: string | undefined): string {
@@ -72,9 +72,9 @@ function countOthers(content: CallToolResult["content"]): string | undefined {
  * status changes are written (as lines), so logs stay short.
  */
 export function renderCallProgress(io: IO, tool: string, update: CallProgress, status: (text: string) => void): void {
-  const message = update.message ? ` ${oneLineText(update.message)}` : "";
+  const message = update.message ? ` ${terminalLine(update.message, 200)}` : "";
   if (update.kind === "task") {
-    const line = `task ${oneLineText(update.taskId)}: ${oneLineText(update.status)}${message}`;
+    const line = `task ${terminalLine(update.taskId, 200)}: ${terminalLine(update.status, 200)}${message}`;
     if (io.stderrIsTTY) status(`${tool}: ${line}`);
     else io.stderr.write(`${line}\n`);
     return;
@@ -85,10 +85,5 @@ export function renderCallProgress(io: IO, tool: string, update: CallProgress, s
 /** `40% step 2`: a percentage when the total is known, else the raw count; the message made safe. */
 export function progressText(update: { progress: number; total?: number; message?: string }): string {
   const share = update.total ? `${Math.round((update.progress / update.total) * 100)}%` : String(update.progress);
-  return `${share}${update.message ? ` ${oneLineText(update.message)}` : ""}`;
-}
-
-/** Server text on one terminal line, made safe and short. */
-function oneLineText(text: string): string {
-  return terminalText(text).slice(0, 200);
+  return `${share}${update.message ? ` ${terminalLine(update.message, 200)}` : ""}`;
 }
