@@ -87,8 +87,6 @@ export interface McpConnection {
 export interface ConnectOptions {
   /** The server said a list changed (2025: unsolicited; 2026-07-28: on a subscriptions/listen stream). */
   onListChanged?(kind: ListKind): void;
-  /** A `notifications/message` log line from the server. */
-  onLog?(params: LoggingMessageNotificationParams): void;
   /** `notifications/resources/updated` for a subscribed resource. */
   onResourceUpdated?(uri: string): void;
 }
@@ -224,22 +222,22 @@ function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === "AbortError";
 }
 
-/** Hands list changes and log lines to the caller; on a 2026-07-28 server that means opening a listen stream. */
+/** Hands log lines to the run's sink and list changes to the caller (on a 2026-07-28 server, through a listen stream). */
 async function relayNotifications(ctx: Context, server: ServerConfig, client: Client, options: ConnectOptions): Promise<void> {
-  const { onListChanged, onLog, onResourceUpdated } = options;
+  const { onListChanged, onResourceUpdated } = options;
   if (onResourceUpdated) client.setNotificationHandler("notifications/resources/updated", (n) => onResourceUpdated(n.params.uri));
   const sink = ctx.serverRequests.log;
-  if (onLog || sink) {
+  const level = sink?.level;
+  if (sink) {
     client.setNotificationHandler("notifications/message", (n) => {
-      onLog?.(n.params);
       // The level was asked for, but a server may send everything anyway.
-      if (sink && logLevelAtLeast(n.params.level, sink.level)) sink.write(server, n.params);
+      if (level === undefined || logLevelAtLeast(n.params.level, level)) sink.write(server, n.params);
     });
   }
   // 2025 servers keep one level per session; 2026-07-28 ones read it from each request (makeConnection).
-  if (sink && client.getServerCapabilities()?.logging && client.getProtocolEra() !== "modern") {
+  if (level && client.getServerCapabilities()?.logging && client.getProtocolEra() !== "modern") {
     await client
-      .setLoggingLevel(sink.level, { timeout: server.toolTimeoutSec * 1000, signal: ctx.signal })
+      .setLoggingLevel(level, { timeout: server.toolTimeoutSec * 1000, signal: ctx.signal })
       .catch((error: unknown) => ctx.log.debug(`logging/setLevel failed: ${String(error)}`));
   }
   if (!onListChanged) return;

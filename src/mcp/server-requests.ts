@@ -24,14 +24,18 @@ export interface ServerRequestHandlers {
   /** A sampling/createMessage request from `server`; throws to refuse it (the server sees the message). */
   sample(server: ServerConfig, params: CreateMessageRequestParams): Promise<CreateMessageResult>;
   /**
-   * Where the servers' log lines (`notifications/message`) go, from which level up. Not a request,
-   * but the same kind of run property; undefined: tether asks for no log lines.
+   * Where the servers' log lines (`notifications/message`) go. Not a request, but the same kind of
+   * run property; undefined: tether asks for no log lines.
    */
   log?: ServerLogSink;
 }
 
 export interface ServerLogSink {
-  level: LoggingLevel;
+  /**
+   * The least severe line the run asks servers for (and shows). Undefined for a relay (`mcp serve`):
+   * every line goes to `write`, and each request names its client's own level.
+   */
+  level?: LoggingLevel;
   write(server: ServerConfig, params: LoggingMessageNotificationParams): void;
 }
 

@@ -2,6 +2,7 @@
 // Starts the upstreams (required ones first), serves until Ctrl-C / SIGTERM / the end of stdin,
 // then shuts down in order: stop accepting, drain in-flight calls (bounded), close the upstreams.
 import type { Server } from "@modelcontextprotocol/server";
+import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { listServers, getServer } from "../config/servers.ts";
@@ -59,7 +60,16 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   // asked outside any client request (many servers ask once, at start) or by a client without
   // roots are tether's own: config's `roots`, else the directory serve was started in.
   const ownRoots = (server: ServerConfig) => Promise.resolve(rootsFor(ctx, server, config, []));
-  const upstreams = new Upstreams({ ...ctx, serverRequests: forwarding.handlers(ownRoots) }, servers, {
+  const relayLog = (server: ServerConfig, params: LoggingMessageNotificationParams) => {
+    const line = { ...params, logger: params.logger ? `${server.name}/${params.logger}` : server.name };
+    // A line travels on the stream of the request it came during; between requests, to the
+    // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
+    if (gateway.forwarding.relayLog(server.name, line)) return;
+    for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
+  };
+  // Every upstream line is relayed (no level of serve's own): each request carries its client's.
+  const serverRequests = { ...forwarding.handlers(ownRoots), log: { write: relayLog } };
+  const upstreams = new Upstreams({ ...ctx, serverRequests }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -70,13 +80,6 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
     onResourceUpdated(_server, uri) {
       http?.notifyResourceUpdated(uri);
       for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
-    },
-    onLog(server, params) {
-      const line = { ...params, logger: params.logger ? `${server}/${params.logger}` : server };
-      // A line travels on the stream of the request it came during; between requests, to the
-      // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
-      if (gateway.forwarding.relayLog(server, line)) return;
-      for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
     },
   });
   const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true);

@@ -5,7 +5,6 @@ import type { Context } from "../context.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { connectServer, type ListKind, type McpConnection } from "../mcp/connect.ts";
 import { describeConnectError } from "../mcp/errors.ts";
-import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 
 export type UpstreamState =
   | { server: ServerConfig; status: "connecting" }
@@ -14,7 +13,6 @@ export type UpstreamState =
 
 export interface UpstreamEvents {
   onListChanged(server: string, kind: ListKind): void;
-  onLog(server: string, params: LoggingMessageNotificationParams): void;
   onResourceUpdated(server: string, uri: string): void;
   /** An upstream could not be reached; it is left out of every list. */
   onFailure(server: string, error: TetherError): void;
@@ -52,7 +50,6 @@ export class Upstreams {
         server.name,
         connectServer(ctx, server, {
           onListChanged: (kind) => this.events.onListChanged(server.name, kind),
-          onLog: (params) => this.events.onLog(server.name, params),
           onResourceUpdated: (uri) => this.events.onResourceUpdated(server.name, uri),
         }).then(
           (connection) => {
