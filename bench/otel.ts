@@ -145,7 +145,7 @@ async function timeExec(binary: string, name: string, otel: (collector: Collecto
     const [code, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
     const wallMs = performance.now() - started;
     if (code !== 0 || stdout !== "done\n" || stderr.includes("warning")) {
-      throw new Error(`${name}: exit ${code}\nstdout: ${stdout.slice(0, 200)}\nstderr: ${stderr.slice(-500)}`);
+      throw new Error(`${name}: exit ${code}\nstdout: ${stdout.slice(0, 200)}\nstderr: ${stderr.split("\n").filter((l) => l.includes("warning")).join("\n")}`);
     }
     const cpu = child.resourceUsage()?.cpuTime;
     return { wallMs, cpuMs: cpu ? (Number(cpu.user) + Number(cpu.system)) / 1000 : Number.NaN };
