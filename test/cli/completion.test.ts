@@ -6,7 +6,7 @@ import { delimiter, join } from "node:path";
 import { ensureHostBinary } from "../support/binary.ts";
 import { baseEnv, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { completeLine, type PtyShell, shellSkipReason } from "../support/shell-pty.ts";
+import { completeLine, completeLines, type PtyShell, shellSkipReason } from "../support/shell-pty.ts";
 
 let home: ReturnType<typeof makeHome>;
 let env: Record<string, string>;
@@ -84,13 +84,9 @@ for (const shell of ["bash", "zsh", "fish"] as PtyShell[]) {
     });
 
     test("completes commands, flags, server names, cached tool names and URIs, shells and --config paths", async () => {
-      const got: string[] = [];
-      const want: string[] = [];
-      for (const [typed, expected] of cases()) {
-        got.push(`${typed} → ${(await completeLine(shell, { home: home.home, script, env }, typed)).line}`);
-        want.push(`${typed} → ${expected}`);
-      }
-      expect(got).toEqual(want);
+      const typed = cases();
+      const completed = await completeLines(shell, { home: home.home, script, env }, typed.map(([line]) => line));
+      expect(typed.map(([line], i) => `${line} → ${completed[i]!.line}`)).toEqual(typed.map(([line, expected]) => `${line} → ${expected}`));
     });
 
     test("lists every shell for `tether completion`", async () => {

@@ -54,9 +54,18 @@ function startCommand(shell: PtyShell, s: ShellSession): string[] {
  * line as completion left it (trailing space trimmed). `screen` is everything the terminal showed.
  */
 export async function completeLine(shell: PtyShell, s: ShellSession, line: string, tabs = 1): Promise<{ line: string; screen: string }> {
+  return (await completeLines(shell, s, [line], tabs))[0]!;
+}
+
+/**
+ * completeLine for several lines, one after another in one shell: starting an interactive shell
+ * (zsh's compinit above all) costs more than completing a line.
+ */
+export async function completeLines(shell: PtyShell, s: ShellSession, lines: readonly string[], tabs = 1): Promise<{ line: string; screen: string }[]> {
   let raw = "";
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (done = resolve));
+  let waiting: { mark: string; done: () => void } | undefined;
+  const markOf = (i: number) => `${MARK}${i}${MARK}`;
+  const resultLine = (screen: string, mark: string) => screen.split("\n").find((l) => l.startsWith(`${mark} `) || l === mark);
   const proc = Bun.spawn(startCommand(shell, s), {
     cwd: s.home,
     env: { ...s.env, HOME: s.home, ZDOTDIR: s.home, TERM: "xterm-256color" },
@@ -65,23 +74,29 @@ export async function completeLine(shell: PtyShell, s: ShellSession, line: strin
       rows: 50,
       data(_term, data) {
         raw += new TextDecoder().decode(data);
-        if (screenText(raw).split("\n").some((l) => l.startsWith(`${MARK} `) || l === MARK)) done();
+        if (waiting && resultLine(screenText(raw), waiting.mark) !== undefined) waiting.done();
       },
     },
   });
   const term = proc.terminal!;
+  const results: { line: string; screen: string }[] = [];
   try {
-    // Keys are queued in the terminal; the line editor reads them after the rc files have run.
-    // The line editor handles keys one after another: Ctrl-A (to the start of the line) is read
-    // only after Tab's completion has finished, however long that takes.
-    term.write(`${line}${"\t".repeat(tabs)}\u0001echo ${MARK} \r`);
-    const timeout = setTimeout(done, 20_000);
-    await finished;
-    clearTimeout(timeout);
-    const screen = screenText(raw);
-    const result = screen.split("\n").find((l) => l.startsWith(`${MARK} `) || l === MARK);
-    if (result === undefined) throw new Error(`${shell}: no completed line for ${JSON.stringify(line)}; the terminal showed:\n${screen}`);
-    return { line: result.slice(MARK.length).trim(), screen };
+    for (const [i, line] of lines.entries()) {
+      const mark = markOf(i);
+      const finished = new Promise<void>((resolve) => (waiting = { mark, done: resolve }));
+      // Keys are queued in the terminal; the line editor reads them after the rc files have run.
+      // The line editor handles keys one after another: Ctrl-A (to the start of the line) is read
+      // only after Tab's completion has finished, however long that takes.
+      term.write(`${line}${"\t".repeat(tabs)}\u0001echo ${mark} \r`);
+      const timeout = setTimeout(() => waiting?.done(), 20_000);
+      await finished;
+      clearTimeout(timeout);
+      const screen = screenText(raw);
+      const result = resultLine(screen, mark);
+      if (result === undefined) throw new Error(`${shell}: no completed line for ${JSON.stringify(line)}; the terminal showed:\n${screen}`);
+      results.push({ line: result.slice(mark.length).trim(), screen });
+    }
+    return results;
   } finally {
     // SIGKILL: an interactive shell ignores SIGTERM.
     proc.kill("SIGKILL");
