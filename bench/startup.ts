@@ -2,13 +2,13 @@
 // the same flags (build.ts's compileExecutable). Goals: `--version` ≤ 1.3× (STYLE.md), `mcp list`
 // with 10 servers ≤ 1.3× (issue 12). Reports PASS/MISS and always exits 0.
 //
-// The floor row is ./startup-floor.ts: reading config.toml through node:fs, parsing it with
-// smol-toml and printing it, nothing else. It is 1.35-1.42× hello on its own (node:fs alone loads
-// in ~0.6 ms, node:path ~0.2 ms; Bun.file's reads cost as much through its thread pool), so the
-// 1.3× goal for `mcp list` is below what the design card's runtime and parser allow.
+// The floor row is ./startup-floor.ts: reading config.toml, parsing it with smol-toml and printing
+// it, nothing else. It is ~1.30× hello on its own (1.37-1.42× when it reads through node:fs, which
+// alone takes ~0.6 ms to load, and node:path ~0.2 ms), so the 1.3× goal for `mcp list` leaves
+// nothing for validation, the command framework, errors or the AUTH column.
 //
-// Last run (linux-x64, 2 shared cores, 40 rounds): hello 2.8 ms; floor 1.42×; --version 0.98×;
-// mcp list 1.98× and --json 2.00× (2.65× / 2.74× at the start of issue 12). What moved it: citty
+// Last run (linux-x64, 2 shared cores, 40 rounds): hello 3.2 ms; floor 1.29×; --version 0.97×;
+// mcp list 1.91× and --json 1.90× (2.65× / 2.74× at the start of issue 12). What moved it: citty
 // parses argv without node:util (build.ts plugin), the JIT held back for the first 100 ms
 // (compile.jitPolicy), one write per table, --status-only modules loaded only for --status, and the
 // bytecode laid out for `mcp list` (build.ts, bytecodeOrder: ~0.4 ms less CPU, which the wall
@@ -28,7 +28,7 @@ import path from "node:path";
 import { buildRelease, compileExecutable, hostTarget, ROOT } from "../build.ts";
 import { startupConfigToml } from "./startup-config.ts";
 
-/** Reads, parses and prints the config and nothing else (./startup-floor.ts): no tether can be faster. */
+/** Reads, parses and prints the config and nothing else (./startup-floor.ts): no `mcp list` can be faster. */
 const FLOOR_ENTRY = path.join(import.meta.dir, "startup-floor.ts");
 
 interface Case {
