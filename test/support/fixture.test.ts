@@ -90,6 +90,21 @@ const textOf = (result: any): string => result.content.map((c: any) => (c.type =
 
 const fixtures: FixtureHandle[] = [];
 const clients: Client[] = [];
+/**
+ * Children of stdio transports, killed after each test: under Bun, the 1.x SDK's transport close()
+ * aborts a signal that does not end the child, so a server that never answered would outlive the run.
+ */
+const children: number[] = [];
+function stdioTransport(extra: string[]): StdioClientTransport {
+  const { command, args } = stdioFixtureCommand(extra);
+  const transport = new StdioClientTransport({ command, args, stderr: "pipe" });
+  const start = transport.start.bind(transport);
+  transport.start = async () => {
+    await start();
+    if (transport.pid !== null) children.push(transport.pid);
+  };
+  return transport;
+}
 async function start(args: string[]): Promise<FixtureHandle> {
   const fixture = await startHttpFixture(args);
   fixtures.push(fixture);
@@ -97,13 +112,19 @@ async function start(args: string[]): Promise<FixtureHandle> {
 }
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
+  for (const pid of children.splice(0)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
   await Promise.all(fixtures.splice(0).map((f) => f.stop()));
 });
 
 describe("stdio mode", () => {
   test("lists tools, round-trips echo and add, reports errors and images, and logs to stderr", async () => {
-    const { command, args } = stdioFixtureCommand(["--name", "stdio-fx", "--version", "2.0.0"]);
-    const transport = new StdioClientTransport({ command, args, stderr: "pipe" });
+    const transport = stdioTransport(["--name", "stdio-fx", "--version", "2.0.0"]);
     let stderr = "";
     transport.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const client = new Client({ name: "fixture-test", version: "0.0.0" });
@@ -128,10 +149,9 @@ describe("stdio mode", () => {
   });
 
   test("--tools and --many-tools shape the list", async () => {
-    const { command, args } = stdioFixtureCommand(["--tools", "echo", "--many-tools", "3"]);
     const client = new Client({ name: "fixture-test", version: "0.0.0" });
     clients.push(client);
-    await client.connect(new StdioClientTransport({ command, args, stderr: "pipe" }));
+    await client.connect(stdioTransport(["--tools", "echo", "--many-tools", "3"]));
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["echo", "tool_1", "tool_2", "tool_3"]);
   });
@@ -201,8 +221,7 @@ describe("http mode", () => {
 
 describe("misbehaviour", () => {
   const stdioClient = async (extra: string[]) => {
-    const { command, args } = stdioFixtureCommand(extra);
-    const transport = new StdioClientTransport({ command, args, stderr: "pipe" });
+    const transport = stdioTransport(extra);
     let stderr = "";
     transport.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const client = new Client({ name: "fixture-test", version: "0.0.0" });
