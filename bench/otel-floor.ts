@@ -13,6 +13,9 @@ export interface FloorRecord {
   timestampMs: number;
 }
 
+// compileExecutable starts executables with the JIT held back (build.ts); tether's exec gets the
+// normal policy back after 100 ms, and so does this.
+Bun.unsafe.setJITPolicy(1);
 const records = (await Bun.file(process.env.FLOOR_RECORDS!).json()) as FloorRecord[];
 if (process.env.FLOOR_EXPORT !== "0") {
   const sink = await startOtelSink({
