@@ -322,12 +322,16 @@ async function main(): Promise<number> {
   }
 }
 
+/** The adapter's last stdout line, which the runner saves (stdout.txt) when it runs a whole suite. */
+export const EXIT_LINE = "tether-conformance-adapter: exit ";
+
 if (import.meta.main) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      log(`adapter error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      process.exit(3);
-    },
-  );
+  const exit = (code: number) => {
+    console.log(`${EXIT_LINE}${code}`);
+    process.exit(code);
+  };
+  main().then(exit, (error) => {
+    log(`adapter error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    exit(3);
+  });
 }
