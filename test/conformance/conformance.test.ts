@@ -13,10 +13,11 @@
 // and the tail of the adapter's output (tether's stdout/stderr).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ensureHostBinary } from "../support/binary.ts";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { EXIT_LINE } from "./client.ts";
+import { type Check, resultChecks, resultDir, resultFile } from "./results.ts";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 const RUNNER = join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
@@ -58,15 +59,6 @@ export const SCENARIOS: readonly string[] = [
  */
 const CLIENT_MAY_FAIL: ReadonlySet<string> = new Set(["auth/scope-retry-limit"]);
 
-interface Check {
-  id: string;
-  name: string;
-  description: string;
-  status: string;
-  errorMessage?: string;
-  details?: unknown;
-}
-
 interface ScenarioRun {
   scenario: string;
   checks: Check[];
@@ -99,22 +91,16 @@ async function runRunner(selection: string[]): Promise<string> {
   return stripAnsi(`${stdout}\n${stderr}`);
 }
 
-/** What the runner wrote for `scenario`: <results>/<scenario>-<timestamp>/{checks.json,stdout.txt,stderr.txt}. */
+/** What the runner wrote for `scenario`, with the adapter's exit code from its last stdout line. */
 function scenarioRun(scenario: string): ScenarioRun | undefined {
-  const parent = join(resultsRoot, dirname(scenario));
-  const prefix = `${basename(scenario)}-`;
-  const dir = existsSync(parent)
-    ? readdirSync(parent).find((name) => name.startsWith(prefix) && /^\d{4}-\d{2}-\d{2}T[\d-]+Z$/.test(name.slice(prefix.length)))
-    : undefined;
+  const dir = resultDir(resultsRoot, scenario);
   if (dir === undefined) return undefined;
-  const read = (file: string) => (existsSync(join(parent, dir, file)) ? readFileSync(join(parent, dir, file), "utf8") : "");
-  const checksText = read("checks.json");
-  const exitLine = read("stdout.txt").split("\n").findLast((line) => line.startsWith(EXIT_LINE));
+  const exitLine = resultFile(dir, "stdout.txt").split("\n").findLast((line) => line.startsWith(EXIT_LINE));
   return {
     scenario,
-    checks: checksText ? (JSON.parse(checksText) as Check[]) : [],
+    checks: resultChecks(dir),
     adapterExit: exitLine === undefined ? undefined : Number(exitLine.slice(EXIT_LINE.length)),
-    adapterStderr: read("stderr.txt"),
+    adapterStderr: resultFile(dir, "stderr.txt"),
   };
 }
 

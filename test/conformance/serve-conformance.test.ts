@@ -12,13 +12,14 @@
 //   version that gets no priming events, so the scenario has no check to pass (0/0; fixed in the
 //   suite after that release).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { BUN_PATH } from "../support/fixture.ts";
 import { type HttpServe, startHttpServe } from "../serve/harness.ts";
+import { resultChecks, resultDir } from "./results.ts";
 
 const RUNNER = join(resolve(import.meta.dir, "../.."), "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 
@@ -56,12 +57,6 @@ export const SERVE_SCENARIOS: readonly string[] = [
   "server-sse-multiple-streams",
 ];
 
-interface Check {
-  id: string;
-  status: string;
-  errorMessage?: string;
-}
-
 let home: ReturnType<typeof makeHome>;
 let served: HttpServe;
 let results: string;
@@ -92,16 +87,11 @@ afterAll(async () => {
   rmSync(results, { recursive: true, force: true });
 });
 
-/** The checks the runner wrote for `scenario` (results/server-<scenario>-<timestamp>/checks.json). */
-function checksOf(scenario: string): Check[] | undefined {
-  const dir = readdirSync(results).find((name) => name.startsWith(`server-${scenario}-`) && /^\d{4}-\d{2}-\d{2}T[\d-]+Z$/.test(name.slice(`server-${scenario}-`.length)));
-  return dir === undefined ? undefined : (JSON.parse(readFileSync(join(results, dir, "checks.json"), "utf8")) as Check[]);
-}
-
 for (const scenario of SERVE_SCENARIOS) {
   test(`conformance server scenario ${scenario}`, () => {
-    const checks = checksOf(scenario);
-    if (!checks) throw new Error(`${scenario}: the runner wrote no results\n${runnerOutput}`);
+    const dir = resultDir(results, `server-${scenario}`);
+    if (!dir) throw new Error(`${scenario}: the runner wrote no results\n${runnerOutput}`);
+    const checks = resultChecks(dir);
     const bad = checks.filter((c) => c.status !== "SUCCESS" && c.status !== "INFO");
     if (bad.length > 0 || checks.length === 0) {
       throw new Error(`${scenario} failed:\n${bad.map((c) => `  ${c.status} ${c.id}: ${c.errorMessage ?? ""}`).join("\n") || "  (no checks)"}`);

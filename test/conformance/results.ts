@@ -1,0 +1,35 @@
+// Reading what the official conformance runner wrote with `-o DIR`: one directory per scenario,
+// `<name>-<timestamp>` (a name's `/` is a subdirectory: auth/metadata-default), holding
+// checks.json and, for client scenarios, the client's stdout.txt and stderr.txt.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+export interface Check {
+  id: string;
+  name?: string;
+  description?: string;
+  status: string;
+  errorMessage?: string;
+  details?: unknown;
+}
+
+/** The directory of the scenario `name` under `root`, or undefined when the runner wrote none. */
+export function resultDir(root: string, name: string): string | undefined {
+  const parent = join(root, dirname(name));
+  const prefix = `${basename(name)}-`;
+  if (!existsSync(parent)) return undefined;
+  const dir = readdirSync(parent).find((entry) => entry.startsWith(prefix) && /^\d{4}-\d{2}-\d{2}T[\d-]+Z$/.test(entry.slice(prefix.length)));
+  return dir === undefined ? undefined : join(parent, dir);
+}
+
+/** A file of a scenario's results ("" when absent). */
+export function resultFile(dir: string, file: string): string {
+  const path = join(dir, file);
+  return existsSync(path) ? readFileSync(path, "utf8") : "";
+}
+
+/** The scenario's checks (none when checks.json is absent). */
+export function resultChecks(dir: string): Check[] {
+  const text = resultFile(dir, "checks.json");
+  return text ? (JSON.parse(text) as Check[]) : [];
+}
