@@ -1,4 +1,4 @@
-// The error family every layer throws; main.ts maps them to `error:`/`hint:` lines and exit codes.
+// The error family every layer throws; cli/run.ts maps them to `error:`/`hint:` lines and exit codes.
 
 export interface ErrorOptions {
   hint?: string;

@@ -16,7 +16,7 @@ import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, isLoopbackHo
 import { createServedServer } from "./server.ts";
 import { Upstreams } from "./upstreams.ts";
 
-/** How long shutdown lets in-flight calls finish before cancelling them (within main's 2 s cleanup bound). */
+/** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
 export const SHUTDOWN_GRACE_MS = 1_200;
 
 export interface ServeOptions {
