@@ -87,6 +87,27 @@ for (const era of ["legacy", "modern"] as Era[]) {
 }
 
 for (const era of ["legacy", "modern"] as Era[]) {
+  test(`a ${era} client answers the questions an upstream asks during prompts/get and resources/read, not only during calls`, async () => {
+    writeConfig(serve.home.configPath, {
+      servers: {
+        old: stdioFixture(["--era", "legacy", "--features", "--ask-in-reads", "--name", "old"]),
+        new: stdioFixture(["--era", "modern", "--features", "--ask-in-reads", "--name", "new"]),
+      },
+    });
+    const { client, asked } = answeringClient(era);
+    await serve.stdio([], era, {}, client);
+    const answer = 'accept {"name":"Ada","count":2}';
+    for (const server of ["old", "new"]) {
+      const prompt = await client.getPrompt({ name: `${server}__ask_prompt` });
+      expect(prompt.messages.map((m) => ("text" in m.content ? m.content.text : ""))).toEqual([answer]);
+      const read = await client.readResource({ uri: `fixture://${server}/asked` });
+      expect(read.contents.map((c) => ("text" in c ? c.text : ""))).toEqual([answer]);
+    }
+    expect(asked).toEqual(Array(4).fill("elicit form: Tell the fixture about yourself."));
+  }, 90_000);
+}
+
+for (const era of ["legacy", "modern"] as Era[]) {
   test(`over HTTP, a ${era} client answers an upstream's questions (2026-07-28: input_required and the retry; 2025: in its session)`, async () => {
     upstreams();
     const http = await serve.http();

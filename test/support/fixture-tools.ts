@@ -34,6 +34,11 @@ export interface FixtureToolOptions {
   rpcErrorCode?: number;
   /** `--features`: resources, prompts and the tools of issue 13 (off by default, so tool lists stay as they were). */
   features?: boolean;
+  /**
+   * `--ask-in-reads` (with --features): the prompt `ask_prompt` and the resource
+   * `fixture://<name>/asked` ask the form first (elicitation during a get or a read, not a call).
+   */
+  askInReads?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
@@ -194,6 +199,12 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     // 2025: the tool pushes elicitation/create to the client and waits for the answer.
     const elicit = (params: Record<string, unknown>) => server.server.elicitInput(params as never) as Promise<ElicitAnswer>;
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: {} }, async () => text(elicitOutcome(await elicit(ASK_FORM))));
+    if (options.askInReads) {
+      server.registerPrompt("ask_prompt", { description: ASK_PROMPT_DESCRIPTION }, async () => askedPrompt(elicitOutcome(await elicit(ASK_FORM))));
+      server.registerResource("asked", askedUri(options), { description: ASK_RESOURCE_DESCRIPTION, mimeType: "text/plain" }, async (uri: URL) =>
+        askedResource(uri, elicitOutcome(await elicit(ASK_FORM))),
+      );
+    }
     server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: {} }, async () =>
       text(elicitOutcome(await elicit({ mode: "url", elicitationId: "fixture-1", ...ASK_URL }))),
     );
@@ -262,6 +273,22 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     };
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
     server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
+    if (options.askInReads) {
+      // The same input_required round as the tools', for prompts/get and resources/read.
+      const answered = (ctx: { mcpReq: { inputResponses?: unknown } }) => inputResponse(ctx.mcpReq.inputResponses as never, "form");
+      const askFirst = () => inputRequired({ inputRequests: { form: inputRequired.elicit(ASK_FORM as never) } });
+      server.registerPrompt("ask_prompt", { description: ASK_PROMPT_DESCRIPTION }, (async (ctx: { mcpReq: { inputResponses?: unknown } }) => {
+        const view = answered(ctx);
+        return view.kind === "elicit" ? askedPrompt(elicitOutcome(view)) : askFirst();
+      }) as never);
+      server.registerResource("asked", askedUri(options), { description: ASK_RESOURCE_DESCRIPTION, mimeType: "text/plain" }, (async (
+        uri: URL,
+        ctx: { mcpReq: { inputResponses?: unknown } },
+      ) => {
+        const view = answered(ctx);
+        return view.kind === "elicit" ? askedResource(uri, elicitOutcome(view)) : askFirst();
+      }) as never);
+    }
     server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: z.object(SAMPLE_SHAPE) }, (async ({ prompt }: { prompt?: string }, ctx: { mcpReq: { inputResponses?: unknown } }) => {
       const view = inputResponse(ctx.mcpReq.inputResponses as never, "sample");
       if (view.kind !== "sampling") return inputRequired({ inputRequests: { sample: inputRequired.createMessage(sampleRequest(prompt) as never) } });
@@ -361,6 +388,12 @@ function registerFeatures(
 }
 
 const ASK_DESCRIPTION = "Ask the user to fill in a form (elicitation), then echo the answer.";
+const ASK_PROMPT_DESCRIPTION = "A prompt that asks the form first and carries the answer.";
+const ASK_RESOURCE_DESCRIPTION = "A resource that asks the form first and holds the answer.";
+
+const askedUri = (options: FixtureToolOptions) => `fixture://${options.name}/asked`;
+const askedPrompt = (outcome: string) => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text: outcome } }] });
+const askedResource = (uri: URL, outcome: string) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: outcome }] });
 const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";
 
 /** A form with every field kind: required text, a bounded integer with a default, a choice, a multi-select, a boolean. */
