@@ -37,6 +37,15 @@ for (const era of ["legacy", "modern"] as const) {
       expect(result.stderr).toBe(DECLINED);
     });
 
+    test("a form asked during mcp prompt or mcp read (not a call) is answered from --input the same way", async () => {
+      writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--ask-in-reads", "--name", "fx", "--era", era], { startup_timeout_sec: 60 }) } });
+      const prompt = expectOk(await runTether(["mcp", "prompt", "fx", "ask_prompt", "--input", "name=Ada", "--input", "count=2"], { home: home.home }));
+      expect(prompt.stdout).toBe('[user]\naccept {"name":"Ada","count":2}\n');
+      expect(prompt.stderr).toBe('server "fx" asked: Tell the fixture about yourself. — answered from --input\n');
+      const read = expectOk(await runTether(["mcp", "read", "fx", "fixture://fx/asked", "--input", "name=Bo", "--input-defaults"], { home: home.home }));
+      expect(read.stdout).toBe('accept {"name":"Bo","count":3,"color":"green","extras":["a"],"subscribe":false}\n');
+    });
+
     test("--input-defaults fills the rest from the schema; --input values are coerced by it", async () => {
       const defaults = expectOk(await tether(["ask", "--input", "name=Ann", "--input-defaults"]));
       expect(defaults.stdout).toBe('accept {"name":"Ann","count":3,"color":"green","extras":["a"],"subscribe":false}\n');
