@@ -1,4 +1,4 @@
-// Elicitation through `mcp call` in both eras (2025 elicitation/create, 2026 input_required): piped
+// Elicitation through `mcp call` (and during `mcp prompt` / `mcp read`) in both eras (2025 elicitation/create, 2026 input_required): piped
 // (decline with what was asked, --input, --input-defaults, a bad --input) and on a real terminal.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { fixtureServer, runInTerminal, setupExec } from "../agent/exec-harness.ts";
