@@ -1,11 +1,11 @@
-// `mcp logout` and the credential half of `mcp remove`: revoke where advertised, then delete from the store(s).
+// `mcp logout`: revoke where advertised, then delete from the store(s). (`mcp remove` deletes
+// without revoking: ./server-store.ts forgetServerCredentials.)
 import type { Context } from "../context.ts";
 import { getServer } from "../config/servers.ts";
-import type { ServerConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import type { CredentialStore } from "./store/credentials.ts";
 import { type RevocationOutcome, revokeStoredTokens } from "./revoke.ts";
-import { loadServerCredentials, serverCredentialKey } from "./server-store.ts";
+import { loadServerCredentials } from "./server-store.ts";
 import { timedFetch } from "./timed-fetch.ts";
 
 const REVOKE_TIMEOUT_MS = 10_000;
@@ -27,11 +27,4 @@ export async function logoutServer(ctx: Context, name: string): Promise<LogoutRe
   const revocation = credentials ? await revokeStoredTokens(credentials, timedFetch(ctx, REVOKE_TIMEOUT_MS)) : undefined;
   const deleted = await store.delete(key);
   return { serverName: name, deleted: deleted || credentials !== undefined, revocation, store: store.kind };
-}
-
-/** For `mcp remove`: deletes what is stored for the removed server (no network). True if something was. */
-export async function forgetServerCredentials(ctx: Context, server: ServerConfig): Promise<boolean> {
-  if (server.transport !== "http") return false;
-  const store = await ctx.credentialStore();
-  return store.delete(serverCredentialKey(ctx, server));
 }

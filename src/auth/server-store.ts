@@ -2,7 +2,7 @@
 // server's key in it.
 import type { Context } from "../context.ts";
 import { serverUrl } from "../config/expand.ts";
-import type { HttpServerConfig } from "../config/types.ts";
+import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import { credentialStoreKey, type CredentialStore, type StoredCredentials } from "./store/credentials.ts";
 
 /** `<name>|<digest of the expanded url>`: the key follows the real endpoint. */
@@ -20,4 +20,14 @@ export async function loadServerCredentials(ctx: Context, server: HttpServerConf
   const store = await ctx.credentialStore();
   const key = serverCredentialKey(ctx, server);
   return { store, key, credentials: await store.load(key) };
+}
+
+/**
+ * For `mcp remove`: deletes what is stored for the removed server (no network, no revocation). True
+ * if something was. Kept apart from ./logout.ts, which loads the SDK's OAuth client to revoke.
+ */
+export async function forgetServerCredentials(ctx: Context, server: ServerConfig): Promise<boolean> {
+  if (server.transport !== "http") return false;
+  const store = await ctx.credentialStore();
+  return store.delete(serverCredentialKey(ctx, server));
 }

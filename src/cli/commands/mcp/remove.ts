@@ -1,6 +1,6 @@
 // `tether mcp remove`: delete a server entry.
 import type { Context } from "../../../context.ts";
-import { forgetServerCredentials } from "../../../auth/logout.ts";
+import { forgetServerCredentials } from "../../../auth/server-store.ts";
 import { removeServer } from "../../../config/server-edits.ts";
 import { serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
