@@ -41,19 +41,31 @@ export function repeatedFlag(rawArgs: readonly string[], flag: string): string[]
   return values;
 }
 
-/** Rejects flags the command does not define: a typo must not silently do nothing. */
-export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef, command: string): void {
+/**
+ * Rejects flags the command does not define and, unless it takes any number of words (`variadic`),
+ * more positional arguments than it declares: a typo or a misplaced argument must not silently do
+ * nothing (`mcp call fx add a=1` would otherwise call `add` without arguments).
+ */
+export function rejectUnknownArguments(rawArgs: readonly string[], args: ArgsDef, command: string, variadic = false): void {
   const known = new Map<string, string | undefined>();
+  let positionals = 0;
   for (const [name, def] of Object.entries(args)) {
-    if (def.type === "positional") continue;
+    if (def.type === "positional") {
+      positionals++;
+      continue;
+    }
     known.set(name, def.type);
     const aliases = "alias" in def ? def.alias : undefined;
     for (const alias of [aliases ?? []].flat()) known.set(alias, def.type);
   }
   const tokens = beforeSeparator(rawArgs);
+  const words: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) continue;
+    if (!token.startsWith("-") || token === "-" || /^-\d/.test(token)) {
+      words.push(token);
+      continue;
+    }
     const name = token.replace(/^--?/, "").split("=")[0]!;
     const type = known.get(name);
     if (type === "string" || type === "enum") {
@@ -67,4 +79,11 @@ export function rejectUnknownFlags(rawArgs: readonly string[], args: ArgsDef, co
       hint: near ? `did you mean --${near}?` : `see: ${command} --help`,
     });
   }
+  const extra = words[positionals];
+  if (variadic || extra === undefined) return;
+  // `key=value` where the command has --arg: the user meant an argument for the tool or prompt.
+  const asArg = known.has("arg") && /^[^=\s]+=/.test(extra);
+  throw new UsageError(`unexpected argument ${JSON.stringify(extra)} for "${command}"`, {
+    hint: asArg ? `pass it with --arg ${extra}` : `see: ${command} --help`,
+  });
 }

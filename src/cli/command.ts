@@ -1,7 +1,7 @@
 // defineCommand plus the checks every tether command gets: unknown flags are usage errors.
 import { defineCommand, type ArgsDef, type CommandDef, type ParsedArgs } from "citty";
 import type { Context } from "../context.ts";
-import { rejectUnknownFlags } from "./args.ts";
+import { rejectUnknownArguments } from "./args.ts";
 
 export interface TetherCommand<A extends ArgsDef> {
   /** Full name, e.g. "tether mcp add" (used in messages). */
@@ -9,6 +9,8 @@ export interface TetherCommand<A extends ArgsDef> {
   description: string;
   /** Left out of help and of the completion scripts' command lists. */
   hidden?: boolean;
+  /** Takes any number of words after its declared positionals (exec's prompt). */
+  variadic?: boolean;
   args: A;
   run(args: ParsedArgs<A>, rawArgs: string[]): Promise<void> | void;
 }
@@ -18,7 +20,7 @@ export function tetherCommand<const A extends ArgsDef>(def: TetherCommand<A>): C
     meta: { name: def.path.split(" ").at(-1), description: def.description, ...(def.hidden ? { hidden: true } : {}) },
     args: def.args,
     async run({ args, rawArgs }) {
-      rejectUnknownFlags(rawArgs, def.args, def.path);
+      rejectUnknownArguments(rawArgs, def.args, def.path, def.variadic);
       await def.run(args, rawArgs);
     },
   });

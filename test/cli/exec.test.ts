@@ -33,6 +33,12 @@ describe("exec: answers", () => {
     expect(h.bodies().map((body) => body.input[0])).toEqual([userMessage("what is up?"), userMessage("and now?")]);
   });
 
+  test("an unquoted prompt is its words joined by spaces", async () => {
+    const h = setup([sseStep(sse(textTurn("resp_1", ["ok"])))]);
+    expectExit(await h.run(["add", "two", "numbers"]), 0);
+    expect(h.bodies()[0].input[0]).toEqual(userMessage("add two numbers"));
+  });
+
   test("--model overrides config's model", async () => {
     const h = setup([sseStep(sse(textTurn("resp_1", ["ok"])))]);
     expectExit(await h.run(["--model", "gpt-other", "hi"]), 0);

@@ -140,6 +140,20 @@ describe("errors and exit codes", () => {
     expect(missing.stderr).toBe("error: missing required positional argument: TOOL\nhint: see: tether mcp call --help\n");
   });
 
+  test("an argument a command does not take is a usage error, not silently dropped", async () => {
+    // A tool argument without --arg: the call must not go out with no arguments.
+    const call = await tether(["mcp", "call", "x", "add", "a=1", "--arg", "b=2"]);
+    expect([call.code, call.stdout]).toEqual([2, ""]);
+    expect(call.stderr).toBe('error: unexpected argument "a=1" for "tether mcp call"\nhint: pass it with --arg a=1\n');
+    const list = await tether(["mcp", "list", "everything"]);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toBe('error: unexpected argument "everything" for "tether mcp list"\nhint: see: tether mcp list --help\n');
+    // Words after `--` are the server's command, not tether's arguments.
+    expectOk(await tether(["mcp", "add", "srv", "--", "npx", "-y", "server", "a=1"]));
+    const get = await tether(["mcp", "get", "srv", "extra"]);
+    expect(get.stderr).toBe('error: unexpected argument "extra" for "tether mcp get"\nhint: see: tether mcp get --help\n');
+  });
+
   test("a --config file that does not exist is an error, except for mcp add, which creates it", async () => {
     const missing = join(home.home, "typo.toml");
     const list = await tether(["--config", missing, "mcp", "list"]);

@@ -25,6 +25,8 @@ export default (ctx: Context) =>
   tetherCommand({
     path: "tether exec",
     description: "Ask a model, letting it call your MCP tools (approval per call)",
+    // The prompt may come unquoted: `tether exec add two numbers`.
+    variadic: true,
     args: execArgs,
     async run(args, rawArgs) {
       const options = toExecOptions(args, rawArgs);
