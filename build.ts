@@ -425,7 +425,9 @@ export function recordBytecodeOrder(executable: string, work: string): string {
   mkdirSync(home, { recursive: true });
   writeFileSync(path.join(home, "config.toml"), PROFILE_CONFIG);
   const out = path.join(work, "bytecode-order.txt");
-  const env = { PATH: process.env.PATH ?? "", HOME: work, TETHER_HOME: home, BUN_BYTECODE_ORDER_OUT: out };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: work, USERPROFILE: work, TETHER_HOME: home, BUN_BYTECODE_ORDER_OUT: out };
+  // Windows processes need SystemRoot to start their runtime.
+  if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
   const run = Bun.spawnSync([executable, ...PROFILED_RUN], { cwd: work, env, stdout: "pipe", stderr: "pipe" });
   if (run.exitCode !== 0 || !existsSync(out)) {
     throw new Error(`profiling \`tether ${PROFILED_RUN.join(" ")}\` for the bytecode layout failed (exit ${run.exitCode}): ${run.stderr.toString().trim()}`);
