@@ -1,6 +1,6 @@
 // The errors every OAuth path shares: "log in again" with the exact command, and foreign messages made safe to show.
 import { OAuthError } from "@modelcontextprotocol/client";
-import { AuthError } from "../errors.ts";
+import { AuthError, UsageError } from "../errors.ts";
 import { redactSecrets, type StoredCredentials } from "./store/credentials.ts";
 
 import { loginCommand } from "./login-command.ts";
@@ -10,6 +10,11 @@ export { loginCommand };
 /** A failure the user fixes by logging in again (SPEC §5: a refresh failure says `run: tether mcp login NAME`). */
 export function loginNeeded(serverName: string, message: string, cause?: unknown): AuthError {
   return new AuthError(`server "${serverName}": ${message}`, { hint: loginCommand(serverName), cause });
+}
+
+/** `mcp login` / `mcp logout` on a stdio server: it has no OAuth login to make or forget. */
+export function noLoginForStdio(serverName: string): UsageError {
+  return new UsageError(`server "${serverName}" is a stdio server; OAuth login is only for HTTP servers (url)`);
 }
 
 /** One line from an SDK, OAuth or network error, with any stored secret scrubbed and the length bounded. */

@@ -2,7 +2,7 @@
 // without revoking: ./server-store.ts forgetServerCredentials.)
 import type { Context } from "../context.ts";
 import { getServer } from "../config/servers.ts";
-import { UsageError } from "../errors.ts";
+import { noLoginForStdio } from "./auth-errors.ts";
 import type { CredentialStore } from "./store/credentials.ts";
 import { type RevocationOutcome, revokeStoredTokens } from "./revoke.ts";
 import { loadServerCredentials } from "./server-store.ts";
@@ -20,9 +20,7 @@ export interface LogoutResult {
 
 export async function logoutServer(ctx: Context, name: string): Promise<LogoutResult> {
   const server = await getServer(ctx, name);
-  if (server.transport !== "http") {
-    throw new UsageError(`server "${name}" is a stdio server; it has no OAuth login`);
-  }
+  if (server.transport !== "http") throw noLoginForStdio(name);
   const { store, key, credentials } = await loadServerCredentials(ctx, server);
   const revocation = credentials ? await revokeStoredTokens(credentials, timedFetch(ctx, REVOKE_TIMEOUT_MS)) : undefined;
   const deleted = await store.delete(key);

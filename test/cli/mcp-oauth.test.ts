@@ -246,7 +246,7 @@ describe("login", () => {
     expect(run.stderr).toContain(`hint: set oauth_client_id (and oauth_client_secret_env_var) for "fx" in config.toml`);
   });
 
-  test("login on a stdio server is a usage error (exit 2); on an HTTP server without OAuth, exit 1 with its answer", async () => {
+  test("login or logout on a stdio server is the same usage error (exit 2); on an HTTP server without OAuth, exit 1 with its answer", async () => {
     const plain = await startHttpFixture([]);
     fixtures.push(plain);
     writeConfig(home.tetherHome, `[mcp_servers.local]\ncommand = "local-server"\n\n[mcp_servers.plain]\nurl = "${plain.url}"\n`);
@@ -254,6 +254,8 @@ describe("login", () => {
     const stdio = await tether(["mcp", "login", "local", "--no-browser"]);
     expect(stdio.code).toBe(2);
     expect(stdio.stderr).toBe(`error: server "local" is a stdio server; OAuth login is only for HTTP servers (url)\n`);
+    const logout = await tether(["mcp", "logout", "local"]);
+    expect([logout.code, logout.stderr]).toEqual([2, stdio.stderr]);
 
     const http = await tether(["mcp", "login", "plain", "--no-browser"]);
     expect(http.code).toBe(1);

@@ -9,7 +9,7 @@ import { isLoopbackHost } from "../../config/names.ts";
 import { getServer } from "../../config/servers.ts";
 import type { HttpServerConfig, ServerConfig } from "../../config/types.ts";
 import { AuthError, CancelledError, ConnectionError, UsageError } from "../../errors.ts";
-import { loginCommand, reasonOf } from "../auth-errors.ts";
+import { loginCommand, noLoginForStdio, reasonOf } from "../auth-errors.ts";
 import { type AuthorizationVerdict, parsePastedRedirect, readAuthorizationResponse } from "./authorization-response.ts";
 import { type CallbackListener, startCallbackListener } from "./callback-listener.ts";
 import type { CredentialStore, StoredCredentials } from "../store/credentials.ts";
@@ -174,9 +174,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
 
 function loginTarget(server: ServerConfig): HttpServerConfig {
   const { name } = server;
-  if (server.transport === "stdio") {
-    throw new UsageError(`server "${name}" is a stdio server; OAuth login is only for HTTP servers (url)`);
-  }
+  if (server.transport === "stdio") throw noLoginForStdio(name);
   if (server.bearerTokenEnvVar) {
     throw new UsageError(`server "${name}" uses a bearer token from $${server.bearerTokenEnvVar}, which would win over an OAuth login`, {
       hint: `remove bearer_token_env_var from [mcp_servers.${name}] to use OAuth instead`,
