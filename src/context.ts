@@ -26,6 +26,8 @@ export interface Paths {
   home: string;
   /** The config file: --config or $TETHER_HOME/config.toml. */
   config: string;
+  /** The user's home directory (`~` in config paths; other apps' configs live under it). */
+  userHome: string;
 }
 
 /** The environment a run sees (process.env for real runs, a plain record in tests). */

@@ -16,14 +16,15 @@ export type SystemContext = RunContext;
 
 export function createSystemContext(options: SystemContextOptions = {}): SystemContext {
   const env = process.env;
-  const home = env.TETHER_HOME ? resolve(env.TETHER_HOME) : join(userHome(env), ".tether");
+  const home = userHome(env);
+  const tetherHome = env.TETHER_HOME ? resolve(env.TETHER_HOME) : join(home, ".tether");
   const stdout = fdStream(1);
   const stderr = fdStream(2);
   silenceLibraryConsole(env.TETHER_DEBUG === "1" ? stderr : undefined);
   return withServices({
     io: createSystemIO(env, stdout, stderr),
     env,
-    paths: { home, config: options.configPath ? resolve(options.configPath) : join(home, "config.toml") },
+    paths: { home: tetherHome, config: options.configPath ? resolve(options.configPath) : join(tetherHome, "config.toml"), userHome: home },
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: () => Date.now(),

@@ -1,8 +1,7 @@
 // `tether mcp import`: reads another app's MCP servers and writes them into config.toml through
 // the format-preserving editor, one locked write for the whole import; never replaces silently.
-import { homedir } from "node:os";
 import type { Context } from "../context.ts";
-import { parseConfigSource } from "../config/load.ts";
+import { parseConfigSource, readConfigSource } from "../config/load.ts";
 import { upsertServerInSource } from "../config/edit.ts";
 import { updateConfigFile } from "../config/write.ts";
 import { mapServer } from "./map.ts";
@@ -35,7 +34,7 @@ export interface ImportReport {
 
 export async function importServers(ctx: Context, options: ImportOptions): Promise<ImportReport> {
   const path =
-    options.path ?? defaultSourcePath(options.from, { os: process.platform, home: ctx.env.HOME ?? ctx.env.USERPROFILE ?? homedir(), env: ctx.env, cwd: ctx.cwd });
+    options.path ?? defaultSourcePath(options.from, { os: process.platform, home: ctx.paths.userHome, env: ctx.env, cwd: ctx.cwd });
   const found = serversIn(options.from, readSource(path, options.path !== undefined), path, ctx.cwd);
   const mapped = [...found].map(([appName, entry]) => ({ appName, ...mapServer(options.from, appName, entry) }));
 
@@ -64,7 +63,6 @@ export async function importServers(ctx: Context, options: ImportOptions): Promi
   };
 
   if (options.dryRun) {
-    const { readConfigSource } = await import("../config/load.ts");
     return { path, configPath: ctx.paths.config, dryRun: true, rows: plan(readConfigSource(ctx.paths.config) ?? "").rows };
   }
   const rows = await updateConfigFile(ctx, (source) => {

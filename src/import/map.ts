@@ -1,6 +1,7 @@
 // One server entry of another app → a `[mcp_servers.NAME]` table, pure. Secrets are never copied:
 // an inline token becomes an env-var reference (bearer_token_env_var, env_vars, env_http_headers)
 // and a note saying which variable to set. Fields tether has no place for are reported, not dropped.
+import { SERVER_NAME_PATTERN } from "../config/names.ts";
 import type { RawServer } from "../config/schema.ts";
 import type { Entry, ImportSource } from "./sources.ts";
 
@@ -14,7 +15,6 @@ export interface MappedServer {
   info: string[];
 }
 
-const SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Fields each app documents per server, beyond the ones mapped below (ignored with no loss). */
 const HARMLESS: Record<ImportSource, string[]> = {
@@ -58,7 +58,7 @@ function unresolvable(value: string): string | undefined {
 export function mapServer(source: ImportSource, appName: string, entry: Entry): MappedServer {
   const attention: string[] = [];
   const info: string[] = [];
-  const name = SERVER_NAME.test(appName) ? appName : appName.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 64) || "server";
+  const name = SERVER_NAME_PATTERN.test(appName) ? appName : appName.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 64) || "server";
   if (name !== appName) attention.push(`renamed from "${appName}"`);
   const seen = new Set<string>();
   const field = <T>(key: string): T | undefined => {

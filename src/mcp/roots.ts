@@ -11,19 +11,19 @@ import type { Context } from "../context.ts";
 
 /** The roots for `server`; `flagRoots` are the run's `--root` values (they win over config). */
 export function rootsFor(
-  ctx: Pick<Context, "cwd" | "env" | "paths">,
+  ctx: Pick<Context, "cwd" | "paths">,
   server: ServerConfig,
   config: Pick<TetherConfig, "roots">,
   flagRoots: readonly string[],
 ): Root[] {
-  if (flagRoots.length > 0) return flagRoots.map((dir) => toRoot(resolveRootPath(dir, ctx.cwd, ctx.env.HOME)));
+  if (flagRoots.length > 0) return flagRoots.map((dir) => toRoot(resolveRootPath(dir, ctx.cwd, ctx.paths.userHome)));
   const configured = server.roots ?? config.roots;
-  if (configured) return configured.map((dir) => toRoot(resolveRootPath(dir, dirname(ctx.paths.config), ctx.env.HOME)));
+  if (configured) return configured.map((dir) => toRoot(resolveRootPath(dir, dirname(ctx.paths.config), ctx.paths.userHome)));
   return [toRoot(ctx.cwd)];
 }
 
-export function resolveRootPath(dir: string, base: string, home: string | undefined): string {
-  if (home && (dir === "~" || dir.startsWith("~/"))) return resolve(home, dir.slice(2));
+function resolveRootPath(dir: string, base: string, home: string): string {
+  if (dir === "~" || dir.startsWith("~/")) return resolve(home, dir.slice(2));
   return isAbsolute(dir) ? resolve(dir) : resolve(base, dir);
 }
 

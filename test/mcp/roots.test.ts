@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => home.cleanup());
 
-const where = { cwd: "/work/here", env: { HOME: "/home/ann" }, paths: { home: "/home/ann/.tether", config: "/etc/tether/config.toml" } };
+const where = { cwd: "/work/here", paths: { home: "/home/ann/.tether", config: "/etc/tether/config.toml", userHome: "/home/ann" } };
 const server = (roots?: string[]) => ({ name: "fs", roots }) as ServerConfig;
 const uris = (roots: Root[]) => roots.map((root) => root.uri);
 

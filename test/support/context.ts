@@ -52,7 +52,8 @@ export function createTestContext(options: TestContextOptions): TestContext {
   let out = "";
   let err = "";
   const env = options.env;
-  const home = env.TETHER_HOME ? resolve(options.cwd, env.TETHER_HOME) : join(env.HOME ?? options.cwd, ".tether");
+  const userHome = env.HOME ?? options.cwd;
+  const home = env.TETHER_HOME ? resolve(options.cwd, env.TETHER_HOME) : join(userHome, ".tether");
   const io: IO = {
     stdout: { write: (chunk) => void (out += chunk) },
     stderr: { write: (chunk) => void (err += chunk) },
@@ -65,7 +66,7 @@ export function createTestContext(options: TestContextOptions): TestContext {
   const ctx = withServices({
     io,
     env,
-    paths: { home, config: options.configPath ? resolve(options.cwd, options.configPath) : join(home, "config.toml") },
+    paths: { home, config: options.configPath ? resolve(options.cwd, options.configPath) : join(home, "config.toml"), userHome },
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: options.now ?? (() => Date.now()),
