@@ -1,11 +1,8 @@
 // The errors every OAuth path shares: "log in again" with the exact command, and foreign messages made safe to show.
 import { OAuthError } from "@modelcontextprotocol/client";
 import { AuthError, UsageError } from "../errors.ts";
-import { redactSecrets, type StoredCredentials } from "./store/credentials.ts";
-
 import { loginCommand } from "./login-command.ts";
-
-export { loginCommand };
+import { redactSecrets, type StoredCredentials } from "./store/credentials.ts";
 
 /** A failure the user fixes by logging in again (SPEC §5: a refresh failure says `run: tether mcp login NAME`). */
 export function loginNeeded(serverName: string, message: string, cause?: unknown): AuthError {

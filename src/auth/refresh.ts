@@ -4,7 +4,8 @@ import { discoverAuthorizationServerMetadata, discoverOAuthServerInfo, refreshAu
 import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { AuthError } from "../errors.ts";
-import { loginCommand, loginNeeded, reasonOf } from "./auth-errors.ts";
+import { loginNeeded, reasonOf } from "./auth-errors.ts";
+import { loginCommand } from "./login-command.ts";
 import type { CredentialStore, StoredCredentials } from "./store/credentials.ts";
 import { withRefreshLock } from "./refresh-lock.ts";
 import { timedFetch } from "./timed-fetch.ts";

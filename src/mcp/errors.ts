@@ -12,7 +12,7 @@ import {
 import { displayUrl } from "../config/describe.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { CancelledError, ConnectionError, TetherError, ToolError } from "../errors.ts";
-import { loginCommand } from "../auth/auth-errors.ts";
+import { loginCommand } from "../auth/login-command.ts";
 
 /** What a request carried, so a 401 can say "log in" rather than "your token was rejected". */
 export type CredentialsSent = "bearer" | "oauth" | "none";

@@ -3,11 +3,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createCredentialStore,
-  type CredentialStoreMode,
   credentialStoreKey,
   KeyringUnavailableError,
 } from "../../src/auth/store/index.ts";
 import { FileCredentialStore } from "../../src/auth/store/file-store.ts";
+import type { CredentialsStoreMode } from "../../src/config/types.ts";
 import { AuthError } from "../../src/errors.ts";
 import { ACCESS_TOKEN, CLIENT_SECRET, FakeKeyring, REFRESH_TOKEN, sampleCredentials, tempHome } from "./fixtures.ts";
 
@@ -29,7 +29,7 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-function storeFor(mode: CredentialStoreMode, keyring: FakeKeyring) {
+function storeFor(mode: CredentialsStoreMode, keyring: FakeKeyring) {
   return createCredentialStore(mode, {
     home,
     keyring,

@@ -1,7 +1,7 @@
 // Reads the authorization server's answer (the redirect to /callback, from the browser or pasted):
 // a code with the state tether sent, or a clear reason the login ends.
 import { AuthError } from "../../errors.ts";
-import { loginCommand } from "../auth-errors.ts";
+import { loginCommand } from "../login-command.ts";
 
 export type AuthorizationVerdict =
   /** `iss` (RFC 9207) as the authorization server sent it; the SDK checks it against the issuer it discovered. */

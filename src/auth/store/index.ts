@@ -10,8 +10,7 @@ import { loadNapiKeyringBackend } from "./napi-keyring.ts";
 export { credentialStoreKey, type CredentialStore, type StoredCredentials, type StoredTokens } from "./credentials.ts";
 export { type KeyringBackend, KeyringUnavailableError } from "./keyring-store.ts";
 
-export type { CredentialsStoreMode as CredentialStoreMode } from "../../config/types.ts";
-import type { CredentialsStoreMode as CredentialStoreMode } from "../../config/types.ts";
+import type { CredentialsStoreMode } from "../../config/types.ts";
 
 export interface CredentialStoreOptions {
   /** $TETHER_HOME; the fallback file lives here. */
@@ -27,11 +26,11 @@ export interface CredentialStoreOptions {
 export const CREDENTIALS_FILE_NAME = ".credentials.json";
 
 /** Builds the store for `mcp_oauth_credentials_store`. Nothing is read and no addon is loaded until first use. */
-export function createCredentialStore(mode: CredentialStoreMode, options: CredentialStoreOptions): CredentialStore {
+export function createCredentialStore(mode: CredentialsStoreMode, options: CredentialStoreOptions): CredentialStore {
   return indexedStore(createBackend(mode, options), options.home);
 }
 
-function createBackend(mode: CredentialStoreMode, options: CredentialStoreOptions): CredentialStore {
+function createBackend(mode: CredentialsStoreMode, options: CredentialStoreOptions): CredentialStore {
   const file = new FileCredentialStore(join(options.home, CREDENTIALS_FILE_NAME), { warn: options.notice });
   if (mode === "file") return file;
   const keyring = new KeyringCredentialStore(options.keyring ?? loadNapiKeyringBackend());
