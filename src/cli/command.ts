@@ -11,12 +11,16 @@ export interface TetherCommand<A extends ArgsDef> {
   hidden?: boolean;
   /** Takes any number of words after its declared positionals (exec's prompt). */
   variadic?: boolean;
+  /** Writes the config file, creating it if need be: a `--config` path that does not exist yet is fine. */
+  createsConfig?: boolean;
   args: A;
   run(args: ParsedArgs<A>, rawArgs: string[]): Promise<void> | void;
 }
 
+const CREATES_CONFIG = Symbol("createsConfig");
+
 export function tetherCommand<const A extends ArgsDef>(def: TetherCommand<A>): CommandDef<A> {
-  return defineCommand({
+  const command = defineCommand({
     meta: { name: def.path.split(" ").at(-1), description: def.description, ...(def.hidden ? { hidden: true } : {}) },
     args: def.args,
     async run({ args, rawArgs }) {
@@ -24,6 +28,12 @@ export function tetherCommand<const A extends ArgsDef>(def: TetherCommand<A>): C
       await def.run(args, rawArgs);
     },
   });
+  return Object.assign(command, { [CREATES_CONFIG]: def.createsConfig === true });
+}
+
+/** Whether `command` may run with a `--config` file that does not exist yet (it creates it). */
+export function createsConfig(command: CommandDef<any>): boolean {
+  return (command as { [CREATES_CONFIG]?: boolean })[CREATES_CONFIG] === true;
 }
 
 type CommandModule = { default: (ctx: Context) => CommandDef<any> };

@@ -9,6 +9,7 @@ import { beforeSeparator } from "./args.ts";
 import { redactKnownSecrets } from "../config/secrets.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
+import { createsConfig } from "./command.ts";
 import { createRootCommand } from "./root.ts";
 import type { RunContext } from "./factory.ts";
 import { createSystemContext, type SystemContextOptions } from "./system.ts";
@@ -28,9 +29,8 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
       await printHelp(ctx.io, root, rest);
       return 0;
     }
-    // A mistyped --config must not quietly read as an empty config; `mcp add` creates the file.
-    const createsConfig = async (): Promise<boolean> => (await findCommand(root, rest)).names.join(" ") === "tether mcp add";
-    if (configPath !== undefined && !existsSync(ctx.paths.config) && !(await createsConfig())) {
+    // A mistyped --config must not quietly read as an empty config; `mcp add` and `mcp import` create the file.
+    if (configPath !== undefined && !existsSync(ctx.paths.config) && !createsConfig((await findCommand(root, rest)).command)) {
       throw new ConfigError(`config file ${ctx.paths.config} does not exist (--config)`, {
         hint: "create it first (an empty file is a valid config), or leave out --config to use $TETHER_HOME/config.toml",
       });

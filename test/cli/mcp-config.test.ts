@@ -167,6 +167,14 @@ describe("errors and exit codes", () => {
     expect(expectOk(await tether(["--config", missing, "mcp", "list"])).stdout).toBe("x\tstdio\tcmd\tyes\tnone\n");
   });
 
+  test("mcp import also creates a --config file that does not exist yet", async () => {
+    const fresh = join(home.home, "new.toml");
+    const cursor = join(import.meta.dir, "..", "import", "fixtures", "cursor.json");
+    expectOk(await tether(["--config", fresh, "mcp", "import", "--from", "cursor", "--path", cursor]));
+    expect(Object.keys((parse(readFileSync(fresh, "utf8")) as { mcp_servers: object }).mcp_servers)).toEqual(["notion", "stripe", "docs"]);
+    expect(expectOk(await tether(["--config", fresh, "mcp", "list"])).stdout).toContain("notion\thttp\t");
+  });
+
   test("a URL without a scheme says so and suggests one", async () => {
     const local = await tether(["mcp", "add", "x", "--url", "localhost:3000/mcp"]);
     expect(local.code).toBe(2);

@@ -24,6 +24,7 @@ export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp add",
     description: "Add a server: NAME -- COMMAND [ARGS...] (stdio) or NAME --url URL (HTTP)",
+    createsConfig: true,
     args,
     async run(parsed, rawArgs) {
       const result = await addServer(ctx, parseAddOptions(parsed, rawArgs));

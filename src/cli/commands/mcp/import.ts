@@ -10,6 +10,7 @@ export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp import",
     description: `Import MCP servers from another app (--from ${IMPORT_SOURCES.join("|")})`,
+    createsConfig: true,
     args: {
       from: { type: "string", description: `The app: ${IMPORT_SOURCES.join(", ")}`, valueHint: "APP", required: true },
       path: { type: "string", description: "Read this file instead of the app's default location", valueHint: "FILE" },
