@@ -19,6 +19,7 @@ import {
 } from "../mcp/elicitation.ts";
 import { terminalBlock, terminalLine, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
+import { isOpenableUrl } from "./open-url.ts";
 import { paint } from "./render.ts";
 import type { Ask, TerminalQuestions } from "./terminal-questions.ts";
 
@@ -144,15 +145,16 @@ async function askChoice<T extends string>(ask: Ask, question: string, answers: 
 
 /**
  * URL mode: show where and why, ask before opening a browser. The URL is opened as the server sent
- * it (https only), with nothing of ours added: no token or credential ever goes into it.
+ * it (https, or http to a loopback host), with nothing of ours added: no token or credential ever goes into it.
  */
 async function answerUrl(ctx: Context, server: ServerConfig, params: ElicitRequestURLParams, ask: Ask | undefined): Promise<ElicitResult> {
   const io = ctx.io;
   const who = `server "${terminalText(server.name)}"`;
-  const secure = URL.canParse(params.url) && ["https:", "http:"].includes(new URL(params.url).protocol);
   io.stderr.write(`${who} asks you to open a page: ${terminalLine(params.message, 300)}\n  ${terminalText(params.url)}\n`);
-  if (!secure) {
-    io.stderr.write("  declined: only http(s) URLs are opened\n");
+  // The opener's own rule: asking about a URL it would not open, then answering "accept", would
+  // tell the server the user went there.
+  if (!isOpenableUrl(params.url)) {
+    io.stderr.write("  declined: only https URLs (or http to this machine) are opened\n");
     return { action: "decline" };
   }
   if (!ask) {

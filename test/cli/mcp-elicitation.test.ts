@@ -7,6 +7,9 @@ import { completed, functionCall, responseCreated, sse, textTurn } from "../supp
 import { baseEnv, expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { screenText } from "../support/shell-pty.ts";
+import { createTestContext } from "../support/context.ts";
+import { answerServerRequests } from "../../src/cli/server-requests.ts";
+import type { ServerConfig } from "../../src/config/types.ts";
 
 let home: ReturnType<typeof makeHome>;
 beforeEach(() => {
@@ -151,4 +154,42 @@ describe("exec", () => {
       }
     });
   }
+});
+
+describe("URL mode, on the twin's terminal", () => {
+  // The answerer as a command registers it, asked on a terminal whose user types "y".
+  const answerUrlWithYes = async (url: string) => {
+    const opened: string[] = [];
+    const ctx = createTestContext({
+      env: baseEnv(home.home),
+      cwd: home.home,
+      stdin: "y\n",
+      stdinTTY: true,
+      stderrTTY: true,
+      openUrl: async (u) => void opened.push(u),
+    });
+    answerServerRequests(ctx, [], { inputDefaults: undefined, logLevel: undefined });
+    const server = { name: "fx" } as ServerConfig;
+    const result = await ctx.serverRequests.elicit(server, { mode: "url", elicitationId: "e1", message: "Confirm.", url });
+    await ctx.runCleanups(1_000);
+    return { result, opened, stderr: ctx.stderr() };
+  };
+
+  test("an http URL to another host is not offered: declined without asking, nothing opened", async () => {
+    const { result, opened, stderr } = await answerUrlWithYes("http://evil.example/confirm");
+    expect(result).toEqual({ action: "decline" });
+    expect(opened).toEqual([]);
+    // (The terminal's line is cleared first, for the spinner.)
+    expect(stderr).toEndWith(
+      'server "fx" asks you to open a page: Confirm.\n  http://evil.example/confirm\n  declined: only https URLs (or http to this machine) are opened\n',
+    );
+    expect(stderr).not.toContain("open it in your browser?");
+  });
+
+  test("http to this machine is asked about, and y opens it", async () => {
+    const { result, opened, stderr } = await answerUrlWithYes("http://127.0.0.1:9/confirm");
+    expect(result).toEqual({ action: "accept" });
+    expect(opened).toEqual(["http://127.0.0.1:9/confirm"]);
+    expect(stderr).toContain("open it in your browser? yes / no / cancel: ");
+  });
 });
