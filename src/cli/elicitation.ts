@@ -17,6 +17,7 @@ import {
   type PresetAnswers,
   presetAnswers,
 } from "../mcp/elicitation.ts";
+import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
 import { terminalBlock, terminalLine, terminalText } from "../text/sanitize.ts";
 import { repeatedFlag } from "./args.ts";
 import { isOpenableUrl } from "./open-url.ts";
@@ -35,15 +36,19 @@ export interface Elicitor {
 }
 
 /**
- * Registers the run's answerer (asking through `questions`). Call before opening connections; call
- * `check()` after the work, before rendering, so an invalid `--input` is one usage error rather
- * than a declined form's result.
+ * The run's answerer (asking through `questions`), for ctx.serverRequests. Call `check()` after
+ * the work, before rendering, so an invalid `--input` is one usage error rather than a declined
+ * form's result.
  */
-export function answerElicitations(ctx: Context, questions: TerminalQuestions, rawArgs: readonly string[], inputDefaults: boolean | undefined): Elicitor {
+export function answerElicitations(
+  ctx: Context,
+  questions: TerminalQuestions,
+  rawArgs: readonly string[],
+  inputDefaults: boolean | undefined,
+): Elicitor & Pick<ServerRequestHandlers, "elicit"> {
   const preset: PresetAnswers = { inputs: parseInputPairs(repeatedFlag(rawArgs, "input")), useDefaults: inputDefaults === true };
   let failure: UsageError | undefined;
-  ctx.serverRequests = {
-    ...ctx.serverRequests,
+  return {
     elicit: (server, params) =>
       questions.turn(async (ask) => {
         try {
@@ -55,8 +60,6 @@ export function answerElicitations(ctx: Context, questions: TerminalQuestions, r
           return { action: "decline" } as const;
         }
       }),
-  };
-  return {
     check() {
       if (failure) throw failure;
     },

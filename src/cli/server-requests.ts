@@ -52,7 +52,7 @@ export function answerServerRequests(
     (await telemetry)(r);
   };
   ctx.serverRequests = {
-    ...ctx.serverRequests,
+    elicit: elicitor.elicit,
     async listRoots(server) {
       return rootsFor(ctx, server, (await ctx.config()).config, flagRoots);
     },
