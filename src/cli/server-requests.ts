@@ -2,7 +2,7 @@
 // else config), sampling (config's `sampling` policy: off, ask on a terminal, auto) and log lines
 // at or above `--log-level`. Registered on ctx.serverRequests before any connection opens.
 import type { CreateMessageRequestParams, CreateMessageResult, LoggingLevel, LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
-import type { ArgsDef } from "citty";
+import type { ArgsDef, ParsedArgs } from "citty";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context, IO } from "../context.ts";
 import { TetherError, UsageError } from "../errors.ts";
@@ -32,16 +32,14 @@ const MAX_SHOWN_MESSAGE = 2_000;
  * the terminal), roots (--root, else config), sampling (config's policy) and log lines at or above
  * --log-level; elicitation and sampling questions share the terminal, one at a time. Call before
  * opening connections; call the returned `check()` after the work (an invalid --input fails then).
+ * `args` are the command's parsed arguments (it spreads serverRequestArgs into its own); the
+ * repeatable --input and --root are read from `rawArgs`.
  */
-export function answerServerRequests(
-  ctx: Context,
-  rawArgs: readonly string[],
-  flags: { inputDefaults: boolean | undefined; logLevel: string | undefined },
-): ServerRequestsRun {
-  const level = parseLogLevel(flags.logLevel);
+export function answerServerRequests(ctx: Context, args: ServerRequestFlags, rawArgs: readonly string[]): ServerRequestsRun {
+  const level = parseLogLevel(args["log-level"]);
   const flagRoots = repeatedFlag(rawArgs, "root");
   const questions = terminalQuestions(ctx);
-  const elicitor = answerElicitations(ctx, questions, rawArgs, flags.inputDefaults);
+  const elicitor = answerElicitations(ctx, questions, rawArgs, args["input-defaults"]);
   // Sampling records go to the command's telemetry when it has one (exec), else to a sink of their own.
   let telemetry: Promise<SamplingTelemetry> | undefined;
   const record = async (r: SamplingRecord) => {
@@ -66,6 +64,9 @@ export function answerServerRequests(
     },
   };
 }
+
+/** The single-valued flags of serverRequestArgs, as citty parses them. */
+type ServerRequestFlags = Partial<Pick<ParsedArgs<typeof serverRequestArgs>, "input-defaults" | "log-level">>;
 
 /** What a command does with the run's answerers after the work. */
 export interface ServerRequestsRun extends Elicitor {

@@ -168,7 +168,7 @@ describe("URL mode, on the twin's terminal", () => {
       stderrTTY: true,
       openUrl: async (u) => void opened.push(u),
     });
-    answerServerRequests(ctx, [], { inputDefaults: undefined, logLevel: undefined });
+    answerServerRequests(ctx, {}, []);
     const server = { name: "fx" } as ServerConfig;
     const result = await ctx.serverRequests.elicit(server, { mode: "url", elicitationId: "e1", message: "Confirm.", url });
     await ctx.runCleanups(1_000);

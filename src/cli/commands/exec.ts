@@ -31,7 +31,7 @@ export default (ctx: Context) =>
     async run(args, rawArgs) {
       const options = toExecOptions(args, rawArgs);
       // --yes approves tool calls only; forms a server sends are answered by the user or --input.
-      const requests = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
+      const requests = answerServerRequests(ctx, args, rawArgs);
       const { config } = await ctx.config();
       // Loaded here, not at the top: `tether --help` should not pay for the agent's modules.
       const [{ runExec }, { startAgentTelemetry }] = await Promise.all([

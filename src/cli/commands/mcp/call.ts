@@ -21,7 +21,7 @@ export default (ctx: Context) =>
       ...jsonArg,
     },
     async run(args, rawArgs) {
-      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
+      const elicitor = answerServerRequests(ctx, args, rawArgs);
       const request = { server: args.name, tool: args.tool, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"] };
       const outcome = await withSpinner(ctx.io, `Calling ${args.tool} on ${args.name}…`, (status) =>
         callServerTool(ctx, request, (update) => renderCallProgress(ctx.io, args.tool, update, status)),

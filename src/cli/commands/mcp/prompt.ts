@@ -20,7 +20,7 @@ export default (ctx: Context) =>
       ...jsonArg,
     },
     async run(args, rawArgs) {
-      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults: args["input-defaults"], logLevel: args["log-level"] });
+      const elicitor = answerServerRequests(ctx, args, rawArgs);
       const request = { server: args.name, prompt: args.prompt, args: repeatedFlag(rawArgs, "arg") };
       const rendered = await withSpinner(ctx.io, `Rendering ${args.prompt} on ${args.name}…`, (status) =>
         getServerPrompt(ctx, request, (update) => renderCallProgress(ctx.io, args.prompt, update, status)),

@@ -19,8 +19,9 @@ export default (ctx: Context) =>
       ...serverRequestArgs,
       ...jsonArg,
     },
-    async run({ name, uri, out, json, "input-defaults": inputDefaults, "log-level": logLevel }, rawArgs) {
-      const elicitor = answerServerRequests(ctx, rawArgs, { inputDefaults, logLevel });
+    async run(args, rawArgs) {
+      const { name, uri, out, json } = args;
+      const elicitor = answerServerRequests(ctx, args, rawArgs);
       const read = await withSpinner(ctx.io, `Reading ${uri} from ${name}…`, (status) =>
         readServerResource(ctx, { server: name, uri }, (update) => renderCallProgress(ctx.io, uri, update, status)),
       );
