@@ -60,6 +60,12 @@ export function printDetails(io: IO, title: string, fields: [string, string | un
   for (const [key, value] of shown) io.stdout.write(`  ${paint(io, "dim", (key + ":").padEnd(width + 1))} ${terminalText(value)}\n`);
 }
 
+/** The first line of a description, cut to `max` characters with `…` (a table cell's summary). */
+export function firstLine(text: string | undefined, max = Infinity): string {
+  const line = (text ?? "").trim().split("\n")[0]!.trim();
+  return line.length > max ? line.slice(0, max - 1) + "…" : line;
+}
+
 /** A diagnostic line on stderr (never on stdout, so `--json | jq` always works). */
 export function note(io: IO, text: string): void {
   io.stderr.write(text + "\n");

@@ -3,7 +3,7 @@ import type { PromptMessage } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
 import type { PromptListing, RenderedPrompt } from "../../mcp/resources.ts";
 import { terminalBlock, terminalText } from "../../text/sanitize.ts";
-import { note, paint, printJson, printTable } from "../render.ts";
+import { firstLine, note, paint, printJson, printTable } from "../render.ts";
 
 export function renderPrompts(io: IO, listing: PromptListing, options: { json: boolean }): void {
   if (options.json) {
@@ -22,7 +22,7 @@ export function renderPrompts(io: IO, listing: PromptListing, options: { json: b
     io,
     [
       { header: "PROMPT", value: (p) => p.name, style: () => "bold" },
-      { header: "DESCRIPTION", value: (p) => (p.description ?? "").trim().split("\n")[0]! || "-" },
+      { header: "DESCRIPTION", value: (p) => firstLine(p.description) || "-" },
       // Required arguments carry a `*`: `code*, style`.
       { header: "ARGUMENTS", value: (p) => (p.arguments ?? []).map((a) => `${a.name}${a.required ? "*" : ""}`).join(", ") || "-" },
     ],

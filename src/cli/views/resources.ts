@@ -5,7 +5,7 @@ import type { IO } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import type { ResourceListing, ResourceRead } from "../../mcp/resources.ts";
 import { terminalBlock, terminalText } from "../../text/sanitize.ts";
-import { note, printJson, printTable } from "../render.ts";
+import { firstLine, note, printJson, printTable } from "../render.ts";
 
 type Content = ReadResourceResult["contents"][number];
 
@@ -94,9 +94,4 @@ export function renderResourceRead(io: IO, read: ResourceRead, options: { json: 
 
 function contentBytes(content: Content): Buffer {
   return "blob" in content ? Buffer.from(content.blob, "base64") : Buffer.from(content.text, "utf8");
-}
-
-function firstLine(text: string | undefined, max: number): string {
-  const line = (text ?? "").trim().split("\n")[0]!.trim();
-  return line.length > max ? line.slice(0, max - 1) + "…" : line;
 }

@@ -5,11 +5,7 @@ import type { CallProgress } from "../../mcp/connect.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
 import { terminalBlock, terminalLine } from "../../text/sanitize.ts";
-import { note, printJson, printTable } from "../render.ts";
-
-function firstLine(text: string | undefined): string {
-  return (text ?? "").trim().split("\n")[0]!.trim();
-}
+import { firstLine, note, printJson, printTable } from "../render.ts";
 
 function requiredParameters(tool: Tool): string[] {
   return summarizeParameters(tool.inputSchema)
@@ -34,15 +30,11 @@ export function renderTools(io: IO, server: string, tools: Tool[], options: { js
     io,
     [
       { header: "TOOL", value: (t: Tool) => t.name, style: () => "bold" },
-      { header: "DESCRIPTION", value: (t: Tool) => truncate(firstLine(t.description), io.stdoutIsTTY ? 70 : Infinity) },
+      { header: "DESCRIPTION", value: (t: Tool) => firstLine(t.description, io.stdoutIsTTY ? 70 : Infinity) },
       { header: "REQUIRED", value: (t: Tool) => requiredParameters(t).join(", ") || "-" },
     ],
     tools,
   );
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + "…" : text;
 }
 
 /** Text content to stdout; a note on stderr about what else came back. */
