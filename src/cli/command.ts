@@ -42,3 +42,8 @@ type CommandModule = { default: (ctx: Context) => CommandDef<any> };
 export function lazy(ctx: Context, load: () => Promise<CommandModule>): () => Promise<CommandDef<any>> {
   return async () => (await load()).default(ctx);
 }
+
+/** A citty definition's field (meta, args, subCommands, a subcommand): a value, a promise, or a function giving either. */
+export async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === "function" ? (value as () => T | Promise<T>)() : value;
+}

@@ -9,7 +9,7 @@ import { beforeSeparator } from "./args.ts";
 import { redactKnownSecrets } from "../config/secrets.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
-import { createsConfig } from "./command.ts";
+import { createsConfig, resolve } from "./command.ts";
 import { createRootCommand } from "./root.ts";
 import type { RunContext } from "./factory.ts";
 import { createSystemContext, type SystemContextOptions } from "./system.ts";
@@ -123,10 +123,6 @@ async function printHelp(io: IO, root: CommandDef, argv: string[]): Promise<void
   const parent = names.length > 1 ? ({ meta: { name: names.slice(0, -1).join(" ") } } as CommandDef) : undefined;
   const usage = (await renderUsage(command, parent)).replace(/[ \t]+$/gm, "");
   io.stdout.write((io.color ? usage : stripAnsi(usage)) + "\n");
-}
-
-async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
-  return typeof value === "function" ? (value as () => T | Promise<T>)() : value;
 }
 
 function stripAnsi(text: string): string {

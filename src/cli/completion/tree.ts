@@ -1,6 +1,7 @@
 // The command tree as completion data: what each command takes, read from its citty definition,
 // so the scripts of every shell complete exactly what the commands accept.
 import type { ArgsDef, CommandDef } from "citty";
+import { resolve } from "../command.ts";
 
 export type Shell = "bash" | "zsh" | "fish" | "powershell";
 export const SHELLS: readonly Shell[] = ["bash", "zsh", "fish", "powershell"];
@@ -41,10 +42,6 @@ const GLOBAL_FLAGS: readonly CompletionFlag[] = [
   { name: "--help", description: "Show help", takesValue: false, value: "none" },
 ];
 
-async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
-  return typeof value === "function" ? (value as () => T | Promise<T>)() : value;
-}
-
 function flagsOf(args: ArgsDef): CompletionFlag[] {
   const flags: CompletionFlag[] = [];
   for (const [name, def] of Object.entries(args)) {
@@ -82,13 +79,13 @@ export async function collectCommands(command: CommandDef<any>, path: string[] =
   const meta = (await resolve(command.meta)) ?? {};
   const args: ArgsDef = (await resolve(command.args)) ?? {};
   const all = await Promise.all(
-    Object.entries((await resolve(command.subCommands)) ?? {}).map(async ([name, child]) => [name, await resolve(child)] as const),
+    Object.entries((await resolve(command.subCommands)) ?? {}).map(async ([name, lazyChild]) => {
+      const child = await resolve(lazyChild);
+      return { name, child, meta: (await resolve(child.meta)) ?? {} };
+    }),
   );
-  const children = [];
-  for (const [name, child] of all) if (!(await resolve(child.meta))?.hidden) children.push([name, child] as const);
-  const subcommands = await Promise.all(
-    children.map(async ([name, child]) => ({ name, description: (await resolve(child.meta))?.description ?? "" })),
-  );
+  const children = all.filter(({ meta }) => !meta.hidden);
+  const subcommands = children.map(({ name, meta }) => ({ name, description: meta.description ?? "" }));
   const node: CompletionNode = {
     path,
     description: meta.description ?? "",
@@ -96,6 +93,6 @@ export async function collectCommands(command: CommandDef<any>, path: string[] =
     flags: flagsOf(args),
     positionals: positionalsOf(args, path.join(" ")),
   };
-  const nested = await Promise.all(children.map(([name, child]) => collectCommands(child, [...path, name])));
+  const nested = await Promise.all(children.map(({ name, child }) => collectCommands(child, [...path, name])));
   return [node, ...nested.flat()];
 }
