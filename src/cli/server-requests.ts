@@ -21,7 +21,7 @@ export const serverRequestArgs = {
   "log-level": { type: "string", description: `Show server log messages at or above this level on stderr (${LOG_LEVELS.join("|")}; default warning)`, valueHint: "LEVEL" },
 } as const satisfies ArgsDef;
 
-export const DEFAULT_LOG_LEVEL: LoggingLevel = "warning";
+const DEFAULT_LOG_LEVEL: LoggingLevel = "warning";
 /** The most characters of one server log line shown. */
 const MAX_LOG_LINE = 500;
 /** The most characters of each sampling message shown when asking. */

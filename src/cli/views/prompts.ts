@@ -49,7 +49,7 @@ export function renderPrompt(io: IO, rendered: RenderedPrompt, options: { json: 
 }
 
 /** A message's content as terminal text. */
-export function describeMessage(message: PromptMessage): string {
+function describeMessage(message: PromptMessage): string {
   const content = message.content;
   switch (content.type) {
     case "text":

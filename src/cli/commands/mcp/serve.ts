@@ -41,7 +41,7 @@ export default (ctx: Context) =>
     },
   });
 
-export function serveOptions(args: {
+function serveOptions(args: {
   http?: string;
   servers?: string;
   "tool-search"?: boolean;
