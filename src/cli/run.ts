@@ -51,22 +51,28 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
   }
 }
 
-/** Ctrl-C aborts ctx.signal and ends the command with exit 130; a second Ctrl-C exits at once. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * Ctrl-C aborts ctx.signal and ends the command with exit 130; a second Ctrl-C exits at once.
+ * SIGTERM (kill, docker stop, systemd) is the same request from outside a terminal: it takes the
+ * same path, so servers are closed and telemetry flushed by the cleanups instead of being cut off.
+ */
 async function runWithInterrupt(ctx: RunContext, body: () => Promise<unknown>): Promise<void> {
-  let onSigint: () => void = () => {};
+  let onSignal: () => void = () => {};
   const interrupted = new Promise<never>((_, reject) => {
-    onSigint = () => {
+    onSignal = () => {
       if (ctx.signal.aborted) process.exit(130);
       const reason = new CancelledError("interrupted");
       ctx.abort(reason);
       reject(reason);
     };
   });
-  process.on("SIGINT", onSigint);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     await Promise.race([body(), interrupted]);
   } finally {
-    process.off("SIGINT", onSigint);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 

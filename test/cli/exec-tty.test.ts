@@ -79,29 +79,32 @@ describe("exec approvals on a terminal", () => {
 });
 
 describe("exec and Ctrl-C", () => {
-  test("SIGINT during a tool call exits 130 and kills the server", async () => {
-    const pidFile = join(tmpdir(), `tether-exec-fixture-${process.pid}-${Date.now()}.pid`);
-    const harness = setup([callTurn("resp_1", functionCall("call_1", "mcp__fixture__slow", { ms: 60_000 }))], {
-      tables: [fixtureServer({ tools: ["slow"], flags: ["--pid-file", pidFile] })],
+  // SIGTERM (kill, docker stop) takes Ctrl-C's path: the cleanups close the server, nothing is cut off.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    test(`${signal} during a tool call exits 130 and kills the server`, async () => {
+      const pidFile = join(tmpdir(), `tether-exec-fixture-${process.pid}-${Date.now()}.pid`);
+      const harness = setup([callTurn("resp_1", functionCall("call_1", "mcp__fixture__slow", { ms: 60_000 }))], {
+        tables: [fixtureServer({ tools: ["slow"], flags: ["--pid-file", pidFile] })],
+      });
+      const child = Bun.spawn([await ensureHostBinary(), "exec", "--yes", "be slow"], {
+        cwd: harness.home.home,
+        env: baseEnv(harness.home.home, { MOCK_KEY: "test-key" }),
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        timeout: 60_000,
+      });
+      const stderr = readUntil(child.stderr, "→ mcp__fixture__slow");
+      await stderr.seen;
+      const serverPid = Number(readFileSync(pidFile, "utf8").trim());
+      expect(isProcessAlive(serverPid)).toBe(true);
+      child.kill(signal); // to tether alone, not its process group: tether must stop the server itself
+      expect(await child.exited).toBe(130);
+      expect(await stderr.rest).toContain("error: interrupted\n");
+      expect(isProcessAlive(serverPid)).toBe(false);
+      rmSync(pidFile, { force: true });
     });
-    const child = Bun.spawn([await ensureHostBinary(), "exec", "--yes", "be slow"], {
-      cwd: harness.home.home,
-      env: baseEnv(harness.home.home, { MOCK_KEY: "test-key" }),
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      timeout: 60_000,
-    });
-    const stderr = readUntil(child.stderr, "→ mcp__fixture__slow");
-    await stderr.seen;
-    const serverPid = Number(readFileSync(pidFile, "utf8").trim());
-    expect(isProcessAlive(serverPid)).toBe(true);
-    child.kill("SIGINT"); // to tether alone, not its process group: tether must stop the server itself
-    expect(await child.exited).toBe(130);
-    expect(await stderr.rest).toContain("error: interrupted\n");
-    expect(isProcessAlive(serverPid)).toBe(false);
-    rmSync(pidFile, { force: true });
-  });
+  }
 });
 
 /** Reads a stream, resolving `seen` once `text` has appeared and `rest` with everything at the end. */

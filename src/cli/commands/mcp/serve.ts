@@ -28,16 +28,9 @@ export default (ctx: Context) =>
         valueHint: "SECONDS",
       },
     },
+    // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
     async run(args) {
-      const options = serveOptions(args);
-      // SIGTERM (docker stop, systemd) takes the same graceful path as Ctrl-C.
-      const onTerm = () => void process.emit("SIGINT");
-      process.once("SIGTERM", onTerm);
-      try {
-        await serve(ctx, options, { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
-      } finally {
-        process.off("SIGTERM", onTerm);
-      }
+      await serve(ctx, serveOptions(args), { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
     },
   });
 
