@@ -65,5 +65,10 @@ export class ModelError extends TetherError {}
 
 /** The user interrupted (Ctrl-C) or aborted (exit 130). */
 export class CancelledError extends TetherError {
-  override readonly exitCode = 130;
+  override readonly exitCode: number = 130;
+}
+
+/** SIGTERM from outside (kill, docker stop, systemd): stopped the way Ctrl-C stops, exit 143 (128 + 15). */
+export class TerminatedError extends CancelledError {
+  override readonly exitCode: number = 143;
 }

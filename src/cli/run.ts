@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { renderUsage, runCommand, type CommandDef } from "citty";
 import type { IO } from "../context.ts";
-import { CancelledError, ConfigError, ConnectionError, TetherError, UsageError } from "../errors.ts";
+import { CancelledError, ConfigError, ConnectionError, TerminatedError, TetherError, UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { beforeSeparator } from "./args.ts";
 import { redactKnownSecrets } from "../config/secrets.ts";
@@ -51,28 +51,35 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
   }
 }
 
-const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+/** What each signal that stops a run becomes: the error it ends with (and so its exit code). */
+const STOP_SIGNALS = {
+  SIGINT: () => new CancelledError("interrupted"),
+  SIGTERM: () => new TerminatedError("terminated"),
+} as const;
 
 /**
- * Ctrl-C aborts ctx.signal and ends the command with exit 130; a second Ctrl-C exits at once.
+ * Ctrl-C aborts ctx.signal and ends the command with exit 130; a second signal exits at once.
  * SIGTERM (kill, docker stop, systemd) is the same request from outside a terminal: it takes the
- * same path, so servers are closed and telemetry flushed by the cleanups instead of being cut off.
+ * same path, so servers are closed and telemetry flushed by the cleanups instead of being cut
+ * off, and ends with 143 as a terminated process does.
  */
 async function runWithInterrupt(ctx: RunContext, body: () => Promise<unknown>): Promise<void> {
-  let onSignal: () => void = () => {};
+  const handlers = new Map<NodeJS.Signals, () => void>();
   const interrupted = new Promise<never>((_, reject) => {
-    onSignal = () => {
-      if (ctx.signal.aborted) process.exit(130);
-      const reason = new CancelledError("interrupted");
-      ctx.abort(reason);
-      reject(reason);
-    };
+    for (const [signal, stop] of Object.entries(STOP_SIGNALS) as [NodeJS.Signals, () => CancelledError][]) {
+      handlers.set(signal, () => {
+        const reason = stop();
+        if (ctx.signal.aborted) process.exit(reason.exitCode);
+        ctx.abort(reason);
+        reject(reason);
+      });
+    }
   });
-  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
     await Promise.race([body(), interrupted]);
   } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
   }
 }
 

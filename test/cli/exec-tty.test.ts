@@ -80,8 +80,11 @@ describe("exec approvals on a terminal", () => {
 
 describe("exec and Ctrl-C", () => {
   // SIGTERM (kill, docker stop) takes Ctrl-C's path: the cleanups close the server, nothing is cut off.
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    test(`${signal} during a tool call exits 130 and kills the server`, async () => {
+  for (const [signal, code, message] of [
+    ["SIGINT", 130, "interrupted"],
+    ["SIGTERM", 143, "terminated"],
+  ] as const) {
+    test(`${signal} during a tool call exits ${code} and kills the server`, async () => {
       const pidFile = join(tmpdir(), `tether-exec-fixture-${process.pid}-${Date.now()}.pid`);
       const harness = setup([callTurn("resp_1", functionCall("call_1", "mcp__fixture__slow", { ms: 60_000 }))], {
         tables: [fixtureServer({ tools: ["slow"], flags: ["--pid-file", pidFile] })],
@@ -99,8 +102,8 @@ describe("exec and Ctrl-C", () => {
       const serverPid = Number(readFileSync(pidFile, "utf8").trim());
       expect(isProcessAlive(serverPid)).toBe(true);
       child.kill(signal); // to tether alone, not its process group: tether must stop the server itself
-      expect(await child.exited).toBe(130);
-      expect(await stderr.rest).toContain("error: interrupted\n");
+      expect(await child.exited).toBe(code);
+      expect(await stderr.rest).toContain(`error: ${message}\n`);
       expect(isProcessAlive(serverPid)).toBe(false);
       rmSync(pidFile, { force: true });
     });
