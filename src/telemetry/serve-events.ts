@@ -1,11 +1,9 @@
 // Telemetry for `tether mcp serve`: one `tether.tool_result` per proxied call (with `mcp.server`
 // and `mcp.client`) and one `tether.mcp_request` per upstream request, through the same sink,
-// metadata and secret scrubbing as `tether exec` (./agent-telemetry.ts).
+// metadata and secret scrubbing as `tether exec` (./run-telemetry.ts).
 import type { TetherConfig } from "../config/types.ts";
-import type { Context } from "../context.ts";
-import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
-import { knownSecrets, runMetadata } from "./run-metadata.ts";
-import { runRecordSink } from "./run-records.ts";
+import { ms } from "./agent-events.ts";
+import { type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
 
 export interface ProxiedCallRecord {
   /** The served name the client called (`docs__search`). */
@@ -49,23 +47,12 @@ export const NOOP_SERVE_TELEMETRY: ServeTelemetry = { toolDecision() {}, toolRes
 /** Output kept in a record: enough to see what happened, bounded so a 10 MiB result is not exported. */
 const MAX_OUTPUT_CHARS = 4_096;
 
-export async function startServeTelemetry(
-  ctx: Pick<Context, "env" | "version" | "debug" | "now" | "atExit">,
-  config: TetherConfig,
-  warn?: (message: string) => void,
-): Promise<ServeTelemetry> {
-  const telemetry = await startTelemetry({ otel: config.otel, version: ctx.version, env: ctx.env, warn, debug: ctx.debug });
-  if (telemetry === NOOP_TELEMETRY_SINK) return NOOP_SERVE_TELEMETRY;
-  ctx.atExit(() => telemetry.shutdown());
-  const records = runRecordSink(telemetry, {
-    metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config }),
-    secrets: knownSecrets(ctx.env, config),
-    now: () => ctx.now(),
-  });
-  const ms = (value: number) => Math.max(0, Math.round(value));
+export async function startServeTelemetry(ctx: RunTelemetryContext, config: TetherConfig, warn?: (message: string) => void): Promise<ServeTelemetry> {
+  const emit = await startRunTelemetry(ctx, config, { warn });
+  if (!emit) return NOOP_SERVE_TELEMETRY;
   return {
     toolDecision(r) {
-      records.emit("tether.tool_decision", {
+      emit("tether.tool_decision", {
         tool_name: r.toolName,
         call_id: r.callId,
         decision: r.decision,
@@ -76,7 +63,7 @@ export async function startServeTelemetry(
       });
     },
     toolResult(r) {
-      records.emit("tether.tool_result", {
+      emit("tether.tool_result", {
         tool_name: r.toolName,
         call_id: r.callId,
         arguments: r.arguments,
@@ -89,7 +76,7 @@ export async function startServeTelemetry(
       });
     },
     mcpRequest(r) {
-      records.emit("tether.mcp_request", {
+      emit("tether.mcp_request", {
         method: r.method,
         "mcp.server": r.server,
         duration_ms: ms(r.durationMs),
