@@ -4,6 +4,7 @@
 import type { Context } from "../context.ts";
 import { CancelledError, TetherError } from "../errors.ts";
 import type { CallProgress } from "../mcp/connect.ts";
+import { base64Bytes } from "../mcp/content.ts";
 import type { ApprovalGate } from "./approvals.ts";
 import type { AgentObserver, RunSummary, TokenUsage, ToolCallInfo, ToolOutcome } from "./events.ts";
 import type { ModelTarget } from "./provider.ts";
@@ -12,7 +13,7 @@ import { streamResponse, type ResponseResult } from "./responses.ts";
 import type { RetryOptions } from "./retry.ts";
 import { resourceToolServer, runResourceTool } from "./resource-tools.ts";
 import { capToolOutput, type ToolOutputLimit } from "./tool-output.ts";
-import { base64Bytes, type Binding, functionCallOutput, parseToolArguments, type ToolOutput, toolResultContent, type Toolset } from "./tools.ts";
+import { type Binding, functionCallOutput, parseToolArguments, type ToolOutput, toolResultContent, type Toolset } from "./tools.ts";
 import { TurnText } from "./turn-text.ts";
 
 export const DEFAULT_INSTRUCTIONS =

@@ -3,7 +3,8 @@
 // the user, not in the assistant's own turns); anything else the model cannot read is described.
 import type { PromptMessage } from "@modelcontextprotocol/client";
 import type { JsonObject } from "./responses-events.ts";
-import { addImage, base64Bytes, type ImageInput } from "./tools.ts";
+import { base64Bytes } from "../mcp/content.ts";
+import { addImage, type ImageInput } from "./tools.ts";
 
 export function promptInput(messages: readonly PromptMessage[]): JsonObject[] {
   return messages.map((message) => {

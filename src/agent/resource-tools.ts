@@ -2,8 +2,9 @@
 // names and parameters (list takes an optional `server`, read takes `server` and `uri`). They are
 // offered only when a connected server has resources, and go through the approval gate like any tool.
 import type { McpConnection } from "../mcp/connect.ts";
+import { base64Bytes } from "../mcp/content.ts";
 import type { JsonObject } from "./responses-events.ts";
-import { addImage, base64Bytes, type FunctionTool, type ImageInput, type ToolOutput } from "./tools.ts";
+import { addImage, type FunctionTool, type ImageInput, type ToolOutput } from "./tools.ts";
 
 export type ResourceToolName = "list_mcp_resources" | "read_mcp_resource";
 

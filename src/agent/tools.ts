@@ -1,6 +1,7 @@
 // The bridge between MCP and the Responses API: tools out as `function` tools, calls and results back.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { McpConnection } from "../mcp/connect.ts";
+import { base64Bytes } from "../mcp/content.ts";
 import { ToolNameMap } from "../mcp/tool-names.ts";
 import { type ToolHint, toolHints } from "./approvals.ts";
 import { RESOURCE_TOOL_DEFINITIONS, type ResourceToolName } from "./resource-tools.ts";
@@ -210,11 +211,6 @@ export function addImage(parts: string[], images: ImageInput[], mimeType: string
   if (!MODEL_IMAGE_TYPES.has(mimeType.toLowerCase())) parts.push(`[${what}: ${mimeType}, not shown: the model reads png, jpeg, gif and webp]`);
   else if (data.length > MAX_IMAGE_BASE64_CHARS) parts.push(`[${what}: ${mimeType}, ${base64Bytes(data)} bytes, too large to show the model]`);
   else images.push({ mimeType, data });
-}
-
-export function base64Bytes(data: string): number {
-  const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
-  return Math.max(0, Math.floor((data.length * 3) / 4) - padding);
 }
 
 /** The `output` of a `function_call_output`: a string, or a content array when there are images. */
