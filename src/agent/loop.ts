@@ -13,7 +13,8 @@ import { streamResponse, type ResponseResult } from "./responses.ts";
 import type { RetryOptions } from "./retry.ts";
 import { resourceToolServer, runResourceTool } from "./resource-tools.ts";
 import { capToolOutput, type ToolOutputLimit } from "./tool-output.ts";
-import { type Binding, functionCallOutput, parseToolArguments, type ToolOutput, toolResultContent, type Toolset } from "./tools.ts";
+import { type ToolOutput, toolResultContent } from "./model-input.ts";
+import { type Binding, functionCallOutput, parseToolArguments, type Toolset } from "./tools.ts";
 import { TurnText } from "./turn-text.ts";
 
 export const DEFAULT_INSTRUCTIONS =

@@ -1,10 +1,11 @@
 // A server's sampling/createMessage answered by the configured model: the MCP messages become a
 // Responses request (text and images; other content is described), the answer becomes a
 // CreateMessageResult. Deciding whether to answer at all is the caller's (cli/server-requests.ts).
-import type { CreateMessageRequestParams, CreateMessageResult } from "@modelcontextprotocol/client";
+import type { ContentBlock, CreateMessageRequestParams, CreateMessageResult } from "@modelcontextprotocol/client";
 import type { TetherConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import type { TokenUsage } from "./events.ts";
+import { addContent, imageItem, type ModelParts, type Wording } from "./model-input.ts";
 import { resolveModelTarget } from "./provider.ts";
 import type { JsonObject } from "./responses-events.ts";
 import { streamResponse } from "./responses.ts";
@@ -44,7 +45,7 @@ export function samplingRequestBody(params: CreateMessageRequestParams, model: s
   return {
     model,
     ...(params.systemPrompt ? { instructions: params.systemPrompt } : {}),
-    input: params.messages.map((message) => ({ type: "message", role: message.role, content: contentBlocks(message.content).map((block) => toPart(message.role, block)) })),
+    input: params.messages.map((message) => ({ type: "message", role: message.role, content: contentBlocks(message.content).flatMap((block) => toParts(message.role, block)) })),
     max_output_tokens: samplingMaxTokens(params),
     ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
   };
@@ -52,16 +53,24 @@ export function samplingRequestBody(params: CreateMessageRequestParams, model: s
 
 type Block = { type: string; text?: string; data?: string; mimeType?: string };
 
+const omitted = (type: string, mimeType: string | undefined) => `[${type} content${mimeType ? ` (${mimeType})` : ""} omitted]`;
+
+/** Sampling has said `[… content omitted]` for what the model does not get; blobs cannot occur (sampling content has no resources). */
+const SAMPLING_WORDING: Wording = { hidden: omitted, blob: (resource) => omitted("resource", resource.mimeType), other: omitted };
+
 export function contentBlocks(content: unknown): Block[] {
   return (Array.isArray(content) ? content : [content]).filter((block): block is Block => typeof block === "object" && block !== null);
 }
 
-/** Assistant turns carry output text; images are only an input (user) part. */
-function toPart(role: string, block: Block): JsonObject {
-  const textType = role === "assistant" ? "output_text" : "input_text";
-  if (block.type === "text") return { type: textType, text: block.text ?? "" };
-  if (block.type === "image" && role !== "assistant" && block.data) {
-    return { type: "input_image", image_url: `data:${block.mimeType ?? "image/png"};base64,${block.data}` };
-  }
-  return { type: textType, text: `[${block.type} content${block.mimeType ? ` (${block.mimeType})` : ""} omitted]` };
+/**
+ * One block as Responses parts, checked like any MCP content (an image the model cannot read is
+ * described). Assistant turns carry output text; images are only an input (user) part.
+ */
+function toParts(role: string, block: Block): JsonObject[] {
+  const assistant = role === "assistant";
+  const into: ModelParts = { parts: [], images: [] };
+  // The SDK has validated the request: a block is a well-formed sampling content block.
+  addContent(into, block as ContentBlock, { images: !assistant, wording: SAMPLING_WORDING });
+  const textType = assistant ? "output_text" : "input_text";
+  return [...into.parts.map((text) => ({ type: textType, text })), ...into.images.map(imageItem)];
 }
