@@ -1,6 +1,8 @@
 // Telemetry for `tether mcp serve`: one `tether.tool_result` per proxied call (with `mcp.server`
 // and `mcp.client`) and one `tether.mcp_request` per upstream request, through the same sink,
 // metadata and secret scrubbing as `tether exec` (./run-telemetry.ts).
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { toolResultContent } from "../agent/model-input.ts";
 import type { TetherConfig } from "../config/types.ts";
 import { ms } from "./agent-events.ts";
 import { type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
@@ -13,10 +15,11 @@ export interface ProxiedCallRecord {
   /** The downstream client's name, when it said. */
   client?: string;
   callId: string;
-  arguments: string;
+  /** As the client sent them: serialized only when telemetry is on. */
+  arguments: Record<string, unknown>;
   durationMs: number;
-  success: boolean;
-  output: string;
+  /** The upstream's result, or why there is none. */
+  outcome: { result: CallToolResult } | { error: unknown };
 }
 
 /** The config's tool policy (enabled_tools / disabled_tools) deciding a proxied call. */
@@ -63,13 +66,16 @@ export async function startServeTelemetry(ctx: RunTelemetryContext, config: Teth
       });
     },
     toolResult(r) {
+      const result = "result" in r.outcome ? r.outcome.result : undefined;
+      // The text the model would read of this result (as exec records it), or the failure.
+      const output = result ? toolResultContent(result).text : errorMessage("error" in r.outcome ? r.outcome.error : undefined);
       emit("tether.tool_result", {
         tool_name: r.toolName,
         call_id: r.callId,
-        arguments: r.arguments,
+        arguments: JSON.stringify(r.arguments),
         duration_ms: ms(r.durationMs),
-        success: r.success ? "true" : "false",
-        output: r.output.length > MAX_OUTPUT_CHARS ? `${r.output.slice(0, MAX_OUTPUT_CHARS)}…` : r.output,
+        success: result !== undefined && !result.isError ? "true" : "false",
+        output: output.length > MAX_OUTPUT_CHARS ? `${output.slice(0, MAX_OUTPUT_CHARS)}…` : output,
         "mcp.server": r.server,
         "mcp.tool": r.tool,
         ...(r.client ? { "mcp.client": r.client } : {}),
@@ -85,4 +91,8 @@ export async function startServeTelemetry(ctx: RunTelemetryContext, config: Teth
       });
     },
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
