@@ -140,11 +140,11 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
     if (result.status === "ok") connected.ok.push(result.connection);
     if (result.status !== "error") continue;
     if (result.server.name === plan.mustConnect) {
-      requiredFailure ??= promptServerFailed(result.server, result.error);
+      requiredFailure ??= stopsExec(result.error, `--mcp-prompt needs server "${result.server.name}"`);
       continue;
     }
     if (result.server.required) {
-      requiredFailure ??= requiredServerFailed(result.server, result.error);
+      requiredFailure ??= stopsExec(result.error, `server "${result.server.name}" is required`, `fix the server, or set required = false under [mcp_servers.${result.server.name}]`);
       continue;
     }
     observe({ type: "server.failed", name: result.server.name, error: result.error });
@@ -154,22 +154,11 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
   return connected;
 }
 
-/** The --mcp-prompt server did not connect: as for a required server, but saying why it was needed. */
-function promptServerFailed(server: ServerConfig, error: TetherError): TetherError {
+/**
+ * A server exec cannot run without did not connect: the error says why it was needed. Other
+ * errors (a config error, exit 2) keep their own class and code.
+ */
+function stopsExec(error: TetherError, why: string, hint?: string): TetherError {
   if (!(error instanceof ConnectionError)) return error;
-  return new ConnectionError(`${error.message} (--mcp-prompt needs server "${server.name}", so exec stops)`, {
-    hint: error.hint,
-    cause: error,
-    stderrTail: error.stderrTail,
-  });
-}
-
-/** Says why exec stops; other errors (a config error, exit 2) keep their own class and code. */
-function requiredServerFailed(server: ServerConfig, error: TetherError): TetherError {
-  if (!(error instanceof ConnectionError)) return error;
-  return new ConnectionError(`${error.message} (server "${server.name}" is required, so exec stops)`, {
-    hint: error.hint ?? `fix the server, or set required = false under [mcp_servers.${server.name}]`,
-    cause: error,
-    stderrTail: error.stderrTail,
-  });
+  return new ConnectionError(`${error.message} (${why}, so exec stops)`, { hint: error.hint ?? hint, cause: error, stderrTail: error.stderrTail });
 }
