@@ -44,13 +44,11 @@ export async function runExec(
   // With --mcp-prompt the user's own words are optional: the server's prompt may be the whole task.
   const prompt = mcpPrompt && options.prompt.length === 0 ? undefined : await readPrompt(ctx.io, options.prompt);
   reportElicitations(ctx, observe);
-  let toolset: Toolset | undefined;
-  const changed = new Set<string>();
-  const onListChanged = (server: string) => (toolset ? toolset.markChanged(server) : changed.add(server));
+  const changedTools = new Set<string>();
+  const onListChanged = (server: string) => void changedTools.add(server);
   const connections = await connectServers(ctx, config.servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
   const conversation = mcpPrompt ? await loadPrompt(ctx, connections.ok, mcpPrompt, observe) : undefined;
-  toolset = new Toolset(connections.ok);
-  for (const server of changed) toolset.markChanged(server);
+  const toolset = new Toolset(connections.ok, changedTools);
   observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
   const serverConfig = (name: string) => config.servers.find((server) => server.name === name);
   const gate = new ApprovalGate({

@@ -42,10 +42,16 @@ export type Binding = ToolBinding | ResourceToolBinding;
 export class Toolset {
   definitions: FunctionTool[] = [];
   private bindings = new Map<string, Binding>();
-  /** Servers that said their tool list changed since the last refresh. */
-  private readonly changed = new Set<string>();
 
-  constructor(private readonly connections: readonly McpConnection[]) {
+  /**
+   * `changed`: the servers that said their tool list changed since the last refresh. A caller may
+   * pass the set its list_changed handler fills, since notifications arrive while the servers are
+   * still connecting, before there is a toolset.
+   */
+  constructor(
+    private readonly connections: readonly McpConnection[],
+    private readonly changed = new Set<string>(),
+  ) {
     this.rebuild();
   }
 
