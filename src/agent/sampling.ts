@@ -16,22 +16,21 @@ export const SAMPLING_MAX_TOKENS = 4096;
 export interface SampledMessage {
   result: CreateMessageResult;
   usage?: TokenUsage;
-  maxTokens: number;
 }
 
+/** `maxTokens`: samplingMaxTokens(params), which the caller has already shown and recorded. */
 export async function sampleModel(
   ctx: Pick<Context, "env" | "fetch" | "now" | "signal">,
   config: TetherConfig,
   params: CreateMessageRequestParams,
+  maxTokens: number,
 ): Promise<SampledMessage> {
   const target = resolveModelTarget(ctx.env, config);
-  const maxTokens = samplingMaxTokens(params);
-  const response = await streamResponse(ctx, { provider: target.provider, apiKey: target.apiKey, body: samplingRequestBody(params, target.model) });
+  const response = await streamResponse(ctx, { provider: target.provider, apiKey: target.apiKey, body: samplingRequestBody(params, target.model, maxTokens) });
   const stopped = response.usage !== undefined && response.usage.outputTokens >= maxTokens;
   return {
     result: { role: "assistant", content: { type: "text", text: response.text }, model: target.model, stopReason: stopped ? "maxTokens" : "endTurn" },
     usage: response.usage,
-    maxTokens,
   };
 }
 
@@ -41,12 +40,12 @@ export function samplingMaxTokens(params: Pick<CreateMessageRequestParams, "maxT
 }
 
 /** The Responses request body for a sampling request: system prompt as instructions, bounded output. */
-export function samplingRequestBody(params: CreateMessageRequestParams, model: string): JsonObject {
+export function samplingRequestBody(params: CreateMessageRequestParams, model: string, maxTokens = samplingMaxTokens(params)): JsonObject {
   return {
     model,
     ...(params.systemPrompt ? { instructions: params.systemPrompt } : {}),
     input: params.messages.map((message) => ({ type: "message", role: message.role, content: contentBlocks(message.content).flatMap((block) => toParts(message.role, block)) })),
-    max_output_tokens: samplingMaxTokens(params),
+    max_output_tokens: maxTokens,
     ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
   };
 }
