@@ -44,13 +44,11 @@ export async function runExec(
   // With --mcp-prompt the user's own words are optional: the server's prompt may be the whole task.
   const prompt = mcpPrompt && options.prompt.length === 0 ? undefined : await readPrompt(ctx.io, options.prompt);
   reportElicitations(ctx, observe);
-  let toolset: Toolset | undefined;
-  const changed = new Set<string>();
-  const onListChanged = (server: string) => (toolset ? toolset.markChanged(server) : changed.add(server));
+  const changedTools = new Set<string>();
+  const onListChanged = (server: string) => void changedTools.add(server);
   const connections = await connectServers(ctx, config.servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
   const conversation = mcpPrompt ? await loadPrompt(ctx, connections.ok, mcpPrompt, observe) : undefined;
-  toolset = new Toolset(connections.ok);
-  for (const server of changed) toolset.markChanged(server);
+  const toolset = new Toolset(connections.ok, changedTools);
   observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
   const serverConfig = (name: string) => config.servers.find((server) => server.name === name);
   const gate = new ApprovalGate({
@@ -140,11 +138,11 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
     if (result.status === "ok") connected.ok.push(result.connection);
     if (result.status !== "error") continue;
     if (result.server.name === plan.mustConnect) {
-      requiredFailure ??= promptServerFailed(result.server, result.error);
+      requiredFailure ??= stopsExec(result.error, `--mcp-prompt needs server "${result.server.name}"`);
       continue;
     }
     if (result.server.required) {
-      requiredFailure ??= requiredServerFailed(result.server, result.error);
+      requiredFailure ??= stopsExec(result.error, `server "${result.server.name}" is required`, `fix the server, or set required = false under [mcp_servers.${result.server.name}]`);
       continue;
     }
     observe({ type: "server.failed", name: result.server.name, error: result.error });
@@ -154,22 +152,11 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
   return connected;
 }
 
-/** The --mcp-prompt server did not connect: as for a required server, but saying why it was needed. */
-function promptServerFailed(server: ServerConfig, error: TetherError): TetherError {
+/**
+ * A server exec cannot run without did not connect: the error says why it was needed. Other
+ * errors (a config error, exit 2) keep their own class and code.
+ */
+function stopsExec(error: TetherError, why: string, hint?: string): TetherError {
   if (!(error instanceof ConnectionError)) return error;
-  return new ConnectionError(`${error.message} (--mcp-prompt needs server "${server.name}", so exec stops)`, {
-    hint: error.hint,
-    cause: error,
-    stderrTail: error.stderrTail,
-  });
-}
-
-/** Says why exec stops; other errors (a config error, exit 2) keep their own class and code. */
-function requiredServerFailed(server: ServerConfig, error: TetherError): TetherError {
-  if (!(error instanceof ConnectionError)) return error;
-  return new ConnectionError(`${error.message} (server "${server.name}" is required, so exec stops)`, {
-    hint: error.hint ?? `fix the server, or set required = false under [mcp_servers.${server.name}]`,
-    cause: error,
-    stderrTail: error.stderrTail,
-  });
+  return new ConnectionError(`${error.message} (${why}, so exec stops)`, { hint: error.hint ?? hint, cause: error, stderrTail: error.stderrTail });
 }

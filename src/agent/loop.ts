@@ -4,6 +4,7 @@
 import type { Context } from "../context.ts";
 import { CancelledError, TetherError } from "../errors.ts";
 import type { CallProgress } from "../mcp/connect.ts";
+import { base64Bytes } from "../mcp/content.ts";
 import type { ApprovalGate } from "./approvals.ts";
 import type { AgentObserver, RunSummary, TokenUsage, ToolCallInfo, ToolOutcome } from "./events.ts";
 import type { ModelTarget } from "./provider.ts";
@@ -11,8 +12,9 @@ import type { FunctionCallItem, JsonObject } from "./responses-events.ts";
 import { streamResponse, type ResponseResult } from "./responses.ts";
 import type { RetryOptions } from "./retry.ts";
 import { resourceToolServer, runResourceTool } from "./resource-tools.ts";
-import { capToolOutput, type ToolOutputLimit } from "./tool-output.ts";
-import { base64Bytes, type Binding, functionCallOutput, parseToolArguments, type ToolOutput, toolResultContent, type Toolset } from "./tools.ts";
+import { ToolOutputCap, type ToolOutputLimit } from "./tool-output.ts";
+import { type ToolOutput, toolResultContent } from "./model-input.ts";
+import { type Binding, functionCallOutput, parseToolArguments, type Toolset } from "./tools.ts";
 import { TurnText } from "./turn-text.ts";
 
 export const DEFAULT_INSTRUCTIONS =
@@ -56,6 +58,7 @@ export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Pro
   const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
   const texts: string[] = [];
   let toolCalls = 0;
+  const cap = options.toolOutput && new ToolOutputCap(options.toolOutput);
   for (let turn = 1; ; turn++) {
     const refreshed = await options.toolset.refresh();
     if (refreshed) observe({ type: "tools.changed", turn, servers: refreshed.servers, tools: options.toolset.names, failed: refreshed.failed });
@@ -79,7 +82,7 @@ export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Pro
     }
     for (const call of response.functionCalls) {
       toolCalls++;
-      input.push(await handleCall(ctx, options, call, turn));
+      input.push(await handleCall(ctx, options, call, turn, cap));
     }
   }
 }
@@ -117,7 +120,7 @@ async function requestTurn(ctx: AgentContext, options: AgentRunOptions, input: J
 }
 
 /** Decides, runs and reports one function call; returns its `function_call_output` item. */
-async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: FunctionCallItem, turn: number): Promise<JsonObject> {
+async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: FunctionCallItem, turn: number, cap: ToolOutputCap | undefined): Promise<JsonObject> {
   const { observe } = options;
   const binding = options.toolset.resolve(call.name);
   const parsed = parseToolArguments(call.arguments);
@@ -160,8 +163,8 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
       images = ran.images;
     }
   }
-  if (options.toolOutput) {
-    const capped = capToolOutput(outcome.output, options.toolOutput, ctx.now());
+  if (cap) {
+    const capped = cap.cap(outcome.output, ctx.now());
     outcome = { ...outcome, output: capped.text, ...(capped.savedTo ? { savedTo: capped.savedTo } : {}) };
   }
   if (images.length > 0) outcome = { ...outcome, images: images.map((image) => ({ mimeType: image.mimeType, bytes: base64Bytes(image.data) })) };

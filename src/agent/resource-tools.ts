@@ -3,7 +3,8 @@
 // offered only when a connected server has resources, and go through the approval gate like any tool.
 import type { McpConnection } from "../mcp/connect.ts";
 import type { JsonObject } from "./responses-events.ts";
-import { addImage, base64Bytes, type FunctionTool, type ImageInput, type ToolOutput } from "./tools.ts";
+import { addResource, type ModelParts, RESOURCE_WORDING, type ToolOutput } from "./model-input.ts";
+import type { FunctionTool } from "./tools.ts";
 
 export type ResourceToolName = "list_mcp_resources" | "read_mcp_resource";
 
@@ -107,13 +108,8 @@ async function readResource(args: Record<string, unknown>, servers: readonly Mcp
     if (signal.aborted) throw error;
     return failed(message(error));
   }
-  const parts: string[] = [];
-  const images: ImageInput[] = [];
-  for (const content of contents) {
-    if ("text" in content) parts.push(content.text);
-    else if (content.mimeType?.startsWith("image/")) addImage(parts, images, content.mimeType, content.blob, content.uri);
-    else parts.push(`[binary resource ${content.uri}${content.mimeType ? ` (${content.mimeType})` : ""}, ${base64Bytes(content.blob)} bytes, not shown]`);
-  }
+  const { parts, images }: ModelParts = { parts: [], images: [] };
+  for (const content of contents) addResource({ parts, images }, content, { images: true, wording: RESOURCE_WORDING });
   const text = parts.length === 0 && images.length === 0 ? "(the resource is empty)" : parts.join("\n");
   return { isError: false, output: { text, images } };
 }

@@ -18,19 +18,43 @@ export interface CappedOutput {
   savedTo?: string;
 }
 
-/** Saved outputs older than this are removed when the next one is saved. */
+/** Saved outputs older than this are removed when a run first saves one. */
 export const OUTPUT_KEEP_MS = 7 * 24 * 3600_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * One run's cutting of tool outputs. Old saved outputs are pruned at the run's first save only: a
+ * run that cuts many outputs would otherwise rescan the whole directory for each.
+ */
+export class ToolOutputCap {
+  private pruned = false;
+
+  constructor(private readonly limit: ToolOutputLimit) {}
+
+  cap(text: string, now: number): CappedOutput {
+    return cutOutput(text, this.limit, now, () => {
+      if (this.pruned) return;
+      this.pruned = true;
+      pruneOldOutputs(this.limit.dir, now);
+    });
+  }
+}
+
+/** One output on its own (a run of one): see ToolOutputCap. */
 export function capToolOutput(text: string, limit: ToolOutputLimit, now: number): CappedOutput {
+  return new ToolOutputCap(limit).cap(text, now);
+}
+
+function cutOutput(text: string, limit: ToolOutputLimit, now: number, afterSave: () => void): CappedOutput {
   const bytes = encoder.encode(text);
   if (bytes.length <= limit.maxBytes) return { text };
   let savedTo: string | undefined;
   let where: string;
   try {
     savedTo = saveFullOutput(bytes, limit.dir, now);
+    afterSave();
     where = `the full output is in ${savedTo}`;
   } catch (error) {
     where = `the full output could not be saved (${error instanceof Error ? error.message : String(error)})`;
@@ -52,7 +76,6 @@ function saveFullOutput(bytes: Uint8Array, dir: string, now: number): string {
   const path = join(dir, `${stamp}-${randomBytes(6).toString("hex")}.txt`);
   // `wx`: never overwrite (nor follow a link planted at) an existing name.
   writeFileSync(path, bytes, { mode: 0o600, flag: "wx" });
-  pruneOldOutputs(dir, now);
   return path;
 }
 

@@ -1,8 +1,9 @@
 // The bridge between MCP and the Responses API: tools out as `function` tools, calls and results back.
-import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
+import type { Tool } from "@modelcontextprotocol/client";
 import type { McpConnection } from "../mcp/connect.ts";
 import { ToolNameMap } from "../mcp/tool-names.ts";
 import { type ToolHint, toolHints } from "./approvals.ts";
+import { type ImageInput, imageItem } from "./model-input.ts";
 import { RESOURCE_TOOL_DEFINITIONS, type ResourceToolName } from "./resource-tools.ts";
 import type { JsonObject } from "./responses-events.ts";
 
@@ -41,10 +42,16 @@ export type Binding = ToolBinding | ResourceToolBinding;
 export class Toolset {
   definitions: FunctionTool[] = [];
   private bindings = new Map<string, Binding>();
-  /** Servers that said their tool list changed since the last refresh. */
-  private readonly changed = new Set<string>();
 
-  constructor(private readonly connections: readonly McpConnection[]) {
+  /**
+   * `changed`: the servers that said their tool list changed since the last refresh. A caller may
+   * pass the set its list_changed handler fills, since notifications arrive while the servers are
+   * still connecting, before there is a toolset.
+   */
+  constructor(
+    private readonly connections: readonly McpConnection[],
+    private readonly changed = new Set<string>(),
+  ) {
     this.rebuild();
   }
 
@@ -154,74 +161,11 @@ export function parseToolArguments(text: string): ParsedArguments {
   return { ok: true, value: value as Record<string, unknown> };
 }
 
-/** What goes back to the model for one tool call: text, and the images it can see. */
-export interface ToolOutput {
-  text: string;
-  images: ImageInput[];
-}
-
-export interface ImageInput {
-  mimeType: string;
-  /** Base64, as MCP sends it. */
-  data: string;
-}
-
-/** The image types the Responses API reads; others are described instead. */
-const MODEL_IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
-/** Base64 characters of one image sent to the model (about 15 MiB decoded); larger ones are described. */
-export const MAX_IMAGE_BASE64_CHARS = 20 * 1024 * 1024;
-
-/**
- * A tool result as the model reads it: text parts joined, images as images, other parts (audio,
- * blobs) described, since the model cannot take them; structured content when there is nothing else.
- */
-export function toolResultContent(result: CallToolResult): ToolOutput {
-  const parts: string[] = [];
-  const images: ImageInput[] = [];
-  for (const item of result.content ?? []) {
-    switch (item.type) {
-      case "text":
-        parts.push(item.text);
-        break;
-      case "image":
-        addImage(parts, images, item.mimeType, item.data);
-        break;
-      case "audio":
-        parts.push(`[audio: ${item.mimeType}, not shown]`);
-        break;
-      case "resource":
-        if ("text" in item.resource) parts.push(item.resource.text);
-        else if (item.resource.mimeType?.startsWith("image/")) addImage(parts, images, item.resource.mimeType, item.resource.blob, item.resource.uri);
-        else parts.push(`[resource: ${item.resource.uri}]`);
-        break;
-      case "resource_link":
-        parts.push(`[resource link: ${item.uri}${item.name ? ` (${item.name})` : ""}]`);
-        break;
-    }
-  }
-  if (parts.length === 0 && images.length === 0 && result.structuredContent !== undefined) return { text: JSON.stringify(result.structuredContent), images };
-  if (parts.length === 0 && images.length === 0) return { text: "(the tool returned no output)", images };
-  return { text: parts.join("\n"), images };
-}
-
-/** An image the model can read goes to it as one; any other is named in the text. */
-export function addImage(parts: string[], images: ImageInput[], mimeType: string, data: string, uri?: string): void {
-  const what = uri ? `image ${uri}` : "image";
-  if (!MODEL_IMAGE_TYPES.has(mimeType.toLowerCase())) parts.push(`[${what}: ${mimeType}, not shown: the model reads png, jpeg, gif and webp]`);
-  else if (data.length > MAX_IMAGE_BASE64_CHARS) parts.push(`[${what}: ${mimeType}, ${base64Bytes(data)} bytes, too large to show the model]`);
-  else images.push({ mimeType, data });
-}
-
-export function base64Bytes(data: string): number {
-  const padding = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
-  return Math.max(0, Math.floor((data.length * 3) / 4) - padding);
-}
-
 /** The `output` of a `function_call_output`: a string, or a content array when there are images. */
 export function functionCallOutput(text: string, images: readonly ImageInput[]): string | JsonObject[] {
   if (images.length === 0) return text;
   return [
     ...(text === "" ? [] : [{ type: "input_text", text }]),
-    ...images.map((image) => ({ type: "input_image", image_url: `data:${image.mimeType};base64,${image.data}` })),
+    ...images.map(imageItem),
   ];
 }

@@ -125,7 +125,7 @@ async function answerSampling(
   }
   const started = ctx.now();
   try {
-    const sampled = await sampleModel(ctx, config, params);
+    const sampled = await sampleModel(ctx, config, params, maxTokens);
     await record({ ...base, decision, inputTokens: sampled.usage?.inputTokens, outputTokens: sampled.usage?.outputTokens, durationMs: ctx.now() - started });
     return sampled.result;
   } catch (error) {

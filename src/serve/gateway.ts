@@ -161,10 +161,9 @@ export class Gateway {
         tool,
         client: request.client,
         callId,
-        arguments: JSON.stringify(args),
+        arguments: args,
         durationMs: performance.now() - started,
-        success: result !== undefined && !result.isError,
-        output: result ? resultText(result) : errorMessage(failure),
+        outcome: result ? { result } : { error: failure },
       });
     }
   }
@@ -344,10 +343,4 @@ export class Gateway {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function resultText(result: CallToolResult): string {
-  return result.content
-    .map((block) => (block.type === "text" ? block.text : `[${block.type}]`))
-    .join("\n");
 }

@@ -20,7 +20,7 @@ export interface TelemetryEventSinkOptions {
 
 type Attributes = Record<string, string | number | boolean | undefined>;
 
-export function telemetryObserver(telemetry: TelemetrySink, options: TelemetryEventSinkOptions): AgentObserver {
+export function telemetryObserver(telemetry: Pick<TelemetrySink, "emit">, options: TelemetryEventSinkOptions): AgentObserver {
   const emit = (name: EventName, attributes: Attributes): void => telemetry.emit(name, defined(attributes));
   return (event) => {
     switch (event.type) {
@@ -87,6 +87,6 @@ function defined(attributes: Attributes): Record<string, string | number | boole
 }
 
 /** Whole milliseconds: an OTLP int, not a double with clock noise. */
-function ms(value: number): number {
+export function ms(value: number): number {
   return Math.max(0, Math.round(value));
 }

@@ -13,6 +13,7 @@ import type { ExporterSettings } from "./exporter-settings.ts";
 import { createLogExporter } from "./exporters.ts";
 import { ExportFailureReporter, reportingExporter } from "./export-failures.ts";
 import { FLUSH_LIMIT_MS } from "./exit-budget.ts";
+import { withTimeout } from "../timers.ts";
 import type { TelemetrySink } from "./sink.ts";
 
 export const SERVICE_NAME = "tether-cli";
@@ -116,20 +117,9 @@ class ExportQueue {
 
 /** A flush to a collector that never answers must still end within the exit budget: race it. */
 async function boundedFlush(queue: ExportQueue, reporter: ExportFailureReporter): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), FLUSH_LIMIT_MS);
-  });
-  const done = queue.flush().then(
-    () => "done" as const,
-    (error: unknown) => {
-      reporter.failed(undefined, error);
-      return "done" as const;
-    },
-  );
-  const outcome = await Promise.race([done, limit]);
-  clearTimeout(timer);
-  if (outcome === "timeout") reporter.timedOut(FLUSH_LIMIT_MS);
+  // A failed flush is reported here, so the only rejection left is the time limit's.
+  const done = queue.flush().catch((error: unknown) => reporter.failed(undefined, error));
+  await withTimeout(done, FLUSH_LIMIT_MS, () => new Error("flush timed out")).catch(() => reporter.timedOut(FLUSH_LIMIT_MS));
 }
 
 /** Milliseconds since the epoch as OpenTelemetry's [seconds, nanoseconds]. */

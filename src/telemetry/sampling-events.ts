@@ -1,12 +1,10 @@
 // Telemetry for sampling: one `tether.sampling` record per sampling/createMessage a server sent,
 // answered or not, with the same metadata and secret scrubbing as `tether exec`'s records
-// (./agent-telemetry.ts). The model is the run's (the shared `model` attribute); the prompt's text
+// (./run-telemetry.ts). The model is the run's (the shared `model` attribute); the prompt's text
 // is left out unless `log_user_prompt` allows it.
 import type { TetherConfig } from "../config/types.ts";
-import type { Context } from "../context.ts";
-import { REDACTED } from "./agent-events.ts";
-import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
-import { knownSecrets, runMetadata } from "./run-metadata.ts";
+import { ms, REDACTED } from "./agent-events.ts";
+import { type RecordEmitter, type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
 
 export interface SamplingRecord {
   server: string;
@@ -28,29 +26,13 @@ export type SamplingTelemetry = (record: SamplingRecord) => void;
  * the first request. `tether exec` records through its own sink instead (samplingRecorder over the
  * agent's telemetry), so the records share the run's conversation.id.
  */
-export async function startSamplingTelemetry(
-  ctx: Pick<Context, "env" | "version" | "debug" | "now" | "atExit">,
-  config: TetherConfig,
-  warn?: (message: string) => void,
-): Promise<SamplingTelemetry> {
-  const telemetry = await startTelemetry({
-    otel: config.otel,
-    version: ctx.version,
-    env: ctx.env,
-    warn,
-    debug: ctx.debug,
-    records: {
-      metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config }),
-      secrets: knownSecrets(ctx.env, config),
-    },
-  });
-  if (telemetry === NOOP_TELEMETRY_SINK) return () => {};
-  ctx.atExit(() => telemetry.shutdown());
-  return samplingRecorder((name, attributes) => telemetry.emit(name, attributes, ctx.now()), config.otel.logUserPrompt);
+export async function startSamplingTelemetry(ctx: RunTelemetryContext, config: TetherConfig, warn?: (message: string) => void): Promise<SamplingTelemetry> {
+  const emit = await startRunTelemetry(ctx, config, { warn });
+  return emit ? samplingRecorder(emit, config.otel.logUserPrompt) : () => {};
 }
 
 /** Sampling records as `tether.sampling` events on `emit`. */
-export function samplingRecorder(emit: (name: string, attributes: Record<string, string | number>) => void, logUserPrompt: boolean): SamplingTelemetry {
+export function samplingRecorder(emit: RecordEmitter, logUserPrompt: boolean): SamplingTelemetry {
   return (r) => {
     const attributes: Record<string, string | number> = {
       "mcp.server": r.server,
@@ -60,7 +42,7 @@ export function samplingRecorder(emit: (name: string, attributes: Record<string,
     };
     if (r.inputTokens !== undefined) attributes.input_token_count = r.inputTokens;
     if (r.outputTokens !== undefined) attributes.output_token_count = r.outputTokens;
-    if (r.durationMs !== undefined) attributes.duration_ms = Math.max(0, Math.round(r.durationMs));
+    if (r.durationMs !== undefined) attributes.duration_ms = ms(r.durationMs);
     if (r.error !== undefined) attributes["error.message"] = r.error;
     emit("tether.sampling", attributes);
   };

@@ -1,11 +1,11 @@
 // Telemetry for `tether mcp serve`: one `tether.tool_result` per proxied call (with `mcp.server`
 // and `mcp.client`) and one `tether.mcp_request` per upstream request, through the same sink,
-// metadata and secret scrubbing as `tether exec` (./agent-telemetry.ts).
+// metadata and secret scrubbing as `tether exec` (./run-telemetry.ts).
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { toolResultContent } from "../agent/model-input.ts";
 import type { TetherConfig } from "../config/types.ts";
-import type { Context } from "../context.ts";
-import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
-import { knownSecrets, runMetadata } from "./run-metadata.ts";
-import { runRecordSink } from "./run-records.ts";
+import { ms } from "./agent-events.ts";
+import { type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
 
 export interface ProxiedCallRecord {
   /** The served name the client called (`docs__search`). */
@@ -15,10 +15,11 @@ export interface ProxiedCallRecord {
   /** The downstream client's name, when it said. */
   client?: string;
   callId: string;
-  arguments: string;
+  /** As the client sent them: serialized only when telemetry is on. */
+  arguments: Record<string, unknown>;
   durationMs: number;
-  success: boolean;
-  output: string;
+  /** The upstream's result, or why there is none. */
+  outcome: { result: CallToolResult } | { error: unknown };
 }
 
 /** The config's tool policy (enabled_tools / disabled_tools) deciding a proxied call. */
@@ -49,23 +50,12 @@ export const NOOP_SERVE_TELEMETRY: ServeTelemetry = { toolDecision() {}, toolRes
 /** Output kept in a record: enough to see what happened, bounded so a 10 MiB result is not exported. */
 const MAX_OUTPUT_CHARS = 4_096;
 
-export async function startServeTelemetry(
-  ctx: Pick<Context, "env" | "version" | "debug" | "now" | "atExit">,
-  config: TetherConfig,
-  warn?: (message: string) => void,
-): Promise<ServeTelemetry> {
-  const telemetry = await startTelemetry({ otel: config.otel, version: ctx.version, env: ctx.env, warn, debug: ctx.debug });
-  if (telemetry === NOOP_TELEMETRY_SINK) return NOOP_SERVE_TELEMETRY;
-  ctx.atExit(() => telemetry.shutdown());
-  const records = runRecordSink(telemetry, {
-    metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config }),
-    secrets: knownSecrets(ctx.env, config),
-    now: () => ctx.now(),
-  });
-  const ms = (value: number) => Math.max(0, Math.round(value));
+export async function startServeTelemetry(ctx: RunTelemetryContext, config: TetherConfig, warn?: (message: string) => void): Promise<ServeTelemetry> {
+  const emit = await startRunTelemetry(ctx, config, { warn });
+  if (!emit) return NOOP_SERVE_TELEMETRY;
   return {
     toolDecision(r) {
-      records.emit("tether.tool_decision", {
+      emit("tether.tool_decision", {
         tool_name: r.toolName,
         call_id: r.callId,
         decision: r.decision,
@@ -76,20 +66,23 @@ export async function startServeTelemetry(
       });
     },
     toolResult(r) {
-      records.emit("tether.tool_result", {
+      const result = "result" in r.outcome ? r.outcome.result : undefined;
+      // The text the model would read of this result (as exec records it), or the failure.
+      const output = result ? toolResultContent(result).text : errorMessage("error" in r.outcome ? r.outcome.error : undefined);
+      emit("tether.tool_result", {
         tool_name: r.toolName,
         call_id: r.callId,
-        arguments: r.arguments,
+        arguments: JSON.stringify(r.arguments),
         duration_ms: ms(r.durationMs),
-        success: r.success ? "true" : "false",
-        output: r.output.length > MAX_OUTPUT_CHARS ? `${r.output.slice(0, MAX_OUTPUT_CHARS)}…` : r.output,
+        success: result !== undefined && !result.isError ? "true" : "false",
+        output: output.length > MAX_OUTPUT_CHARS ? `${output.slice(0, MAX_OUTPUT_CHARS)}…` : output,
         "mcp.server": r.server,
         "mcp.tool": r.tool,
         ...(r.client ? { "mcp.client": r.client } : {}),
       });
     },
     mcpRequest(r) {
-      records.emit("tether.mcp_request", {
+      emit("tether.mcp_request", {
         method: r.method,
         "mcp.server": r.server,
         duration_ms: ms(r.durationMs),
@@ -98,4 +91,8 @@ export async function startServeTelemetry(
       });
     },
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@
 // batches cross to the worker, which owns OpenTelemetry and exports each batch as it arrives. This
 // is telemetry's one batcher. Shutdown asks the worker to flush and waits for it, within the exit budget.
 import { WORKER_WAIT_MS } from "./exit-budget.ts";
+import { withTimeout } from "../timers.ts";
 import type { TelemetrySink } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 import type { FromWorker, QueuedRecord, RunRecordSettings, ToWorker } from "./worker-protocol.ts";
@@ -79,12 +80,7 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
       shutdown ??= (async () => {
         sendBatch();
         send({ type: "shutdown" });
-        let limit: ReturnType<typeof setTimeout> | undefined;
-        const gaveUp = await Promise.race([
-          whenClosed.then(() => false),
-          new Promise<boolean>((resolve) => (limit = setTimeout(() => resolve(true), WORKER_WAIT_MS))),
-        ]);
-        clearTimeout(limit);
+        const gaveUp = await withTimeout(whenClosed.then(() => false), WORKER_WAIT_MS, () => new Error("worker did not close")).catch(() => true);
         if (gaveUp && !warned) options.warn(`telemetry: export did not finish within ${WORKER_WAIT_MS / 1000}s at exit; pending records dropped`);
         worker.terminate();
       })();

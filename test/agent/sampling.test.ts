@@ -1,5 +1,6 @@
 // A sampling request as a Responses request body: roles, text and images, the token cap.
 import { expect, test } from "bun:test";
+import { MAX_IMAGE_BASE64_CHARS } from "../../src/agent/model-input.ts";
 import { SAMPLING_MAX_TOKENS, samplingMaxTokens, samplingRequestBody } from "../../src/agent/sampling.ts";
 
 test("messages keep their roles; text, images and other content map to Responses parts", () => {
@@ -34,6 +35,35 @@ test("messages keep their roles; text, images and other content map to Responses
       { type: "message", role: "user", content: [{ type: "input_text", text: "[audio content (audio/wav) omitted]" }] },
     ],
   });
+});
+
+test("an image the model cannot read (its type, its size) is described, not sent as-is, as in tool results", () => {
+  const huge = "A".repeat(MAX_IMAGE_BASE64_CHARS + 4);
+  const body = samplingRequestBody(
+    {
+      maxTokens: 50,
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image", data: "AA==", mimeType: "image/tiff" },
+            { type: "image", data: huge, mimeType: "image/png" },
+          ],
+        },
+      ],
+    },
+    "gpt-test",
+  );
+  expect(body.input).toEqual([
+    {
+      type: "message",
+      role: "user",
+      content: [
+        { type: "input_text", text: "[image: image/tiff, not shown: the model reads png, jpeg, gif and webp]" },
+        { type: "input_text", text: `[image: image/png, ${(huge.length / 4) * 3} bytes, too large to show the model]` },
+      ],
+    },
+  ]);
 });
 
 test("max tokens: the server's, but never above the cap", () => {

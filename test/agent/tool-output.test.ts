@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promptInput } from "../../src/agent/prompt-messages.ts";
-import { capToolOutput, OUTPUT_KEEP_MS } from "../../src/agent/tool-output.ts";
+import { capToolOutput, OUTPUT_KEEP_MS, ToolOutputCap } from "../../src/agent/tool-output.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -50,6 +50,24 @@ test("saving an output removes saved outputs older than a week, and keeps the re
   const capped = capToolOutput("z".repeat(5000), { maxBytes: 1024, dir }, now);
   expect(existsSync(capped.savedTo!)).toBe(true);
   expect([existsSync(old), existsSync(recent), existsSync(other)]).toEqual([false, true, true]);
+});
+
+test("a run prunes old outputs at its first save only, not at every cut output", () => {
+  const dir = tempDir();
+  const now = Date.UTC(2026, 5, 1);
+  const old = (name: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, "x");
+    utimesSync(file, new Date(now - 2 * OUTPUT_KEEP_MS), new Date(now - 2 * OUTPUT_KEEP_MS));
+    return file;
+  };
+  const first = old("first.txt");
+  const cap = new ToolOutputCap({ maxBytes: 1024, dir });
+  cap.cap("z".repeat(5000), now);
+  expect(existsSync(first)).toBe(false);
+  const second = old("second.txt");
+  expect(existsSync(cap.cap("z".repeat(5000), now).savedTo!)).toBe(true);
+  expect(existsSync(second)).toBe(true);
 });
 
 test("when the output cannot be saved, the text is still cut and says why", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
-import { functionCallOutput, parseToolArguments, toolResultContent, Toolset, type ToolBinding } from "../../src/agent/tools.ts";
+import { toolResultContent } from "../../src/agent/model-input.ts";
+import { functionCallOutput, parseToolArguments, Toolset, type ToolBinding } from "../../src/agent/tools.ts";
 import type { McpConnection } from "../../src/mcp/connect.ts";
 
 function connection(server: string, tools: Tool[]): McpConnection {

@@ -1,6 +1,7 @@
 // How prompt lists and rendered prompts look.
 import type { PromptMessage } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
+import { base64Bytes } from "../../mcp/content.ts";
 import type { PromptListing, RenderedPrompt } from "../../mcp/resources.ts";
 import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { firstLine, note, paint, printJson, printTable } from "../render.ts";
@@ -57,13 +58,13 @@ function describeMessage(message: PromptMessage): string {
     case "resource": {
       const resource = content.resource;
       const head = `(resource ${terminalText(resource.uri)}${resource.mimeType ? `, ${terminalText(resource.mimeType)}` : ""})`;
-      return "text" in resource ? `${head}\n${terminalBlock(resource.text)}` : `${head} [binary, ${Buffer.from(resource.blob, "base64").length} bytes]`;
+      return "text" in resource ? `${head}\n${terminalBlock(resource.text)}` : `${head} [binary, ${base64Bytes(resource.blob)} bytes]`;
     }
     case "resource_link":
       return `(resource link ${terminalText(content.uri)})`;
     case "image":
     case "audio":
-      return `(${content.type} ${terminalText(content.mimeType)}, ${Buffer.from(content.data, "base64").length} bytes)`;
+      return `(${content.type} ${terminalText(content.mimeType)}, ${base64Bytes(content.data)} bytes)`;
     default:
       return `(${terminalText(String((content as { type: unknown }).type))} content)`;
   }

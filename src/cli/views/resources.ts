@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import type { ReadResourceResult } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
+import { base64Bytes } from "../../mcp/content.ts";
 import type { ResourceListing, ResourceRead } from "../../mcp/resources.ts";
 import { terminalBlock, terminalText } from "../../text/sanitize.ts";
 import { firstLine, note, printJson, printTable } from "../render.ts";
@@ -81,7 +82,7 @@ export function renderResourceRead(io: IO, read: ResourceRead, options: { json: 
   if (options.json) return printJson(io, { server: read.server, uri: read.uri, contents });
   const binary = contents.find((c) => "blob" in c);
   if (binary) {
-    const size = Buffer.from((binary as { blob: string }).blob, "base64").length;
+    const size = base64Bytes((binary as { blob: string }).blob);
     throw new UsageError(`resource "${read.uri}" is binary (${binary.mimeType ?? "unknown type"}, ${size} bytes); tether does not write it to ${io.stdoutIsTTY ? "a terminal" : "stdout"}`, {
       hint: `save it with --out FILE, or see it base64-encoded with --json`,
     });

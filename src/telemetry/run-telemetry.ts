@@ -1,0 +1,45 @@
+// The one way a command starts telemetry for its run (exec, serve, sampling of `mcp call|read|prompt`):
+// the configured sink with the run's metadata and secrets handed to the exporter's thread, its
+// flush registered at exit, and every record stamped with the time it happened on this thread.
+import type { TetherConfig } from "../config/types.ts";
+import type { Context } from "../context.ts";
+import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
+import { knownSecrets, runMetadata } from "./run-metadata.ts";
+import type { TelemetryAttributes } from "./sink.ts";
+
+export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit">;
+
+export interface RunTelemetryOptions {
+  /** `--model`, when given. */
+  model?: string;
+  /** One warning line for the user (an export failure), without the `warning:` prefix. */
+  warn?: (message: string) => void;
+}
+
+/** Queues one record of the run; the worker completes it (./run-records.ts). */
+export type RecordEmitter = (name: string, attributes: TelemetryAttributes) => void;
+
+/**
+ * Undefined when telemetry is off (`exporter = "none"`, or a build without OpenTelemetry): then
+ * the caller builds no records at all. Throws ConfigError (exit 2) for a bad `[otel]` endpoint or
+ * an unset `${VAR}` in its headers.
+ */
+export async function startRunTelemetry(ctx: RunTelemetryContext, config: TetherConfig, options: RunTelemetryOptions = {}): Promise<RecordEmitter | undefined> {
+  const telemetry = await startTelemetry({
+    otel: config.otel,
+    version: ctx.version,
+    env: ctx.env,
+    warn: options.warn,
+    debug: ctx.debug,
+    records: {
+      metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config, model: options.model }),
+      secrets: knownSecrets(ctx.env, config),
+    },
+  });
+  if (telemetry === NOOP_TELEMETRY_SINK) return undefined;
+  // runCli runs every atExit cleanup on every path (done, error, Ctrl-C) within the exit budget (./exit-budget.ts).
+  ctx.atExit(() => telemetry.shutdown());
+  // This thread only stamps the time and queues the record; the worker completes it.
+  return (name, attributes) => telemetry.emit(name, attributes, ctx.now());
+}
+
