@@ -22,6 +22,7 @@ import {
   type McpServerFactory,
   originValidationResponse,
 } from "@modelcontextprotocol/server";
+import { isLoopbackHost } from "../config/names.ts";
 import { UsageError } from "../errors.ts";
 import { SessionEventStore } from "./event-store.ts";
 
@@ -44,10 +45,6 @@ export function parseHttpBind(value: string): HttpBind {
   }
   const host = (match[1] ?? "").replace(/^\[|\]$/g, "") || DEFAULT_HTTP_HOST;
   return { host, port };
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The most 2025 sessions open at once; an initialize beyond it is answered 503. */

@@ -5,6 +5,7 @@ import type { Server } from "@modelcontextprotocol/server";
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
+import { isLoopbackHost } from "../config/names.ts";
 import { listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { ListKind } from "../mcp/connect.ts";
@@ -12,7 +13,7 @@ import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
-import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
+import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
 import { createServedServer } from "./server.ts";
 import { Upstreams } from "./upstreams.ts";
 
