@@ -37,7 +37,6 @@ import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChil
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
-import { terminalText } from "../text/sanitize.ts";
 import { withTimeout } from "../timers.ts";
 import { logLevelAtLeast } from "./server-requests.ts";
 
@@ -139,9 +138,7 @@ function floodWarning(ctx: Context, server: ServerConfig): () => void {
   return () => {
     if (warned) return;
     warned = true;
-    ctx.io.stderr.write(
-      `warning: server "${terminalText(server.name)}" sends more than ${MAX_NOTIFICATIONS_PER_SEC} notifications a second; tether drops the excess\n`,
-    );
+    ctx.log.warn(`server "${server.name}" sends more than ${MAX_NOTIFICATIONS_PER_SEC} notifications a second; tether drops the excess`);
   };
 }
 
