@@ -2,7 +2,7 @@
 // coerce arguments from the command line and call it.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
-import { getServer } from "../config/servers.ts";
+import { disabledServer, getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
@@ -13,9 +13,7 @@ import { isToolAllowed } from "./tool-filter.ts";
 /** Connects to the named server; a disabled server is a usage error (enable it first). Its tool names go to the completion cache. */
 export async function openServer(ctx: Context, name: string): Promise<McpConnection> {
   const server = await getServer(ctx, name);
-  if (!server.enabled) {
-    throw new UsageError(`server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
-  }
+  if (!server.enabled) throw disabledServer(name);
   const connection = await connectServer(ctx, server);
   rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
   return connection;

@@ -6,7 +6,7 @@ import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/cli
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { isLoopbackHost } from "../config/names.ts";
-import { listServers, getServer } from "../config/servers.ts";
+import { disabledServer, listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
@@ -150,9 +150,7 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
   if (!names) return (await listServers(ctx)).filter((s) => s.enabled);
   const chosen = await Promise.all([...new Set(names)].map((name) => getServer(ctx, name)));
   const disabled = chosen.find((s) => !s.enabled);
-  if (disabled) {
-    throw new UsageError(`server "${disabled.name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${disabled.name}] in config.toml` });
-  }
+  if (disabled) throw disabledServer(disabled.name);
   return chosen;
 }
 
