@@ -185,10 +185,7 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
           ? await openStdio(ctx, server, prior, remaining, progress)
           : await openHttp(ctx, server, prior, remaining, progress);
       const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
-      if (tools.length > MAX_LIST_ITEMS) {
-        throw new ConnectionError(`server "${server.name}" lists ${tools.length} tools, more than tether reads (${MAX_LIST_ITEMS})`);
-      }
-      return tools;
+      return bounded(server, "tools", tools);
     })();
     const tools = await withTimeout(work, remaining, () => startupTimeout(server));
     return { ok: true, opened: opened!, tools, reprobed: prior === undefined };
@@ -451,7 +448,7 @@ async function closeQuietly(client: Client | undefined, child: StdioChild | unde
   await Promise.race([client?.close().catch(() => {}), Bun.sleep(500)]);
 }
 
-/** The same bound as for tools, for the other lists. */
+/** The bound on every list a server sends (tools, prompts, resources, templates). */
 function bounded<T>(server: ServerConfig, kind: string, items: T[]): T[] {
   if (items.length > MAX_LIST_ITEMS) {
     throw new ConnectionError(`server "${server.name}" lists ${items.length} ${kind}, more than tether reads (${MAX_LIST_ITEMS})`);
