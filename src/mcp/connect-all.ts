@@ -2,7 +2,7 @@
 // never affects another's report.
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
-import { TetherError } from "../errors.ts";
+import type { TetherError } from "../errors.ts";
 import { type ConnectOptions, connectServer, type McpConnection } from "./connect.ts";
 import { describeConnectError } from "./errors.ts";
 import { rememberNames } from "./name-cache.ts";
@@ -25,8 +25,7 @@ async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOpt
     rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
     return { server, status: "ok", connection };
   } catch (error) {
-    const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
-    return { server, status: "error", error: failure, latencyMs: performance.now() - started };
+    return { server, status: "error", error: describeConnectError(server, error, []), latencyMs: performance.now() - started };
   }
 }
 

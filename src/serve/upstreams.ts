@@ -58,7 +58,7 @@ export class Upstreams {
             this.states.set(server.name, { server, status: "ok", connection });
           },
           (error: unknown) => {
-            const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
+            const failure = describeConnectError(server, error, []);
             this.states.set(server.name, { server, status: "failed", error: failure });
             this.events.onFailure(server.name, failure);
           },
