@@ -27,7 +27,7 @@ import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
-import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isSdkError } from "./errors.ts";
+import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isAbort, isSdkError } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";
@@ -205,15 +205,11 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
  * timeout, an auth wall or a missing command.
  */
 function mayBeStaleVerdict(error: unknown): boolean {
-  if (error instanceof TetherError || isAbortError(error)) return false;
+  if (error instanceof TetherError || isAbort(error)) return false;
   if (isSdkError(error, SdkErrorCode.RequestTimeout)) return false;
   const status = httpStatus(error);
   if (status === 401 || status === 403) return false;
   return (error as NodeJS.ErrnoException)?.code !== "ENOENT";
-}
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === "AbortError";
 }
 
 /** Hands log lines to the run's sink and list changes to the caller (on a 2026-07-28 server, through a listen stream). */
