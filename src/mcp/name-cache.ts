@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
+import { isPlainObject } from "../values.ts";
 
 export type NameKind = "tools" | "prompts" | "resources";
 export const NAME_KINDS: readonly NameKind[] = ["tools", "prompts", "resources"];
@@ -61,7 +62,7 @@ function cachePath(ctx: Context, server: ServerConfig): string {
 function readFile(path: string): CacheFile {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as CacheFile) : {};
+    return isPlainObject(parsed) ? (parsed as CacheFile) : {};
   } catch {
     // Missing or damaged: as if nothing were cached.
     return {};
