@@ -5,8 +5,8 @@ import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { TetherError } from "../errors.ts";
 import { withTimeout } from "../timers.ts";
-import { connectServer, type McpConnection } from "./connect.ts";
-import { cachedNames, NAMES_FRESH_MS, rememberNames, type NameKind } from "./name-cache.ts";
+import { connectServer, type ListKind, type McpConnection } from "./connect.ts";
+import { cachedNames, NAMES_FRESH_MS, rememberNames } from "./name-cache.ts";
 
 /** The most a Tab waits on a server; a slower server gets its names from the next command that lists them. */
 export const COMPLETION_BUDGET_MS = 300;
@@ -17,7 +17,7 @@ export const COMPLETION_BUDGET_MS = 300;
  * next Tab sees fresh ones. With nothing cached, the answer is whatever the server lists within
  * the budget, or nothing. Never throws: a completion has no way to show an error.
  */
-export async function completionNames(ctx: Context, name: string, kind: NameKind, deliver: (names: string[]) => void): Promise<void> {
+export async function completionNames(ctx: Context, name: string, kind: ListKind, deliver: (names: string[]) => void): Promise<void> {
   let server: ServerConfig;
   try {
     server = await getServer(ctx, name);
@@ -35,7 +35,7 @@ export async function completionNames(ctx: Context, name: string, kind: NameKind
 }
 
 /** Lists the names within the budget and caches them; false when the server did not answer in time. */
-async function refreshNames(ctx: Context, server: ServerConfig, kind: NameKind): Promise<boolean> {
+async function refreshNames(ctx: Context, server: ServerConfig, kind: ListKind): Promise<boolean> {
   const started = Date.now();
   const budget = () => Math.max(1, COMPLETION_BUDGET_MS - (Date.now() - started));
   // connectServer registers a graceful close at exit, which may wait on the server; a completion

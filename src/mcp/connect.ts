@@ -90,6 +90,7 @@ export interface ConnectOptions {
   onResourceUpdated?(uri: string): void;
 }
 
+/** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
 export type ListKind = "tools" | "resources" | "prompts";
 
 export interface CallOptions {

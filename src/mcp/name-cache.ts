@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
+import type { ListKind } from "./connect.ts";
 import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
 import { isPlainObject } from "../values.ts";
 
-export type NameKind = "tools" | "prompts" | "resources";
-export const NAME_KINDS: readonly NameKind[] = ["tools", "prompts", "resources"];
+export const NAME_KINDS: readonly ListKind[] = ["tools", "prompts", "resources"];
 
 /** Younger than this, names are served as they are; older ones are still served, then refreshed. */
 export const NAMES_FRESH_MS = 5 * 60_000;
@@ -37,7 +37,7 @@ interface CachedList {
   names: string[];
 }
 
-type CacheFile = Partial<Record<NameKind, CachedList>>;
+type CacheFile = Partial<Record<ListKind, CachedList>>;
 
 export interface CachedNames {
   names: string[];
@@ -70,7 +70,7 @@ function readFile(path: string): CacheFile {
 }
 
 /** The names last listed for `kind`, if any and not older than NAMES_MAX_AGE_MS; only shell-safe ones. */
-export function cachedNames(ctx: Context, server: ServerConfig, kind: NameKind): CachedNames | undefined {
+export function cachedNames(ctx: Context, server: ServerConfig, kind: ListKind): CachedNames | undefined {
   const entry = readFile(cachePath(ctx, server))[kind];
   if (!entry || typeof entry.at !== "number" || !Array.isArray(entry.names)) return undefined;
   if (ctx.now() - entry.at > NAMES_MAX_AGE_MS) return undefined;
@@ -81,7 +81,7 @@ export function cachedNames(ctx: Context, server: ServerConfig, kind: NameKind):
  * Records what a command just listed. Best effort: a read-only home, or two commands racing on one
  * file, only costs a completion its names until the next listing.
  */
-export function rememberNames(ctx: Context, server: ServerConfig, kind: NameKind, names: readonly string[]): void {
+export function rememberNames(ctx: Context, server: ServerConfig, kind: ListKind, names: readonly string[]): void {
   const path = cachePath(ctx, server);
   const file = readFile(path);
   const kept = [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES);

@@ -24,6 +24,7 @@ import {
   originValidationResponse,
 } from "@modelcontextprotocol/server";
 import { isLoopbackHost } from "../config/names.ts";
+import type { ListKind } from "../mcp/connect.ts";
 import { UsageError } from "../errors.ts";
 import { SessionEventStore } from "./event-store.ts";
 
@@ -77,7 +78,7 @@ export interface HttpServeOptions {
 export interface HttpServing {
   url: string;
   /** Publishes a list change to every open 2026-07-28 subscription stream. */
-  notifyListChanged(kind: "tools" | "resources" | "prompts"): void;
+  notifyListChanged(kind: ListKind): void;
   /** Publishes notifications/resources/updated to the 2026-07-28 streams that listen for `uri`. */
   notifyResourceUpdated(uri: string): void;
   /** Stops accepting connections; in-flight requests keep running. */
