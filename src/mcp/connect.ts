@@ -429,7 +429,7 @@ function credentialsSent(auth: HttpAuth): CredentialsSent {
 }
 
 
-export function startupTimeout(server: ServerConfig): ConnectionError {
+function startupTimeout(server: ServerConfig): ConnectionError {
   return new ConnectionError(`server "${server.name}" did not start within ${server.startupTimeoutSec}s`, {
     hint: `check that it starts on its own, or raise startup_timeout_sec for "${server.name}" in config.toml`,
   });

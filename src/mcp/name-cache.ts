@@ -28,7 +28,7 @@ const MAX_NAME_LENGTH = 256;
  */
 const SHELL_SAFE = /^[A-Za-z0-9_][A-Za-z0-9_.:/%+,-]*$/;
 
-export function isShellSafeName(name: string): boolean {
+function isShellSafeName(name: string): boolean {
   return name.length <= MAX_NAME_LENGTH && SHELL_SAFE.test(name);
 }
 

@@ -108,7 +108,7 @@ export async function renderPrompt(
   return { server: connection.server.name, prompt, arguments: args, result: await connection.getPrompt(prompt.name, args, { onProgress }) };
 }
 
-export function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {
+function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {
   const prompt = prompts.find((p) => p.name === name);
   if (prompt) return prompt;
   const names = prompts.map((p) => p.name);
@@ -119,7 +119,7 @@ export function findPrompt(server: string, prompts: Prompt[], name: string): Pro
 }
 
 /** Prompt arguments are strings by the spec: check names and required ones, nothing to coerce. */
-export function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
   const declared = prompt.arguments ?? [];
   const names = declared.map((a) => a.name);
   const args = new Map<string, string>();

@@ -103,12 +103,6 @@ export class Upstreams {
     return state?.status === "ok" ? state.connection : undefined;
   }
 
-  failures(): { server: string; error: TetherError }[] {
-    const out: { server: string; error: TetherError }[] = [];
-    for (const state of this.states.values()) if (state.status === "failed") out.push({ server: state.server.name, error: state.error });
-    return out;
-  }
-
   /** Closes every connection (stdio children included). */
   async close(): Promise<void> {
     this.closed = true;
