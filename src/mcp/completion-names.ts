@@ -38,12 +38,11 @@ export async function completionNames(ctx: Context, name: string, kind: ListKind
 async function refreshNames(ctx: Context, server: ServerConfig, kind: ListKind): Promise<boolean> {
   const started = Date.now();
   const budget = () => Math.max(1, COMPLETION_BUDGET_MS - (Date.now() - started));
-  // connectServer registers a graceful close at exit, which may wait on the server; a completion
-  // closes what it opened within its own budget instead, and the exit hook ends a stdio child.
-  const quiet: Context = { ...ctx, atExit: () => {} };
   let connection: McpConnection | undefined;
   const work = (async () => {
-    connection = await connectServer(quiet, { ...server, startupTimeoutSec: COMPLETION_BUDGET_MS / 1000 });
+    // Not the graceful close at exit, which may wait on the server: a completion closes what it
+    // opened within its own budget (below), and the process exit hook ends a stdio child.
+    connection = await connectServer(ctx, { ...server, startupTimeoutSec: COMPLETION_BUDGET_MS / 1000 }, { registerClose: () => {} });
     rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
     const caps = connection.capabilities();
     if (kind === "prompts") rememberNames(ctx, server, kind, caps?.prompts ? (await connection.listPrompts()).map((p) => p.name) : []);

@@ -82,8 +82,13 @@ export interface McpConnection {
   close(): Promise<void>;
 }
 
-/** What a caller that relays the server (tether mcp serve) wants to hear from it. */
+/** What a caller that relays the server (tether mcp serve) wants to hear from it, and who closes it. */
 export interface ConnectOptions {
+  /**
+   * Takes the connection's close, as soon as the connection exists. Default: the run's exit
+   * cleanups (ctx.atExit), a graceful close that may wait on the server.
+   */
+  registerClose?(close: () => Promise<void>): void;
   /** The server said a list changed (2025: unsolicited; 2026-07-28: on a subscriptions/listen stream). */
   onListChanged?(kind: ListKind): void;
   /** `notifications/resources/updated` for a subscribed resource. */
@@ -158,7 +163,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const { opened, tools } = attempt;
   if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
-  ctx.atExit(() => connection.close());
+  (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
   return connection;
 }
