@@ -6,7 +6,7 @@ import type { Context } from "../context.ts";
 import { TetherError } from "../errors.ts";
 import { withTimeout } from "../timers.ts";
 import { connectServer, type ListKind, type McpConnection } from "./connect.ts";
-import { cachedNames, NAMES_FRESH_MS, rememberNames } from "./name-cache.ts";
+import { cachedNames, type ListedNames, NAMES_FRESH_MS, rememberNames } from "./name-cache.ts";
 
 /** The most a Tab waits on a server; a slower server gets its names from the next command that lists them. */
 export const COMPLETION_BUDGET_MS = 300;
@@ -43,10 +43,15 @@ async function refreshNames(ctx: Context, server: ServerConfig, kind: ListKind):
     // Not the graceful close at exit, which may wait on the server: a completion closes what it
     // opened within its own budget (below), and the process exit hook ends a stdio child.
     connection = await connectServer(ctx, { ...server, startupTimeoutSec: COMPLETION_BUDGET_MS / 1000 }, { registerClose: () => {} });
-    rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
-    const caps = connection.capabilities();
-    if (kind === "prompts") rememberNames(ctx, server, kind, caps?.prompts ? (await connection.listPrompts()).map((p) => p.name) : []);
-    if (kind === "resources") rememberNames(ctx, server, kind, caps?.resources ? (await connection.listResources()).map((r) => r.uri) : []);
+    const listed: ListedNames = { tools: connection.tools.map((t) => t.name) };
+    // One cache write for all it listed; the tools alone when the other list fails.
+    try {
+      const caps = connection.capabilities();
+      if (kind === "prompts") listed.prompts = caps?.prompts ? (await connection.listPrompts()).map((p) => p.name) : [];
+      if (kind === "resources") listed.resources = caps?.resources ? (await connection.listResources()).map((r) => r.uri) : [];
+    } finally {
+      rememberNames(ctx, server, listed);
+    }
   })();
   try {
     await withTimeout(work, budget(), () => new TetherError("completion budget spent"));

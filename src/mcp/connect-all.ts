@@ -22,7 +22,7 @@ async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOpt
   const started = performance.now();
   try {
     const connection = await connectServer(ctx, server, options);
-    rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
+    rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
     return { server, status: "ok", connection };
   } catch (error) {
     return { server, status: "error", error: describeConnectError(server, error, []), latencyMs: performance.now() - started };

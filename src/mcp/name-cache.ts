@@ -77,25 +77,36 @@ export function cachedNames(ctx: Context, server: ServerConfig, kind: ListKind):
   return { at: entry.at, names: entry.names.filter((n): n is string => typeof n === "string" && isShellSafeName(n)).slice(0, MAX_NAMES) };
 }
 
+/** Names a command just listed, by kind; a kind left out keeps what the cache holds. */
+export type ListedNames = Partial<Record<ListKind, readonly string[]>>;
+
 /**
- * Records what a command just listed. Best effort: a read-only home, or two commands racing on one
- * file, only costs a completion its names until the next listing.
+ * Records what a command just listed, every kind in one write (a command passes all it listed at
+ * once). Best effort: a read-only home, or two commands racing on one file, only costs a
+ * completion its names until the next listing.
  */
-export function rememberNames(ctx: Context, server: ServerConfig, kind: ListKind, names: readonly string[]): void {
+export function rememberNames(ctx: Context, server: ServerConfig, listed: ListedNames): void {
   const path = cachePath(ctx, server);
   const file = readFile(path);
-  const kept = [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES);
-  const before = file[kind];
-  // Every `mcp call` lists tools: the file is rewritten only when the names changed or have
-  // stopped being fresh, not on every call.
-  if (before && ctx.now() - before.at < NAMES_FRESH_MS / 2 && JSON.stringify(before.names) === JSON.stringify(kept)) return;
-  file[kind] = { at: ctx.now(), names: kept };
+  const changed: ListKind[] = [];
+  for (const kind of NAME_KINDS) {
+    const names = listed[kind];
+    if (!names) continue;
+    const kept = [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES);
+    const before = file[kind];
+    // Every `mcp call` lists tools: the file is rewritten only when the names changed or have
+    // stopped being fresh, not on every call.
+    if (before && ctx.now() - before.at < NAMES_FRESH_MS / 2 && JSON.stringify(before.names) === JSON.stringify(kept)) continue;
+    file[kind] = { at: ctx.now(), names: kept };
+    changed.push(kind);
+  }
+  if (changed.length === 0) return;
   try {
     ensureHomeDir(ctx.paths.home);
     ensurePrivateDir(cacheDir(ctx));
     // A cache: losing it to a crash costs a Tab its names, so no fsync on the command's path.
     writeFileAtomic(path, `${JSON.stringify(file)}\n`, 0o600, { durable: false });
   } catch (error) {
-    ctx.log.debug(`could not cache the ${kind} of server "${server.name}": ${error instanceof Error ? error.message : String(error)}`);
+    ctx.log.debug(`could not cache the ${changed.join(" and ")} of server "${server.name}": ${error instanceof Error ? error.message : String(error)}`);
   }
 }
