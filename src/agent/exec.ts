@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import type { Context } from "../context.ts";
 import type { ServerConfig, TetherConfig } from "../config/types.ts";
+import { disabledServer } from "../config/servers.ts";
 import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { parseArgPairs } from "../mcp/coerce.ts";
@@ -84,7 +85,7 @@ function checkPromptRequest(config: TetherConfig, request: NonNullable<ExecOptio
       hint: `servers: ${config.servers.map((s) => s.name).join(", ") || "(none; add one with tether mcp add)"}`,
     });
   }
-  if (!server.enabled) throw new UsageError(`--mcp-prompt: server "${server.name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${server.name}] in config.toml` });
+  if (!server.enabled) throw disabledServer(server.name, "--mcp-prompt");
   return { server: request.server, prompt: request.prompt, pairs: parseArgPairs(request.args) };
 }
 

@@ -20,3 +20,8 @@ export function unknownServer(name: string, known: string[], path: string): Usag
     hint: known.length > 0 ? `servers: ${known.join(", ")}` : "no servers are configured; add one with: tether mcp add NAME -- COMMAND",
   });
 }
+
+/** A server that is configured but turned off; `flag` names the option that asked for it (`--mcp-prompt`). */
+export function disabledServer(name: string, flag?: string): UsageError {
+  return new UsageError(`${flag ? `${flag}: ` : ""}server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
+}

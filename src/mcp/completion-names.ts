@@ -5,8 +5,8 @@ import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { TetherError } from "../errors.ts";
 import { withTimeout } from "../timers.ts";
-import { connectServer, type McpConnection } from "./connect.ts";
-import { cachedNames, NAMES_FRESH_MS, rememberNames, type NameKind } from "./name-cache.ts";
+import { connectServer, type ListKind, type McpConnection } from "./connect.ts";
+import { cachedNames, type ListedNames, NAMES_FRESH_MS, rememberNames } from "./name-cache.ts";
 
 /** The most a Tab waits on a server; a slower server gets its names from the next command that lists them. */
 export const COMPLETION_BUDGET_MS = 300;
@@ -17,7 +17,7 @@ export const COMPLETION_BUDGET_MS = 300;
  * next Tab sees fresh ones. With nothing cached, the answer is whatever the server lists within
  * the budget, or nothing. Never throws: a completion has no way to show an error.
  */
-export async function completionNames(ctx: Context, name: string, kind: NameKind, deliver: (names: string[]) => void): Promise<void> {
+export async function completionNames(ctx: Context, name: string, kind: ListKind, deliver: (names: string[]) => void): Promise<void> {
   let server: ServerConfig;
   try {
     server = await getServer(ctx, name);
@@ -35,19 +35,23 @@ export async function completionNames(ctx: Context, name: string, kind: NameKind
 }
 
 /** Lists the names within the budget and caches them; false when the server did not answer in time. */
-async function refreshNames(ctx: Context, server: ServerConfig, kind: NameKind): Promise<boolean> {
+async function refreshNames(ctx: Context, server: ServerConfig, kind: ListKind): Promise<boolean> {
   const started = Date.now();
   const budget = () => Math.max(1, COMPLETION_BUDGET_MS - (Date.now() - started));
-  // connectServer registers a graceful close at exit, which may wait on the server; a completion
-  // closes what it opened within its own budget instead, and the exit hook ends a stdio child.
-  const quiet: Context = { ...ctx, atExit: () => {} };
   let connection: McpConnection | undefined;
   const work = (async () => {
-    connection = await connectServer(quiet, { ...server, startupTimeoutSec: COMPLETION_BUDGET_MS / 1000 });
-    rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
-    const caps = connection.capabilities();
-    if (kind === "prompts") rememberNames(ctx, server, kind, caps?.prompts ? (await connection.listPrompts()).map((p) => p.name) : []);
-    if (kind === "resources") rememberNames(ctx, server, kind, caps?.resources ? (await connection.listResources()).map((r) => r.uri) : []);
+    // Not the graceful close at exit, which may wait on the server: a completion closes what it
+    // opened within its own budget (below), and the process exit hook ends a stdio child.
+    connection = await connectServer(ctx, { ...server, startupTimeoutSec: COMPLETION_BUDGET_MS / 1000 }, { registerClose: () => {} });
+    const listed: ListedNames = { tools: connection.tools.map((t) => t.name) };
+    // One cache write for all it listed; the tools alone when the other list fails.
+    try {
+      const caps = connection.capabilities();
+      if (kind === "prompts") listed.prompts = caps?.prompts ? (await connection.listPrompts()).map((p) => p.name) : [];
+      if (kind === "resources") listed.resources = caps?.resources ? (await connection.listResources()).map((r) => r.uri) : [];
+    } finally {
+      rememberNames(ctx, server, listed);
+    }
   })();
   try {
     await withTimeout(work, budget(), () => new TetherError("completion budget spent"));

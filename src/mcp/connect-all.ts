@@ -2,7 +2,7 @@
 // never affects another's report.
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
-import { TetherError } from "../errors.ts";
+import type { TetherError } from "../errors.ts";
 import { type ConnectOptions, connectServer, type McpConnection } from "./connect.ts";
 import { describeConnectError } from "./errors.ts";
 import { rememberNames } from "./name-cache.ts";
@@ -22,11 +22,10 @@ async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOpt
   const started = performance.now();
   try {
     const connection = await connectServer(ctx, server, options);
-    rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
+    rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
     return { server, status: "ok", connection };
   } catch (error) {
-    const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
-    return { server, status: "error", error: failure, latencyMs: performance.now() - started };
+    return { server, status: "error", error: describeConnectError(server, error, []), latencyMs: performance.now() - started };
   }
 }
 

@@ -27,7 +27,7 @@ import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
-import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isSdkError } from "./errors.ts";
+import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isAbort, isSdkError } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";
@@ -37,7 +37,6 @@ import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChil
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
-import { terminalText } from "../text/sanitize.ts";
 import { withTimeout } from "../timers.ts";
 import { logLevelAtLeast } from "./server-requests.ts";
 
@@ -83,14 +82,20 @@ export interface McpConnection {
   close(): Promise<void>;
 }
 
-/** What a caller that relays the server (tether mcp serve) wants to hear from it. */
+/** What a caller that relays the server (tether mcp serve) wants to hear from it, and who closes it. */
 export interface ConnectOptions {
+  /**
+   * Takes the connection's close, as soon as the connection exists. Default: the run's exit
+   * cleanups (ctx.atExit), a graceful close that may wait on the server.
+   */
+  registerClose?(close: () => Promise<void>): void;
   /** The server said a list changed (2025: unsolicited; 2026-07-28: on a subscriptions/listen stream). */
   onListChanged?(kind: ListKind): void;
   /** `notifications/resources/updated` for a subscribed resource. */
   onResourceUpdated?(uri: string): void;
 }
 
+/** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
 export type ListKind = "tools" | "resources" | "prompts";
 
 export interface CallOptions {
@@ -139,9 +144,7 @@ function floodWarning(ctx: Context, server: ServerConfig): () => void {
   return () => {
     if (warned) return;
     warned = true;
-    ctx.io.stderr.write(
-      `warning: server "${terminalText(server.name)}" sends more than ${MAX_NOTIFICATIONS_PER_SEC} notifications a second; tether drops the excess\n`,
-    );
+    ctx.log.warn(`server "${server.name}" sends more than ${MAX_NOTIFICATIONS_PER_SEC} notifications a second; tether drops the excess`);
   };
 }
 
@@ -160,7 +163,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const { opened, tools } = attempt;
   if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
-  ctx.atExit(() => connection.close());
+  (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
   return connection;
 }
@@ -188,10 +191,7 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
           ? await openStdio(ctx, server, prior, remaining, progress)
           : await openHttp(ctx, server, prior, remaining, progress);
       const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
-      if (tools.length > MAX_LIST_ITEMS) {
-        throw new ConnectionError(`server "${server.name}" lists ${tools.length} tools, more than tether reads (${MAX_LIST_ITEMS})`);
-      }
-      return tools;
+      return bounded(server, "tools", tools);
     })();
     const tools = await withTimeout(work, remaining, () => startupTimeout(server));
     return { ok: true, opened: opened!, tools, reprobed: prior === undefined };
@@ -211,15 +211,11 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
  * timeout, an auth wall or a missing command.
  */
 function mayBeStaleVerdict(error: unknown): boolean {
-  if (error instanceof TetherError || isAbortError(error)) return false;
+  if (error instanceof TetherError || isAbort(error)) return false;
   if (isSdkError(error, SdkErrorCode.RequestTimeout)) return false;
   const status = httpStatus(error);
   if (status === 401 || status === 403) return false;
   return (error as NodeJS.ErrnoException)?.code !== "ENOENT";
-}
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === "AbortError";
 }
 
 /** Hands log lines to the run's sink and list changes to the caller (on a 2026-07-28 server, through a listen stream). */
@@ -438,7 +434,7 @@ function credentialsSent(auth: HttpAuth): CredentialsSent {
 }
 
 
-export function startupTimeout(server: ServerConfig): ConnectionError {
+function startupTimeout(server: ServerConfig): ConnectionError {
   return new ConnectionError(`server "${server.name}" did not start within ${server.startupTimeoutSec}s`, {
     hint: `check that it starts on its own, or raise startup_timeout_sec for "${server.name}" in config.toml`,
   });
@@ -454,7 +450,7 @@ async function closeQuietly(client: Client | undefined, child: StdioChild | unde
   await Promise.race([client?.close().catch(() => {}), Bun.sleep(500)]);
 }
 
-/** The same bound as for tools, for the other lists. */
+/** The bound on every list a server sends (tools, prompts, resources, templates). */
 function bounded<T>(server: ServerConfig, kind: string, items: T[]): T[] {
   if (items.length > MAX_LIST_ITEMS) {
     throw new ConnectionError(`server "${server.name}" lists ${items.length} ${kind}, more than tether reads (${MAX_LIST_ITEMS})`);

@@ -153,7 +153,8 @@ function errnoCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function isAbort(error: unknown): boolean {
+/** An interrupt: the run's signal fired (AbortError), or tether already turned it into a CancelledError. */
+export function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error instanceof CancelledError);
 }
 

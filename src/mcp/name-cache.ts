@@ -5,10 +5,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
+import type { ListKind } from "./connect.ts";
 import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
+import { isPlainObject } from "../values.ts";
 
-export type NameKind = "tools" | "prompts" | "resources";
-export const NAME_KINDS: readonly NameKind[] = ["tools", "prompts", "resources"];
+export const NAME_KINDS: readonly ListKind[] = ["tools", "prompts", "resources"];
 
 /** Younger than this, names are served as they are; older ones are still served, then refreshed. */
 export const NAMES_FRESH_MS = 5 * 60_000;
@@ -27,7 +28,7 @@ const MAX_NAME_LENGTH = 256;
  */
 const SHELL_SAFE = /^[A-Za-z0-9_][A-Za-z0-9_.:/%+,-]*$/;
 
-export function isShellSafeName(name: string): boolean {
+function isShellSafeName(name: string): boolean {
   return name.length <= MAX_NAME_LENGTH && SHELL_SAFE.test(name);
 }
 
@@ -36,7 +37,7 @@ interface CachedList {
   names: string[];
 }
 
-type CacheFile = Partial<Record<NameKind, CachedList>>;
+type CacheFile = Partial<Record<ListKind, CachedList>>;
 
 export interface CachedNames {
   names: string[];
@@ -61,7 +62,7 @@ function cachePath(ctx: Context, server: ServerConfig): string {
 function readFile(path: string): CacheFile {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as CacheFile) : {};
+    return isPlainObject(parsed) ? (parsed as CacheFile) : {};
   } catch {
     // Missing or damaged: as if nothing were cached.
     return {};
@@ -69,32 +70,43 @@ function readFile(path: string): CacheFile {
 }
 
 /** The names last listed for `kind`, if any and not older than NAMES_MAX_AGE_MS; only shell-safe ones. */
-export function cachedNames(ctx: Context, server: ServerConfig, kind: NameKind): CachedNames | undefined {
+export function cachedNames(ctx: Context, server: ServerConfig, kind: ListKind): CachedNames | undefined {
   const entry = readFile(cachePath(ctx, server))[kind];
   if (!entry || typeof entry.at !== "number" || !Array.isArray(entry.names)) return undefined;
   if (ctx.now() - entry.at > NAMES_MAX_AGE_MS) return undefined;
   return { at: entry.at, names: entry.names.filter((n): n is string => typeof n === "string" && isShellSafeName(n)).slice(0, MAX_NAMES) };
 }
 
+/** Names a command just listed, by kind; a kind left out keeps what the cache holds. */
+export type ListedNames = Partial<Record<ListKind, readonly string[]>>;
+
 /**
- * Records what a command just listed. Best effort: a read-only home, or two commands racing on one
- * file, only costs a completion its names until the next listing.
+ * Records what a command just listed, every kind in one write (a command passes all it listed at
+ * once). Best effort: a read-only home, or two commands racing on one file, only costs a
+ * completion its names until the next listing.
  */
-export function rememberNames(ctx: Context, server: ServerConfig, kind: NameKind, names: readonly string[]): void {
+export function rememberNames(ctx: Context, server: ServerConfig, listed: ListedNames): void {
   const path = cachePath(ctx, server);
   const file = readFile(path);
-  const kept = [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES);
-  const before = file[kind];
-  // Every `mcp call` lists tools: the file is rewritten only when the names changed or have
-  // stopped being fresh, not on every call.
-  if (before && ctx.now() - before.at < NAMES_FRESH_MS / 2 && JSON.stringify(before.names) === JSON.stringify(kept)) return;
-  file[kind] = { at: ctx.now(), names: kept };
+  const changed: ListKind[] = [];
+  for (const kind of NAME_KINDS) {
+    const names = listed[kind];
+    if (!names) continue;
+    const kept = [...new Set(names.filter(isShellSafeName))].slice(0, MAX_NAMES);
+    const before = file[kind];
+    // Every `mcp call` lists tools: the file is rewritten only when the names changed or have
+    // stopped being fresh, not on every call.
+    if (before && ctx.now() - before.at < NAMES_FRESH_MS / 2 && JSON.stringify(before.names) === JSON.stringify(kept)) continue;
+    file[kind] = { at: ctx.now(), names: kept };
+    changed.push(kind);
+  }
+  if (changed.length === 0) return;
   try {
     ensureHomeDir(ctx.paths.home);
     ensurePrivateDir(cacheDir(ctx));
     // A cache: losing it to a crash costs a Tab its names, so no fsync on the command's path.
     writeFileAtomic(path, `${JSON.stringify(file)}\n`, 0o600, { durable: false });
   } catch (error) {
-    ctx.log.debug(`could not cache the ${kind} of server "${server.name}": ${error instanceof Error ? error.message : String(error)}`);
+    ctx.log.debug(`could not cache the ${changed.join(" and ")} of server "${server.name}": ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -2,7 +2,7 @@
 // coerce arguments from the command line and call it.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
-import { getServer } from "../config/servers.ts";
+import { disabledServer, getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
@@ -10,14 +10,16 @@ import { coerceArguments, parseArgPairs } from "./coerce.ts";
 import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
 
-/** Connects to the named server; a disabled server is a usage error (enable it first). Its tool names go to the completion cache. */
-export async function openServer(ctx: Context, name: string): Promise<McpConnection> {
+/**
+ * Connects to the named server; a disabled server is a usage error (enable it first). Its tool
+ * names go to the completion cache; `rememberTools: false` when the caller records them itself,
+ * with the names it lists next, so a command writes the cache once.
+ */
+export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean } = {}): Promise<McpConnection> {
   const server = await getServer(ctx, name);
-  if (!server.enabled) {
-    throw new UsageError(`server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
-  }
+  if (!server.enabled) throw disabledServer(name);
   const connection = await connectServer(ctx, server);
-  rememberNames(ctx, server, "tools", connection.tools.map((t) => t.name));
+  if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }
 

@@ -7,7 +7,7 @@ import { ToolError, UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { parseArgPairs } from "./coerce.ts";
 import type { CallProgress, McpConnection } from "./connect.ts";
-import { rememberNames } from "./name-cache.ts";
+import { type ListedNames, rememberNames } from "./name-cache.ts";
 import { openServer } from "./operations.ts";
 
 export interface ResourceListing {
@@ -18,12 +18,14 @@ export interface ResourceListing {
 
 /** The server's resources, or with `templates` its resource templates; a server without the capability offers none. */
 export async function listServerResources(ctx: Context, name: string, options: { templates: boolean }): Promise<ResourceListing> {
-  const connection = await openServer(ctx, name);
-  if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
-  if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
-  const resources = await connection.listResources();
-  rememberNames(ctx, connection.server, "resources", resources.map((r) => r.uri));
-  return { server: name, resources, templates: [] };
+  const connection = await openServer(ctx, name, { rememberTools: false });
+  return listRemembered(ctx, connection, async (listed) => {
+    if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
+    if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
+    const resources = await connection.listResources();
+    listed.resources = resources.map((r) => r.uri);
+    return { server: name, resources, templates: [] };
+  });
 }
 
 export interface ResourceReadRequest {
@@ -64,11 +66,13 @@ export interface PromptListing {
 }
 
 export async function listServerPrompts(ctx: Context, name: string): Promise<PromptListing> {
-  const connection = await openServer(ctx, name);
-  if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
-  const prompts = await connection.listPrompts();
-  rememberNames(ctx, connection.server, "prompts", prompts.map((p) => p.name));
-  return { server: name, prompts };
+  const connection = await openServer(ctx, name, { rememberTools: false });
+  return listRemembered(ctx, connection, async (listed) => {
+    if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
+    const prompts = await connection.listPrompts();
+    listed.prompts = prompts.map((p) => p.name);
+    return { server: name, prompts };
+  });
 }
 
 export interface PromptRequest {
@@ -88,7 +92,7 @@ export interface RenderedPrompt {
 /** Renders a prompt: an unknown name, an unknown or a missing required argument is a usage error (exit 2). */
 export async function getServerPrompt(ctx: Context, request: PromptRequest, onProgress?: (update: CallProgress) => void): Promise<RenderedPrompt> {
   const pairs = parseArgPairs(request.args);
-  const connection = await openServer(ctx, request.server);
+  const connection = await openServer(ctx, request.server, { rememberTools: false });
   return renderPrompt(ctx, connection, request.prompt, pairs, onProgress);
 }
 
@@ -100,15 +104,18 @@ export async function renderPrompt(
   pairs: ReadonlyArray<readonly [string, string]>,
   onProgress?: (update: CallProgress) => void,
 ): Promise<RenderedPrompt> {
-  requireCapability(connection, "prompts");
-  const prompts = await connection.listPrompts();
-  rememberNames(ctx, connection.server, "prompts", prompts.map((p) => p.name));
+  const prompts = await listRemembered(ctx, connection, async (listed) => {
+    requireCapability(connection, "prompts");
+    const prompts = await connection.listPrompts();
+    listed.prompts = prompts.map((p) => p.name);
+    return prompts;
+  });
   const prompt = findPrompt(connection.server.name, prompts, name);
   const args = promptArguments(connection.server.name, prompt, pairs);
   return { server: connection.server.name, prompt, arguments: args, result: await connection.getPrompt(prompt.name, args, { onProgress }) };
 }
 
-export function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {
+function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {
   const prompt = prompts.find((p) => p.name === name);
   if (prompt) return prompt;
   const names = prompts.map((p) => p.name);
@@ -119,7 +126,7 @@ export function findPrompt(server: string, prompts: Prompt[], name: string): Pro
 }
 
 /** Prompt arguments are strings by the spec: check names and required ones, nothing to coerce. */
-export function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
   const declared = prompt.arguments ?? [];
   const names = declared.map((a) => a.name);
   const args = new Map<string, string>();
@@ -139,6 +146,20 @@ export function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyA
     });
   }
   return Object.fromEntries(args);
+}
+
+/**
+ * Runs `list`, then records the names it filled in with the server's tools, in one cache write
+ * (the tools alone when it fails). The tools are unchanged for exec, which recorded them already:
+ * that write skips them.
+ */
+async function listRemembered<T>(ctx: Context, connection: McpConnection, list: (listed: ListedNames) => Promise<T>): Promise<T> {
+  const listed: ListedNames = { tools: connection.tools.map((t) => t.name) };
+  try {
+    return await list(listed);
+  } finally {
+    rememberNames(ctx, connection.server, listed);
+  }
 }
 
 function requireCapability(connection: McpConnection, kind: "resources" | "prompts"): void {

@@ -140,10 +140,12 @@ function killTree(child: StdioChild, pid: number | null, tree: number[]): void {
 
 // A second Ctrl-C (or any other exit) skips the async cleanups: end every server tree synchronously.
 process.on("exit", () => {
+  if (live.size === 0) return;
+  // One snapshot for every server, taken before any is killed (their helpers keep their parent links).
+  const table = process.platform === "win32" ? undefined : readProcessTable();
   for (const child of live) {
     const pid = child.transport.pid;
-    const tree = pid !== null && process.platform !== "win32" ? descendantsOf(pid, readProcessTable()) : [];
-    killTree(child, pid, tree);
+    killTree(child, pid, pid !== null && table ? descendantsOf(pid, table) : []);
   }
 });
 

@@ -68,10 +68,6 @@ export class ServedNames<T extends { name: string }> {
     if (!this.map) return this.items.get(name)?.server === server ? name : undefined;
     return this.map.toModel(server, name);
   }
-
-  get size(): number {
-    return this.items.size;
-  }
 }
 
 /** Tools of the connected upstreams (already filtered by enabled_tools / disabled_tools). */

@@ -66,7 +66,6 @@ export type InputRequiredAnswer = InputRequiredResult;
 
 class Exchange<T> {
   readonly id = crypto.randomUUID();
-  readonly started = performance.now();
   private readonly waiting: Parked[] = [];
   private readonly asked = new Map<string, Parked>();
   private wake?: () => void;
@@ -76,7 +75,6 @@ class Exchange<T> {
   readonly controller = new AbortController();
   /** The log line sender of the downstream request now waiting. */
   log?: (params: LoggingMessageNotificationParams) => void;
-  settled = false;
   work!: Promise<T>;
 
   constructor(
@@ -153,10 +151,7 @@ export class Forwarding {
       this.open.set(exchange.id, exchange as Exchange<unknown>);
       exchange.work = this.current.run(exchange as Exchange<unknown>, () => work(exchange.controller.signal));
       exchange.work.catch(() => {});
-      void exchange.work.finally(() => {
-        exchange.settled = true;
-        this.open.delete(exchange.id);
-      }).catch(() => {});
+      void exchange.work.finally(() => this.open.delete(exchange.id)).catch(() => {});
     }
     // Only the downstream request now waiting may cancel the call: a finished round's signal may fire
     // when its HTTP exchange closes, which is no cancel.
@@ -211,12 +206,11 @@ export class Forwarding {
   }
 
   private exchangeFor(server: string): Exchange<unknown> | undefined {
+    // An exchange is open until its work settles; the async context can outlive that.
     const here = this.current.getStore();
-    if (here && !here.settled && here.server === server) return here;
-    let oldest: Exchange<unknown> | undefined;
-    for (const exchange of this.open.values()) {
-      if (exchange.server === server && !exchange.settled && (!oldest || exchange.started < oldest.started)) oldest = exchange;
-    }
-    return oldest;
+    if (here && here.server === server && this.open.get(here.id) === here) return here;
+    // A Map keeps insertion order: the first one found is the oldest.
+    for (const exchange of this.open.values()) if (exchange.server === server) return exchange;
+    return undefined;
   }
 }

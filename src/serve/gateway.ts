@@ -18,7 +18,7 @@ import type { ServeTelemetry } from "../telemetry/serve-events.ts";
 import { isToolAllowed } from "../mcp/tool-filter.ts";
 import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedSpelling, servedTools } from "./catalog.ts";
 import type { Upstreams } from "./upstreams.ts";
-import { type DownstreamInput, Forwarding, type InputRequiredAnswer } from "./forwarding.ts";
+import type { DownstreamInput, Forwarding, InputRequiredAnswer } from "./forwarding.ts";
 
 /** What one downstream request brings along. */
 export interface DownstreamRequest {
@@ -48,9 +48,9 @@ export class Gateway {
     readonly upstreams: Upstreams,
     private readonly telemetry: ServeTelemetry,
     /** Elicitation, sampling and roots requests of the upstreams, carried to the downstream client. */
-    readonly forwarding = new Forwarding(),
+    readonly forwarding: Forwarding,
     /** False with --no-prefix: served names are the upstreams' own (./catalog.ts). */
-    private readonly prefix = true,
+    private readonly prefix: boolean,
   ) {}
 
   /** The downstream client's roots changed: every connected upstream hears it. */
@@ -76,9 +76,8 @@ export class Gateway {
     this.resources = undefined;
   }
 
-  onListChanged(listener: (kind: ListKind) => void): () => void {
+  onListChanged(listener: (kind: ListKind) => void): void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async servedTools(): Promise<ServedNames<Tool>> {
@@ -250,10 +249,6 @@ export class Gateway {
     this.shutdown.abort(new Error("tether mcp serve is shutting down"));
     this.forwarding.close();
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(250)]);
-  }
-
-  get pending(): number {
-    return this.inFlight.size;
   }
 
   private servedPrompts(): Promise<ServedNames<Prompt>> {

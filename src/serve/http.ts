@@ -19,9 +19,12 @@ import {
   WebStandardStreamableHTTPServerTransport,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
+  type McpHandlerRequestOptions,
   type McpServerFactory,
   originValidationResponse,
 } from "@modelcontextprotocol/server";
+import { isLoopbackHost } from "../config/names.ts";
+import type { ListKind } from "../mcp/connect.ts";
 import { UsageError } from "../errors.ts";
 import { SessionEventStore } from "./event-store.ts";
 
@@ -44,10 +47,6 @@ export function parseHttpBind(value: string): HttpBind {
   }
   const host = (match[1] ?? "").replace(/^\[|\]$/g, "") || DEFAULT_HTTP_HOST;
   return { host, port };
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The most 2025 sessions open at once; an initialize beyond it is answered 503. */
@@ -79,7 +78,7 @@ export interface HttpServeOptions {
 export interface HttpServing {
   url: string;
   /** Publishes a list change to every open 2026-07-28 subscription stream. */
-  notifyListChanged(kind: "tools" | "resources" | "prompts"): void;
+  notifyListChanged(kind: ListKind): void;
   /** Publishes notifications/resources/updated to the 2026-07-28 streams that listen for `uri`. */
   notifyResourceUpdated(uri: string): void;
   /** Stops accepting connections; in-flight requests keep running. */
@@ -114,7 +113,8 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
       if (expected && !authorized(request, expected)) {
         return new Response("Unauthorized\n", { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="tether"' } });
       }
-      return (await legacy.handle(request)) ?? handler.fetch(request);
+      const routed = await legacy.handle(request);
+      return routed instanceof Response ? routed : handler.fetch(routed.request, routed.options);
     },
   });
   const shownHost = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
@@ -141,9 +141,15 @@ interface LegacySession {
   lastUsed: number;
 }
 
+/** A request left to the SDK handler, with its body when the session check already parsed it. */
+interface Unrouted {
+  request: Request;
+  options?: McpHandlerRequestOptions;
+}
+
 /**
  * 2025 sessions: an initialize without Mcp-Session-Id opens one; requests carrying a known id go
- * to it. Everything else is left to the SDK handler (undefined), which serves it statelessly.
+ * to it. Everything else is left to the SDK handler (Unrouted), which serves it statelessly.
  */
 function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
   const sessions = new Map<string, LegacySession>();
@@ -162,25 +168,29 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
   sweep.unref?.();
 
   return {
-    async handle(request: Request): Promise<Response | undefined> {
+    async handle(request: Request): Promise<Response | Unrouted> {
       const id = request.headers.get("mcp-session-id");
       if (id !== null) {
         const session = sessions.get(id);
-        if (!session) return undefined;
+        if (!session) return { request };
         session.lastUsed = Date.now();
         const response = await session.transport.handleRequest(request);
         if (request.method === "DELETE") void close(id);
         return response;
       }
-      if (request.method !== "POST") return undefined;
-      const text = await request.clone().text();
+      if (request.method !== "POST") return { request };
+      // Bun.serve has already bounded the body (maxRequestBodySize). Read once: the SDK handler
+      // gets the parsed body rather than parsing it again.
+      const text = await request.text();
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        return undefined;
+        // Not JSON: the handler reads it itself, to answer in its own words.
+        return { request: new Request(request, { body: text }) };
       }
-      if (!isInitializeRequest(body) || !(await isLegacyRequest(request, body))) return undefined;
+      const unrouted: Unrouted = { request, options: { parsedBody: body } };
+      if (!isInitializeRequest(body) || !(await isLegacyRequest(request, body))) return unrouted;
       if (sessions.size >= MAX_LEGACY_SESSIONS) {
         return new Response("Too many MCP sessions open; try again later\n", { status: 503, headers: { "Retry-After": "60" } });
       }

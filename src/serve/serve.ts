@@ -5,14 +5,15 @@ import type { Server } from "@modelcontextprotocol/server";
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
-import { listServers, getServer } from "../config/servers.ts";
+import { isLoopbackHost } from "../config/names.ts";
+import { disabledServer, listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
-import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, isLoopbackHost, serveHttp } from "./http.ts";
+import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
 import { createServedServer } from "./server.ts";
 import { Upstreams } from "./upstreams.ts";
 
@@ -149,9 +150,7 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
   if (!names) return (await listServers(ctx)).filter((s) => s.enabled);
   const chosen = await Promise.all([...new Set(names)].map((name) => getServer(ctx, name)));
   const disabled = chosen.find((s) => !s.enabled);
-  if (disabled) {
-    throw new UsageError(`server "${disabled.name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${disabled.name}] in config.toml` });
-  }
+  if (disabled) throw disabledServer(disabled.name);
   return chosen;
 }
 

@@ -19,6 +19,7 @@ import {
 import { INVALID_PARAMS, type Tool } from "@modelcontextprotocol/client";
 import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
+import { isPlainObject } from "../values.ts";
 
 export interface ServedServerOptions {
   version: string;
@@ -108,10 +109,10 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     if (name === CALL_TOOL) {
       const target = args.name;
       const targetArgs = args.arguments ?? {};
-      if (typeof target !== "string" || typeof targetArgs !== "object" || targetArgs === null || Array.isArray(targetArgs)) {
+      if (typeof target !== "string" || !isPlainObject(targetArgs)) {
         throw new ProtocolError(INVALID_PARAMS, `${CALL_TOOL} wants {"name": string, "arguments": object}`);
       }
-      return answer(ctx, meta, (from) => gateway.callTool(target, targetArgs as Record<string, unknown>, from));
+      return answer(ctx, meta, (from) => gateway.callTool(target, targetArgs, from));
     }
     throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
   });

@@ -41,14 +41,14 @@ export class Upstreams {
    */
   start(which: "required" | "all" = "all"): void {
     if (this.closed) return;
-    // Connections answer to the gateway's close(), not to the run's exit cleanups: those would
-    // cut in-flight calls the moment Ctrl-C arrives, before the drain (see ./gateway.ts).
-    const ctx: Context = { ...this.ctx, atExit: (cleanup) => void this.cleanups.push(cleanup) };
     for (const server of this.servers) {
       if (this.pending.has(server.name) || (which === "required" && !server.required)) continue;
       this.pending.set(
         server.name,
-        connectServer(ctx, server, {
+        connectServer(this.ctx, server, {
+          // Connections answer to close() (after the gateway's drain), not to the run's exit
+          // cleanups: those would cut in-flight calls the moment Ctrl-C arrives, before the drain.
+          registerClose: (close) => void this.cleanups.push(close),
           onListChanged: (kind) => this.events.onListChanged(server.name, kind),
           onResourceUpdated: (uri) => this.events.onResourceUpdated(server.name, uri),
         }).then(
@@ -58,7 +58,7 @@ export class Upstreams {
             this.states.set(server.name, { server, status: "ok", connection });
           },
           (error: unknown) => {
-            const failure = error instanceof TetherError ? error : describeConnectError(server, error, []);
+            const failure = describeConnectError(server, error, []);
             this.states.set(server.name, { server, status: "failed", error: failure });
             this.events.onFailure(server.name, failure);
           },
@@ -101,12 +101,6 @@ export class Upstreams {
     await this.pending.get(name);
     const state = this.states.get(name);
     return state?.status === "ok" ? state.connection : undefined;
-  }
-
-  failures(): { server: string; error: TetherError }[] {
-    const out: { server: string; error: TetherError }[] = [];
-    for (const state of this.states.values()) if (state.status === "failed") out.push({ server: state.server.name, error: state.error });
-    return out;
   }
 
   /** Closes every connection (stdio children included). */

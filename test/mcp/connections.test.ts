@@ -139,6 +139,16 @@ describe("stdio", () => {
     expect(byName.off!.slice(3, 7)).toEqual(["no", "none", "disabled", "-"]);
   });
 
+  test("naming a disabled server is a usage error that says how to turn it on (mcp tools, mcp serve --servers)", async () => {
+    configure({ off: stdioFixture([], { enabled: false }) });
+    for (const args of [["mcp", "tools", "off"], ["mcp", "serve", "--servers", "off"]]) {
+      const result = await tether(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`server "off" is disabled`);
+      expect(result.stderr).toContain("set enabled = true under [mcp_servers.off] in config.toml");
+    }
+  });
+
   test("a crash during a call names the server and shows its stderr", async () => {
     configure({ fx: stdioFixture() });
     const result = await tether(["mcp", "call", "fx", "crash"]);

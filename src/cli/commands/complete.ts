@@ -1,7 +1,8 @@
 // `tether __complete tools|prompts|resources SERVER`: the names the completion scripts offer after
 // `mcp call`, `mcp prompt` and `mcp read`, one a line. Hidden: only the scripts call it.
 import type { Context } from "../../context.ts";
-import { NAME_KINDS, type NameKind } from "../../mcp/name-cache.ts";
+import type { ListKind } from "../../mcp/connect.ts";
+import { NAME_KINDS } from "../../mcp/name-cache.ts";
 import { tetherCommand } from "../command.ts";
 
 export default (ctx: Context) =>
@@ -15,9 +16,9 @@ export default (ctx: Context) =>
     },
     async run({ kind, server }) {
       // A shell has nowhere to show an error: an unknown kind or server completes nothing.
-      if (!NAME_KINDS.includes(kind as NameKind)) return;
+      if (!NAME_KINDS.includes(kind as ListKind)) return;
       const { completionNames } = await import("../../mcp/completion-names.ts");
-      await completionNames(ctx, server, kind as NameKind, (names) => {
+      await completionNames(ctx, server, kind as ListKind, (names) => {
         if (names.length > 0) ctx.io.stdout.write(`${names.join("\n")}\n`);
       });
     },
