@@ -3,14 +3,15 @@
 // On Linux the peak is the tether process's own VmHWM, sampled while it runs (rusage would also
 // count the servers it reaps).
 // Run: ./node_modules/.bin/bun bench/hostile.ts [CASE-NAME-SUBSTRING...] [--kills 300]   (FLOOD_SEC=30 for longer floods)
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { baseEnv, MAIN_PATH } from "../test/support/cli.ts";
+import { baseEnv, isProcessAlive, MAIN_PATH } from "../test/support/cli.ts";
 import { hostileStep, startMockResponses, type MockStep } from "../test/support/mock-responses.ts";
 import { responseCreated, sse } from "../test/support/sse.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../test/support/config.ts";
 import { startHttpFixture } from "../test/support/fixture.ts";
+import { helperPids } from "../test/support/fixture-hostile.ts";
 
 interface Outcome {
   /** Peak resident set of the tether process, bytes (the worst one for multi-run cases). */
@@ -126,17 +127,9 @@ function httpCase(name: string, flags: string[], entry: ServerEntry, argv: strin
 
 /** How many helper pids listed in the fixture's pid file still run (zombies count as gone). */
 function helpersLeft(home: Home): string {
-  const file = `${home.dir}/helpers.pid`;
-  const pids = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : [];
+  const pids = helperPids(`${home.dir}/helpers.pid`);
   Bun.sleepSync(200);
-  const running = pids.filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-    } catch {
-      return false;
-    }
-  });
+  const running = pids.filter(isProcessAlive);
   for (const pid of running) process.kill(pid, "SIGKILL");
   return `${running.length} of ${pids.length} helpers left running`;
 }
