@@ -102,7 +102,13 @@ async function startCollector(): Promise<Collector> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  const received = () => payloads.flatMap((raw) => flattenExportLogsRequest(decodeExportLogsRequest(raw), "grpc"));
+  // Each payload is decoded once, when first asked about: the runs keep adding to the same list.
+  const records: ReceivedLogRecord[] = [];
+  let decoded = 0;
+  const received = () => {
+    for (; decoded < payloads.length; decoded++) records.push(...flattenExportLogsRequest(decodeExportLogsRequest(payloads[decoded]!), "grpc"));
+    return records;
+  };
   return {
     grpcUrl: `http://127.0.0.1:${port}`,
     count: () => received().length,
