@@ -6,7 +6,8 @@
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { baseEnv, isProcessAlive, MAIN_PATH } from "../test/support/cli.ts";
+import { ensureHostBinary } from "../test/support/binary.ts";
+import { baseEnv, isProcessAlive } from "../test/support/cli.ts";
 import { hostileStep, startMockResponses, type MockStep } from "../test/support/mock-responses.ts";
 import { responseCreated, sse } from "../test/support/sse.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../test/support/config.ts";
@@ -33,13 +34,15 @@ interface Home {
 }
 
 const args = process.argv.slice(2);
+/** The compiled executable, as the other benches use and users run. */
+const binary = await ensureHostBinary();
 const kills = Number(args[args.indexOf("--kills") + 1]) || 300;
 const filters = args.filter((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--kills");
 
 /** Runs tether once and measures it. */
 async function tether(home: Home, argv: string[], env: Record<string, string> = {}): Promise<Outcome & { code: number; stderr: string }> {
   const started = performance.now();
-  const child = Bun.spawn([process.execPath, MAIN_PATH, ...argv], {
+  const child = Bun.spawn([binary, ...argv], {
     cwd: home.dir,
     env: baseEnv(home.dir, { MOCK_KEY: "bench-key", ...env }),
     stdout: "ignore",
@@ -52,7 +55,8 @@ async function tether(home: Home, argv: string[], env: Record<string, string> = 
   clearInterval(sampler);
   const ms = performance.now() - started;
   const firstError = stderr.split("\n").find((line) => line.startsWith("error:")) ?? "";
-  const peakRss = process.platform === "linux" ? hwm : (child.resourceUsage()?.maxRSS ?? 0);
+  // A run shorter than one sample (a refused config) is gone before the first: rusage then, with no servers to count.
+  const peakRss = process.platform === "linux" && hwm > 0 ? hwm : (child.resourceUsage()?.maxRSS ?? 0);
   return { peakRss, ms, code, stderr, note: `exit ${code} ${firstError}`.trim() };
 }
 
@@ -169,7 +173,7 @@ const CASES: HostileCase[] = [
       let worst: Outcome = { peakRss: 0, ms: 0, note: "" };
       let failures = 0;
       for (let i = 0; i < kills; i++) {
-        const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "add", `killed${i}`, "--", "cmd"], {
+        const child = Bun.spawn([binary, "mcp", "add", `killed${i}`, "--", "cmd"], {
           cwd: home.dir,
           env: baseEnv(home.dir),
           stdout: "ignore",

@@ -51,6 +51,7 @@ import { compileExecutable, hostTarget } from "../build.ts";
 import { decodeExportLogsRequest, flattenExportLogsRequest, LOGS_SERVICE, type ReceivedLogRecord } from "../test/support/otlp-receiver.ts";
 import type { FloorRecord } from "./otel-floor.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../test/support/sse.ts";
+import { median } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 7);
 const TURNS = 10;
@@ -170,10 +171,6 @@ async function timeExec(binary: string, name: string, otel: (collector: Collecto
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 const CASES = {
   none: () => '"none"',
