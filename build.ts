@@ -64,9 +64,9 @@ export const DEFAULT_ENTRY: string = path.join(ROOT, "src/main.ts");
  * a worker in an executable only when it is an entrypoint of its own. Builds without telemetry
  * leave it out, with the rest of OpenTelemetry.
  */
-export const TELEMETRY_WORKER_ENTRY: string = path.join(ROOT, "src/telemetry/otel-worker.ts");
+const TELEMETRY_WORKER_ENTRY: string = path.join(ROOT, "src/telemetry/otel-worker.ts");
 /** Downloaded addons live here: ignored by git (node_modules/) and dropped by `npm ci`. */
-export const DEFAULT_ADDON_CACHE: string = path.join(ROOT, "node_modules/.cache/tether-build/keyring");
+const DEFAULT_ADDON_CACHE: string = path.join(ROOT, "node_modules/.cache/tether-build/keyring");
 
 /** The target that runs on this machine. */
 export function hostTarget(): BuildTarget {
@@ -103,7 +103,7 @@ export interface CompileOptions {
  * (the TOML parser, argument parsing) on JIT threads it has to start. src/main.ts restores the
  * normal policy once a run lasts long enough for the JIT to pay off.
  */
-export const STARTUP_JIT_POLICY = 100;
+const STARTUP_JIT_POLICY = 100;
 
 /** The bundler settings every tether build shares: compiled executables and inspected bundles. */
 function bundleConfig(entry: string, otel: boolean, keyringAddon: string | undefined): Bun.BuildConfig {
@@ -181,7 +181,7 @@ export async function inspectBundle(options: InspectOptions): Promise<string> {
  * Replaces @napi-rs/keyring's loader (which picks `@napi-rs/keyring-<platform>` at run time,
  * invisible to the bundler) with a static require of one `.node` file, which Bun embeds.
  */
-export function keyringAddonPlugin(addonPath: string): BunPlugin {
+function keyringAddonPlugin(addonPath: string): BunPlugin {
   return {
     name: "tether-keyring-addon",
     setup(build) {
@@ -198,14 +198,14 @@ export function keyringAddonPlugin(addonPath: string): BunPlugin {
 /** citty's one import of node:util, which cittyParseArgsPlugin replaces. */
 const CITTY_NODE_UTIL_IMPORT = /^import \{ parseArgs as (\S+) \} from "node:util";$/m;
 /** Node's parseArgs as far as citty uses it, without node:util (src/cli/parse-args.ts). */
-export const CITTY_PARSE_ARGS: string = path.join(ROOT, "src/cli/parse-args.ts");
+const CITTY_PARSE_ARGS: string = path.join(ROOT, "src/cli/parse-args.ts");
 
 /**
  * citty imports node:util for parseArgs alone, and node:util costs ~0.8 ms to load on every start
  * (most of the gap between `tether mcp list` and a bare Bun hello). Give citty src/cli/parse-args.ts
  * instead. Fails the build if citty's import changes shape, rather than shipping a different parser.
  */
-export function cittyParseArgsPlugin(): BunPlugin {
+function cittyParseArgsPlugin(): BunPlugin {
   return {
     name: "tether-citty-parse-args",
     setup(build) {
@@ -231,7 +231,7 @@ const GRPC_RUNTIME_REQUIRE = /var __require = [^\n]*createRequire\(import\.meta\
  * that `__require` a static import of grpc-js, which Bun then bundles. Fails the build if the
  * package's runtime changes shape, rather than shipping a binary whose gRPC export cannot work.
  */
-export function grpcRequirePlugin(): BunPlugin {
+function grpcRequirePlugin(): BunPlugin {
   return {
     name: "tether-grpc-require",
     setup(build) {
@@ -332,7 +332,7 @@ function firstErrorLine(output: string): string {
 }
 
 /** The sha256 of a file, hex. */
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const hasher = new Bun.CryptoHasher("sha256");
   const reader = Bun.file(file).stream().getReader();
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) hasher.update(chunk.value);
@@ -405,30 +405,45 @@ export async function buildRelease(options: BuildOptions): Promise<string[]> {
  */
 const PROFILED_RUN: readonly string[] = ["mcp", "list"];
 
-/** A config with one server of each transport, so the profiled run takes both paths. */
-const PROFILE_CONFIG = `[mcp_servers.files]
-command = "npx"
-args = ["-y", "@modelcontextprotocol/server-filesystem", "."]
-env = { LOG_LEVEL = "info" }
+/**
+ * The config.toml the profiled run lists, and bench/startup.ts times `mcp list` against: a
+ * realistic mix of stdio and HTTP servers (SPEC §2), so the run takes both paths.
+ */
+export function startupConfigToml(servers: number): string {
+  const blocks: string[] = [`model = "gpt-5-codex"\n`];
+  for (let i = 0; i < servers; i++) {
+    if (i % 2 === 0) {
+      blocks.push(
+        `[mcp_servers.stdio-${i}]\ncommand = "x"\nargs = ["--port", "${4000 + i}"]\nenv = { LOG_LEVEL = "info" }\nstartup_timeout_sec = 10\n`,
+      );
+    } else {
+      blocks.push(`[mcp_servers.http-${i}]\nurl = "http://127.0.0.1:1/mcp"\nhttp_headers = { "X-Region" = "eu" }\n`);
+    }
+  }
+  return blocks.join("\n");
+}
 
-[mcp_servers.docs]
-url = "https://127.0.0.1:1/mcp"
-http_headers = { "X-Region" = "eu" }
-`;
+/**
+ * The environment of a start-up run (the profile here, the timed runs of bench/startup.ts): a
+ * scratch home and nothing inherited but PATH, so the user's own config never shapes either.
+ */
+export function startupRunEnv(work: string, tetherHome: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: work, USERPROFILE: work, TETHER_HOME: tetherHome, NO_COLOR: "1", ...extra };
+  // Windows processes need SystemRoot to start their runtime.
+  if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+  return env;
+}
 
 /**
  * Runs `executable` (built for this machine) with BUN_BYTECODE_ORDER_OUT and returns the profile.
  * The profile names functions, not addresses, so the one recorded here lays out every target.
  */
-export function recordBytecodeOrder(executable: string, work: string): string {
+function recordBytecodeOrder(executable: string, work: string): string {
   const home = path.join(work, "profile-home");
   mkdirSync(home, { recursive: true });
-  writeFileSync(path.join(home, "config.toml"), PROFILE_CONFIG);
+  writeFileSync(path.join(home, "config.toml"), startupConfigToml(10));
   const out = path.join(work, "bytecode-order.txt");
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: work, USERPROFILE: work, TETHER_HOME: home, BUN_BYTECODE_ORDER_OUT: out };
-  // Windows processes need SystemRoot to start their runtime.
-  if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
-  const run = Bun.spawnSync([executable, ...PROFILED_RUN], { cwd: work, env, stdout: "pipe", stderr: "pipe" });
+  const run = Bun.spawnSync([executable, ...PROFILED_RUN], { cwd: work, env: startupRunEnv(work, home, { BUN_BYTECODE_ORDER_OUT: out }), stdout: "pipe", stderr: "pipe" });
   if (run.exitCode !== 0 || !existsSync(out)) {
     throw new Error(`profiling \`tether ${PROFILED_RUN.join(" ")}\` for the bytecode layout failed (exit ${run.exitCode}): ${run.stderr.toString().trim()}`);
   }

@@ -3,14 +3,16 @@
 // On Linux the peak is the tether process's own VmHWM, sampled while it runs (rusage would also
 // count the servers it reaps).
 // Run: ./node_modules/.bin/bun bench/hostile.ts [CASE-NAME-SUBSTRING...] [--kills 300]   (FLOOD_SEC=30 for longer floods)
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { baseEnv, MAIN_PATH } from "../test/support/cli.ts";
+import { ensureHostBinary } from "../test/support/binary.ts";
+import { baseEnv, isProcessAlive } from "../test/support/cli.ts";
 import { hostileStep, startMockResponses, type MockStep } from "../test/support/mock-responses.ts";
 import { responseCreated, sse } from "../test/support/sse.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../test/support/config.ts";
 import { startHttpFixture } from "../test/support/fixture.ts";
+import { helperPids } from "../test/support/fixture-hostile.ts";
 
 interface Outcome {
   /** Peak resident set of the tether process, bytes (the worst one for multi-run cases). */
@@ -32,13 +34,15 @@ interface Home {
 }
 
 const args = process.argv.slice(2);
+/** The compiled executable, as the other benches use and users run. */
+const binary = await ensureHostBinary();
 const kills = Number(args[args.indexOf("--kills") + 1]) || 300;
 const filters = args.filter((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--kills");
 
 /** Runs tether once and measures it. */
 async function tether(home: Home, argv: string[], env: Record<string, string> = {}): Promise<Outcome & { code: number; stderr: string }> {
   const started = performance.now();
-  const child = Bun.spawn([process.execPath, MAIN_PATH, ...argv], {
+  const child = Bun.spawn([binary, ...argv], {
     cwd: home.dir,
     env: baseEnv(home.dir, { MOCK_KEY: "bench-key", ...env }),
     stdout: "ignore",
@@ -51,7 +55,8 @@ async function tether(home: Home, argv: string[], env: Record<string, string> = 
   clearInterval(sampler);
   const ms = performance.now() - started;
   const firstError = stderr.split("\n").find((line) => line.startsWith("error:")) ?? "";
-  const peakRss = process.platform === "linux" ? hwm : (child.resourceUsage()?.maxRSS ?? 0);
+  // A run shorter than one sample (a refused config) is gone before the first: rusage then, with no servers to count.
+  const peakRss = process.platform === "linux" && hwm > 0 ? hwm : (child.resourceUsage()?.maxRSS ?? 0);
   return { peakRss, ms, code, stderr, note: `exit ${code} ${firstError}`.trim() };
 }
 
@@ -126,17 +131,9 @@ function httpCase(name: string, flags: string[], entry: ServerEntry, argv: strin
 
 /** How many helper pids listed in the fixture's pid file still run (zombies count as gone). */
 function helpersLeft(home: Home): string {
-  const file = `${home.dir}/helpers.pid`;
-  const pids = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map(Number) : [];
+  const pids = helperPids(`${home.dir}/helpers.pid`);
   Bun.sleepSync(200);
-  const running = pids.filter((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-    } catch {
-      return false;
-    }
-  });
+  const running = pids.filter(isProcessAlive);
   for (const pid of running) process.kill(pid, "SIGKILL");
   return `${running.length} of ${pids.length} helpers left running`;
 }
@@ -176,7 +173,7 @@ const CASES: HostileCase[] = [
       let worst: Outcome = { peakRss: 0, ms: 0, note: "" };
       let failures = 0;
       for (let i = 0; i < kills; i++) {
-        const child = Bun.spawn([process.execPath, MAIN_PATH, "mcp", "add", `killed${i}`, "--", "cmd"], {
+        const child = Bun.spawn([binary, "mcp", "add", `killed${i}`, "--", "cmd"], {
           cwd: home.dir,
           env: baseEnv(home.dir),
           stdout: "ignore",

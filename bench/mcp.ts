@@ -13,6 +13,7 @@ import { stringify } from "smol-toml";
 import { compileExecutable, hostTarget } from "../build.ts";
 import { ensureHostBinary } from "../test/support/binary.ts";
 import { BUN_PATH, FIXTURE_SERVER_PATH, startHttpFixture, type FixtureHandle } from "../test/support/fixture.ts";
+import { median } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-mcp-"));
@@ -25,10 +26,6 @@ function timeRun(command: string[], env: Record<string, string>): number {
   return elapsed;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function homeWith(name: string, servers: Record<string, unknown>): Record<string, string> {
   const home = join(scratch, name);

@@ -51,6 +51,7 @@ import { compileExecutable, hostTarget } from "../build.ts";
 import { decodeExportLogsRequest, flattenExportLogsRequest, LOGS_SERVICE, type ReceivedLogRecord } from "../test/support/otlp-receiver.ts";
 import type { FloorRecord } from "./otel-floor.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../test/support/sse.ts";
+import { median } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 7);
 const TURNS = 10;
@@ -102,7 +103,13 @@ async function startCollector(): Promise<Collector> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  const received = () => payloads.flatMap((raw) => flattenExportLogsRequest(decodeExportLogsRequest(raw), "grpc"));
+  // Each payload is decoded once, when first asked about: the runs keep adding to the same list.
+  const records: ReceivedLogRecord[] = [];
+  let decoded = 0;
+  const received = () => {
+    for (; decoded < payloads.length; decoded++) records.push(...flattenExportLogsRequest(decodeExportLogsRequest(payloads[decoded]!), "grpc"));
+    return records;
+  };
   return {
     grpcUrl: `http://127.0.0.1:${port}`,
     count: () => received().length,
@@ -164,10 +171,6 @@ async function timeExec(binary: string, name: string, otel: (collector: Collecto
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 const CASES = {
   none: () => '"none"',

@@ -9,20 +9,23 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "smol-toml";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { ensureHostBinary } from "../test/support/binary.ts";
-import { BUN_PATH, FIXTURE_SERVER_PATH } from "../test/support/fixture.ts";
+import { baseEnv } from "../test/support/cli.ts";
+import { stdioFixtureCommand } from "../test/support/fixture.ts";
+import { connectHttp, startHttpServe } from "../test/serve/harness.ts";
+import { median } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-serve-"));
 const home = join(scratch, "home");
 mkdirSync(join(home, ".tether"), { recursive: true });
-const fixtureArgs = [FIXTURE_SERVER_PATH, "--stdio", "--era", "dual", "--tools", "echo"];
-writeFileSync(join(home, ".tether", "config.toml"), stringify({ mcp_servers: { fx: { command: BUN_PATH, args: fixtureArgs } } }));
-const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TETHER_HOME: join(home, ".tether") };
+// The compiled fixture, as the tests use it: it starts far quicker than `bun fixture-server.ts`.
+const fixture = stdioFixtureCommand(["--era", "dual", "--tools", "echo"]);
+writeFileSync(join(home, ".tether", "config.toml"), stringify({ mcp_servers: { fx: fixture } }));
+const env = baseEnv(home);
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const report = (label: string, value: number, baseline: number, goal?: number) => {
   const ratio = value / baseline;
   const verdict = goal === undefined ? "" : ` (goal <= ${goal}x) ${ratio <= goal ? "PASS" : "MISS"}`;
@@ -37,7 +40,7 @@ async function connect(command: string, args: string[]): Promise<Client> {
 
 const binary = await ensureHostBinary();
 const viaServe = () => connect(binary, ["mcp", "serve"]);
-const direct = () => connect(BUN_PATH, fixtureArgs);
+const direct = () => connect(fixture.command, fixture.args);
 const echo = (client: Client, name: string) => client.callTool({ name, arguments: { text: "hi" } });
 
 try {
@@ -75,18 +78,9 @@ try {
   await Promise.all([served.close(), plain.close()]);
 
   // 3. 100 concurrent calls over HTTP.
-  const child = Bun.spawn([binary, "mcp", "serve", "--http", "127.0.0.1:0"], { env, stdout: "ignore", stderr: "pipe" });
-  const reader = child.stderr.getReader();
-  let text = "";
-  while (!/serving MCP at (\S+)/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`serve --http did not start: ${text}`);
-    text += new TextDecoder().decode(value);
-  }
-  const url = /serving MCP at (\S+)/.exec(text)![1]!;
+  const http = await startHttpServe(home);
   try {
-    const client = new Client({ name: "bench", version: "0" }, { versionNegotiation: { mode: "auto" } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const client = await connectHttp(http.url, "modern");
     const started = performance.now();
     const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => client.callTool({ name: "fx__echo", arguments: { text: `n${i}` } })));
     const elapsed = performance.now() - started;
@@ -94,8 +88,7 @@ try {
     console.log(`100 concurrent calls over serve --http: ${elapsed.toFixed(0)} ms, ${failed} failed ${failed === 0 ? "PASS" : "MISS"}`);
     await client.close();
   } finally {
-    child.kill("SIGTERM");
-    await child.exited;
+    await http.stop();
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });

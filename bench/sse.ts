@@ -3,6 +3,7 @@
 
 import { createParser } from "eventsource-parser";
 import { SseParser } from "../src/agent/sse.ts";
+import { median } from "./stats.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
@@ -104,10 +105,6 @@ const runners: Record<string, Runner> = {
   },
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 function bench(label: string, bytes: Uint8Array, events: number): Record<string, number> {
   const mb = bytes.length / 1e6;

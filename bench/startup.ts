@@ -25,8 +25,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildRelease, compileExecutable, hostTarget, ROOT } from "../build.ts";
-import { startupConfigToml } from "./startup-config.ts";
+import { buildRelease, compileExecutable, hostTarget, ROOT, startupConfigToml, startupRunEnv } from "../build.ts";
+import { median } from "./stats.ts";
 
 /** Reads, parses and prints the config and nothing else (./startup-floor.ts): no `mcp list` can be faster. */
 const FLOOR_ENTRY = path.join(import.meta.dir, "startup-floor.ts");
@@ -50,11 +50,6 @@ function parseArgs(argv: string[]): { rounds: number; warmup: number; rebuild: b
   return opts;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function timeOnce(cmd: string[], env: Record<string, string>, cwd: string): number {
   const started = performance.now();
@@ -84,14 +79,7 @@ async function main(): Promise<void> {
 
     const home = path.join(work, "home");
     await Bun.write(path.join(home, "config.toml"), startupConfigToml(10));
-    const env: Record<string, string> = {
-      HOME: work,
-      USERPROFILE: work,
-      PATH: process.env.PATH ?? "",
-      TETHER_HOME: home,
-      NO_COLOR: "1",
-    };
-    if (process.env.SystemRoot) env.SystemRoot = process.env.SystemRoot;
+    const env = startupRunEnv(work, home);
 
     const cases: Case[] = [
       { name: "hello (bare bun)", cmd: [hello] },

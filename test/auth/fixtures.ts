@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StoredCredentials } from "../../src/auth/store/credentials.ts";
-import type { KeyringBackend } from "../../src/auth/store/keyring-store.ts";
+
+// The fake keyring lives in test/support (the test context uses it too); the store tests take it from here.
+export { FakeKeyring } from "../support/keyring.ts";
 
 export const ACCESS_TOKEN = "at-SECRET-access-0123456789";
 export const REFRESH_TOKEN = "rt-SECRET-refresh-0123456789";
@@ -31,35 +33,4 @@ export function sampleCredentials(serverName = "docs", overrides: Partial<Stored
     savedAt: 1_800_000_000_000,
     ...overrides,
   };
-}
-
-/** An in-memory keyring; `failWith` makes every call throw like a machine without a Secret Service. */
-export class FakeKeyring implements KeyringBackend {
-  readonly entries = new Map<string, string>();
-  calls = 0;
-  failWith: string | undefined;
-
-  constructor(options: { failWith?: string } = {}) {
-    this.failWith = options.failWith;
-  }
-
-  async get(service: string, account: string): Promise<string | undefined> {
-    this.check();
-    return this.entries.get(`${service}/${account}`);
-  }
-
-  async set(service: string, account: string, secret: string): Promise<void> {
-    this.check();
-    this.entries.set(`${service}/${account}`, secret);
-  }
-
-  async delete(service: string, account: string): Promise<boolean> {
-    this.check();
-    return this.entries.delete(`${service}/${account}`);
-  }
-
-  private check(): void {
-    this.calls++;
-    if (this.failWith) throw new Error(this.failWith);
-  }
 }

@@ -1,22 +1,18 @@
 // `mcp resources`, `mcp read`, `mcp prompts`, `mcp prompt` against the fixture in both eras (stdio),
 // piped and with a terminal stdout, and the one-line errors for bad input.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
 
-let home: ReturnType<typeof makeHome>;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(() => home.cleanup());
+const each = homePerTest();
 
 for (const era of ["legacy", "modern"] as const) {
   describe(`${era} era`, () => {
-    const tether = (args: string[], tty?: { stdout?: boolean }) => runTether(args, { home: home.home, tty });
-    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era]), plain: stdioFixture(["--era", era]) } }));
+    const tether = (args: string[], tty?: { stdout?: boolean }) => runTether(args, { home: each.home.home, tty });
+    beforeEach(() => writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era]), plain: stdioFixture(["--era", era]) } }));
 
     test("resources: piped rows, --templates, --json", async () => {
       expect(expectOk(await tether(["mcp", "resources", "fx"])).stdout).toBe(
@@ -43,7 +39,7 @@ for (const era of ["legacy", "modern"] as const) {
     test("read: text, a template URI, binary to --out, refused without it", async () => {
       expect(expectOk(await tether(["mcp", "read", "fx", "fixture://docs/readme"])).stdout).toBe("# Fixture\nhello from a resource\n");
       expect(expectOk(await tether(["mcp", "read", "fx", "fixture://notes/42"])).stdout).toBe("note 42\n");
-      const out = join(home.home, "logo.png");
+      const out = join(each.home.home, "logo.png");
       const wrote = expectOk(await tether(["mcp", "read", "fx", "fixture://logo.png", "--out", out]));
       expect(readFileSync(out)).toEqual(Buffer.from(TINY_PNG_BASE64, "base64"));
       expect(wrote.stderr).toContain(`wrote 70 bytes (image/png) to ${out}`);

@@ -4,20 +4,16 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { fixtureServer, setupExec } from "../agent/exec-harness.ts";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { type MockResponses, sseStep, startMockResponses } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 
-let home: ReturnType<typeof makeHome>;
+const each = homePerTest();
 let mock: MockResponses | undefined;
-beforeEach(() => {
-  home = makeHome();
-});
 afterEach(async () => {
   await mock?.stop();
   mock = undefined;
-  home.cleanup();
 });
 
 const TTY = { stdin: true, stdout: true, stderr: true };
@@ -25,25 +21,25 @@ const TTY = { stdin: true, stdout: true, stderr: true };
 for (const era of ["legacy", "modern"] as const) {
   const fixture = (extra: Record<string, unknown> = {}) => stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60, ...extra });
   const call = (args: string[], options: { tty?: typeof TTY; stdin?: string; cwd?: string } = {}) =>
-    runTether(["mcp", "call", "fx", ...args], { home: home.home, env: { MOCK_KEY: "test-key" }, ...options });
+    runTether(["mcp", "call", "fx", ...args], { home: each.home.home, env: { MOCK_KEY: "test-key" }, ...options });
 
   describe(`${era} era: roots`, () => {
     test("the current directory by default", async () => {
-      writeConfig(home.configPath, { servers: { fx: fixture() } });
-      expect(expectOk(await call(["roots"], { cwd: home.tetherHome })).stdout).toBe(`roots: ["file://${home.tetherHome}"]\n`);
+      writeConfig(each.home.configPath, { servers: { fx: fixture() } });
+      expect(expectOk(await call(["roots"], { cwd: each.home.tetherHome })).stdout).toBe(`roots: ["file://${each.home.tetherHome}"]\n`);
     });
 
     test("config roots: ~ is the home directory, relative paths are relative to the config file; per server wins", async () => {
-      writeConfig(home.configPath, { top: { roots: ["~/src", "notes"] }, servers: { fx: fixture(), own: fixture({ roots: ["/srv/data"] }) } });
-      expect(expectOk(await call(["roots"])).stdout).toBe(`roots: ["file://${home.home}/src","file://${home.tetherHome}/notes"]\n`);
-      const own = expectOk(await runTether(["mcp", "call", "own", "roots"], { home: home.home }));
+      writeConfig(each.home.configPath, { top: { roots: ["~/src", "notes"] }, servers: { fx: fixture(), own: fixture({ roots: ["/srv/data"] }) } });
+      expect(expectOk(await call(["roots"])).stdout).toBe(`roots: ["file://${each.home.home}/src","file://${each.home.tetherHome}/notes"]\n`);
+      const own = expectOk(await runTether(["mcp", "call", "own", "roots"], { home: each.home.home }));
       expect(own.stdout).toBe('roots: ["file:///srv/data"]\n');
     });
 
     test("--root (repeatable) wins over config, relative to the current directory", async () => {
-      writeConfig(home.configPath, { top: { roots: ["/srv"] }, servers: { fx: fixture() } });
-      const result = expectOk(await call(["roots", "--root", "a", "--root", "/b"], { cwd: home.tetherHome }));
-      expect(result.stdout).toBe(`roots: ["file://${join(home.tetherHome, "a")}","file:///b"]\n`);
+      writeConfig(each.home.configPath, { top: { roots: ["/srv"] }, servers: { fx: fixture() } });
+      const result = expectOk(await call(["roots", "--root", "a", "--root", "/b"], { cwd: each.home.tetherHome }));
+      expect(result.stdout).toBe(`roots: ["file://${join(each.home.tetherHome, "a")}","file:///b"]\n`);
     });
   });
 
@@ -53,7 +49,7 @@ for (const era of ["legacy", "modern"] as const) {
       '  allow it with sampling = "ask" (or "auto") under [mcp_servers.fx] or at the top of config.toml\n';
     const withModel = (top: Record<string, unknown>, server: Record<string, unknown> = {}) => {
       mock = startMockResponses([sseStep(sse(textTurn("resp_1", ["hello ", "fixture"])))]);
-      writeConfig(home.configPath, {
+      writeConfig(each.home.configPath, {
         top: { model: "gpt-test", model_provider: "mock", model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } }, ...top },
         servers: { fx: fixture(server) },
       });
@@ -119,7 +115,7 @@ for (const era of ["legacy", "modern"] as const) {
   });
 
   describe(`${era} era: log lines and progress`, () => {
-    beforeEach(() => writeConfig(home.configPath, { servers: { fx: fixture() } }));
+    beforeEach(() => writeConfig(each.home.configPath, { servers: { fx: fixture() } }));
     const WARNING = 'server "fx" [warning] fixture: disk almost full\n';
     const ERROR = 'server "fx" [error] fixture: one part failed\n';
 
@@ -204,12 +200,12 @@ for (const era of ["legacy", "modern"] as const) {
 
 describe("mcp read and prompt", () => {
   test("take --root and --log-level like call; a wrong level is a usage error before connecting", async () => {
-    writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features"], { startup_timeout_sec: 60 }) } });
-    const read = expectOk(await runTether(["mcp", "read", "fx", "fixture://docs/readme", "--root", "/x", "--log-level", "debug"], { home: home.home }));
+    writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--features"], { startup_timeout_sec: 60 }) } });
+    const read = expectOk(await runTether(["mcp", "read", "fx", "fixture://docs/readme", "--root", "/x", "--log-level", "debug"], { home: each.home.home }));
     expect(read.stdout).toBe("# Fixture\nhello from a resource\n");
-    const prompt = expectOk(await runTether(["mcp", "prompt", "fx", "greet", "--root", "/x", "--log-level", "info"], { home: home.home }));
+    const prompt = expectOk(await runTether(["mcp", "prompt", "fx", "greet", "--root", "/x", "--log-level", "info"], { home: each.home.home }));
     expect(prompt.stdout).toContain("Say hello to the fixture.");
-    const wrong = await runTether(["mcp", "prompt", "fx", "greet", "--log-level", "verbose"], { home: home.home });
+    const wrong = await runTether(["mcp", "prompt", "fx", "greet", "--log-level", "verbose"], { home: each.home.home });
     expect(wrong.code).toBe(2);
   });
 });

@@ -1,24 +1,22 @@
 // Every read command in the two forms a user meets: on a terminal (aligned table with a header,
 // columns cut to fit, colour when allowed, a spinner on stderr) and piped (tab-separated rows, no
 // header, whole values, no colour), in process through the test twin.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 
-let home: ReturnType<typeof makeHome>;
+const each = homePerTest();
 let web: FixtureHandle;
 beforeAll(async () => {
   web = await startHttpFixture(["--tools", "echo,add"]);
 });
 afterAll(() => web.stop());
 beforeEach(() => {
-  home = makeHome();
-  writeConfig(home.configPath, { servers: { local: stdioFixture(["--tools", "echo,add"]), web: { url: web.url, bearer_token_env_var: "WEB_TOKEN" } } });
+  writeConfig(each.home.configPath, { servers: { local: stdioFixture(["--tools", "echo,add"]), web: { url: web.url, bearer_token_env_var: "WEB_TOKEN" } } });
 });
-afterEach(() => home.cleanup());
 
-const run = (args: string[], tty: boolean) => runTether(args, { home: home.home, tty: { stdout: tty, stderr: tty }, env: { WEB_TOKEN: "t0ken-value-1" } });
+const run = (args: string[], tty: boolean) => runTether(args, { home: each.home.home, tty: { stdout: tty, stderr: tty }, env: { WEB_TOKEN: "t0ken-value-1" } });
 
 describe("mcp list", () => {
   test("terminal: a header and aligned columns; piped: tab-separated rows only", async () => {
@@ -78,8 +76,8 @@ describe("resources, prompts and calls", () => {
     feat = await startHttpFixture(["--features", "--tools", "echo,image", `--extra-tool=${LONG_TOOL}`]);
   });
   afterAll(() => feat.stop());
-  beforeEach(() => writeConfig(home.configPath, { servers: { feat: { url: feat.url } } }));
-  const runFeat = (args: string[], tty: boolean, color = false) => runTether(args, { home: home.home, tty: { stdout: tty, stderr: tty, color } });
+  beforeEach(() => writeConfig(each.home.configPath, { servers: { feat: { url: feat.url } } }));
+  const runFeat = (args: string[], tty: boolean, color = false) => runTether(args, { home: each.home.home, tty: { stdout: tty, stderr: tty, color } });
 
   test("mcp tools: a long description is cut to the terminal column with …, whole when piped", async () => {
     const tty = expectOk(await runFeat(["mcp", "tools", "feat"], true)).stdout.split("\n");
@@ -159,14 +157,14 @@ describe("resources, prompts and calls", () => {
 
 describe("colour on a terminal, never piped", () => {
   test("mcp list: bold header and names", async () => {
-    const colour = expectOk(await runTether(["mcp", "list"], { home: home.home, tty: { stdout: true, color: true }, env: { WEB_TOKEN: "x" } })).stdout.split("\n");
+    const colour = expectOk(await runTether(["mcp", "list"], { home: each.home.home, tty: { stdout: true, color: true }, env: { WEB_TOKEN: "x" } })).stdout.split("\n");
     expect(colour[0]).toStartWith(bold("NAME "));
     expect(colour[1]).toStartWith(bold("local"));
     expect(expectOk(await run(["mcp", "list"], false)).stdout).not.toContain(ESC);
   });
 
   test("mcp get: a bold title and dim keys; doctor: the status in green", async () => {
-    const options = { home: home.home, tty: { stdout: true, color: true }, env: { WEB_TOKEN: "t0ken-value-1" } };
+    const options = { home: each.home.home, tty: { stdout: true, color: true }, env: { WEB_TOKEN: "t0ken-value-1" } };
     const get = expectOk(await runTether(["mcp", "get", "web"], options)).stdout;
     expect(get).toStartWith(`${bold("web")}\n  ${ESC}[2mtransport:`);
     const doctor = expectOk(await runTether(["mcp", "doctor", "web"], options)).stdout;

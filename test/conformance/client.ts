@@ -22,8 +22,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-const REPO_ROOT = resolve(import.meta.dir, "../..");
-const MAIN_PATH = join(REPO_ROOT, "src/main.ts");
+// Not test/support/cli.ts's: this runs as its own process per scenario, and that module loads bun:test and the CLI.
+const MAIN_PATH = join(resolve(import.meta.dir, "../.."), "src/main.ts");
 const SERVER = "conf";
 const COMMAND_TIMEOUT_MS = 60_000;
 /** Extra logins the adapter follows from hints, so a client that keeps asking cannot loop forever. */
@@ -196,7 +196,7 @@ function indent(label: string, text: string): string {
 }
 
 /** The authorization URL (an indented line of its own) and the loopback redirect URL tether printed. */
-export function findAuthorizationUrl(output: string): { authorizationUrl: string; redirectUrl?: string } | undefined {
+function findAuthorizationUrl(output: string): { authorizationUrl: string; redirectUrl?: string } | undefined {
   // The redirect URL must have been printed too: it follows the authorization URL in the instructions.
   const redirect = /\((https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+[^?\s)]*)\?code=/.exec(output)?.[1];
   const lines = output.split("\n");

@@ -3,7 +3,7 @@
 // Part of `npm test`. Each scenario starts a test server and several tether processes; on its own:
 //
 //   node_modules/.bin/bun test ./test/conformance/conformance.test.ts
-//   TETHER_BIN=/path/to/tether node_modules/.bin/bun test ... (another binary than the freshly compiled one)
+//   TETHER_TEST_BINARY=/path/to/tether node_modules/.bin/bun test ... (another binary than the freshly compiled one)
 //   TETHER_CONFORMANCE_ONLY=auth/metadata-default,tools_call ... (a subset)
 //
 // The runner's `client --suite all --command "bun test/conformance/client.ts"` runs once (the
@@ -15,12 +15,11 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ensureHostBinary } from "../support/binary.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { REPO_ROOT } from "../support/cli.ts";
 import { EXIT_LINE } from "./client.ts";
-import { type Check, resultChecks, resultDir, resultFile } from "./results.ts";
+import { type Check, RUNNER, resultChecks, resultDir, resultFile } from "./results.ts";
 
-const REPO_ROOT = resolve(import.meta.dir, "../..");
-const RUNNER = join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 const ADAPTER = join(REPO_ROOT, "test/conformance/client.ts");
 /** The runner's own limit for one client run (several tether processes, a login, a 2-core box). */
 const CLIENT_TIMEOUT_MS = 180_000;
@@ -28,7 +27,7 @@ const CLIENT_TIMEOUT_MS = 180_000;
 const TEST_TIMEOUT_MS = 900_000;
 
 /** Every client scenario of the core spec (`list`, minus [draft] and cross-app access), plus two extensions. */
-export const SCENARIOS: readonly string[] = [
+const SCENARIOS: readonly string[] = [
   "initialize",
   "tools_call",
   "sse-retry",
@@ -78,10 +77,10 @@ async function runRunner(selection: string[]): Promise<string> {
   const child = Bun.spawn(
     [process.execPath, RUNNER, "client", "--command", `${process.execPath} ${ADAPTER}`, ...selection, "--timeout", String(CLIENT_TIMEOUT_MS), "-o", resultsRoot],
     // The runner's cwd is the temp dir, so nothing (results/) lands in the work tree.
-    // The compiled binary unless TETHER_BIN names another: what users run, and far quicker to start.
+    // The compiled binary (or TETHER_TEST_BINARY's): what users run, and far quicker to start.
     {
       cwd: resultsRoot,
-      env: { ...process.env, TETHER_BIN: process.env.TETHER_BIN ?? (await ensureHostBinary()), NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: { ...process.env, TETHER_BIN: await ensureHostBinary(), NO_COLOR: "1", FORCE_COLOR: "0" },
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
@@ -139,7 +138,6 @@ for (const scenario of selected) {
     const run = scenarioRun(scenario);
     if (!run) throw new Error(`${scenario}: the runner wrote no results; its output ended:\n${runnerOutput.split("\n").slice(-30).join("\n")}`);
     const why = failure(run);
-    if (why) throw new Error(why);
-    expect(why).toBeUndefined();
+    expect(why, why).toBeUndefined();
   });
 }

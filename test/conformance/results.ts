@@ -3,6 +3,10 @@
 // checks.json and, for client scenarios, the client's stdout.txt and stderr.txt.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { REPO_ROOT } from "../support/cli.ts";
+
+/** The official runner's entry point, run with bun. */
+export const RUNNER: string = join(REPO_ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 
 export interface Check {
   id: string;

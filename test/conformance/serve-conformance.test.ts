@@ -14,16 +14,14 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { BUN_PATH } from "../support/fixture.ts";
 import { type HttpServe, startHttpServe } from "../serve/harness.ts";
-import { resultChecks, resultDir } from "./results.ts";
+import { RUNNER, resultChecks, resultDir } from "./results.ts";
 
-const RUNNER = join(resolve(import.meta.dir, "../.."), "node_modules/@modelcontextprotocol/conformance/dist/index.js");
-
-export const SERVE_SCENARIOS: readonly string[] = [
+const SERVE_SCENARIOS: readonly string[] = [
   "server-initialize",
   "ping",
   "logging-set-level",

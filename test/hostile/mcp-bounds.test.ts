@@ -1,15 +1,13 @@
 // Every read from an MCP server is bounded in bytes (issue 10, MCP part): stderr lines, stdout
 // lines, SSE events and JSON bodies; past a bound the error names the server and the bound.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 
-let home: ReturnType<typeof makeHome>;
-const tether = (args: string[]) => runTether(args, { home: home.home });
-const configure = (servers: Record<string, ServerEntry>) => writeConfig(home.configPath, { servers });
-beforeEach(() => (home = makeHome()));
-afterEach(() => home.cleanup());
+const each = homePerTest();
+const tether = (args: string[]) => runTether(args, { home: each.home.home });
+const configure = (servers: Record<string, ServerEntry>) => writeConfig(each.home.configPath, { servers });
 
 describe("stdio", () => {
   test("30 MB of stderr without a newline: the server starts, and the line is kept cut at 64 KiB", async () => {

@@ -1,77 +1,64 @@
 // A stdio server's helpers die with it (issue 10, MCP part): helpers that ignore stdin EOF, and
 // helpers orphaned by a double fork, are gone after every command, Ctrl-C included.
-import { afterEach, beforeEach, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { beforeEach, expect, test } from "bun:test";
 import { join } from "node:path";
-import { baseEnv, expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
+import { baseEnv, expectOk, homePerTest, isProcessAlive, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { ensureHostBinary } from "../support/binary.ts";
+import { helperPids } from "../support/fixture-hostile.ts";
 
-let home: ReturnType<typeof makeHome>;
-const tether = (args: string[]) => runTether(args, { home: home.home });
-beforeEach(() => (home = makeHome()));
-afterEach(() => {
-  // Never leave a helper behind, even when a test fails.
-  for (const pid of helperPids()) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {}
-  }
-  home.cleanup();
-});
-
-const pidFile = () => join(home.home, "helpers.pid");
+const each = homePerTest();
+const tether = (args: string[]) => runTether(args, { home: each.home.home });
 /** The fixture appends one pid per server process it starts (the era probe starts a second one). */
-function helperPids(): number[] {
-  if (!existsSync(pidFile())) return [];
-  return readFileSync(pidFile(), "utf8").split("\n").filter(Boolean).map(Number);
-}
-
-/** Alive and not a zombie waiting for a reaper (which no longer runs anything). */
-function isRunning(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return process.platform !== "linux";
-  }
-}
+const pidFile = () => join(each.home.home, "helpers.pid");
+const helpers = () => helperPids(pidFile());
+beforeEach(() => {
+  // Never leave a helper behind, even when a test fails: stopped before the home (and its pid file) goes.
+  each.fixtures.push({
+    stop: async () => {
+      for (const pid of helpers()) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {}
+      }
+    },
+  });
+});
 
 async function expectAllGone(pids: number[]): Promise<void> {
   expect(pids.length).toBeGreaterThan(0);
   // SIGKILL is delivered at once, but the kernel may take a moment to tear a process down.
-  for (let i = 0; i < 50 && pids.some(isRunning); i++) await Bun.sleep(20);
-  expect(pids.filter(isRunning)).toEqual([]);
+  for (let i = 0; i < 50 && pids.some(isProcessAlive); i++) await Bun.sleep(20);
+  expect(pids.filter(isProcessAlive)).toEqual([]);
 }
 
 test("a helper that ignores stdin EOF is gone after mcp tools", async () => {
-  writeConfig(home.configPath, { servers: { fx: stdioFixture(["--fork-helper", pidFile()]) } });
+  writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--fork-helper", pidFile()]) } });
   expectOk(await tether(["mcp", "tools", "fx"]));
-  await expectAllGone(helperPids());
+  await expectAllGone(helpers());
 });
 
 test("a double-forked helper (its parent gone) is gone after mcp call", async () => {
-  writeConfig(home.configPath, { servers: { fx: stdioFixture(["--double-fork", pidFile()]) } });
+  writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--double-fork", pidFile()]) } });
   expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=hi"]));
-  await expectAllGone(helperPids());
+  await expectAllGone(helpers());
 });
 
 test("Ctrl-C during a call ends the server's helpers too", async () => {
-  writeConfig(home.configPath, { servers: { fx: stdioFixture(["--fork-helper", pidFile()]) } });
+  writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--fork-helper", pidFile()]) } });
   // A remembered era skips the probe, so the one helper we wait for is the session's.
   expectOk(await tether(["mcp", "tools", "fx"]));
-  await expectAllGone(helperPids());
-  const before = helperPids().length;
+  await expectAllGone(helpers());
+  const before = helpers().length;
   const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "fx", "slow", "--arg", "ms=600000"], {
-    cwd: home.home,
-    env: baseEnv(home.home),
+    cwd: each.home.home,
+    env: baseEnv(each.home.home),
     stdout: "ignore",
     stderr: "pipe",
   });
-  for (let i = 0; i < 400 && helperPids().length === before; i++) await Bun.sleep(25);
+  for (let i = 0; i < 400 && helpers().length === before; i++) await Bun.sleep(25);
   await Bun.sleep(300);
   child.kill("SIGINT");
   expect(await child.exited).toBe(130);
-  await expectAllGone(helperPids().slice(before));
+  await expectAllGone(helpers().slice(before));
 });

@@ -1,11 +1,11 @@
 // `tether mcp import`: every app's sample imports without losing a server or copying a secret.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
 import { defaultSourcePath } from "../../src/import/sources.ts";
 import { convertVariables } from "../../src/import/map.ts";
-import { expectOk, makeHome, runTether } from "../support/cli.ts";
+import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures");
 /** Every inline secret in the samples: none may reach config.toml or the output. */
@@ -17,16 +17,12 @@ const SECRETS = [
   "figd_inlineCodexSecret999",
 ];
 
-let home: ReturnType<typeof makeHome>;
-beforeEach(() => {
-  home = makeHome();
-});
-afterEach(() => home.cleanup());
+const each = homePerTest();
 
 const sample = (app: string) => join(FIXTURES, app === "codex" ? "codex.toml" : `${app}.json`);
 const importFrom = (app: string, extra: string[] = [], cwd?: string) =>
-  runTether(["mcp", "import", "--from", app, "--path", sample(app), "--json", ...extra], { home: home.home, cwd });
-const servers = () => (parse(readFileSync(home.configPath, "utf8")) as { mcp_servers: Record<string, Record<string, unknown>> }).mcp_servers;
+  runTether(["mcp", "import", "--from", app, "--path", sample(app), "--json", ...extra], { home: each.home.home, cwd });
+const servers = () => (parse(readFileSync(each.home.configPath, "utf8")) as { mcp_servers: Record<string, Record<string, unknown>> }).mcp_servers;
 const statuses = (stdout: string) => Object.fromEntries(JSON.parse(stdout).rows.map((r: { name: string; status: string }) => [r.name, r.status]));
 const notes = (stdout: string, name: string) => JSON.parse(stdout).rows.find((r: { name: string }) => r.name === name).notes.join("; ");
 
@@ -47,7 +43,7 @@ describe("each app's sample", () => {
     expect(notes(run.stdout, "github")).toContain("set GITHUB_PERSONAL_ACCESS_TOKEN in tether's environment");
     expect(notes(run.stdout, "weather-api")).toContain('renamed from "weather api"');
     expect(notes(run.stdout, "weather-api")).toContain("not imported: someFutureField");
-    expectNoSecrets(readFileSync(home.configPath, "utf8"), run.stdout, run.stderr);
+    expectNoSecrets(readFileSync(each.home.configPath, "utf8"), run.stdout, run.stderr);
   });
 
   test("claude-code: http with an inline bearer → bearer_token_env_var; sse; ${VAR} kept; the project's local servers", async () => {
@@ -59,7 +55,7 @@ describe("each app's sample", () => {
     expect(notes(run.stdout, "sentry")).toContain("set SENTRY_TOKEN to the bearer token (not copied)");
     expect(s.linear).toEqual({ url: "https://mcp.linear.app/sse" });
     expect(s.db).toEqual({ command: "npx", args: ["-y", "@bytebase/dbhub", "--dsn", "${DATABASE_URL}"], env_vars: ["DB_PASSWORD"] });
-    expectNoSecrets(readFileSync(home.configPath, "utf8"), run.stdout, run.stderr);
+    expectNoSecrets(readFileSync(each.home.configPath, "utf8"), run.stdout, run.stderr);
   });
 
   test("cursor: ${env:VAR} in a bearer header, an inline secret in env, envFile reported", async () => {
@@ -70,7 +66,7 @@ describe("each app's sample", () => {
     expect(s.stripe!.env_vars).toEqual(["STRIPE_SECRET_KEY"]);
     expect(s.docs).toEqual({ command: "docs-server", env_vars: ["DOCS_TOKEN"] });
     expect(notes(run.stdout, "docs")).toContain("envFile is not imported");
-    expectNoSecrets(readFileSync(home.configPath, "utf8"), run.stdout, run.stderr);
+    expectNoSecrets(readFileSync(each.home.configPath, "utf8"), run.stdout, run.stderr);
   });
 
   test("vscode: JSON with comments; ${input:…} values become variables to set", async () => {
@@ -93,7 +89,7 @@ describe("each app's sample", () => {
       enabled: false,
       disabled_tools: ["git_reset"],
     });
-    expectNoSecrets(readFileSync(home.configPath, "utf8"), run.stdout, run.stderr);
+    expectNoSecrets(readFileSync(each.home.configPath, "utf8"), run.stdout, run.stderr);
   });
 
   test("gemini: httpUrl, $VAR, timeout in ms → seconds, include/excludeTools, trust reported", async () => {
@@ -120,29 +116,29 @@ describe("each app's sample", () => {
     expect(s.figma).toEqual({ url: "https://mcp.figma.com/mcp", bearer_token_env_var: "FIGMA_TOKEN", http_headers: { "X-Figma-Region": "us-east-1" } });
     expect(s.github).toEqual({ url: "https://api.githubcopilot.com/mcp/", bearer_token_env_var: "GITHUB_PAT", enabled_tools: ["search_issues"] });
     expect(statuses(run.stdout)).toEqual({ context7: "imported", figma: "needs attention", github: "imported" });
-    expectNoSecrets(readFileSync(home.configPath, "utf8"), run.stdout, run.stderr);
+    expectNoSecrets(readFileSync(each.home.configPath, "utf8"), run.stdout, run.stderr);
   });
 });
 
 test("existing servers are skipped unless --force; --dry-run writes nothing; the user's config text is kept", async () => {
-  mkdirSync(home.tetherHome, { recursive: true });
+  mkdirSync(each.home.tetherHome, { recursive: true });
   const before = '# my servers\nmodel = "gpt-5"  # keep me\n\n[mcp_servers.fetch]\ncommand = "my-fetch"\n';
-  writeFileSync(home.configPath, before);
+  writeFileSync(each.home.configPath, before);
   const dry = expectOk(await importFrom("vscode", ["--dry-run"]));
-  expect(readFileSync(home.configPath, "utf8")).toBe(before);
+  expect(readFileSync(each.home.configPath, "utf8")).toBe(before);
   expect(statuses(dry.stdout).fetch).toBe("skipped");
   const first = expectOk(await importFrom("vscode"));
   expect(statuses(first.stdout).fetch).toBe("skipped");
   expect(servers().fetch).toEqual({ command: "my-fetch" });
-  expect(readFileSync(home.configPath, "utf8").startsWith(before)).toBe(true);
+  expect(readFileSync(each.home.configPath, "utf8").startsWith(before)).toBe(true);
   const forced = expectOk(await importFrom("vscode", ["--force"]));
   expect(statuses(forced.stdout).fetch).toBe("replaced");
   expect(servers().fetch).toEqual({ command: "uvx", args: ["mcp-server-fetch"] });
-  expect(readFileSync(home.configPath, "utf8")).toContain("# my servers\nmodel = \"gpt-5\"  # keep me\n");
+  expect(readFileSync(each.home.configPath, "utf8")).toContain("# my servers\nmodel = \"gpt-5\"  # keep me\n");
 });
 
 test("the table: piped rows, a summary on stderr", async () => {
-  const run = expectOk(await runTether(["mcp", "import", "--from", "codex", "--path", sample("codex")], { home: home.home }));
+  const run = expectOk(await runTether(["mcp", "import", "--from", "codex", "--path", sample("codex")], { home: each.home.home }));
   expect(run.stdout).toBe(
     "context7\timported\t\nfigma\tneeds attention\tset FIGMA_TOKEN to the bearer token (not copied)\ngithub\timported\t\n",
   );
@@ -150,13 +146,13 @@ test("the table: piped rows, a summary on stderr", async () => {
 });
 
 test("errors: an unknown app (exit 2), a missing file (exit 2)", async () => {
-  const app = await runTether(["mcp", "import", "--from", "emacs"], { home: home.home });
+  const app = await runTether(["mcp", "import", "--from", "emacs"], { home: each.home.home });
   expect(app.code).toBe(2);
   expect(app.stderr).toContain("--from wants one of claude-desktop, claude-code, cursor, vscode, windsurf, gemini, codex");
-  const missing = await runTether(["mcp", "import", "--from", "cursor", "--path", join(home.home, "nope.json")], { home: home.home });
+  const missing = await runTether(["mcp", "import", "--from", "cursor", "--path", join(each.home.home, "nope.json")], { home: each.home.home });
   expect(missing.code).toBe(2);
   expect(missing.stderr).toContain("no config file at");
-  expect(existsSync(home.configPath)).toBe(false);
+  expect(existsSync(each.home.configPath)).toBe(false);
 });
 
 test("default locations per OS", () => {

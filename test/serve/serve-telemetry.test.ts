@@ -1,29 +1,25 @@
 // Telemetry of `tether mcp serve`: tether.tool_decision (the config's tool policy) and
 // tether.tool_result per proxied call (mcp.server, mcp.client) and tether.mcp_request per upstream
 // request, exported to a real OTLP collector.
-import { afterEach, beforeEach, expect, test } from "bun:test";
+import { beforeEach, expect, test } from "bun:test";
 import { stringify } from "smol-toml";
-import { makeHome } from "../support/cli.ts";
+import { homePerTest } from "../support/cli.ts";
 import { stdioFixture } from "../support/config.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { writeConfig } from "../cli/oauth-driver.ts";
 import { connectStdioServe } from "./harness.ts";
 
-let home: ReturnType<typeof makeHome>;
+const each = homePerTest();
 let receiver: OtlpReceiver;
 beforeEach(async () => {
-  home = makeHome();
   receiver = await startOtlpReceiver();
-});
-afterEach(async () => {
-  await receiver.stop();
-  home.cleanup();
+  each.fixtures.push(receiver);
 });
 
 test("each proxied call is a tether.tool_result; each upstream request a tether.mcp_request", async () => {
   const otel = `[otel]\nexporter = { otlp-http = { endpoint = ${JSON.stringify(`${receiver.httpUrl}/v1/logs`)}, protocol = "json" } }\n`;
-  writeConfig(home.tetherHome, `${otel}\n${stringify({ mcp_servers: { docs: stdioFixture(["--tools", "add,fail,echo"], { disabled_tools: ["echo"] }) } })}`);
-  const served = await connectStdioServe(home.home);
+  writeConfig(each.home.tetherHome, `${otel}\n${stringify({ mcp_servers: { docs: stdioFixture(["--tools", "add,fail,echo"], { disabled_tools: ["echo"] }) } })}`);
+  const served = await connectStdioServe(each.home.home);
   await served.client.callTool({ name: "docs__add", arguments: { a: 2, b: 3 } });
   await served.client.callTool({ name: "docs__fail", arguments: {} });
   // The policy refuses a tool disabled_tools turns off, and says which setting did.

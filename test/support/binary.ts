@@ -23,30 +23,52 @@ export function ensureHostBinary(): Promise<string> {
 
 async function buildIfStale(): Promise<string> {
   const target = hostTarget();
-  const binary = path.join(TEST_BIN_DIR, target.fileName);
-  const builtAt = mtimeOf(binary);
-  if (builtAt !== undefined && builtAt >= newestInput()) return binary;
-
-  mkdirSync(TEST_BIN_DIR, { recursive: true });
-  // Inputs changed after this instant make the next run rebuild, even if this build read them.
-  const started = new Date();
-  // Several test processes may build at once (other engineers, watch mode): each writes its own
-  // file and renames it into place, so a reader never sees a half-written executable.
-  const ext = path.extname(target.fileName);
-  const temp = path.join(TEST_BIN_DIR, `.build-${process.pid}-${Date.now()}${ext}`);
-  try {
+  const inputs = ["package.json", "package-lock.json", "build.ts", "src"].map((name) => path.join(ROOT, name));
+  return ensureFresh(path.join(TEST_BIN_DIR, target.fileName), inputs, async (temp) => {
     await compileExecutable({
       entry: path.join(ROOT, "src/main.ts"),
       target,
       outfile: temp,
       keyringAddon: await resolveKeyringAddon(target),
     });
+  });
+}
+
+/**
+ * `outfile` as it is while no input (a file, or a directory and everything below it) is newer,
+ * else built anew by `build(temp)` first. A synchronous `build` keeps the whole call synchronous.
+ */
+export function ensureFresh(outfile: string, inputs: readonly string[], build: (temp: string) => void): string;
+export function ensureFresh(outfile: string, inputs: readonly string[], build: (temp: string) => Promise<void>): string | Promise<string>;
+export function ensureFresh(outfile: string, inputs: readonly string[], build: (temp: string) => void | Promise<void>): string | Promise<string> {
+  const builtAt = mtimeOf(outfile);
+  if (builtAt !== undefined && builtAt >= newestInput(inputs)) return outfile;
+
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  // Inputs changed after this instant make the next run rebuild, even if this build read them.
+  const started = new Date();
+  // Several test processes may build at once (other engineers, watch mode): each writes its own
+  // file and renames it into place, so a reader never sees a half-written executable.
+  const temp = path.join(path.dirname(outfile), `.build-${process.pid}-${Date.now()}${path.extname(outfile)}`);
+  const finish = (): string => {
     utimesSync(temp, started, started);
-    renameSync(temp, binary);
-  } finally {
-    rmSync(temp, { force: true });
+    renameSync(temp, outfile);
+    return outfile;
+  };
+  const cleanup = () => rmSync(temp, { force: true });
+  let built: void | Promise<void>;
+  try {
+    built = build(temp);
+  } catch (error) {
+    cleanup();
+    throw error;
   }
-  return binary;
+  if (built instanceof Promise) return built.then(finish).finally(cleanup);
+  try {
+    return finish();
+  } finally {
+    cleanup();
+  }
 }
 
 function mtimeOf(file: string): number | undefined {
@@ -57,16 +79,16 @@ function mtimeOf(file: string): number | undefined {
   }
 }
 
-function newestInput(): number {
+function newestInput(inputs: readonly string[]): number {
   let newest = 0;
-  for (const file of ["package.json", "package-lock.json", "build.ts"]) {
-    newest = Math.max(newest, mtimeOf(path.join(ROOT, file)) ?? 0);
-  }
-  // Directories too: deleting or renaming a file changes only its directory's mtime.
-  const src = path.join(ROOT, "src");
-  newest = Math.max(newest, mtimeOf(src) ?? 0);
-  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-    newest = Math.max(newest, mtimeOf(path.join(entry.parentPath, entry.name)) ?? 0);
+  for (const input of inputs) {
+    const stat = statSync(input);
+    newest = Math.max(newest, stat.mtimeMs);
+    // Directories too: deleting or renaming a file changes only its directory's mtime.
+    if (!stat.isDirectory()) continue;
+    for (const entry of readdirSync(input, { recursive: true, withFileTypes: true })) {
+      newest = Math.max(newest, mtimeOf(path.join(entry.parentPath, entry.name)) ?? 0);
+    }
   }
   return newest;
 }

@@ -3,7 +3,7 @@
 // (`process: true`, or `binary`) where the process itself is under test: signals, the exit path,
 // several processes racing for a lock.
 import { afterEach, beforeEach } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runCli } from "../../src/cli/run.ts";
@@ -107,13 +107,23 @@ export function expectOk(result: RunResult): RunResult {
   return result;
 }
 
-/** Whether a process still exists (signal 0 checks without touching it). */
+/**
+ * Whether a process still runs (signal 0 checks without touching it). On Linux a zombie counts as
+ * gone: it has ended and only waits for a parent to reap it, which for an orphan may take a while.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  if (process.platform !== "linux") return true;
+  try {
+    // The state follows the command name, which is in parentheses and may itself hold ") ".
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return false; // reaped between the two checks
   }
 }
 

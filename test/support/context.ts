@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { IO } from "../../src/context.ts";
 import { runLifecycle, type RunContext, withServices } from "../../src/cli/factory.ts";
 import { proxyingFetch } from "../../src/net/proxy.ts";
-import type { KeyringBackend } from "../../src/auth/store/keyring-store.ts";
+import { FakeKeyring } from "./keyring.ts";
 import { VERSION } from "../../src/version.ts";
 
 /**
@@ -14,17 +14,7 @@ import { VERSION } from "../../src/version.ts";
  * process started with this env would not have: without one in `env`, the keyring is unavailable,
  * as it would be for that child.
  */
-const NO_KEYRING: KeyringBackend = {
-  get: async () => {
-    throw new Error("no D-Bus session bus in this run's environment");
-  },
-  set: async () => {
-    throw new Error("no D-Bus session bus in this run's environment");
-  },
-  delete: async () => {
-    throw new Error("no D-Bus session bus in this run's environment");
-  },
-};
+const NO_KEYRING_ERROR = "no D-Bus session bus in this run's environment";
 
 export interface TestContextOptions {
   env: Record<string, string>;
@@ -75,6 +65,6 @@ export function createTestContext(options: TestContextOptions): TestContext {
     cwd: options.cwd,
     ...runLifecycle(),
     drainOutput: async () => {},
-  }, { keyring: env.DBUS_SESSION_BUS_ADDRESS ? undefined : NO_KEYRING });
+  }, { keyring: env.DBUS_SESSION_BUS_ADDRESS ? undefined : new FakeKeyring({ failWith: NO_KEYRING_ERROR }) });
   return Object.assign(ctx, { stdout: () => out, stderr: () => err });
 }

@@ -13,11 +13,10 @@ import {
   ResourceTemplate as ModernResourceTemplate,
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
+import { text } from "./fixture-results.ts";
 
-const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
-
-export const CATALOG_NAMES = ["Ada", "Alan", "Grace"];
-export const CATALOG_NOTE_IDS = ["1", "2", "10"];
+const CATALOG_NAMES = ["Ada", "Alan", "Grace"];
+const CATALOG_NOTE_IDS = ["1", "2", "10"];
 const startingWith = (options: string[]) => (value: string) => options.filter((o) => o.toLowerCase().startsWith(value.toLowerCase()));
 
 export function registerCatalog(server: McpServer | ModernMcpServer, prefix: string, options: { subscriptions?: boolean } = {}): void {

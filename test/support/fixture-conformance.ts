@@ -28,7 +28,6 @@ const SILENT_WAV = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=
  */
 export const RECONNECTION_MS = 1_500;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const text = (value: string) => ({ type: "text" as const, text: value });
 const noArgs = { type: "object" as const, properties: {} };
 
@@ -135,7 +134,7 @@ export function registerConformance(mcp: McpServer): void {
         };
       case "test_tool_with_logging":
         for (const [i, line] of ["Tool execution started", "Tool processing data", "Tool execution completed"].entries()) {
-          if (i > 0) await sleep(50);
+          if (i > 0) await Bun.sleep(50);
           await extra.sendNotification({ method: "notifications/message", params: { level: "info", data: line } });
         }
         return { content: [text("Tool with logging executed successfully")] };
@@ -143,12 +142,12 @@ export function registerConformance(mcp: McpServer): void {
         return { isError: true, content: [text("This tool intentionally returns an error for testing")] };
       case "test_tool_with_progress":
         for (const [i, progress] of [0, 50, 100].entries()) {
-          if (i > 0) await sleep(50);
+          if (i > 0) await Bun.sleep(50);
           if (token !== undefined) await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, total: 100 } });
         }
         return { content: [text("Tool with progress executed successfully")] };
       case "test_reconnection":
-        await sleep(RECONNECTION_MS);
+        await Bun.sleep(RECONNECTION_MS);
         return { content: [text("Reconnection test completed")] };
       case "test_sampling": {
         const result = await server.createMessage({

@@ -5,9 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
-
-const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { text } from "./fixture-results.ts";
 
 export function registerExecTools(server: McpServer | ModernMcpServer): void {
   const modern = server instanceof ModernMcpServer;
@@ -28,7 +26,7 @@ export function registerExecTools(server: McpServer | ModernMcpServer): void {
     any.registerTool(`added_${n}`, { description: `Added tool ${n}.`, inputSchema: noArgs }, async () => text(`added ${n} ran`));
     // The SDK sends tools/list_changed as the tool is registered; a moment's wait lets it reach the
     // client before the result does, as it would from a server that does real work after.
-    await sleep(50);
+    await Bun.sleep(50);
     return text(`added_${n}`);
   });
 }

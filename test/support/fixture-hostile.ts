@@ -2,7 +2,7 @@
 // notification floods, stderr without a newline, an SSE event that never ends, helper processes
 // that outlive the server. Each is one flag of fixture-server.ts; none changes the default fixture.
 import { spawn } from "node:child_process";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 
@@ -111,4 +111,10 @@ export function forkHelper(pidFile: string, double: boolean): void {
     helper.unref();
     process.exit(0);`;
   spawn(bun, ["-e", intermediate], { stdio: ["ignore", "ignore", "inherit"] }).unref();
+}
+
+/** The pids forkHelper appended to `pidFile`, oldest first (none before the first helper). */
+export function helperPids(pidFile: string): number[] {
+  if (!existsSync(pidFile)) return [];
+  return readFileSync(pidFile, "utf8").split("\n").filter(Boolean).map(Number);
 }

@@ -165,7 +165,6 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const keepAlive = () => setInterval(() => {}, 1 << 30);
 
 async function serveStdio(options: FixtureOptions): Promise<void> {
@@ -343,7 +342,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       return;
     }
     counters.mcpRequests++;
-    if (options.initDelayMs > 0 && body.includes('"initialize"')) await sleep(options.initDelayMs);
+    if (options.initDelayMs > 0 && body.includes('"initialize"')) await Bun.sleep(options.initDelayMs);
     counters.lastHeaders = req.headers;
     if (!admit(req, res, body)) return;
     if (options.garbage) {
@@ -395,7 +394,7 @@ async function main(): Promise<void> {
   process.stderr.write(`fixture: started (pid ${process.pid})\n`);
   if (options.helper) forkHelper(options.helper.pidFile, options.helper.double);
   if (options.stderrBytes > 0) await stderrWithoutNewline(options.stderrBytes);
-  if (options.startDelayMs > 0) await sleep(options.startDelayMs);
+  if (options.startDelayMs > 0) await Bun.sleep(options.startDelayMs);
   if (options.mode === "stdio") await serveStdio(options);
   else await serveHttp(options);
 }

@@ -14,6 +14,7 @@ import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
 import { registerConformance } from "./fixture-conformance.ts";
 import { registerExecTools } from "./fixture-exec.ts";
+import { text } from "./fixture-results.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -54,12 +55,9 @@ export const HOSTILE_TEXT = "\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u001b]8;;https:
 
 export const BUILTIN_TOOL_NAMES = ["echo", "add", "slow", "fail", "crash", "big", "image", "progress"] as const;
 
-// A 1x1 transparent PNG.
-const TINY_PNG =
+/** A 1x1 transparent PNG, base64. */
+export const TINY_PNG_BASE64 =
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const text = (value: string) => ({ content: [{ type: "text" as const, text: value }] });
 
 type Content = { type: "text"; text: string } | { type: "image"; data: string; mimeType: string };
 interface ToolOutput {
@@ -87,7 +85,7 @@ function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
       description: "Sleep for ms milliseconds, then answer.",
       shape: { ms: z.number() },
       run: async ({ ms }) => {
-        await sleep(ms);
+        await Bun.sleep(ms);
         return text(`slept ${ms}`);
       },
     },
@@ -118,7 +116,7 @@ function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
       shape: {},
       run: async () => ({
         content: [
-          { type: "image", data: TINY_PNG, mimeType: "image/png" },
+          { type: "image", data: TINY_PNG_BASE64, mimeType: "image/png" },
           { type: "text", text: "a 1x1 png" },
         ],
       }),
@@ -132,7 +130,7 @@ function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
         // responses, so a notification read together with the result would find its handler gone.
         for (let i = 1; i <= steps; i++) {
           await progress(i, steps, `step ${i}`);
-          await sleep(ms);
+          await Bun.sleep(ms);
         }
         return text(`done ${steps}`);
       },
@@ -326,9 +324,9 @@ function registerTaskTool(server: McpServer): void {
     {
       async createTask({ ms, fail, answer_delay_ms }, extra) {
         const task = await extra.taskStore.createTask({ ttl: 60_000, pollInterval: 50 });
-        if (answer_delay_ms) await sleep(answer_delay_ms);
+        if (answer_delay_ms) await Bun.sleep(answer_delay_ms);
         void (async () => {
-          await sleep(ms);
+          await Bun.sleep(ms);
           const result = fail ? { ...text("the job failed"), isError: true } : text(`finished after ${ms}ms`);
           await taskStore.storeTaskResult(task.taskId, fail ? "failed" : "completed", result).catch(() => {});
         })();
@@ -340,10 +338,9 @@ function registerTaskTool(server: McpServer): void {
   );
 }
 
-export const FIXTURE_TEXT_URI = "fixture://docs/readme";
-export const FIXTURE_BINARY_URI = "fixture://logo.png";
-export const FIXTURE_TEMPLATE = "fixture://notes/{id}";
-export const TINY_PNG_BASE64 = TINY_PNG;
+const FIXTURE_TEXT_URI = "fixture://docs/readme";
+const FIXTURE_BINARY_URI = "fixture://logo.png";
+const FIXTURE_TEMPLATE = "fixture://notes/{id}";
 
 /**
  * Resources (text, binary, a template) and prompts (without and with arguments, one embedding a
@@ -360,7 +357,7 @@ function registerFeatures(
     contents: [{ uri: uri.href, mimeType: "text/plain", text: "# Fixture\nhello from a resource\n" }],
   }));
   server.registerResource("logo", FIXTURE_BINARY_URI, { description: "A tiny PNG.", mimeType: "image/png" }, async (uri: URL) => ({
-    contents: [{ uri: uri.href, mimeType: "image/png", blob: TINY_PNG }],
+    contents: [{ uri: uri.href, mimeType: "image/png", blob: TINY_PNG_BASE64 }],
   }));
   server.registerResource(
     "note",
@@ -397,7 +394,7 @@ const askedResource = (uri: URL, outcome: string) => ({ contents: [{ uri: uri.hr
 const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";
 
 /** A form with every field kind: required text, a bounded integer with a default, a choice, a multi-select, a boolean. */
-export const ASK_FORM = {
+const ASK_FORM = {
   message: "Tell the fixture about yourself.",
   requestedSchema: {
     type: "object",
@@ -412,7 +409,7 @@ export const ASK_FORM = {
   },
 };
 
-export const ASK_URL = { message: "Confirm in the browser.", url: "https://127.0.0.1:9/confirm?id=1" };
+const ASK_URL = { message: "Confirm in the browser.", url: "https://127.0.0.1:9/confirm?id=1" };
 
 interface ElicitAnswer {
   action: string;

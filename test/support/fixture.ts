@@ -1,8 +1,8 @@
 // Starts the fixture MCP server (fixture-server.ts) as a real child process for tests, and cleans it up.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureFresh } from "./binary.ts";
 
 export const FIXTURE_SERVER_PATH: string = fileURLToPath(new URL("./fixture-server.ts", import.meta.url));
 
@@ -26,31 +26,13 @@ let fixtureFresh = false;
  */
 export function fixtureExecutable(): string {
   if (fixtureFresh) return FIXTURE_EXECUTABLE;
-  const newest = Math.max(
-    statSync(join(SUPPORT_DIR, "../../package-lock.json")).mtimeMs,
-    statSync(SUPPORT_DIR).mtimeMs,
-    ...readdirSync(SUPPORT_DIR).map((name) => statSync(join(SUPPORT_DIR, name)).mtimeMs),
-  );
-  const built = (() => {
-    try {
-      return statSync(FIXTURE_EXECUTABLE).mtimeMs;
-    } catch {
-      return 0;
-    }
-  })();
-  if (built < newest) {
-    mkdirSync(dirname(FIXTURE_EXECUTABLE), { recursive: true });
-    const temp = `${FIXTURE_EXECUTABLE}.${process.pid}.tmp`;
+  ensureFresh(FIXTURE_EXECUTABLE, [SUPPORT_DIR, join(SUPPORT_DIR, "../../package-lock.json")], (temp) => {
     const build = Bun.spawnSync(
       [BUN_PATH, "build", FIXTURE_SERVER_PATH, "--compile", "--bytecode", "--format=esm", "--define", `FIXTURE_BUN_PATH=${JSON.stringify(BUN_PATH)}`, "--outfile", temp],
       { stdout: "pipe", stderr: "pipe" },
     );
-    if (!build.success) {
-      rmSync(temp, { force: true });
-      throw new Error(`could not build the fixture server:\n${build.stderr.toString()}`);
-    }
-    renameSync(temp, FIXTURE_EXECUTABLE);
-  }
+    if (!build.success) throw new Error(`could not build the fixture server:\n${build.stderr.toString()}`);
+  });
   fixtureFresh = true;
   return FIXTURE_EXECUTABLE;
 }

@@ -69,7 +69,6 @@ export function failTimes(count: number, status: number, options: Omit<FailStep,
 }
 
 const encoder = new TextEncoder();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function chunksOf(bytes: Uint8Array, size: number | undefined): Uint8Array[] {
   if (!size || size >= bytes.length) return [bytes];
@@ -97,7 +96,7 @@ function hostileBody(step: SseStep & { hostile: HostileMode }): ReadableStream<U
         if (first.length > 0) return controller.enqueue(first);
       }
       if (!chunk) return new Promise<void>(() => {}); // silence: never another byte, never the end
-      if (step.delayMs) await sleep(step.delayMs);
+      if (step.delayMs) await Bun.sleep(step.delayMs);
       controller.enqueue(chunk);
     },
   });
@@ -111,14 +110,14 @@ function streamBody(step: SseStep): ReadableStream<Uint8Array> {
   let index = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (step.delayMs) await sleep(step.delayMs);
+      if (step.delayMs) await Bun.sleep(step.delayMs);
       const chunk = chunks[index++];
       if (chunk && chunk.length > 0) controller.enqueue(chunk);
       if (index < chunks.length) return;
       if (cut && step.cutMode === "reset") {
         // Let the last chunk reach the socket, then break the connection. Bun resets the
         // socket when a response stream errors; with no reason it also logs nothing.
-        await sleep(20);
+        await Bun.sleep(20);
         controller.error();
       } else {
         controller.close();
