@@ -34,6 +34,7 @@ import type { ByteLimitError } from "../net/byte-limit.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
@@ -44,6 +45,8 @@ import { logLevelAtLeast } from "./server-requests.ts";
 export const MAX_LIST_ITEMS = 10_000;
 /** How long closing waits for a task's cancellation to reach the server. */
 const TASK_CANCEL_GRACE_MS = 1_500;
+/** How long a 2026-07-28 server may take to acknowledge a subscriptions/listen stream. */
+export const LISTEN_ACK_TIMEOUT_MS = 10_000;
 /** Pages the SDK may walk for one list before giving up (each page holds at least one item). */
 const MAX_LIST_PAGES = 1_000;
 
@@ -248,8 +251,12 @@ async function relayNotifications(ctx: Context, server: ServerConfig, client: Cl
     ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
   };
   if (Object.keys(filter).length === 0) return;
-  // Best effort: a server that advertises listChanged but refuses the stream still serves calls.
-  await client.listen(filter, { signal: ctx.signal }).catch((error: unknown) => ctx.log.debug(`listen failed: ${String(error)}`));
+  // In the background and bounded: the connection serves calls whatever becomes of the stream. A
+  // server that advertises listChanged may refuse the stream, or never acknowledge it (the
+  // conformance suite's reference server answers with a body that never ends).
+  void client
+    .listen(filter, { signal: ctx.signal, timeout: LISTEN_ACK_TIMEOUT_MS })
+    .catch((error: unknown) => ctx.log.debug(`server "${server.name}": no list_changed stream (${String(error)})`));
 }
 
 function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, initialTools: Tool[], latencyMs: number): McpConnection {
@@ -333,7 +340,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       request(`resources/subscribe ${uri}`, async () => {
         if (client.getProtocolEra() !== "modern") return void (await client.subscribeResource({ uri }, requestOptions()));
         if (listening.has(uri)) return;
-        listening.set(uri, await client.listen({ resourceSubscriptions: [uri] }, { signal: ctx.signal }));
+        listening.set(uri, await client.listen({ resourceSubscriptions: [uri] }, { signal: ctx.signal, timeout: LISTEN_ACK_TIMEOUT_MS }));
       }),
     unsubscribeResource: (uri) =>
       request(`resources/unsubscribe ${uri}`, async () => {
@@ -409,7 +416,9 @@ async function openHttp(
   };
   const client = (current = newClient(ctx, server, true, timeout));
   try {
-    await client.connect(createStreamableTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal, prior });
+    const transport = createStreamableTransport(ctx, url, auth, guards);
+    completeAbsentResultTypeOf(ctx, server.name, transport);
+    await client.connect(transport, { timeout, signal: ctx.signal, prior });
     return { client, via: "http", sent, hazards };
   } catch (error) {
     if (!looksLikeLegacySse(httpStatus(error))) throw error;
