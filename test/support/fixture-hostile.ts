@@ -118,3 +118,36 @@ export function helperPids(pidFile: string): number[] {
   if (!existsSync(pidFile)) return [];
   return readFileSync(pidFile, "utf8").split("\n").filter(Boolean).map(Number);
 }
+
+/**
+ * `--no-result-type`: a 2026-07-28 server that leaves `resultType: "complete"` out of its results,
+ * as the conformance suite's reference server does in its stateless mode. Works on lines: a stdio
+ * server's stdout, or an HTTP response's JSON body and SSE `data:` lines; `push` takes text as it
+ * comes and returns what can be written so far (whole lines), `end` the rest.
+ */
+export function resultTypeStripper(): { push(text: string): string; end(): string } {
+  let pending = "";
+  const strip = (line: string): string => {
+    const prefix = line.startsWith("data: ") ? "data: " : "";
+    try {
+      const message = JSON.parse(line.slice(prefix.length)) as { result?: Record<string, unknown> };
+      if (message.result?.resultType !== "complete") return line;
+      delete message.result.resultType;
+      return prefix + JSON.stringify(message);
+    } catch {
+      return line;
+    }
+  };
+  return {
+    push(text) {
+      const lines = (pending + text).split("\n");
+      pending = lines.pop()!;
+      return lines.map((line) => `${strip(line)}\n`).join("");
+    },
+    end() {
+      const rest = pending;
+      pending = "";
+      return rest && strip(rest);
+    },
+  };
+}

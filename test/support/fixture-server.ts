@@ -13,7 +13,7 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
-import { endlessSseEvent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
+import { endlessSseEvent, resultTypeStripper, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   mode: "stdio" | "http" | "sse-legacy";
@@ -37,6 +37,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   endlessEvent: boolean;
   /** `--fork-helper PIDFILE` / `--double-fork PIDFILE`: a helper that ignores stdin EOF. */
   helper?: { pidFile: string; double: boolean };
+  /** `--no-result-type` (modern era): results without `resultType` (./fixture-hostile.ts). */
+  noResultType: boolean;
   /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse: boolean;
 }
@@ -94,6 +96,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       subscriptions: { type: "boolean" },
       conformance: { type: "boolean" },
       "exec-tools": { type: "boolean" },
+      "no-result-type": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -115,6 +118,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
   if (era !== "legacy" && v.conformance) throw new Error("--conformance is a 2025-era catalog (--era legacy)");
+  if (era === "legacy" && v["no-result-type"]) throw new Error("--no-result-type is a 2026-07-28 behaviour (--era modern or dual)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
   const rpcError = v["rpc-error"] === undefined ? undefined : Number(v["rpc-error"]);
@@ -162,6 +166,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     subscriptions: !!v.subscriptions,
     conformance: !!v.conformance,
     execTools: !!v["exec-tools"],
+    noResultType: !!v["no-result-type"],
   };
 }
 
@@ -185,6 +190,13 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
   if (options.era === "legacy") {
     await createFixtureMcpServer(options).connect(new StdioServerTransport());
     return;
+  }
+  if (options.noResultType) {
+    // The SDK's stdio transport writes one whole message per write.
+    const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+    const stripper = resultTypeStripper();
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+      write(stripper.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")), ...rest)) as typeof process.stdout.write;
   }
   serveModernStdio(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "serve" });
 }
@@ -293,12 +305,18 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
     });
     const response = await modern!.fetch(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    const stripper = options.noResultType ? resultTypeStripper() : undefined;
+    const responseHeaders = Object.fromEntries(response.headers.entries());
+    if (stripper) delete responseHeaders["content-length"];
+    res.writeHead(response.status, responseHeaders);
     if (response.body) {
       const reader = response.body.getReader();
-      for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value);
+      const decoder = new TextDecoder();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        res.write(stripper ? stripper.push(decoder.decode(next.value, { stream: true })) : next.value);
+      }
     }
-    res.end();
+    res.end(stripper?.end());
   };
 
   const handleLegacy = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
