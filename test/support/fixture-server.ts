@@ -13,7 +13,7 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
-import { endlessSseEvent, resultTypeStripper, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
+import { endlessSseEvent, omitResultType, resultRewriter, spoilContent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   mode: "stdio" | "http" | "sse-legacy";
@@ -39,6 +39,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   helper?: { pidFile: string; double: boolean };
   /** `--no-result-type` (modern era): results without `resultType` (./fixture-hostile.ts). */
   noResultType: boolean;
+  /** `--bad-result`: tool results whose content is not a list (./fixture-hostile.ts). */
+  badResult: boolean;
   /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse: boolean;
 }
@@ -97,6 +99,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       conformance: { type: "boolean" },
       "exec-tools": { type: "boolean" },
       "no-result-type": { type: "boolean" },
+      "bad-result": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -167,7 +170,13 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     conformance: !!v.conformance,
     execTools: !!v["exec-tools"],
     noResultType: !!v["no-result-type"],
+    badResult: !!v["bad-result"],
   };
+}
+
+/** How the fixture spoils its results after its SDK checked them, if at all. */
+function resultEdit(options: FixtureOptions) {
+  return options.noResultType ? omitResultType : options.badResult ? spoilContent : undefined;
 }
 
 const keepAlive = () => setInterval(() => {}, 1 << 30);
@@ -187,16 +196,17 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
   process.stdin.on("end", () => process.exit(0));
   // Responses and the flood share stdout in order, so the handshake still gets through.
   if (options.flood) floodStream(process.stdout, options.flood);
+  const edit = resultEdit(options);
+  if (edit) {
+    // The SDKs' stdio transports write one whole message per write.
+    const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+    const rewriter = resultRewriter(edit);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+      write(rewriter.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")), ...rest)) as typeof process.stdout.write;
+  }
   if (options.era === "legacy") {
     await createFixtureMcpServer(options).connect(new StdioServerTransport());
     return;
-  }
-  if (options.noResultType) {
-    // The SDK's stdio transport writes one whole message per write.
-    const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
-    const stripper = resultTypeStripper();
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
-      write(stripper.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")), ...rest)) as typeof process.stdout.write;
   }
   serveModernStdio(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "serve" });
 }
@@ -305,18 +315,19 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
     });
     const response = await modern!.fetch(request);
-    const stripper = options.noResultType ? resultTypeStripper() : undefined;
+    const edit = resultEdit(options);
+    const rewriter = edit && resultRewriter(edit);
     const responseHeaders = Object.fromEntries(response.headers.entries());
-    if (stripper) delete responseHeaders["content-length"];
+    if (rewriter) delete responseHeaders["content-length"];
     res.writeHead(response.status, responseHeaders);
     if (response.body) {
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       for (let next = await reader.read(); !next.done; next = await reader.read()) {
-        res.write(stripper ? stripper.push(decoder.decode(next.value, { stream: true })) : next.value);
+        res.write(rewriter ? rewriter.push(decoder.decode(next.value, { stream: true })) : next.value);
       }
     }
-    res.end(stripper?.end());
+    res.end(rewriter?.end());
   };
 
   const handleLegacy = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
