@@ -96,6 +96,11 @@ export interface ConnectOptions {
   onListChanged?(kind: ListKind): void;
   /** `notifications/resources/updated` for a subscribed resource. */
   onResourceUpdated?(uri: string): void;
+  /**
+   * Speak 2025 (`initialize`) even to a server that offers 2026-07-28: serve's 2025 clients then
+   * get what that server gives 2025 clients. Such a connection leaves the remembered era alone.
+   */
+  legacyOnly?: boolean;
 }
 
 /** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
@@ -155,16 +160,17 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const started = performance.now();
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
-  const prior = loadPrior(ctx.paths.home, key, ctx.now());
-  let attempt = await attemptConnect(ctx, server, prior, deadline);
+  const negotiate = !options.legacyOnly;
+  const prior = negotiate ? loadPrior(ctx.paths.home, key, ctx.now()) : undefined;
+  let attempt = await attemptConnect(ctx, server, prior, deadline, negotiate);
   if (!attempt.ok && prior && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
     forgetVerdict(ctx.paths.home, key);
-    attempt = await attemptConnect(ctx, server, undefined, deadline);
+    attempt = await attemptConnect(ctx, server, undefined, deadline, negotiate);
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
-  if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
+  if (negotiate && (!prior || attempt.reprobed)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
@@ -182,7 +188,13 @@ type Attempt =
   /** `mayBeStaleVerdict`: the server answered in a way a wrong remembered era could explain. */
   | { ok: false; error: TetherError; mayBeStaleVerdict: boolean };
 
-async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDiscovery | undefined, deadline: number): Promise<Attempt> {
+async function attemptConnect(
+  ctx: Context,
+  server: ServerConfig,
+  prior: PriorDiscovery | undefined,
+  deadline: number,
+  negotiate: boolean,
+): Promise<Attempt> {
   let opened: Opened | undefined;
   // Filled in as the connection is built, so a failure can still say what was tried.
   const progress: Progress = { sent: "none", hazards: {} };
@@ -191,8 +203,8 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
     const work = (async () => {
       opened =
         server.transport === "stdio"
-          ? await openStdio(ctx, server, prior, remaining, progress)
-          : await openHttp(ctx, server, prior, remaining, progress);
+          ? await openStdio(ctx, server, prior, remaining, progress, negotiate)
+          : await openHttp(ctx, server, prior, remaining, progress, negotiate);
       const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
       return bounded(server, "tools", tools);
     })();
@@ -385,10 +397,11 @@ async function openStdio(
   prior: PriorDiscovery | undefined,
   timeout: number,
   progress: Progress,
+  negotiate: boolean,
 ): Promise<Opened> {
   const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server) });
   progress.child = progress.hazards.child = child;
-  const client = newClient(ctx, server, true, timeout);
+  const client = newClient(ctx, server, negotiate, timeout);
   await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
@@ -399,6 +412,7 @@ async function openHttp(
   prior: PriorDiscovery | undefined,
   timeout: number,
   progress: Progress,
+  negotiate: boolean,
 ): Promise<Opened> {
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
@@ -414,7 +428,7 @@ async function openHttp(
       setImmediate(() => void current?.close().catch(() => {}));
     },
   };
-  const client = (current = newClient(ctx, server, true, timeout));
+  const client = (current = newClient(ctx, server, negotiate, timeout));
   try {
     const transport = createStreamableTransport(ctx, url, auth, guards);
     completeAbsentResultTypeOf(ctx, server.name, transport);

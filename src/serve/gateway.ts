@@ -32,6 +32,8 @@ export interface DownstreamRequest {
   logLevel?: LoggingLevel;
   /** Its capabilities and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
   input?: DownstreamInput;
+  /** The client's era: a 2025 client is served through an upstream's 2025 connection where it has one (./upstreams.ts). */
+  era?: "legacy" | "modern";
 }
 
 export class Gateway {
@@ -41,8 +43,8 @@ export class Gateway {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly listeners = new Set<(kind: ListKind) => void>();
-  /** Subscribed resource URIs and the upstream each one's updates come from. */
-  private readonly subscribed = new Map<string, string>();
+  /** Subscribed resource URIs and the upstream connection each one's updates come from. */
+  private readonly subscribed = new Map<string, McpConnection>();
 
   constructor(
     readonly upstreams: Upstreams,
@@ -96,7 +98,7 @@ export class Gateway {
       this.refuseFilteredTool(name, request);
       throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
     }
-    const connection = (await this.upstreams.get(target.server))!;
+    const connection = (await this.upstreams.get(target.server, request.era))!;
     const callId = crypto.randomUUID();
     // The config's tool policy let it through (a filtered tool is never served, see below). A retry
     // that answers forwarded questions continues the call already decided.
@@ -174,7 +176,7 @@ export class Gateway {
   async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult | InputRequiredAnswer> {
     const target = (await this.servedPrompts()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
-    const connection = (await this.upstreams.get(target.server))!;
+    const connection = (await this.upstreams.get(target.server, request.era))!;
     return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
       this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
     );
@@ -190,7 +192,7 @@ export class Gateway {
 
   async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult | InputRequiredAnswer> {
     const owner = (await this.servedResources()).owner(uri);
-    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner, request.era);
     if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
     return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
@@ -215,7 +217,7 @@ export class Gateway {
       server = (await this.servedResources()).templateOwner(ref.uri);
       if (!server) throw new ProtocolError(INVALID_PARAMS, `no server offers resource template ${ref.uri}`);
     }
-    const connection = await this.upstreams.get(server);
+    const connection = await this.upstreams.get(server, request.era);
     if (!connection?.capabilities()?.completions) return { completion: { values: [] } };
     return this.relay(() =>
       this.timed(server, "completion/complete", () => connection.complete({ ...params, ref: upstreamRef }, { signal: this.signalFor(request) })),
@@ -223,24 +225,24 @@ export class Gateway {
   }
 
   /** A client subscribed to a resource: the upstream that owns it is asked for its updates (once per URI). */
-  async subscribe(uri: string): Promise<void> {
+  async subscribe(uri: string, era?: DownstreamRequest["era"]): Promise<void> {
     if (this.subscribed.has(uri)) return;
     const owner = (await this.servedResources()).owner(uri);
-    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner, era);
     if (!connection) throw new ProtocolError(INVALID_PARAMS, `no server offers resource ${uri}`, { uri });
     if (!connection.capabilities()?.resources?.subscribe) {
       throw new ProtocolError(INVALID_PARAMS, `server "${connection.server.name}" does not offer subscriptions to its resources`);
     }
     await this.relay(() => this.timed(connection.server.name, "resources/subscribe", () => connection.subscribeResource(uri)));
-    this.subscribed.set(uri, connection.server.name);
+    this.subscribed.set(uri, connection);
   }
 
   async unsubscribe(uri: string): Promise<void> {
-    const server = this.subscribed.get(uri);
-    if (server === undefined) return;
+    const connection = this.subscribed.get(uri);
+    if (connection === undefined) return;
     this.subscribed.delete(uri);
-    const connection = await this.upstreams.get(server);
-    if (connection) await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
+    const server = connection.server.name;
+    await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
   }
 
   /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */
