@@ -93,21 +93,40 @@ export class Gateway {
   }
 
   async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
-    const target = (await this.servedTools()).resolve(name);
-    if (!target) {
-      this.refuseFilteredTool(name, request);
-      throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
-    }
+    const served = (await this.servedTools()).resolve(name);
+    const target = served ? { server: served.server, tool: served.item.name } : await this.unlistedTool(name, request);
     const connection = (await this.upstreams.get(target.server, request.era))!;
     const callId = crypto.randomUUID();
     // The config's tool policy let it through (a filtered tool is never served, see below). A retry
     // that answers forwarded questions continues the call already decided.
     if (request.input?.requestState === undefined) {
-      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.item.name, client: request.client, callId, decision: "approved" });
+      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, callId, decision: "approved" });
     }
     return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
-      this.runCall(connection, target.server, target.item.name, name, args, callId, { ...request, signal }),
+      this.runCall(connection, target.server, target.tool, name, args, callId, { ...request, signal }),
     );
+  }
+
+  /**
+   * A tool name serve does not list. With --no-prefix and one upstream, serve stands for that
+   * server: the call goes to it, which answers as it would directly (its own "not found", or a
+   * tool it did not list), unless the config's tool policy turns the name off.
+   */
+  private async unlistedTool(name: string, request: DownstreamRequest): Promise<{ server: string; tool: string }> {
+    this.refuseFilteredTool(name, request);
+    const sole = this.prefix ? undefined : await this.soleUpstream();
+    if (!sole) throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    if (!isToolAllowed(sole.server, name)) {
+      throw new ProtocolError(INVALID_PARAMS, `tool "${name}" is turned off by enabled_tools / disabled_tools of server "${sole.server.name}" in tether's config`);
+    }
+    return { server: sole.server.name, tool: name };
+  }
+
+  /** The only upstream, when serve fronts exactly one and it is connected. */
+  private async soleUpstream(): Promise<McpConnection | undefined> {
+    if (this.upstreams.servers.length !== 1) return undefined;
+    const [connection] = await this.upstreams.ready();
+    return connection;
   }
 
   /**
@@ -191,7 +210,7 @@ export class Gateway {
   }
 
   async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult | InputRequiredAnswer> {
-    const owner = (await this.servedResources()).owner(uri);
+    const owner = await this.resourceOwner(uri);
     const connection = owner === undefined ? undefined : await this.upstreams.get(owner, request.era);
     if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
@@ -227,7 +246,7 @@ export class Gateway {
   /** A client subscribed to a resource: the upstream that owns it is asked for its updates (once per URI). */
   async subscribe(uri: string, era?: DownstreamRequest["era"]): Promise<void> {
     if (this.subscribed.has(uri)) return;
-    const owner = (await this.servedResources()).owner(uri);
+    const owner = await this.resourceOwner(uri);
     const connection = owner === undefined ? undefined : await this.upstreams.get(owner, era);
     if (!connection) throw new ProtocolError(INVALID_PARAMS, `no server offers resource ${uri}`, { uri });
     if (!connection.capabilities()?.resources?.subscribe) {
@@ -243,6 +262,14 @@ export class Gateway {
     this.subscribed.delete(uri);
     const server = connection.server.name;
     await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
+  }
+
+  /**
+   * The server a URI belongs to: the one that listed it or a template matching it; with one
+   * upstream, that one (URIs are served unchanged, so it answers as it would directly).
+   */
+  private async resourceOwner(uri: string): Promise<string | undefined> {
+    return (await this.servedResources()).owner(uri) ?? (await this.soleUpstream())?.server.name;
   }
 
   /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */

@@ -13,6 +13,7 @@ import {
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
+  SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -56,11 +57,22 @@ const TOOLS = [
   {
     name: "json_schema_2020_12_tool",
     description: "Tool with JSON Schema 2020-12 features",
+    // As the suite's scenario states it (0.2: composition, conditional and anchor keywords too, SEP-2106).
     inputSchema: {
       $schema: "https://json-schema.org/draft/2020-12/schema",
       type: "object" as const,
-      $defs: { address: { type: "object", properties: { street: { type: "string" }, city: { type: "string" } } } },
-      properties: { name: { type: "string" }, address: { $ref: "#/$defs/address" } },
+      $defs: { address: { $anchor: "addressDef", type: "object", properties: { street: { type: "string" }, city: { type: "string" } } } },
+      properties: {
+        name: { type: "string" },
+        address: { $ref: "#/$defs/address" },
+        contactMethod: { type: "string", enum: ["phone", "email"] },
+        phone: { type: "string" },
+        email: { type: "string" },
+      },
+      allOf: [{ anyOf: [{ required: ["phone"] }, { required: ["email"] }] }],
+      if: { properties: { contactMethod: { const: "phone" } }, required: ["contactMethod"] },
+      then: { required: ["phone"] },
+      else: { required: ["email"] },
       additionalProperties: false,
     },
   },
@@ -110,6 +122,7 @@ export function registerConformance(mcp: McpServer): void {
   const subscribed = new Set<string>();
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: TOOLS }));
+  server.setRequestHandler(SetLevelRequestSchema, async () => ({}));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     const token = request.params._meta?.progressToken;
@@ -147,6 +160,8 @@ export function registerConformance(mcp: McpServer): void {
         }
         return { content: [text("Tool with progress executed successfully")] };
       case "test_reconnection":
+        // Over HTTP the fixture closes the stream itself (SEP-1699); through serve, serve does.
+        extra.closeSSEStream?.();
         await Bun.sleep(RECONNECTION_MS);
         return { content: [text("Reconnection test completed")] };
       case "test_sampling": {

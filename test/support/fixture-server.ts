@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
@@ -179,6 +180,9 @@ function resultEdit(options: FixtureOptions) {
   return options.noResultType ? omitResultType : options.badResult ? spoilContent : undefined;
 }
 
+/** --conformance over HTTP: how long a client whose stream the fixture closed waits to reconnect. */
+const CONFORMANCE_RETRY_MS = 200;
+
 const keepAlive = () => setInterval(() => {}, 1 << 30);
 
 async function serveStdio(options: FixtureOptions): Promise<void> {
@@ -279,7 +283,33 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     return true;
   };
 
+  // --conformance: a session per initialize, with resumable streams, as the suite's scenarios
+  // (server-initiated requests, session lifecycle, SSE polling) need of a server reached directly.
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const handleSessions = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const id = req.headers["mcp-session-id"];
+    const parsed = req.method === "POST" ? parseJsonBody(res, body) : undefined;
+    if (req.method === "POST" && parsed === undefined) return;
+    let transport = typeof id === "string" ? sessions.get(id) : undefined;
+    if (!transport) {
+      if (id !== undefined || req.method !== "POST") return sendJson(res, 404, rpcError(-32001, "Session not found"));
+      const fresh = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        eventStore: new InMemoryEventStore(),
+        retryInterval: CONFORMANCE_RETRY_MS,
+        enableDnsRebindingProtection: true,
+        allowedHosts: [new URL(origin).host, `localhost:${new URL(origin).port}`],
+        onsessioninitialized: (sessionId) => void sessions.set(sessionId, fresh),
+        onsessionclosed: (sessionId) => void sessions.delete(sessionId),
+      });
+      await createFixtureMcpServer(options).connect(fresh);
+      transport = fresh;
+    }
+    await transport.handleRequest(req, res, parsed);
+  };
+
   const handleStreamable = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    if (options.conformance) return handleSessions(req, res, body);
     if (req.method !== "POST") {
       // Stateless server: no standalone GET stream, no sessions to DELETE.
       sendJson(res, 405, rpcError(-32000, "Method not allowed."), { Allow: "POST" });
