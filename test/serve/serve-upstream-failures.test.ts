@@ -6,7 +6,7 @@ import type { Client } from "@modelcontextprotocol/client";
 import { makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { type FixtureHandle, startHttpFixture } from "../support/fixture.ts";
-import { connectHttp, type Era, type HttpServe, newClient, startHttpServe } from "./harness.ts";
+import { connectHttp, connectStdioServe, type Era, type HttpServe, newClient, startHttpServe } from "./harness.ts";
 
 /** Loose: a hang would last until tool_timeout_sec (60 s by default). */
 const NO_HANG_MS = 30_000;
@@ -90,5 +90,25 @@ test("an HTTP upstream killed mid-call is named in the answer", async () => {
     expect(killed.text).toContain('server "web"');
   } finally {
     await client.close();
+  }
+}, 60_000);
+
+test("a 2026-07-28 upstream that never acknowledges serve's list_changed stream does not hold up serving", async () => {
+  const silent = await startHttpFixture(["--era", "modern", "--silent-listen"]);
+  const own = makeHome();
+  try {
+    writeConfig(own.configPath, { servers: { quiet: { url: silent.url, startup_timeout_sec: 60 } } });
+    const served = await connectStdioServe(own.home, [], "modern");
+    try {
+      const started = performance.now();
+      const { tools } = await served.client.listTools();
+      expect(tools.map((t) => t.name)).toContain("quiet__echo");
+      expect(performance.now() - started).toBeLessThan(NO_HANG_MS);
+    } finally {
+      await served.close();
+    }
+  } finally {
+    await silent.stop();
+    own.cleanup();
   }
 }, 60_000);

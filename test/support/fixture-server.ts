@@ -42,6 +42,11 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   noResultType: boolean;
   /** `--bad-result`: tool results whose content is not a list (./fixture-hostile.ts). */
   badResult: boolean;
+  /**
+   * `--silent-listen` (HTTP, modern era): a subscriptions/listen request is answered with a JSON
+   * body that never ends and never acknowledges, as the conformance suite's reference server does.
+   */
+  silentListen: boolean;
   /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse: boolean;
 }
@@ -101,6 +106,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "exec-tools": { type: "boolean" },
       "no-result-type": { type: "boolean" },
       "bad-result": { type: "boolean" },
+      "silent-listen": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -172,6 +178,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     execTools: !!v["exec-tools"],
     noResultType: !!v["no-result-type"],
     badResult: !!v["bad-result"],
+    silentListen: !!v["silent-listen"],
   };
 }
 
@@ -412,6 +419,10 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     if (body.includes('"tools/call"') && (options.flood || options.endlessEvent)) {
       if (options.flood) floodSse(res, options.flood);
       else endlessSseEvent(res);
+      return;
+    }
+    if (options.silentListen && body.includes('"subscriptions/listen"')) {
+      res.writeHead(200, { "Content-Type": "application/json" });
       return;
     }
     if (options.mode === "sse-legacy") await handleLegacy(req, res, path, body);
