@@ -45,6 +45,7 @@ export function readDirectPasses(): DirectPasses {
 
 const SERVER_EVERYTHING = join(REPO_ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 const FIXTURE_CONFORMANCE_ARGS = ["--era", "legacy", "--conformance"];
+const FIXTURE_MODERN_ARGS = ["--era", "modern", "--conformance"];
 
 export const UPSTREAMS: readonly ConformanceUpstream[] = [
   {
@@ -55,6 +56,17 @@ export const UPSTREAMS: readonly ConformanceUpstream[] = [
     async start(transport) {
       if (transport === "stdio") return { entry: stdioFixture(FIXTURE_CONFORMANCE_ARGS), stop: async () => {} };
       const fixture = await startHttpFixture(FIXTURE_CONFORMANCE_ARGS);
+      return { entry: { url: fixture.url, startup_timeout_sec: 60 }, url: fixture.url, stop: () => fixture.stop() };
+    },
+  },
+  {
+    // The same catalog on a strict 2026-07-28 server (test/support/fixture-conformance.ts).
+    name: "fixture-conformance-modern",
+    transports: ["stdio", "http"],
+    speaks: ["2026-07-28"],
+    async start(transport) {
+      if (transport === "stdio") return { entry: stdioFixture(FIXTURE_MODERN_ARGS), stop: async () => {} };
+      const fixture = await startHttpFixture(FIXTURE_MODERN_ARGS);
       return { entry: { url: fixture.url, startup_timeout_sec: 60 }, url: fixture.url, stop: () => fixture.stop() };
     },
   },

@@ -127,7 +127,6 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const era = v.era ?? process.env.FIXTURE_ERA ?? "legacy";
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
-  if (era !== "legacy" && v.conformance) throw new Error("--conformance is a 2025-era catalog (--era legacy)");
   if (era === "legacy" && v["no-result-type"]) throw new Error("--no-result-type is a 2026-07-28 behaviour (--era modern or dual)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
