@@ -14,12 +14,14 @@ import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
+import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { createServedServer } from "./server.ts";
 import { Upstreams } from "./upstreams.ts";
 
 /** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
 export const SHUTDOWN_GRACE_MS = 1_200;
 
+/** Resolved from the flags and `[serve]` in config.toml (./options.ts). */
 export interface ServeOptions {
   /** Absent: stdio. */
   http?: HttpBind;
@@ -27,7 +29,7 @@ export interface ServeOptions {
   servers?: string[];
   toolSearch: boolean;
   /** False with `--no-prefix`: names as the upstreams give them (see ./catalog.ts). */
-  prefix?: boolean;
+  prefix: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
   /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
@@ -39,10 +41,11 @@ export interface ServeReport {
   listening?(url: string, servers: string[]): void;
 }
 
-export async function serve(ctx: Context, options: ServeOptions, report: ServeReport = {}): Promise<void> {
+export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}): Promise<void> {
+  const { config } = await ctx.config();
+  const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
   const servers = await chooseServers(ctx, options.servers);
-  const { config } = await ctx.config();
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
 
   const instances = new Set<Server>();
@@ -157,11 +160,7 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
 /** The bearer token HTTP clients must present; required for a bind other than loopback. */
 function httpToken(ctx: Context, options: ServeOptions): string | undefined {
   const { http, tokenEnvVar } = options;
-  if (!http) {
-    if (options.ssePollSeconds !== undefined) throw new UsageError("--sse-poll needs --http (stdio has no SSE streams)");
-    if (tokenEnvVar) throw new UsageError("--token-env-var needs --http (stdio has no network clients to authenticate)");
-    return undefined;
-  }
+  if (!http) return undefined;
   if (!tokenEnvVar) {
     if (isLoopbackHost(http.host)) return undefined;
     throw new UsageError(`binding ${http.host} exposes every configured server to the network; --token-env-var VAR is required`, {

@@ -2,22 +2,24 @@
 import type { Context } from "../../../context.ts";
 import { UsageError } from "../../../errors.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
-import { serve, type ServeOptions } from "../../../serve/serve.ts";
+import type { ServeFlags } from "../../../serve/options.ts";
+import { serve } from "../../../serve/serve.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
 
 export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp serve",
-    description: "Serve every configured server as one MCP endpoint (stdio; --http HOST:PORT for streamable HTTP at /mcp)",
+    description: "Serve every configured server as one MCP endpoint (stdio; --http HOST:PORT for streamable HTTP at /mcp); every flag has a [serve] key in config.toml",
     args: {
       http: { type: "string", description: "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio", valueHint: "HOST:PORT" },
+      stdio: { type: "boolean", description: "Serve stdio even where [serve] http is set in config.toml" },
       servers: { type: "string", description: "Only these servers (comma-separated); default: every enabled server", valueHint: "a,b" },
       "tool-search": { type: "boolean", description: "Offer search_tools and call_tool instead of every tool" },
       // citty reads --no-prefix as prefix = false (and prints it as --no-prefix in the usage).
+      // No default: absent means "as [serve] prefix says" (true when unset).
       prefix: {
         type: "boolean",
-        default: true,
         description: "Prefix tool and prompt names with their server (SERVER__name)",
         negativeDescription: "Serve names as the upstreams give them (a name two servers share is an error)",
       },
@@ -30,25 +32,28 @@ export default (ctx: Context) =>
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
     async run(args) {
-      await serve(ctx, serveOptions(args), { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
+      await serve(ctx, serveFlags(args), { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
     },
   });
 
-function serveOptions(args: {
+/** The flags given, parsed; what is absent comes from [serve] in config.toml (serve/options.ts). */
+function serveFlags(args: {
   http?: string;
+  stdio?: boolean;
   servers?: string;
   "tool-search"?: boolean;
   prefix?: boolean;
   "token-env-var"?: string;
   "sse-poll"?: string;
-}): ServeOptions {
+}): ServeFlags {
   const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
   if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
   return {
     http: args.http === undefined ? undefined : parseHttpBind(args.http),
+    stdio: args.stdio,
     servers,
-    toolSearch: Boolean(args["tool-search"]),
-    prefix: args.prefix !== false,
+    toolSearch: args["tool-search"],
+    prefix: args.prefix,
     tokenEnvVar: args["token-env-var"],
     ssePollSeconds: args["sse-poll"] === undefined ? undefined : parseSsePoll(args["sse-poll"]),
   };
