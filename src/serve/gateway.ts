@@ -19,7 +19,7 @@ import { isToolAllowed } from "../mcp/tool-filter.ts";
 import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedSpelling, servedTools } from "./catalog.ts";
 import type { Upstreams } from "./upstreams.ts";
 import { connectionKey, type DownstreamInput, type Forwarding, type InputRequiredAnswer } from "./forwarding.ts";
-import type { SessionUpstreams } from "./session-upstreams.ts";
+import type { Lease, SessionUpstreams } from "./session-upstreams.ts";
 
 /** What one downstream request brings along. */
 export interface DownstreamRequest {
@@ -44,9 +44,8 @@ export interface DownstreamRequest {
 interface Route {
   /** Its key for forwarding (./forwarding.ts connectionKey). */
   key: string;
-  connect(): Promise<McpConnection>;
-  /** Called when the request settles. */
-  release(): void;
+  /** The connection, and what to do when the request settles. */
+  lease(): Promise<Lease>;
 }
 
 export class Gateway {
@@ -82,15 +81,23 @@ export class Gateway {
    */
   private route(server: string, request: DownstreamRequest): Route {
     if (!this.sessions.has(server)) {
-      return { key: server, connect: async () => (await this.upstreams.get(server))!, release: () => {} };
+      return { key: server, lease: async () => ({ connection: (await this.upstreams.get(server))!, done: () => {} }) };
     }
     const session = request.input.session;
     const scope = session ?? `request ${crypto.randomUUID()}`;
     const config = this.upstreams.servers.find((s) => s.name === server)!;
     return {
       key: connectionKey(server, scope),
-      connect: () => this.sessions.get(config, scope),
-      release: () => void (session === undefined && this.sessions.release(scope)),
+      lease: async () => {
+        const lease = await this.sessions.lease(config, scope);
+        return {
+          connection: lease.connection,
+          done: () => {
+            lease.done();
+            if (session === undefined) void this.sessions.release(scope);
+          },
+        };
+      },
     };
   }
 
@@ -98,10 +105,11 @@ export class Gateway {
   private converse<T>(server: string, request: DownstreamRequest, work: (connection: McpConnection, signal: AbortSignal) => Promise<T>) {
     const route = this.route(server, request);
     return this.forwarding.converse(route.key, request.input, request.signal, async (signal) => {
+      const lease = await route.lease();
       try {
-        return await work(await route.connect(), signal);
+        return await work(lease.connection, signal);
       } finally {
-        route.release();
+        lease.done();
       }
     });
   }

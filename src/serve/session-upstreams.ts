@@ -5,7 +5,10 @@
 //
 // The scope of a connection is the client's 2025 session (closed when the session ends: DELETE,
 // idle close, shutdown) or, for a stateless HTTP client that has no session, the one request
-// (closed when it settles). The shared connection still serves lists, completions and subscriptions.
+// (closed when it settles). At the cap, the least recently used connection with no request in
+// flight is closed to make room (its session gets a new one when it comes back); only when every
+// one is busy is the request refused. The shared connection still serves lists, completions and
+// subscriptions.
 import { INTERNAL_ERROR, ProtocolError } from "@modelcontextprotocol/client";
 import type { ServerConfig } from "../config/types.ts";
 import type { McpConnection } from "../mcp/connect.ts";
@@ -22,11 +25,22 @@ interface Scoped {
   scope: string;
   connection: Promise<McpConnection>;
   close?: () => Promise<void>;
+  /** Requests running on it now. */
+  busy: number;
+  /** When it was last leased, in lease order (least recently used first). */
+  used: number;
+}
+
+/** A connection lent to one request; `done` when the request settles. */
+export interface Lease {
+  connection: McpConnection;
+  done(): void;
 }
 
 export class SessionUpstreams {
   private readonly open = new Map<string, Scoped>();
   private closed = false;
+  private leases = 0;
 
   constructor(
     private readonly connect: ConnectScoped,
@@ -40,22 +54,17 @@ export class SessionUpstreams {
   }
 
   /**
-   * `server`'s connection for `scope`, opened on first use. Past the cap, a JSON-RPC error that says
-   * so: queueing would hold a client for as long as another keeps its session.
+   * `server`'s connection for `scope`, opened on first use. When every connection of the server is
+   * busy at the cap, a JSON-RPC error that says so: queueing would hold a client for as long as
+   * another's calls run.
    */
-  async get(server: ServerConfig, scope: string): Promise<McpConnection> {
+  async lease(server: ServerConfig, scope: string): Promise<Lease> {
     const key = connectionKey(server.name, scope);
     let scoped = this.open.get(key);
     if (!scoped) {
       if (this.closed) throw new ProtocolError(INTERNAL_ERROR, "tether mcp serve is shutting down");
-      const count = [...this.open.values()].filter((s) => s.server === server.name).length;
-      if (count >= this.maxPerServer) {
-        throw new ProtocolError(
-          INTERNAL_ERROR,
-          `server "${server.name}" already has ${count} per-session connections open, the most tether opens (--max-upstream-sessions); try again when another client's session ends`,
-        );
-      }
-      const entry: Scoped = { server: server.name, scope, connection: Promise.resolve(undefined as never) };
+      this.makeRoom(server.name);
+      const entry: Scoped = { server: server.name, scope, connection: Promise.resolve(undefined as never), busy: 0, used: 0 };
       entry.connection = this.connect(server, scope, (close) => (entry.close = close));
       this.open.set(key, (scoped = entry));
       // A failed start is not kept: the next request tries again.
@@ -63,7 +72,32 @@ export class SessionUpstreams {
         if (this.open.get(key) === entry) this.open.delete(key);
       });
     }
-    return scoped.connection;
+    const entry = scoped;
+    entry.busy++;
+    entry.used = ++this.leases;
+    try {
+      const connection = await entry.connection;
+      let returned = false;
+      return { connection, done: () => void (returned || ((returned = true), entry.busy--)) };
+    } catch (error) {
+      entry.busy--;
+      throw error;
+    }
+  }
+
+  /** At the cap, closes the server's least recently used idle connection, or refuses. */
+  private makeRoom(server: string): void {
+    const mine = [...this.open.entries()].filter(([, s]) => s.server === server);
+    if (mine.length < this.maxPerServer) return;
+    const idle = mine.filter(([, s]) => s.busy === 0).sort(([, a], [, b]) => a.used - b.used)[0];
+    if (!idle) {
+      throw new ProtocolError(
+        INTERNAL_ERROR,
+        `server "${server}" already has ${mine.length} per-session connections open and busy, the most tether opens (--max-upstream-sessions); try again when a call finishes`,
+      );
+    }
+    this.open.delete(idle[0]);
+    void closeScoped(idle[1]);
   }
 
   /** Closes the connections of `scope` (a session ended, or a stateless request settled). */

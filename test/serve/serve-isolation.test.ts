@@ -95,16 +95,108 @@ describe("questions from a 2025 stdio upstream, two clients at once", () => {
     expect(http.stderr()).not.toContain("refused");
   }, 90_000);
 
-  test("--max-upstream-sessions: a client past the cap gets a JSON-RPC error naming the server and the flag", async () => {
+  test("--max-upstream-sessions: an idle connection makes room; when every one is busy, a JSON-RPC error naming the server and the flag", async () => {
     upstream();
     const http = await serve.http(["--per-session", "old", "--max-upstream-sessions", "1"]);
     const a = await connectAs(http.url, "legacy", "A");
     const b = await connectAs(http.url, "legacy", "B");
-    expect(textOf(await a.client.callTool({ name: "old__echo", arguments: { text: "A's own" } }))).toBe("A's own");
-    const refused = b.client.callTool({ name: "old__echo", arguments: { text: "B's" } });
-    await expect(refused).rejects.toThrow(/server "old" already has 1 per-session connections open.*--max-upstream-sessions/);
-    // A's session ends (DELETE): its connection closes, and B gets one.
-    await (a.client.transport as StreamableHTTPClientTransport).terminateSession();
+    expect(textOf(await a.client.callTool({ name: "old__echo", arguments: { text: "A's" } }))).toBe("A's");
+    // A's connection is idle: it is closed for B's.
     expect(textOf(await b.client.callTool({ name: "old__echo", arguments: { text: "B's" } }))).toBe("B's");
+    const held = openCall(b.client, "B", 60_000);
+    await held.running;
+    await expect(a.client.callTool({ name: "old__echo", arguments: { text: "A's again" } })).rejects.toThrow(
+      /server "old" already has 1 per-session connections open and busy.*--max-upstream-sessions/,
+    );
+    // B's session ends (DELETE): its call is cancelled, its connection closed, and A gets one.
+    await (b.client.transport as StreamableHTTPClientTransport).terminateSession();
+    expect(textOf(await a.client.callTool({ name: "old__echo", arguments: { text: "A's again" } }))).toBe("A's again");
+  }, 90_000);
+});
+
+/** A retry's params: the request repeated with answers and a requestState (the SDK's types leave these to its driver). */
+function retryParams(params: { name: string; arguments: Record<string, unknown> }, inputResponses: Record<string, unknown>, requestState: string) {
+  return { ...params, inputResponses, requestState } as Parameters<Client["callTool"]>[0];
+}
+
+describe("requestState handed to a 2026-07-28 client", () => {
+  /** A 2026-07-28 client that handles input_required itself, and the first round of old__ask. */
+  async function firstRound(url: string) {
+    const client = new Client({ name: "manual", version: "0.0.0" }, { versionNegotiation: { mode: "auto" }, capabilities: CAPABILITIES, inputRequired: { autoFulfill: false } });
+    clients.push(client);
+    await connectHttp(url, "modern", {}, client);
+    const first = (await client.callTool({ name: "old__ask", arguments: {} }, { allowInputRequired: true })) as unknown as {
+      resultType: string;
+      requestState: string;
+      inputRequests: Record<string, unknown>;
+    };
+    expect(first.resultType).toBe("input_required");
+    const key = Object.keys(first.inputRequests)[0]!;
+    const retry = (state: string, params: { name: string; arguments: Record<string, unknown> } = { name: "old__ask", arguments: {} }) =>
+      client.callTool(retryParams(params, { [key]: { action: "accept", content: { name: "M", count: 1 } } }, state), { allowInputRequired: true });
+    return { client, state: first.requestState, retry };
+  }
+
+  test("a tampered state, or the state on another request or from another client, is refused with -32602; the genuine retry completes", async () => {
+    upstream();
+    const http = await serve.http();
+    const { state, retry } = await firstRound(http.url);
+    // Any byte changed: the seal no longer verifies.
+    const tampered = state.slice(0, 10) + (state[10] === "A" ? "B" : "A") + state.slice(11);
+    await expect(retry(tampered)).rejects.toThrow(/Invalid or expired requestState/);
+    // The genuine state on a different request.
+    await expect(retry(state, { name: "old__echo", arguments: { text: "x" } })).rejects.toThrow(/Invalid or expired requestState/);
+    // Another client (a 2025 session) presenting it.
+    const other = await connectAs(http.url, "legacy", "other");
+    await expect(
+      other.client.callTool(retryParams({ name: "old__ask", arguments: {} }, { x: { action: "accept", content: { name: "X", count: 1 } } }, state)),
+    ).rejects.toThrow(/Invalid or expired requestState/);
+    expect(textOf((await retry(state)) as CallToolResult)).toBe('accept {"name":"M","count":1}');
+  }, 90_000);
+
+  test("a state past --question-timeout is refused with -32602", async () => {
+    upstream();
+    const http = await serve.http(["--question-timeout", "1"]);
+    const { state, retry } = await firstRound(http.url);
+    await Bun.sleep(2_500);
+    await expect(retry(state)).rejects.toThrow(/Invalid or expired requestState/);
+  }, 90_000);
+});
+
+describe("a client that leaves cancels its own upstream calls, no one else's", () => {
+  /** The tags of the `wait` calls the upstream saw cancelled, once `tag` is among them (bounded). */
+  async function cancelledOnceIncludes(client: Client, tag: string): Promise<string[]> {
+    for (let i = 0; ; i++) {
+      const tags = JSON.parse(textOf(await client.callTool({ name: "old__cancelled", arguments: {} }))!) as string[];
+      if (tags.includes(tag) || i === 50) return tags;
+      await Bun.sleep(100);
+    }
+  }
+
+  test("a 2025 session's DELETE: its call is cancelled upstream; the other session's call completes", async () => {
+    upstream();
+    const http = await serve.http();
+    const a = await connectAs(http.url, "legacy", "A");
+    const b = await connectAs(http.url, "legacy", "B");
+    const held = openCall(a.client, "A", 60_000);
+    const other = openCall(b.client, "B", 3_000);
+    await Promise.all([held.running, other.running]);
+    await (a.client.transport as StreamableHTTPClientTransport).terminateSession();
+    expect(await cancelledOnceIncludes(b.client, "A")).toEqual(["A"]);
+    expect(textOf(await other.result)).toBe("B done");
+  }, 90_000);
+
+  test("a 2026-07-28 client that aborts its request: the call is cancelled upstream; another client's call completes", async () => {
+    upstream();
+    const http = await serve.http();
+    const a = await connectAs(http.url, "modern", "A");
+    const b = await connectAs(http.url, "modern", "B");
+    const stop = new AbortController();
+    const held = openCall(a.client, "A", 60_000, stop.signal);
+    const other = openCall(b.client, "B", 3_000);
+    await Promise.all([held.running, other.running]);
+    stop.abort();
+    expect(await cancelledOnceIncludes(b.client, "A")).toEqual(["A"]);
+    expect(textOf(await other.result)).toBe("B done");
   }, 90_000);
 });
