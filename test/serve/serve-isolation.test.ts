@@ -5,6 +5,7 @@
 // cancels its own calls upstream and no one else's.
 import { afterEach, describe, expect, test } from "bun:test";
 import { type CallToolResult, Client, type ClientCapabilities, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { connectHttp, type Era, newClient, servePerTest } from "./harness.ts";
 
@@ -49,6 +50,19 @@ function openCall(client: Client, tag: string, ms: number, signal?: AbortSignal)
   result.catch(() => {});
   return { running: Promise.race([started, result.then(() => {})]), result };
 }
+
+test("usage errors: --per-session names a server not served; --max-upstream-sessions and --question-timeout want a whole number above 0", async () => {
+  upstream();
+  const home = serve.home.home;
+  const unknown = await runTether(["mcp", "serve", "--http", "127.0.0.1:0", "--per-session", "old,nope"], { home });
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("--per-session nope: no such server is served");
+  for (const flag of ["--max-upstream-sessions", "--question-timeout"]) {
+    const zero = await runTether(["mcp", "serve", "--http", "127.0.0.1:0", flag, "0"], { home });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain(`${flag} wants a whole number above 0, got "0"`);
+  }
+});
 
 describe("questions from a 2025 stdio upstream, two clients at once", () => {
   test("without --per-session: while A's call is open, B's question is refused (the upstream hears why), A never sees it; once alone, B is asked", async () => {
