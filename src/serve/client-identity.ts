@@ -24,11 +24,10 @@ const KEY = randomBytes(32);
 
 const keyed = (value: string): string => createHmac("sha256", KEY).update(value).digest("hex").slice(0, 32);
 
-export function describeClient(ctx: ServerContext): DownstreamClient {
+export function describeClient(ctx: ServerContext, transport: "stdio" | "http"): DownstreamClient {
+  if (transport === "stdio") return { session: "stdio", clientKey: keyed("stdio") };
   if (ctx.sessionId) return { session: ctx.sessionId, clientKey: keyed(`session\0${ctx.sessionId}`) };
-  // No HTTP request at all: the one stdio client.
-  if (!ctx.http?.req) return { session: "stdio", clientKey: keyed("stdio") };
-  const bearer = /^Bearer\s+(.+)$/i.exec(ctx.http.req.headers.get("authorization") ?? "")?.[1];
+  const bearer = /^Bearer\s+(.+)$/i.exec(ctx.http?.req?.headers.get("authorization") ?? "")?.[1];
   return bearer === undefined ? {} : { clientKey: keyed(`credential\0${bearer}`) };
 }
 
@@ -60,11 +59,11 @@ export interface RequestStates {
   verify(state: string, ctx: ServerContext): Promise<string>;
 }
 
-export function createRequestStates(ttlMs: number): RequestStates {
+export function createRequestStates(ttlMs: number, transport: "stdio" | "http"): RequestStates {
   const codec = createRequestStateCodec<string>({
     key: KEY,
     ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
-    bind: (ctx) => describeClient(ctx).clientKey ?? "anonymous",
+    bind: (ctx) => describeClient(ctx, transport).clientKey ?? "anonymous",
   });
   return { mint: (id, ctx) => codec.mint(id, ctx), verify: (state, ctx) => codec.verify(state, ctx) };
 }

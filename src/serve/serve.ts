@@ -126,10 +126,12 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
 
   await upstreams.required();
 
-  const requestStates = createRequestStates(questionTimeoutMs);
+  const transport = options.http ? "http" : "stdio";
+  const requestStates = createRequestStates(questionTimeoutMs, transport);
   const factory = () => {
     const instance = createServedServer(gateway, {
       requestStates,
+      transport,
       version: ctx.version,
       toolSearch: options.toolSearch,
       notices: () => notices,

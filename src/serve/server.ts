@@ -32,6 +32,8 @@ export interface ServedServerOptions {
   ssePollMs?: number;
   /** Seals and checks the requestState of forwarded questions (./client-identity.ts). */
   requestStates: RequestStates;
+  /** What the instance serves: the one stdio client, or HTTP requests (sessions or stateless). */
+  transport: "stdio" | "http";
 }
 
 /** A request's params as its handler sees them (requestState and inputResponses already lifted out). */
@@ -77,7 +79,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
     const state = ctx.mcpReq.requestState();
-    const { session, clientKey } = describeClient(ctx);
+    const { session, clientKey } = describeClient(ctx, options.transport);
     return {
       signal: ctx.mcpReq.signal,
       client: clientInfo?.name,

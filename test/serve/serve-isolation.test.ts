@@ -51,6 +51,15 @@ function openCall(client: Client, tag: string, ms: number, signal?: AbortSignal)
   return { running: Promise.race([started, result.then(() => {})]), result };
 }
 
+/** The tags of the `wait` calls the upstream saw cancelled, once `tag` is among them (bounded). */
+async function cancelledOnceIncludes(client: Client, tag: string): Promise<string[]> {
+  for (let i = 0; ; i++) {
+    const tags = JSON.parse(textOf(await client.callTool({ name: "old__cancelled", arguments: {} }))!) as string[];
+    if (tags.includes(tag) || i === 50) return tags;
+    await Bun.sleep(100);
+  }
+}
+
 test("usage errors: --per-session names a server not served; --max-upstream-sessions and --question-timeout want a whole number above 0", async () => {
   upstream();
   const home = serve.home.home;
@@ -65,32 +74,35 @@ test("usage errors: --per-session names a server not served; --max-upstream-sess
 });
 
 describe("questions from a 2025 stdio upstream, two clients at once", () => {
-  test("without --per-session: while A's call is open, B's question is refused (the upstream hears why), A never sees it; once alone, B is asked", async () => {
-    upstream();
-    const http = await serve.http();
-    const a = await connectAs(http.url, "legacy", "A");
-    const b = await connectAs(http.url, "legacy", "B");
-    const stop = new AbortController();
-    const held = openCall(a.client, "A", 60_000, stop.signal);
-    await held.running;
+  for (const era of ["legacy", "modern"] as Era[]) {
+    test(`without --per-session, ${era} clients: while A's call is open, B's question is refused (the upstream hears why), A never sees it; once alone, B is asked`, async () => {
+      upstream();
+      const http = await serve.http();
+      const a = await connectAs(http.url, era, "A");
+      const b = await connectAs(http.url, era, "B");
+      const stop = new AbortController();
+      const held = openCall(a.client, "A", 60_000, stop.signal);
+      await held.running;
 
-    const asked = await b.client.callTool({ name: "old__ask", arguments: {} });
-    expect(asked.isError).toBe(true);
-    expect(textOf(asked)).toContain("cannot tell which of its clients this elicitation/create is for");
-    const roots = await b.client.callTool({ name: "old__roots", arguments: {} });
-    expect(roots.isError).toBe(true);
-    expect(textOf(roots)).not.toContain("secret-of-A");
-    expect(a.asked).toEqual([]);
-    expect(b.asked).toEqual([]);
-    // One warning, naming the server and the way out.
-    expect(http.stderr().match(/server "old" sent .* --per-session old/g)).toHaveLength(1);
+      const asked = await b.client.callTool({ name: "old__ask", arguments: {} });
+      expect(asked.isError).toBe(true);
+      expect(textOf(asked)).toContain("cannot tell which of its clients this elicitation/create is for");
+      const roots = await b.client.callTool({ name: "old__roots", arguments: {} });
+      expect(roots.isError).toBe(true);
+      expect(textOf(roots)).not.toContain("secret-of-A");
+      expect(a.asked).toEqual([]);
+      expect(b.asked).toEqual([]);
+      // One warning, naming the server and the way out.
+      expect(http.stderr().match(/server "old" sent .* --per-session old/g)).toHaveLength(1);
 
-    stop.abort();
-    await held.result.catch(() => {});
-    expect(textOf(await b.client.callTool({ name: "old__ask", arguments: {} }))).toBe('accept {"name":"B","count":1}');
-    expect(textOf(await b.client.callTool({ name: "old__roots", arguments: {} }))).toBe('roots: ["file:///secret-of-B"]');
-    expect(a.asked).toEqual([]);
-  }, 90_000);
+      stop.abort();
+      // Once the upstream saw A's call cancelled, B's is the only one open.
+      expect(await cancelledOnceIncludes(b.client, "A")).toEqual(["A"]);
+      expect(textOf(await b.client.callTool({ name: "old__ask", arguments: {} }))).toBe('accept {"name":"B","count":1}');
+      expect(textOf(await b.client.callTool({ name: "old__roots", arguments: {} }))).toBe('roots: ["file:///secret-of-B"]');
+      expect(a.asked).toEqual([]);
+    }, 90_000);
+  }
 
   test("--per-session: each client has its own upstream connection; a question and its roots reach only the client whose call caused them", async () => {
     upstream();
@@ -178,15 +190,6 @@ describe("requestState handed to a 2026-07-28 client", () => {
 });
 
 describe("a client that leaves cancels its own upstream calls, no one else's", () => {
-  /** The tags of the `wait` calls the upstream saw cancelled, once `tag` is among them (bounded). */
-  async function cancelledOnceIncludes(client: Client, tag: string): Promise<string[]> {
-    for (let i = 0; ; i++) {
-      const tags = JSON.parse(textOf(await client.callTool({ name: "old__cancelled", arguments: {} }))!) as string[];
-      if (tags.includes(tag) || i === 50) return tags;
-      await Bun.sleep(100);
-    }
-  }
-
   test("a 2025 session's DELETE: its call is cancelled upstream; the other session's call completes", async () => {
     upstream();
     const http = await serve.http();
