@@ -114,9 +114,10 @@ export class Gateway {
     });
   }
 
-  /** The downstream client's roots changed: every connected upstream hears it. */
-  rootsChanged(): void {
-    for (const connection of this.upstreams.connected()) void connection.notifyRootsChanged();
+  /** A downstream client's roots changed: every shared upstream connection hears it, and the client's own ones (`session`). */
+  async rootsChanged(session?: string): Promise<void> {
+    const own = session === undefined ? [] : await this.sessions.connectionsOf(session);
+    for (const connection of [...this.upstreams.connected(), ...own]) void connection.notifyRootsChanged();
   }
 
   /** An upstream's list changed: forget the cached one, tell downstream listeners. */

@@ -154,8 +154,9 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     await gateway.unsubscribe(request.params.uri);
     return {};
   });
-  // A 2025 client says its roots changed; the upstreams ask again when they next need them.
-  server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());
+  // A 2025 client says its roots changed; the upstreams ask again when they next need them: the
+  // shared connections, and its session's own (--per-session).
+  server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged(options.transport === "stdio" ? undefined : server.transport?.sessionId));
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
   server.setRequestHandler("resources/read", async (request, ctx) =>
     answer(ctx, request.params, (from) => gateway.readResource(request.params.uri, from)),

@@ -100,6 +100,13 @@ export class SessionUpstreams {
     void closeScoped(idle[1]);
   }
 
+  /** The connections of `scope` that are up (a session's, to hear that its client's roots changed). */
+  async connectionsOf(scope: string): Promise<McpConnection[]> {
+    const mine = [...this.open.values()].filter((s) => s.scope === scope);
+    const settled = await Promise.allSettled(mine.map((s) => s.connection));
+    return settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  }
+
   /** Closes the connections of `scope` (a session ended, or a stateless request settled). */
   async release(scope: string): Promise<void> {
     const closing: Promise<void>[] = [];

@@ -15,7 +15,7 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close().catch(() => {})));
 });
 
-const CAPABILITIES: ClientCapabilities = { elicitation: { form: {} }, roots: {} };
+const CAPABILITIES: ClientCapabilities = { elicitation: { form: {} }, roots: { listChanged: true } };
 
 /** A client that answers questions as `name` with the root file:///secret-of-NAME, and notes each one. */
 async function connectAs(url: string, era: Era, name: string): Promise<{ client: Client; asked: string[] }> {
@@ -118,6 +118,13 @@ describe("questions from a 2025 stdio upstream, two clients at once", () => {
     expect(textOf(await a.client.callTool({ name: "old__roots", arguments: {} }))).toBe('roots: ["file:///secret-of-A"]');
     expect(a.asked).toEqual(["roots"]);
     expect(b.asked).toEqual(["elicit: Tell the fixture about yourself.", "roots"]);
+    // A's roots changed: its own connection hears it (a 2025 session's connection lives on).
+    await a.client.sendRootsListChanged();
+    let told = "0";
+    for (let i = 0; i < 50 && told === "0"; i++, await Bun.sleep(100)) {
+      told = textOf(await a.client.callTool({ name: "old__roots_changed", arguments: {} }))!;
+    }
+    expect(told).toBe("1");
     expect(http.stderr()).not.toContain("refused");
   }, 90_000);
 
