@@ -39,9 +39,8 @@ import { type InputRequest, type InputRequiredResult, inputRequired } from "@mod
 import { TetherError } from "../errors.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
 
-/** How long a question waits for the client's retry before the upstream hears "cancel". */
+/** `--question-timeout`'s default: how long a question (and its requestState) waits for the client's retry before the upstream's request is cancelled. */
 export const QUESTION_TIMEOUT_MS = 10 * 60_000;
-
 
 type Question =
   | { method: "elicitation/create"; params: ElicitRequestFormParams | ElicitRequestURLParams }
@@ -64,7 +63,7 @@ export interface DownstreamInput {
   /** The exchange id a retry's verified `requestState` names. */
   requestState?: string;
   /** What the request asks for (./client-identity.ts requestIdentity): a state resumes only the request it was issued for. */
-  request?: string;
+  request: string;
   inputResponses?: Record<string, unknown>;
   /** Seals an exchange id into the requestState handed to this client. */
   seal(exchangeId: string): Promise<string>;
@@ -99,7 +98,7 @@ class Exchange<T> {
     /** The upstream connection (connectionKey) the work runs on. */
     readonly connection: string,
     readonly session: string | undefined,
-    readonly request: string | undefined,
+    readonly request: string,
     public capabilities: ClientCapabilities | undefined,
     private readonly timeoutMs: number,
   ) {}
