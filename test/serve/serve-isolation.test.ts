@@ -210,6 +210,21 @@ describe("a client that leaves cancels its own upstream calls, no one else's", (
     expect(textOf(await other.result)).toBe("B done");
   }, 90_000);
 
+  test("a 2025 session's DELETE cancels its task call with tasks/cancel", async () => {
+    writeConfig(serve.home.configPath, { servers: { old: stdioFixture(["--era", "legacy", "--task-tool", "--cancellable", "--tools", "echo"]) } });
+    const http = await serve.http();
+    const a = await connectAs(http.url, "legacy", "A");
+    const b = await connectAs(http.url, "legacy", "B");
+    const statuses = async () => JSON.parse(textOf(await b.client.callTool({ name: "old__task_statuses", arguments: {} }))!) as string[];
+    void a.client.callTool({ name: "old__long_task", arguments: { ms: 60_000 } }, { timeout: 120_000 }).catch(() => {});
+    let seen: string[] = [];
+    for (let i = 0; i < 100 && !seen.includes("working"); i++, await Bun.sleep(100)) seen = await statuses();
+    expect(seen).toEqual(["working"]);
+    await (a.client.transport as StreamableHTTPClientTransport).terminateSession();
+    for (let i = 0; i < 50 && !seen.includes("cancelled"); i++, await Bun.sleep(100)) seen = await statuses();
+    expect(seen).toEqual(["cancelled"]);
+  }, 90_000);
+
   test("a 2026-07-28 client that aborts its request: the call is cancelled upstream; another client's call completes", async () => {
     upstream();
     const http = await serve.http();

@@ -40,7 +40,10 @@ export interface FixtureToolOptions {
    * `fixture://<name>/asked` ask the form first (elicitation during a get or a read, not a call).
    */
   askInReads?: boolean;
-  /** `--cancellable` (2025 era): `wait {tag, ms}` answers after ms unless cancelled; `cancelled` lists the tags cancelled so far. */
+  /**
+   * `--cancellable` (2025 era): `wait {tag, ms}` answers after ms unless cancelled; `cancelled` lists
+   * the tags cancelled so far, `task_statuses` the status of every task (with --task-tool).
+   */
   cancellable?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
@@ -257,6 +260,7 @@ function registerCancellable(server: McpServer): void {
     return text(`${tag} ${outcome}`);
   });
   server.registerTool("cancelled", { description: "The tags of the wait calls cancelled so far.", inputSchema: {} }, async () => text(JSON.stringify(cancelled)));
+  server.registerTool("task_statuses", { description: "The status of every task (with --task-tool).", inputSchema: {} }, async () => text(JSON.stringify(await taskStatuses())));
 }
 
 /** Re-serves McpServer's own tools/list in pages: the cursor is the index of the next tool. */
