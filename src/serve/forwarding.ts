@@ -62,8 +62,11 @@ export interface DownstreamInput {
   session?: string;
   /** The exchange id a retry's verified `requestState` names. */
   requestState?: string;
-  /** What the request asks for (./client-identity.ts requestIdentity): a state resumes only the request it was issued for. */
-  request: string;
+  /**
+   * What the request asks for (./client-identity.ts requestIdentity): a state resumes only the
+   * request it was issued for. A function: only a retry needs it, so a call pays nothing for it.
+   */
+  request(): string;
   inputResponses?: Record<string, unknown>;
   /** Seals an exchange id into the requestState handed to this client. */
   seal(exchangeId: string): Promise<string>;
@@ -98,7 +101,8 @@ class Exchange<T> {
     /** The upstream connection (connectionKey) the work runs on. */
     readonly connection: string,
     readonly session: string | undefined,
-    readonly request: string,
+    /** The identity of the request that opened it (DownstreamInput.request). */
+    readonly request: () => string,
     public capabilities: ClientCapabilities | undefined,
     private readonly timeoutMs: number,
   ) {}
@@ -181,7 +185,7 @@ export class Forwarding {
     if (input.requestState !== undefined) {
       const resumed = this.open.get(input.requestState);
       // The seal proved the client and the age; this proves it is the same request, repeated.
-      if (!resumed || resumed.request !== input.request) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
+      if (!resumed || resumed.request() !== input.request()) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
       exchange = resumed as Exchange<T>;
       exchange.capabilities = input.capabilities ?? exchange.capabilities;
       exchange.deliver(input.inputResponses);

@@ -90,7 +90,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
         session,
         // The verified payload (the exchange id); verify has already refused anything else.
         requestState: typeof state === "string" ? state : undefined,
-        request: requestIdentity(ctx.mcpReq.method, params),
+        request: () => requestIdentity(ctx.mcpReq.method, params),
         inputResponses: ctx.mcpReq.inputResponses,
         seal: (exchangeId) => options.requestStates.mint(exchangeId, ctx),
         log: (p) => send(ctx.mcpReq.log(p.level, p.data, p.logger)),
