@@ -64,8 +64,8 @@ export class SessionUpstreams {
     if (!scoped) {
       if (this.closed) throw new ProtocolError(INTERNAL_ERROR, "tether mcp serve is shutting down");
       this.makeRoom(server.name);
-      const entry: Scoped = { server: server.name, scope, connection: Promise.resolve(undefined as never), busy: 0, used: 0 };
-      entry.connection = this.connect(server, scope, (close) => (entry.close = close));
+      // registerClose runs once the connection exists, after this assignment.
+      const entry: Scoped = { server: server.name, scope, busy: 0, used: 0, connection: this.connect(server, scope, (close) => (entry.close = close)) };
       this.open.set(key, (scoped = entry));
       // A failed start is not kept: the next request tries again.
       entry.connection.catch(() => {
