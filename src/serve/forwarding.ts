@@ -91,6 +91,8 @@ class Exchange<T> {
   private wake?: () => void;
   private next = 0;
   private expiry?: ReturnType<typeof setTimeout>;
+  /** Why it was abandoned (timeout, session end, shutdown); it asks nothing more. */
+  private ended?: Error;
   /** Aborted when the downstream request waiting on this exchange is cancelled. */
   readonly controller = new AbortController();
   /** The log line sender of the downstream request now waiting. */
@@ -109,6 +111,8 @@ class Exchange<T> {
 
   /** Called from the upstream handler: parks the question until the client answers it. */
   ask<R>(question: Question): Promise<R> {
+    // Abandoned, its work is being cancelled: a question that arrives meanwhile is still its own.
+    if (this.ended) return Promise.reject(this.ended);
     return new Promise<R>((resolve, reject) => {
       const key = `tether-${++this.next}`;
       this.waiting.push({ key, question, answer: (r) => resolve(r as R), fail: reject });
@@ -148,6 +152,7 @@ class Exchange<T> {
   }
 
   abandon(error: Error): void {
+    this.ended ??= error;
     clearTimeout(this.expiry);
     this.controller.abort(error);
     for (const parked of [...this.asked.values(), ...this.waiting.splice(0)]) parked.fail(error);
@@ -249,7 +254,7 @@ export class Forwarding {
     return owner.exchange !== undefined || owner.ambiguous;
   }
 
-  /** A client's session ended (DELETE, idle close, disconnect on stdio): its open requests are cancelled upstream. */
+  /** A client's 2025 session ended (DELETE, idle close): its open requests are cancelled upstream. */
   endSession(session: string): void {
     for (const exchange of this.open.values()) {
       if (exchange.session === session) exchange.abandon(new TetherError("the client's session ended"));
