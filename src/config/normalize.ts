@@ -142,5 +142,8 @@ function normalizeServe(raw: RawServe): ServeConfig {
     prefix: raw.prefix,
     tokenEnvVar: raw.token_env_var,
     ssePollSec: raw.sse_poll_sec,
+    perSessionUpstreams: raw.per_session_upstreams,
+    maxUpstreamSessions: raw.max_upstream_sessions,
+    questionTimeoutSec: raw.question_timeout_sec,
   };
 }

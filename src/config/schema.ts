@@ -88,6 +88,9 @@ const serveSchema = type({
   "prefix?": "boolean",
   "token_env_var?": "string > 0",
   "sse_poll_sec?": "0 <= number.integer <= 999999",
+  "per_session_upstreams?": stringList,
+  "max_upstream_sessions?": "1 <= number.integer <= 999999",
+  "question_timeout_sec?": "1 <= number.integer <= 999999",
 }).onUndeclaredKey("reject");
 
 /** Top level: known keys are typed; unknown ones (Codex's [tui], [projects], ...) are ignored. */

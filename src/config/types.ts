@@ -120,6 +120,9 @@ export interface ServeConfig {
   prefix?: boolean;
   tokenEnvVar?: string;
   ssePollSec?: number;
+  perSessionUpstreams?: string[];
+  maxUpstreamSessions?: number;
+  questionTimeoutSec?: number;
 }
 
 export interface TetherConfig {

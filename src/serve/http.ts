@@ -63,8 +63,8 @@ export function parseSsePoll(value: string): number {
 
 export interface HttpServeOptions {
   bind: HttpBind;
-  /** A 2025 session opened (its instance) or closed: serve keeps such instances for notifications. */
-  onSession?(instance: Server, open: boolean): void;
+  /** A 2025 session opened (its instance) or closed: serve keeps such instances for notifications, and cancels a closed one's requests. */
+  onSession?(instance: Server, open: boolean, sessionId: string): void;
   /** Required unless the bind is loopback: clients send `Authorization: Bearer <token>`. */
   token?: string;
   onError?(error: Error): void;
@@ -152,7 +152,7 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
-    options.onSession?.(session.instance, false);
+    options.onSession?.(session.instance, false, id);
     await session.transport.close().catch(() => {});
     await session.instance.close().catch(() => {});
   };
@@ -196,7 +196,7 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
         retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (sessionId) => {
           sessions.set(sessionId, { transport, instance, lastUsed: Date.now() });
-          options.onSession?.(instance, true);
+          options.onSession?.(instance, true, sessionId);
         },
         onsessionclosed: (sessionId) => void close(sessionId),
       });

@@ -16,6 +16,9 @@ export type ServeFlags = Partial<ServeOptions> & { stdio?: boolean };
 const HTTP_ONLY: readonly [keyof ServeOptions, string][] = [
   ["tokenEnvVar", "--token-env-var"],
   ["ssePollSeconds", "--sse-poll"],
+  // stdio has one client: there is no other session to keep apart.
+  ["perSessionUpstreams", "--per-session"],
+  ["maxUpstreamSessions", "--max-upstream-sessions"],
 ];
 
 export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): ServeOptions {
@@ -25,6 +28,7 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     servers: flags.servers ?? config.servers,
     toolSearch: flags.toolSearch ?? config.toolSearch ?? false,
     prefix: flags.prefix ?? config.prefix ?? true,
+    questionTimeoutSeconds: flags.questionTimeoutSeconds ?? config.questionTimeoutSec,
   };
   if (!http) {
     const given = HTTP_ONLY.find(([key]) => flags[key] !== undefined);
@@ -36,5 +40,7 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     http,
     tokenEnvVar: flags.tokenEnvVar ?? config.tokenEnvVar,
     ssePollSeconds: flags.ssePollSeconds ?? config.ssePollSec,
+    perSessionUpstreams: flags.perSessionUpstreams ?? config.perSessionUpstreams,
+    maxUpstreamSessions: flags.maxUpstreamSessions ?? config.maxUpstreamSessions,
   };
 }

@@ -8,14 +8,16 @@ import type { Context } from "../context.ts";
 import { isLoopbackHost } from "../config/names.ts";
 import { disabledServer, listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
-import type { ListKind } from "../mcp/connect.ts";
+import { connectServer, type ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
-import { Forwarding } from "./forwarding.ts";
+import { createRequestStates } from "./client-identity.ts";
+import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
 import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { createServedServer } from "./server.ts";
+import { SessionUpstreams } from "./session-upstreams.ts";
 import { Upstreams } from "./upstreams.ts";
 
 /** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
@@ -34,6 +36,15 @@ export interface ServeOptions {
   tokenEnvVar?: string;
   /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
   ssePollSeconds?: number;
+  /**
+   * `--per-session NAME` (config `[serve] per_session_upstreams`): these servers get one connection
+   * per downstream client (./session-upstreams.ts). HTTP only: stdio has one client.
+   */
+  perSessionUpstreams?: string[];
+  /** `--max-upstream-sessions N`: per-session connections open at once, per server (default 32). */
+  maxUpstreamSessions?: number;
+  /** `--question-timeout SECONDS`: how long a forwarded question waits, and its requestState lives (default 600). */
+  questionTimeoutSeconds?: number;
 }
 
 export interface ServeReport {
@@ -46,6 +57,10 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
   const servers = await chooseServers(ctx, options.servers);
+  const unknown = options.perSessionUpstreams?.find((name) => !servers.some((s) => s.name === name));
+  if (unknown !== undefined) throw new UsageError(`--per-session ${unknown}: no such server is served (check the name, or --servers)`, {
+      hint: "the names come from --per-session, else per_session_upstreams under [serve] in config.toml",
+    });
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
 
   const instances = new Set<Server>();
@@ -59,21 +74,26 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       void send.catch(() => {});
     }
   };
-  const forwarding = new Forwarding();
+  const questionTimeoutMs = options.questionTimeoutSeconds === undefined ? QUESTION_TIMEOUT_MS : options.questionTimeoutSeconds * 1000;
+  const forwarding = new Forwarding({ questionTimeoutMs, warn: (message) => ctx.log.warn(message) });
   // Elicitation, sampling and roots requests from an upstream go to the downstream client. Roots
   // asked outside any client request (many servers ask once, at start) or by a client without
   // roots are tether's own: config's `roots`, else the directory serve was started in.
   const ownRoots = (server: ServerConfig) => Promise.resolve(rootsFor(ctx, server, config, []));
-  const relayLog = (server: ServerConfig, params: LoggingMessageNotificationParams) => {
-    const line = { ...params, logger: params.logger ? `${server.name}/${params.logger}` : server.name };
-    // A line travels on the stream of the request it came during; between requests, to the
-    // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
-    if (gateway.forwarding.relayLog(server.name, line)) return;
-    for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
+  /** What one upstream connection's requests and log lines reach: `scope` names a per-session connection. */
+  const serverRequestsFor = (scope?: string) => {
+    const relayLog = (server: ServerConfig, params: LoggingMessageNotificationParams) => {
+      const line = { ...params, logger: params.logger ? `${server.name}/${params.logger}` : server.name };
+      // A line travels on the stream of the request it came during; between requests, to the
+      // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
+      // A per-session connection's line between requests is its client's alone: it stays in tether.
+      if (forwarding.relayLog(server.name, scope, line) || scope !== undefined) return;
+      for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
+    };
+    // Every upstream line is relayed (no level of serve's own): each request carries its client's.
+    return { ...forwarding.handlers(ownRoots, scope), log: { write: relayLog } };
   };
-  // Every upstream line is relayed (no level of serve's own): each request carries its client's.
-  const serverRequests = { ...forwarding.handlers(ownRoots), log: { write: relayLog } };
-  const upstreams = new Upstreams({ ...ctx, serverRequests }, servers, {
+  const upstreams = new Upstreams({ ...ctx, serverRequests: serverRequestsFor() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -86,7 +106,12 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
     },
   });
-  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true);
+  const sessions = new SessionUpstreams(
+    (server, scope, registerClose) => connectServer({ ...ctx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
+    new Set(options.http ? options.perSessionUpstreams : []),
+    options.maxUpstreamSessions,
+  );
+  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true, sessions);
   gateway.onListChanged(pushListChanged);
 
   let stopped: Promise<void> | undefined;
@@ -98,7 +123,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       await gateway.drain(SHUTDOWN_GRACE_MS);
       ctx.log.debug(`serve: drained in ${Math.round(performance.now() - t0)}ms`);
       // Upstream children first: they are what must not outlive tether.
-      await upstreams.close();
+      await Promise.all([upstreams.close(), sessions.close()]);
       ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
       await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
     })());
@@ -106,8 +131,12 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
 
   await upstreams.required();
 
+  const transport = options.http ? "http" : "stdio";
+  const requestStates = createRequestStates(questionTimeoutMs, transport);
   const factory = () => {
     const instance = createServedServer(gateway, {
+      requestStates,
+      transport,
       version: ctx.version,
       toolSearch: options.toolSearch,
       notices: () => notices,
@@ -131,7 +160,11 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       token,
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),
       // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
-      onSession: (instance, open) => void (open ? instances.add(instance) : instances.delete(instance)),
+      onSession(instance, open, sessionId) {
+        if (open) return void instances.add(instance);
+        instances.delete(instance);
+        gateway.endSession(sessionId);
+      },
     });
     stopTransport = () => http!.stopAccepting();
     report.listening?.(http.url, servers.map((s) => s.name));

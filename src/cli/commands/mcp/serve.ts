@@ -4,6 +4,8 @@ import { UsageError } from "../../../errors.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
 import type { ServeFlags } from "../../../serve/options.ts";
 import { serve } from "../../../serve/serve.ts";
+import { DEFAULT_MAX_UPSTREAM_SESSIONS } from "../../../serve/session-upstreams.ts";
+import { QUESTION_TIMEOUT_MS } from "../../../serve/forwarding.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
 
@@ -29,6 +31,21 @@ export default (ctx: Context) =>
         description: `Close a long call's SSE stream every SECONDS; 2025-11-25 clients reconnect and resume (default ${DEFAULT_SSE_POLL_SECONDS}; 0: never)`,
         valueHint: "SECONDS",
       },
+      "per-session": {
+        type: "string",
+        description: "Give each client its own connection to these servers (comma-separated), so their questions reach only that client (HTTP)",
+        valueHint: "a,b",
+      },
+      "question-timeout": {
+        type: "string",
+        description: `How long a question forwarded from an upstream waits for the client's answer; its requestState expires with it (default ${QUESTION_TIMEOUT_MS / 1000})`,
+        valueHint: "SECONDS",
+      },
+      "max-upstream-sessions": {
+        type: "string",
+        description: `The most per-session connections open at once, per server (default ${DEFAULT_MAX_UPSTREAM_SESSIONS})`,
+        valueHint: "N",
+      },
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
     async run(args) {
@@ -45,9 +62,14 @@ function serveFlags(args: {
   prefix?: boolean;
   "token-env-var"?: string;
   "sse-poll"?: string;
+  "per-session"?: string;
+  "max-upstream-sessions"?: string;
+  "question-timeout"?: string;
 }): ServeFlags {
-  const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
-  if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
+  const servers = nameList("--servers", args.servers);
+  const perSession = nameList("--per-session", args["per-session"]);
+  const maxUpstreamSessions = positive("--max-upstream-sessions", args["max-upstream-sessions"]);
+  const questionTimeoutSeconds = positive("--question-timeout", args["question-timeout"]);
   return {
     http: args.http === undefined ? undefined : parseHttpBind(args.http),
     stdio: args.stdio,
@@ -56,5 +78,21 @@ function serveFlags(args: {
     prefix: args.prefix,
     tokenEnvVar: args["token-env-var"],
     ssePollSeconds: args["sse-poll"] === undefined ? undefined : parseSsePoll(args["sse-poll"]),
+    perSessionUpstreams: perSession,
+    maxUpstreamSessions,
+    questionTimeoutSeconds,
   };
+}
+
+/** A whole number above 0, or undefined when the flag is absent. */
+function positive(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(value.trim()) || Number(value) === 0) throw new UsageError(`${flag} wants a whole number above 0, got "${value}"`);
+  return Number(value);
+}
+
+function nameList(flag: string, value: string | undefined): string[] | undefined {
+  const names = value?.split(",").map((s) => s.trim()).filter(Boolean);
+  if (names && names.length === 0) throw new UsageError(`${flag} wants a comma-separated list of server names`);
+  return names;
 }
