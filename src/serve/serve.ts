@@ -15,6 +15,7 @@ import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
 import { createServedServer } from "./server.ts";
+import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
 import { Upstreams } from "./upstreams.ts";
 
 /** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
@@ -30,13 +31,32 @@ export interface ServeOptions {
   prefix?: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
+  /**
+   * False with `--no-token` (loopback only): HTTP clients need no token. Otherwise, without
+   * --token-env-var, serve's own token ($TETHER_HOME/serve/token, ./serve-token.ts).
+   */
+  token?: boolean;
+  /** `--allow-origin ORIGIN`: browser origins allowed besides serve's own. */
+  allowOrigins?: string[];
+  /** `--body-timeout SECONDS`: an allowed request's body must arrive within this (default 30). */
+  bodyTimeoutSeconds?: number;
+  /** `--max-connections-per-peer N`: open requests per client address; 0 (default): no cap. */
+  maxConnectionsPerPeer?: number;
+  /** `--event-store-bytes BYTES`: what all 2025 sessions' event stores keep together (default 64 MiB). */
+  eventStoreBytes?: number;
   /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
   ssePollSeconds?: number;
 }
 
+/** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
+export interface ServeTokenNotice {
+  /** $TETHER_HOME/serve/token, when serve made or reused its own token. */
+  file?: string;
+}
+
 export interface ServeReport {
-  /** The HTTP endpoint is listening. */
-  listening?(url: string, servers: string[]): void;
+  /** The HTTP endpoint is listening; `token` says where its token is, when serve keeps one. */
+  listening?(url: string, servers: string[], token: ServeTokenNotice): void;
 }
 
 export async function serve(ctx: Context, options: ServeOptions, report: ServeReport = {}): Promise<void> {
@@ -125,13 +145,17 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   if (options.http) {
     http = serveHttp(factory, {
       bind: options.http,
-      token,
+      token: token?.value,
+      allowOrigins: options.allowOrigins,
+      bodyTimeoutSeconds: options.bodyTimeoutSeconds,
+      maxConnectionsPerPeer: options.maxConnectionsPerPeer,
+      eventStoreBytes: options.eventStoreBytes,
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),
       // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
       onSession: (instance, open) => void (open ? instances.add(instance) : instances.delete(instance)),
     });
     stopTransport = () => http!.stopAccepting();
-    report.listening?.(http.url, servers.map((s) => s.name));
+    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file });
   } else {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     // One connection, one pinned instance: kept so upstream list changes and log lines reach it.
@@ -154,21 +178,40 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
   return chosen;
 }
 
-/** The bearer token HTTP clients must present; required for a bind other than loopback. */
-function httpToken(ctx: Context, options: ServeOptions): string | undefined {
+/** The HTTP-only flags, named for the usage error stdio gives them. */
+const HTTP_ONLY: [keyof ServeOptions, string][] = [
+  ["ssePollSeconds", "--sse-poll"],
+  ["tokenEnvVar", "--token-env-var"],
+  ["allowOrigins", "--allow-origin"],
+  ["bodyTimeoutSeconds", "--body-timeout"],
+  ["maxConnectionsPerPeer", "--max-connections-per-peer"],
+  ["eventStoreBytes", "--event-store-bytes"],
+];
+
+/**
+ * The bearer token HTTP clients must present: --token-env-var's, else serve's own token file.
+ * Only --no-token goes without, and only on loopback.
+ */
+function httpToken(ctx: Context, options: ServeOptions): { value: string; file?: string } | undefined {
   const { http, tokenEnvVar } = options;
   if (!http) {
-    if (options.ssePollSeconds !== undefined) throw new UsageError("--sse-poll needs --http (stdio has no SSE streams)");
-    if (tokenEnvVar) throw new UsageError("--token-env-var needs --http (stdio has no network clients to authenticate)");
+    const flags = HTTP_ONLY.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+    if (options.token === false) flags.push("--no-token");
+    if (flags.length > 0) throw new UsageError(`${flags[0]} needs --http (stdio has no network clients)`);
     return undefined;
   }
-  if (!tokenEnvVar) {
+  if (options.token === false) {
+    if (tokenEnvVar) throw new UsageError("--no-token and --token-env-var contradict each other; pick one");
     if (isLoopbackHost(http.host)) return undefined;
-    throw new UsageError(`binding ${http.host} exposes every configured server to the network; --token-env-var VAR is required`, {
-      hint: "put a long random token in an env var and pass its name: --token-env-var TETHER_SERVE_TOKEN",
+    throw new UsageError(`--no-token is for loopback binds only: binding ${http.host} without a token would expose every configured server to the network`, {
+      hint: "drop --no-token (serve makes and prints a token), or pass --token-env-var VAR",
     });
+  }
+  if (!tokenEnvVar) {
+    const file = serveTokenPath(ctx.paths.home);
+    return { value: loadOrCreateServeToken(file), file };
   }
   const value = ctx.env[tokenEnvVar];
   if (!value) throw new ConfigError(`--token-env-var ${tokenEnvVar}: the variable is not set (or empty)`);
-  return value;
+  return { value };
 }

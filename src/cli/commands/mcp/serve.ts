@@ -1,7 +1,9 @@
 // `tether mcp serve`: one MCP endpoint (stdio, or streamable HTTP with --http) over every configured server.
 import type { Context } from "../../../context.ts";
 import { UsageError } from "../../../errors.ts";
+import { DEFAULT_EVENT_STORE_BYTES } from "../../../serve/event-store.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
+import { DEFAULT_BODY_TIMEOUT_SECONDS, parseAllowOrigins, parseWholeNumber } from "../../../serve/http-guards.ts";
 import { serve, type ServeOptions } from "../../../serve/serve.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
@@ -21,7 +23,25 @@ export default (ctx: Context) =>
         description: "Prefix tool and prompt names with their server (SERVER__name)",
         negativeDescription: "Serve names as the upstreams give them (a name two servers share is an error)",
       },
-      "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (required off loopback)", valueHint: "VAR" },
+      "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (default: serve's own, in $TETHER_HOME/serve/token)", valueHint: "VAR" },
+      token: {
+        type: "boolean",
+        default: true,
+        description: "Require a bearer token over HTTP",
+        negativeDescription: "Let HTTP clients in without a token (loopback binds only)",
+      },
+      "allow-origin": { type: "string", description: "Also accept browser requests from ORIGIN (repeatable or comma-separated)", valueHint: "ORIGIN" },
+      "body-timeout": {
+        type: "string",
+        description: `A request body must arrive within SECONDS (default ${DEFAULT_BODY_TIMEOUT_SECONDS})`,
+        valueHint: "SECONDS",
+      },
+      "max-connections-per-peer": { type: "string", description: "At most N open requests per client address (default 0: no cap)", valueHint: "N" },
+      "event-store-bytes": {
+        type: "string",
+        description: `What all 2025 sessions keep for resumed streams, together (default ${DEFAULT_EVENT_STORE_BYTES})`,
+        valueHint: "BYTES",
+      },
       "sse-poll": {
         type: "string",
         description: `Close a long call's SSE stream every SECONDS; 2025-11-25 clients reconnect and resume (default ${DEFAULT_SSE_POLL_SECONDS}; 0: never)`,
@@ -30,7 +50,7 @@ export default (ctx: Context) =>
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
     async run(args) {
-      await serve(ctx, serveOptions(args), { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
+      await serve(ctx, serveOptions(args), { listening: (url, servers, token) => renderServeListening(ctx.io, url, servers, token) });
     },
   });
 
@@ -40,8 +60,18 @@ function serveOptions(args: {
   "tool-search"?: boolean;
   prefix?: boolean;
   "token-env-var"?: string;
+  token?: boolean;
+  "allow-origin"?: string | string[];
+  "body-timeout"?: string;
+  "max-connections-per-peer"?: string;
+  "event-store-bytes"?: string;
   "sse-poll"?: string;
 }): ServeOptions {
+  const whole = (flag: keyof typeof args & string, min: number) => {
+    const value = args[flag];
+    return typeof value === "string" ? parseWholeNumber(`--${flag}`, value, min) : undefined;
+  };
+  const origins = args["allow-origin"];
   const servers = args.servers?.split(",").map((s) => s.trim()).filter(Boolean);
   if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
   return {
@@ -50,6 +80,11 @@ function serveOptions(args: {
     toolSearch: Boolean(args["tool-search"]),
     prefix: args.prefix !== false,
     tokenEnvVar: args["token-env-var"],
+    token: args.token !== false,
+    allowOrigins: origins === undefined ? undefined : parseAllowOrigins([origins].flat()),
+    bodyTimeoutSeconds: whole("body-timeout", 1),
+    maxConnectionsPerPeer: whole("max-connections-per-peer", 0),
+    eventStoreBytes: whole("event-store-bytes", 1),
     ssePollSeconds: args["sse-poll"] === undefined ? undefined : parseSsePoll(args["sse-poll"]),
   };
 }

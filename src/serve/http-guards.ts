@@ -1,0 +1,170 @@
+// The checks `tether mcp serve --http` makes before an MCP request reaches the SDK: browser Origins,
+// the bearer token, the body deadline and the per-peer connection cap. A refusal closes the
+// connection without reading the body, so a peer that is not allowed in cannot hold a socket by
+// trickling one.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { UsageError } from "../errors.ts";
+import { SERVE_REALM } from "../mcp/errors.ts";
+
+/** `--body-timeout`'s default: an allowed request's body must have arrived within this many seconds. */
+export const DEFAULT_BODY_TIMEOUT_SECONDS = 30;
+
+/** A refusal: answered at once, and the connection closed rather than drained. */
+export function refuse(response: Response): Response {
+  response.headers.set("Connection", "close");
+  return response;
+}
+
+export function unauthorized(): Response {
+  return refuse(new Response("Unauthorized: send Authorization: Bearer <token>\n", { status: 401, headers: { "WWW-Authenticate": `Bearer realm="${SERVE_REALM}"` } }));
+}
+
+/** Constant time: both sides are hashed first, so neither the length nor a prefix leaks. */
+export function tokenMatcher(token: string): (request: Request) => boolean {
+  const expected = digest(token);
+  return (request) => {
+    const match = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "");
+    return timingSafeEqual(digest(match?.[1] ?? ""), expected) && match !== null;
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/** `--allow-origin`: full origins (`https://app.example.com`, `http://localhost:5173`), repeatable or comma-separated. */
+export function parseAllowOrigins(values: string[]): string[] {
+  return values
+    .flatMap((value) => value.split(","))
+    .map((value) => value.trim())
+    .filter(Boolean)
+    .map((value) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(value).origin;
+      } catch {
+        origin = undefined;
+      }
+      if (!origin || origin === "null" || !/^[a-z][a-z0-9+.-]*:\/\/[^/]+\/?$/i.test(value)) {
+        throw new UsageError(`--allow-origin wants an origin such as https://app.example.com or http://localhost:5173, got "${value}"`);
+      }
+      return origin;
+    });
+}
+
+/**
+ * The browser origins serve answers: its own (the bound host and port, and localhost / 127.0.0.1
+ * on that port) and those named with --allow-origin. Ports count: a page on another localhost
+ * port is another site, and may be anyone's.
+ */
+export function originChecker(host: string, port: number, allowed: string[]): (request: Request) => Response | undefined {
+  const shown = host.includes(":") ? `[${host}]` : host;
+  const origins = new Set([`http://${shown}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`, ...allowed]);
+  return (request) => {
+    // Clients other than browsers send no Origin; a browser always does on a cross-origin POST.
+    const origin = request.headers.get("origin");
+    if (origin === null || origin === "") return undefined;
+    let normalized: string | undefined;
+    try {
+      normalized = new URL(origin).origin;
+    } catch {
+      normalized = undefined;
+    }
+    if (normalized && origins.has(normalized)) return undefined;
+    return refuse(
+      Response.json(
+        { jsonrpc: "2.0", error: { code: -32000, message: `Origin ${origin} is not allowed (tether mcp serve --allow-origin ORIGIN)` }, id: null },
+        { status: 403 },
+      ),
+    );
+  };
+}
+
+/** The body, or undefined when it has not arrived within `seconds`. */
+export async function readBodyWithin(request: Request, seconds: number): Promise<string | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), seconds * 1_000);
+  });
+  try {
+    return await Promise.race([request.text(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function bodyTimedOut(seconds: number): Response {
+  return refuse(new Response(`Request Timeout: the body did not arrive within ${seconds}s\n`, { status: 408 }));
+}
+
+/** `--body-timeout SECONDS` / `--max-connections-per-peer N`: whole numbers. */
+export function parseWholeNumber(flag: string, value: string, min: number): number {
+  const n = /^\d{1,10}$/.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isNaN(n) || n < min) throw new UsageError(`${flag} wants a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`);
+  return n;
+}
+
+/**
+ * Open requests per peer address, responses still streaming included (an SSE stream holds its
+ * connection). `max` 0: no cap (behind a proxy every client has the proxy's address).
+ */
+export class PeerConnections {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Counts one more for `peer`; false (nothing counted) when it already has `max`. */
+  acquire(peer: string): boolean {
+    if (this.max === 0) return true;
+    const count = this.open.get(peer) ?? 0;
+    if (count >= this.max) return false;
+    this.open.set(peer, count + 1);
+    return true;
+  }
+
+  /** `response`, counting for `peer` until its body has been sent or the client went away. */
+  hold(peer: string, response: Response): Response {
+    if (this.max === 0) return response;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const count = (this.open.get(peer) ?? 1) - 1;
+      if (count <= 0) this.open.delete(peer);
+      else this.open.set(peer, count);
+    };
+    if (!response.body) {
+      release();
+      return response;
+    }
+    const reader = response.body.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            release();
+            controller.close();
+          } else controller.enqueue(value);
+        } catch (error) {
+          release();
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        release();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  /** Forgets `peer`'s request that never produced a response (it failed before one). */
+  drop(peer: string): void {
+    this.hold(peer, new Response(null));
+  }
+
+  tooMany(): Response {
+    return refuse(new Response(`Too many connections from your address (at most ${this.max}; tether mcp serve --max-connections-per-peer)\n`, { status: 429, headers: { "Retry-After": "5" } }));
+  }
+}
