@@ -2,7 +2,7 @@
 // random, made once in $TETHER_HOME/serve/token (0600, in a 0700 directory) and reused across
 // restarts, so clients configured with it keep working.
 import { randomBytes } from "node:crypto";
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
 import { ConfigError } from "../errors.ts";
@@ -28,9 +28,13 @@ export function loadOrCreateServeToken(file: string): string {
   return token;
 }
 
+/** A token file larger than this is not one serve wrote. */
+const MAX_TOKEN_FILE_BYTES = 4_096;
+
 function readToken(file: string): string | undefined {
   let text: string;
   try {
+    if (statSync(file).size > MAX_TOKEN_FILE_BYTES) throw new Error(`larger than ${MAX_TOKEN_FILE_BYTES} bytes; remove it and serve makes a new token`);
     text = readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;

@@ -6,15 +6,17 @@ import { terminalText } from "../../text/sanitize.ts";
 
 export function renderServeListening(io: IO, url: string, servers: string[], token: ServeTokenNotice): void {
   const names = servers.length > 0 ? servers.map((s) => terminalText(s)).join(", ") : "(no servers)";
-  io.stderr.write(`serving MCP at ${url} for ${names}\n`);
-  if (!token.file) return;
-  // The value never leaves the file: the lines read it there.
-  const file = shellQuote(token.file);
-  io.stderr.write(
-    `clients must send the bearer token in ${terminalText(token.file)}:\n` +
+  let notice = `serving MCP at ${url} for ${names}\n`;
+  if (token.file) {
+    // The value never leaves the file: the lines read it there.
+    const file = shellQuote(token.file);
+    notice +=
+      `clients must send the bearer token in ${terminalText(token.file)}:\n` +
       `  export ${SERVE_TOKEN_ENV_VAR}=$(cat ${file})\n` +
-      `  tether mcp add NAME --url ${url} --bearer-token-env-var ${SERVE_TOKEN_ENV_VAR}\n`,
-  );
+      `  tether mcp add NAME --url ${url} --bearer-token-env-var ${SERVE_TOKEN_ENV_VAR}\n`;
+  }
+  // One write: a reader that waits for the first line gets the rest with it.
+  io.stderr.write(notice);
 }
 
 /** A path as one shell word: as is when plain, else in single quotes. */
