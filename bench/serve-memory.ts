@@ -1,0 +1,59 @@
+// Peak memory of `tether mcp serve --http` (the compiled binary) when many 2025 sessions each
+// receive one large result: every session's event store together is bounded by
+// --event-store-bytes (default 64 MiB), so 256 sessions with one 9 MB result each stay under
+// 300 MB peak RSS (before the bound, each session kept its largest message: 2.4 GB held).
+// Run: bun bench/serve-memory.ts [sessions] [bytes]
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "smol-toml";
+import type { Client } from "@modelcontextprotocol/client";
+import { stdioFixtureCommand } from "../test/support/fixture.ts";
+import { connectHttp, startHttpServe } from "../test/serve/harness.ts";
+
+const sessions = Number(process.argv[2] ?? 256);
+const bytes = Number(process.argv[3] ?? 9_000_000);
+/** Calls in flight at once: each holds its result in transit, which the bound does not cover. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const GOAL_MB = 300;
+
+const scratch = mkdtempSync(join(tmpdir(), "tether-bench-serve-memory-"));
+const home = join(scratch, "home");
+mkdirSync(join(home, ".tether"), { recursive: true });
+writeFileSync(join(home, ".tether", "config.toml"), stringify({ mcp_servers: { fx: stdioFixtureCommand(["--era", "legacy", "--tools", "big"]) } }));
+
+/** The process's peak resident set (VmHWM), in MB; Linux only. */
+function peakRssMb(pid: number): number {
+  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+const http = await startHttpServe(home);
+const clients: Client[] = [];
+try {
+  for (let i = 0; i < sessions; i++) clients.push(await connectHttp(http.url, "legacy"));
+  const started = performance.now();
+  let next = 0;
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < clients.length) {
+        const client = clients[next++]!;
+        const result = await client.callTool({ name: "fx__big", arguments: { bytes } }).catch(() => undefined);
+        const text = (result?.content as { text?: string }[] | undefined)?.[0]?.text;
+        if (text?.length !== bytes) failed++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  // Every session still open: whatever their stores hold is still held.
+  const peak = peakRssMb(http.pid);
+  console.log(
+    `${sessions} sessions x one ${(bytes / 1e6).toFixed(1)} MB result over serve --http: ${elapsed.toFixed(0)} ms, ${failed} failed, ` +
+      `serve peak RSS ${peak.toFixed(0)} MB (goal < ${GOAL_MB} MB) ${peak < GOAL_MB && failed === 0 ? "PASS" : "MISS"}`,
+  );
+} finally {
+  await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  await http.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
