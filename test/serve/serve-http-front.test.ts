@@ -81,7 +81,7 @@ test("an allowed body that does not arrive within --body-timeout gets 408 and th
 }, 60_000);
 
 test("--allow-origin lets a named browser origin in; other origins, other localhost ports included, stay out", async () => {
-  const served = await start(["--allow-origin", "https://app.example.com,http://localhost:5173"]);
+  const served = await start(["--allow-origin", "https://app.example.com", "--allow-origin", "http://localhost:5173,http://other.example"]);
   const port = Number(new URL(served.url).port);
   const auth = { Authorization: `Bearer ${TOKEN}` };
   const ping = (origin: string) =>
@@ -92,6 +92,7 @@ test("--allow-origin lets a named browser origin in; other origins, other localh
     }).then((r) => r.status);
   expect(await ping("https://app.example.com")).toBe(200);
   expect(await ping("http://localhost:5173")).toBe(200);
+  expect(await ping("http://other.example")).toBe(200);
   expect(await ping(`http://localhost:${port}`)).toBe(200);
   expect(await ping("http://localhost:5174")).toBe(403);
   expect(await ping("https://app.example.com.evil.example")).toBe(403);

@@ -5,6 +5,7 @@ import { DEFAULT_EVENT_STORE_BYTES } from "../../../serve/event-store.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
 import { DEFAULT_BODY_TIMEOUT_SECONDS, parseAllowOrigins, parseWholeNumber } from "../../../serve/http-guards.ts";
 import { serve, type ServeOptions } from "../../../serve/serve.ts";
+import { repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
 
@@ -49,8 +50,8 @@ export default (ctx: Context) =>
       },
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
-    async run(args) {
-      await serve(ctx, serveOptions(args), { listening: (url, servers, token) => renderServeListening(ctx.io, url, servers, token) });
+    async run(args, rawArgs) {
+      await serve(ctx, serveOptions({ ...args, "allow-origin": repeatedFlag(rawArgs, "allow-origin") }), { listening: (url, servers, token) => renderServeListening(ctx.io, url, servers, token) });
     },
   });
 
@@ -61,7 +62,7 @@ function serveOptions(args: {
   prefix?: boolean;
   "token-env-var"?: string;
   token?: boolean;
-  "allow-origin"?: string | string[];
+  "allow-origin"?: string[];
   "body-timeout"?: string;
   "max-connections-per-peer"?: string;
   "event-store-bytes"?: string;
@@ -81,7 +82,7 @@ function serveOptions(args: {
     prefix: args.prefix !== false,
     tokenEnvVar: args["token-env-var"],
     token: args.token !== false,
-    allowOrigins: origins === undefined ? undefined : parseAllowOrigins([origins].flat()),
+    allowOrigins: origins?.length ? parseAllowOrigins(origins) : undefined,
     bodyTimeoutSeconds: whole("body-timeout", 1),
     maxConnectionsPerPeer: whole("max-connections-per-peer", 0),
     eventStoreBytes: whole("event-store-bytes", 1),
