@@ -161,6 +161,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
       }
     },
   });
+  // Serve's own origin needs the port Bun picked (--http HOST:0); no request is handled before this runs.
   originRefusal = originChecker(bind.host, server.port!, options.allowOrigins ?? []);
   const shownHost = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
   return {
