@@ -13,8 +13,8 @@ import { connectHttp, startHttpServe } from "../test/serve/harness.ts";
 
 const sessions = Number(process.argv[2] ?? 256);
 const bytes = Number(process.argv[3] ?? 9_000_000);
-/** Calls in flight at once: each holds its result in transit, which the bound does not cover. */
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+/** Calls in flight at once (BENCH_CONCURRENCY): each holds its result in transit, several copies of it, which the bound does not cover. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const GOAL_MB = 300;
 
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-serve-memory-"));

@@ -22,7 +22,7 @@ import {
   type McpHandlerRequestOptions,
   type McpServerFactory,
 } from "@modelcontextprotocol/server";
-import { isLoopbackHost } from "../config/names.ts";
+import { isLoopbackHost, splitHttpBind } from "../config/names.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { UsageError } from "../errors.ts";
 import { EventStoreBudget, SessionEventStore } from "./event-store.ts";
@@ -40,22 +40,17 @@ import {
 export const MCP_PATH = "/mcp";
 /** The largest request body read, in bytes: the SDK's own default, also enforced by Bun before parsing. */
 export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_HTTP_HOST = "127.0.0.1";
 
 export interface HttpBind {
   host: string;
   port: number;
 }
 
-/** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); `[::1]:PORT` for IPv6. */
+/** `--http HOST:PORT` (config/names.ts splitHttpBind says which forms). */
 export function parseHttpBind(value: string): HttpBind {
-  const match = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(value.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65_535) {
-    throw new UsageError(`--http wants HOST:PORT (e.g. 127.0.0.1:8080), got "${value}"`);
-  }
-  const host = (match[1] ?? "").replace(/^\[|\]$/g, "") || DEFAULT_HTTP_HOST;
-  return { host, port };
+  const bind = splitHttpBind(value);
+  if (!bind) throw new UsageError(`--http wants HOST:PORT (e.g. 127.0.0.1:8080), got "${value}"`);
+  return bind;
 }
 
 /** The most 2025 sessions open at once; an initialize beyond it is answered 503. */

@@ -14,6 +14,7 @@ import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { Forwarding } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
+import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { createServedServer } from "./server.ts";
 import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
 import { Upstreams } from "./upstreams.ts";
@@ -21,6 +22,7 @@ import { Upstreams } from "./upstreams.ts";
 /** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
 export const SHUTDOWN_GRACE_MS = 1_200;
 
+/** Resolved from the flags and `[serve]` in config.toml (./options.ts). */
 export interface ServeOptions {
   /** Absent: stdio. */
   http?: HttpBind;
@@ -28,7 +30,7 @@ export interface ServeOptions {
   servers?: string[];
   toolSearch: boolean;
   /** False with `--no-prefix`: names as the upstreams give them (see ./catalog.ts). */
-  prefix?: boolean;
+  prefix: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
   /**
@@ -59,10 +61,11 @@ export interface ServeReport {
   listening?(url: string, servers: string[], token: ServeTokenNotice): void;
 }
 
-export async function serve(ctx: Context, options: ServeOptions, report: ServeReport = {}): Promise<void> {
+export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}): Promise<void> {
+  const { config } = await ctx.config();
+  const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
   const servers = await chooseServers(ctx, options.servers);
-  const { config } = await ctx.config();
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
 
   const instances = new Set<Server>();
@@ -178,28 +181,13 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
   return chosen;
 }
 
-/** The HTTP-only flags, named for the usage error stdio gives them. */
-const HTTP_ONLY: [keyof ServeOptions, string][] = [
-  ["ssePollSeconds", "--sse-poll"],
-  ["tokenEnvVar", "--token-env-var"],
-  ["allowOrigins", "--allow-origin"],
-  ["bodyTimeoutSeconds", "--body-timeout"],
-  ["maxConnectionsPerPeer", "--max-connections-per-peer"],
-  ["eventStoreBytes", "--event-store-bytes"],
-];
-
 /**
  * The bearer token HTTP clients must present: --token-env-var's, else serve's own token file.
  * Only --no-token goes without, and only on loopback.
  */
 function httpToken(ctx: Context, options: ServeOptions): { value: string; file?: string } | undefined {
   const { http, tokenEnvVar } = options;
-  if (!http) {
-    const flags = HTTP_ONLY.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
-    if (options.token === false) flags.push("--no-token");
-    if (flags.length > 0) throw new UsageError(`${flags[0]} needs --http (stdio has no network clients)`);
-    return undefined;
-  }
+  if (!http) return undefined;
   if (options.token === false) {
     if (tokenEnvVar) throw new UsageError("--no-token and --token-env-var contradict each other; pick one");
     if (isLoopbackHost(http.host)) return undefined;

@@ -4,7 +4,8 @@ import { UsageError } from "../../../errors.ts";
 import { DEFAULT_EVENT_STORE_BYTES } from "../../../serve/event-store.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
 import { DEFAULT_BODY_TIMEOUT_SECONDS, parseAllowOrigins, parseWholeNumber } from "../../../serve/http-guards.ts";
-import { serve, type ServeOptions } from "../../../serve/serve.ts";
+import type { ServeFlags } from "../../../serve/options.ts";
+import { serve } from "../../../serve/serve.ts";
 import { repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
@@ -12,22 +13,23 @@ import { renderServeListening } from "../../views/serve.ts";
 export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp serve",
-    description: "Serve every configured server as one MCP endpoint (stdio; --http HOST:PORT for streamable HTTP at /mcp)",
+    description: "Serve every configured server as one MCP endpoint (stdio; --http HOST:PORT for streamable HTTP at /mcp); every flag has a [serve] key in config.toml",
     args: {
       http: { type: "string", description: "Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio", valueHint: "HOST:PORT" },
+      stdio: { type: "boolean", description: "Serve stdio even where [serve] http is set in config.toml" },
       servers: { type: "string", description: "Only these servers (comma-separated); default: every enabled server", valueHint: "a,b" },
       "tool-search": { type: "boolean", description: "Offer search_tools and call_tool instead of every tool" },
       // citty reads --no-prefix as prefix = false (and prints it as --no-prefix in the usage).
+      // No default: absent means "as [serve] prefix says" (true when unset).
       prefix: {
         type: "boolean",
-        default: true,
         description: "Prefix tool and prompt names with their server (SERVER__name)",
         negativeDescription: "Serve names as the upstreams give them (a name two servers share is an error)",
       },
       "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (default: serve's own, in $TETHER_HOME/serve/token)", valueHint: "VAR" },
+      // No default, like prefix: absent means "as [serve] says" (a token when unset).
       token: {
         type: "boolean",
-        default: true,
         description: "Require a bearer token over HTTP",
         negativeDescription: "Let HTTP clients in without a token (loopback binds only)",
       },
@@ -51,12 +53,16 @@ export default (ctx: Context) =>
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
     async run(args, rawArgs) {
-      await serve(ctx, serveOptions({ ...args, "allow-origin": repeatedFlag(rawArgs, "allow-origin") }), { listening: (url, servers, token) => renderServeListening(ctx.io, url, servers, token) });
+      // citty keeps only the last of a repeated flag.
+      const flags = serveFlags({ ...args, "allow-origin": repeatedFlag(rawArgs, "allow-origin") });
+      await serve(ctx, flags, { listening: (url, servers, token) => renderServeListening(ctx.io, url, servers, token) });
     },
   });
 
-function serveOptions(args: {
+/** The flags given, parsed; what is absent comes from [serve] in config.toml (serve/options.ts). */
+function serveFlags(args: {
   http?: string;
+  stdio?: boolean;
   servers?: string;
   "tool-search"?: boolean;
   prefix?: boolean;
@@ -67,7 +73,7 @@ function serveOptions(args: {
   "max-connections-per-peer"?: string;
   "event-store-bytes"?: string;
   "sse-poll"?: string;
-}): ServeOptions {
+}): ServeFlags {
   const whole = (flag: keyof typeof args & string, min: number) => {
     const value = args[flag];
     return typeof value === "string" ? parseWholeNumber(`--${flag}`, value, min) : undefined;
@@ -77,11 +83,12 @@ function serveOptions(args: {
   if (servers && servers.length === 0) throw new UsageError("--servers wants a comma-separated list of server names");
   return {
     http: args.http === undefined ? undefined : parseHttpBind(args.http),
+    stdio: args.stdio,
     servers,
-    toolSearch: Boolean(args["tool-search"]),
-    prefix: args.prefix !== false,
+    toolSearch: args["tool-search"],
+    prefix: args.prefix,
     tokenEnvVar: args["token-env-var"],
-    token: args.token !== false,
+    token: args.token,
     allowOrigins: origins?.length ? parseAllowOrigins(origins) : undefined,
     bodyTimeoutSeconds: whole("body-timeout", 1),
     maxConnectionsPerPeer: whole("max-connections-per-peer", 0),
