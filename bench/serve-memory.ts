@@ -3,13 +3,14 @@
 // --event-store-bytes (default 64 MiB), so 256 sessions with one 9 MB result each stay under
 // 300 MB peak RSS (before the bound, each session kept its largest message: 2.4 GB held).
 // Run: bun bench/serve-memory.ts [sessions] [bytes]
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "smol-toml";
 import type { Client } from "@modelcontextprotocol/client";
 import { stdioFixtureCommand } from "../test/support/fixture.ts";
 import { connectHttp, startHttpServe } from "../test/serve/harness.ts";
+import { peakRssOf } from "./stats.ts";
 
 const sessions = Number(process.argv[2] ?? 256);
 const bytes = Number(process.argv[3] ?? 9_000_000);
@@ -21,12 +22,6 @@ const scratch = mkdtempSync(join(tmpdir(), "tether-bench-serve-memory-"));
 const home = join(scratch, "home");
 mkdirSync(join(home, ".tether"), { recursive: true });
 writeFileSync(join(home, ".tether", "config.toml"), stringify({ mcp_servers: { fx: stdioFixtureCommand(["--era", "legacy", "--tools", "big"]) } }));
-
-/** The process's peak resident set (VmHWM), in MB; Linux only. */
-function peakRssMb(pid: number): number {
-  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-  return kb / 1024;
-}
 
 const http = await startHttpServe(home);
 const clients: Client[] = [];
@@ -47,7 +42,7 @@ try {
   );
   const elapsed = performance.now() - started;
   // Every session still open: whatever their stores hold is still held.
-  const peak = peakRssMb(http.pid);
+  const peak = peakRssOf(http.pid) / 1024 / 1024;
   console.log(
     `${sessions} sessions x one ${(bytes / 1e6).toFixed(1)} MB result over serve --http: ${elapsed.toFixed(0)} ms, ${failed} failed, ` +
       `serve peak RSS ${peak.toFixed(0)} MB (goal < ${GOAL_MB} MB) ${peak < GOAL_MB && failed === 0 ? "PASS" : "MISS"}`,
