@@ -10,6 +10,12 @@ import type { EventId, EventStore, JSONRPCMessage, StreamId } from "@modelcontex
 export const MAX_SESSION_EVENTS = 1_000;
 /** `--event-store-bytes`' default: the most bytes (serialized messages) all sessions keep together. */
 export const DEFAULT_EVENT_STORE_BYTES = 64 * 1024 * 1024;
+/**
+ * A response written on a live stream larger than this is kept only as the small error that
+ * stands in for it (see substitute): the client has it, and keeping megabytes for the rare stream
+ * cut mid-transfer would crowd out the results still waiting for clients that come back.
+ */
+export const MAX_DELIVERED_RESULT_BYTES = 1024 * 1024;
 /** JSON-RPC "internal error": the code of the answer that replaces a result too large to keep. */
 const INTERNAL_ERROR = -32603;
 
@@ -93,8 +99,9 @@ export class SessionEventStore implements EventStore {
 
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const id = `${streamId}_${(this.next++).toString(36)}`;
-    const event: StoredEvent = { id, streamId, message, bytes: byteSize(message), delivered: this.live(streamId), owner: this };
-    const kept = this.budget.admit(event) ? event : this.substitute(event);
+    const event: StoredEvent = { id, streamId, message, bytes: jsonBytes(message), delivered: this.live(streamId), owner: this };
+    const large = event.delivered && event.bytes > MAX_DELIVERED_RESULT_BYTES && isResponse(message);
+    const kept = large ? this.substitute(event, "sent") : this.budget.admit(event) ? event : this.substitute(event, "full");
     // Not kept (a notification past the budget): the id still goes out, but a resume after it fails loudly.
     if (!kept) return id;
     this.events.set(id, kept);
@@ -147,23 +154,50 @@ export class SessionEventStore implements EventStore {
    * A result the budget cannot hold is replaced, for a client that resumes, by an error for its
    * request id naming its size: never lost silently. (On a live stream the result itself is written.)
    */
-  private substitute(event: StoredEvent): StoredEvent | undefined {
+  private substitute(event: StoredEvent, why: "sent" | "full"): StoredEvent | undefined {
     if (!isResponse(event.message)) return undefined;
     const message: JSONRPCMessage = {
       jsonrpc: "2.0",
       id: event.message.id,
       error: {
         code: INTERNAL_ERROR,
-        message: `the result (${event.bytes} bytes) is larger than tether mcp serve can keep for a resumed stream (--event-store-bytes ${this.budget.maxBytes}); call again on a stream that stays open (--sse-poll 0) or raise the bound`,
+        message:
+          why === "full"
+            ? `the result (${event.bytes} bytes) is larger than tether mcp serve can keep for a resumed stream (--event-store-bytes ${this.budget.maxBytes}); call again, or raise --event-store-bytes or --sse-poll`
+            : `the result (${event.bytes} bytes) was sent on a stream that was cut before it arrived; tether mcp serve keeps no copy of results over ${MAX_DELIVERED_RESULT_BYTES} bytes once sent; call again`,
       },
     };
-    const replacement: StoredEvent = { ...event, message, bytes: byteSize(message) };
+    const replacement: StoredEvent = { ...event, message, bytes: jsonBytes(message) };
     // A few hundred bytes, kept even when the budget is full of undelivered results: one per open request.
     if (!this.budget.admit(replacement)) this.budget.charge(replacement);
     return replacement;
   }
 }
 
-function byteSize(message: JSONRPCMessage): number {
-  return Buffer.byteLength(JSON.stringify(message));
+/** Characters JSON.stringify escapes: each adds one byte (`\n`, `\"`), or five (`\u001f`). */
+const ESCAPED = /["\\\u0000-\u001f]/g;
+const SHORT_ESCAPES = new Set(['"', "\\", "\b", "\f", "\n", "\r", "\t"]);
+
+/**
+ * The size of `value` as JSON, in UTF-8 bytes, without serializing it: a result of megabytes is
+ * counted without another copy of it in memory. (Lone surrogates count 3 bytes instead of 6.)
+ */
+export function jsonBytes(value: unknown): number {
+  if (typeof value === "string") {
+    let bytes = Buffer.byteLength(value) + 2;
+    ESCAPED.lastIndex = 0;
+    for (let match = ESCAPED.exec(value); match; match = ESCAPED.exec(value)) bytes += SHORT_ESCAPES.has(match[0]) ? 1 : 5;
+    return bytes;
+  }
+  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value).length;
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + jsonBytes(item ?? null), 2 + Math.max(0, value.length - 1));
+  if (typeof value !== "object") return 0;
+  let bytes = 2;
+  let fields = 0;
+  for (const [key, item] of Object.entries(value)) {
+    if (item === undefined || typeof item === "function") continue;
+    bytes += jsonBytes(key) + 1 + jsonBytes(item);
+    fields++;
+  }
+  return bytes + Math.max(0, fields - 1);
 }

@@ -2,7 +2,7 @@
 // stream's messages after an id, and stay within their bounds, per session and all together.
 import { expect, test } from "bun:test";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
-import { EventStoreBudget, SessionEventStore } from "../../src/serve/event-store.ts";
+import { EventStoreBudget, jsonBytes, MAX_DELIVERED_RESULT_BYTES, SessionEventStore } from "../../src/serve/event-store.ts";
 
 const closed = () => false;
 const store = (budget = new EventStoreBudget(), live: (stream: string) => boolean = closed, maxEvents?: number) =>
@@ -79,4 +79,19 @@ test("a result that can be neither kept nor delivered is answered, on resumption
   // A closed session gives its bytes back.
   events.dispose();
   expect(budget.bytes).toBe(0);
+});
+
+test("a large result written on a live stream is kept only as the error that stands in for it", async () => {
+  const budget = new EventStoreBudget();
+  const events = store(budget, () => true);
+  const priming = await events.storeEvent("a", {} as JSONRPCMessage);
+  await events.storeEvent("a", result(9, MAX_DELIVERED_RESULT_BYTES));
+  expect(budget.bytes).toBeLessThan(1_000);
+  const { sent } = await replay(events, priming);
+  expect((sent[0]![1] as { id: number; error: { message: string } }).error.message).toContain("bytes) was sent on a stream that was cut");
+});
+
+test("sizes are counted as JSON.stringify would write them, without writing them", () => {
+  const values = [{}, [], "x".repeat(100), [null, 1.5, -3e21], { a: 1, b: [1, 2, { c: 'd"\n\u0001\\é😀' }], e: null, f: true, g: undefined }, note(3)];
+  for (const value of values) expect(jsonBytes(value)).toBe(Buffer.byteLength(JSON.stringify(value)));
 });
