@@ -105,8 +105,45 @@ export function parseWholeNumber(flag: string, value: string, min: number): numb
 }
 
 /**
- * Open requests per peer address, responses still streaming included (an SSE stream holds its
- * connection). `max` 0: no cap (behind a proxy every client has the proxy's address).
+ * Calls `done` once `response` is on its way: for an SSE stream when it ends (just before its last
+ * byte, while the request is still Bun's to adjust) or the client goes away; for any other body
+ * at once, since Bun has all of it.
+ */
+export function whenSent(response: Response, done: () => void): Response {
+  if (!response.body || !response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    done();
+    return response;
+  }
+  let called = false;
+  const finish = () => {
+    if (called) return;
+    called = true;
+    done();
+  };
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: ended, value } = await reader.read();
+        if (!ended) return controller.enqueue(value);
+        finish();
+        controller.close();
+      } catch (error) {
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/**
+ * Open requests per peer address, SSE streams included (one holds its connection until it ends).
+ * `max` 0: no cap (behind a proxy every client has the proxy's address).
  */
 export class PeerConnections {
   private readonly open = new Map<string, number>();
@@ -122,46 +159,12 @@ export class PeerConnections {
     return true;
   }
 
-  /** `response`, counting for `peer` until its body has been sent or the client went away. */
-  hold(peer: string, response: Response): Response {
-    if (this.max === 0) return response;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const count = (this.open.get(peer) ?? 1) - 1;
-      if (count <= 0) this.open.delete(peer);
-      else this.open.set(peer, count);
-    };
-    if (!response.body) {
-      release();
-      return response;
-    }
-    const reader = response.body.getReader();
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            release();
-            controller.close();
-          } else controller.enqueue(value);
-        } catch (error) {
-          release();
-          controller.error(error);
-        }
-      },
-      cancel(reason) {
-        release();
-        return reader.cancel(reason);
-      },
-    });
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  }
-
-  /** Forgets `peer`'s request that never produced a response (it failed before one). */
-  drop(peer: string): void {
-    this.hold(peer, new Response(null));
+  /** Gives back what `acquire` counted (call once its response is sent, see whenSent). */
+  release(peer: string): void {
+    if (this.max === 0) return;
+    const count = (this.open.get(peer) ?? 1) - 1;
+    if (count <= 0) this.open.delete(peer);
+    else this.open.set(peer, count);
   }
 
   tooMany(): Response {

@@ -35,6 +35,7 @@ import {
   refuse,
   tokenMatcher,
   unauthorized,
+  whenSent,
 } from "./http-guards.ts";
 
 export const MCP_PATH = "/mcp";
@@ -148,12 +149,19 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
     async fetch(request, server) {
       const peer = server.requestIP(request)?.address ?? "";
       if (!peers.acquire(peer)) return peers.tooMany();
+      let response: Response;
       try {
-        return peers.hold(peer, await admit(request, server));
+        response = await admit(request, server);
       } catch (error) {
-        peers.drop(peer);
+        peers.release(peer);
         throw error;
       }
+      return whenSent(response, () => {
+        peers.release(peer);
+        // admit turned the idle timeout off for this request; Bun would keep that for the
+        // keep-alive connection after it, so an idle connection would never be closed.
+        server.timeout(request, IDLE_TIMEOUT_SECONDS);
+      });
     },
   });
   // Serve's own origin needs the port Bun picked (--http HOST:0); no request is handled before this runs.
