@@ -102,8 +102,8 @@ export interface HttpServing {
 
 /**
  * Bun's idle timeout for connections serve has not let in: keep-alive connections between
- * requests, and responses to refused ones. An allowed request has it turned off (its SSE stream
- * may stay quiet for minutes) and gets the body deadline instead. (Bun itself closes a connection
+ * requests, and responses to refused ones. An allowed request has it turned off until its response
+ * is sent (an SSE stream may stay quiet for minutes) and gets the body deadline instead. (Bun itself closes a connection
  * whose headers are still incomplete after about 10 s, whatever this says.)
  */
 export const IDLE_TIMEOUT_SECONDS = 10;
