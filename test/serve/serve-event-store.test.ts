@@ -12,16 +12,20 @@ const BOUND = 64 * 1024;
 const RESULT_CHARS = 200_000;
 
 let home: ReturnType<typeof makeHome>;
-let served: HttpServe;
+/** Closes a call's stream after 1 s (--sse-poll 1). */
+let polled: HttpServe;
+/** Never closes a stream (--sse-poll 0): a result is always written on a live stream, however slow the machine. */
+let open: HttpServe;
 
 beforeAll(async () => {
   home = makeHome();
   writeConfig(home.configPath, { servers: { fx: stdioFixture(["--era", "legacy", "--name", "fx", "--tools", "big"]) } });
-  served = await startHttpServe(home.home, ["--sse-poll", "1", "--event-store-bytes", String(BOUND)]);
+  const bound = ["--event-store-bytes", String(BOUND)];
+  [polled, open] = await Promise.all([startHttpServe(home.home, ["--sse-poll", "1", ...bound]), startHttpServe(home.home, ["--sse-poll", "0", ...bound])]);
 }, 60_000);
 
 afterAll(async () => {
-  await served?.stop();
+  await Promise.all([polled?.stop(), open?.stop()]);
   home.cleanup();
 });
 
@@ -42,7 +46,7 @@ async function slowToResume(url: string, delayMs: number) {
 const textOf = (result: unknown) => ((result as { content: { text: string }[] }).content[0]?.text ?? "");
 
 test("a result larger than the bound, written on a live stream, arrives whole", async () => {
-  const client = await slowToResume(served.url, 0);
+  const client = await slowToResume(open.url, 0);
   try {
     const result = await client.callTool({ name: "fx__big", arguments: { bytes: RESULT_CHARS } });
     expect(textOf(result)).toHaveLength(RESULT_CHARS);
@@ -53,7 +57,7 @@ test("a result larger than the bound, written on a live stream, arrives whole", 
 
 test("a result larger than the bound whose stream was closed is answered with an error naming its size", async () => {
   // The stream is closed after 1 s (--sse-poll 1), the result comes at 2 s, the client is back at about 4 s.
-  const client = await slowToResume(served.url, 2_000);
+  const client = await slowToResume(polled.url, 2_000);
   try {
     const call = client.callTool({ name: "fx__big", arguments: { bytes: RESULT_CHARS, ms: 2_000 } });
     await expect(call).rejects.toThrow(new RegExp(`the result \\(\\d{6} bytes\\) is larger than tether mcp serve can keep .*--event-store-bytes ${BOUND}`));
