@@ -119,6 +119,11 @@ export interface ServeConfig {
   toolSearch?: boolean;
   prefix?: boolean;
   tokenEnvVar?: string;
+  token?: boolean;
+  allowOrigins?: string[];
+  bodyTimeoutSec?: number;
+  maxConnectionsPerPeer?: number;
+  eventStoreBytes?: number;
   ssePollSec?: number;
   perSessionUpstreams?: string[];
   maxUpstreamSessions?: number;

@@ -3,6 +3,7 @@
 import type { ServeConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import { parseHttpBind } from "./http.ts";
+import { parseAllowOrigins } from "./http-guards.ts";
 import type { ServeOptions } from "./serve.ts";
 
 /**
@@ -15,6 +16,11 @@ export type ServeFlags = Partial<ServeOptions> & { stdio?: boolean };
 /** The HTTP-only settings, by flag: on stdio a flag is a usage error, a config key is ignored. */
 const HTTP_ONLY: readonly [keyof ServeOptions, string][] = [
   ["tokenEnvVar", "--token-env-var"],
+  ["token", "--no-token"],
+  ["allowOrigins", "--allow-origin"],
+  ["bodyTimeoutSeconds", "--body-timeout"],
+  ["maxConnectionsPerPeer", "--max-connections-per-peer"],
+  ["eventStoreBytes", "--event-store-bytes"],
   ["ssePollSeconds", "--sse-poll"],
   // stdio has one client: there is no other session to keep apart.
   ["perSessionUpstreams", "--per-session"],
@@ -39,6 +45,11 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     ...common,
     http,
     tokenEnvVar: flags.tokenEnvVar ?? config.tokenEnvVar,
+    token: flags.token ?? config.token,
+    allowOrigins: flags.allowOrigins ?? (config.allowOrigins && parseAllowOrigins(config.allowOrigins, "[serve] allow_origins")),
+    bodyTimeoutSeconds: flags.bodyTimeoutSeconds ?? config.bodyTimeoutSec,
+    maxConnectionsPerPeer: flags.maxConnectionsPerPeer ?? config.maxConnectionsPerPeer,
+    eventStoreBytes: flags.eventStoreBytes ?? config.eventStoreBytes,
     ssePollSeconds: flags.ssePollSeconds ?? config.ssePollSec,
     perSessionUpstreams: flags.perSessionUpstreams ?? config.perSessionUpstreams,
     maxUpstreamSessions: flags.maxUpstreamSessions ?? config.maxUpstreamSessions,

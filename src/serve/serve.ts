@@ -17,6 +17,7 @@ import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
 import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { createServedServer } from "./server.ts";
+import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
 import { SessionUpstreams } from "./session-upstreams.ts";
 import { Upstreams } from "./upstreams.ts";
 
@@ -34,6 +35,19 @@ export interface ServeOptions {
   prefix: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
+  /**
+   * False with `--no-token` (loopback only): HTTP clients need no token. Otherwise, without
+   * --token-env-var, serve's own token ($TETHER_HOME/serve/token, ./serve-token.ts).
+   */
+  token?: boolean;
+  /** `--allow-origin ORIGIN`: browser origins allowed besides serve's own. */
+  allowOrigins?: string[];
+  /** `--body-timeout SECONDS`: an allowed request's body must arrive within this (default 30). */
+  bodyTimeoutSeconds?: number;
+  /** `--max-connections-per-peer N`: open requests per client address; 0 (default): no cap. */
+  maxConnectionsPerPeer?: number;
+  /** `--event-store-bytes BYTES`: what all 2025 sessions' event stores keep together (default 64 MiB). */
+  eventStoreBytes?: number;
   /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
   ssePollSeconds?: number;
   /**
@@ -47,9 +61,15 @@ export interface ServeOptions {
   questionTimeoutSeconds?: number;
 }
 
+/** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
+export interface ServeTokenNotice {
+  /** $TETHER_HOME/serve/token, when serve made or reused its own token. */
+  file?: string;
+}
+
 export interface ServeReport {
-  /** The HTTP endpoint is listening. */
-  listening?(url: string, servers: string[]): void;
+  /** The HTTP endpoint is listening; `token` says where its token is, when serve keeps one. */
+  listening?(url: string, servers: string[], token: ServeTokenNotice): void;
 }
 
 export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}): Promise<void> {
@@ -157,7 +177,11 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   if (options.http) {
     http = serveHttp(factory, {
       bind: options.http,
-      token,
+      token: token?.value,
+      allowOrigins: options.allowOrigins,
+      bodyTimeoutSeconds: options.bodyTimeoutSeconds,
+      maxConnectionsPerPeer: options.maxConnectionsPerPeer,
+      eventStoreBytes: options.eventStoreBytes,
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),
       // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
       onSession(instance, open, sessionId) {
@@ -167,7 +191,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       },
     });
     stopTransport = () => http!.stopAccepting();
-    report.listening?.(http.url, servers.map((s) => s.name));
+    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file });
   } else {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     // One connection, one pinned instance: kept so upstream list changes and log lines reach it.
@@ -190,17 +214,25 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
   return chosen;
 }
 
-/** The bearer token HTTP clients must present; required for a bind other than loopback. */
-function httpToken(ctx: Context, options: ServeOptions): string | undefined {
+/**
+ * The bearer token HTTP clients must present: --token-env-var's, else serve's own token file.
+ * Only --no-token goes without, and only on loopback.
+ */
+function httpToken(ctx: Context, options: ServeOptions): { value: string; file?: string } | undefined {
   const { http, tokenEnvVar } = options;
   if (!http) return undefined;
-  if (!tokenEnvVar) {
+  if (options.token === false) {
+    if (tokenEnvVar) throw new UsageError("--no-token and --token-env-var contradict each other; pick one");
     if (isLoopbackHost(http.host)) return undefined;
-    throw new UsageError(`binding ${http.host} exposes every configured server to the network; --token-env-var VAR is required`, {
-      hint: "put a long random token in an env var and pass its name: --token-env-var TETHER_SERVE_TOKEN",
+    throw new UsageError(`--no-token is for loopback binds only: binding ${http.host} without a token would expose every configured server to the network`, {
+      hint: "drop --no-token (serve makes and prints a token), or pass --token-env-var VAR",
     });
+  }
+  if (!tokenEnvVar) {
+    const file = serveTokenPath(ctx.paths.home);
+    return { value: loadOrCreateServeToken(file), file };
   }
   const value = ctx.env[tokenEnvVar];
   if (!value) throw new ConfigError(`--token-env-var ${tokenEnvVar}: the variable is not set (or empty)`);
-  return value;
+  return { value };
 }

@@ -14,6 +14,36 @@ describe("resolveServeOptions", () => {
     expect(options).toEqual({ http: { host: "127.0.0.1", port: 8080 }, servers: ["a"], toolSearch: true, prefix: false, tokenEnvVar: "T", ssePollSeconds: 0 });
   });
 
+  test("every HTTP setting has its key: token, origins, deadlines, caps, sessions", () => {
+    const options = resolveServeOptions(
+      {},
+      {
+        http: "127.0.0.1:1",
+        token: false,
+        allowOrigins: ["https://app.example.com/"],
+        bodyTimeoutSec: 5,
+        maxConnectionsPerPeer: 4,
+        eventStoreBytes: 1024,
+        perSessionUpstreams: ["a"],
+        maxUpstreamSessions: 2,
+        questionTimeoutSec: 60,
+      },
+    );
+    expect(options).toMatchObject({
+      token: false,
+      allowOrigins: ["https://app.example.com"],
+      bodyTimeoutSeconds: 5,
+      maxConnectionsPerPeer: 4,
+      eventStoreBytes: 1024,
+      perSessionUpstreams: ["a"],
+      maxUpstreamSessions: 2,
+      questionTimeoutSeconds: 60,
+    });
+    expect(() => resolveServeOptions({}, { http: ":1", allowOrigins: ["app.example.com"] })).toThrow(
+      '[serve] allow_origins wants an origin such as https://app.example.com or http://localhost:5173, got "app.example.com"',
+    );
+  });
+
   test("a flag wins over its key, false included", () => {
     const options = resolveServeOptions(
       { http: { host: "::1", port: 9 }, servers: ["b"], toolSearch: false, prefix: true, tokenEnvVar: "F", ssePollSeconds: 5 },

@@ -19,7 +19,7 @@ test("usage errors: --per-session names a server not served; --max-upstream-sess
   for (const flag of ["--max-upstream-sessions", "--question-timeout"]) {
     const zero = await runTether(["mcp", "serve", "--http", "127.0.0.1:0", flag, "0"], { home });
     expect(zero.code).toBe(2);
-    expect(zero.stderr).toContain(`${flag} wants a whole number above 0, got "0"`);
+    expect(zero.stderr).toContain(`${flag} wants a whole number of at least 1, got "0"`);
   }
 });
 

@@ -111,9 +111,12 @@ function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
     },
     {
       name: "big",
-      description: "Return a text of the given number of x characters.",
-      shape: { bytes: z.number() },
-      run: async ({ bytes }) => text("x".repeat(bytes)),
+      description: "Return a text of the given number of x characters (after ms milliseconds, if given).",
+      shape: { bytes: z.number(), ms: z.number().optional() },
+      run: async ({ bytes, ms }) => {
+        if (ms) await Bun.sleep(ms);
+        return text("x".repeat(bytes));
+      },
     },
     {
       name: "image",

@@ -1,11 +1,14 @@
 // `tether mcp serve`: one MCP endpoint (stdio, or streamable HTTP with --http) over every configured server.
 import type { Context } from "../../../context.ts";
 import { UsageError } from "../../../errors.ts";
+import { DEFAULT_EVENT_STORE_BYTES } from "../../../serve/event-store.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
+import { DEFAULT_BODY_TIMEOUT_SECONDS, parseAllowOrigins } from "../../../serve/http-guards.ts";
 import type { ServeFlags } from "../../../serve/options.ts";
 import { serve } from "../../../serve/serve.ts";
 import { DEFAULT_MAX_UPSTREAM_SESSIONS } from "../../../serve/session-upstreams.ts";
 import { QUESTION_TIMEOUT_MS } from "../../../serve/forwarding.ts";
+import { parseWholeNumber, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderServeListening } from "../../views/serve.ts";
 
@@ -25,7 +28,25 @@ export default (ctx: Context) =>
         description: "Prefix tool and prompt names with their server (SERVER__name)",
         negativeDescription: "Serve names as the upstreams give them (a name two servers share is an error)",
       },
-      "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (required off loopback)", valueHint: "VAR" },
+      "token-env-var": { type: "string", description: "Env var holding the bearer token HTTP clients must send (default: serve's own, in $TETHER_HOME/serve/token)", valueHint: "VAR" },
+      // No default, like prefix: absent means "as [serve] says" (a token when unset).
+      token: {
+        type: "boolean",
+        description: "Require a bearer token over HTTP",
+        negativeDescription: "Let HTTP clients in without a token (loopback binds only)",
+      },
+      "allow-origin": { type: "string", description: "Also accept browser requests from ORIGIN (repeatable or comma-separated)", valueHint: "ORIGIN" },
+      "body-timeout": {
+        type: "string",
+        description: `A request body must arrive within SECONDS (default ${DEFAULT_BODY_TIMEOUT_SECONDS})`,
+        valueHint: "SECONDS",
+      },
+      "max-connections-per-peer": { type: "string", description: "At most N open requests per client address (default 0: no cap)", valueHint: "N" },
+      "event-store-bytes": {
+        type: "string",
+        description: `What all 2025 sessions keep for resumed streams, together (default ${DEFAULT_EVENT_STORE_BYTES})`,
+        valueHint: "BYTES",
+      },
       "sse-poll": {
         type: "string",
         description: `Close a long call's SSE stream every SECONDS; 2025-11-25 clients reconnect and resume (default ${DEFAULT_SSE_POLL_SECONDS}; 0: never)`,
@@ -48,8 +69,10 @@ export default (ctx: Context) =>
       },
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
-    async run(args) {
-      await serve(ctx, serveFlags(args), { listening: (url, servers) => renderServeListening(ctx.io, url, servers) });
+    async run(args, rawArgs) {
+      // citty keeps only the last of a repeated flag.
+      const flags = serveFlags({ ...args, "allow-origin": repeatedFlag(rawArgs, "allow-origin") });
+      await serve(ctx, flags, { listening: (url, servers, token) => renderServeListening(ctx.io, url, servers, token) });
     },
   });
 
@@ -61,34 +84,38 @@ function serveFlags(args: {
   "tool-search"?: boolean;
   prefix?: boolean;
   "token-env-var"?: string;
+  token?: boolean;
+  "allow-origin"?: string[];
+  "body-timeout"?: string;
+  "max-connections-per-peer"?: string;
+  "event-store-bytes"?: string;
   "sse-poll"?: string;
   "per-session"?: string;
   "max-upstream-sessions"?: string;
   "question-timeout"?: string;
 }): ServeFlags {
-  const servers = nameList("--servers", args.servers);
-  const perSession = nameList("--per-session", args["per-session"]);
-  const maxUpstreamSessions = positive("--max-upstream-sessions", args["max-upstream-sessions"]);
-  const questionTimeoutSeconds = positive("--question-timeout", args["question-timeout"]);
+  const whole = (flag: keyof typeof args & string, min: number) => {
+    const value = args[flag];
+    return typeof value === "string" ? parseWholeNumber(`--${flag}`, value, min) : undefined;
+  };
+  const origins = args["allow-origin"];
   return {
     http: args.http === undefined ? undefined : parseHttpBind(args.http),
     stdio: args.stdio,
-    servers,
+    servers: nameList("--servers", args.servers),
     toolSearch: args["tool-search"],
     prefix: args.prefix,
     tokenEnvVar: args["token-env-var"],
+    token: args.token,
+    allowOrigins: origins?.length ? parseAllowOrigins(origins) : undefined,
+    bodyTimeoutSeconds: whole("body-timeout", 1),
+    maxConnectionsPerPeer: whole("max-connections-per-peer", 0),
+    eventStoreBytes: whole("event-store-bytes", 1),
     ssePollSeconds: args["sse-poll"] === undefined ? undefined : parseSsePoll(args["sse-poll"]),
-    perSessionUpstreams: perSession,
-    maxUpstreamSessions,
-    questionTimeoutSeconds,
+    perSessionUpstreams: nameList("--per-session", args["per-session"]),
+    maxUpstreamSessions: whole("max-upstream-sessions", 1),
+    questionTimeoutSeconds: whole("question-timeout", 1),
   };
-}
-
-/** A whole number above 0, or undefined when the flag is absent. */
-function positive(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,6}$/.test(value.trim()) || Number(value) === 0) throw new UsageError(`${flag} wants a whole number above 0, got "${value}"`);
-  return Number(value);
 }
 
 function nameList(flag: string, value: string | undefined): string[] | undefined {
