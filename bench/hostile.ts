@@ -3,7 +3,7 @@
 // On Linux the peak is the tether process's own VmHWM, sampled while it runs (rusage would also
 // count the servers it reaps).
 // Run: ./node_modules/.bin/bun bench/hostile.ts [CASE-NAME-SUBSTRING...] [--kills 300]   (FLOOD_SEC=30 for longer floods)
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureHostBinary } from "../test/support/binary.ts";
@@ -13,6 +13,7 @@ import { responseCreated, sse } from "../test/support/sse.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../test/support/config.ts";
 import { startHttpFixture } from "../test/support/fixture.ts";
 import { helperPids } from "../test/support/fixture-hostile.ts";
+import { peakRssOf } from "./stats.ts";
 
 interface Outcome {
   /** Peak resident set of the tether process, bytes (the worst one for multi-run cases). */
@@ -50,7 +51,7 @@ async function tether(home: Home, argv: string[], env: Record<string, string> = 
     timeout: 600_000,
   });
   let hwm = 0;
-  const sampler = setInterval(() => (hwm = Math.max(hwm, ownPeakRss(child.pid))), 20);
+  const sampler = setInterval(() => (hwm = Math.max(hwm, peakRssOf(child.pid))), 20);
   const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
   clearInterval(sampler);
   const ms = performance.now() - started;
@@ -58,16 +59,6 @@ async function tether(home: Home, argv: string[], env: Record<string, string> = 
   // A run shorter than one sample (a refused config) is gone before the first: rusage then, with no servers to count.
   const peakRss = process.platform === "linux" && hwm > 0 ? hwm : (child.resourceUsage()?.maxRSS ?? 0);
   return { peakRss, ms, code, stderr, note: `exit ${code} ${firstError}`.trim() };
-}
-
-/** VmHWM of one process (Linux), bytes; 0 once it is gone. */
-function ownPeakRss(pid: number): number {
-  try {
-    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
-    return kb ? Number(kb) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 /** A model case: config.toml pointing exec at a mock server that plays `step`. */

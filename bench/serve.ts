@@ -1,9 +1,11 @@
 // `tether mcp serve` overhead, measured against the same upstream in the same run.
 //   1. Cold: a v2 client spawns `tether mcp serve` (the compiled binary, fronting the stdio fixture),
 //      connects and calls `echo` once, vs the same client spawning the fixture itself. Goal ≤ 1.15×.
-//   2. Warm: one `echo` call on an open connection, through serve vs straight to the fixture
-//      (median of many; two hops instead of one, so this ratio is reported, not held to the goal).
-//   3. 100 concurrent calls over `serve --http` (modern client) complete without error.
+//   2. Warm: one `echo` call on an open connection, through serve vs straight to the fixture:
+//      what serve adds at p50 and at p99. Goal: ≤ 1 ms at both.
+//   3. 1,000 concurrent calls from 50 clients over `serve --http` (half 2025 sessions, half
+//      2026-07-28), each with its own text: none may fail, none may come back to another client
+//      (or another call). Serve's peak RSS is reported.
 // Run: bun bench/serve.ts [rounds]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +17,7 @@ import { ensureHostBinary } from "../test/support/binary.ts";
 import { baseEnv } from "../test/support/cli.ts";
 import { stdioFixtureCommand } from "../test/support/fixture.ts";
 import { connectHttp, startHttpServe } from "../test/serve/harness.ts";
-import { median } from "./stats.ts";
+import { median, peakRssOf, percentile } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-serve-"));
@@ -65,8 +67,8 @@ try {
   // 2. Warm.
   const [served, plain] = await Promise.all([viaServe(), direct()]);
   const warm = { serve: [] as number[], direct: [] as number[] };
-  for (let i = 0; i < 20; i++) await Promise.all([echo(served, "fx__echo"), echo(plain, "echo")]);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 50; i++) await Promise.all([echo(served, "fx__echo"), echo(plain, "echo")]);
+  for (let i = 0; i < 1_000; i++) {
     let t = performance.now();
     await echo(served, "fx__echo");
     warm.serve.push(performance.now() - t);
@@ -75,18 +77,32 @@ try {
     warm.direct.push(performance.now() - t);
   }
   report("warm: one call on an open stdio connection (serve / straight)", median(warm.serve), median(warm.direct));
+  for (const p of [50, 99]) {
+    const added = percentile(warm.serve, p) - percentile(warm.direct, p);
+    console.log(`warm p${p}: serve adds ${added.toFixed(3)} ms (${percentile(warm.serve, p).toFixed(3)} vs ${percentile(warm.direct, p).toFixed(3)}) (goal <= 1 ms) ${added <= 1 ? "PASS" : "MISS"}`);
+  }
   await Promise.all([served.close(), plain.close()]);
 
-  // 3. 100 concurrent calls over HTTP.
+  // 3. 1,000 concurrent calls from 50 clients over HTTP.
   const http = await startHttpServe(home);
   try {
-    const client = await connectHttp(http.url, "modern");
+    const clients = await Promise.all(Array.from({ length: 50 }, (_, c) => connectHttp(http.url, c % 2 ? "modern" : "legacy")));
     const started = performance.now();
-    const outcomes = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => client.callTool({ name: "fx__echo", arguments: { text: `n${i}` } })));
+    const calls = clients.flatMap((client, c) =>
+      Array.from({ length: 20 }, async (_, i) => {
+        const text = `client ${c} call ${i}`;
+        const result = await client.callTool({ name: "fx__echo", arguments: { text } });
+        return JSON.stringify(result.content) === JSON.stringify([{ type: "text", text }]);
+      }),
+    );
+    const outcomes = await Promise.allSettled(calls);
     const elapsed = performance.now() - started;
-    const failed = outcomes.filter((o, i) => o.status === "rejected" || JSON.stringify(o.value.content) !== JSON.stringify([{ type: "text", text: `n${i}` }])).length;
-    console.log(`100 concurrent calls over serve --http: ${elapsed.toFixed(0)} ms, ${failed} failed ${failed === 0 ? "PASS" : "MISS"}`);
-    await client.close();
+    const failed = outcomes.filter((o) => o.status === "rejected").length;
+    const misdelivered = outcomes.filter((o) => o.status === "fulfilled" && !o.value).length;
+    const verdict = failed === 0 && misdelivered === 0 ? "PASS" : "MISS";
+    console.log(`1,000 concurrent calls from 50 clients over serve --http: ${elapsed.toFixed(0)} ms, ${failed} failed, ${misdelivered} to the wrong client ${verdict}`);
+    console.log(`serve --http peak RSS: ${(peakRssOf(http.pid) / 1024 / 1024).toFixed(1)} MB`);
+    await Promise.all(clients.map((client) => client.close()));
   } finally {
     await http.stop();
   }

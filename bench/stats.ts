@@ -1,8 +1,25 @@
-// The benches' one summary statistic.
+// The benches' summary statistics, and the peak memory of a process they watch.
+import { readFileSync } from "node:fs";
 
 /** The median: the middle value, or the mean of the two middle values of an even count. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The p-th percentile (0-100), nearest rank: a value that was measured, never an interpolation. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** VmHWM of one process (Linux), bytes: its peak resident set so far; 0 once it is gone. */
+export function peakRssOf(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }

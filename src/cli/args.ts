@@ -87,3 +87,10 @@ export function rejectUnknownArguments(rawArgs: readonly string[], args: ArgsDef
     hint: asArg ? `pass it with --arg ${extra}` : `see: ${command} --help`,
   });
 }
+
+/** A flag taking a whole number (`--body-timeout SECONDS`, `--max-upstream-sessions N`, …), at least `min`. */
+export function parseWholeNumber(flag: string, value: string, min: number): number {
+  const n = /^\d{1,10}$/.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isNaN(n) || n < min) throw new UsageError(`${flag} wants a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`);
+  return n;
+}

@@ -1,7 +1,7 @@
 // Turns a validated raw config into TetherConfig with defaults. Plain TS: no schema library here,
 // so an already-validated config loads without importing arktype.
 import { clampTimeoutSec } from "../timers.ts";
-import type { RawConfig, RawOtel, RawProvider, RawServer } from "./schema.ts";
+import type { RawConfig, RawOtel, RawProvider, RawServe, RawServer } from "./schema.ts";
 import {
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
@@ -11,6 +11,7 @@ import {
   defaultMaxTotalTimeoutSec,
   type OtelConfig,
   type ProviderConfig,
+  type ServeConfig,
   type ServerConfig,
   type TetherConfig,
 } from "./types.ts";
@@ -32,6 +33,7 @@ export function normalizeConfig(raw: RawConfig): TetherConfig {
     providers: normalizeProviders(raw.model_providers ?? {}),
     servers: Object.entries(raw.mcp_servers ?? {}).map(([name, server]) => normalizeServer(name, server)),
     otel: normalizeOtel(raw.otel ?? {}),
+    serve: normalizeServe(raw.serve ?? {}),
     roots: raw.roots,
     sampling: raw.sampling ?? "off",
   };
@@ -129,5 +131,24 @@ function normalizeOtel(raw: RawOtel): OtelConfig {
               headers: exporter["otlp-http"].headers ?? {},
             }
           : { kind: "otlp-grpc", endpoint: exporter["otlp-grpc"].endpoint, headers: exporter["otlp-grpc"].headers ?? {} },
+  };
+}
+
+function normalizeServe(raw: RawServe): ServeConfig {
+  return {
+    http: raw.http,
+    servers: raw.servers,
+    toolSearch: raw.tool_search,
+    prefix: raw.prefix,
+    tokenEnvVar: raw.token_env_var,
+    token: raw.token,
+    allowOrigins: raw.allow_origins,
+    bodyTimeoutSec: raw.body_timeout_sec,
+    maxConnectionsPerPeer: raw.max_connections_per_peer,
+    eventStoreBytes: raw.event_store_bytes,
+    ssePollSec: raw.sse_poll_sec,
+    perSessionUpstreams: raw.per_session_upstreams,
+    maxUpstreamSessions: raw.max_upstream_sessions,
+    questionTimeoutSec: raw.question_timeout_sec,
   };
 }

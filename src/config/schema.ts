@@ -77,6 +77,27 @@ const otelSchema = type({
   "log_user_prompt?": "boolean",
 }).onUndeclaredKey("reject");
 
+/**
+ * `[serve]`: a key for every `tether mcp serve` flag (the flag wins). Durations are whole seconds,
+ * as the flags take them.
+ */
+const serveSchema = type({
+  "http?": "string > 0",
+  "servers?": stringList,
+  "tool_search?": "boolean",
+  "prefix?": "boolean",
+  "token_env_var?": "string > 0",
+  "token?": "boolean",
+  "allow_origins?": stringList,
+  "body_timeout_sec?": "1 <= number.integer <= 999999",
+  "max_connections_per_peer?": "0 <= number.integer <= 999999",
+  "event_store_bytes?": "number.integer >= 1",
+  "sse_poll_sec?": "0 <= number.integer <= 999999",
+  "per_session_upstreams?": stringList,
+  "max_upstream_sessions?": "1 <= number.integer <= 999999",
+  "question_timeout_sec?": "1 <= number.integer <= 999999",
+}).onUndeclaredKey("reject");
+
 /** Top level: known keys are typed; unknown ones (Codex's [tui], [projects], ...) are ignored. */
 export const configSchema = type({
   "model?": "string > 0",
@@ -90,6 +111,7 @@ export const configSchema = type({
   "model_providers?": { "[string]": providerSchema },
   "mcp_servers?": { "[string]": "object" },
   "otel?": otelSchema,
+  "serve?": serveSchema,
   "roots?": stringList,
   "sampling?": samplingPolicy,
 });
@@ -97,6 +119,7 @@ export const configSchema = type({
 export type RawServer = typeof serverSchema.infer;
 export type RawProvider = typeof providerSchema.infer;
 export type RawOtel = typeof otelSchema.infer;
+export type RawServe = typeof serveSchema.infer;
 export type RawConfig = Omit<typeof configSchema.infer, "mcp_servers"> & {
   mcp_servers?: Record<string, RawServer>;
 };

@@ -111,6 +111,25 @@ export interface OtelConfig {
   logUserPrompt: boolean;
 }
 
+/** `[serve]` as written: each key stands in for the `tether mcp serve` flag of the same name when the flag is absent. */
+export interface ServeConfig {
+  /** `HOST:PORT` (checked against HTTP_BIND_PATTERN when the config is validated). */
+  http?: string;
+  servers?: string[];
+  toolSearch?: boolean;
+  prefix?: boolean;
+  tokenEnvVar?: string;
+  token?: boolean;
+  allowOrigins?: string[];
+  bodyTimeoutSec?: number;
+  maxConnectionsPerPeer?: number;
+  eventStoreBytes?: number;
+  ssePollSec?: number;
+  perSessionUpstreams?: string[];
+  maxUpstreamSessions?: number;
+  questionTimeoutSec?: number;
+}
+
 export interface TetherConfig {
   model?: string;
   modelProvider: string;
@@ -124,6 +143,7 @@ export interface TetherConfig {
   providers: Record<string, ProviderConfig>;
   servers: ServerConfig[];
   otel: OtelConfig;
+  serve: ServeConfig;
   /** Top-level `roots` as written; undefined offers the current directory. */
   roots?: string[];
   sampling: SamplingPolicy;

@@ -4,7 +4,7 @@ import { ConfigError } from "../errors.ts";
 import { findLine, scanToml, type TomlLayout } from "./toml-layout.ts";
 import { ArkErrors, rootSchema, type RootSchema } from "@ark/schema";
 import { schemaNodes } from "./schema-nodes.ts" with { type: "macro" };
-import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";
+import { isLoopbackHost, SERVER_NAME_PATTERN, splitHttpBind } from "./names.ts";
 import { closest } from "../suggest.ts";
 
 // The default (compiled) checks, not jitless: jitless saves ~4 ms per write but words some
@@ -57,7 +57,17 @@ export function findProblem(raw: Record<string, unknown>): Problem | undefined {
       if (problem) return problem;
     }
   }
-  return findSchemaProblem(raw);
+  return findSchemaProblem(raw) ?? findServeProblem(raw.serve);
+}
+
+/** What the schema cannot say about `[serve]` (its types are already checked). */
+function findServeProblem(serve: unknown): Problem | undefined {
+  if (!isPlainObject(serve) || typeof serve.http !== "string" || splitHttpBind(serve.http)) return undefined;
+  return {
+    table: ["serve"],
+    key: "http",
+    message: `'serve.http' must be HOST:PORT (e.g. 127.0.0.1:8080), got "${serve.http}"`,
+  };
 }
 
 /** Problems with one `[mcp_servers.NAME]` table. */

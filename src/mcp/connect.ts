@@ -27,7 +27,7 @@ import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
-import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isAbort, isSdkError } from "./errors.ts";
+import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isAbort, isSdkError, serveTokenNeeded, SERVE_REALM } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";
@@ -215,7 +215,7 @@ async function attemptConnect(
     await closeQuietly(opened?.client, progress.child);
     const hazard = hazardFailure(server, progress.hazards);
     const failure = hazard ?? (error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent));
-    if (progress.sent === "none" && httpStatus(error) === 401) await rememberLoginWanted(ctx, server);
+    if (progress.sent === "none" && httpStatus(error) === 401 && !hazard) await rememberLoginWanted(ctx, server);
     return { ok: false, error: failure, mayBeStaleVerdict: !hazard && mayBeStaleVerdict(error) };
   }
 }
@@ -426,6 +426,10 @@ async function openHttp(
       // The SDK would wait for the rest of the message (a read error on an SSE stream only
       // reaches onerror); closing fails whatever is pending, and hazards.failure says why.
       setImmediate(() => void current?.close().catch(() => {}));
+    },
+    // `tether mcp serve` answers 401 with realm="tether": what it wants is its token, not a login.
+    onUnauthorizedRealm: (realm) => {
+      if (realm === SERVE_REALM && sent === "none") hazards.failure ??= serveTokenNeeded(server, url);
     },
   };
   const client = (current = newClient(ctx, server, negotiate, timeout));

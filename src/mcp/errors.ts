@@ -107,6 +107,22 @@ export function describeCallError(
   return describeConnectError(server, error, stderrTail, sent);
 }
 
+/** The realm `tether mcp serve` names in its 401 (src/serve/http-guards.ts uses the same). */
+export const SERVE_REALM = "tether";
+
+/** The realm of a 401's Bearer challenge (`WWW-Authenticate: Bearer realm="…"`), if it names one. */
+export function bearerRealm(response: Response): string | undefined {
+  if (response.status !== 401) return undefined;
+  return /\bBearer\b[^,]*?\brealm="([^"]*)"/i.exec(response.headers.get("www-authenticate") ?? "")?.[1];
+}
+
+/** A 401 from `tether mcp serve`: the client needs serve's token, which `mcp login` cannot get. */
+export function serveTokenNeeded(server: ServerConfig, url: URL): ConnectionError {
+  return new ConnectionError(`server "${server.name}" is a tether mcp serve that requires its bearer token (HTTP 401)`, {
+    hint: `where serve runs: export TETHER_SERVE_TOKEN=$(cat $TETHER_HOME/serve/token), then: tether mcp add ${server.name} --url ${displayUrl(url.href)} --bearer-token-env-var TETHER_SERVE_TOKEN (serve prints both lines when it starts)`,
+  });
+}
+
 /** A 403 insufficient_scope: which scope is missing, and the exact command that asks for it. */
 function insufficientScope(server: ServerConfig, error: InsufficientScopeError): ConnectionError {
   const scope = error.requiredScope?.trim();

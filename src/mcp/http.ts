@@ -7,6 +7,7 @@ import type { Transport } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { requireEnvVar, resolveHeaders } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
+import { bearerRealm } from "./errors.ts";
 import { boundedFetch } from "./http-limits.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";
 import { guardNotifications } from "./notification-budget.ts";
@@ -37,6 +38,20 @@ export interface HttpGuards {
   onFlood(): void;
   /** An SSE event or a JSON body went past MAX_MCP_HTTP_MESSAGE_BYTES. */
   onOversize(error: ByteLimitError): void;
+  /** A 401 named this realm in its `WWW-Authenticate` challenge (the SDK's errors keep no headers). */
+  onUnauthorizedRealm?(realm: string): void;
+}
+
+/** `fetchFn`, telling `onRealm` the realm of every 401's Bearer challenge. */
+function watchChallenges(fetchFn: typeof fetch, onRealm: ((realm: string) => void) | undefined): typeof fetch {
+  if (!onRealm) return fetchFn;
+  const watched = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): Promise<Response> => {
+    const response = await fetchFn(input, init);
+    const realm = bearerRealm(response);
+    if (realm !== undefined) onRealm(realm);
+    return response;
+  };
+  return watched as typeof fetch;
 }
 
 export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth, guards: HttpGuards): Transport {
@@ -44,7 +59,7 @@ export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth
     requestInit: { headers: auth.headers },
     authProvider: auth.authProvider,
     onInsufficientScope: auth.stepUp ? "reauthorize" : "throw",
-    fetch: boundedFetch(ctx.fetch, guards.onOversize),
+    fetch: watchChallenges(boundedFetch(ctx.fetch, guards.onOversize), guards.onUnauthorizedRealm),
   });
   guardNotifications(transport, { onFirstExcess: guards.onFlood });
   return transport;

@@ -4,17 +4,22 @@
 // One mechanism serves every era pairing. A routed call runs inside an Exchange. When the upstream
 // asks a question (the upstream client's handler calls ctx.serverRequests, see ../mcp/connect.ts),
 // the question is parked on that exchange and the downstream handler answers its client with an
-// `input_required` result carrying the question and the exchange id as `requestState`. The client
-// answers and retries with `inputResponses`; the retry finds the exchange, hands the answer to the
-// waiting upstream handler and waits again: for the result, or for the next question. Toward a
-// 2025 client the server SDK's legacy shim turns that result into push requests (elicitation/create,
+// `input_required` result carrying the question and a sealed `requestState` naming the exchange
+// (./client-identity.ts: bound to that client, expiring with the question). The client answers and
+// retries with `inputResponses`; the retry finds the exchange, hands the answer to the waiting
+// upstream handler and waits again: for the result, or for the next question. Toward a 2025 client
+// the server SDK's legacy shim turns that result into push requests (elicitation/create,
 // sampling/createMessage, roots/list) and re-invokes the handler itself, so the same code serves it.
 //
 // Which exchange a question belongs to: the upstream SDK calls its handler inside the call's async
 // context when the upstream is 2026-07-28 (input_required is fulfilled by the call) or answers on
 // the call's own HTTP stream, so AsyncLocalStorage finds it. A 2025 server on stdio sends its
-// request on the shared pipe with nothing naming the call; then the oldest exchange open on that
-// server is taken (with one call in flight, which is the common case, that is exact).
+// request on the shared pipe with nothing naming the call. Then it goes to the one exchange open on
+// that upstream connection, or to the oldest when every open one is the same client's (stdio, one
+// 2025 session); otherwise tether does not guess: the upstream's request is refused (and the
+// operator warned once per server), since asking the wrong client leaks one client's question, or
+// roots, to another. `per_session_upstreams` gives each client its own connection instead
+// (./session-upstreams.ts), which makes the question unambiguous again.
 //
 // Exchanges live in this process: with several replicas behind a load balancer, a retry that
 // carries inputResponses must reach the replica that issued the question (README: sticky routing).
@@ -29,14 +34,13 @@ import type {
   LoggingMessageNotificationParams,
   Root,
 } from "@modelcontextprotocol/client";
-import { INVALID_PARAMS, ProtocolError } from "@modelcontextprotocol/client";
+import { INVALID_PARAMS, INVALID_REQUEST, ProtocolError } from "@modelcontextprotocol/client";
 import { type InputRequest, type InputRequiredResult, inputRequired } from "@modelcontextprotocol/server";
 import { TetherError } from "../errors.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
 
-/** How long a question waits for the client's retry before the upstream hears "cancel". */
+/** `--question-timeout`'s default: how long a question (and its requestState) waits for the client's retry before the upstream's request is cancelled. */
 export const QUESTION_TIMEOUT_MS = 10 * 60_000;
-
 
 type Question =
   | { method: "elicitation/create"; params: ElicitRequestFormParams | ElicitRequestURLParams }
@@ -54,15 +58,31 @@ interface Parked {
 export interface DownstreamInput {
   /** The client's declared capabilities (per request on 2026-07-28, from initialize on 2025). */
   capabilities?: ClientCapabilities;
-  /** The `requestState` of a retry; an exchange id when tether issued the question. */
+  /** The client's connection (`stdio`, a 2025 session id); absent for stateless HTTP (./client-identity.ts). */
+  session?: string;
+  /** The exchange id a retry's verified `requestState` names. */
   requestState?: string;
+  /**
+   * What the request asks for (./client-identity.ts requestIdentity): a state resumes only the
+   * request it was issued for. A function: only a retry needs it, so a call pays nothing for it.
+   */
+  request(): string;
   inputResponses?: Record<string, unknown>;
+  /** Seals an exchange id into the requestState handed to this client. */
+  seal(exchangeId: string): Promise<string>;
   /** Sends a log line on this request's own stream (all a stateless HTTP client has). */
   log?(params: LoggingMessageNotificationParams): void;
 }
 
 /** An `input_required` result, as the server SDK's seam expects it from a handler. */
 export type InputRequiredAnswer = InputRequiredResult;
+
+/** The upstream connection a request runs on: its server, and for a per-session connection its scope. */
+export function connectionKey(server: string, scope?: string): string {
+  return scope === undefined ? server : `${server}\0${scope}`;
+}
+
+const INVALID_STATE = "Invalid or expired requestState";
 
 class Exchange<T> {
   readonly id = crypto.randomUUID();
@@ -71,6 +91,8 @@ class Exchange<T> {
   private wake?: () => void;
   private next = 0;
   private expiry?: ReturnType<typeof setTimeout>;
+  /** Why it was abandoned (timeout, session end, shutdown); it asks nothing more. */
+  private ended?: Error;
   /** Aborted when the downstream request waiting on this exchange is cancelled. */
   readonly controller = new AbortController();
   /** The log line sender of the downstream request now waiting. */
@@ -78,12 +100,19 @@ class Exchange<T> {
   work!: Promise<T>;
 
   constructor(
-    readonly server: string,
+    /** The upstream connection (connectionKey) the work runs on. */
+    readonly connection: string,
+    readonly session: string | undefined,
+    /** The identity of the request that opened it (DownstreamInput.request). */
+    readonly request: () => string,
     public capabilities: ClientCapabilities | undefined,
+    private readonly timeoutMs: number,
   ) {}
 
   /** Called from the upstream handler: parks the question until the client answers it. */
   ask<R>(question: Question): Promise<R> {
+    // Abandoned, its work is being cancelled: a question that arrives meanwhile is still its own.
+    if (this.ended) return Promise.reject(this.ended);
     return new Promise<R>((resolve, reject) => {
       const key = `tether-${++this.next}`;
       this.waiting.push({ key, question, answer: (r) => resolve(r as R), fail: reject });
@@ -103,7 +132,7 @@ class Exchange<T> {
   }
 
   /** Waits for the work to finish or for questions; questions become an input_required answer. */
-  async turn(): Promise<{ done: true; value: T } | { done: false; answer: InputRequiredAnswer }> {
+  async turn(seal: DownstreamInput["seal"]): Promise<{ done: true; value: T } | { done: false; answer: InputRequiredAnswer }> {
     if (this.waiting.length === 0) {
       const asked = new Promise<"asked">((resolve) => (this.wake = () => resolve("asked")));
       const outcome = await Promise.race([this.work.then(() => "done" as const, () => "done" as const), asked]);
@@ -117,12 +146,13 @@ class Exchange<T> {
       this.asked.set(parked.key, parked);
       inputRequests[parked.key] = parked.question as InputRequest;
     }
-    this.expiry = setTimeout(() => this.abandon(new TetherError("the client did not answer the forwarded question in time")), QUESTION_TIMEOUT_MS);
+    this.expiry = setTimeout(() => this.abandon(new TetherError("the client did not answer the forwarded question in time")), this.timeoutMs);
     this.expiry.unref?.();
-    return { done: false, answer: inputRequired({ inputRequests, requestState: this.id }) };
+    return { done: false, answer: inputRequired({ inputRequests, requestState: await seal(this.id) }) };
   }
 
   abandon(error: Error): void {
+    this.ended ??= error;
     clearTimeout(this.expiry);
     this.controller.abort(error);
     for (const parked of [...this.asked.values(), ...this.waiting.splice(0)]) parked.fail(error);
@@ -130,24 +160,42 @@ class Exchange<T> {
   }
 }
 
+export interface ForwardingOptions {
+  /** How long a question waits for the client's retry (and how long its requestState is valid). */
+  questionTimeoutMs?: number;
+  /** The operator hears, once per server, that a question was refused rather than guessed. */
+  warn(message: string): void;
+}
+
+/** The exchanges a question from one connection could belong to: none, the one, or several clients'. */
+type Owner = { exchange: Exchange<unknown> } | { exchange?: undefined; ambiguous: boolean };
+
 export class Forwarding {
   private readonly current = new AsyncLocalStorage<Exchange<unknown>>();
   private readonly open = new Map<string, Exchange<unknown>>();
+  private readonly warned = new Set<string>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ForwardingOptions) {
+    this.timeoutMs = options.questionTimeoutMs ?? QUESTION_TIMEOUT_MS;
+  }
 
   /**
-   * Runs `work` (a call routed to `server`) so the questions the upstream asks meanwhile reach
-   * this downstream request; a retry carrying tether's requestState resumes the exchange instead.
+   * Runs `work` (a request routed to the upstream connection `connection`, see connectionKey) so the
+   * questions the upstream asks meanwhile reach this downstream request; a retry carrying tether's
+   * requestState resumes its exchange instead.
    */
-  async converse<T>(server: string, input: DownstreamInput, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T | InputRequiredAnswer> {
+  async converse<T>(connection: string, input: DownstreamInput, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T | InputRequiredAnswer> {
     let exchange: Exchange<T>;
-    const resumed = input.requestState === undefined ? undefined : this.open.get(input.requestState);
-    if (resumed) {
+    if (input.requestState !== undefined) {
+      const resumed = this.open.get(input.requestState);
+      // The seal proved the client and the age; this proves it is the same request, repeated.
+      if (!resumed || resumed.request() !== input.request()) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
       exchange = resumed as Exchange<T>;
       exchange.capabilities = input.capabilities ?? exchange.capabilities;
       exchange.deliver(input.inputResponses);
     } else {
-      if (input.requestState !== undefined) throw new ProtocolError(INVALID_PARAMS, "Invalid or expired requestState");
-      exchange = new Exchange<T>(server, input.capabilities);
+      exchange = new Exchange<T>(connection, input.session, input.request, input.capabilities, this.timeoutMs);
       this.open.set(exchange.id, exchange as Exchange<unknown>);
       exchange.work = this.current.run(exchange as Exchange<unknown>, () => work(exchange.controller.signal));
       exchange.work.catch(() => {});
@@ -160,7 +208,7 @@ export class Forwarding {
     if (signal.aborted) cancel();
     signal.addEventListener("abort", cancel, { once: true });
     try {
-      const turn = await exchange.turn();
+      const turn = await exchange.turn(input.seal);
       return turn.done ? turn.value : turn.answer;
     } finally {
       signal.removeEventListener("abort", cancel);
@@ -168,11 +216,14 @@ export class Forwarding {
     }
   }
 
-  /** The answerer the upstream connections use (ctx.serverRequests while serving). */
-  handlers(ownRoots: ServerRequestHandlers["listRoots"]): ServerRequestHandlers {
+  /**
+   * The answerer one upstream connection uses (ctx.serverRequests while serving): `scope` names a
+   * per-session connection, absent for the shared one.
+   */
+  handlers(ownRoots: ServerRequestHandlers["listRoots"], scope?: string): ServerRequestHandlers {
     return {
       elicit: async (server, params) => {
-        const exchange = this.exchangeFor(server.name);
+        const exchange = this.ownerOrRefuse(server.name, scope, "elicitation/create");
         const url = params.mode === "url";
         const declared = exchange?.capabilities?.elicitation;
         const supported = declared && (url ? declared.url : declared.form ?? !declared.url);
@@ -180,12 +231,12 @@ export class Forwarding {
         return exchange.ask<ElicitResult>({ method: "elicitation/create", params });
       },
       listRoots: async (server) => {
-        const exchange = this.exchangeFor(server.name);
+        const exchange = this.ownerOrRefuse(server.name, scope, "roots/list");
         if (!exchange?.capabilities?.roots) return ownRoots(server);
         return (await exchange.ask<{ roots: Root[] }>({ method: "roots/list" })).roots ?? [];
       },
       sample: async (server, params) => {
-        const exchange = this.exchangeFor(server.name);
+        const exchange = this.ownerOrRefuse(server.name, scope, "sampling/createMessage");
         if (!exchange) throw new TetherError(`no client request is in flight to answer a sampling request from "${server.name}"`);
         if (!exchange.capabilities?.sampling) throw new TetherError(`the client connected to tether mcp serve does not support sampling`);
         return exchange.ask<CreateMessageResult>({ method: "sampling/createMessage", params });
@@ -193,11 +244,21 @@ export class Forwarding {
     };
   }
 
-  /** A log line from `server` goes to the request it serves; false when none is waiting. */
-  relayLog(server: string, params: LoggingMessageNotificationParams): boolean {
-    const log = this.exchangeFor(server)?.log;
-    log?.(params);
-    return log !== undefined;
+  /**
+   * A log line from an upstream connection goes to the request it serves; false when none is open
+   * (a line between requests). A line several clients' requests could own reaches none of them.
+   */
+  relayLog(server: string, scope: string | undefined, params: LoggingMessageNotificationParams): boolean {
+    const owner = this.ownerOf(connectionKey(server, scope));
+    owner.exchange?.log?.(params);
+    return owner.exchange !== undefined || owner.ambiguous;
+  }
+
+  /** A client's 2025 session ended (DELETE, idle close): its open requests are cancelled upstream. */
+  endSession(session: string): void {
+    for (const exchange of this.open.values()) {
+      if (exchange.session === session) exchange.abandon(new TetherError("the client's session ended"));
+    }
   }
 
   /** Refuses every question still waiting (shutdown). */
@@ -205,12 +266,35 @@ export class Forwarding {
     for (const exchange of this.open.values()) exchange.abandon(new TetherError("tether mcp serve is shutting down"));
   }
 
-  private exchangeFor(server: string): Exchange<unknown> | undefined {
+  private ownerOrRefuse(server: string, scope: string | undefined, method: string): Exchange<unknown> | undefined {
+    const owner = this.ownerOf(connectionKey(server, scope));
+    if (owner.exchange || !owner.ambiguous) return owner.exchange;
+    if (!this.warned.has(server)) {
+      this.warned.add(server);
+      this.options.warn(
+        `server "${server}" sent ${method} while requests of several clients were open on its connection, with nothing saying whose; ` +
+          `tether refused it rather than ask the wrong client. Give each client its own connection: --per-session ${server} ` +
+          `(config: [serve] per_session_upstreams = ["${server}"])`,
+      );
+    }
+    throw new ProtocolError(
+      INVALID_REQUEST,
+      `tether mcp serve cannot tell which of its clients this ${method} is for (requests of several clients are open on this connection); refused`,
+    );
+  }
+
+  private ownerOf(connection: string): Owner {
     // An exchange is open until its work settles; the async context can outlive that.
     const here = this.current.getStore();
-    if (here && here.server === server && this.open.get(here.id) === here) return here;
+    if (here && here.connection === connection && this.open.get(here.id) === here) return { exchange: here };
     // A Map keeps insertion order: the first one found is the oldest.
-    for (const exchange of this.open.values()) if (exchange.server === server) return exchange;
-    return undefined;
+    let oldest: Exchange<unknown> | undefined;
+    for (const exchange of this.open.values()) {
+      if (exchange.connection !== connection) continue;
+      if (!oldest) oldest = exchange;
+      // Two requests of one client (stdio, one 2025 session) share its questions; anyone else's do not.
+      else if (oldest.session === undefined || exchange.session !== oldest.session) return { ambiguous: true };
+    }
+    return oldest ? { exchange: oldest } : { ambiguous: false };
   }
 }

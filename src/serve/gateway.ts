@@ -18,7 +18,8 @@ import type { ServeTelemetry } from "../telemetry/serve-events.ts";
 import { isToolAllowed } from "../mcp/tool-filter.ts";
 import { type ServedNames, type ServedResources, servedPrompts, servedResources, servedSpelling, servedTools } from "./catalog.ts";
 import type { Upstreams } from "./upstreams.ts";
-import type { DownstreamInput, Forwarding, InputRequiredAnswer } from "./forwarding.ts";
+import { connectionKey, type DownstreamInput, type Forwarding, type InputRequiredAnswer } from "./forwarding.ts";
+import type { Lease, SessionUpstreams } from "./session-upstreams.ts";
 
 /** What one downstream request brings along. */
 export interface DownstreamRequest {
@@ -28,12 +29,25 @@ export interface DownstreamRequest {
   onProgress?(progress: { progress: number; total?: number; message?: string }): void;
   /** The client's name, for telemetry. */
   client?: string;
+  /**
+   * Who the client is: a keyed HMAC of its 2025 session or of the bearer credential it presented,
+   * absent for an anonymous stateless request (./client-identity.ts). Never the credential itself.
+   */
+  clientKey?: string;
   /** The client's log level for this request (2026-07-28), passed on so upstream lines reach it. */
   logLevel?: LoggingLevel;
-  /** Its capabilities and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
-  input?: DownstreamInput;
+  /** Its capabilities, its session and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
+  input: DownstreamInput;
   /** The client's era: a 2025 client is served through an upstream's 2025 connection where it has one (./upstreams.ts). */
   era?: "legacy" | "modern";
+}
+
+/** The upstream connection one request runs on (shared, or the client's own: ./session-upstreams.ts). */
+interface Route {
+  /** Its key for forwarding (./forwarding.ts connectionKey). */
+  key: string;
+  /** The connection, and what to do when the request settles. */
+  lease(): Promise<Lease>;
 }
 
 export class Gateway {
@@ -53,11 +67,59 @@ export class Gateway {
     readonly forwarding: Forwarding,
     /** False with --no-prefix: served names are the upstreams' own (./catalog.ts). */
     private readonly prefix: boolean,
+    /** The per-session connections of the servers listed in per_session_upstreams. */
+    private readonly sessions: SessionUpstreams,
   ) {}
 
-  /** The downstream client's roots changed: every connected upstream hears it. */
-  rootsChanged(): void {
-    for (const connection of this.upstreams.connected()) void connection.notifyRootsChanged();
+  /** A downstream session ended (DELETE, idle close): its requests are cancelled upstream, its own connections closed. */
+  endSession(session: string): void {
+    this.forwarding.endSession(session);
+    void this.sessions.release(session);
+  }
+
+  /**
+   * Where a request to `server` runs: the shared connection, or for a per-session server the
+   * client's own (its 2025 session's; a stateless request's own, closed when it settles).
+   */
+  private route(server: string, request: DownstreamRequest): Route {
+    if (!this.sessions.has(server)) {
+      return { key: server, lease: async () => ({ connection: (await this.upstreams.get(server, request.era))!, done: () => {} }) };
+    }
+    const session = request.input.session;
+    const scope = session ?? `request ${crypto.randomUUID()}`;
+    const config = this.upstreams.servers.find((s) => s.name === server)!;
+    return {
+      key: connectionKey(server, scope),
+      lease: async () => {
+        const lease = await this.sessions.lease(config, scope);
+        return {
+          connection: lease.connection,
+          done: () => {
+            lease.done();
+            if (session === undefined) void this.sessions.release(scope);
+          },
+        };
+      },
+    };
+  }
+
+  /** Runs `work` on the request's route, inside its exchange (questions forwarded, ./forwarding.ts). */
+  private converse<T>(server: string, request: DownstreamRequest, work: (connection: McpConnection, signal: AbortSignal) => Promise<T>) {
+    const route = this.route(server, request);
+    return this.forwarding.converse(route.key, request.input, request.signal, async (signal) => {
+      const lease = await route.lease();
+      try {
+        return await work(lease.connection, signal);
+      } finally {
+        lease.done();
+      }
+    });
+  }
+
+  /** A downstream client's roots changed: every shared upstream connection hears it, and the client's own ones (`session`). */
+  async rootsChanged(session?: string): Promise<void> {
+    const own = session === undefined ? [] : await this.sessions.connectionsOf(session);
+    for (const connection of [...this.upstreams.connected(), ...own]) void connection.notifyRootsChanged();
   }
 
   /** An upstream's list changed: forget the cached one, tell downstream listeners. */
@@ -95,14 +157,13 @@ export class Gateway {
   async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
     const served = (await this.servedTools()).resolve(name);
     const target = served ? { server: served.server, tool: served.item.name } : await this.unlistedTool(name, request);
-    const connection = (await this.upstreams.get(target.server, request.era))!;
     const callId = crypto.randomUUID();
     // The config's tool policy let it through (a filtered tool is never served, see below). A retry
     // that answers forwarded questions continues the call already decided.
-    if (request.input?.requestState === undefined) {
+    if (request.input.requestState === undefined) {
       this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, callId, decision: "approved" });
     }
-    return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
+    return this.converse(target.server, request, (connection, signal) =>
       this.runCall(connection, target.server, target.tool, name, args, callId, { ...request, signal }),
     );
   }
@@ -195,8 +256,7 @@ export class Gateway {
   async getPrompt(name: string, args: Record<string, string>, request: DownstreamRequest): Promise<GetPromptResult | InputRequiredAnswer> {
     const target = (await this.servedPrompts()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
-    const connection = (await this.upstreams.get(target.server, request.era))!;
-    return this.forwarding.converse(target.server, request.input ?? {}, request.signal, (signal) =>
+    return this.converse(target.server, request, (connection, signal) =>
       this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
     );
   }
@@ -214,8 +274,8 @@ export class Gateway {
     const connection = owner === undefined ? undefined : await this.upstreams.get(owner, request.era);
     if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
-    return this.forwarding.converse(server, request.input ?? {}, request.signal, (signal) =>
-      this.relay(() => this.timed(server, "resources/read", () => connection.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
+    return this.converse(server, request, (scoped, signal) =>
+      this.relay(() => this.timed(server, "resources/read", () => scoped.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
     );
   }
 
@@ -223,7 +283,7 @@ export class Gateway {
    * completion/complete for a served prompt (its name un-prefixed for the upstream) or a resource
    * template (URIs are served unchanged); an upstream without completions offers none.
    */
-  async complete(params: CompleteRequestParams, request: DownstreamRequest): Promise<CompleteResult> {
+  async complete(params: CompleteRequestParams, request: { signal: AbortSignal; era?: DownstreamRequest["era"] }): Promise<CompleteResult> {
     const { ref } = params;
     let server: string | undefined;
     let upstreamRef = ref;

@@ -1,6 +1,7 @@
 // `tether mcp serve --http`: streamable HTTP at /mcp under Bun.serve, with the guards the SDK's
 // handler leaves to its host (docs/serving/http.md "Validate Host and Origin in front of it"):
-// Host and Origin checks against DNS rebinding, a bearer token for non-loopback binds, body bounds.
+// Host and Origin checks against DNS rebinding, the bearer token, body size and time bounds, and a
+// per-peer cap (./http-guards.ts), all decided before a body is read.
 //
 // 2026-07-28 requests, and 2025 requests without a session, are the SDK handler's (stateless).
 // A 2025 client that initializes gets a session instead (Mcp-Session-Id, the SDK's sessionful
@@ -9,7 +10,7 @@
 // session keeps what it sends in an event store (./event-store.ts): its SSE streams start with a
 // priming event id and a retry hint, so a stream closed mid-call (SSE polling, ./server.ts) or cut
 // by the network is resumed with Last-Event-ID, the result of the call included.
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   createMcpHandler,
   hostHeaderValidationResponse,
@@ -18,35 +19,39 @@ import {
   type Server,
   WebStandardStreamableHTTPServerTransport,
   localhostAllowedHostnames,
-  localhostAllowedOrigins,
   type McpHandlerRequestOptions,
   type McpServerFactory,
-  originValidationResponse,
 } from "@modelcontextprotocol/server";
-import { isLoopbackHost } from "../config/names.ts";
+import { isLoopbackHost, splitHttpBind } from "../config/names.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { UsageError } from "../errors.ts";
-import { SessionEventStore } from "./event-store.ts";
+import { EventStoreBudget, SessionEventStore } from "./event-store.ts";
+import {
+  bodyTimedOut,
+  DEFAULT_BODY_TIMEOUT_SECONDS,
+  originChecker,
+  PeerConnections,
+  readBodyWithin,
+  refuse,
+  tokenMatcher,
+  unauthorized,
+  whenSent,
+} from "./http-guards.ts";
 
 export const MCP_PATH = "/mcp";
 /** The largest request body read, in bytes: the SDK's own default, also enforced by Bun before parsing. */
 export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_HTTP_HOST = "127.0.0.1";
 
 export interface HttpBind {
   host: string;
   port: number;
 }
 
-/** `HOST:PORT`, `:PORT` or `PORT` (host 127.0.0.1); `[::1]:PORT` for IPv6. */
+/** `--http HOST:PORT` (config/names.ts splitHttpBind says which forms). */
 export function parseHttpBind(value: string): HttpBind {
-  const match = /^(?:(\[[^\]]+\]|[^:]*):)?(\d{1,5})$/.exec(value.trim());
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65_535) {
-    throw new UsageError(`--http wants HOST:PORT (e.g. 127.0.0.1:8080), got "${value}"`);
-  }
-  const host = (match[1] ?? "").replace(/^\[|\]$/g, "") || DEFAULT_HTTP_HOST;
-  return { host, port };
+  const bind = splitHttpBind(value);
+  if (!bind) throw new UsageError(`--http wants HOST:PORT (e.g. 127.0.0.1:8080), got "${value}"`);
+  return bind;
 }
 
 /** The most 2025 sessions open at once; an initialize beyond it is answered 503. */
@@ -68,10 +73,18 @@ export function parseSsePoll(value: string): number {
 
 export interface HttpServeOptions {
   bind: HttpBind;
-  /** A 2025 session opened (its instance) or closed: serve keeps such instances for notifications. */
-  onSession?(instance: Server, open: boolean): void;
-  /** Required unless the bind is loopback: clients send `Authorization: Bearer <token>`. */
+  /** A 2025 session opened (its instance) or closed: serve keeps such instances for notifications, and cancels a closed one's requests. */
+  onSession?(instance: Server, open: boolean, sessionId: string): void;
+  /** Clients send `Authorization: Bearer <token>`; absent only with --no-token on loopback (./serve.ts). */
   token?: string;
+  /** Browser origins allowed besides serve's own (`--allow-origin`). */
+  allowOrigins?: string[];
+  /** `--body-timeout`: an allowed request's body must arrive within this many seconds. */
+  bodyTimeoutSeconds?: number;
+  /** `--max-connections-per-peer`: open requests per client address; 0 (default): no cap. */
+  maxConnectionsPerPeer?: number;
+  /** `--event-store-bytes`: what all 2025 sessions' event stores keep together. */
+  eventStoreBytes?: number;
   onError?(error: Error): void;
 }
 
@@ -87,36 +100,72 @@ export interface HttpServing {
   close(): Promise<void>;
 }
 
+/**
+ * Bun's idle timeout for connections serve has not let in: keep-alive connections between
+ * requests, and responses to refused ones. An allowed request has it turned off until its response
+ * is sent (an SSE stream may stay quiet for minutes) and gets the body deadline instead. (Bun itself closes a connection
+ * whose headers are still incomplete after about 10 s, whatever this says.)
+ */
+export const IDLE_TIMEOUT_SECONDS = 10;
+
 export function serveHttp(factory: McpServerFactory, options: HttpServeOptions): HttpServing {
   const { bind, token } = options;
   const loopback = isLoopbackHost(bind.host);
   const handler = createMcpHandler(factory, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES, onerror: options.onError });
   // On a loopback bind only loopback names may appear in Host: a page whose domain was rebound
   // to 127.0.0.1 sends its own domain and is refused. A non-loopback bind is reached under names
-  // tether cannot know, so there the token is the guard; browsers' cross-site Origins stay refused.
+  // tether cannot know, so there the token is the guard.
   const allowedHosts = loopback ? localhostAllowedHostnames() : undefined;
-  const allowedOrigins = loopback ? localhostAllowedOrigins() : [...localhostAllowedOrigins(), bind.host];
-  const expected = token === undefined ? undefined : digest(token);
-  const legacy = legacySessions(factory, options);
+  const isAuthorized = token === undefined ? () => true : tokenMatcher(token);
+  const bodySeconds = options.bodyTimeoutSeconds ?? DEFAULT_BODY_TIMEOUT_SECONDS;
+  const peers = new PeerConnections(options.maxConnectionsPerPeer ?? 0);
+  const legacy = legacySessions(factory, options, new EventStoreBudget(options.eventStoreBytes));
+  let originRefusal: (request: Request) => Response | undefined = () => undefined;
+
+  // Every refusal below is decided on the headers alone and closes the connection unread (see
+  // ./http-guards.ts); Bun answers a Content-Length over maxRequestBodySize with 413 the same way.
+  const admit = async (request: Request, server: Bun.Server<undefined>): Promise<Response> => {
+    const rejected = (allowedHosts && hostHeaderValidationResponse(request, allowedHosts)) ?? originRefusal(request);
+    if (rejected) return refuse(rejected);
+    if (new URL(request.url).pathname !== MCP_PATH) return refuse(new Response("Not found: MCP is served at /mcp\n", { status: 404 }));
+    if (!isAuthorized(request)) return unauthorized();
+    server.timeout(request, 0);
+    if (request.method !== "POST") return dispatch(request);
+    const body = await readBodyWithin(request, bodySeconds).catch(() => null);
+    if (body === undefined) return bodyTimedOut(bodySeconds);
+    if (body === null) return refuse(new Response("Bad Request: the body could not be read\n", { status: 400 }));
+    return dispatch(new Request(request, { body }));
+  };
+  const dispatch = async (request: Request): Promise<Response> => {
+    const routed = await legacy.handle(request);
+    return routed instanceof Response ? routed : handler.fetch(routed.request, routed.options);
+  };
 
   const server = Bun.serve({
     hostname: bind.host,
     port: bind.port,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
-    // Long tool calls stream progress over SSE; Bun's 10 s default idle timeout would cut them.
-    idleTimeout: 0,
-    async fetch(request) {
-      const rejected =
-        (allowedHosts && hostHeaderValidationResponse(request, allowedHosts)) ?? originValidationResponse(request, allowedOrigins);
-      if (rejected) return rejected;
-      if (new URL(request.url).pathname !== MCP_PATH) return new Response("Not found: MCP is served at /mcp\n", { status: 404 });
-      if (expected && !authorized(request, expected)) {
-        return new Response("Unauthorized\n", { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="tether"' } });
+    idleTimeout: IDLE_TIMEOUT_SECONDS,
+    async fetch(request, server) {
+      const peer = server.requestIP(request)?.address ?? "";
+      if (!peers.acquire(peer)) return peers.tooMany();
+      let response: Response;
+      try {
+        response = await admit(request, server);
+      } catch (error) {
+        peers.release(peer);
+        throw error;
       }
-      const routed = await legacy.handle(request);
-      return routed instanceof Response ? routed : handler.fetch(routed.request, routed.options);
+      return whenSent(response, () => {
+        peers.release(peer);
+        // admit turned the idle timeout off for this request; Bun would keep that for the
+        // keep-alive connection after it, so an idle connection would never be closed.
+        server.timeout(request, IDLE_TIMEOUT_SECONDS);
+      });
     },
   });
+  // Serve's own origin needs the port Bun picked (--http HOST:0); no request is handled before this runs.
+  originRefusal = originChecker(bind.host, server.port!, options.allowOrigins ?? []);
   const shownHost = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
   return {
     url: `http://${shownHost}:${server.port}${MCP_PATH}`,
@@ -138,6 +187,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
 interface LegacySession {
   transport: WebStandardStreamableHTTPServerTransport;
   instance: Server;
+  events: SessionEventStore;
   lastUsed: number;
 }
 
@@ -151,7 +201,7 @@ interface Unrouted {
  * 2025 sessions: an initialize without Mcp-Session-Id opens one; requests carrying a known id go
  * to it. Everything else is left to the SDK handler (Unrouted), which serves it statelessly.
  */
-function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
+function legacySessions(factory: McpServerFactory, options: HttpServeOptions, budget: EventStoreBudget) {
   const sessions = new Map<string, LegacySession>();
   const ended = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID });
   void ended.close();
@@ -159,7 +209,8 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
-    options.onSession?.(session.instance, false);
+    session.events.dispose();
+    options.onSession?.(session.instance, false, id);
     await session.transport.close().catch(() => {});
     await session.instance.close().catch(() => {});
   };
@@ -184,8 +235,8 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
         return response;
       }
       if (request.method !== "POST") return { request };
-      // Bun.serve has already bounded the body (maxRequestBodySize). Read once: the SDK handler
-      // gets the parsed body rather than parsing it again.
+      // Bun.serve has already bounded the body (maxRequestBodySize), and serveHttp read it within
+      // its deadline. Parsed once: the SDK handler gets the parsed body rather than parsing it again.
       const text = await request.text();
       let body: unknown;
       try {
@@ -200,13 +251,16 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
         return new Response("Too many MCP sessions open; try again later\n", { status: 503, headers: { "Retry-After": "60" } });
       }
       const instance = (await factory({ era: "legacy", requestInfo: request })) as Server;
+      // Whether a stream is open decides whether an event is delivered as it is stored (./event-store.ts).
+      // The SDK keeps its open streams in a private map, the one place that knows.
+      const events = new SessionEventStore(budget, (streamId) => openStreams(transport).has(streamId));
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
-        eventStore: new SessionEventStore(),
+        eventStore: events,
         retryInterval: SSE_RETRY_MS,
         onsessioninitialized: (sessionId) => {
-          sessions.set(sessionId, { transport, instance, lastUsed: Date.now() });
-          options.onSession?.(instance, true);
+          sessions.set(sessionId, { transport, instance, events, lastUsed: Date.now() });
+          options.onSession?.(instance, true, sessionId);
         },
         onsessionclosed: (sessionId) => void close(sessionId),
       });
@@ -220,13 +274,6 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions) {
   };
 }
 
-/** Constant time: both sides are hashed first, so neither the length nor a prefix leaks. */
-function authorized(request: Request, expected: Buffer): boolean {
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(.+)$/i.exec(header);
-  return timingSafeEqual(digest(match?.[1] ?? ""), expected) && match !== null;
-}
-
-function digest(value: string): Buffer {
-  return createHash("sha256").update(value).digest();
+function openStreams(transport: WebStandardStreamableHTTPServerTransport): Map<string, unknown> {
+  return (transport as unknown as { _streamMapping: Map<string, unknown> })._streamMapping;
 }

@@ -8,18 +8,23 @@ import type { Context } from "../context.ts";
 import { isLoopbackHost } from "../config/names.ts";
 import { disabledServer, listServers, getServer } from "../config/servers.ts";
 import { ConfigError, UsageError } from "../errors.ts";
-import type { ListKind } from "../mcp/connect.ts";
+import { connectServer, type ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
-import { Forwarding } from "./forwarding.ts";
+import { createRequestStates } from "./client-identity.ts";
+import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
+import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { createServedServer } from "./server.ts";
+import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
+import { SessionUpstreams } from "./session-upstreams.ts";
 import { Upstreams } from "./upstreams.ts";
 
 /** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
 export const SHUTDOWN_GRACE_MS = 1_200;
 
+/** Resolved from the flags and `[serve]` in config.toml (./options.ts). */
 export interface ServeOptions {
   /** Absent: stdio. */
   http?: HttpBind;
@@ -27,22 +32,55 @@ export interface ServeOptions {
   servers?: string[];
   toolSearch: boolean;
   /** False with `--no-prefix`: names as the upstreams give them (see ./catalog.ts). */
-  prefix?: boolean;
+  prefix: boolean;
   /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
   tokenEnvVar?: string;
+  /**
+   * False with `--no-token` (loopback only): HTTP clients need no token. Otherwise, without
+   * --token-env-var, serve's own token ($TETHER_HOME/serve/token, ./serve-token.ts).
+   */
+  token?: boolean;
+  /** `--allow-origin ORIGIN`: browser origins allowed besides serve's own. */
+  allowOrigins?: string[];
+  /** `--body-timeout SECONDS`: an allowed request's body must arrive within this (default 30). */
+  bodyTimeoutSeconds?: number;
+  /** `--max-connections-per-peer N`: open requests per client address; 0 (default): no cap. */
+  maxConnectionsPerPeer?: number;
+  /** `--event-store-bytes BYTES`: what all 2025 sessions' event stores keep together (default 64 MiB). */
+  eventStoreBytes?: number;
   /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
   ssePollSeconds?: number;
+  /**
+   * `--per-session NAME` (config `[serve] per_session_upstreams`): these servers get one connection
+   * per downstream client (./session-upstreams.ts). HTTP only: stdio has one client.
+   */
+  perSessionUpstreams?: string[];
+  /** `--max-upstream-sessions N`: per-session connections open at once, per server (default 32). */
+  maxUpstreamSessions?: number;
+  /** `--question-timeout SECONDS`: how long a forwarded question waits, and its requestState lives (default 600). */
+  questionTimeoutSeconds?: number;
+}
+
+/** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
+export interface ServeTokenNotice {
+  /** $TETHER_HOME/serve/token, when serve made or reused its own token. */
+  file?: string;
 }
 
 export interface ServeReport {
-  /** The HTTP endpoint is listening. */
-  listening?(url: string, servers: string[]): void;
+  /** The HTTP endpoint is listening; `token` says where its token is, when serve keeps one. */
+  listening?(url: string, servers: string[], token: ServeTokenNotice): void;
 }
 
-export async function serve(ctx: Context, options: ServeOptions, report: ServeReport = {}): Promise<void> {
+export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}): Promise<void> {
+  const { config } = await ctx.config();
+  const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
   const servers = await chooseServers(ctx, options.servers);
-  const { config } = await ctx.config();
+  const unknown = options.perSessionUpstreams?.find((name) => !servers.some((s) => s.name === name));
+  if (unknown !== undefined) throw new UsageError(`--per-session ${unknown}: no such server is served (check the name, or --servers)`, {
+      hint: "the names come from --per-session, else per_session_upstreams under [serve] in config.toml",
+    });
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
 
   const instances = new Set<Server>();
@@ -56,21 +94,26 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       void send.catch(() => {});
     }
   };
-  const forwarding = new Forwarding();
+  const questionTimeoutMs = options.questionTimeoutSeconds === undefined ? QUESTION_TIMEOUT_MS : options.questionTimeoutSeconds * 1000;
+  const forwarding = new Forwarding({ questionTimeoutMs, warn: (message) => ctx.log.warn(message) });
   // Elicitation, sampling and roots requests from an upstream go to the downstream client. Roots
   // asked outside any client request (many servers ask once, at start) or by a client without
   // roots are tether's own: config's `roots`, else the directory serve was started in.
   const ownRoots = (server: ServerConfig) => Promise.resolve(rootsFor(ctx, server, config, []));
-  const relayLog = (server: ServerConfig, params: LoggingMessageNotificationParams) => {
-    const line = { ...params, logger: params.logger ? `${server.name}/${params.logger}` : server.name };
-    // A line travels on the stream of the request it came during; between requests, to the
-    // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
-    if (gateway.forwarding.relayLog(server.name, line)) return;
-    for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
+  /** What one upstream connection's requests and log lines reach: `scope` names a per-session connection. */
+  const serverRequestsFor = (scope?: string) => {
+    const relayLog = (server: ServerConfig, params: LoggingMessageNotificationParams) => {
+      const line = { ...params, logger: params.logger ? `${server.name}/${params.logger}` : server.name };
+      // A line travels on the stream of the request it came during; between requests, to the
+      // clients with a connection (stdio, 2025 HTTP sessions). Stateless HTTP has no stream then.
+      // A per-session connection's line between requests is its client's alone: it stays in tether.
+      if (forwarding.relayLog(server.name, scope, line) || scope !== undefined) return;
+      for (const instance of instances) void instance.sendLoggingMessage(line).catch(() => {});
+    };
+    // Every upstream line is relayed (no level of serve's own): each request carries its client's.
+    return { ...forwarding.handlers(ownRoots, scope), log: { write: relayLog } };
   };
-  // Every upstream line is relayed (no level of serve's own): each request carries its client's.
-  const serverRequests = { ...forwarding.handlers(ownRoots), log: { write: relayLog } };
-  const upstreams = new Upstreams({ ...ctx, serverRequests }, servers, {
+  const upstreams = new Upstreams({ ...ctx, serverRequests: serverRequestsFor() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -83,7 +126,12 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
     },
   });
-  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true);
+  const sessions = new SessionUpstreams(
+    (server, scope, registerClose) => connectServer({ ...ctx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
+    new Set(options.http ? options.perSessionUpstreams : []),
+    options.maxUpstreamSessions,
+  );
+  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true, sessions);
   gateway.onListChanged(pushListChanged);
 
   let stopped: Promise<void> | undefined;
@@ -95,7 +143,7 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
       await gateway.drain(SHUTDOWN_GRACE_MS);
       ctx.log.debug(`serve: drained in ${Math.round(performance.now() - t0)}ms`);
       // Upstream children first: they are what must not outlive tether.
-      await upstreams.close();
+      await Promise.all([upstreams.close(), sessions.close()]);
       ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
       await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
     })());
@@ -103,8 +151,12 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
 
   await upstreams.required();
 
+  const transport = options.http ? "http" : "stdio";
+  const requestStates = createRequestStates(questionTimeoutMs, transport);
   const factory = (context?: { era: "legacy" | "modern" }) => {
     const instance = createServedServer(gateway, {
+      requestStates,
+      transport,
       version: ctx.version,
       era: context?.era,
       toolSearch: options.toolSearch,
@@ -126,13 +178,21 @@ export async function serve(ctx: Context, options: ServeOptions, report: ServeRe
   if (options.http) {
     http = serveHttp(factory, {
       bind: options.http,
-      token,
+      token: token?.value,
+      allowOrigins: options.allowOrigins,
+      bodyTimeoutSeconds: options.bodyTimeoutSeconds,
+      maxConnectionsPerPeer: options.maxConnectionsPerPeer,
+      eventStoreBytes: options.eventStoreBytes,
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),
       // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
-      onSession: (instance, open) => void (open ? instances.add(instance) : instances.delete(instance)),
+      onSession(instance, open, sessionId) {
+        if (open) return void instances.add(instance);
+        instances.delete(instance);
+        gateway.endSession(sessionId);
+      },
     });
     stopTransport = () => http!.stopAccepting();
-    report.listening?.(http.url, servers.map((s) => s.name));
+    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file });
   } else {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     // One connection, one pinned instance: kept so upstream list changes and log lines reach it.
@@ -155,21 +215,25 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
   return chosen;
 }
 
-/** The bearer token HTTP clients must present; required for a bind other than loopback. */
-function httpToken(ctx: Context, options: ServeOptions): string | undefined {
+/**
+ * The bearer token HTTP clients must present: --token-env-var's, else serve's own token file.
+ * Only --no-token goes without, and only on loopback.
+ */
+function httpToken(ctx: Context, options: ServeOptions): { value: string; file?: string } | undefined {
   const { http, tokenEnvVar } = options;
-  if (!http) {
-    if (options.ssePollSeconds !== undefined) throw new UsageError("--sse-poll needs --http (stdio has no SSE streams)");
-    if (tokenEnvVar) throw new UsageError("--token-env-var needs --http (stdio has no network clients to authenticate)");
-    return undefined;
+  if (!http) return undefined;
+  if (options.token === false) {
+    if (tokenEnvVar) throw new UsageError("--no-token and --token-env-var contradict each other; pick one");
+    if (isLoopbackHost(http.host)) return undefined;
+    throw new UsageError(`--no-token is for loopback binds only: binding ${http.host} without a token would expose every configured server to the network`, {
+      hint: "drop --no-token (serve makes and prints a token), or pass --token-env-var VAR",
+    });
   }
   if (!tokenEnvVar) {
-    if (isLoopbackHost(http.host)) return undefined;
-    throw new UsageError(`binding ${http.host} exposes every configured server to the network; --token-env-var VAR is required`, {
-      hint: "put a long random token in an env var and pass its name: --token-env-var TETHER_SERVE_TOKEN",
-    });
+    const file = serveTokenPath(ctx.paths.home);
+    return { value: loadOrCreateServeToken(file), file };
   }
   const value = ctx.env[tokenEnvVar];
   if (!value) throw new ConfigError(`--token-env-var ${tokenEnvVar}: the variable is not set (or empty)`);
-  return value;
+  return { value };
 }

@@ -20,6 +20,7 @@ import { INVALID_PARAMS, type Tool } from "@modelcontextprotocol/client";
 import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
 import { isPlainObject } from "../values.ts";
+import { describeClient, type RequestStates, requestIdentity } from "./client-identity.ts";
 
 export interface ServedServerOptions {
   version: string;
@@ -31,7 +32,14 @@ export interface ServedServerOptions {
   era?: "legacy" | "modern";
   /** SSE polling: a request still running after this long has its SSE stream closed, again every this long; 0 or absent: never. */
   ssePollMs?: number;
+  /** Seals and checks the requestState of forwarded questions (./client-identity.ts). */
+  requestStates: RequestStates;
+  /** What the instance serves: the one stdio client, or HTTP requests (sessions or stateless). */
+  transport: "stdio" | "http";
 }
+
+/** A request's params as its handler sees them (requestState and inputResponses already lifted out). */
+type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 
 export const SEARCH_TOOLS = "search_tools";
 export const CALL_TOOL = "call_tool";
@@ -47,6 +55,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
         completions: {},
         logging: {},
       },
+      // A retry's requestState is checked before any handler runs; a bad one is answered -32602.
+      requestState: { verify: options.requestStates.verify },
       instructions: options.toolSearch
         ? `Tools of several MCP servers are reachable through ${SEARCH_TOOLS} (find them by what they do) and ${CALL_TOOL} (run one by name).`
         : undefined,
@@ -62,7 +72,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     for (const line of options.notices()) await ctx.mcpReq.log("warning", line, "tether").catch(() => {});
   };
   /** `send` keeps each progress or log notification written for the request (see answer()). */
-  const downstream = (ctx: ServerContext, meta: Record<string, unknown> | undefined, send: (work: Promise<unknown>) => void): DownstreamRequest => {
+  const downstream = (ctx: ServerContext, params: Params, send: (work: Promise<unknown>) => void): DownstreamRequest => {
+    const meta = params._meta;
     const token = ctx.mcpReq._meta?.progressToken;
     // 2026-07-28 carries the client's identity on every request; 2025 once, at initialize.
     const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
@@ -70,15 +81,21 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
     const state = ctx.mcpReq.requestState();
+    const { session, clientKey } = describeClient(ctx, options.transport);
     return {
       signal: ctx.mcpReq.signal,
       era: options.era,
       client: clientInfo?.name,
+      clientKey,
       logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
       input: {
         capabilities: (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities(),
+        session,
+        // The verified payload (the exchange id); verify has already refused anything else.
         requestState: typeof state === "string" ? state : undefined,
+        request: () => requestIdentity(ctx.mcpReq.method, params),
         inputResponses: ctx.mcpReq.inputResponses,
+        seal: (exchangeId) => options.requestStates.mint(exchangeId, ctx),
         log: (p) => send(ctx.mcpReq.log(p.level, p.data, p.logger)),
       },
       onProgress:
@@ -86,11 +103,11 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     };
   };
   /** The result of `work`, once the progress and log lines sent before it are written: a result must not overtake them. */
-  const answer = async <T>(ctx: ServerContext, meta: Record<string, unknown> | undefined, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
+  const answer = async <T>(ctx: ServerContext, params: Params, work: (from: DownstreamRequest) => Promise<T>): Promise<T> => {
     const sent: Promise<unknown>[] = [];
     const polling = ssePolling(ctx, options.ssePollMs);
     try {
-      const result = await work(downstream(ctx, meta, (notification) => void sent.push(notification.catch(() => {}))));
+      const result = await work(downstream(ctx, params, (notification) => void sent.push(notification.catch(() => {}))));
       await Promise.all(sent);
       return result;
     } finally {
@@ -106,8 +123,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   });
   server.setRequestHandler("tools/call", async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
-    const meta = request.params._meta;
-    if (!options.toolSearch) return answer(ctx, meta, (from) => gateway.callTool(name, args, from));
+    if (!options.toolSearch) return answer(ctx, request.params, (from) => gateway.callTool(name, args, from));
     if (name === SEARCH_TOOLS) return search(gateway, args);
     if (name === CALL_TOOL) {
       const target = args.name;
@@ -115,7 +131,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       if (typeof target !== "string" || !isPlainObject(targetArgs)) {
         throw new ProtocolError(INVALID_PARAMS, `${CALL_TOOL} wants {"name": string, "arguments": object}`);
       }
-      return answer(ctx, meta, (from) => gateway.callTool(target, targetArgs, from));
+      return answer(ctx, request.params, (from) => gateway.callTool(target, targetArgs, from));
     }
     throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"; with --tool-search only ${SEARCH_TOOLS} and ${CALL_TOOL} are offered`);
   });
@@ -125,14 +141,14 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     return { prompts };
   });
   server.setRequestHandler("prompts/get", async (request, ctx) =>
-    answer(ctx, request.params._meta, (from) => gateway.getPrompt(request.params.name, request.params.arguments ?? {}, from)),
+    answer(ctx, request.params, (from) => gateway.getPrompt(request.params.name, request.params.arguments ?? {}, from)),
   );
   server.setRequestHandler("resources/list", async (_request, ctx) => {
     const resources = await gateway.listResources();
     await tell(ctx);
     return { resources };
   });
-  server.setRequestHandler("completion/complete", async (request, ctx) => answer(ctx, request.params._meta, (from) => gateway.complete(request.params, from)));
+  server.setRequestHandler("completion/complete", async (request, ctx) => answer(ctx, request.params, (from) => gateway.complete(request.params, from)));
   server.setRequestHandler("resources/subscribe", async (request) => {
     await gateway.subscribe(request.params.uri, options.era);
     return {};
@@ -141,11 +157,12 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     await gateway.unsubscribe(request.params.uri);
     return {};
   });
-  // A 2025 client says its roots changed; the upstreams ask again when they next need them.
-  server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged());
+  // A 2025 client says its roots changed; the upstreams ask again when they next need them: the
+  // shared connections, and its session's own (--per-session).
+  server.setNotificationHandler("notifications/roots/list_changed", () => gateway.rootsChanged(options.transport === "stdio" ? undefined : server.transport?.sessionId));
   server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await gateway.listResourceTemplates() }));
   server.setRequestHandler("resources/read", async (request, ctx) =>
-    answer(ctx, request.params._meta, (from) => gateway.readResource(request.params.uri, from)),
+    answer(ctx, request.params, (from) => gateway.readResource(request.params.uri, from)),
   );
   return server;
 }

@@ -1,19 +1,27 @@
 // Telemetry for `tether mcp serve`: one `tether.tool_result` per proxied call (with `mcp.server`
 // and `mcp.client`) and one `tether.mcp_request` per upstream request, through the same sink,
-// metadata and secret scrubbing as `tether exec` (./run-telemetry.ts).
+// metadata and secret scrubbing as `tether exec` (./run-telemetry.ts). Who asked: `mcp.client` is
+// the name the client declared (anyone can declare any name); `mcp.client.id` is serve's keyed HMAC
+// of the client's session or credential (serve/client-identity.ts), which a client cannot choose.
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { toolResultContent } from "../agent/model-input.ts";
 import type { TetherConfig } from "../config/types.ts";
 import { ms } from "./agent-events.ts";
 import { type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
 
-export interface ProxiedCallRecord {
+/** The downstream client behind a record. */
+export interface DownstreamWho {
+  /** The client's declared name, when it said. */
+  client?: string;
+  /** serve's keyed HMAC of its session or credential; absent for an anonymous stateless request. */
+  clientId?: string;
+}
+
+export interface ProxiedCallRecord extends DownstreamWho {
   /** The served name the client called (`docs__search`). */
   toolName: string;
   server: string;
   tool: string;
-  /** The downstream client's name, when it said. */
-  client?: string;
   callId: string;
   /** As the client sent them: serialized only when telemetry is on. */
   arguments: Record<string, unknown>;
@@ -23,16 +31,16 @@ export interface ProxiedCallRecord {
 }
 
 /** The config's tool policy (enabled_tools / disabled_tools) deciding a proxied call. */
-export interface ProxiedDecisionRecord {
+export interface ProxiedDecisionRecord extends DownstreamWho {
   toolName: string;
   server: string;
   tool: string;
-  client?: string;
   callId: string;
   decision: "approved" | "denied";
 }
 
-export interface UpstreamRequestRecord {
+/** One request tether made upstream; `client` / `clientId` absent for serve's own (lists it caches for every client). */
+export interface UpstreamRequestRecord extends DownstreamWho {
   method: string;
   server: string;
   durationMs: number;
@@ -62,7 +70,7 @@ export async function startServeTelemetry(ctx: RunTelemetryContext, config: Teth
         source: "config",
         "mcp.server": r.server,
         "mcp.tool": r.tool,
-        ...(r.client ? { "mcp.client": r.client } : {}),
+        ...who(r),
       });
     },
     toolResult(r) {
@@ -78,19 +86,24 @@ export async function startServeTelemetry(ctx: RunTelemetryContext, config: Teth
         output: output.length > MAX_OUTPUT_CHARS ? `${output.slice(0, MAX_OUTPUT_CHARS)}…` : output,
         "mcp.server": r.server,
         "mcp.tool": r.tool,
-        ...(r.client ? { "mcp.client": r.client } : {}),
+        ...who(r),
       });
     },
     mcpRequest(r) {
       emit("tether.mcp_request", {
         method: r.method,
         "mcp.server": r.server,
+        ...who(r),
         duration_ms: ms(r.durationMs),
         success: r.error === undefined ? "true" : "false",
         ...(r.error !== undefined ? { "error.message": r.error } : {}),
       });
     },
   };
+}
+
+function who(r: DownstreamWho): Record<string, string> {
+  return { ...(r.client ? { "mcp.client": r.client } : {}), ...(r.clientId ? { "mcp.client.id": r.clientId } : {}) };
 }
 
 function errorMessage(error: unknown): string {

@@ -150,6 +150,18 @@ describe("whole file", () => {
     expect(await line(`[otel]\nexporter = "grpc"\n`)).toBe(`${FILE}:2: 'otel.exporter' must be "none" (was "grpc")`);
   });
 
+  test("[serve]: every key typed, the bind checked, unknown keys refused with the line", async () => {
+    expect(await line(`model = "m"\n[serve]\nhttp = "localhost"\n`)).toBe(
+      `${FILE}:3: 'serve.http' must be HOST:PORT (e.g. 127.0.0.1:8080), got "localhost"`,
+    );
+    expect(await line(`[serve]\nhttp = "0.0.0.0:70000"\n`)).toBe(`${FILE}:2: 'serve.http' must be HOST:PORT (e.g. 127.0.0.1:8080), got "0.0.0.0:70000"`);
+    expect(await line(`[serve]\nsse_poll_sec = -1\n`)).toBe(`${FILE}:2: 'serve.sse_poll_sec' must be non-negative (was -1)`);
+    expect(await line(`[serve]\nprefix = "no"\n`)).toBe(`${FILE}:2: 'serve.prefix' must be boolean (was "no")`);
+    expect((await line(`[serve]\ntoken_env = "T"\n`)).startsWith(`${FILE}:2: 'serve.token_env' must be removed`)).toBe(true);
+    const ok = `[serve]\nhttp = "[::1]:8080"\nservers = ["a"]\ntool_search = true\nprefix = false\ntoken_env_var = "T"\nsse_poll_sec = 0\n`;
+    await validateParsed(parseConfigSource(ok, FILE), ok, FILE);
+  });
+
   test("auto_approve_read_only and tool_output_max_bytes: typed at the top, the first per server too", async () => {
     expect(await line(`auto_approve_read_only = "yes"\n`)).toBe(`${FILE}:1: 'auto_approve_read_only' must be boolean (was "yes")`);
     expect(await line(`model = "m"\ntool_output_max_bytes = 100\n`)).toBe(`${FILE}:2: 'tool_output_max_bytes' must be at least 1024 (was 100)`);

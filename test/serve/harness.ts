@@ -47,9 +47,22 @@ export interface HttpServe {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `tether mcp serve --http 127.0.0.1:0 ...` and resolves once it says where it listens. */
-export async function startHttpServe(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<HttpServe> {
-  const child: ChildProcess = spawn(await ensureHostBinary(), ["mcp", "serve", "--http", "127.0.0.1:0", ...args], {
+export interface HttpServeStart {
+  /** Keep serve's default token (made in the home's serve/token); otherwise --no-token unless `args` name a token. */
+  defaultToken?: boolean;
+  /** Wraps the command, e.g. ["sh", "-c", 'ulimit -n 1024; exec "$0" "$@"'] to lower serve's limits. */
+  prefix?: string[];
+}
+
+/**
+ * Starts `tether mcp serve --http 127.0.0.1:0 ...` and resolves once it says where it listens.
+ * Serve requires a token by default; tests that are not about it run with --no-token.
+ */
+export async function startHttpServe(home: string, args: string[] = [], env: Record<string, string> = {}, start: HttpServeStart = {}): Promise<HttpServe> {
+  const namesToken = args.some((arg) => arg === "--no-token" || arg.startsWith("--token-env-var"));
+  const command = [await ensureHostBinary(), "mcp", "serve", "--http", "127.0.0.1:0", ...(start.defaultToken || namesToken ? [] : ["--no-token"]), ...args];
+  const [program, ...rest] = [...(start.prefix ?? []), ...command];
+  const child: ChildProcess = spawn(program!, rest, {
     env: baseEnv(home, env),
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -99,8 +112,8 @@ export function servePerTest() {
       each.fixtures.push({ stop: () => served.close() });
       return served;
     },
-    async http(args: string[] = [], env: Record<string, string> = {}): Promise<HttpServe> {
-      const served = await startHttpServe(each.home.home, args, env);
+    async http(args: string[] = [], env: Record<string, string> = {}, start?: HttpServeStart): Promise<HttpServe> {
+      const served = await startHttpServe(each.home.home, args, env, start);
       each.fixtures.push({ stop: async () => void (await served.stop()) });
       return served;
     },

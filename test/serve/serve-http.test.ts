@@ -95,10 +95,12 @@ describe("guards", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
     });
 
-  test("DNS rebinding: a foreign Host or Origin is refused (403)", async () => {
+  test("DNS rebinding: a foreign Host or Origin is refused (403), another localhost port too; serve's own origin is not", async () => {
+    const port = new URL(served.url).port;
     expect((await post(served.url, { host: "evil.example" })).status).toBe(403);
     expect((await post(served.url, { origin: "http://evil.example" })).status).toBe(403);
-    expect((await post(served.url, { origin: "http://localhost:1234" })).status).not.toBe(403);
+    expect((await post(served.url, { origin: "http://localhost:1234" })).status).toBe(403);
+    for (const own of [`http://127.0.0.1:${port}`, `http://localhost:${port}`]) expect((await post(served.url, { origin: own })).status).toBe(200);
   });
 
   test("only /mcp is served; bodies over the bound are refused", async () => {

@@ -86,11 +86,11 @@ test("a required server that fails makes start fail (exit 1, one line)", async (
   expect(result.stderr).toMatch(/^error: required server "must" failed to start/m);
 });
 
-test("usage errors: a non-loopback bind without a token, a bad --http, an unknown server", async () => {
+test("usage errors: --no-token off loopback, a bad --http, an unknown server", async () => {
   writeConfig(serve.home.configPath, { servers: { docs: stdioFixture() } });
-  const open = await runTether(["mcp", "serve", "--http", "0.0.0.0:0"], { home: serve.home.home });
+  const open = await runTether(["mcp", "serve", "--http", "0.0.0.0:0", "--no-token"], { home: serve.home.home });
   expect(open.code).toBe(2);
-  expect(open.stderr).toContain("--token-env-var VAR is required");
+  expect(open.stderr).toContain("--no-token is for loopback binds only");
   const bad = await runTether(["mcp", "serve", "--http", "nope"], { home: serve.home.home });
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("--http wants HOST:PORT");

@@ -40,6 +40,11 @@ export interface FixtureToolOptions {
    * `fixture://<name>/asked` ask the form first (elicitation during a get or a read, not a call).
    */
   askInReads?: boolean;
+  /**
+   * `--cancellable` (2025 era): `wait {tag, ms}` answers after ms unless cancelled; `cancelled` lists
+   * the tags cancelled so far, `task_statuses` the status of every task (with --task-tool).
+   */
+  cancellable?: boolean;
   /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
   catalog?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
@@ -106,9 +111,12 @@ function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
     },
     {
       name: "big",
-      description: "Return a text of the given number of x characters.",
-      shape: { bytes: z.number() },
-      run: async ({ bytes }) => text("x".repeat(bytes)),
+      description: "Return a text of the given number of x characters (after ms milliseconds, if given).",
+      shape: { bytes: z.number(), ms: z.number().optional() },
+      run: async ({ bytes, ms }) => {
+        if (ms) await Bun.sleep(ms);
+        return text("x".repeat(bytes));
+      },
     },
     {
       name: "image",
@@ -227,6 +235,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
       ),
     );
   }
+  if (options.cancellable) registerCancellable(server);
   if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
   if (options.execTools) registerExecTools(server);
   if (options.pageSize) paginateToolList(server, options.pageSize);
@@ -238,6 +247,23 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     });
   }
   return server;
+}
+
+/** What the server saw of cancellation: a call that sees notifications/cancelled records its tag. */
+function registerCancellable(server: McpServer): void {
+  const cancelled: string[] = [];
+  server.registerTool("wait", { description: "Answer after ms milliseconds, unless cancelled first.", inputSchema: { tag: z.string(), ms: z.number() } }, async ({ tag, ms }, extra) => {
+    // One progress notification first, so a caller that asked for progress knows the call is running.
+    await progressOf({ token: extra._meta?.progressToken, notify: (n) => extra.sendNotification(n as never) })(0, ms, "started");
+    const outcome = await Promise.race([
+      Bun.sleep(ms).then(() => "done"),
+      new Promise<string>((resolve) => extra.signal.addEventListener("abort", () => resolve("cancelled"), { once: true })),
+    ]);
+    if (outcome === "cancelled") cancelled.push(tag);
+    return text(`${tag} ${outcome}`);
+  });
+  server.registerTool("cancelled", { description: "The tags of the wait calls cancelled so far.", inputSchema: {} }, async () => text(JSON.stringify(cancelled)));
+  server.registerTool("task_statuses", { description: "The status of every task (with --task-tool).", inputSchema: {} }, async () => text(JSON.stringify(await taskStatuses())));
 }
 
 /** Re-serves McpServer's own tools/list in pages: the cursor is the index of the next tool. */

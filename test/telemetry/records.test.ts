@@ -39,6 +39,7 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
     },
     servers: [],
     otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" } },
+    serve: {},
     sampling: "off",
     ...overrides,
   };

@@ -17,11 +17,12 @@ import { reasonOf } from "../auth-errors.ts";
 import { serverUrl } from "../../config/expand.ts";
 import { rememberLoginWanted } from "../state.ts";
 import { timedFetch } from "../timed-fetch.ts";
+import { bearerRealm, SERVE_REALM } from "../../mcp/errors.ts";
 
 /** What the server said when tether called it with no credentials. */
 export type Challenge =
   /** It answered 401: OAuth is wanted, with these hints from WWW-Authenticate. */
-  | { kind: "challenged"; resourceMetadataUrl?: URL; scope?: string }
+  | { kind: "challenged"; resourceMetadataUrl?: URL; scope?: string; realm?: string }
   /** It answered without asking for credentials. */
   | { kind: "open" };
 
@@ -58,7 +59,7 @@ export async function readChallenge(ctx: Context, serverUrl: URL, headers: Recor
       token: async () => undefined,
       onUnauthorized: async ({ response }) => {
         const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(response);
-        challenge = { kind: "challenged", resourceMetadataUrl, scope };
+        challenge = { kind: "challenged", resourceMetadataUrl, scope, realm: bearerRealm(response) };
         throw new ChallengeSeen("challenged");
       },
     },
@@ -99,6 +100,9 @@ export async function discoverOAuthSupport(
     if (networkError !== undefined) return { supported: false, unreachable: reasonOf(networkError) };
     challenge = { kind: "open" };
     void error;
+  }
+  if (challenge.kind === "challenged" && challenge.realm === SERVE_REALM) {
+    return { supported: false, answer: "it is a tether mcp serve, which wants its bearer token (--bearer-token-env-var), not an OAuth login" };
   }
   const resourceMetadataUrl = challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined;
   try {

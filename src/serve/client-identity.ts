@@ -1,0 +1,69 @@
+// Who a downstream request comes from, and the requestState tether hands a client with an
+// `input_required` result: sealed under a per-process random key (the SDK's HMAC codec), bound to
+// that client and expiring with the question, so a client can neither forge nor replay another's.
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createRequestStateCodec, type ServerContext } from "@modelcontextprotocol/server";
+
+/** The downstream client of one request, as far as tether can tell. */
+export interface DownstreamClient {
+  /**
+   * The connection the request came on: `stdio`, or a 2025 HTTP session id. Absent for stateless
+   * HTTP (2026-07-28 clients, 2025 clients without a session), which has no connection to name.
+   */
+  session?: string;
+  /**
+   * A keyed HMAC (per-process key) of the session, else of the bearer credential presented:
+   * stable for one client while serve runs, never the credential. Absent for an anonymous stateless
+   * request. Binds requestState; safe to emit as telemetry (`mcp.client.id`).
+   */
+  clientKey?: string;
+}
+
+/** The process's secret: requestState seals and client keys. Per process: a restart invalidates open questions, which die with it anyway. */
+const KEY = randomBytes(32);
+
+const keyed = (value: string): string => createHmac("sha256", KEY).update(value).digest("hex").slice(0, 32);
+
+export function describeClient(ctx: ServerContext, transport: "stdio" | "http"): DownstreamClient {
+  if (transport === "stdio") return { session: "stdio", clientKey: keyed("stdio") };
+  if (ctx.sessionId) return { session: ctx.sessionId, clientKey: keyed(`session\0${ctx.sessionId}`) };
+  const bearer = /^Bearer\s+(.+)$/i.exec(ctx.http?.req?.headers.get("authorization") ?? "")?.[1];
+  return bearer === undefined ? {} : { clientKey: keyed(`credential\0${bearer}`) };
+}
+
+/**
+ * What a request asks for (method and params, without `_meta`), as a digest: a requestState
+ * answers only the request it was issued for, since a 2026-07-28 retry repeats the request.
+ */
+export function requestIdentity(method: string, params: Record<string, unknown> | undefined): string {
+  const { _meta, ...rest } = params ?? {};
+  return createHash("sha256").update(`${method}\0${canonicalJson(rest)}`).digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export interface RequestStates {
+  /** Seals an exchange id for the client of `ctx`. */
+  mint(exchangeId: string, ctx: ServerContext): Promise<string>;
+  /**
+   * ServerOptions.requestState.verify: the exchange id, or a throw, which the SDK answers with
+   * -32602 "Invalid or expired requestState" (tampered, expired, or another client's).
+   */
+  verify(state: string, ctx: ServerContext): Promise<string>;
+}
+
+export function createRequestStates(ttlMs: number, transport: "stdio" | "http"): RequestStates {
+  const codec = createRequestStateCodec<string>({
+    key: KEY,
+    ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
+    bind: (ctx) => describeClient(ctx, transport).clientKey ?? "anonymous",
+  });
+  return { mint: (id, ctx) => codec.mint(id, ctx), verify: (state, ctx) => codec.verify(state, ctx) };
+}
