@@ -384,10 +384,13 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   );
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
   // each elicitation inside a 2026 `input_required` result, then retries the call itself.
-  client.setRequestHandler("elicitation/create", (request) => ctx.serverRequests.elicit(server, request.params));
+  // For an input_required entry the SDK's context carries the entry's key as the request id (a
+  // 2025 request's id is usually a number): handlers that relay the question keep the key.
+  const keyOf = (id: unknown) => (typeof id === "string" ? id : undefined);
+  client.setRequestHandler("elicitation/create", (request, handling) => ctx.serverRequests.elicit(server, request.params, keyOf(handling.mcpReq.id)));
   // The same for roots/list and sampling/createMessage (legacy requests or input_required entries).
-  client.setRequestHandler("roots/list", async () => ({ roots: await ctx.serverRequests.listRoots(server) }));
-  client.setRequestHandler("sampling/createMessage", (request) => ctx.serverRequests.sample(server, request.params));
+  client.setRequestHandler("roots/list", async (_request, handling) => ({ roots: await ctx.serverRequests.listRoots(server, keyOf(handling.mcpReq.id)) }));
+  client.setRequestHandler("sampling/createMessage", (request, handling) => ctx.serverRequests.sample(server, request.params, keyOf(handling.mcpReq.id)));
   return client;
 }
 
