@@ -34,6 +34,7 @@ import type { ByteLimitError } from "../net/byte-limit.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
 import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
@@ -44,6 +45,8 @@ import { logLevelAtLeast } from "./server-requests.ts";
 export const MAX_LIST_ITEMS = 10_000;
 /** How long closing waits for a task's cancellation to reach the server. */
 const TASK_CANCEL_GRACE_MS = 1_500;
+/** How long a 2026-07-28 server may take to acknowledge a subscriptions/listen stream. */
+export const LISTEN_ACK_TIMEOUT_MS = 10_000;
 /** Pages the SDK may walk for one list before giving up (each page holds at least one item). */
 const MAX_LIST_PAGES = 1_000;
 
@@ -93,6 +96,11 @@ export interface ConnectOptions {
   onListChanged?(kind: ListKind): void;
   /** `notifications/resources/updated` for a subscribed resource. */
   onResourceUpdated?(uri: string): void;
+  /**
+   * Speak 2025 (`initialize`) even to a server that offers 2026-07-28: serve's 2025 clients then
+   * get what that server gives 2025 clients. Such a connection leaves the remembered era alone.
+   */
+  legacyOnly?: boolean;
 }
 
 /** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
@@ -152,16 +160,17 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const started = performance.now();
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
-  const prior = loadPrior(ctx.paths.home, key, ctx.now());
-  let attempt = await attemptConnect(ctx, server, prior, deadline);
+  const negotiate = !options.legacyOnly;
+  const prior = negotiate ? loadPrior(ctx.paths.home, key, ctx.now()) : undefined;
+  let attempt = await attemptConnect(ctx, server, prior, deadline, negotiate);
   if (!attempt.ok && prior && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
     forgetVerdict(ctx.paths.home, key);
-    attempt = await attemptConnect(ctx, server, undefined, deadline);
+    attempt = await attemptConnect(ctx, server, undefined, deadline, negotiate);
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
-  if (!prior || attempt.reprobed) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
+  if (negotiate && (!prior || attempt.reprobed)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
@@ -179,7 +188,13 @@ type Attempt =
   /** `mayBeStaleVerdict`: the server answered in a way a wrong remembered era could explain. */
   | { ok: false; error: TetherError; mayBeStaleVerdict: boolean };
 
-async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDiscovery | undefined, deadline: number): Promise<Attempt> {
+async function attemptConnect(
+  ctx: Context,
+  server: ServerConfig,
+  prior: PriorDiscovery | undefined,
+  deadline: number,
+  negotiate: boolean,
+): Promise<Attempt> {
   let opened: Opened | undefined;
   // Filled in as the connection is built, so a failure can still say what was tried.
   const progress: Progress = { sent: "none", hazards: {} };
@@ -188,8 +203,8 @@ async function attemptConnect(ctx: Context, server: ServerConfig, prior: PriorDi
     const work = (async () => {
       opened =
         server.transport === "stdio"
-          ? await openStdio(ctx, server, prior, remaining, progress)
-          : await openHttp(ctx, server, prior, remaining, progress);
+          ? await openStdio(ctx, server, prior, remaining, progress, negotiate)
+          : await openHttp(ctx, server, prior, remaining, progress, negotiate);
       const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
       return bounded(server, "tools", tools);
     })();
@@ -248,8 +263,12 @@ async function relayNotifications(ctx: Context, server: ServerConfig, client: Cl
     ...(caps.prompts?.listChanged ? { promptsListChanged: true } : {}),
   };
   if (Object.keys(filter).length === 0) return;
-  // Best effort: a server that advertises listChanged but refuses the stream still serves calls.
-  await client.listen(filter, { signal: ctx.signal }).catch((error: unknown) => ctx.log.debug(`listen failed: ${String(error)}`));
+  // In the background and bounded: the connection serves calls whatever becomes of the stream. A
+  // server that advertises listChanged may refuse the stream, or never acknowledge it (the
+  // conformance suite's reference server answers with a body that never ends).
+  void client
+    .listen(filter, { signal: ctx.signal, timeout: LISTEN_ACK_TIMEOUT_MS })
+    .catch((error: unknown) => ctx.log.debug(`server "${server.name}": no list_changed stream (${String(error)})`));
 }
 
 function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, initialTools: Tool[], latencyMs: number): McpConnection {
@@ -333,7 +352,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       request(`resources/subscribe ${uri}`, async () => {
         if (client.getProtocolEra() !== "modern") return void (await client.subscribeResource({ uri }, requestOptions()));
         if (listening.has(uri)) return;
-        listening.set(uri, await client.listen({ resourceSubscriptions: [uri] }, { signal: ctx.signal }));
+        listening.set(uri, await client.listen({ resourceSubscriptions: [uri] }, { signal: ctx.signal, timeout: LISTEN_ACK_TIMEOUT_MS }));
       }),
     unsubscribeResource: (uri) =>
       request(`resources/unsubscribe ${uri}`, async () => {
@@ -365,10 +384,13 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   );
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
   // each elicitation inside a 2026 `input_required` result, then retries the call itself.
-  client.setRequestHandler("elicitation/create", (request) => ctx.serverRequests.elicit(server, request.params));
+  // For an input_required entry the SDK's context carries the entry's key as the request id (a
+  // 2025 request's id is usually a number): handlers that relay the question keep the key.
+  const keyOf = (id: unknown) => (typeof id === "string" ? id : undefined);
+  client.setRequestHandler("elicitation/create", (request, handling) => ctx.serverRequests.elicit(server, request.params, keyOf(handling.mcpReq.id)));
   // The same for roots/list and sampling/createMessage (legacy requests or input_required entries).
-  client.setRequestHandler("roots/list", async () => ({ roots: await ctx.serverRequests.listRoots(server) }));
-  client.setRequestHandler("sampling/createMessage", (request) => ctx.serverRequests.sample(server, request.params));
+  client.setRequestHandler("roots/list", async (_request, handling) => ({ roots: await ctx.serverRequests.listRoots(server, keyOf(handling.mcpReq.id)) }));
+  client.setRequestHandler("sampling/createMessage", (request, handling) => ctx.serverRequests.sample(server, request.params, keyOf(handling.mcpReq.id)));
   return client;
 }
 
@@ -378,10 +400,11 @@ async function openStdio(
   prior: PriorDiscovery | undefined,
   timeout: number,
   progress: Progress,
+  negotiate: boolean,
 ): Promise<Opened> {
   const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server) });
   progress.child = progress.hazards.child = child;
-  const client = newClient(ctx, server, true, timeout);
+  const client = newClient(ctx, server, negotiate, timeout);
   await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
@@ -392,6 +415,7 @@ async function openHttp(
   prior: PriorDiscovery | undefined,
   timeout: number,
   progress: Progress,
+  negotiate: boolean,
 ): Promise<Opened> {
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
@@ -411,9 +435,11 @@ async function openHttp(
       if (realm === SERVE_REALM && sent === "none") hazards.failure ??= serveTokenNeeded(server, url);
     },
   };
-  const client = (current = newClient(ctx, server, true, timeout));
+  const client = (current = newClient(ctx, server, negotiate, timeout));
   try {
-    await client.connect(createStreamableTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal, prior });
+    const transport = createStreamableTransport(ctx, url, auth, guards);
+    completeAbsentResultTypeOf(ctx, server.name, transport);
+    await client.connect(transport, { timeout, signal: ctx.signal, prior });
     return { client, via: "http", sent, hazards };
   } catch (error) {
     if (!looksLikeLegacySse(httpStatus(error))) throw error;

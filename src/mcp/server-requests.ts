@@ -16,13 +16,17 @@ import type {
 import type { ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
 
+/**
+ * Each handler may hear the request's key: the server's own name for the question inside a
+ * 2026-07-28 `input_required` result (e.g. `user_name`), which a relay (serve) asks under again.
+ */
 export interface ServerRequestHandlers {
   /** A form (mode absent or "form") or a URL elicitation from `server`. */
-  elicit(server: ServerConfig, params: ElicitRequestFormParams | ElicitRequestURLParams): Promise<ElicitResult>;
+  elicit(server: ServerConfig, params: ElicitRequestFormParams | ElicitRequestURLParams, key?: string): Promise<ElicitResult>;
   /** The roots offered to `server` (roots/list). */
-  listRoots(server: ServerConfig): Promise<Root[]>;
+  listRoots(server: ServerConfig, key?: string): Promise<Root[]>;
   /** A sampling/createMessage request from `server`; throws to refuse it (the server sees the message). */
-  sample(server: ServerConfig, params: CreateMessageRequestParams): Promise<CreateMessageResult>;
+  sample(server: ServerConfig, params: CreateMessageRequestParams, key?: string): Promise<CreateMessageResult>;
   /**
    * Where the servers' log lines (`notifications/message`) go. Not a request, but the same kind of
    * run property; undefined: tether asks for no log lines.

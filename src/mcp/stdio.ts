@@ -9,6 +9,7 @@ import { expandList, expandMap, expandVars, requireEnvVar } from "../config/expa
 import type { StdioServerConfig } from "../config/types.ts";
 import { LineRing } from "./line-ring.ts";
 import { guardNotifications } from "./notification-budget.ts";
+import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { descendantsOf, killAll, killTreeWindows, processesWithMarker, readProcessTable, SERVER_MARKER_VAR } from "./process-tree.ts";
 
 /** What a child inherits from tether's environment; everything else must be named in config. */
@@ -70,6 +71,7 @@ export function createStdioChild(ctx: Context, server: StdioServerConfig, option
   const child: StdioChild = { transport, stderr: new LineRing(), lineTooLong: false, marker };
   const prepare = (t: StdioClientTransport) => {
     guardNotifications(t, { onFirstExcess: options.onFlood });
+    completeAbsentResultTypeOf(ctx, server.name, t);
     readInTurns(t, () => (child.lineTooLong = true));
   };
   prepare(transport);

@@ -83,9 +83,12 @@ export function connectionKey(server: string, scope?: string): string {
 }
 
 const INVALID_STATE = "Invalid or expired requestState";
+/** Separates the exchange id from the round in a sealed requestState. */
+const ROUND = "/";
 
 class Exchange<T> {
   readonly id = crypto.randomUUID();
+  private round = 0;
   private readonly waiting: Parked[] = [];
   private readonly asked = new Map<string, Parked>();
   private wake?: () => void;
@@ -109,12 +112,22 @@ class Exchange<T> {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Called from the upstream handler: parks the question until the client answers it. */
-  ask<R>(question: Question): Promise<R> {
+  /** Whether `state` (a verified requestState) names this exchange's latest round. */
+  isLatest(state: string): boolean {
+    return state === `${this.id}${ROUND}${this.round}`;
+  }
+
+  /**
+   * Called from the upstream handler: parks the question until the client answers it, under the
+   * upstream's own key when it gave one that is free in this exchange (the client sees the
+   * question as it would directly), else under one of tether's.
+   */
+  ask<R>(question: Question, wanted?: string): Promise<R> {
     // Abandoned, its work is being cancelled: a question that arrives meanwhile is still its own.
     if (this.ended) return Promise.reject(this.ended);
     return new Promise<R>((resolve, reject) => {
-      const key = `tether-${++this.next}`;
+      const taken = wanted === undefined || this.asked.has(wanted) || this.waiting.some((p) => p.key === wanted);
+      const key = taken ? `tether-${++this.next}` : wanted;
       this.waiting.push({ key, question, answer: (r) => resolve(r as R), fail: reject });
       this.wake?.();
     });
@@ -148,7 +161,8 @@ class Exchange<T> {
     }
     this.expiry = setTimeout(() => this.abandon(new TetherError("the client did not answer the forwarded question in time")), this.timeoutMs);
     this.expiry.unref?.();
-    return { done: false, answer: inputRequired({ inputRequests, requestState: await seal(this.id) }) };
+    // Each round its own state (SEP-2322): a retry must carry the latest, an older one is refused.
+    return { done: false, answer: inputRequired({ inputRequests, requestState: await seal(`${this.id}${ROUND}${++this.round}`) }) };
   }
 
   abandon(error: Error): void {
@@ -188,9 +202,9 @@ export class Forwarding {
   async converse<T>(connection: string, input: DownstreamInput, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T | InputRequiredAnswer> {
     let exchange: Exchange<T>;
     if (input.requestState !== undefined) {
-      const resumed = this.open.get(input.requestState);
-      // The seal proved the client and the age; this proves it is the same request, repeated.
-      if (!resumed || resumed.request() !== input.request()) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
+      const resumed = this.open.get(input.requestState.split(ROUND)[0]!);
+      // The seal proved the client and the age; this proves it is the same request, repeated, answering the latest round.
+      if (!resumed || !resumed.isLatest(input.requestState) || resumed.request() !== input.request()) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
       exchange = resumed as Exchange<T>;
       exchange.capabilities = input.capabilities ?? exchange.capabilities;
       exchange.deliver(input.inputResponses);
@@ -222,24 +236,24 @@ export class Forwarding {
    */
   handlers(ownRoots: ServerRequestHandlers["listRoots"], scope?: string): ServerRequestHandlers {
     return {
-      elicit: async (server, params) => {
+      elicit: async (server, params, key) => {
         const exchange = this.ownerOrRefuse(server.name, scope, "elicitation/create");
         const url = params.mode === "url";
         const declared = exchange?.capabilities?.elicitation;
         const supported = declared && (url ? declared.url : declared.form ?? !declared.url);
         if (!exchange || !supported) return { action: "decline" } satisfies ElicitResult;
-        return exchange.ask<ElicitResult>({ method: "elicitation/create", params });
+        return exchange.ask<ElicitResult>({ method: "elicitation/create", params }, key);
       },
-      listRoots: async (server) => {
+      listRoots: async (server, key) => {
         const exchange = this.ownerOrRefuse(server.name, scope, "roots/list");
         if (!exchange?.capabilities?.roots) return ownRoots(server);
-        return (await exchange.ask<{ roots: Root[] }>({ method: "roots/list" })).roots ?? [];
+        return (await exchange.ask<{ roots: Root[] }>({ method: "roots/list" }, key)).roots ?? [];
       },
-      sample: async (server, params) => {
+      sample: async (server, params, key) => {
         const exchange = this.ownerOrRefuse(server.name, scope, "sampling/createMessage");
         if (!exchange) throw new TetherError(`no client request is in flight to answer a sampling request from "${server.name}"`);
         if (!exchange.capabilities?.sampling) throw new TetherError(`the client connected to tether mcp serve does not support sampling`);
-        return exchange.ask<CreateMessageResult>({ method: "sampling/createMessage", params });
+        return exchange.ask<CreateMessageResult>({ method: "sampling/createMessage", params }, key);
       },
     };
   }

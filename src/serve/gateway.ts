@@ -38,6 +38,8 @@ export interface DownstreamRequest {
   logLevel?: LoggingLevel;
   /** Its capabilities, its session and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
   input: DownstreamInput;
+  /** The client's era: a 2025 client is served through an upstream's 2025 connection where it has one (./upstreams.ts). */
+  era?: "legacy" | "modern";
 }
 
 /** The upstream connection one request runs on (shared, or the client's own: ./session-upstreams.ts). */
@@ -55,8 +57,8 @@ export class Gateway {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly listeners = new Set<(kind: ListKind) => void>();
-  /** Subscribed resource URIs and the upstream each one's updates come from. */
-  private readonly subscribed = new Map<string, string>();
+  /** Subscribed resource URIs and the upstream connection each one's updates come from. */
+  private readonly subscribed = new Map<string, McpConnection>();
 
   constructor(
     readonly upstreams: Upstreams,
@@ -81,7 +83,7 @@ export class Gateway {
    */
   private route(server: string, request: DownstreamRequest): Route {
     if (!this.sessions.has(server)) {
-      return { key: server, lease: async () => ({ connection: (await this.upstreams.get(server))!, done: () => {} }) };
+      return { key: server, lease: async () => ({ connection: (await this.upstreams.get(server, request.era))!, done: () => {} }) };
     }
     const session = request.input.session;
     const scope = session ?? `request ${crypto.randomUUID()}`;
@@ -153,20 +155,39 @@ export class Gateway {
   }
 
   async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
-    const target = (await this.servedTools()).resolve(name);
-    if (!target) {
-      this.refuseFilteredTool(name, request);
-      throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
-    }
+    const served = (await this.servedTools()).resolve(name);
+    const target = served ? { server: served.server, tool: served.item.name } : await this.unlistedTool(name, request);
     const callId = crypto.randomUUID();
     // The config's tool policy let it through (a filtered tool is never served, see below). A retry
     // that answers forwarded questions continues the call already decided.
     if (request.input.requestState === undefined) {
-      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.item.name, client: request.client, callId, decision: "approved" });
+      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, callId, decision: "approved" });
     }
     return this.converse(target.server, request, (connection, signal) =>
-      this.runCall(connection, target.server, target.item.name, name, args, callId, { ...request, signal }),
+      this.runCall(connection, target.server, target.tool, name, args, callId, { ...request, signal }),
     );
+  }
+
+  /**
+   * A tool name serve does not list. With --no-prefix and one upstream, serve stands for that
+   * server: the call goes to it, which answers as it would directly (its own "not found", or a
+   * tool it did not list), unless the config's tool policy turns the name off.
+   */
+  private async unlistedTool(name: string, request: DownstreamRequest): Promise<{ server: string; tool: string }> {
+    this.refuseFilteredTool(name, request);
+    const sole = this.prefix ? undefined : await this.soleUpstream();
+    if (!sole) throw new ProtocolError(INVALID_PARAMS, `unknown tool "${name}"`);
+    if (!isToolAllowed(sole.server, name)) {
+      throw new ProtocolError(INVALID_PARAMS, `tool "${name}" is turned off by enabled_tools / disabled_tools of server "${sole.server.name}" in tether's config`);
+    }
+    return { server: sole.server.name, tool: name };
+  }
+
+  /** The only upstream, when serve fronts exactly one and it is connected. */
+  private async soleUpstream(): Promise<McpConnection | undefined> {
+    if (this.upstreams.servers.length !== 1) return undefined;
+    const [connection] = await this.upstreams.ready();
+    return connection;
   }
 
   /**
@@ -249,8 +270,8 @@ export class Gateway {
   }
 
   async readResource(uri: string, request: DownstreamRequest): Promise<ReadResourceResult | InputRequiredAnswer> {
-    const owner = (await this.servedResources()).owner(uri);
-    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    const owner = await this.resourceOwner(uri);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner, request.era);
     if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
     return this.converse(server, request, (scoped, signal) =>
@@ -262,7 +283,7 @@ export class Gateway {
    * completion/complete for a served prompt (its name un-prefixed for the upstream) or a resource
    * template (URIs are served unchanged); an upstream without completions offers none.
    */
-  async complete(params: CompleteRequestParams, request: { signal: AbortSignal }): Promise<CompleteResult> {
+  async complete(params: CompleteRequestParams, request: { signal: AbortSignal; era?: DownstreamRequest["era"] }): Promise<CompleteResult> {
     const { ref } = params;
     let server: string | undefined;
     let upstreamRef = ref;
@@ -275,7 +296,7 @@ export class Gateway {
       server = (await this.servedResources()).templateOwner(ref.uri);
       if (!server) throw new ProtocolError(INVALID_PARAMS, `no server offers resource template ${ref.uri}`);
     }
-    const connection = await this.upstreams.get(server);
+    const connection = await this.upstreams.get(server, request.era);
     if (!connection?.capabilities()?.completions) return { completion: { values: [] } };
     return this.relay(() =>
       this.timed(server, "completion/complete", () => connection.complete({ ...params, ref: upstreamRef }, { signal: this.signalFor(request) })),
@@ -283,24 +304,32 @@ export class Gateway {
   }
 
   /** A client subscribed to a resource: the upstream that owns it is asked for its updates (once per URI). */
-  async subscribe(uri: string): Promise<void> {
+  async subscribe(uri: string, era?: DownstreamRequest["era"]): Promise<void> {
     if (this.subscribed.has(uri)) return;
-    const owner = (await this.servedResources()).owner(uri);
-    const connection = owner === undefined ? undefined : await this.upstreams.get(owner);
+    const owner = await this.resourceOwner(uri);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner, era);
     if (!connection) throw new ProtocolError(INVALID_PARAMS, `no server offers resource ${uri}`, { uri });
     if (!connection.capabilities()?.resources?.subscribe) {
       throw new ProtocolError(INVALID_PARAMS, `server "${connection.server.name}" does not offer subscriptions to its resources`);
     }
     await this.relay(() => this.timed(connection.server.name, "resources/subscribe", () => connection.subscribeResource(uri)));
-    this.subscribed.set(uri, connection.server.name);
+    this.subscribed.set(uri, connection);
   }
 
   async unsubscribe(uri: string): Promise<void> {
-    const server = this.subscribed.get(uri);
-    if (server === undefined) return;
+    const connection = this.subscribed.get(uri);
+    if (connection === undefined) return;
     this.subscribed.delete(uri);
-    const connection = await this.upstreams.get(server);
-    if (connection) await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
+    const server = connection.server.name;
+    await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
+  }
+
+  /**
+   * The server a URI belongs to: the one that listed it or a template matching it; with one
+   * upstream, that one (URIs are served unchanged, so it answers as it would directly).
+   */
+  private async resourceOwner(uri: string): Promise<string | undefined> {
+    return (await this.servedResources()).owner(uri) ?? (await this.soleUpstream())?.server.name;
   }
 
   /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */

@@ -203,6 +203,8 @@ interface Unrouted {
  */
 function legacySessions(factory: McpServerFactory, options: HttpServeOptions, budget: EventStoreBudget) {
   const sessions = new Map<string, LegacySession>();
+  const ended = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID });
+  void ended.close();
   const close = async (id: string) => {
     const session = sessions.get(id);
     if (!session) return;
@@ -223,7 +225,10 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, bu
       const id = request.headers.get("mcp-session-id");
       if (id !== null) {
         const session = sessions.get(id);
-        if (!session) return { request };
+        // A session tether no longer has (DELETEd, idle-closed, or from before a restart) is gone:
+        // 404 tells its client to initialize again. The SDK's closed transport answers it.
+        // A 2026-07-28 request has no session: a stray Mcp-Session-Id on it is the stateless handler's to judge.
+        if (!session) return (await isLegacyRequest(request.clone())) ? ended.handleRequest(request) : { request };
         session.lastUsed = Date.now();
         const response = await session.transport.handleRequest(request);
         if (request.method === "DELETE") void close(id);

@@ -153,11 +153,12 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
 
   const transport = options.http ? "http" : "stdio";
   const requestStates = createRequestStates(questionTimeoutMs, transport);
-  const factory = () => {
+  const factory = (context?: { era: "legacy" | "modern" }) => {
     const instance = createServedServer(gateway, {
       requestStates,
       transport,
       version: ctx.version,
+      era: context?.era,
       toolSearch: options.toolSearch,
       notices: () => notices,
       ssePollMs: (options.ssePollSeconds ?? DEFAULT_SSE_POLL_SECONDS) * 1_000,
@@ -195,8 +196,8 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   } else {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     // One connection, one pinned instance: kept so upstream list changes and log lines reach it.
-    const handle = serveStdio(() => {
-      const instance = factory();
+    const handle = serveStdio((context) => {
+      const instance = factory(context);
       instances.add(instance);
       return instance;
     }, { onerror: (error) => ctx.log.debug(`serve: ${error.message}`) });

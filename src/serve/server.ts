@@ -28,6 +28,8 @@ export interface ServedServerOptions {
   toolSearch: boolean;
   /** Lines a freshly connected client should see once (failed upstreams), as notifications/message. */
   notices(): string[];
+  /** The era of the clients this instance serves (the SDK's factory context says); absent: either. */
+  era?: "legacy" | "modern";
   /** SSE polling: a request still running after this long has its SSE stream closed, again every this long; 0 or absent: never. */
   ssePollMs?: number;
   /** Seals and checks the requestState of forwarded questions (./client-identity.ts). */
@@ -82,6 +84,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     const { session, clientKey } = describeClient(ctx, options.transport);
     return {
       signal: ctx.mcpReq.signal,
+      era: options.era,
       client: clientInfo?.name,
       clientKey,
       logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
@@ -147,7 +150,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
   });
   server.setRequestHandler("completion/complete", async (request, ctx) => answer(ctx, request.params, (from) => gateway.complete(request.params, from)));
   server.setRequestHandler("resources/subscribe", async (request) => {
-    await gateway.subscribe(request.params.uri);
+    await gateway.subscribe(request.params.uri, options.era);
     return {};
   });
   server.setRequestHandler("resources/unsubscribe", async (request) => {

@@ -21,6 +21,13 @@ export interface UpstreamEvents {
 export class Upstreams {
   private readonly states = new Map<string, UpstreamState>();
   private readonly pending = new Map<string, Promise<void>>();
+  /**
+   * Per server whose shared connection speaks 2026-07-28: a second one speaking 2025, opened for
+   * the first 2025 client. A server that offers both eras may offer each something else (the
+   * conformance suite's reference server asks for sampling and elicitation, and takes resource
+   * subscriptions, only from 2025 clients); undefined when the server refuses 2025.
+   */
+  private readonly legacy = new Map<string, Promise<McpConnection | undefined>>();
   /** Cleanups of the connections: run by close(), after in-flight calls had their chance. */
   private readonly cleanups: (() => Promise<void> | void)[] = [];
   private closed = false;
@@ -96,11 +103,33 @@ export class Upstreams {
     return out;
   }
 
-  async get(name: string): Promise<McpConnection | undefined> {
+  /** The server's connection; for a 2025 client (`era` legacy), the one speaking 2025 where there is one. */
+  async get(name: string, era?: "legacy" | "modern"): Promise<McpConnection | undefined> {
     this.start();
     await this.pending.get(name);
     const state = this.states.get(name);
-    return state?.status === "ok" ? state.connection : undefined;
+    if (state?.status !== "ok") return undefined;
+    if (era !== "legacy" || state.connection.era !== "modern") return state.connection;
+    return (await this.legacyConnection(state.server)) ?? state.connection;
+  }
+
+  private legacyConnection(server: ServerConfig): Promise<McpConnection | undefined> {
+    let connecting = this.legacy.get(server.name);
+    if (!connecting) {
+      connecting = connectServer(this.ctx, server, {
+        legacyOnly: true,
+        registerClose: (close) => void this.cleanups.push(close),
+        onResourceUpdated: (uri) => this.events.onResourceUpdated(server.name, uri),
+      }).then(
+        (connection) => (this.closed ? void connection.close() : connection),
+        (error: unknown) => {
+          this.ctx.log.debug(`server "${server.name}" refused a 2025 connection (${String(error)}); its 2025 clients share the 2026-07-28 one`);
+          return undefined;
+        },
+      );
+      this.legacy.set(server.name, connecting);
+    }
+    return connecting;
   }
 
   /** Closes every connection (stdio children included). */

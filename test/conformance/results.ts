@@ -37,3 +37,18 @@ export function resultChecks(dir: string): Check[] {
   const text = resultFile(dir, "checks.json");
   return text ? (JSON.parse(text) as Check[]) : [];
 }
+
+/** Whether every check of the scenario in `dir` passed (INFO lines aside), and at least one did. */
+export function scenarioPassed(dir: string): boolean {
+  const checks = resultChecks(dir);
+  return checks.some((c) => c.status === "SUCCESS") && checks.every((c) => c.status === "SUCCESS" || c.status === "INFO");
+}
+
+/** The server scenarios that passed in a runner's `-o` directory, sorted. */
+export function passedScenarios(root: string): string[] {
+  return readdirSync(root)
+    .map((entry) => /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(entry))
+    .filter((match): match is RegExpExecArray => match !== null && scenarioPassed(join(root, match[0])))
+    .map((match) => match[1]!)
+    .sort();
+}

@@ -1,99 +1,99 @@
-// The official conformance suite's server scenarios against `tether mcp serve --http --no-prefix`
-// fronting the fixture's `--conformance` catalog (the suite's fixed tool, resource and prompt
-// names, test/support/fixture-conformance.ts; a 2025 upstream on stdio). The suite's client speaks
-// 2025-11-25 and initializes, so this is tether's 2025 session serving end to end: sampling and
-// elicitation are forwarded to the suite's client through the upstream; DNS rebinding included.
+// The official conformance suite's server scenarios through `tether mcp serve --http --no-prefix`:
+// every scenario an upstream passes directly (direct-passes.json, refreshed by refresh-direct.ts)
+// must pass through serve fronting that upstream, at each requirement set, over each transport
+// serve reaches it by (./upstreams.ts: the fixture's conformance catalog on stdio and HTTP,
+// server-everything on stdio). One suite run per (upstream, transport, requirement set), all
+// side by side; each test then reads its scenario's checks.
 //
 //   node_modules/.bin/bun test ./test/conformance/serve-conformance.test.ts
 //
-// Left out, and why (README "tether mcp serve", conformance):
-// - server-sse-polling: tether resumes SSE (serve/serve-sse-polling.test.ts), but the suite's
-//   0.1.16 negotiates 2025-11-25 and then probes with `MCP-Protocol-Version: 2025-03-26`, a
-//   version that gets no priming events, so the scenario has no check to pass (0/0; fixed in the
-//   suite after that release).
+// Serve runs with `--sse-poll 1`, so the suite's SSE polling scenario (a 1.5 s call) has its
+// stream closed by serve and resumed from serve's event store.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeHome } from "../support/cli.ts";
-import { stdioFixture, writeConfig } from "../support/config.ts";
-import { BUN_PATH } from "../support/fixture.ts";
+import { writeConfig } from "../support/config.ts";
 import { type HttpServe, startHttpServe } from "../serve/harness.ts";
-import { RUNNER, resultChecks, resultDir } from "./results.ts";
+import { resultChecks, resultDir } from "./results.ts";
+import { type Requirements, REQUIREMENTS, readDirectPasses, runSuite, type Running, UPSTREAMS } from "./upstreams.ts";
 
-const SERVE_SCENARIOS: readonly string[] = [
-  "server-initialize",
-  "ping",
-  "logging-set-level",
-  "completion-complete",
-  "tools-list",
-  "tools-call-simple-text",
-  "tools-call-image",
-  "tools-call-audio",
-  "tools-call-embedded-resource",
-  "tools-call-mixed-content",
-  "tools-call-with-logging",
-  "tools-call-error",
-  "tools-call-with-progress",
-  "json-schema-2020-12",
-  "resources-list",
-  "resources-read-text",
-  "resources-read-binary",
-  "resources-templates-read",
-  "resources-subscribe",
-  "resources-unsubscribe",
-  "prompts-list",
-  "prompts-get-simple",
-  "prompts-get-with-args",
-  "prompts-get-embedded-resource",
-  "prompts-get-with-image",
-  "dns-rebinding-protection",
-  "tools-call-sampling",
-  "tools-call-elicitation",
-  "elicitation-sep1034-defaults",
-  "elicitation-sep1330-enums",
-  "server-sse-multiple-streams",
-];
+const direct = readDirectPasses();
 
-let home: ReturnType<typeof makeHome>;
-let served: HttpServe;
-let results: string;
-/** The runner's summary and stderr, shown when a scenario has no results. */
-let runnerOutput = "";
+interface Run {
+  label: string;
+  upstream: string;
+  transport: "stdio" | "http";
+  requirements: Requirements;
+  scenarios: string[];
+  dir: string;
+  /** The runner's summary and stderr, shown when a scenario has no results. */
+  output: string;
+}
 
-// One runner run for every scenario (`--suite all`, one after another against the same serve):
-// starting the runner once per scenario cost ~7 s of CPU. Each test then reads its scenario's checks.
+const runs: Run[] = UPSTREAMS.flatMap((upstream) =>
+  upstream.transports.flatMap((transport) =>
+    REQUIREMENTS.filter((requirements) => (direct[upstream.name]?.[requirements] ?? []).length > 0).map((requirements) => ({
+      label: `${upstream.name} (${transport}) @ ${requirements}`,
+      upstream: upstream.name,
+      transport,
+      requirements,
+      scenarios: direct[upstream.name]![requirements]!,
+      dir: mkdtempSync(join(tmpdir(), "tether-serve-conformance-")),
+      output: "",
+    })),
+  ),
+);
+
+const homes: ReturnType<typeof makeHome>[] = [];
+const started: Running[] = [];
+const serves: HttpServe[] = [];
+
 beforeAll(async () => {
-  home = makeHome();
-  results = mkdtempSync(join(tmpdir(), "tether-serve-conformance-"));
-  writeConfig(home.configPath, { servers: { fx: stdioFixture(["--era", "legacy", "--conformance", "--name", "fx"]) } });
-  served = await startHttpServe(home.home, ["--no-prefix"]);
-  const child = Bun.spawn([BUN_PATH, RUNNER, "server", "--url", served.url, "--suite", "all", "-o", results], {
-    cwd: results,
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 120_000,
-  });
-  const [stdout, stderr] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
-  await child.exited;
-  runnerOutput = `${stdout.slice(stdout.indexOf("=== SUMMARY ==="))}\n${stderr}`;
+  // One serve per (upstream, transport), shared by its requirement sets.
+  await Promise.all(
+    UPSTREAMS.flatMap((upstream) =>
+      upstream.transports.map(async (transport) => {
+        const mine = runs.filter((r) => r.upstream === upstream.name && r.transport === transport);
+        if (mine.length === 0) return;
+        const running = await upstream.start(transport);
+        started.push(running);
+        const home = makeHome();
+        homes.push(home);
+        writeConfig(home.configPath, { servers: { [upstream.name]: running.entry } });
+        const served = await startHttpServe(home.home, ["--no-prefix", "--sse-poll", "1"]);
+        serves.push(served);
+        for (const run of mine) run.output = await runSuite(served.url, run.requirements, run.dir);
+      }),
+    ),
+  );
 }, 150_000);
 
 afterAll(async () => {
-  await served?.stop();
-  home.cleanup();
-  rmSync(results, { recursive: true, force: true });
+  await Promise.all(serves.map((s) => s.stop()));
+  await Promise.all(started.map((s) => s.stop()));
+  for (const home of homes) home.cleanup();
+  for (const run of runs) rmSync(run.dir, { recursive: true, force: true });
 });
 
-for (const scenario of SERVE_SCENARIOS) {
-  test(`conformance server scenario ${scenario}`, () => {
-    const dir = resultDir(results, `server-${scenario}`);
-    if (!dir) throw new Error(`${scenario}: the runner wrote no results\n${runnerOutput}`);
-    const checks = resultChecks(dir);
-    const bad = checks.filter((c) => c.status !== "SUCCESS" && c.status !== "INFO");
-    if (bad.length > 0 || checks.length === 0) {
-      throw new Error(`${scenario} failed:\n${bad.map((c) => `  ${c.status} ${c.id}: ${c.errorMessage ?? ""}`).join("\n") || "  (no checks)"}`);
-    }
-    expect(checks.some((c) => c.status === "SUCCESS")).toBe(true);
-  });
+test("direct-passes.json lists scenarios for every upstream at both requirement sets", () => {
+  for (const upstream of UPSTREAMS) for (const requirements of REQUIREMENTS) expect(direct[upstream.name]?.[requirements]).toBeArray();
+  expect(direct["fixture-conformance"]!["2025-11-25"]!.length).toBeGreaterThan(30);
+  for (const upstream of UPSTREAMS) for (const requirements of upstream.speaks) expect(direct[upstream.name]![requirements]!.length).toBeGreaterThan(0);
+});
+
+for (const run of runs) {
+  for (const scenario of run.scenarios) {
+    test(`${run.label}: ${scenario} passes through serve as it does directly`, () => {
+      const dir = resultDir(run.dir, `server-${scenario}`);
+      if (!dir) throw new Error(`${scenario}: the runner wrote no results\n${run.output}`);
+      const checks = resultChecks(dir);
+      const bad = checks.filter((c) => c.status !== "SUCCESS" && c.status !== "INFO");
+      if (bad.length > 0 || checks.length === 0) {
+        throw new Error(`${scenario} failed:\n${bad.map((c) => `  ${c.status} ${c.id}: ${c.errorMessage ?? ""}`).join("\n") || "  (no checks)"}`);
+      }
+      expect(checks.some((c) => c.status === "SUCCESS")).toBe(true);
+    });
+  }
 }

@@ -151,3 +151,17 @@ test("a client's notifications/roots/list_changed reaches the upstreams", async 
   // The notification and the next call travel in order over both pipes, so the count is already up.
   expect(textOf(await client.callTool({ name: "old__roots_changed", arguments: {} }))).toBe("1");
 }, 60_000);
+
+test("a 2026-07-28 client sees an upstream's question under the upstream's own key", async () => {
+  writeConfig(serve.home.configPath, { servers: { fx: stdioFixture(["--era", "modern", "--features"]) } });
+  const served = await serve.stdio([], "modern", {}, newClient("modern", "manual", { elicitation: { form: {} } }));
+  const first = (await served.client.callTool({ name: "fx__ask", arguments: {} }, { allowInputRequired: true })) as unknown as {
+    resultType: string;
+    inputRequests: Record<string, unknown>;
+    requestState: string;
+  };
+  expect(first.resultType).toBe("input_required");
+  // The fixture's ask tool names its question "form".
+  expect(Object.keys(first.inputRequests)).toEqual(["form"]);
+  expect(first.requestState).toBeString();
+});

@@ -1,9 +1,11 @@
 // `tether mcp serve --http` keeps at most MAX_LEGACY_SESSIONS 2025 sessions open: one more
-// initialize is told to come back later, and a client that ends its session makes room.
+// initialize is told to come back later, and a client that ends its session makes room; a session
+// that ended is answered 404.
 import { expect, test } from "bun:test";
 import { MAX_LEGACY_SESSIONS } from "../../src/serve/http.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { servePerTest } from "./harness.ts";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { connectHttp, newClient, servePerTest } from "./harness.ts";
 
 const serve = servePerTest();
 
@@ -47,3 +49,27 @@ test(`the ${MAX_LEGACY_SESSIONS + 1}th open 2025 session is refused with 503 and
   expect(admitted.headers.get("mcp-session-id")).toBeTruthy();
   await admitted.body?.cancel();
 }, 60_000);
+
+test("a DELETEd or unknown 2025 session answers 404, so its client initializes again", async () => {
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--tools", "echo"]) } });
+  const served = await serve.http();
+  const transport = new StreamableHTTPClientTransport(new URL(served.url));
+  const client = newClient("legacy");
+  await client.connect(transport);
+  const session = transport.sessionId!;
+  expect((await client.callTool({ name: "docs__echo", arguments: { text: "hi" } })).isError).toBeFalsy();
+  await transport.terminateSession();
+  await client.close();
+  for (const id of [session, "never-issued"]) {
+    const answer = await fetch(served.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-session-id": id, "mcp-protocol-version": "2025-11-25" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" }),
+    });
+    expect(answer.status).toBe(404);
+    await answer.body?.cancel();
+  }
+  const again = await connectHttp(served.url, "legacy");
+  expect((await again.callTool({ name: "docs__echo", arguments: { text: "back" } })).content).toEqual([{ type: "text", text: "back" }]);
+  await again.close();
+});

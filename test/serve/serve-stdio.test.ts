@@ -57,6 +57,17 @@ test("--servers limits the set; enabled_tools applies; an unknown tool is a prot
   await expect(served.client.callTool({ name: "other__echo", arguments: { text: "x" } })).rejects.toThrow(/unknown tool/);
 }, 60_000);
 
+test("--no-prefix with one upstream: a tool it did not list still reaches it, unless the config turns it off", async () => {
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--tools", "echo"], { disabled_tools: ["add"] }) } });
+  const served = await serve.stdio(["--no-prefix"]);
+  expect(names((await served.client.listTools()).tools)).toEqual(["echo"]);
+  // An unknown name: the fixture answers it as it would directly.
+  const unlisted = await served.client.callTool({ name: "nonesuch", arguments: {} });
+  expect(unlisted.isError).toBe(true);
+  expect(JSON.stringify(unlisted.content)).toContain("nonesuch");
+  await expect(served.client.callTool({ name: "add", arguments: { a: 1, b: 2 } })).rejects.toThrow(/turned off by enabled_tools \/ disabled_tools of server "docs"/);
+}, 60_000);
+
 test("cancelling a call cancels it upstream", async () => {
   writeConfig(serve.home.configPath, { servers: { docs: stdioFixture() } });
   const served = await serve.stdio();

@@ -118,3 +118,41 @@ export function helperPids(pidFile: string): number[] {
   if (!existsSync(pidFile)) return [];
   return readFileSync(pidFile, "utf8").split("\n").filter(Boolean).map(Number);
 }
+
+type ResultEdit = (result: Record<string, unknown>) => boolean;
+
+/** `--no-result-type`: a 2026-07-28 server's `resultType: "complete"` left out, as the conformance suite's reference server does in its stateless mode. */
+export const omitResultType: ResultEdit = (result) => result.resultType === "complete" && delete result.resultType;
+
+/** `--bad-result`: a tool result whose content is not a list, which no MCP client library accepts. */
+export const spoilContent: ResultEdit = (result) => Array.isArray(result.content) && ((result.content = "fixture: not a list of content blocks"), true);
+
+/**
+ * Rewrites the results a server sends, after its SDK built and checked them. Works on lines: a
+ * stdio server's stdout, or an HTTP response's JSON body and SSE `data:` lines; `push` takes text
+ * as it comes and returns what can be written so far (whole lines), `end` the rest.
+ */
+export function resultRewriter(edit: ResultEdit): { push(text: string): string; end(): string } {
+  let pending = "";
+  const rewrite = (line: string): string => {
+    const prefix = line.startsWith("data: ") ? "data: " : "";
+    try {
+      const message = JSON.parse(line.slice(prefix.length)) as { result?: Record<string, unknown> };
+      return message.result && edit(message.result) ? prefix + JSON.stringify(message) : line;
+    } catch {
+      return line;
+    }
+  };
+  return {
+    push(text) {
+      const lines = (pending + text).split("\n");
+      pending = lines.pop()!;
+      return lines.map((line) => `${rewrite(line)}\n`).join("");
+    },
+    end() {
+      const rest = pending;
+      pending = "";
+      return rest && rewrite(rest);
+    },
+  };
+}

@@ -9,11 +9,12 @@ import { parseArgs } from "node:util";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js";
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
-import { endlessSseEvent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
+import { endlessSseEvent, omitResultType, resultRewriter, spoilContent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   mode: "stdio" | "http" | "sse-legacy";
@@ -37,6 +38,15 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   endlessEvent: boolean;
   /** `--fork-helper PIDFILE` / `--double-fork PIDFILE`: a helper that ignores stdin EOF. */
   helper?: { pidFile: string; double: boolean };
+  /** `--no-result-type` (modern era): results without `resultType` (./fixture-hostile.ts). */
+  noResultType: boolean;
+  /** `--bad-result`: tool results whose content is not a list (./fixture-hostile.ts). */
+  badResult: boolean;
+  /**
+   * `--silent-listen` (HTTP, modern era): a subscriptions/listen request is answered with a JSON
+   * body that never ends and never acknowledges, as the conformance suite's reference server does.
+   */
+  silentListen: boolean;
   /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse: boolean;
 }
@@ -95,6 +105,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       subscriptions: { type: "boolean" },
       conformance: { type: "boolean" },
       "exec-tools": { type: "boolean" },
+      "no-result-type": { type: "boolean" },
+      "bad-result": { type: "boolean" },
+      "silent-listen": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -115,7 +128,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   const era = v.era ?? process.env.FIXTURE_ERA ?? "legacy";
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
-  if (era !== "legacy" && v.conformance) throw new Error("--conformance is a 2025-era catalog (--era legacy)");
+  if (era === "legacy" && v["no-result-type"]) throw new Error("--no-result-type is a 2026-07-28 behaviour (--era modern or dual)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
   const rpcError = v["rpc-error"] === undefined ? undefined : Number(v["rpc-error"]);
@@ -164,8 +177,19 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     subscriptions: !!v.subscriptions,
     conformance: !!v.conformance,
     execTools: !!v["exec-tools"],
+    noResultType: !!v["no-result-type"],
+    badResult: !!v["bad-result"],
+    silentListen: !!v["silent-listen"],
   };
 }
+
+/** How the fixture spoils its results after its SDK checked them, if at all. */
+function resultEdit(options: FixtureOptions) {
+  return options.noResultType ? omitResultType : options.badResult ? spoilContent : undefined;
+}
+
+/** --conformance over HTTP: how long a client whose stream the fixture closed waits to reconnect. */
+const CONFORMANCE_RETRY_MS = 200;
 
 const keepAlive = () => setInterval(() => {}, 1 << 30);
 
@@ -184,6 +208,14 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
   process.stdin.on("end", () => process.exit(0));
   // Responses and the flood share stdout in order, so the handshake still gets through.
   if (options.flood) floodStream(process.stdout, options.flood);
+  const edit = resultEdit(options);
+  if (edit) {
+    // The SDKs' stdio transports write one whole message per write.
+    const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+    const rewriter = resultRewriter(edit);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+      write(rewriter.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")), ...rest)) as typeof process.stdout.write;
+  }
   if (options.era === "legacy") {
     await createFixtureMcpServer(options).connect(new StdioServerTransport());
     return;
@@ -259,7 +291,33 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     return true;
   };
 
+  // --conformance: a session per initialize, with resumable streams, as the suite's scenarios
+  // (server-initiated requests, session lifecycle, SSE polling) need of a server reached directly.
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const handleSessions = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const id = req.headers["mcp-session-id"];
+    const parsed = req.method === "POST" ? parseJsonBody(res, body) : undefined;
+    if (req.method === "POST" && parsed === undefined) return;
+    let transport = typeof id === "string" ? sessions.get(id) : undefined;
+    if (!transport) {
+      if (id !== undefined || req.method !== "POST") return sendJson(res, 404, rpcError(-32001, "Session not found"));
+      const fresh = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        eventStore: new InMemoryEventStore(),
+        retryInterval: CONFORMANCE_RETRY_MS,
+        enableDnsRebindingProtection: true,
+        allowedHosts: [new URL(origin).host, `localhost:${new URL(origin).port}`],
+        onsessioninitialized: (sessionId) => void sessions.set(sessionId, fresh),
+        onsessionclosed: (sessionId) => void sessions.delete(sessionId),
+      });
+      await createFixtureMcpServer(options).connect(fresh);
+      transport = fresh;
+    }
+    await transport.handleRequest(req, res, parsed);
+  };
+
   const handleStreamable = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    if (options.conformance) return handleSessions(req, res, body);
     if (req.method !== "POST") {
       // Stateless server: no standalone GET stream, no sessions to DELETE.
       sendJson(res, 405, rpcError(-32000, "Method not allowed."), { Allow: "POST" });
@@ -295,12 +353,19 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
     });
     const response = await modern!.fetch(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    const edit = resultEdit(options);
+    const rewriter = edit && resultRewriter(edit);
+    const responseHeaders = Object.fromEntries(response.headers.entries());
+    if (rewriter) delete responseHeaders["content-length"];
+    res.writeHead(response.status, responseHeaders);
     if (response.body) {
       const reader = response.body.getReader();
-      for (let next = await reader.read(); !next.done; next = await reader.read()) res.write(next.value);
+      const decoder = new TextDecoder();
+      for (let next = await reader.read(); !next.done; next = await reader.read()) {
+        res.write(rewriter ? rewriter.push(decoder.decode(next.value, { stream: true })) : next.value);
+      }
     }
-    res.end();
+    res.end(rewriter?.end());
   };
 
   const handleLegacy = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
@@ -355,6 +420,10 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     if (body.includes('"tools/call"') && (options.flood || options.endlessEvent)) {
       if (options.flood) floodSse(res, options.flood);
       else endlessSseEvent(res);
+      return;
+    }
+    if (options.silentListen && body.includes('"subscriptions/listen"')) {
+      res.writeHead(200, { "Content-Type": "application/json" });
       return;
     }
     if (options.mode === "sse-legacy") await handleLegacy(req, res, path, body);

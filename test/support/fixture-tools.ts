@@ -12,7 +12,7 @@ import {
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
-import { registerConformance } from "./fixture-conformance.ts";
+import { registerConformance, registerModernConformance } from "./fixture-conformance.ts";
 import { registerExecTools } from "./fixture-exec.ts";
 import { text } from "./fixture-results.ts";
 
@@ -49,7 +49,7 @@ export interface FixtureToolOptions {
   catalog?: boolean;
   /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
   subscriptions?: boolean;
-  /** `--conformance` (2025 era): only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
+  /** `--conformance`: only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
   conformance?: boolean;
   /** `--exec-tools`: annotated tools and `add_tool`, whose call changes the tool list (./fixture-exec.ts). */
   execTools?: boolean;
@@ -282,6 +282,10 @@ function paginateToolList(server: McpServer, pageSize: number): void {
 /** The same tools on the v2 SDK, which serves 2026-07-28 (and 2025, unless the caller rejects it). */
 export function createModernFixtureServer(options: FixtureToolOptions): ModernMcpServer {
   const server = new ModernMcpServer({ name: serverName(options), version: options.version }, options.features ? { capabilities: { logging: {} } } : undefined);
+  if (options.conformance) {
+    registerModernConformance(server);
+    return server;
+  }
   for (const tool of fixtureTools(options)) {
     server.registerTool(tool.name, { description: tool.description, inputSchema: z.object(tool.shape) }, (args: unknown, ctx) =>
       tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
