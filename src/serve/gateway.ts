@@ -161,7 +161,7 @@ export class Gateway {
     // The config's tool policy let it through (a filtered tool is never served, see below). A retry
     // that answers forwarded questions continues the call already decided.
     if (request.input.requestState === undefined) {
-      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, callId, decision: "approved" });
+      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, clientId: request.clientKey, callId, decision: "approved" });
     }
     return this.converse(target.server, request, (connection, signal) =>
       this.runCall(connection, target.server, target.tool, name, args, callId, { ...request, signal }),
@@ -202,7 +202,7 @@ export class Gateway {
       if (!name.startsWith(prefix)) continue;
       const tool = name.slice(prefix.length);
       if (!tool || isToolAllowed(server, tool)) continue;
-      this.telemetry.toolDecision({ toolName: name, server: server.name, tool, client: request.client, callId: crypto.randomUUID(), decision: "denied" });
+      this.telemetry.toolDecision({ toolName: name, server: server.name, tool, client: request.client, clientId: request.clientKey, callId: crypto.randomUUID(), decision: "denied" });
       throw new ProtocolError(INVALID_PARAMS, `tool "${name}" is turned off by enabled_tools / disabled_tools of server "${server.name}" in tether's config`);
     }
   }
@@ -229,6 +229,7 @@ export class Gateway {
               if (update.kind === "progress") request.onProgress?.(update);
             },
           }),
+          request,
         ),
       );
       return result;
@@ -241,6 +242,7 @@ export class Gateway {
         server,
         tool,
         client: request.client,
+        clientId: request.clientKey,
         callId,
         arguments: args,
         durationMs: performance.now() - started,
@@ -257,7 +259,7 @@ export class Gateway {
     const target = (await this.servedPrompts()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
     return this.converse(target.server, request, (connection, signal) =>
-      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
+      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }), request)),
     );
   }
 
@@ -275,7 +277,7 @@ export class Gateway {
     if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
     return this.converse(server, request, (scoped, signal) =>
-      this.relay(() => this.timed(server, "resources/read", () => scoped.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }))),
+      this.relay(() => this.timed(server, "resources/read", () => scoped.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }), request)),
     );
   }
 
@@ -283,7 +285,7 @@ export class Gateway {
    * completion/complete for a served prompt (its name un-prefixed for the upstream) or a resource
    * template (URIs are served unchanged); an upstream without completions offers none.
    */
-  async complete(params: CompleteRequestParams, request: { signal: AbortSignal; era?: DownstreamRequest["era"] }): Promise<CompleteResult> {
+  async complete(params: CompleteRequestParams, request: DownstreamRequest): Promise<CompleteResult> {
     const { ref } = params;
     let server: string | undefined;
     let upstreamRef = ref;
@@ -299,29 +301,29 @@ export class Gateway {
     const connection = await this.upstreams.get(server, request.era);
     if (!connection?.capabilities()?.completions) return { completion: { values: [] } };
     return this.relay(() =>
-      this.timed(server, "completion/complete", () => connection.complete({ ...params, ref: upstreamRef }, { signal: this.signalFor(request) })),
+      this.timed(server, "completion/complete", () => connection.complete({ ...params, ref: upstreamRef }, { signal: this.signalFor(request) }), request),
     );
   }
 
   /** A client subscribed to a resource: the upstream that owns it is asked for its updates (once per URI). */
-  async subscribe(uri: string, era?: DownstreamRequest["era"]): Promise<void> {
+  async subscribe(uri: string, request: DownstreamRequest): Promise<void> {
     if (this.subscribed.has(uri)) return;
     const owner = await this.resourceOwner(uri);
-    const connection = owner === undefined ? undefined : await this.upstreams.get(owner, era);
+    const connection = owner === undefined ? undefined : await this.upstreams.get(owner, request.era);
     if (!connection) throw new ProtocolError(INVALID_PARAMS, `no server offers resource ${uri}`, { uri });
     if (!connection.capabilities()?.resources?.subscribe) {
       throw new ProtocolError(INVALID_PARAMS, `server "${connection.server.name}" does not offer subscriptions to its resources`);
     }
-    await this.relay(() => this.timed(connection.server.name, "resources/subscribe", () => connection.subscribeResource(uri)));
+    await this.relay(() => this.timed(connection.server.name, "resources/subscribe", () => connection.subscribeResource(uri), request));
     this.subscribed.set(uri, connection);
   }
 
-  async unsubscribe(uri: string): Promise<void> {
+  async unsubscribe(uri: string, request: DownstreamRequest): Promise<void> {
     const connection = this.subscribed.get(uri);
     if (connection === undefined) return;
     this.subscribed.delete(uri);
     const server = connection.server.name;
-    await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri)));
+    await this.relay(() => this.timed(server, "resources/unsubscribe", () => connection.unsubscribeResource(uri), request));
   }
 
   /**
@@ -390,17 +392,20 @@ export class Gateway {
     }
   }
 
-  private async timed<T>(server: string, method: string, work: () => Promise<T>): Promise<T> {
+  /** One upstream request, recorded as `tether.mcp_request` for the client it serves (`from`; none for serve's own lists). */
+  private async timed<T>(server: string, method: string, work: () => Promise<T>, from?: DownstreamRequest): Promise<T> {
     const started = performance.now();
+    const who = { client: from?.client, clientId: from?.clientKey };
     try {
       const result = await work();
-      this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started });
+      this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started, ...who });
       return result;
     } catch (error) {
-      this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started, error: errorMessage(error) });
+      this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started, error: errorMessage(error), ...who });
       throw error;
     }
   }
+
 
   /** A read or get: the upstream's JSON-RPC error passes through with its code; anything else is -32603. */
   private async relay<T>(work: () => Promise<T>): Promise<T> {

@@ -149,12 +149,12 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
     return { resources };
   });
   server.setRequestHandler("completion/complete", async (request, ctx) => answer(ctx, request.params, (from) => gateway.complete(request.params, from)));
-  server.setRequestHandler("resources/subscribe", async (request) => {
-    await gateway.subscribe(request.params.uri, options.era);
+  server.setRequestHandler("resources/subscribe", async (request, ctx) => {
+    await answer(ctx, request.params, (from) => gateway.subscribe(request.params.uri, from));
     return {};
   });
-  server.setRequestHandler("resources/unsubscribe", async (request) => {
-    await gateway.unsubscribe(request.params.uri);
+  server.setRequestHandler("resources/unsubscribe", async (request, ctx) => {
+    await answer(ctx, request.params, (from) => gateway.unsubscribe(request.params.uri, from));
     return {};
   });
   // A 2025 client says its roots changed; the upstreams ask again when they next need them: the

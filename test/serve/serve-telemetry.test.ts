@@ -7,7 +7,7 @@ import { homePerTest } from "../support/cli.ts";
 import { stdioFixture } from "../support/config.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { writeConfig } from "../cli/oauth-driver.ts";
-import { connectStdioServe } from "./harness.ts";
+import { connectHttp, connectStdioServe, startHttpServe } from "./harness.ts";
 
 const each = homePerTest();
 let receiver: OtlpReceiver;
@@ -47,4 +47,30 @@ test("each proxied call is a tether.tool_result; each upstream request a tether.
     ["tools/call", "docs", "true"],
   ]);
   expect(typeof requests[0]!.attributes.duration_ms).toBe("number");
+  // Who: the declared name, and serve's id for the connection, the same on every record of it.
+  expect(requests.map((r) => r.attributes["mcp.client"])).toEqual(["serve-test", "serve-test"]);
+  const ids = new Set([...decisions, ...results, ...requests].map((r) => r.attributes["mcp.client.id"]));
+  expect(ids.size).toBe(1);
+  expect([...ids][0]).toMatch(/^[0-9a-f]{32}$/);
+}, 60_000);
+
+test("over HTTP, mcp.client.id tells sessions and credentials apart, and never carries the token", async () => {
+  const otel = `[otel]\nexporter = { otlp-http = { endpoint = ${JSON.stringify(`${receiver.httpUrl}/v1/logs`)}, protocol = "json" } }\n`;
+  writeConfig(each.home.tetherHome, `${otel}\n${stringify({ mcp_servers: { docs: stdioFixture(["--tools", "echo"]) } })}`);
+  const token = "serve-telemetry-token-0123456789abcdef";
+  const served = await startHttpServe(each.home.home, ["--token-env-var", "SERVE_TOKEN"], { SERVE_TOKEN: token });
+  each.fixtures.push({ stop: async () => void (await served.stop()) });
+  const auth = { authorization: `Bearer ${token}` };
+  // Two 2025 sessions that both declare the same name, and one stateless 2026-07-28 client.
+  const [a, b, c] = await Promise.all([connectHttp(served.url, "legacy", auth), connectHttp(served.url, "legacy", auth), connectHttp(served.url, "modern", auth)]);
+  for (const [client, text] of [[a, "a"], [b, "b"], [c, "c"]] as const) await client.callTool({ name: "docs__echo", arguments: { text } });
+  await Promise.all([a.close(), b.close(), c.close()]);
+
+  const records = await receiver.waitForRecords(6, 15_000);
+  const calls = records.filter((r) => r.attributes["event.name"] === "tether.mcp_request" && r.attributes.method === "tools/call");
+  expect(calls).toHaveLength(3);
+  const ids = calls.map((r) => r.attributes["mcp.client.id"]);
+  expect(new Set(ids).size).toBe(3);
+  expect(calls.every((r) => r.attributes["mcp.client"] === "serve-test")).toBe(true);
+  expect(JSON.stringify(records)).not.toContain(token);
 }, 60_000);
