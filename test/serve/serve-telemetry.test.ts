@@ -66,7 +66,8 @@ test("over HTTP, mcp.client.id tells sessions and credentials apart, and never c
   for (const [client, text] of [[a, "a"], [b, "b"], [c, "c"]] as const) await client.callTool({ name: "docs__echo", arguments: { text } });
   await Promise.all([a.close(), b.close(), c.close()]);
 
-  const records = await receiver.waitForRecords(6, 15_000);
+  // Each call: a decision, a result and its upstream request.
+  const records = await receiver.waitForRecords(9, 15_000);
   const calls = records.filter((r) => r.attributes["event.name"] === "tether.mcp_request" && r.attributes.method === "tools/call");
   expect(calls).toHaveLength(3);
   const ids = calls.map((r) => r.attributes["mcp.client.id"]);

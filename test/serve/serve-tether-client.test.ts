@@ -50,7 +50,12 @@ for (const upstream of UPSTREAMS) {
       const clientHome = makeHome();
       let running: Running;
       let served: HttpServe;
-      const tether = (args: string[]) => runTether(["mcp", ...args], { home: clientHome.home, process: true });
+      const tether = async (args: string[]) => {
+        const result = await runTether(["mcp", ...args], { home: clientHome.home, process: true });
+        // A failure shows serve's side too (expectOk prints stderr).
+        if (result.code !== 0) result.stderr += `\n--- serve's stderr:\n${served?.stderr()}`;
+        return result;
+      };
 
       beforeAll(async () => {
         running = await upstream.start(transport);
