@@ -12,19 +12,15 @@ export interface DownstreamClient {
    */
   session?: string;
   /**
-   * A keyed HMAC (per-process key) of the session, else of the bearer credential presented:
+   * A keyed HMAC (a key made per serve run) of the session, else of the bearer credential presented:
    * stable for one client while serve runs, never the credential. Absent for an anonymous stateless
    * request. Binds requestState; safe to emit as telemetry (`mcp.client.id`).
    */
   clientKey?: string;
 }
 
-/** The process's secret: requestState seals and client keys. Per process: a restart invalidates open questions, which die with it anyway. */
-const KEY = randomBytes(32);
-
-const keyed = (value: string): string => createHmac("sha256", KEY).update(value).digest("hex").slice(0, 32);
-
-export function describeClient(ctx: ServerContext, transport: "stdio" | "http"): DownstreamClient {
+function describeClient(key: Buffer, ctx: ServerContext, transport: "stdio" | "http"): DownstreamClient {
+  const keyed = (value: string): string => createHmac("sha256", key).update(value).digest("hex").slice(0, 32);
   if (transport === "stdio") return { session: "stdio", clientKey: keyed("stdio") };
   if (ctx.sessionId) return { session: ctx.sessionId, clientKey: keyed(`session\0${ctx.sessionId}`) };
   const bearer = /^Bearer\s+(.+)$/i.exec(ctx.http?.req?.headers.get("authorization") ?? "")?.[1];
@@ -50,6 +46,8 @@ function canonicalJson(value: unknown): string {
 }
 
 export interface RequestStates {
+  /** Who sent the request of `ctx`, keyed as the seals are. */
+  client(ctx: ServerContext): DownstreamClient;
   /** Seals an exchange id for the client of `ctx`. */
   mint(exchangeId: string, ctx: ServerContext): Promise<string>;
   /**
@@ -59,11 +57,17 @@ export interface RequestStates {
   verify(state: string, ctx: ServerContext): Promise<string>;
 }
 
+/**
+ * One serve run's seals and client keys, under a secret made for the run: a restart invalidates
+ * open questions, which die with it anyway.
+ */
 export function createRequestStates(ttlMs: number, transport: "stdio" | "http"): RequestStates {
+  const key = randomBytes(32);
+  const client = (ctx: ServerContext) => describeClient(key, ctx, transport);
   const codec = createRequestStateCodec<string>({
-    key: KEY,
+    key,
     ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
-    bind: (ctx) => describeClient(ctx, transport).clientKey ?? "anonymous",
+    bind: (ctx) => client(ctx).clientKey ?? "anonymous",
   });
-  return { mint: (id, ctx) => codec.mint(id, ctx), verify: (state, ctx) => codec.verify(state, ctx) };
+  return { client, mint: (id, ctx) => codec.mint(id, ctx), verify: (state, ctx) => codec.verify(state, ctx) };
 }

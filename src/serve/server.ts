@@ -20,7 +20,7 @@ import { INVALID_PARAMS, type Tool } from "@modelcontextprotocol/client";
 import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
 import { isPlainObject } from "../values.ts";
-import { describeClient, type RequestStates, requestIdentity } from "./client-identity.ts";
+import { type RequestStates, requestIdentity } from "./client-identity.ts";
 
 export interface ServedServerOptions {
   version: string;
@@ -81,7 +81,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
     const state = ctx.mcpReq.requestState();
-    const { session, clientKey } = describeClient(ctx, options.transport);
+    const { session, clientKey } = options.requestStates.client(ctx);
     return {
       signal: ctx.mcpReq.signal,
       era: options.era,
@@ -111,7 +111,7 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       await Promise.all(sent);
       return result;
     } finally {
-      clearInterval(polling);
+      clearTimeout(polling);
     }
   };
 
@@ -168,16 +168,20 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
 }
 
 /**
- * SSE polling (SEP-1699): a long request's stream is closed every `everyMs`, so a proxy or load
- * balancer that cuts long responses never cuts this one; the client reconnects after the retry
- * hint with Last-Event-ID and the session's event store resends what it missed, the result
- * included. The SDK offers `closeSSE` only where that resumption works: a 2025 HTTP session whose
- * client speaks 2025-11-25 or later (older clients cannot read the priming event).
+ * SSE polling (SEP-1699): a long request's stream is closed after `afterMs`, so a proxy or load
+ * balancer that cuts long responses does not cut this one mid-result; the client reconnects after
+ * the retry hint with Last-Event-ID and the session's event store resends what it missed, the
+ * result included. The SDK offers `closeSSE` only where that resumption works: a 2025 HTTP session
+ * whose client speaks 2025-11-25 or later (older clients cannot read the priming event).
+ *
+ * Once, not at every interval: the stream a client resumes with starts with no event id of its
+ * own, and the SDK's client, when such a stream is closed before it carried an event, reconnects
+ * without Last-Event-ID (to the session's standalone stream), so the result would never reach it.
  */
-function ssePolling(ctx: ServerContext, everyMs: number | undefined): ReturnType<typeof setInterval> | undefined {
+function ssePolling(ctx: ServerContext, afterMs: number | undefined): ReturnType<typeof setTimeout> | undefined {
   const close = ctx.http?.closeSSE;
-  if (!close || !everyMs) return undefined;
-  const timer = setInterval(close, everyMs);
+  if (!close || !afterMs) return undefined;
+  const timer = setTimeout(close, afterMs);
   timer.unref?.();
   return timer;
 }
