@@ -48,7 +48,7 @@ export interface ServeOptions {
   maxConnectionsPerPeer?: number;
   /** `--event-store-bytes BYTES`: what all 2025 sessions' event stores keep together (default 64 MiB). */
   eventStoreBytes?: number;
-  /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream this often (./server.ts); 0: never. */
+  /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream after this long (./server.ts); 0: never. */
   ssePollSeconds?: number;
   /**
    * `--per-session NAME` (config `[serve] per_session_upstreams`): these servers get one connection

@@ -30,7 +30,7 @@ export interface ServedServerOptions {
   notices(): string[];
   /** The era of the clients this instance serves (the SDK's factory context says); absent: either. */
   era?: "legacy" | "modern";
-  /** SSE polling: a request still running after this long has its SSE stream closed, again every this long; 0 or absent: never. */
+  /** SSE polling: a request still running after this long has its SSE stream closed (once); 0 or absent: never. */
   ssePollMs?: number;
   /** Seals and checks the requestState of forwarded questions (./client-identity.ts). */
   requestStates: RequestStates;

@@ -49,7 +49,7 @@ export default (ctx: Context) =>
       },
       "sse-poll": {
         type: "string",
-        description: `Close a long call's SSE stream every SECONDS; 2025-11-25 clients reconnect and resume (default ${DEFAULT_SSE_POLL_SECONDS}; 0: never)`,
+        description: `Close a long call's SSE stream after SECONDS; 2025-11-25 clients reconnect and resume (default ${DEFAULT_SSE_POLL_SECONDS}; 0: never)`,
         valueHint: "SECONDS",
       },
       "per-session": {
