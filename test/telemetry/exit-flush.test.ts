@@ -40,7 +40,7 @@ function expectAnswerDespiteCollector(result: TimedRun): string {
   expect(result.stdout).toBe(`${ANSWER}\n`);
   expect(result.tailMs).toBeLessThan(EXIT_BOUND_MS);
   const lines = warnings(result);
-  expect(lines).toHaveLength(1);
+  expect(lines, `warnings:\n${lines.join("\n")}`).toHaveLength(1);
   expect(lines[0]).toStartWith("warning: telemetry: ");
   expect(result.stderr).not.toContain(SECRETS.otelToken);
   return lines[0]!;
