@@ -99,6 +99,8 @@ export function setupTelemetryExec(script: MockStep[], otel: OtelTableOptions, f
     "[mcp_servers.fixture]",
     `command = ${JSON.stringify(fixture.command)}`,
     `args = ${JSON.stringify(fixture.args)}`,
+    // Test files run in parallel on two cores: the fixture may take longer than the default 10 s to start.
+    "startup_timeout_sec = 60",
     'approve_tools = ["add"]',
     `env = { FIXTURE_TOKEN = ${JSON.stringify(SECRETS.serverEnv)} }`,
     "",
