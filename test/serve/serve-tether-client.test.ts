@@ -4,6 +4,7 @@
 // conformance catalog on stdio and HTTP, server-everything on stdio). Serve speaks 2026-07-28 to
 // the client, so this also covers a client connecting to a server whose list_changed stream it
 // listens on.
+import { appendFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { writeConfig } from "../support/config.ts";
@@ -62,6 +63,9 @@ for (const upstream of UPSTREAMS) {
         writeConfig(serveHome.configPath, { servers: { [upstream.name]: running.entry } });
         served = await startHttpServe(serveHome.home, ["--no-prefix"]);
         expectOk(await tether(["add", "hub", "--url", served.url]));
+        // The hub answers its first list once its upstream has started: on a loaded 2-core machine
+        // (server-everything is a Node package) that has taken longer than the default 10 s.
+        appendFileSync(clientHome.configPath, "startup_timeout_sec = 60\n");
       }, 60_000);
 
       afterAll(async () => {
