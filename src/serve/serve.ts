@@ -131,7 +131,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     new Set(options.http ? options.perSessionUpstreams : []),
     options.maxUpstreamSessions,
   );
-  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix ?? true, sessions);
+  const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix, sessions);
   gateway.onListChanged(pushListChanged);
 
   let stopped: Promise<void> | undefined;

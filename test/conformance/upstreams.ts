@@ -47,28 +47,27 @@ const SERVER_EVERYTHING = join(REPO_ROOT, "node_modules/@modelcontextprotocol/se
 const FIXTURE_CONFORMANCE_ARGS = ["--era", "legacy", "--conformance"];
 const FIXTURE_MODERN_ARGS = ["--era", "modern", "--conformance"];
 
+/** The fixture with `args`, on stdio (an entry serve spawns) or HTTP (started here). */
+async function startFixture(args: string[], transport: "stdio" | "http"): Promise<Running> {
+  if (transport === "stdio") return { entry: stdioFixture(args), stop: async () => {} };
+  const fixture = await startHttpFixture(args);
+  return { entry: { url: fixture.url, startup_timeout_sec: 60 }, url: fixture.url, stop: () => fixture.stop() };
+}
+
 export const UPSTREAMS: readonly ConformanceUpstream[] = [
   {
     // The suite's fixed tool, resource and prompt names (test/support/fixture-conformance.ts).
     name: "fixture-conformance",
     transports: ["stdio", "http"],
     speaks: ["2025-11-25"],
-    async start(transport) {
-      if (transport === "stdio") return { entry: stdioFixture(FIXTURE_CONFORMANCE_ARGS), stop: async () => {} };
-      const fixture = await startHttpFixture(FIXTURE_CONFORMANCE_ARGS);
-      return { entry: { url: fixture.url, startup_timeout_sec: 60 }, url: fixture.url, stop: () => fixture.stop() };
-    },
+    start: (transport) => startFixture(FIXTURE_CONFORMANCE_ARGS, transport),
   },
   {
     // The same catalog on a strict 2026-07-28 server (test/support/fixture-conformance.ts).
     name: "fixture-conformance-modern",
     transports: ["stdio", "http"],
     speaks: ["2026-07-28"],
-    async start(transport) {
-      if (transport === "stdio") return { entry: stdioFixture(FIXTURE_MODERN_ARGS), stop: async () => {} };
-      const fixture = await startHttpFixture(FIXTURE_MODERN_ARGS);
-      return { entry: { url: fixture.url, startup_timeout_sec: 60 }, url: fixture.url, stop: () => fixture.stop() };
-    },
+    start: (transport) => startFixture(FIXTURE_MODERN_ARGS, transport),
   },
   {
     // A real 2025 server with its own names: what passes directly is what serve must keep passing.
