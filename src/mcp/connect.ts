@@ -5,8 +5,10 @@
 // `initialize`). The verdict is remembered per server (eras.ts) and handed to the SDK as `prior`
 // on later runs, so the probe is paid once; a remembered era that stops working is probed again.
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
   Client,
+  type ClientCapabilities,
   type CompleteRequestParams,
   type CompleteResult,
   type McpSubscription,
@@ -110,6 +112,15 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The least severe log line the server should send during this request (2026-07-28: per request). */
   logLevel?: LoggingLevel;
+  /**
+   * For a relaying caller (serve): the questions its own client can answer. On 2026-07-28 the
+   * request then declares these instead of tether's, so a server refuses what that client could
+   * not answer (-32021) rather than asking tether, which could only decline. Roots stay declared:
+   * tether answers them itself for a client without any.
+   */
+  answers?: Pick<ClientCapabilities, "elicitation" | "sampling">;
+  /** Answers the caller's client sent unasked with a first request (2026-07-28), passed on as given. */
+  inputResponses?: Record<string, unknown>;
   /** Progress notifications and, for a task, its status changes. */
   onProgress?(update: CallProgress): void;
 }
@@ -282,9 +293,21 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   // A 2026-07-28 server sends log lines for a request only when the request names a level: the
   // caller's (serve passes its client's) or the run's.
   const runLevel = ctx.serverRequests.log?.level;
+  // What a request adds to the envelope the SDK builds (its keys win over the SDK's), and a relayed
+  // client's unsolicited inputResponses: both exist on 2026-07-28 only.
   const meta = (options: CallOptions = {}) => {
+    if (client.getProtocolEra() !== "modern") return {};
     const level = options.logLevel ?? runLevel;
-    return level && client.getProtocolEra() === "modern" && client.getServerCapabilities()?.logging ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
+    const envelope: Record<string, unknown> = {};
+    if (level && client.getServerCapabilities()?.logging) envelope[LOG_LEVEL_META_KEY] = level;
+    if (options.answers) {
+      const { elicitation, sampling } = options.answers;
+      envelope[CLIENT_CAPABILITIES_META_KEY] = { roots: DECLARED_CAPABILITIES.roots, ...(elicitation && { elicitation }), ...(sampling && { sampling }) };
+    }
+    return {
+      ...(Object.keys(envelope).length > 0 && { _meta: envelope }),
+      ...(options.inputResponses && { inputResponses: options.inputResponses }),
+    };
   };
   const requestOptions = (options: CallOptions = {}) => ({
     timeout: server.toolTimeoutSec * 1000,
@@ -369,14 +392,18 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
   };
 }
 
+/**
+ * Declared always: without a terminal or --input the answerer declines, and says so, which tells
+ * the user more than a server that silently skips asking. Sampling likewise: with
+ * `sampling = "off"` (the default) the server hears why, rather than never trying.
+ */
+const DECLARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} } satisfies ClientCapabilities;
+
 function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probeTimeoutMs: number): Client {
   const client = new Client(
     { name: "tether", version: ctx.version },
     {
-      // Declared always: without a terminal or --input the answerer declines, and says so, which
-      // tells the user more than a server that silently skips asking. Sampling likewise: with
-      // `sampling = "off"` (the default) the server hears why, rather than never trying.
-      capabilities: { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} },
+      capabilities: DECLARED_CAPABILITIES,
       // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
       versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
       listMaxPages: MAX_LIST_PAGES,

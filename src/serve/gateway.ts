@@ -12,7 +12,7 @@ import type {
   Tool,
 } from "@modelcontextprotocol/client";
 import { INTERNAL_ERROR, INVALID_PARAMS, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client";
-import type { McpConnection, ListKind } from "../mcp/connect.ts";
+import type { CallOptions, McpConnection, ListKind } from "../mcp/connect.ts";
 import { TetherError } from "../errors.ts";
 import type { ServeTelemetry } from "../telemetry/serve-events.ts";
 import { isToolAllowed } from "../mcp/tool-filter.ts";
@@ -223,8 +223,8 @@ export class Gateway {
       result = await this.track(
         this.timed(server, "tools/call", () =>
           connection.callTool(tool, args, {
+            ...relayedEnvelope(request),
             signal: this.signalFor(request),
-            logLevel: request.logLevel,
             onProgress: (update) => {
               if (update.kind === "progress") request.onProgress?.(update);
             },
@@ -259,7 +259,7 @@ export class Gateway {
     const target = (await this.servedPrompts()).resolve(name);
     if (!target) throw new ProtocolError(INVALID_PARAMS, `unknown prompt "${name}"`);
     return this.converse(target.server, request, (connection, signal) =>
-      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { signal: this.signalFor({ signal }), logLevel: request.logLevel }), request)),
+      this.relay(() => this.timed(target.server, "prompts/get", () => connection.getPrompt(target.item.name, args, { ...relayedEnvelope(request), signal: this.signalFor({ signal }) }), request)),
     );
   }
 
@@ -277,7 +277,7 @@ export class Gateway {
     if (!connection) throw new ProtocolError(ProtocolErrorCode.ResourceNotFound, `no server offers resource ${uri}`, { uri });
     const server = connection.server.name;
     return this.converse(server, request, (scoped, signal) =>
-      this.relay(() => this.timed(server, "resources/read", () => scoped.readResource(uri, { signal: this.signalFor({ signal }), logLevel: request.logLevel }), request)),
+      this.relay(() => this.timed(server, "resources/read", () => scoped.readResource(uri, { ...relayedEnvelope(request), signal: this.signalFor({ signal }) }), request)),
     );
   }
 
@@ -428,6 +428,20 @@ export class Gateway {
     if (upstream instanceof ProtocolError) throw upstream;
     return { content: [{ type: "text", text: errorMessage(error) }], isError: true };
   }
+}
+
+/**
+ * What the downstream request's envelope passes on upstream (2026-07-28 upstreams; ../mcp/connect.ts
+ * CallOptions): its log level, the questions its client can answer, and answers it sent unasked
+ * with a first request (a retry's answers are tether's to deliver: ./forwarding.ts).
+ */
+function relayedEnvelope(request: DownstreamRequest): CallOptions {
+  const { capabilities, requestState, inputResponses } = request.input;
+  return {
+    logLevel: request.logLevel,
+    answers: capabilities,
+    inputResponses: requestState === undefined ? inputResponses : undefined,
+  };
 }
 
 function errorMessage(error: unknown): string {

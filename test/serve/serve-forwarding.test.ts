@@ -69,15 +69,25 @@ for (const era of ["legacy", "modern"] as Era[]) {
       expect(asked).toEqual([...round, ...round]);
     }, 90_000);
 
-    test("a client without the capabilities: elicitation declined, sampling refused, tether's own roots; the gateway keeps serving", async () => {
+    test("a client without the capabilities: a 2026-07-28 upstream refuses as it would directly (-32021), a 2025 one is declined; tether's own roots; the gateway keeps serving", async () => {
       upstreams({ roots: ["/srv/shared"] });
       const { client, asked } = answeringClient(era, {});
       await serve.stdio([], era, {}, client);
+      // A 2025 upstream saw tether's capabilities at initialize: tether declines on the client's behalf.
+      expect(textOf(await client.callTool({ name: "old__ask", arguments: {} }))).toBe("decline");
+      const sampled = await client.callTool({ name: "old__sample", arguments: { prompt: "x" } });
+      expect(sampled.isError).toBe(true);
+      expect(textOf(sampled)).toContain("does not support sampling");
+      // A 2026-07-28 upstream sees the client's own capabilities on each request, and answers as it would directly.
+      for (const [tool, capability] of [["new__ask", "elicitation"], ["new__sample", "sampling"]] as const) {
+        const refused = await client.callTool({ name: tool, arguments: { prompt: "x" } }).then(
+          () => undefined,
+          (error: { code?: number; data?: { requiredCapabilities?: object } }) => error,
+        );
+        expect(refused?.code).toBe(-32021);
+        expect(Object.keys(refused?.data?.requiredCapabilities ?? {})).toEqual([capability]);
+      }
       for (const server of ["old", "new"]) {
-        expect(textOf(await client.callTool({ name: `${server}__ask`, arguments: {} }))).toBe("decline");
-        const sampled = await client.callTool({ name: `${server}__sample`, arguments: { prompt: "x" } });
-        expect(sampled.isError).toBe(true);
-        expect(textOf(sampled)).toContain("does not support sampling");
         expect(textOf(await client.callTool({ name: `${server}__roots`, arguments: {} }))).toBe('roots: ["file:///srv/shared"]');
         expect(textOf(await client.callTool({ name: `${server}__echo`, arguments: { text: "still here" } }))).toBe("still here");
       }
@@ -164,4 +174,12 @@ test("a 2026-07-28 client sees an upstream's question under the upstream's own k
   // The fixture's ask tool names its question "form".
   expect(Object.keys(first.inputRequests)).toEqual(["form"]);
   expect(first.requestState).toBeString();
+});
+
+test("answers a 2026-07-28 client sends unasked with its first call reach a 2026-07-28 upstream as sent", async () => {
+  writeConfig(serve.home.configPath, { servers: { fx: stdioFixture(["--era", "modern", "--features"]) } });
+  const served = await serve.stdio([], "modern", {}, newClient("modern", "manual", { elicitation: { form: {} } }));
+  const inputResponses = { form: { action: "accept", content: { name: "Grace", count: 3 } }, unrelated: { action: "decline" } };
+  const result = await served.client.request({ method: "tools/call", params: { name: "fx__ask", arguments: {}, inputResponses } });
+  expect(textOf(result as { content?: unknown })).toBe('accept {"name":"Grace","count":3}');
 });
