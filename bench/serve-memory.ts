@@ -1,7 +1,8 @@
 // Peak memory of `tether mcp serve --http` (the compiled binary) when many 2025 sessions each
 // receive one large result: every session's event store together is bounded by
 // --event-store-bytes (default 64 MiB), so 256 sessions with one 9 MB result each stay under
-// 300 MB peak RSS (before the bound, each session kept its largest message: 2.4 GB held).
+// 300 MB peak RSS (before the bound, each session kept its largest message: 2.4 GB held;
+// before the collector was run after large results, 355 MB peak).
 // Run: bun bench/serve-memory.ts [sessions] [bytes]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -16,6 +16,13 @@ export const DEFAULT_EVENT_STORE_BYTES = 64 * 1024 * 1024;
  * cut mid-transfer would crowd out the results still waiting for clients that come back.
  */
 export const MAX_DELIVERED_RESULT_BYTES = 1024 * 1024;
+/**
+ * After a large result went out, the collector runs (at most this often): each one passed through
+ * serve in several transient copies (the upstream's line, the parsed result, the SSE text and its
+ * bytes), and left to its own pace the collector let 256 sessions' worth pile up to 355 MB where
+ * 212 MB was live. A full collection costs a few tens of milliseconds; a large result takes longer.
+ */
+export const RECLAIM_INTERVAL_MS = 1_000;
 /** JSON-RPC "internal error": the code of the answer that replaces a result too large to keep. */
 const INTERNAL_ERROR = -32603;
 
@@ -38,8 +45,22 @@ export class EventStoreBudget {
   /** Every session's events, oldest first (a Set keeps insertion order). */
   private readonly events = new Set<StoredEvent>();
   private used = 0;
+  private lastReclaim = 0;
+  private reclaim?: ReturnType<typeof setTimeout>;
 
   constructor(readonly maxBytes: number = DEFAULT_EVENT_STORE_BYTES) {}
+
+  /** A large result was just written: its transient copies are garbage once the write is under way. */
+  reclaimSoon(): void {
+    if (this.reclaim) return;
+    const wait = Math.max(0, this.lastReclaim + RECLAIM_INTERVAL_MS - performance.now());
+    this.reclaim = setTimeout(() => {
+      this.reclaim = undefined;
+      this.lastReclaim = performance.now();
+      Bun.gc(true);
+    }, wait);
+    this.reclaim.unref?.();
+  }
 
   /** Makes room for `event` and counts it; false when it cannot fit even then (nothing is evicted for it). */
   admit(event: StoredEvent): boolean {
@@ -101,6 +122,7 @@ export class SessionEventStore implements EventStore {
     const id = `${streamId}_${(this.next++).toString(36)}`;
     const event: StoredEvent = { id, streamId, message, bytes: jsonBytes(message), delivered: this.live(streamId), owner: this };
     const large = event.delivered && event.bytes > MAX_DELIVERED_RESULT_BYTES && isResponse(message);
+    if (large) this.budget.reclaimSoon();
     const kept = large ? this.substitute(event, "sent") : this.budget.admit(event) ? event : this.substitute(event, "full");
     // Not kept (a notification past the budget): the id still goes out, but a resume after it fails loudly.
     if (!kept) return id;
