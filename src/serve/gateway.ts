@@ -156,7 +156,12 @@ export class Gateway {
     return (await this.servedTools()).list();
   }
 
-  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
+  /** Tracked whole for the drain, waiting for its upstream to connect included. */
+  callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
+    return this.track(this.routeCall(name, args, request));
+  }
+
+  private async routeCall(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
     const served = (await this.servedTools()).resolve(name);
     const target = served ? { server: served.server, tool: served.item.name } : await this.unlistedTool(name, request);
     const callId = crypto.randomUUID();

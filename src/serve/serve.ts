@@ -141,7 +141,19 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     // Every upstream line is relayed (no level of serve's own): each request carries its client's.
     return { ...forwarding.handlers(ownRoots, scope), log: { write: relayLog } };
   };
-  const upstreams = new Upstreams({ ...ctx, serverRequests: serverRequestsFor() }, servers, {
+  // SIGTERM (a rolling deploy, docker stop) drains: /readyz turns 503 at once, new clients are sent
+  // elsewhere, open calls get --drain-timeout to finish, then serve exits 0. Ctrl-C is someone at
+  // a terminal who wants it gone: a short grace, then everything is cancelled (exit 130).
+  const drainMs = (options.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1_000;
+  if (options.http) ctx.finishOnTerminate(drainMs + AFTER_DRAIN_MS);
+  const drains = () => options.http !== undefined && ctx.signal.reason instanceof TerminatedError;
+  // Upstream connections answer to this rather than ctx.signal: while serve drains, an upstream
+  // still starting for a call being finished must not be cut off by the SIGTERM.
+  const upstreamStop = new AbortController();
+  const stopUpstreams = () => upstreamStop.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", () => drains() || stopUpstreams(), { once: true });
+  const upstreamCtx: Context = { ...ctx, signal: upstreamStop.signal };
+  const upstreams = new Upstreams({ ...upstreamCtx, serverRequests: serverRequestsFor() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -155,26 +167,20 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     },
   });
   const sessions = new SessionUpstreams(
-    (server, scope, registerClose) => connectServer({ ...ctx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
+    (server, scope, registerClose) => connectServer({ ...upstreamCtx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
     new Set(options.http ? options.perSessionUpstreams : []),
     options.maxUpstreamSessions,
   );
   const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix, sessions);
   gateway.onListChanged(pushListChanged);
 
-  // SIGTERM (a rolling deploy, docker stop) drains: /readyz turns 503 at once, new clients are sent
-  // elsewhere, open calls get --drain-timeout to finish, then serve exits 0. Ctrl-C is someone at
-  // a terminal who wants it gone: a short grace, then everything is cancelled (exit 130).
-  const drainMs = (options.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1_000;
-  if (options.http) ctx.finishOnTerminate(drainMs + AFTER_DRAIN_MS);
   let stopped: Promise<void> | undefined;
   let stopTransport: () => Promise<void> = async () => {};
   const shutdown = () =>
     (stopped ??= (async () => {
       const t0 = performance.now();
-      const draining = options.http !== undefined && ctx.signal.reason instanceof TerminatedError;
       let stopping: Promise<void>;
-      if (draining) {
+      if (drains()) {
         // Still listening while draining: a balancer's probes must see /readyz answer 503.
         http?.drain();
         await gateway.drain(drainMs);
@@ -183,6 +189,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
         stopping = stopTransport().catch(() => {});
         await gateway.drain(SHUTDOWN_GRACE_MS);
       }
+      stopUpstreams();
       ctx.log.debug(`serve: drained in ${Math.round(performance.now() - t0)}ms`);
       // Upstream children first: they are what must not outlive tether.
       await Promise.all([upstreams.close(), sessions.close()]);
