@@ -9,6 +9,7 @@ import { stringify } from "smol-toml";
 import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { startJwtIssuer, type JwtIssuer } from "../support/jwt-issuer.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { loginHeadless, writeConfig as writeTetherConfig } from "../cli/oauth-driver.ts";
 import { connectHttp, servePerTest } from "./harness.ts";
 
@@ -119,6 +120,28 @@ test("without OAuth, --rate-limit counts per token", async () => {
   const statuses = [];
   for (let i = 0; i < 3; i++) statuses.push((await listTools(served.url, "t0ken-for-rate-limits-0123456789")).status);
   expect(statuses).toEqual([200, 200, 429]);
+}, 60_000);
+
+test("the OAuth subject is in telemetry (enduser.id), and the token is not", async () => {
+  const receiver = await startOtlpReceiver();
+  try {
+    writeConfig(serve.home.configPath, {
+      servers: { docs: stdioFixture(["--tools", "echo"]) },
+      top: { otel: { exporter: { "otlp-http": { endpoint: `${receiver.httpUrl}/v1/logs`, protocol: "json" } } } },
+    });
+    const served = await serve.http(["--auth-issuer", issuer.url]);
+    const token = await issuer.mint({ aud: served.url, sub: "alice@example.com" });
+    const client = await connectHttp(served.url, "modern", { authorization: `Bearer ${token}` });
+    await client.callTool({ name: "docs__echo", arguments: { text: "x" } });
+    await client.close();
+    const records = await receiver.waitForRecords(3, 15_000);
+    const call = records.find((r) => r.attributes["event.name"] === "tether.mcp_request" && r.attributes.method === "tools/call");
+    expect(call?.attributes["enduser.id"]).toBe("alice@example.com");
+    expect(call?.attributes["mcp.client.id"]).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(records)).not.toContain(token);
+  } finally {
+    await receiver.stop();
+  }
 }, 60_000);
 
 test("flag combinations: --auth-issuer with a static token, an http issuer off loopback, a bad --rate-limit are usage errors", async () => {
