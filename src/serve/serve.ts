@@ -86,6 +86,8 @@ export interface ServeTokenNotice {
   file?: string;
   /** --auth-issuer: clients log in there instead. */
   issuer?: string;
+  /** --public-url: where clients reach serve, when it is not the URL it listens at. */
+  publicUrl?: string;
 }
 
 export interface ServeReport {
@@ -251,7 +253,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       },
     });
     stopTransport = () => http!.stopAccepting();
-    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file, issuer: options.authIssuer?.href });
+    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file, issuer: options.authIssuer?.href, publicUrl: options.publicUrl?.href });
   } else {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     // One connection, one pinned instance: kept so upstream list changes and log lines reach it.

@@ -82,7 +82,8 @@ export async function startHttpServe(home: string, args: string[] = [], env: Rec
     pid: child.pid!,
     stderr: () => stderr,
     exited,
-    async stop(signal = "SIGTERM") {
+    // SIGINT by default: a test's cleanup wants serve gone, and SIGTERM would drain (up to --drain-timeout).
+    async stop(signal = "SIGINT") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       const code = await exited;

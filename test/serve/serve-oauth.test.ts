@@ -84,6 +84,33 @@ test("a valid JWT is let in; another audience, an expired one, another issuer or
   expect(issuer.stats().jwksFetches).toBeLessThanOrEqual(2);
 }, 60_000);
 
+test("behind a proxy, --public-url is the resource: metadata, challenge and audience all name it", async () => {
+  const served = await startOAuthServe(["--public-url", "https://mcp.example.com/team/mcp"]);
+  const origin = new URL(served.url).origin;
+  // A proxy may pass the metadata path on as the client asked for it, or map it to serve's own.
+  for (const path of ["/.well-known/oauth-protected-resource/team/mcp", "/.well-known/oauth-protected-resource/mcp"]) {
+    expect((await (await fetch(`${origin}${path}`)).json()).resource).toBe("https://mcp.example.com/team/mcp");
+  }
+  expect((await listTools(served.url)).headers.get("www-authenticate")).toBe(
+    'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/team/mcp"',
+  );
+  expect((await listTools(served.url, await issuer.mint({ aud: "https://mcp.example.com/team/mcp" }))).status).toBe(200);
+  expect((await listTools(served.url, await issuer.mint({ aud: served.url }))).status).toBe(401);
+}, 60_000);
+
+test("an issuer that cannot be reached gets the client 503 with Retry-After, not a 401 that would send it to log in", async () => {
+  const gone = await startJwtIssuer();
+  const token = await gone.mint({ aud: "http://127.0.0.1/mcp" });
+  await gone.stop();
+  writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--tools", "echo"]) } });
+  const served = await serve.http(["--auth-issuer", gone.url]);
+  const response = await listTools(served.url, token);
+  expect(response.status).toBe(503);
+  expect(response.headers.get("retry-after")).toBe("5");
+  // Serve itself is up: probes answer.
+  expect((await fetch(`${new URL(served.url).origin}/healthz`)).status).toBe(200);
+}, 60_000);
+
 test("a token without a required scope gets 403 insufficient_scope naming it; --auth-audience replaces the resource", async () => {
   const served = await startOAuthServe(["--auth-scopes", "mcp:tools,mcp:admin", "--auth-audience", "api://gateway"]);
   const narrow = await issuer.mint({ aud: "api://gateway", scope: "mcp:tools" });

@@ -18,7 +18,7 @@ export function renderServeListening(io: IO, url: string, servers: string[], tok
   if (token.issuer) {
     notice +=
       `clients log in with OAuth at ${terminalText(token.issuer)}:\n` +
-      `  tether mcp add NAME --url ${url} && tether mcp login NAME\n`;
+      `  tether mcp add NAME --url ${terminalText(token.publicUrl ?? url)} && tether mcp login NAME\n`;
   }
   // One write: a reader that waits for the first line gets the rest with it.
   io.stderr.write(notice);
