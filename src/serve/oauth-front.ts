@@ -80,8 +80,9 @@ export function createOAuthFront(options: OAuthFrontOptions): OAuthFront {
       ...(scope.length ? [`scope="${scope.join(" ")}"`] : []),
       `resource_metadata="${metadataUrl}"`,
     ];
-    const body = error ? { error, error_description: description } : { error: "invalid_request", error_description: "send Authorization: Bearer <access token>" };
-    return refuse(Response.json(body, { status, headers: { "WWW-Authenticate": `Bearer ${params.join(", ")}` } }));
+    const headers = { "WWW-Authenticate": `Bearer ${params.join(", ")}` };
+    if (!error) return refuse(new Response("Unauthorized: send an access token from the issuer the resource metadata names\n", { status, headers }));
+    return refuse(Response.json({ error, error_description: description }, { status, headers }));
   };
 
   return {

@@ -197,6 +197,9 @@ test("tether logs in to tether: `tether mcp login` finds serve's metadata, gets 
   const client = makeHome();
   try {
     writeTetherConfig(client.tetherHome, `mcp_oauth_credentials_store = "file"\n\n${stringify({ mcp_servers: { gw: { url: served.url } } })}`);
+    const before = await runTether(["mcp", "tools", "gw"], { home: client.home });
+    expect(before.code).not.toBe(0);
+    expect(before.stderr).toContain("tether mcp login gw");
     const login = expectOk(await loginHeadless("gw", { home: client.home, via: "callback" }));
     expect(login.stdout).toBe(`Logged in to "gw" (scopes: mcp:tools)\n`);
     // The client asked the issuer for a token for serve (RFC 8707), which serve accepts as its audience.
