@@ -53,8 +53,14 @@ export interface Context {
   fetch: typeof fetch;
   /** Opens a URL in the user's browser; resolves even if no opener exists. */
   openUrl(url: string): Promise<void>;
-  /** Aborted on Ctrl-C. */
+  /** Aborted on Ctrl-C, and on SIGTERM (the reason says which: CancelledError, TerminatedError). */
   signal: AbortSignal;
+  /**
+   * SIGTERM asks this command to finish rather than to stop: ctx.signal still aborts, but the run
+   * waits up to `limitMs` for the command to end on its own, and its ending (its exit code) stands.
+   * A second signal still exits at once. For `tether mcp serve`'s drain.
+   */
+  finishOnTerminate(limitMs: number): void;
   /** Registers cleanup (kill children, flush telemetry) run once before tether exits, on every path. */
   atExit(cleanup: () => Promise<void> | void): void;
   /** The working directory the command was started in. */

@@ -18,17 +18,22 @@ export interface RunControl {
   runCleanups(timeoutMs: number): Promise<void>;
   /** Resolves once everything written to stdout and stderr has reached its destination. */
   drainOutput(): Promise<void>;
+  /** What the command asked with finishOnTerminate: how long SIGTERM lets it finish; undefined: it is stopped at once. */
+  terminateLimitMs(): number | undefined;
 }
 
 export type RunContext = Context & RunControl;
 
 /** The abort signal and the exit cleanups of one run. */
-export function runLifecycle(): Pick<Context, "signal" | "atExit"> & Pick<RunControl, "abort" | "runCleanups"> {
+export function runLifecycle(): Pick<Context, "signal" | "atExit" | "finishOnTerminate"> & Pick<RunControl, "abort" | "runCleanups" | "terminateLimitMs"> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const controller = new AbortController();
+  let terminateLimitMs: number | undefined;
   return {
     signal: controller.signal,
     atExit: (cleanup) => void cleanups.push(cleanup),
+    finishOnTerminate: (limitMs) => void (terminateLimitMs = limitMs),
+    terminateLimitMs: () => terminateLimitMs,
     abort: (reason) => controller.abort(reason),
     async runCleanups(timeoutMs) {
       const pending = cleanups.splice(0).reverse();

@@ -61,17 +61,21 @@ const STOP_SIGNALS = {
  * Ctrl-C aborts ctx.signal and ends the command with exit 130; a second signal exits at once.
  * SIGTERM (kill, docker stop, systemd) is the same request from outside a terminal: it takes the
  * same path, so servers are closed and telemetry flushed by the cleanups instead of being cut
- * off, and ends with 143 as a terminated process does.
+ * off, and ends with 143 as a terminated process does. A command that asked with
+ * ctx.finishOnTerminate (serve draining its calls) is given that long to end on its own instead.
  */
 async function runWithInterrupt(ctx: RunContext, body: () => Promise<unknown>): Promise<void> {
   const handlers = new Map<NodeJS.Signals, () => void>();
+  let finishing: ReturnType<typeof setTimeout> | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     for (const [signal, stop] of Object.entries(STOP_SIGNALS) as [NodeJS.Signals, () => CancelledError][]) {
       handlers.set(signal, () => {
         const reason = stop();
         if (ctx.signal.aborted) process.exit(reason.exitCode);
         ctx.abort(reason);
-        reject(reason);
+        const limitMs = reason instanceof TerminatedError ? ctx.terminateLimitMs() : undefined;
+        if (limitMs === undefined) reject(reason);
+        else finishing = setTimeout(() => reject(reason), limitMs);
       });
     }
   });
@@ -79,6 +83,7 @@ async function runWithInterrupt(ctx: RunContext, body: () => Promise<unknown>): 
   try {
     await Promise.race([body(), interrupted]);
   } finally {
+    clearTimeout(finishing);
     for (const [signal, handler] of handlers) process.off(signal, handler);
   }
 }

@@ -150,5 +150,11 @@ function normalizeServe(raw: RawServe): ServeConfig {
     perSessionUpstreams: raw.per_session_upstreams,
     maxUpstreamSessions: raw.max_upstream_sessions,
     questionTimeoutSec: raw.question_timeout_sec,
+    drainTimeoutSec: raw.drain_timeout_sec,
+    authIssuer: raw.auth_issuer,
+    authAudience: raw.auth_audience,
+    authScopes: raw.auth_scopes,
+    publicUrl: raw.public_url,
+    rateLimit: raw.rate_limit,
   };
 }

@@ -96,6 +96,12 @@ const serveSchema = type({
   "per_session_upstreams?": stringList,
   "max_upstream_sessions?": "1 <= number.integer <= 999999",
   "question_timeout_sec?": "1 <= number.integer <= 999999",
+  "drain_timeout_sec?": "0 <= number.integer <= 999999",
+  "auth_issuer?": "string > 0",
+  "auth_audience?": "string > 0",
+  "auth_scopes?": stringList,
+  "public_url?": "string > 0",
+  "rate_limit?": "string > 0",
 }).onUndeclaredKey("reject");
 
 /** Top level: known keys are typed; unknown ones (Codex's [tui], [projects], ...) are ignored. */

@@ -128,6 +128,13 @@ export interface ServeConfig {
   perSessionUpstreams?: string[];
   maxUpstreamSessions?: number;
   questionTimeoutSec?: number;
+  drainTimeoutSec?: number;
+  authIssuer?: string;
+  authAudience?: string;
+  authScopes?: string[];
+  publicUrl?: string;
+  /** `N/min` (parsed when serve starts). */
+  rateLimit?: string;
 }
 
 export interface TetherConfig {

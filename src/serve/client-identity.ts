@@ -17,11 +17,20 @@ export interface DownstreamClient {
    * request. Binds requestState; safe to emit as telemetry (`mcp.client.id`).
    */
   clientKey?: string;
+  /** The verified OAuth subject (`sub`) behind --auth-issuer (./oauth-front.ts puts it in authInfo.extra). */
+  subject?: string;
 }
 
 function describeClient(key: Buffer, ctx: ServerContext, transport: "stdio" | "http"): DownstreamClient {
   const keyed = (value: string): string => createHmac("sha256", key).update(value).digest("hex").slice(0, 32);
   if (transport === "stdio") return { session: "stdio", clientKey: keyed("stdio") };
+  const subject = ctx.http?.authInfo?.extra?.subject;
+  if (typeof subject === "string") {
+    // The subject outlives its tokens: a refreshed token is still the same client.
+    return ctx.sessionId
+      ? { session: ctx.sessionId, clientKey: keyed(`session\0${ctx.sessionId}`), subject }
+      : { clientKey: keyed(`subject\0${subject}`), subject };
+  }
   if (ctx.sessionId) return { session: ctx.sessionId, clientKey: keyed(`session\0${ctx.sessionId}`) };
   const bearer = /^Bearer\s+(.+)$/i.exec(ctx.http?.req?.headers.get("authorization") ?? "")?.[1];
   return bearer === undefined ? {} : { clientKey: keyed(`credential\0${bearer}`) };

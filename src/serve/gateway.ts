@@ -34,6 +34,8 @@ export interface DownstreamRequest {
    * absent for an anonymous stateless request (./client-identity.ts). Never the credential itself.
    */
   clientKey?: string;
+  /** The OAuth subject (`sub`) of its access token, behind --auth-issuer (./oauth-front.ts). */
+  subject?: string;
   /** The client's log level for this request (2026-07-28), passed on so upstream lines reach it. */
   logLevel?: LoggingLevel;
   /** Its capabilities, its session and, on a retry, the answers to questions tether forwarded (./forwarding.ts). */
@@ -154,14 +156,19 @@ export class Gateway {
     return (await this.servedTools()).list();
   }
 
-  async callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
+  /** Tracked whole for the drain, waiting for its upstream to connect included. */
+  callTool(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
+    return this.track(this.routeCall(name, args, request));
+  }
+
+  private async routeCall(name: string, args: Record<string, unknown>, request: DownstreamRequest): Promise<CallToolResult | InputRequiredAnswer> {
     const served = (await this.servedTools()).resolve(name);
     const target = served ? { server: served.server, tool: served.item.name } : await this.unlistedTool(name, request);
     const callId = crypto.randomUUID();
     // The config's tool policy let it through (a filtered tool is never served, see below). A retry
     // that answers forwarded questions continues the call already decided.
     if (request.input.requestState === undefined) {
-      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, clientId: request.clientKey, callId, decision: "approved" });
+      this.telemetry.toolDecision({ toolName: name, server: target.server, tool: target.tool, client: request.client, clientId: request.clientKey, subject: request.subject, callId, decision: "approved" });
     }
     return this.converse(target.server, request, (connection, signal) =>
       this.runCall(connection, target.server, target.tool, name, args, callId, { ...request, signal }),
@@ -202,7 +209,7 @@ export class Gateway {
       if (!name.startsWith(prefix)) continue;
       const tool = name.slice(prefix.length);
       if (!tool || isToolAllowed(server, tool)) continue;
-      this.telemetry.toolDecision({ toolName: name, server: server.name, tool, client: request.client, clientId: request.clientKey, callId: crypto.randomUUID(), decision: "denied" });
+      this.telemetry.toolDecision({ toolName: name, server: server.name, tool, client: request.client, clientId: request.clientKey, subject: request.subject, callId: crypto.randomUUID(), decision: "denied" });
       throw new ProtocolError(INVALID_PARAMS, `tool "${name}" is turned off by enabled_tools / disabled_tools of server "${server.name}" in tether's config`);
     }
   }
@@ -243,6 +250,7 @@ export class Gateway {
         tool,
         client: request.client,
         clientId: request.clientKey,
+        subject: request.subject,
         callId,
         arguments: args,
         durationMs: performance.now() - started,
@@ -334,9 +342,13 @@ export class Gateway {
     return (await this.servedResources()).owner(uri) ?? (await this.soleUpstream())?.server.name;
   }
 
-  /** Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. */
+  /**
+   * Waits for in-flight calls up to `graceMs`, then cancels what is left upstream. Calls that start
+   * meanwhile (a draining serve still serves its open sessions) are waited for too.
+   */
   async drain(graceMs: number): Promise<void> {
-    if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(graceMs)]);
+    const deadline = Bun.sleep(graceMs).then(() => true);
+    while (this.inFlight.size > 0 && !(await Promise.race([Promise.allSettled(this.inFlight).then(() => false), deadline])));
     this.shutdown.abort(new Error("tether mcp serve is shutting down"));
     this.forwarding.close();
     if (this.inFlight.size > 0) await Promise.race([Promise.allSettled(this.inFlight), Bun.sleep(250)]);
@@ -395,7 +407,7 @@ export class Gateway {
   /** One upstream request, recorded as `tether.mcp_request` for the client it serves (`from`; none for serve's own lists). */
   private async timed<T>(server: string, method: string, work: () => Promise<T>, from?: DownstreamRequest): Promise<T> {
     const started = performance.now();
-    const who = { client: from?.client, clientId: from?.clientKey };
+    const who = { client: from?.client, clientId: from?.clientKey, subject: from?.subject };
     try {
       const result = await work();
       this.telemetry.mcpRequest({ method, server, durationMs: performance.now() - started, ...who });

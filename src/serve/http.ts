@@ -12,6 +12,7 @@
 // by the network is resumed with Last-Event-ID, the result of the call included.
 import { randomUUID } from "node:crypto";
 import {
+  type AuthInfo,
   createMcpHandler,
   hostHeaderValidationResponse,
   isInitializeRequest,
@@ -26,6 +27,10 @@ import { isLoopbackHost, splitHttpBind } from "../config/names.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { UsageError } from "../errors.ts";
 import { EventStoreBudget, SessionEventStore } from "./event-store.ts";
+import { healthResponse } from "./health.ts";
+import { createOAuthFront, type OAuthFront, type OAuthFrontOptions } from "./oauth-front.ts";
+import { checkRateLimit, type RateLimit, rateSubject } from "./rate-limit.ts";
+import type { RateCounter, SharedState } from "./state/types.ts";
 import {
   bodyTimedOut,
   DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -85,6 +90,17 @@ export interface HttpServeOptions {
   maxConnectionsPerPeer?: number;
   /** `--event-store-bytes`: what all 2025 sessions' event stores keep together. */
   eventStoreBytes?: number;
+  /**
+   * `--auth-issuer` and friends: OAuth access tokens instead of `token` (./oauth-front.ts). The
+   * resource is `publicUrl`, else serve's own URL.
+   */
+  auth?: Omit<OAuthFrontOptions, "resource"> & { publicUrl?: URL };
+  /** `--rate-limit N/min`, counted by `counter` (this process's, or the replicas' shared one). */
+  rateLimit?: { rate: RateLimit; counter: RateCounter };
+  /** The replicas' shared state (`--state`): /readyz needs it reachable. */
+  state?: SharedState;
+  /** Whether the upstreams serve needs are connected (/readyz). */
+  upstreamsReady?(): boolean;
   onError?(error: Error): void;
 }
 
@@ -94,6 +110,12 @@ export interface HttpServing {
   notifyListChanged(kind: ListKind): void;
   /** Publishes notifications/resources/updated to the 2026-07-28 streams that listen for `uri`. */
   notifyResourceUpdated(uri: string): void;
+  /**
+   * SIGTERM's first step: /readyz answers 503 (a balancer stops sending new clients), and new
+   * sessions and requests without a session are refused with 503 + Retry-After, while requests of
+   * open sessions and calls already running go on.
+   */
+  drain(): void;
   /** Stops accepting connections; in-flight requests keep running. */
   stopAccepting(): Promise<void>;
   /** Closes everything still open. */
@@ -121,24 +143,44 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
   const peers = new PeerConnections(options.maxConnectionsPerPeer ?? 0);
   const legacy = legacySessions(factory, options, new EventStoreBudget(options.eventStoreBytes));
   let originRefusal: (request: Request) => Response | undefined = () => undefined;
+  let oauth: OAuthFront | undefined;
+  let draining = false;
+  const ready = () => !draining && (options.upstreamsReady?.() ?? true) && (options.state?.ready() ?? true);
 
   // Every refusal below is decided on the headers alone and closes the connection unread (see
   // ./http-guards.ts); Bun answers a Content-Length over maxRequestBodySize with 413 the same way.
-  const admit = async (request: Request, server: Bun.Server<undefined>): Promise<Response> => {
+  const admit = async (request: Request, server: Bun.Server<undefined>, peer: string): Promise<Response> => {
     const rejected = (allowedHosts && hostHeaderValidationResponse(request, allowedHosts)) ?? originRefusal(request);
     if (rejected) return refuse(rejected);
+    // Probes and discovery carry no token: they reveal nothing about the upstreams.
+    const open = healthResponse(request, ready) ?? oauth?.metadataResponse(request);
+    if (open) return open;
     if (new URL(request.url).pathname !== MCP_PATH) return refuse(new Response("Not found: MCP is served at /mcp\n", { status: 404 }));
-    if (!isAuthorized(request)) return unauthorized();
+    if (draining && request.headers.get("mcp-session-id") === null) {
+      return refuse(new Response("Service Unavailable: this tether mcp serve is shutting down; retry on another\n", { status: 503, headers: { "Retry-After": "1" } }));
+    }
+    let authInfo: AuthInfo | undefined;
+    let subject: string | undefined;
+    if (oauth) {
+      const verified = await oauth.authenticate(request);
+      if (verified instanceof Response) return verified;
+      ({ authInfo, subject } = verified);
+    } else if (!isAuthorized(request)) return unauthorized();
+    if (options.rateLimit) {
+      const who = rateSubject({ subject, authorization: request.headers.get("authorization"), peer });
+      const limited = await checkRateLimit(options.rateLimit.counter, options.rateLimit.rate, who);
+      if (limited) return limited;
+    }
     server.timeout(request, 0);
-    if (request.method !== "POST") return dispatch(request);
+    if (request.method !== "POST") return dispatch(request, authInfo);
     const body = await readBodyWithin(request, bodySeconds).catch(() => null);
     if (body === undefined) return bodyTimedOut(bodySeconds);
     if (body === null) return refuse(new Response("Bad Request: the body could not be read\n", { status: 400 }));
-    return dispatch(new Request(request, { body }));
+    return dispatch(new Request(request, { body }), authInfo);
   };
-  const dispatch = async (request: Request): Promise<Response> => {
-    const routed = await legacy.handle(request);
-    return routed instanceof Response ? routed : handler.fetch(routed.request, routed.options);
+  const dispatch = async (request: Request, authInfo: AuthInfo | undefined): Promise<Response> => {
+    const routed = await legacy.handle(request, authInfo);
+    return routed instanceof Response ? routed : handler.fetch(routed.request, { ...routed.options, authInfo });
   };
 
   const server = Bun.serve({
@@ -151,7 +193,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
       if (!peers.acquire(peer)) return peers.tooMany();
       let response: Response;
       try {
-        response = await admit(request, server);
+        response = await admit(request, server, peer);
       } catch (error) {
         peers.release(peer);
         throw error;
@@ -167,14 +209,22 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
   // Serve's own origin needs the port Bun picked (--http HOST:0); no request is handled before this runs.
   originRefusal = originChecker(bind.host, server.port!, options.allowOrigins ?? []);
   const shownHost = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
+  const url = `http://${shownHost}:${server.port}${MCP_PATH}`;
+  if (options.auth) {
+    const { publicUrl, ...auth } = options.auth;
+    oauth = createOAuthFront({ ...auth, resource: publicUrl ?? new URL(url) });
+  }
   return {
-    url: `http://${shownHost}:${server.port}${MCP_PATH}`,
+    url,
     notifyListChanged(kind) {
       if (kind === "tools") handler.notify.toolsChanged();
       else if (kind === "prompts") handler.notify.promptsChanged();
       else handler.notify.resourcesChanged();
     },
     notifyResourceUpdated: (uri) => handler.notify.resourceUpdated(uri),
+    drain() {
+      draining = true;
+    },
     stopAccepting: () => server.stop(false),
     async close() {
       await legacy.close();
@@ -221,7 +271,7 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, bu
   sweep.unref?.();
 
   return {
-    async handle(request: Request): Promise<Response | Unrouted> {
+    async handle(request: Request, authInfo?: AuthInfo): Promise<Response | Unrouted> {
       const id = request.headers.get("mcp-session-id");
       if (id !== null) {
         const session = sessions.get(id);
@@ -230,7 +280,7 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, bu
         // A 2026-07-28 request has no session: a stray Mcp-Session-Id on it is the stateless handler's to judge.
         if (!session) return (await isLegacyRequest(request.clone())) ? ended.handleRequest(request) : { request };
         session.lastUsed = Date.now();
-        const response = await session.transport.handleRequest(request);
+        const response = await session.transport.handleRequest(request, { authInfo });
         if (request.method === "DELETE") void close(id);
         return response;
       }
@@ -265,7 +315,7 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, bu
         onsessionclosed: (sessionId) => void close(sessionId),
       });
       await instance.connect(transport);
-      return transport.handleRequest(request, { parsedBody: body });
+      return transport.handleRequest(request, { parsedBody: body, authInfo });
     },
     async close() {
       clearInterval(sweep);

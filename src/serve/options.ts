@@ -4,6 +4,9 @@ import type { ServeConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import { parseHttpBind } from "./http.ts";
 import { parseAllowOrigins } from "./http-guards.ts";
+import { parsePublicUrl, parseScopes } from "./oauth-front.ts";
+import { parseIssuerUrl } from "./oauth-issuer.ts";
+import { parseRateLimit } from "./rate-limit.ts";
 import type { ServeOptions } from "./serve.ts";
 
 /**
@@ -25,6 +28,12 @@ const HTTP_ONLY: readonly [keyof ServeOptions, string][] = [
   // stdio has one client: there is no other session to keep apart.
   ["perSessionUpstreams", "--per-session"],
   ["maxUpstreamSessions", "--max-upstream-sessions"],
+  ["drainTimeoutSeconds", "--drain-timeout"],
+  ["authIssuer", "--auth-issuer"],
+  ["authAudience", "--auth-audience"],
+  ["authScopes", "--auth-scopes"],
+  ["publicUrl", "--public-url"],
+  ["rateLimit", "--rate-limit"],
 ];
 
 export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): ServeOptions {
@@ -41,6 +50,9 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     if (given) throw new UsageError(`${given[1]} needs --http (stdio has no network clients or SSE streams)`);
     return common;
   }
+  const authIssuer = flags.authIssuer ?? (config.authIssuer === undefined ? undefined : parseIssuerUrl(config.authIssuer, "[serve] auth_issuer"));
+  const oauthOnly = authIssuer ? undefined : (["authAudience", "authScopes"] as const).find((key) => flags[key] !== undefined);
+  if (oauthOnly) throw new UsageError(`--${oauthOnly === "authAudience" ? "auth-audience" : "auth-scopes"} needs --auth-issuer (it describes the tokens that issuer signs)`);
   return {
     ...common,
     http,
@@ -53,5 +65,11 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     ssePollSeconds: flags.ssePollSeconds ?? config.ssePollSec,
     perSessionUpstreams: flags.perSessionUpstreams ?? config.perSessionUpstreams,
     maxUpstreamSessions: flags.maxUpstreamSessions ?? config.maxUpstreamSessions,
+    drainTimeoutSeconds: flags.drainTimeoutSeconds ?? config.drainTimeoutSec,
+    authIssuer,
+    authAudience: authIssuer && (flags.authAudience ?? config.authAudience),
+    authScopes: authIssuer && (flags.authScopes ?? (config.authScopes && parseScopes(config.authScopes, "[serve] auth_scopes"))),
+    publicUrl: flags.publicUrl ?? (config.publicUrl === undefined ? undefined : parsePublicUrl(config.publicUrl, "[serve] public_url")),
+    rateLimit: flags.rateLimit ?? (config.rateLimit === undefined ? undefined : parseRateLimit(config.rateLimit, "[serve] rate_limit")),
   };
 }

@@ -7,7 +7,7 @@ import type { ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { isLoopbackHost } from "../config/names.ts";
 import { disabledServer, listServers, getServer } from "../config/servers.ts";
-import { ConfigError, UsageError } from "../errors.ts";
+import { ConfigError, TerminatedError, UsageError } from "../errors.ts";
 import { connectServer, type ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
@@ -16,13 +16,20 @@ import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
 import { resolveServeOptions, type ServeFlags } from "./options.ts";
+import { MemoryRateCounter } from "./rate-limit-memory.ts";
+import type { RateLimit } from "./rate-limit.ts";
+import type { RateCounter, SharedState } from "./state/types.ts";
 import { createServedServer } from "./server.ts";
 import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
 import { SessionUpstreams } from "./session-upstreams.ts";
 import { Upstreams } from "./upstreams.ts";
 
-/** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
+/** How long Ctrl-C lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
 export const SHUTDOWN_GRACE_MS = 1_200;
+/** `--drain-timeout`'s default: how long SIGTERM lets open calls finish, in seconds. */
+export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
+/** What SIGTERM allows beyond the drain: closing the upstreams and the listener (their own bounds are shorter). */
+const AFTER_DRAIN_MS = 5_000;
 
 /** Resolved from the flags and `[serve]` in config.toml (./options.ts). */
 export interface ServeOptions {
@@ -59,12 +66,28 @@ export interface ServeOptions {
   maxUpstreamSessions?: number;
   /** `--question-timeout SECONDS`: how long a forwarded question waits, and its requestState lives (default 600). */
   questionTimeoutSeconds?: number;
+  /** `--drain-timeout SECONDS` (HTTP): how long SIGTERM lets open calls finish (default 30). */
+  drainTimeoutSeconds?: number;
+  /** `--auth-issuer URL`: OAuth access tokens from this issuer instead of serve's token (./oauth-front.ts). */
+  authIssuer?: URL;
+  /** `--auth-audience AUD`: the `aud` tokens must carry; default: the resource (--public-url, else serve's URL). */
+  authAudience?: string;
+  /** `--auth-scopes a,b`: scopes every token must carry. */
+  authScopes?: string[];
+  /** `--public-url URL`: where clients reach serve's /mcp (behind a proxy); the RFC 9728 resource. */
+  publicUrl?: URL;
+  /** `--rate-limit N/min`: requests per client (OAuth subject, else token, else address). */
+  rateLimit?: RateLimit;
 }
 
 /** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
 export interface ServeTokenNotice {
   /** $TETHER_HOME/serve/token, when serve made or reused its own token. */
   file?: string;
+  /** --auth-issuer: clients log in there instead. */
+  issuer?: string;
+  /** --public-url: where clients reach serve, when it is not the URL it listens at. */
+  publicUrl?: string;
 }
 
 export interface ServeReport {
@@ -72,7 +95,14 @@ export interface ServeReport {
   listening?(url: string, servers: string[], token: ServeTokenNotice): void;
 }
 
-export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}): Promise<void> {
+/** What a serve run shares with other replicas, made by the caller (the state helper); absent: all in this process. */
+export interface ServeShared {
+  state?: SharedState;
+  /** Counts `--rate-limit` across replicas; default: this process's MemoryRateCounter. */
+  rateCounter?: RateCounter;
+}
+
+export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}, shared: ServeShared = {}): Promise<void> {
   const { config } = await ctx.config();
   const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
@@ -113,7 +143,19 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     // Every upstream line is relayed (no level of serve's own): each request carries its client's.
     return { ...forwarding.handlers(ownRoots, scope), log: { write: relayLog } };
   };
-  const upstreams = new Upstreams({ ...ctx, serverRequests: serverRequestsFor() }, servers, {
+  // SIGTERM (a rolling deploy, docker stop) drains: /readyz turns 503 at once, new clients are sent
+  // elsewhere, open calls get --drain-timeout to finish, then serve exits 0. Ctrl-C is someone at
+  // a terminal who wants it gone: a short grace, then everything is cancelled (exit 130).
+  const drainMs = (options.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1_000;
+  if (options.http) ctx.finishOnTerminate(drainMs + AFTER_DRAIN_MS);
+  const drains = () => options.http !== undefined && ctx.signal.reason instanceof TerminatedError;
+  // Upstream connections answer to this rather than ctx.signal: while serve drains, an upstream
+  // still starting for a call being finished must not be cut off by the SIGTERM.
+  const upstreamStop = new AbortController();
+  const stopUpstreams = () => upstreamStop.abort(ctx.signal.reason);
+  ctx.signal.addEventListener("abort", () => drains() || stopUpstreams(), { once: true });
+  const upstreamCtx: Context = { ...ctx, signal: upstreamStop.signal };
+  const upstreams = new Upstreams({ ...upstreamCtx, serverRequests: serverRequestsFor() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -127,7 +169,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     },
   });
   const sessions = new SessionUpstreams(
-    (server, scope, registerClose) => connectServer({ ...ctx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
+    (server, scope, registerClose) => connectServer({ ...upstreamCtx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
     new Set(options.http ? options.perSessionUpstreams : []),
     options.maxUpstreamSessions,
   );
@@ -139,8 +181,17 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   const shutdown = () =>
     (stopped ??= (async () => {
       const t0 = performance.now();
-      const stopping = stopTransport().catch(() => {});
-      await gateway.drain(SHUTDOWN_GRACE_MS);
+      let stopping: Promise<void>;
+      if (drains()) {
+        // Still listening while draining: a balancer's probes must see /readyz answer 503.
+        http?.drain();
+        await gateway.drain(drainMs);
+        stopping = stopTransport().catch(() => {});
+      } else {
+        stopping = stopTransport().catch(() => {});
+        await gateway.drain(SHUTDOWN_GRACE_MS);
+      }
+      stopUpstreams();
       ctx.log.debug(`serve: drained in ${Math.round(performance.now() - t0)}ms`);
       // Upstream children first: they are what must not outlive tether.
       await Promise.all([upstreams.close(), sessions.close()]);
@@ -179,6 +230,16 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     http = serveHttp(factory, {
       bind: options.http,
       token: token?.value,
+      auth: options.authIssuer && {
+        issuer: options.authIssuer,
+        audience: options.authAudience,
+        scopes: options.authScopes,
+        publicUrl: options.publicUrl,
+        fetch: ctx.fetch,
+      },
+      rateLimit: options.rateLimit && { rate: options.rateLimit, counter: shared.rateCounter ?? new MemoryRateCounter() },
+      state: shared.state,
+      upstreamsReady: () => upstreams.requiredReady(),
       allowOrigins: options.allowOrigins,
       bodyTimeoutSeconds: options.bodyTimeoutSeconds,
       maxConnectionsPerPeer: options.maxConnectionsPerPeer,
@@ -192,7 +253,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       },
     });
     stopTransport = () => http!.stopAccepting();
-    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file });
+    report.listening?.(http.url, servers.map((s) => s.name), { file: token?.file, issuer: options.authIssuer?.href, publicUrl: options.publicUrl?.href });
   } else {
     const { serveStdio } = await import("@modelcontextprotocol/server/stdio");
     // One connection, one pinned instance: kept so upstream list changes and log lines reach it.
@@ -222,6 +283,15 @@ async function chooseServers(ctx: Context, names: string[] | undefined): Promise
 function httpToken(ctx: Context, options: ServeOptions): { value: string; file?: string } | undefined {
   const { http, tokenEnvVar } = options;
   if (!http) return undefined;
+  if (options.authIssuer) {
+    // OAuth replaces the static token: no token file is made.
+    if (tokenEnvVar) throw new UsageError("--auth-issuer and --token-env-var are two ways in; pick one (an OAuth issuer replaces serve's token)");
+    if (options.token === false) throw new UsageError("--auth-issuer and --no-token contradict each other; pick one");
+    if (!options.publicUrl && (http.host === "0.0.0.0" || http.host === "::")) {
+      throw new UsageError(`--auth-issuer on ${http.host} needs --public-url: tokens name the URL clients reach serve at, which serve cannot guess`);
+    }
+    return undefined;
+  }
   if (options.token === false) {
     if (tokenEnvVar) throw new UsageError("--no-token and --token-env-var contradict each other; pick one");
     if (isLoopbackHost(http.host)) return undefined;

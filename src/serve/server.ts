@@ -81,12 +81,13 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
       (v) => typeof v === "object" && v !== null,
     ) as { name?: string } | undefined) ?? server.getClientVersion();
     const state = ctx.mcpReq.requestState();
-    const { session, clientKey } = options.requestStates.client(ctx);
+    const { session, clientKey, subject } = options.requestStates.client(ctx);
     return {
       signal: ctx.mcpReq.signal,
       era: options.era,
       client: clientInfo?.name,
       clientKey,
+      subject,
       logLevel: envelope?.[LOG_LEVEL_META_KEY] as LoggingLevel | undefined,
       input: {
         capabilities: (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities(),

@@ -90,6 +90,11 @@ export class Upstreams {
     }
   }
 
+  /** Whether every `required` server is connected (/readyz). */
+  requiredReady(): boolean {
+    return this.servers.every((s) => !s.required || this.states.get(s.name)?.status === "ok");
+  }
+
   /** Every connection that succeeded, in config order, once all attempts settled. */
   async ready(): Promise<McpConnection[]> {
     this.start();

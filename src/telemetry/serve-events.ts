@@ -2,7 +2,8 @@
 // and `mcp.client`) and one `tether.mcp_request` per upstream request, through the same sink,
 // metadata and secret scrubbing as `tether exec` (./run-telemetry.ts). Who asked: `mcp.client` is
 // the name the client declared (anyone can declare any name); `mcp.client.id` is serve's keyed HMAC
-// of the client's session or credential (serve/client-identity.ts), which a client cannot choose.
+// of the client's session or credential (serve/client-identity.ts), which a client cannot choose;
+// `enduser.id` the OAuth subject of its access token behind --auth-issuer.
 import type { CallToolResult } from "@modelcontextprotocol/client";
 import { toolResultContent } from "../agent/model-input.ts";
 import type { TetherConfig } from "../config/types.ts";
@@ -15,6 +16,8 @@ export interface DownstreamWho {
   client?: string;
   /** serve's keyed HMAC of its session or credential; absent for an anonymous stateless request. */
   clientId?: string;
+  /** The OAuth subject of its access token (serve --auth-issuer): who the issuer says it is. */
+  subject?: string;
 }
 
 export interface ProxiedCallRecord extends DownstreamWho {
@@ -103,7 +106,12 @@ export async function startServeTelemetry(ctx: RunTelemetryContext, config: Teth
 }
 
 function who(r: DownstreamWho): Record<string, string> {
-  return { ...(r.client ? { "mcp.client": r.client } : {}), ...(r.clientId ? { "mcp.client.id": r.clientId } : {}) };
+  return {
+    ...(r.client ? { "mcp.client": r.client } : {}),
+    ...(r.clientId ? { "mcp.client.id": r.clientId } : {}),
+    // OpenTelemetry's attribute for the authenticated user.
+    ...(r.subject ? { "enduser.id": r.subject } : {}),
+  };
 }
 
 function errorMessage(error: unknown): string {

@@ -48,7 +48,7 @@ export interface HttpServe {
 }
 
 export interface HttpServeStart {
-  /** Keep serve's default token (made in the home's serve/token); otherwise --no-token unless `args` name a token. */
+  /** Keep serve's default token (made in the home's serve/token); otherwise --no-token unless `args` name a token or an issuer. */
   defaultToken?: boolean;
   /** Wraps the command, e.g. ["sh", "-c", 'ulimit -n 1024; exec "$0" "$@"'] to lower serve's limits. */
   prefix?: string[];
@@ -59,7 +59,7 @@ export interface HttpServeStart {
  * Serve requires a token by default; tests that are not about it run with --no-token.
  */
 export async function startHttpServe(home: string, args: string[] = [], env: Record<string, string> = {}, start: HttpServeStart = {}): Promise<HttpServe> {
-  const namesToken = args.some((arg) => arg === "--no-token" || arg.startsWith("--token-env-var"));
+  const namesToken = args.some((arg) => arg === "--no-token" || arg.startsWith("--token-env-var") || arg.startsWith("--auth-issuer"));
   const command = [await ensureHostBinary(), "mcp", "serve", "--http", "127.0.0.1:0", ...(start.defaultToken || namesToken ? [] : ["--no-token"]), ...args];
   const [program, ...rest] = [...(start.prefix ?? []), ...command];
   const child: ChildProcess = spawn(program!, rest, {
@@ -82,7 +82,8 @@ export async function startHttpServe(home: string, args: string[] = [], env: Rec
     pid: child.pid!,
     stderr: () => stderr,
     exited,
-    async stop(signal = "SIGTERM") {
+    // SIGINT by default: a test's cleanup wants serve gone, and SIGTERM would drain (up to --drain-timeout).
+    async stop(signal = "SIGINT") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       const code = await exited;

@@ -66,3 +66,37 @@ describe("resolveServeOptions", () => {
     expect(() => resolveServeOptions({ stdio: true, http: { host: "127.0.0.1", port: 1 } }, {})).toThrow(/--stdio and --http/);
   });
 });
+
+describe("health, drain, OAuth and rate-limit settings", () => {
+  test("[serve] keys stand in for the flags, parsed and checked", () => {
+    const options = resolveServeOptions(
+      {},
+      {
+        http: ":1",
+        drainTimeoutSec: 5,
+        authIssuer: "https://login.example.com",
+        authAudience: "api://tether",
+        authScopes: ["mcp:tools", "mcp:admin"],
+        publicUrl: "https://mcp.example.com/mcp",
+        rateLimit: "60/min",
+      },
+    );
+    expect(options).toMatchObject({
+      drainTimeoutSeconds: 5,
+      authAudience: "api://tether",
+      authScopes: ["mcp:tools", "mcp:admin"],
+      rateLimit: { limit: 60, windowMs: 60_000 },
+    });
+    expect(options.authIssuer?.href).toBe("https://login.example.com/");
+    expect(options.publicUrl?.href).toBe("https://mcp.example.com/mcp");
+    expect(() => resolveServeOptions({}, { http: ":1", authIssuer: "http://login.example.com" })).toThrow("[serve] auth_issuer must be https");
+    expect(() => resolveServeOptions({}, { http: ":1", rateLimit: "lots" })).toThrow("[serve] rate_limit wants N/min");
+  });
+
+  test("they are HTTP-only, and the token's description needs an issuer", () => {
+    expect(() => resolveServeOptions({ drainTimeoutSeconds: 1 }, {})).toThrow(new UsageError("--drain-timeout needs --http (stdio has no network clients or SSE streams)"));
+    expect(() => resolveServeOptions({ http: { host: "127.0.0.1", port: 1 }, authScopes: ["a"] }, {})).toThrow("--auth-scopes needs --auth-issuer");
+    // Config keys without an issuer are simply unused.
+    expect(resolveServeOptions({ http: { host: "127.0.0.1", port: 1 } }, { authScopes: ["a"] }).authScopes).toBeUndefined();
+  });
+});

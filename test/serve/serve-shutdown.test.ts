@@ -11,7 +11,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     const home = makeHome();
     const pidFile = join(home.home, "upstream.pid");
     writeConfig(home.configPath, { servers: { docs: stdioFixture(["--pid-file", pidFile]) } });
-    const served = await startHttpServe(home.home);
+    // SIGTERM drains up to --drain-timeout (default 30 s); Ctrl-C ignores it.
+    const served = await startHttpServe(home.home, ["--drain-timeout", "1"]);
     try {
       const client = await connectHttp(served.url, "modern");
       await client.listTools();

@@ -15,6 +15,11 @@ export function renderServeListening(io: IO, url: string, servers: string[], tok
       `  export ${SERVE_TOKEN_ENV_VAR}=$(cat ${file})\n` +
       `  tether mcp add NAME --url ${url} --bearer-token-env-var ${SERVE_TOKEN_ENV_VAR}\n`;
   }
+  if (token.issuer) {
+    notice +=
+      `clients log in with OAuth at ${terminalText(token.issuer)}:\n` +
+      `  tether mcp add NAME --url ${terminalText(token.publicUrl ?? url)} && tether mcp login NAME\n`;
+  }
   // One write: a reader that waits for the first line gets the rest with it.
   io.stderr.write(notice);
 }

@@ -5,7 +5,10 @@ import { DEFAULT_EVENT_STORE_BYTES } from "../../../serve/event-store.ts";
 import { DEFAULT_SSE_POLL_SECONDS, parseHttpBind, parseSsePoll } from "../../../serve/http.ts";
 import { DEFAULT_BODY_TIMEOUT_SECONDS, parseAllowOrigins } from "../../../serve/http-guards.ts";
 import type { ServeFlags } from "../../../serve/options.ts";
-import { serve } from "../../../serve/serve.ts";
+import { DEFAULT_DRAIN_TIMEOUT_SECONDS, serve } from "../../../serve/serve.ts";
+import { parsePublicUrl, parseScopes } from "../../../serve/oauth-front.ts";
+import { parseIssuerUrl } from "../../../serve/oauth-issuer.ts";
+import { parseRateLimit } from "../../../serve/rate-limit.ts";
 import { DEFAULT_MAX_UPSTREAM_SESSIONS } from "../../../serve/session-upstreams.ts";
 import { QUESTION_TIMEOUT_MS } from "../../../serve/forwarding.ts";
 import { parseWholeNumber, repeatedFlag } from "../../args.ts";
@@ -67,8 +70,22 @@ export default (ctx: Context) =>
         description: `The most per-session connections open at once, per server (default ${DEFAULT_MAX_UPSTREAM_SESSIONS})`,
         valueHint: "N",
       },
+      "drain-timeout": {
+        type: "string",
+        description: `On SIGTERM, refuse new clients and let open calls finish for up to SECONDS, then exit 0 (default ${DEFAULT_DRAIN_TIMEOUT_SECONDS})`,
+        valueHint: "SECONDS",
+      },
+      "auth-issuer": {
+        type: "string",
+        description: "Accept OAuth access tokens (JWTs) from this authorization server instead of serve's token; serve publishes protected resource metadata",
+        valueHint: "URL",
+      },
+      "auth-audience": { type: "string", description: "The audience tokens must be for (default: the resource, --public-url or serve's own URL)", valueHint: "AUD" },
+      "auth-scopes": { type: "string", description: "Scopes every token must carry (comma-separated)", valueHint: "a,b" },
+      "public-url": { type: "string", description: "The URL clients reach serve's /mcp at, behind a proxy (the OAuth resource)", valueHint: "URL" },
+      "rate-limit": { type: "string", description: "At most N requests per minute per client: OAuth subject, else token, else address", valueHint: "N/min" },
     },
-    // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
+    // Ctrl-C stops at once (a short grace); SIGTERM (docker stop, Kubernetes) drains over HTTP (serve/serve.ts).
     async run(args, rawArgs) {
       // citty keeps only the last of a repeated flag.
       const flags = serveFlags({ ...args, "allow-origin": repeatedFlag(rawArgs, "allow-origin") });
@@ -93,6 +110,12 @@ function serveFlags(args: {
   "per-session"?: string;
   "max-upstream-sessions"?: string;
   "question-timeout"?: string;
+  "drain-timeout"?: string;
+  "auth-issuer"?: string;
+  "auth-audience"?: string;
+  "auth-scopes"?: string;
+  "public-url"?: string;
+  "rate-limit"?: string;
 }): ServeFlags {
   const whole = (flag: keyof typeof args & string, min: number) => {
     const value = args[flag];
@@ -115,6 +138,12 @@ function serveFlags(args: {
     perSessionUpstreams: nameList("--per-session", args["per-session"]),
     maxUpstreamSessions: whole("max-upstream-sessions", 1),
     questionTimeoutSeconds: whole("question-timeout", 1),
+    drainTimeoutSeconds: whole("drain-timeout", 0),
+    authIssuer: args["auth-issuer"] === undefined ? undefined : parseIssuerUrl(args["auth-issuer"]),
+    authAudience: args["auth-audience"],
+    authScopes: args["auth-scopes"] === undefined ? undefined : parseScopes([args["auth-scopes"]]),
+    publicUrl: args["public-url"] === undefined ? undefined : parsePublicUrl(args["public-url"]),
+    rateLimit: args["rate-limit"] === undefined ? undefined : parseRateLimit(args["rate-limit"]),
   };
 }
 
