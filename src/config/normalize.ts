@@ -150,5 +150,8 @@ function normalizeServe(raw: RawServe): ServeConfig {
     perSessionUpstreams: raw.per_session_upstreams,
     maxUpstreamSessions: raw.max_upstream_sessions,
     questionTimeoutSec: raw.question_timeout_sec,
+    state: raw.state,
+    stateEnvVar: raw.state_env_var,
+    stateKeyEnvVar: raw.state_key_env_var,
   };
 }

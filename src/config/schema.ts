@@ -96,6 +96,9 @@ const serveSchema = type({
   "per_session_upstreams?": stringList,
   "max_upstream_sessions?": "1 <= number.integer <= 999999",
   "question_timeout_sec?": "1 <= number.integer <= 999999",
+  "state?": "string > 0",
+  "state_env_var?": "string > 0",
+  "state_key_env_var?": "string > 0",
 }).onUndeclaredKey("reject");
 
 /** Top level: known keys are typed; unknown ones (Codex's [tui], [projects], ...) are ignored. */

@@ -128,6 +128,10 @@ export interface ServeConfig {
   perSessionUpstreams?: string[];
   maxUpstreamSessions?: number;
   questionTimeoutSec?: number;
+  /** `redis[s]://…`: the shared state of replicas (checked when serve starts; it may hold a password). */
+  state?: string;
+  stateEnvVar?: string;
+  stateKeyEnvVar?: string;
 }
 
 export interface TetherConfig {

@@ -4,6 +4,7 @@ import type { ServeConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import { parseHttpBind } from "./http.ts";
 import { parseAllowOrigins } from "./http-guards.ts";
+import { parseStateUrl } from "./state/connection.ts";
 import type { ServeOptions } from "./serve.ts";
 
 /**
@@ -25,6 +26,10 @@ const HTTP_ONLY: readonly [keyof ServeOptions, string][] = [
   // stdio has one client: there is no other session to keep apart.
   ["perSessionUpstreams", "--per-session"],
   ["maxUpstreamSessions", "--max-upstream-sessions"],
+  // Shared state is for replicas behind a balancer: stdio's one client has nothing to share.
+  ["state", "--state"],
+  ["stateEnvVar", "--state-env-var"],
+  ["stateKeyEnvVar", "--state-key-env-var"],
 ];
 
 export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): ServeOptions {
@@ -53,5 +58,32 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     ssePollSeconds: flags.ssePollSeconds ?? config.ssePollSec,
     perSessionUpstreams: flags.perSessionUpstreams ?? config.perSessionUpstreams,
     maxUpstreamSessions: flags.maxUpstreamSessions ?? config.maxUpstreamSessions,
+    ...sharedStateOptions(flags, config),
   };
+}
+
+/**
+ * `--state` / `--state-env-var` / `--state-key-env-var`, each else its `[serve]` key. A URL given
+ * on either side is checked here (one line, exit 2, the URL never repeated: it may hold a password);
+ * one from the environment is checked when serve reads it.
+ */
+function sharedStateOptions(flags: ServeFlags, config: ServeConfig): Pick<ServeOptions, "state" | "stateEnvVar" | "stateKeyEnvVar"> {
+  // A flag replaces the config's way of giving the URL, whichever way the config used.
+  const fromFlags = flags.state !== undefined || flags.stateEnvVar !== undefined;
+  const state = fromFlags ? flags.state : config.state;
+  const stateEnvVar = fromFlags ? flags.stateEnvVar : config.stateEnvVar;
+  const stateKeyEnvVar = flags.stateKeyEnvVar ?? config.stateKeyEnvVar;
+  if (state !== undefined && stateEnvVar !== undefined) {
+    throw new UsageError(`${fromFlags ? "--state and --state-env-var" : "[serve] state and state_env_var"} are two ways to give one URL; pick one`);
+  }
+  if (state !== undefined) parseStateUrl(state, fromFlags ? "--state" : "[serve] state");
+  if ((state !== undefined || stateEnvVar !== undefined) && stateKeyEnvVar === undefined) {
+    throw new UsageError("--state needs --state-key-env-var NAME: the key every replica shares comes from the environment, never from Redis", {
+      hint: "e.g. export TETHER_STATE_KEY=$(openssl rand -hex 32) on every replica, then --state-key-env-var TETHER_STATE_KEY",
+    });
+  }
+  if (stateKeyEnvVar !== undefined && state === undefined && stateEnvVar === undefined) {
+    throw new UsageError("--state-key-env-var needs --state or --state-env-var (there is no shared state to protect)");
+  }
+  return { state, stateEnvVar, stateKeyEnvVar };
 }

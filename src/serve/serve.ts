@@ -14,11 +14,13 @@ import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { createRequestStates } from "./client-identity.ts";
 import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
-import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
+import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, LEGACY_SESSION_IDLE_MS, serveHttp } from "./http.ts";
 import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { createServedServer } from "./server.ts";
 import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
 import { SessionUpstreams } from "./session-upstreams.ts";
+import { connectState, readStateSettings } from "./state/connection.ts";
+import { redisSessionDirectory } from "./state/sessions.ts";
 import { Upstreams } from "./upstreams.ts";
 
 /** How long shutdown lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
@@ -59,6 +61,12 @@ export interface ServeOptions {
   maxUpstreamSessions?: number;
   /** `--question-timeout SECONDS`: how long a forwarded question waits, and its requestState lives (default 600). */
   questionTimeoutSeconds?: number;
+  /** `--state redis[s]://…` (HTTP): replicas share sessions, event stores and the rest in Redis (./state/). */
+  state?: string;
+  /** `--state-env-var NAME`: the same URL, read from the environment (a password never shows in `ps`). */
+  stateEnvVar?: string;
+  /** `--state-key-env-var NAME`: the key all replicas share (requestState, client ids, credentials); required with a state URL. */
+  stateKeyEnvVar?: string;
 }
 
 /** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
@@ -76,12 +84,21 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   const { config } = await ctx.config();
   const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
+  const stateSettings = options.http ? readStateSettings(ctx.env, options) : undefined;
   const servers = await chooseServers(ctx, options.servers);
   const unknown = options.perSessionUpstreams?.find((name) => !servers.some((s) => s.name === name));
   if (unknown !== undefined) throw new UsageError(`--per-session ${unknown}: no such server is served (check the name, or --servers)`, {
       hint: "the names come from --per-session, else per_session_upstreams under [serve] in config.toml",
     });
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
+  // The run's one link to the shared state (./state/): every store that shares goes through it.
+  const shared = stateSettings && {
+    state: await connectState(stateSettings.url, {
+      onReadyChange: (ready) =>
+        ready ? ctx.log.notice(`serve: shared state reachable (${stateSettings.url.host}:${stateSettings.url.port})`) : ctx.log.warn(`serve: shared state unreachable (${stateSettings.url.host}:${stateSettings.url.port}); requests that need it fail until it is back`),
+    }),
+    key: stateSettings.key,
+  };
 
   const instances = new Set<Server>();
   let http: HttpServing | undefined;
@@ -146,6 +163,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       await Promise.all([upstreams.close(), sessions.close()]);
       ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
       await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
+      await shared?.state.close();
     })());
   ctx.atExit(shutdown);
 
@@ -183,6 +201,9 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       bodyTimeoutSeconds: options.bodyTimeoutSeconds,
       maxConnectionsPerPeer: options.maxConnectionsPerPeer,
       eventStoreBytes: options.eventStoreBytes,
+      sharedState: shared?.state,
+      stateKey: shared?.key,
+      sessions: shared && redisSessionDirectory(shared.state, { idleMs: LEGACY_SESSION_IDLE_MS, eventStoreBytes: options.eventStoreBytes }),
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),
       // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
       onSession(instance, open, sessionId) {

@@ -67,6 +67,17 @@ export default (ctx: Context) =>
         description: `The most per-session connections open at once, per server (default ${DEFAULT_MAX_UPSTREAM_SESSIONS})`,
         valueHint: "N",
       },
+      state: {
+        type: "string",
+        description: "Share sessions, event stores and the rest with other replicas in Redis (HTTP; needs --state-key-env-var)",
+        valueHint: "redis[s]://[USER:PASSWORD@]HOST:PORT[/DB]",
+      },
+      "state-env-var": { type: "string", description: "Env var holding the --state URL (a password then never shows in ps)", valueHint: "VAR" },
+      "state-key-env-var": {
+        type: "string",
+        description: "Env var holding the key all replicas share (hex or base64, at least 32 bytes); required with --state",
+        valueHint: "VAR",
+      },
     },
     // SIGTERM (docker stop, systemd) takes Ctrl-C's graceful path, as for every command (cli/run.ts).
     async run(args, rawArgs) {
@@ -93,6 +104,9 @@ function serveFlags(args: {
   "per-session"?: string;
   "max-upstream-sessions"?: string;
   "question-timeout"?: string;
+  state?: string;
+  "state-env-var"?: string;
+  "state-key-env-var"?: string;
 }): ServeFlags {
   const whole = (flag: keyof typeof args & string, min: number) => {
     const value = args[flag];
@@ -115,6 +129,9 @@ function serveFlags(args: {
     perSessionUpstreams: nameList("--per-session", args["per-session"]),
     maxUpstreamSessions: whole("max-upstream-sessions", 1),
     questionTimeoutSeconds: whole("question-timeout", 1),
+    state: args.state,
+    stateEnvVar: args["state-env-var"],
+    stateKeyEnvVar: args["state-key-env-var"],
   };
 }
 
