@@ -95,6 +95,11 @@ export interface HttpServeOptions {
   sessions?: SessionDirectory;
   /** `--state`: the run's link to Redis (./state/types.ts), for every store that shares; absent without it. */
   sharedState?: SharedState;
+  /**
+   * Whether a session's messages need what only its home replica holds (a call on a per-session
+   * upstream): then a replica that is not the home relays them there (./session-directory.ts).
+   */
+  needsHome?(messages: JSONRPCMessage[]): Promise<boolean>;
   /** `--state-key-env-var`: the key replicas share; present exactly when sharedState is. */
   stateKey?: StateKey;
   onError?(error: Error): void;
@@ -293,7 +298,8 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, di
     return pending;
   };
 
-  const handleSession = async (id: string, request: Request): Promise<Response | Unrouted> => {
+  /** `relayed`: the request came from another replica, to this one as the session's home. */
+  const handleSession = async (id: string, request: Request, relayed = false): Promise<Response | Unrouted> => {
     let session = sessions.get(id) ?? (await restore(id, request));
     // Ended elsewhere (DELETE on another replica, or expired): the instance here goes too.
     if (session && !(await directory.touch(id))) {
@@ -325,8 +331,26 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, di
     // Answers to questions another replica asked, and cancellations, go to the session's other replicas.
     const local = await directory.route(id, messages as JSONRPCMessage[]);
     if (local.length === 0) return new Response(null, { status: 202 });
-    return session.transport.handleRequest(raw, { parsedBody: Array.isArray(body) ? local : local[0] });
+    const parsedBody = Array.isArray(body) ? local : local[0];
+    if (!relayed && (await options.needsHome?.(local))) {
+      const headers = [...request.headers];
+      const answer = await directory.relayToHome(id, { method: "POST", headers, body: JSON.stringify(parsedBody) });
+      if (answer) return answer;
+    }
+    return session.transport.handleRequest(raw, { parsedBody });
   };
+
+  // Requests other replicas relay here, as their session's home: answered as if they had come in.
+  void directory
+    .serveRelayed(async (request) => {
+      const id = request.headers.get("mcp-session-id");
+      const answer = id === null ? undefined : await handleSession(id, request, true).catch((error: unknown) => {
+        if (error instanceof StateUnavailableError) return stateUnavailable(error);
+        throw error;
+      });
+      return answer instanceof Response ? answer : new Response("Not found: no such MCP session\n", { status: 404 });
+    })
+    .catch((error: Error) => options.onError?.(error));
 
   return {
     async handle(request: Request): Promise<Response | Unrouted> {

@@ -202,6 +202,19 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       maxConnectionsPerPeer: options.maxConnectionsPerPeer,
       eventStoreBytes: options.eventStoreBytes,
       sharedState: shared?.state,
+      // A per-session upstream's connection lives on the session's home: calls on it go there.
+      needsHome: async (messages) => {
+        if (!sessions.any()) return false;
+        const tools = await gateway.servedTools();
+        return messages.some((message) => {
+          if (!("method" in message) || message.method !== "tools/call") return false;
+          const params = message.params as { name?: unknown; arguments?: { name?: unknown } } | undefined;
+          // With --tool-search the tool to run is call_tool's argument.
+          const name = params?.name === "call_tool" && options.toolSearch ? params.arguments?.name : params?.name;
+          const server = typeof name === "string" ? tools.resolve(name)?.server : undefined;
+          return server !== undefined && sessions.has(server);
+        });
+      },
       stateKey: shared?.key,
       sessions: shared && redisSessionDirectory(shared.state, { idleMs: LEGACY_SESSION_IDLE_MS, eventStoreBytes: options.eventStoreBytes }),
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),

@@ -12,6 +12,13 @@ export interface SessionRecord {
   home: string;
 }
 
+/** A request as it travels to the home replica. */
+export interface RelayedRequest {
+  method: string;
+  headers: [string, string][];
+  body?: string;
+}
+
 export type SessionEvents = EventStore & { dispose(): void };
 
 /** Messages from other replicas for a session's instance here, and the session's end. */
@@ -39,6 +46,14 @@ export interface SessionDirectory {
   route(sessionId: string, messages: JSONRPCMessage[]): Promise<JSONRPCMessage[]>;
   /** A request this replica sends a client: its id made unique among the session's replicas. */
   tagOutgoing(message: JSONRPCMessage): JSONRPCMessage;
+  /**
+   * Has the session's home replica answer `request` (one that needs what only the home holds: its
+   * per-session upstream connections). Undefined when this replica is the home, or has just become
+   * it (the home died, or did not answer): then it serves the request itself.
+   */
+  relayToHome(sessionId: string, request: RelayedRequest): Promise<Response | undefined>;
+  /** Answers the requests other replicas relay to this one, with `handle` (called once per run). */
+  serveRelayed(handle: (request: Request) => Promise<Response>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +69,8 @@ export function memorySessionDirectory(eventStoreBytes?: number): SessionDirecto
     listen: async () => () => {},
     route: async (_sessionId, messages) => messages,
     tagOutgoing: (message) => message,
+    relayToHome: async () => undefined,
+    serveRelayed: async () => {},
     close: async () => {},
   };
 }

@@ -4,6 +4,8 @@
 // replica killed mid-run costs its clients nothing; Redis gone is a clear 503, Redis back works
 // again without a restart. A bad --state is one line and exit 2.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
@@ -158,6 +160,35 @@ describe.skipIf(!hasRedisServer)("replicas sharing state in Redis", () => {
     const after = await readSse(await post(replicas[1]!.url, call(2, "fx__test_simple_text"), session));
     expect(after.messages.at(-1)).toMatchObject({ id: 2, result: { content: [{ type: "text", text: "This is a simple text response for testing." }] } });
   }, 30_000);
+
+  test("a call on a per-session upstream is relayed to the session's home; when the home dies, the replica reached takes over with its own connection", async () => {
+    const perSession = makeHome();
+    const pidFile = join(perSession.home, "per-session.pid");
+    writeConfig(perSession.configPath, { servers: { ps: stdioFixture(["--tools", "echo", "--pid-file", pidFile]) } });
+    const args = ["--state", redis.url, "--state-key-env-var", "TETHER_STATE_KEY", "--per-session", "ps"];
+    const [p, q] = await Promise.all([0, 1].map(() => startHttpServe(perSession.home, args, { TETHER_STATE_KEY: STATE_KEY })));
+    try {
+      const echo = (id: number, text: string) => call(id, "ps__echo", { text });
+      // Q's upstreams start with its first client (each fixture process writes its pid when it starts).
+      const warm = await initialize(q!.url);
+      await readSse(await post(q!.url, echo(1, "warm"), warm));
+      const session = await initialize(p!.url);
+      expect((await readSse(await post(p!.url, echo(1, "on the home"), session))).messages.at(-1)).toMatchObject({ result: { content: [{ text: "on the home" }] } });
+      // The session's own upstream process, on P.
+      const own = readFileSync(pidFile, "utf8");
+      expect((await readSse(await post(q!.url, echo(2, "via Q"), session))).messages.at(-1)).toMatchObject({ id: 2, result: { content: [{ text: "via Q" }] } });
+      expect(readFileSync(pidFile, "utf8")).toBe(own);
+      await p!.stop("SIGKILL");
+      expect((await readSse(await post(q!.url, echo(3, "after the home died"), session))).messages.at(-1)).toMatchObject({
+        id: 3,
+        result: { content: [{ text: "after the home died" }] },
+      });
+      expect(readFileSync(pidFile, "utf8")).not.toBe(own);
+    } finally {
+      await Promise.all([p!.stop(), q!.stop()]);
+      perSession.cleanup();
+    }
+  }, 60_000);
 
   test("Redis stopped: requests that need it fail at once with a one-line 503; Redis back: served again, pub/sub included, no restart", async () => {
     const [a, b] = replicas.map((r) => r.url) as [string, string];

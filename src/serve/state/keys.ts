@@ -38,3 +38,8 @@ export const evictionKeys = (prefix: string): { delivered: string; pending: stri
   pending: `${prefix}events:evict:pending`,
   kept: `${prefix}events:kept`,
 });
+
+/** `replica:<id>:relay` (channel): requests other replicas relay to this one, the home of their sessions. */
+export const relayChannel = (prefix: string, replicaId: string): string => `${prefix}replica:${replicaId}:relay`;
+/** `reply:<uuid>` (channel): one relayed request's response (head, body chunks, end), subscribed before the request is sent. */
+export const replyChannel = (prefix: string, requestId: string): string => `${prefix}reply:${requestId}`;

@@ -9,6 +9,7 @@ import type { SessionDirectory, SessionListener, SessionRecord } from "../sessio
 import { replicaAlive, withTimeout } from "./connection.ts";
 import { RedisEventStore, removeSessionEvents } from "./event-store.ts";
 import { sessionChannel, sessionKey } from "./keys.ts";
+import { relayRequest, serveRelayedRequests } from "./relay.ts";
 import type { SharedState } from "./types.ts";
 
 interface BusMessage {
@@ -107,6 +108,21 @@ export function redisSessionDirectory(state: SharedState, options: RedisSessions
       return local;
     },
     tagOutgoing: (message) => (isRequest(message) ? ({ ...message, id: `${tag}~${message.id}` } as JSONRPCMessage) : message),
+    async relayToHome(sessionId, request) {
+      const raw = await withTimeout(redis.send("GET", [sessionKey(prefix, sessionId)]));
+      if (typeof raw !== "string") return undefined;
+      const record = JSON.parse(raw) as SessionRecord;
+      if (record.home === state.replicaId) return undefined;
+      if (await replicaAlive(state, record.home)) {
+        const answer = await relayRequest(state, record.home, request);
+        if (answer) return answer;
+      }
+      // The home is gone (or did not answer): this replica takes the session over, and serves it.
+      record.home = state.replicaId;
+      await write(sessionId, record);
+      return undefined;
+    },
+    serveRelayed: (handle) => serveRelayedRequests(state, handle),
     close: async () => {},
   };
 }
