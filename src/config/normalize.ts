@@ -156,5 +156,8 @@ function normalizeServe(raw: RawServe): ServeConfig {
     authScopes: raw.auth_scopes,
     publicUrl: raw.public_url,
     rateLimit: raw.rate_limit,
+    state: raw.state,
+    stateEnvVar: raw.state_env_var,
+    stateKeyEnvVar: raw.state_key_env_var,
   };
 }

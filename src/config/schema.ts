@@ -102,6 +102,9 @@ const serveSchema = type({
   "auth_scopes?": stringList,
   "public_url?": "string > 0",
   "rate_limit?": "string > 0",
+  "state?": "string > 0",
+  "state_env_var?": "string > 0",
+  "state_key_env_var?": "string > 0",
 }).onUndeclaredKey("reject");
 
 /** Top level: known keys are typed; unknown ones (Codex's [tui], [projects], ...) are ignored. */

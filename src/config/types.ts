@@ -135,6 +135,10 @@ export interface ServeConfig {
   publicUrl?: string;
   /** `N/min` (parsed when serve starts). */
   rateLimit?: string;
+  /** `redis[s]://…`: the shared state of replicas (checked when serve starts; it may hold a password). */
+  state?: string;
+  stateEnvVar?: string;
+  stateKeyEnvVar?: string;
 }
 
 export interface TetherConfig {

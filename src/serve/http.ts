@@ -22,15 +22,17 @@ import {
   localhostAllowedHostnames,
   type McpHandlerRequestOptions,
   type McpServerFactory,
+  type JSONRPCMessage,
 } from "@modelcontextprotocol/server";
 import { isLoopbackHost, splitHttpBind } from "../config/names.ts";
 import type { ListKind } from "../mcp/connect.ts";
 import { UsageError } from "../errors.ts";
-import { EventStoreBudget, SessionEventStore } from "./event-store.ts";
 import { healthResponse } from "./health.ts";
 import { createOAuthFront, type OAuthFront, type OAuthFrontOptions } from "./oauth-front.ts";
 import { checkRateLimit, type RateLimit, rateSubject } from "./rate-limit.ts";
-import type { RateCounter, SharedState } from "./state/types.ts";
+import { memorySessionDirectory, type SessionDirectory, type SessionEvents } from "./session-directory.ts";
+import { StateUnavailableError } from "./state/connection.ts";
+import type { RateCounter, SharedState, StateKey } from "./state/types.ts";
 import {
   bodyTimedOut,
   DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -97,10 +99,22 @@ export interface HttpServeOptions {
   auth?: Omit<OAuthFrontOptions, "resource"> & { publicUrl?: URL };
   /** `--rate-limit N/min`, counted by `counter` (this process's, or the replicas' shared one). */
   rateLimit?: { rate: RateLimit; counter: RateCounter };
-  /** The replicas' shared state (`--state`): /readyz needs it reachable. */
-  state?: SharedState;
   /** Whether the upstreams serve needs are connected (/readyz). */
   upstreamsReady?(): boolean;
+  /**
+   * Where 2025 sessions are known (./session-directory.ts): absent, this process alone (memory);
+   * with `--state`, Redis (./state/sessions.ts), so any replica serves any session.
+   */
+  sessions?: SessionDirectory;
+  /** `--state`: the run's link to Redis (./state/types.ts), for every store that shares; absent without it. */
+  sharedState?: SharedState;
+  /**
+   * Whether a session's messages need what only its home replica holds (a call on a per-session
+   * upstream): then a replica that is not the home relays them there (./session-directory.ts).
+   */
+  needsHome?(messages: JSONRPCMessage[]): Promise<boolean>;
+  /** `--state-key-env-var`: the key replicas share; present exactly when sharedState is. */
+  stateKey?: StateKey;
   onError?(error: Error): void;
 }
 
@@ -141,11 +155,11 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
   const isAuthorized = token === undefined ? () => true : tokenMatcher(token);
   const bodySeconds = options.bodyTimeoutSeconds ?? DEFAULT_BODY_TIMEOUT_SECONDS;
   const peers = new PeerConnections(options.maxConnectionsPerPeer ?? 0);
-  const legacy = legacySessions(factory, options, new EventStoreBudget(options.eventStoreBytes));
+  const legacy = legacySessions(factory, options, options.sessions ?? memorySessionDirectory(options.eventStoreBytes));
   let originRefusal: (request: Request) => Response | undefined = () => undefined;
   let oauth: OAuthFront | undefined;
   let draining = false;
-  const ready = () => !draining && (options.upstreamsReady?.() ?? true) && (options.state?.ready() ?? true);
+  const ready = () => !draining && (options.upstreamsReady?.() ?? true) && (options.sharedState?.ready() ?? true);
 
   // Every refusal below is decided on the headers alone and closes the connection unread (see
   // ./http-guards.ts); Bun answers a Content-Length over maxRequestBodySize with 413 the same way.
@@ -237,8 +251,10 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
 interface LegacySession {
   transport: WebStandardStreamableHTTPServerTransport;
   instance: Server;
-  events: SessionEventStore;
+  events: SessionEvents;
   lastUsed: number;
+  /** Stops hearing the session's bus (./session-directory.ts). */
+  stopListening?: () => void;
 }
 
 /** A request left to the SDK handler, with its body when the session check already parsed it. */
@@ -250,15 +266,20 @@ interface Unrouted {
 /**
  * 2025 sessions: an initialize without Mcp-Session-Id opens one; requests carrying a known id go
  * to it. Everything else is left to the SDK handler (Unrouted), which serves it statelessly.
+ * "Known" is the directory's to say: in memory, the sessions this process opened; with `--state`,
+ * any replica's, whose instance is restored here from its record on first use.
  */
-function legacySessions(factory: McpServerFactory, options: HttpServeOptions, budget: EventStoreBudget) {
+function legacySessions(factory: McpServerFactory, options: HttpServeOptions, directory: SessionDirectory) {
   const sessions = new Map<string, LegacySession>();
+  const restoring = new Map<string, Promise<LegacySession | undefined>>();
   const ended = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID });
   void ended.close();
+  /** Closes the session's instance here; the session itself ends only with DELETE (directory.remove). */
   const close = async (id: string) => {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
+    session.stopListening?.();
     session.events.dispose();
     options.onSession?.(session.instance, false, id);
     await session.transport.close().catch(() => {});
@@ -270,58 +291,164 @@ function legacySessions(factory: McpServerFactory, options: HttpServeOptions, bu
   }, 60_000);
   sweep.unref?.();
 
+  /** An instance and transport for `sessionId`, registered once the transport knows it is initialized. */
+  const create = async (sessionId: string, request: Request) => {
+    const instance = (await factory({ era: "legacy", requestInfo: request })) as Server;
+    // Whether a stream is open decides whether an event is delivered as it is stored (./event-store.ts).
+    // The SDK keeps its open streams in a private map, the one place that knows.
+    const events = directory.events(sessionId, (streamId) => openStreams(transport).has(streamId));
+    const register = async () => {
+      const session: LegacySession = { transport, instance, events, lastUsed: Date.now() };
+      sessions.set(sessionId, session);
+      options.onSession?.(instance, true, sessionId);
+      session.stopListening = await directory
+        .listen(sessionId, {
+          deliver: (message) => transport.onmessage?.(message),
+          end: () => void close(sessionId),
+        })
+        .then((stop) => () => void stop())
+        .catch(() => undefined);
+      return session;
+    };
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => sessionId,
+      eventStore: events,
+      retryInterval: SSE_RETRY_MS,
+      onsessioninitialized: () => register().then(() => {}),
+      onsessionclosed: (closedId) => void close(closedId),
+    });
+    const send = transport.send.bind(transport);
+    transport.send = (message, sendOptions) => send(directory.tagOutgoing(message), sendOptions);
+    await instance.connect(transport);
+    return { instance, transport, register };
+  };
+
+  /** A session another replica opened: its instance here, as its client's initialize left it. */
+  const restore = (id: string, request: Request): Promise<LegacySession | undefined> => {
+    let pending = restoring.get(id);
+    if (!pending) {
+      pending = (async () => {
+        const record = await directory.find(id);
+        if (!record || sessions.has(id)) return sessions.get(id);
+        if (sessions.size >= MAX_LEGACY_SESSIONS) return undefined;
+        const { instance, transport, register } = await create(id, request);
+        const sdk = transport as unknown as { _initialized: boolean; sessionId?: string };
+        sdk.sessionId = id;
+        sdk._initialized = true;
+        // The SDK's own initialize handling sets what the client negotiated (version, capabilities, client info).
+        await (instance as unknown as { _oninitialize(request: { params: unknown }): Promise<unknown> })._oninitialize({ params: record.initialize });
+        instance.oninitialized?.();
+        return await register();
+      })().finally(() => restoring.delete(id));
+      restoring.set(id, pending);
+    }
+    return pending;
+  };
+
+  /**
+   * `relayed`: the request came from another replica, to this one as the session's home. `authInfo`:
+   * the OAuth caller (--auth-issuer), checked by the replica the request reached first.
+   */
+  const handleSession = async (id: string, request: Request, relayed = false, authInfo?: AuthInfo): Promise<Response | Unrouted> => {
+    let session = sessions.get(id) ?? (await restore(id, request));
+    // Ended elsewhere (DELETE on another replica, or expired): the instance here goes too.
+    if (session && !(await directory.touch(id))) {
+      void close(id);
+      session = undefined;
+    }
+    // A session tether no longer has (DELETEd, idle-closed, or from before a restart) is gone:
+    // 404 tells its client to initialize again. The SDK's closed transport answers it.
+    // A 2026-07-28 request has no session: a stray Mcp-Session-Id on it is the stateless handler's to judge.
+    if (!session) return (await isLegacyRequest(request.clone())) ? ended.handleRequest(request) : { request };
+    session.lastUsed = Date.now();
+    if (request.method === "DELETE") {
+      await directory.remove(id);
+      const response = await session.transport.handleRequest(request, { authInfo });
+      void close(id);
+      return response;
+    }
+    if (request.method !== "POST") return session.transport.handleRequest(request, { authInfo });
+    const text = await request.text();
+    const raw = new Request(request, { body: text });
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return session.transport.handleRequest(raw, { authInfo });
+    }
+    const messages = Array.isArray(body) ? body : [body];
+    if (!messages.every((m) => typeof m === "object" && m !== null)) return session.transport.handleRequest(raw, { authInfo });
+    // Answers to questions another replica asked, and cancellations, go to the session's other replicas.
+    const local = await directory.route(id, messages as JSONRPCMessage[]);
+    if (local.length === 0) return new Response(null, { status: 202 });
+    const parsedBody = Array.isArray(body) ? local : local[0];
+    if (!relayed && (await options.needsHome?.(local))) {
+      const headers = [...request.headers];
+      const answer = await directory.relayToHome(id, { method: "POST", headers, body: JSON.stringify(parsedBody) });
+      if (answer) return answer;
+    }
+    return session.transport.handleRequest(raw, { parsedBody, authInfo });
+  };
+
+  // Requests other replicas relay here, as their session's home: answered as if they had come in.
+  void directory
+    .serveRelayed(async (request) => {
+      const id = request.headers.get("mcp-session-id");
+      const answer = id === null ? undefined : await handleSession(id, request, true).catch((error: unknown) => {
+        if (error instanceof StateUnavailableError) return stateUnavailable(error);
+        throw error;
+      });
+      return answer instanceof Response ? answer : new Response("Not found: no such MCP session\n", { status: 404 });
+    })
+    .catch((error: Error) => options.onError?.(error));
+
   return {
     async handle(request: Request, authInfo?: AuthInfo): Promise<Response | Unrouted> {
-      const id = request.headers.get("mcp-session-id");
-      if (id !== null) {
-        const session = sessions.get(id);
-        // A session tether no longer has (DELETEd, idle-closed, or from before a restart) is gone:
-        // 404 tells its client to initialize again. The SDK's closed transport answers it.
-        // A 2026-07-28 request has no session: a stray Mcp-Session-Id on it is the stateless handler's to judge.
-        if (!session) return (await isLegacyRequest(request.clone())) ? ended.handleRequest(request) : { request };
-        session.lastUsed = Date.now();
-        const response = await session.transport.handleRequest(request, { authInfo });
-        if (request.method === "DELETE") void close(id);
-        return response;
-      }
-      if (request.method !== "POST") return { request };
-      // Bun.serve has already bounded the body (maxRequestBodySize), and serveHttp read it within
-      // its deadline. Parsed once: the SDK handler gets the parsed body rather than parsing it again.
-      const text = await request.text();
-      let body: unknown;
       try {
-        body = JSON.parse(text);
-      } catch {
-        // Not JSON: the handler reads it itself, to answer in its own words.
-        return { request: new Request(request, { body: text }) };
+        return await handleLegacy(request, authInfo);
+      } catch (error) {
+        if (error instanceof StateUnavailableError) return stateUnavailable(error);
+        throw error;
       }
-      const unrouted: Unrouted = { request, options: { parsedBody: body } };
-      if (!isInitializeRequest(body) || !(await isLegacyRequest(request, body))) return unrouted;
-      if (sessions.size >= MAX_LEGACY_SESSIONS) {
-        return new Response("Too many MCP sessions open; try again later\n", { status: 503, headers: { "Retry-After": "60" } });
-      }
-      const instance = (await factory({ era: "legacy", requestInfo: request })) as Server;
-      // Whether a stream is open decides whether an event is delivered as it is stored (./event-store.ts).
-      // The SDK keeps its open streams in a private map, the one place that knows.
-      const events = new SessionEventStore(budget, (streamId) => openStreams(transport).has(streamId));
-      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: randomUUID,
-        eventStore: events,
-        retryInterval: SSE_RETRY_MS,
-        onsessioninitialized: (sessionId) => {
-          sessions.set(sessionId, { transport, instance, events, lastUsed: Date.now() });
-          options.onSession?.(instance, true, sessionId);
-        },
-        onsessionclosed: (sessionId) => void close(sessionId),
-      });
-      await instance.connect(transport);
-      return transport.handleRequest(request, { parsedBody: body, authInfo });
     },
     async close() {
       clearInterval(sweep);
       await Promise.all([...sessions.keys()].map(close));
+      await directory.close();
     },
   };
+
+  async function handleLegacy(request: Request, authInfo?: AuthInfo): Promise<Response | Unrouted> {
+    const id = request.headers.get("mcp-session-id");
+    if (id !== null) return handleSession(id, request, false, authInfo);
+    if (request.method !== "POST") return { request };
+    // Bun.serve has already bounded the body (maxRequestBodySize), and serveHttp read it within
+    // its deadline. Parsed once: the SDK handler gets the parsed body rather than parsing it again.
+    const text = await request.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: the handler reads it itself, to answer in its own words.
+      return { request: new Request(request, { body: text }) };
+    }
+    const unrouted: Unrouted = { request, options: { parsedBody: body } };
+    if (!isInitializeRequest(body) || !(await isLegacyRequest(request, body))) return unrouted;
+    if (sessions.size >= MAX_LEGACY_SESSIONS) {
+      return new Response("Too many MCP sessions open; try again later\n", { status: 503, headers: { "Retry-After": "60" } });
+    }
+    const sessionId = randomUUID();
+    // Recorded before it is answered: the client's next request may reach another replica first.
+    await directory.open(sessionId, body.params as Record<string, unknown>);
+    const { transport } = await create(sessionId, request);
+    return transport.handleRequest(request, { parsedBody: body, authInfo });
+  }
+}
+
+/** The shared state did not answer: a one-line 503 (JSON-RPC error), so the client neither waits nor guesses. */
+function stateUnavailable(error: StateUnavailableError): Response {
+  const body = { jsonrpc: "2.0", id: null, error: { code: -32603, message: `tether mcp serve: ${error.message}` } };
+  return Response.json(body, { status: 503, headers: { "Retry-After": "1" } });
 }
 
 function openStreams(transport: WebStandardStreamableHTTPServerTransport): Map<string, unknown> {

@@ -7,6 +7,7 @@ import { parseAllowOrigins } from "./http-guards.ts";
 import { parsePublicUrl, parseScopes } from "./oauth-front.ts";
 import { parseIssuerUrl } from "./oauth-issuer.ts";
 import { parseRateLimit } from "./rate-limit.ts";
+import { parseStateUrl } from "./state/connection.ts";
 import type { ServeOptions } from "./serve.ts";
 
 /**
@@ -34,6 +35,10 @@ const HTTP_ONLY: readonly [keyof ServeOptions, string][] = [
   ["authScopes", "--auth-scopes"],
   ["publicUrl", "--public-url"],
   ["rateLimit", "--rate-limit"],
+  // Shared state is for replicas behind a balancer: stdio's one client has nothing to share.
+  ["state", "--state"],
+  ["stateEnvVar", "--state-env-var"],
+  ["stateKeyEnvVar", "--state-key-env-var"],
 ];
 
 export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): ServeOptions {
@@ -71,5 +76,32 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     authScopes: authIssuer && (flags.authScopes ?? (config.authScopes && parseScopes(config.authScopes, "[serve] auth_scopes"))),
     publicUrl: flags.publicUrl ?? (config.publicUrl === undefined ? undefined : parsePublicUrl(config.publicUrl, "[serve] public_url")),
     rateLimit: flags.rateLimit ?? (config.rateLimit === undefined ? undefined : parseRateLimit(config.rateLimit, "[serve] rate_limit")),
+    ...sharedStateOptions(flags, config),
   };
+}
+
+/**
+ * `--state` / `--state-env-var` / `--state-key-env-var`, each else its `[serve]` key. A URL given
+ * on either side is checked here (one line, exit 2, the URL never repeated: it may hold a password);
+ * one from the environment is checked when serve reads it.
+ */
+function sharedStateOptions(flags: ServeFlags, config: ServeConfig): Pick<ServeOptions, "state" | "stateEnvVar" | "stateKeyEnvVar"> {
+  // A flag replaces the config's way of giving the URL, whichever way the config used.
+  const fromFlags = flags.state !== undefined || flags.stateEnvVar !== undefined;
+  const state = fromFlags ? flags.state : config.state;
+  const stateEnvVar = fromFlags ? flags.stateEnvVar : config.stateEnvVar;
+  const stateKeyEnvVar = flags.stateKeyEnvVar ?? config.stateKeyEnvVar;
+  if (state !== undefined && stateEnvVar !== undefined) {
+    throw new UsageError(`${fromFlags ? "--state and --state-env-var" : "[serve] state and state_env_var"} are two ways to give one URL; pick one`);
+  }
+  if (state !== undefined) parseStateUrl(state, fromFlags ? "--state" : "[serve] state");
+  if ((state !== undefined || stateEnvVar !== undefined) && stateKeyEnvVar === undefined) {
+    throw new UsageError("--state needs --state-key-env-var NAME: the key every replica shares comes from the environment, never from Redis", {
+      hint: "e.g. export TETHER_STATE_KEY=$(openssl rand -hex 32) on every replica, then --state-key-env-var TETHER_STATE_KEY",
+    });
+  }
+  if (stateKeyEnvVar !== undefined && state === undefined && stateEnvVar === undefined) {
+    throw new UsageError("--state-key-env-var needs --state or --state-env-var (there is no shared state to protect)");
+  }
+  return { state, stateEnvVar, stateKeyEnvVar };
 }

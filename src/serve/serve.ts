@@ -14,14 +14,15 @@ import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { createRequestStates } from "./client-identity.ts";
 import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
-import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
+import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, LEGACY_SESSION_IDLE_MS, serveHttp } from "./http.ts";
 import { resolveServeOptions, type ServeFlags } from "./options.ts";
 import { MemoryRateCounter } from "./rate-limit-memory.ts";
 import type { RateLimit } from "./rate-limit.ts";
-import type { RateCounter, SharedState } from "./state/types.ts";
 import { createServedServer } from "./server.ts";
 import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
 import { SessionUpstreams } from "./session-upstreams.ts";
+import { connectState, readStateSettings } from "./state/connection.ts";
+import { redisSessionDirectory } from "./state/sessions.ts";
 import { Upstreams } from "./upstreams.ts";
 
 /** How long Ctrl-C lets in-flight calls finish before cancelling them (within runCli's CLEANUPS_LIMIT_MS). */
@@ -78,6 +79,12 @@ export interface ServeOptions {
   publicUrl?: URL;
   /** `--rate-limit N/min`: requests per client (OAuth subject, else token, else address). */
   rateLimit?: RateLimit;
+  /** `--state redis[s]://…` (HTTP): replicas share sessions, event stores and the rest in Redis (./state/). */
+  state?: string;
+  /** `--state-env-var NAME`: the same URL, read from the environment (a password never shows in `ps`). */
+  stateEnvVar?: string;
+  /** `--state-key-env-var NAME`: the key all replicas share (requestState, client ids, credentials); required with a state URL. */
+  stateKeyEnvVar?: string;
 }
 
 /** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
@@ -95,23 +102,25 @@ export interface ServeReport {
   listening?(url: string, servers: string[], token: ServeTokenNotice): void;
 }
 
-/** What a serve run shares with other replicas, made by the caller (the state helper); absent: all in this process. */
-export interface ServeShared {
-  state?: SharedState;
-  /** Counts `--rate-limit` across replicas; default: this process's MemoryRateCounter. */
-  rateCounter?: RateCounter;
-}
-
-export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}, shared: ServeShared = {}): Promise<void> {
+export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport = {}): Promise<void> {
   const { config } = await ctx.config();
   const options = resolveServeOptions(flags, config.serve);
   const token = httpToken(ctx, options);
+  const stateSettings = options.http ? readStateSettings(ctx.env, options) : undefined;
   const servers = await chooseServers(ctx, options.servers);
   const unknown = options.perSessionUpstreams?.find((name) => !servers.some((s) => s.name === name));
   if (unknown !== undefined) throw new UsageError(`--per-session ${unknown}: no such server is served (check the name, or --servers)`, {
       hint: "the names come from --per-session, else per_session_upstreams under [serve] in config.toml",
     });
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
+  // The run's one link to the shared state (./state/): every store that shares goes through it.
+  const shared = stateSettings && {
+    state: await connectState(stateSettings.url, {
+      onReadyChange: (ready) =>
+        ready ? ctx.log.notice(`serve: shared state reachable (${stateSettings.url.host}:${stateSettings.url.port})`) : ctx.log.warn(`serve: shared state unreachable (${stateSettings.url.host}:${stateSettings.url.port}); requests that need it fail until it is back`),
+    }),
+    key: stateSettings.key,
+  };
 
   const instances = new Set<Server>();
   let http: HttpServing | undefined;
@@ -197,6 +206,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       await Promise.all([upstreams.close(), sessions.close()]);
       ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
       await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
+      await shared?.state.close();
     })());
   ctx.atExit(shutdown);
 
@@ -237,13 +247,28 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
         publicUrl: options.publicUrl,
         fetch: ctx.fetch,
       },
-      rateLimit: options.rateLimit && { rate: options.rateLimit, counter: shared.rateCounter ?? new MemoryRateCounter() },
-      state: shared.state,
+      rateLimit: options.rateLimit && { rate: options.rateLimit, counter: new MemoryRateCounter() },
       upstreamsReady: () => upstreams.requiredReady(),
       allowOrigins: options.allowOrigins,
       bodyTimeoutSeconds: options.bodyTimeoutSeconds,
       maxConnectionsPerPeer: options.maxConnectionsPerPeer,
       eventStoreBytes: options.eventStoreBytes,
+      sharedState: shared?.state,
+      // A per-session upstream's connection lives on the session's home: calls on it go there.
+      needsHome: async (messages) => {
+        if (!sessions.any()) return false;
+        const tools = await gateway.servedTools();
+        return messages.some((message) => {
+          if (!("method" in message) || message.method !== "tools/call") return false;
+          const params = message.params as { name?: unknown; arguments?: { name?: unknown } } | undefined;
+          // With --tool-search the tool to run is call_tool's argument.
+          const name = params?.name === "call_tool" && options.toolSearch ? params.arguments?.name : params?.name;
+          const server = typeof name === "string" ? tools.resolve(name)?.server : undefined;
+          return server !== undefined && sessions.has(server);
+        });
+      },
+      stateKey: shared?.key,
+      sessions: shared && redisSessionDirectory(shared.state, { idleMs: LEGACY_SESSION_IDLE_MS, eventStoreBytes: options.eventStoreBytes }),
       onError: (error) => ctx.log.debug(`serve: ${error.message}`),
       // A 2025 session's instance hears list changes, log lines and resource updates like stdio's.
       onSession(instance, open, sessionId) {

@@ -53,6 +53,11 @@ export class SessionUpstreams {
     return this.servers.has(server);
   }
 
+  /** Whether any server gets per-session connections. */
+  any(): boolean {
+    return this.servers.size > 0;
+  }
+
   /**
    * `server`'s connection for `scope`, opened on first use. When every connection of the server is
    * busy at the cap, a JSON-RPC error that says so: queueing would hold a client for as long as

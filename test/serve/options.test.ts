@@ -65,6 +65,17 @@ describe("resolveServeOptions", () => {
     expect(() => resolveServeOptions({ tokenEnvVar: "T", stdio: true }, { http: ":1" })).toThrow(/--token-env-var needs --http/);
     expect(() => resolveServeOptions({ stdio: true, http: { host: "127.0.0.1", port: 1 } }, {})).toThrow(/--stdio and --http/);
   });
+  test("shared state: a flag replaces the config's URL either way; the key is required with it; URLs are checked without being shown", () => {
+    const http = { host: "127.0.0.1", port: 1 };
+    const config = { http: ":8080", stateEnvVar: "URL_VAR", stateKeyEnvVar: "KEY" };
+    expect(resolveServeOptions({}, config)).toMatchObject({ state: undefined, stateEnvVar: "URL_VAR", stateKeyEnvVar: "KEY" });
+    expect(resolveServeOptions({ state: "redis://h:1" }, config)).toMatchObject({ state: "redis://h:1", stateEnvVar: undefined, stateKeyEnvVar: "KEY" });
+    expect(() => resolveServeOptions({ http, state: "redis://h:1", stateEnvVar: "V", stateKeyEnvVar: "K" }, {})).toThrow(/pick one/);
+    expect(() => resolveServeOptions({ http, state: "redis://h:1" }, {})).toThrow(/--state needs --state-key-env-var/);
+    expect(() => resolveServeOptions({ http, stateKeyEnvVar: "K" }, {})).toThrow(/--state-key-env-var needs --state/);
+    expect(() => resolveServeOptions({}, { http: ":8080", state: "http://u:pw-not-shown@h:1", stateKeyEnvVar: "K" })).toThrow(/^\[serve\] state wants redis\[s\]:\/\/[^]*scheme/);
+    expect(() => resolveServeOptions({ state: "redis://h:1", stateKeyEnvVar: "K" }, {})).toThrow(/--state needs --http/);
+  });
 });
 
 describe("health, drain, OAuth and rate-limit settings", () => {

@@ -84,6 +84,17 @@ export default (ctx: Context) =>
       "auth-scopes": { type: "string", description: "Scopes every token must carry (comma-separated)", valueHint: "a,b" },
       "public-url": { type: "string", description: "The URL clients reach serve's /mcp at, behind a proxy (the OAuth resource)", valueHint: "URL" },
       "rate-limit": { type: "string", description: "At most N requests per minute per client: OAuth subject, else token, else address", valueHint: "N/min" },
+      state: {
+        type: "string",
+        description: "Share sessions, event stores and the rest with other replicas in Redis (HTTP; needs --state-key-env-var)",
+        valueHint: "redis[s]://[USER:PASSWORD@]HOST:PORT[/DB]",
+      },
+      "state-env-var": { type: "string", description: "Env var holding the --state URL (a password then never shows in ps)", valueHint: "VAR" },
+      "state-key-env-var": {
+        type: "string",
+        description: "Env var holding the key all replicas share (hex or base64, at least 32 bytes); required with --state",
+        valueHint: "VAR",
+      },
     },
     // Ctrl-C stops at once (a short grace); SIGTERM (docker stop, Kubernetes) drains over HTTP (serve/serve.ts).
     async run(args, rawArgs) {
@@ -116,6 +127,9 @@ function serveFlags(args: {
   "auth-scopes"?: string;
   "public-url"?: string;
   "rate-limit"?: string;
+  state?: string;
+  "state-env-var"?: string;
+  "state-key-env-var"?: string;
 }): ServeFlags {
   const whole = (flag: keyof typeof args & string, min: number) => {
     const value = args[flag];
@@ -144,6 +158,9 @@ function serveFlags(args: {
     authScopes: args["auth-scopes"] === undefined ? undefined : parseScopes([args["auth-scopes"]]),
     publicUrl: args["public-url"] === undefined ? undefined : parsePublicUrl(args["public-url"]),
     rateLimit: args["rate-limit"] === undefined ? undefined : parseRateLimit(args["rate-limit"]),
+    state: args.state,
+    stateEnvVar: args["state-env-var"],
+    stateKeyEnvVar: args["state-key-env-var"],
   };
 }
 
