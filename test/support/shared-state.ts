@@ -1,0 +1,46 @@
+// A SharedState for tests (src/serve/state/types.ts) over a private redis-server (./redis.ts): two
+// Bun clients, one for commands and one for pub/sub, re-subscribing when Redis comes back. A
+// stand-in until serve's own connection (src/serve/state/connection.ts) can be used directly.
+import { RedisClient } from "bun";
+import type { SharedState } from "../../src/serve/state/types.ts";
+
+export function testSharedState(url: string, prefix = "tether:"): SharedState {
+  const redis = new RedisClient(url);
+  const sub = new RedisClient(url);
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  const dispatch = (message: string, channel: string) => {
+    for (const listener of listeners.get(channel) ?? []) listener(message);
+  };
+  // Bun does not restore subscriptions after a reconnect; one handler per channel, subscribed again.
+  sub.onconnect = () => {
+    for (const channel of listeners.keys()) void sub.subscribe(channel, dispatch).catch(() => {});
+  };
+  return {
+    replicaId: crypto.randomUUID(),
+    redis,
+    prefix,
+    async subscribe(channel, onMessage) {
+      let set = listeners.get(channel);
+      if (!set) {
+        listeners.set(channel, (set = new Set()));
+        await sub.subscribe(channel, dispatch);
+      }
+      set.add(onMessage);
+      return async () => {
+        set.delete(onMessage);
+        if (set.size === 0 && listeners.get(channel) === set) {
+          listeners.delete(channel);
+          await sub.unsubscribe(channel).catch(() => {});
+        }
+      };
+    },
+    async publish(channel, message) {
+      await redis.publish(channel, message);
+    },
+    ready: () => redis.connected,
+    async close() {
+      redis.close();
+      sub.close();
+    },
+  };
+}
