@@ -25,6 +25,9 @@ const HTTP_ONLY: readonly [keyof ServeOptions, string][] = [
   // stdio has one client: there is no other session to keep apart.
   ["perSessionUpstreams", "--per-session"],
   ["maxUpstreamSessions", "--max-upstream-sessions"],
+  // INTERIM (state-shared): replicas share state over HTTP only.
+  ["state", "--state"],
+  ["stateKeyEnvVar", "--state-key-env-var"],
 ];
 
 export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): ServeOptions {
@@ -53,5 +56,7 @@ export function resolveServeOptions(flags: ServeFlags, config: ServeConfig): Ser
     ssePollSeconds: flags.ssePollSeconds ?? config.ssePollSec,
     perSessionUpstreams: flags.perSessionUpstreams ?? config.perSessionUpstreams,
     maxUpstreamSessions: flags.maxUpstreamSessions ?? config.maxUpstreamSessions,
+    state: flags.state,
+    stateKeyEnvVar: flags.stateKeyEnvVar,
   };
 }

@@ -12,6 +12,10 @@ import { connectServer, type ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { createRequestStates } from "./client-identity.ts";
+import { withSharedCredentials } from "./state/credentials.ts";
+import { ExchangeRelay } from "./state/exchange-relay.ts";
+import { openInterimState, stateKeyFromEnv } from "./state/interim-connection.ts";
+import { localNotifications, type Notifications, sharedNotifications } from "./state/notifications.ts";
 import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, serveHttp } from "./http.ts";
@@ -59,6 +63,10 @@ export interface ServeOptions {
   maxUpstreamSessions?: number;
   /** `--question-timeout SECONDS`: how long a forwarded question waits, and its requestState lives (default 600). */
   questionTimeoutSeconds?: number;
+  /** INTERIM (state-shared; state-core owns it): `--state URL`, Redis shared by the replicas. */
+  state?: string;
+  /** INTERIM (state-shared; state-core owns it): `--state-key-env-var VAR`, the key every replica holds. */
+  stateKeyEnvVar?: string;
 }
 
 /** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
@@ -82,20 +90,43 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       hint: "the names come from --per-session, else per_session_upstreams under [serve] in config.toml",
     });
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
+  // INTERIM (state-shared): state-core's connection replaces openInterimState and the key check.
+  const stateKey = options.stateKeyEnvVar === undefined ? undefined : stateKeyFromEnv(ctx.env, options.stateKeyEnvVar);
+  if (options.state !== undefined && !stateKey) throw new UsageError("--state needs --state-key-env-var: replicas must share the key that seals requestState and credentials");
+  const state = options.state === undefined ? undefined : openInterimState(options.state);
+  // Upstream logins are read, refreshed and locked in the shared state: a rotated token is every replica's.
+  const upstreamCtx = state && stateKey ? withSharedCredentials(ctx, state, stateKey) : ctx;
 
   const instances = new Set<Server>();
   let http: HttpServing | undefined;
   const notices: string[] = [];
-  const pushListChanged = (kind: ListKind) => {
-    http?.notifyListChanged(kind);
-    for (const instance of instances) {
-      const send =
-        kind === "tools" ? instance.sendToolListChanged() : kind === "prompts" ? instance.sendPromptListChanged() : instance.sendResourceListChanged();
-      void send.catch(() => {});
-    }
-  };
+  /** This replica's subscribers; with --state, what any replica's upstreams send reaches them too. */
+  const notifications: Notifications = await (async () => {
+    const sink = {
+      resourceUpdated(uri: string) {
+        http?.notifyResourceUpdated(uri);
+        for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
+      },
+      listChanged(kind: ListKind) {
+        http?.notifyListChanged(kind);
+        for (const instance of instances) {
+          const send =
+            kind === "tools" ? instance.sendToolListChanged() : kind === "prompts" ? instance.sendPromptListChanged() : instance.sendResourceListChanged();
+          void send.catch(() => {});
+        }
+      },
+    };
+    return state ? sharedNotifications(state, sink) : localNotifications(sink);
+  })();
   const questionTimeoutMs = options.questionTimeoutSeconds === undefined ? QUESTION_TIMEOUT_MS : options.questionTimeoutSeconds * 1000;
-  const forwarding = new Forwarding({ questionTimeoutMs, warn: (message) => ctx.log.warn(message) });
+  // A retry that reaches this replica for a question another one asked is relayed to that one.
+  const relay: ExchangeRelay | undefined = state ? new ExchangeRelay(state, (retry, signal, log) => forwarding.resumeHere(retry, signal, log)) : undefined;
+  const forwarding: Forwarding = new Forwarding({
+    questionTimeoutMs,
+    warn: (message) => ctx.log.warn(message),
+    replica: state && relay ? { id: state.replicaId, remote: relay } : undefined,
+  });
+  await relay?.start();
   // Elicitation, sampling and roots requests from an upstream go to the downstream client. Roots
   // asked outside any client request (many servers ask once, at start) or by a client without
   // roots are tether's own: config's `roots`, else the directory serve was started in.
@@ -113,7 +144,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     // Every upstream line is relayed (no level of serve's own): each request carries its client's.
     return { ...forwarding.handlers(ownRoots, scope), log: { write: relayLog } };
   };
-  const upstreams = new Upstreams({ ...ctx, serverRequests: serverRequestsFor() }, servers, {
+  const upstreams = new Upstreams({ ...upstreamCtx, serverRequests: serverRequestsFor() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
       notices.push(line);
@@ -121,18 +152,15 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       gateway.forgetLists();
     },
     onListChanged: (server, kind) => void gateway.listChanged(server, kind),
-    onResourceUpdated(_server, uri) {
-      http?.notifyResourceUpdated(uri);
-      for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
-    },
+    onResourceUpdated: (_server, uri) => notifications.resourceUpdated(uri),
   });
   const sessions = new SessionUpstreams(
-    (server, scope, registerClose) => connectServer({ ...ctx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
+    (server, scope, registerClose) => connectServer({ ...upstreamCtx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
     new Set(options.http ? options.perSessionUpstreams : []),
     options.maxUpstreamSessions,
   );
   const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix, sessions);
-  gateway.onListChanged(pushListChanged);
+  gateway.onListChanged((kind) => notifications.listChanged(kind));
 
   let stopped: Promise<void> | undefined;
   let stopTransport: () => Promise<void> = async () => {};
@@ -146,13 +174,15 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       await Promise.all([upstreams.close(), sessions.close()]);
       ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
       await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
+      await Promise.all([relay?.close(), notifications.close()]).catch(() => {});
+      await state?.close();
     })());
   ctx.atExit(shutdown);
 
   await upstreams.required();
 
   const transport = options.http ? "http" : "stdio";
-  const requestStates = createRequestStates(questionTimeoutMs, transport);
+  const requestStates = createRequestStates(questionTimeoutMs, transport, stateKey);
   const factory = (context?: { era: "legacy" | "modern" }) => {
     const instance = createServedServer(gateway, {
       requestStates,

@@ -57,6 +57,9 @@ export default (ctx: Context) =>
         description: "Give each client its own connection to these servers (comma-separated), so their questions reach only that client (HTTP)",
         valueHint: "a,b",
       },
+      // INTERIM (state-shared): state-core owns these flags (and --state-env-var, [serve] keys).
+      state: { type: "string", description: "Share state with other replicas in Redis (redis://HOST:PORT)", valueHint: "URL" },
+      "state-key-env-var": { type: "string", description: "Env var holding the key all replicas share (requestState, credentials)", valueHint: "VAR" },
       "question-timeout": {
         type: "string",
         description: `How long a question forwarded from an upstream waits for the client's answer; its requestState expires with it (default ${QUESTION_TIMEOUT_MS / 1000})`,
@@ -93,6 +96,8 @@ function serveFlags(args: {
   "per-session"?: string;
   "max-upstream-sessions"?: string;
   "question-timeout"?: string;
+  state?: string;
+  "state-key-env-var"?: string;
 }): ServeFlags {
   const whole = (flag: keyof typeof args & string, min: number) => {
     const value = args[flag];
@@ -115,6 +120,8 @@ function serveFlags(args: {
     perSessionUpstreams: nameList("--per-session", args["per-session"]),
     maxUpstreamSessions: whole("max-upstream-sessions", 1),
     questionTimeoutSeconds: whole("question-timeout", 1),
+    state: args.state,
+    stateKeyEnvVar: args["state-key-env-var"],
   };
 }
 

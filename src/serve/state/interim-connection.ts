@@ -1,0 +1,62 @@
+// INTERIM (issue 20, branch state-shared): a minimal `--state` connection so the shared pieces
+// (requestState relay, notifications, credentials) can be run end to end before helper
+// "state-core"'s ./connection.ts lands. On merge, delete this file and call theirs where serve.ts
+// calls openInterimState; the SharedState contract (./types.ts) is the same.
+import { RedisClient } from "bun";
+import { ConfigError, UsageError } from "../../errors.ts";
+import type { SharedState, StateKey } from "./types.ts";
+
+export const DEFAULT_STATE_PREFIX = "tether:";
+/** The least a state key may hold: the SDK's requestState codec wants 32 bytes. */
+export const MIN_STATE_KEY_BYTES = 32;
+
+export function openInterimState(url: string): SharedState {
+  if (!/^rediss?:\/\//.test(url)) throw new UsageError("--state wants redis://HOST:PORT or rediss://HOST:PORT");
+  const redis = new RedisClient(url);
+  const sub = new RedisClient(url);
+  const listeners = new Map<string, Set<(message: string) => void>>();
+  const dispatch = (message: string, channel: string) => {
+    for (const listener of listeners.get(channel) ?? []) listener(message);
+  };
+  // Bun does not restore subscriptions after a reconnect: subscribe again, one handler per channel.
+  sub.onconnect = () => {
+    for (const channel of listeners.keys()) void sub.subscribe(channel, dispatch).catch(() => {});
+  };
+  return {
+    replicaId: crypto.randomUUID(),
+    redis,
+    prefix: DEFAULT_STATE_PREFIX,
+    async subscribe(channel, onMessage) {
+      let set = listeners.get(channel);
+      if (!set) {
+        listeners.set(channel, (set = new Set()));
+        await sub.subscribe(channel, dispatch);
+      }
+      set.add(onMessage);
+      return async () => {
+        set.delete(onMessage);
+        if (set.size === 0 && listeners.get(channel) === set) {
+          listeners.delete(channel);
+          await sub.unsubscribe(channel).catch(() => {});
+        }
+      };
+    },
+    async publish(channel, message) {
+      await redis.publish(channel, message);
+    },
+    ready: () => redis.connected,
+    async close() {
+      redis.close();
+      sub.close();
+    },
+  };
+}
+
+/** `--state-key-env-var NAME`: the variable's value as bytes (at least MIN_STATE_KEY_BYTES); the value is never shown. */
+export function stateKeyFromEnv(env: Record<string, string | undefined>, name: string): StateKey {
+  const value = env[name];
+  if (!value) throw new ConfigError(`--state-key-env-var ${name}: the variable is not set (or empty)`);
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.length < MIN_STATE_KEY_BYTES) throw new ConfigError(`--state-key-env-var ${name}: the key must be at least ${MIN_STATE_KEY_BYTES} bytes (e.g. openssl rand -base64 48)`);
+  return bytes;
+}
