@@ -77,6 +77,8 @@ export class ExchangeRelay implements RemoteExchanges {
 
   /** The owner's side: resume the exchange, reply with its next turn. */
   private async serve(relay: string, retry: RemoteRetry): Promise<void> {
+    // A message delivered twice (a resubscription race) must not resume the exchange twice.
+    if (this.serving.has(relay)) return;
     const channel = replyChannel(this.state.prefix, relay);
     const send = (reply: ToRelay) => this.state.publish(channel, JSON.stringify(reply)).catch(() => {});
     const controller = new AbortController();

@@ -18,9 +18,18 @@ export function openInterimState(url: string): SharedState {
   const dispatch = (message: string, channel: string) => {
     for (const listener of listeners.get(channel) ?? []) listener(message);
   };
-  // Bun does not restore subscriptions after a reconnect: subscribe again, one handler per channel.
+  // Bun does not restore subscriptions after a reconnect, and keeps the old listener: unsubscribe
+  // (drops it) and subscribe again, or each message arrives twice. Not on the first connect, which
+  // the first subscribe itself makes.
+  let connectedBefore = false;
   sub.onconnect = () => {
-    for (const channel of listeners.keys()) void sub.subscribe(channel, dispatch).catch(() => {});
+    if (!connectedBefore) return void (connectedBefore = true);
+    for (const channel of listeners.keys()) {
+      void (async () => {
+        await sub.unsubscribe(channel).catch(() => {});
+        await sub.subscribe(channel, dispatch);
+      })().catch(() => {});
+    }
   };
   return {
     replicaId: crypto.randomUUID(),
