@@ -56,7 +56,7 @@ describe.if(hasRedisServer)("upstream OAuth credentials shared by replicas", () 
     const args = ["--state", redis!.url, "--state-key-env-var", "STATE_KEY"];
     const [a, b] = await Promise.all([startHttpServe(first.home, args, { STATE_KEY: KEY }), startHttpServe(second.home, args, { STATE_KEY: KEY })]);
     replicas.push(a, b);
-    const answer = [{ type: "text", text: "42" }];
+    const answer = [{ type: "text" as const, text: "42" }];
     expect(await add(a.url)).toEqual(answer);
     expect(await add(b.url)).toEqual(answer);
 

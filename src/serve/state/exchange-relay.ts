@@ -5,15 +5,16 @@
 // that asked it (a 2025 upstream's elicitation/create waits for its answer inside that call), so
 // only that replica can hand the answer over and see what the upstream does next. The replica the
 // retry reached (B) verifies the requestState itself (the shared state key), then:
-//   - subscribes to a reply channel of its own, then publishes the retry to the owner's channel
-//     (PUBLISH says how many received it: 0 means the owner is gone, and the retry is refused);
+//   - publishes the retry, with a relay id and its own replica id, to the owner's channel (PUBLISH
+//     says how many received it: 0 means the owner is gone, and the retry is refused);
 //   - the owner (A) resumes the exchange (../forwarding.ts resumeHere) and answers with its next
 //     turn, unsealed: the result, or the next questions and the exchange's state, which B seals for
 //     its own client. Log lines on the way are relayed too; cancelling the retry on B cancels on A.
 // A acknowledges at once and says it is alive while the call runs, so B notices a dead owner.
+// One channel per replica, subscribed once at start, carries both what is asked of it and the
+// replies it waits for: relaying a retry costs one PUBLISH, no SUBSCRIBE.
 //
-// Layout: `<prefix>exchange:<replica>` (retries and cancels for a replica),
-// `<prefix>exchange-reply:<relay id>` (one retry's answers).
+// Layout: `<prefix>exchange:<replica>` (retries and cancels for that replica, and replies to it).
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import { INVALID_PARAMS, ProtocolError } from "@modelcontextprotocol/server";
 import { TetherError } from "../../errors.ts";
@@ -27,13 +28,14 @@ export const RELAY_ALIVE_INTERVAL_MS = 5_000;
 /** Silence after which B gives the owner up (it died mid-call). */
 export const RELAY_SILENCE_MS = 20_000;
 
-type ToOwner = { type: "resume"; relay: string; retry: RemoteRetry } | { type: "cancel"; relay: string };
-type ToRelay =
+type ToOwner = { type: "resume"; relay: string; from: string; retry: RemoteRetry } | { type: "cancel"; relay: string };
+type Reply =
   | { type: "ack" }
   | { type: "alive" }
   | { type: "log"; params: LoggingMessageNotificationParams }
   | { type: "turn"; turn: Turn<unknown> }
   | { type: "error"; code?: number; message: string; data?: unknown };
+type ToRelay = Reply & { relay: string };
 
 /** Resumes one of this replica's exchanges (../forwarding.ts Forwarding.resumeHere). */
 export type ResumeHere = (retry: RemoteRetry, signal: AbortSignal, log: (params: LoggingMessageNotificationParams) => void) => Promise<Turn<unknown>>;
@@ -42,13 +44,11 @@ export function exchangeChannel(prefix: string, replica: string): string {
   return `${prefix}exchange:${replica}`;
 }
 
-function replyChannel(prefix: string, relay: string): string {
-  return `${prefix}exchange-reply:${relay}`;
-}
-
 export class ExchangeRelay implements RemoteExchanges {
   /** Retries this replica is resuming for others, by relay id: cancelled when their sender cancels. */
   private readonly serving = new Map<string, AbortController>();
+  /** Retries this replica relayed and waits on, by relay id. */
+  private readonly waiting = new Map<string, (reply: Reply) => void>();
   private unsubscribe?: () => Promise<void>;
 
   constructor(
@@ -59,14 +59,15 @@ export class ExchangeRelay implements RemoteExchanges {
   /** Listens for retries relayed to this replica. */
   async start(): Promise<void> {
     this.unsubscribe = await this.state.subscribe(exchangeChannel(this.state.prefix, this.state.replicaId), (message) => {
-      let parsed: ToOwner;
+      let parsed: ToOwner | ToRelay;
       try {
-        parsed = JSON.parse(message) as ToOwner;
+        parsed = JSON.parse(message) as ToOwner | ToRelay;
       } catch {
         return;
       }
       if (parsed.type === "cancel") this.serving.get(parsed.relay)?.abort(new TetherError("the client cancelled the request"));
-      else if (parsed.type === "resume") void this.serve(parsed.relay, parsed.retry);
+      else if (parsed.type === "resume") void this.serve(parsed.relay, parsed.from, parsed.retry);
+      else this.waiting.get(parsed.relay)?.(parsed);
     });
   }
 
@@ -76,11 +77,11 @@ export class ExchangeRelay implements RemoteExchanges {
   }
 
   /** The owner's side: resume the exchange, reply with its next turn. */
-  private async serve(relay: string, retry: RemoteRetry): Promise<void> {
+  private async serve(relay: string, from: string, retry: RemoteRetry): Promise<void> {
     // A message delivered twice (a resubscription race) must not resume the exchange twice.
     if (this.serving.has(relay)) return;
-    const channel = replyChannel(this.state.prefix, relay);
-    const send = (reply: ToRelay) => this.state.publish(channel, JSON.stringify(reply)).catch(() => {});
+    const channel = exchangeChannel(this.state.prefix, from);
+    const send = (reply: Reply) => this.state.publish(channel, JSON.stringify({ ...reply, relay } satisfies ToRelay)).catch(() => {});
     const controller = new AbortController();
     this.serving.set(relay, controller);
     void send({ type: "ack" });
@@ -113,13 +114,7 @@ export class ExchangeRelay implements RemoteExchanges {
         acked ? RELAY_SILENCE_MS : RELAY_ACK_TIMEOUT_MS,
       );
     };
-    const unsubscribe = await this.state.subscribe(replyChannel(this.state.prefix, relay), (message) => {
-      let reply: ToRelay;
-      try {
-        reply = JSON.parse(message) as ToRelay;
-      } catch {
-        return;
-      }
+    this.waiting.set(relay, (reply) => {
       acked = true;
       watch();
       if (reply.type === "log") log?.(reply.params);
@@ -130,7 +125,8 @@ export class ExchangeRelay implements RemoteExchanges {
     const cancel = () => void this.state.publish(ownerChannel, JSON.stringify({ type: "cancel", relay } satisfies ToOwner)).catch(() => {});
     try {
       watch();
-      const heard = Number(await this.state.redis.publish(ownerChannel, JSON.stringify({ type: "resume", relay, retry } satisfies ToOwner)));
+      const request: ToOwner = { type: "resume", relay, from: this.state.replicaId, retry };
+      const heard = Number(await this.state.redis.publish(ownerChannel, JSON.stringify(request)));
       // The replica that asked is gone, and its question with it: the client must start over.
       if (heard === 0) throw new ProtocolError(INVALID_PARAMS, "Invalid or expired requestState (the tether replica that asked the question is gone)");
       if (signal.aborted) cancel();
@@ -139,7 +135,7 @@ export class ExchangeRelay implements RemoteExchanges {
     } finally {
       clearTimeout(silence);
       signal.removeEventListener("abort", cancel);
-      await unsubscribe().catch(() => {});
+      this.waiting.delete(relay);
     }
   }
 }
