@@ -120,7 +120,8 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   })();
   const questionTimeoutMs = options.questionTimeoutSeconds === undefined ? QUESTION_TIMEOUT_MS : options.questionTimeoutSeconds * 1000;
   // A retry that reaches this replica for a question another one asked is relayed to that one.
-  const relay: ExchangeRelay | undefined = state ? new ExchangeRelay(state, (retry, signal, log) => forwarding.resumeHere(retry, signal, log)) : undefined;
+  const relay: ExchangeRelay | undefined =
+    state && stateKey ? new ExchangeRelay(state, stateKey, (retry, signal, log) => forwarding.resumeHere(retry, signal, log)) : undefined;
   const forwarding: Forwarding = new Forwarding({
     questionTimeoutMs,
     warn: (message) => ctx.log.warn(message),

@@ -14,12 +14,16 @@
 // One channel per replica, subscribed once at start, carries both what is asked of it and the
 // replies it waits for: relaying a retry costs one PUBLISH, no SUBSCRIBE.
 //
+// Every message is signed (HMAC-SHA256 under a key derived from the state key): whoever can reach
+// Redis but does not hold the key cannot answer another client's question or forge a result.
+//
 // Layout: `<prefix>exchange:<replica>` (retries and cancels for that replica, and replies to it).
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import { INVALID_PARAMS, ProtocolError } from "@modelcontextprotocol/server";
 import { TetherError } from "../../errors.ts";
 import type { RemoteExchanges, RemoteRetry, Turn } from "../forwarding.ts";
-import type { SharedState } from "./types.ts";
+import type { SharedState, StateKey } from "./types.ts";
 
 /** How long B waits for the owner to take a relayed retry. */
 export const RELAY_ACK_TIMEOUT_MS = 5_000;
@@ -44,27 +48,51 @@ export function exchangeChannel(prefix: string, replica: string): string {
   return `${prefix}exchange:${replica}`;
 }
 
+/** Seals and opens relay messages under a key derived from the state key. */
+function relaySigner(stateKey: StateKey) {
+  const key = Buffer.from(hkdfSync("sha256", stateKey, new Uint8Array(0), "tether serve exchange relay v1", 32));
+  const mac = (body: string) => createHmac("sha256", key).update(body).digest();
+  return {
+    seal: (message: ToOwner | ToRelay): string => {
+      const body = JSON.stringify(message);
+      return JSON.stringify({ body, mac: mac(body).toString("base64") });
+    },
+    /** The message, or undefined for anything unsigned, tampered or malformed. */
+    open(raw: string): ToOwner | ToRelay | undefined {
+      try {
+        const { body, mac: given } = JSON.parse(raw) as { body: string; mac: string };
+        const expected = mac(body);
+        const presented = Buffer.from(given, "base64");
+        if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
+        return JSON.parse(body) as ToOwner | ToRelay;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
 export class ExchangeRelay implements RemoteExchanges {
   /** Retries this replica is resuming for others, by relay id: cancelled when their sender cancels. */
   private readonly serving = new Map<string, AbortController>();
   /** Retries this replica relayed and waits on, by relay id. */
   private readonly waiting = new Map<string, (reply: Reply) => void>();
   private unsubscribe?: () => Promise<void>;
+  private readonly signer: ReturnType<typeof relaySigner>;
 
   constructor(
     private readonly state: SharedState,
+    stateKey: StateKey,
     private readonly resumeHere: ResumeHere,
-  ) {}
+  ) {
+    this.signer = relaySigner(stateKey);
+  }
 
   /** Listens for retries relayed to this replica. */
   async start(): Promise<void> {
     this.unsubscribe = await this.state.subscribe(exchangeChannel(this.state.prefix, this.state.replicaId), (message) => {
-      let parsed: ToOwner | ToRelay;
-      try {
-        parsed = JSON.parse(message) as ToOwner | ToRelay;
-      } catch {
-        return;
-      }
+      const parsed = this.signer.open(message);
+      if (!parsed) return;
       if (parsed.type === "cancel") this.serving.get(parsed.relay)?.abort(new TetherError("the client cancelled the request"));
       else if (parsed.type === "resume") void this.serve(parsed.relay, parsed.from, parsed.retry);
       else this.waiting.get(parsed.relay)?.(parsed);
@@ -81,7 +109,7 @@ export class ExchangeRelay implements RemoteExchanges {
     // A message delivered twice (a resubscription race) must not resume the exchange twice.
     if (this.serving.has(relay)) return;
     const channel = exchangeChannel(this.state.prefix, from);
-    const send = (reply: Reply) => this.state.publish(channel, JSON.stringify({ ...reply, relay } satisfies ToRelay)).catch(() => {});
+    const send = (reply: Reply) => this.state.publish(channel, this.signer.seal({ ...reply, relay })).catch(() => {});
     const controller = new AbortController();
     this.serving.set(relay, controller);
     void send({ type: "ack" });
@@ -122,11 +150,11 @@ export class ExchangeRelay implements RemoteExchanges {
       else if (reply.type === "error") settle.reject(reply.code === undefined ? new TetherError(reply.message) : new ProtocolError(reply.code, reply.message, reply.data));
     });
     const ownerChannel = exchangeChannel(this.state.prefix, replica);
-    const cancel = () => void this.state.publish(ownerChannel, JSON.stringify({ type: "cancel", relay } satisfies ToOwner)).catch(() => {});
+    const cancel = () => void this.state.publish(ownerChannel, this.signer.seal({ type: "cancel", relay })).catch(() => {});
     try {
       watch();
       const request: ToOwner = { type: "resume", relay, from: this.state.replicaId, retry };
-      const heard = Number(await this.state.redis.publish(ownerChannel, JSON.stringify(request)));
+      const heard = Number(await this.state.redis.publish(ownerChannel, this.signer.seal(request)));
       // The replica that asked is gone, and its question with it: the client must start over.
       if (heard === 0) throw new ProtocolError(INVALID_PARAMS, "Invalid or expired requestState (the tether replica that asked the question is gone)");
       if (signal.aborted) cancel();

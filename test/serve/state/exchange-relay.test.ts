@@ -26,10 +26,12 @@ afterAll(async () => {
 const RETRY: RemoteRetry = { requestState: "owner.exchange/1", request: "digest", inputResponses: { q: { action: "accept" } } };
 
 /** A replica's relay, resuming its exchanges with `resume`. */
-async function replica(resume: ResumeHere): Promise<{ state: SharedState; relay: ExchangeRelay }> {
+const KEY = new TextEncoder().encode("r".repeat(48));
+
+async function replica(resume: ResumeHere, key = KEY): Promise<{ state: SharedState; relay: ExchangeRelay }> {
   const state = testSharedState(redis!.url, "relay:");
   states.push(state);
-  const relay = new ExchangeRelay(state, resume);
+  const relay = new ExchangeRelay(state, key, resume);
   relays.push(relay);
   await relay.start();
   return { state, relay };
@@ -92,4 +94,20 @@ describe.if(hasRedisServer)("ExchangeRelay", () => {
     expect((error as ProtocolError).code).toBe(INVALID_PARAMS);
     expect((error as Error).message).toMatch(/Invalid or expired requestState.*gone/);
   });
+
+  test("a message not signed with the state key is ignored: a Redis client without the key cannot answer a question", async () => {
+    const seen: RemoteRetry[] = [];
+    const owner = await replica(async (retry) => {
+      seen.push(retry);
+      return { done: true, value: {} };
+    });
+    const forged = JSON.stringify({ type: "resume", relay: "r1", from: "x", retry: RETRY });
+    expect(Number(await owner.state.redis.publish(`relay:exchange:${owner.state.replicaId}`, forged))).toBe(1);
+    expect(Number(await owner.state.redis.publish(`relay:exchange:${owner.state.replicaId}`, JSON.stringify({ body: forged, mac: "AAAA" })))).toBe(1);
+    // A replica under another key is no better placed: its relay times out waiting for an answer that never comes.
+    const stranger = await replica(never, new TextEncoder().encode("x".repeat(48)));
+    const error = await stranger.relay.resume(owner.state.replicaId, RETRY, new AbortController().signal).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/did not take the answer/);
+    expect(seen).toEqual([]);
+  }, 20_000);
 });
