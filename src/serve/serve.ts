@@ -93,7 +93,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   // INTERIM (state-shared): state-core's connection replaces openInterimState and the key check.
   const stateKey = options.stateKeyEnvVar === undefined ? undefined : stateKeyFromEnv(ctx.env, options.stateKeyEnvVar);
   if (options.state !== undefined && !stateKey) throw new UsageError("--state needs --state-key-env-var: replicas must share the key that seals requestState and credentials");
-  const state = options.state === undefined ? undefined : openInterimState(options.state);
+  const state = options.state === undefined ? undefined : await openInterimState(options.state);
   // Upstream logins are read, refreshed and locked in the shared state: a rotated token is every replica's.
   const upstreamCtx = state && stateKey ? withSharedCredentials(ctx, state, stateKey) : ctx;
 

@@ -4,9 +4,12 @@
 import { RedisClient } from "bun";
 import type { SharedState } from "../../src/serve/state/types.ts";
 
-export function testSharedState(url: string, prefix = "tether:"): SharedState {
-  const redis = new RedisClient(url);
+export async function testSharedState(url: string, prefix = "tether:"): Promise<SharedState> {
+  // Fail fast while Redis is away (the default queues commands until it is back): a request that needs
+  // state gets a clear error instead of hanging.
+  const redis = new RedisClient(url, { enableOfflineQueue: false });
   const sub = new RedisClient(url);
+  await redis.connect();
   const listeners = new Map<string, Set<(message: string) => void>>();
   const dispatch = (message: string, channel: string) => {
     for (const listener of listeners.get(channel) ?? []) listener(message);

@@ -80,7 +80,11 @@ export class RedisCredentialStore implements CredentialStore {
     return `${this.state.prefix}cred:${key}`;
   }
 
-  async load(key: string): Promise<StoredCredentials | undefined> {
+  load(key: string): Promise<StoredCredentials | undefined> {
+    return this.reaching(key, () => this.loadShared(key));
+  }
+
+  private async loadShared(key: string): Promise<StoredCredentials | undefined> {
     const sealed = await this.state.redis.get(this.entryKey(key));
     if (sealed !== null) return this.opened(key, sealed);
     const seeded = await this.options.seed?.load(key);
@@ -93,12 +97,22 @@ export class RedisCredentialStore implements CredentialStore {
   }
 
   async save(key: string, credentials: StoredCredentials): Promise<void> {
-    await this.state.redis.set(this.entryKey(key), sealCredentials(this.key, key, credentials));
+    await this.reaching(key, () => this.state.redis.set(this.entryKey(key), sealCredentials(this.key, key, credentials)));
   }
 
   /** Removes the shared entry; the seed (the operator's own login) is left to `tether mcp logout`. */
   async delete(key: string): Promise<boolean> {
-    return Number(await this.state.redis.del(this.entryKey(key))) > 0;
+    return Number(await this.reaching(key, () => this.state.redis.del(this.entryKey(key)))) > 0;
+  }
+
+  /** Runs a Redis command for `key`'s entry; Redis unreachable is a TetherError naming the server, not the client's own error text. */
+  private async reaching<T>(key: string, command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      if (error instanceof TetherError) throw error;
+      throw new TetherError(`server "${serverNameOfKey(key)}": its login is kept in the shared state (--state), which is unreachable`);
+    }
   }
 
   /**
@@ -109,7 +123,8 @@ export class RedisCredentialStore implements CredentialStore {
     const lock = `${this.state.prefix}cred-lock:${key}`;
     const token = crypto.randomUUID();
     const deadline = performance.now() + CREDENTIAL_LOCK_WAIT_MS;
-    while ((await this.state.redis.send("SET", [lock, token, "NX", "PX", String(CREDENTIAL_LOCK_TTL_MS)])) !== "OK") {
+    const take = () => this.reaching(key, () => this.state.redis.send("SET", [lock, token, "NX", "PX", String(CREDENTIAL_LOCK_TTL_MS)]));
+    while ((await take()) !== "OK") {
       if (performance.now() > deadline) throw new TetherError(`server "${serverNameOfKey(key)}": another replica held the OAuth refresh lock too long`);
       await Bun.sleep(LOCK_POLL_MS);
     }

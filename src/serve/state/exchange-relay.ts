@@ -154,7 +154,11 @@ export class ExchangeRelay implements RemoteExchanges {
     try {
       watch();
       const request: ToOwner = { type: "resume", relay, from: this.state.replicaId, retry };
-      const heard = Number(await this.state.redis.publish(ownerChannel, this.signer.seal(request)));
+      const heard = Number(
+        await this.state.redis.publish(ownerChannel, this.signer.seal(request)).catch(() => {
+          throw new TetherError("the shared state (--state) is unreachable: the answer cannot reach the tether replica that asked the question");
+        }),
+      );
       // The replica that asked is gone, and its question with it: the client must start over.
       if (heard === 0) throw new ProtocolError(INVALID_PARAMS, "Invalid or expired requestState (the tether replica that asked the question is gone)");
       if (signal.aborted) cancel();

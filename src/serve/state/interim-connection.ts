@@ -3,17 +3,23 @@
 // "state-core"'s ./connection.ts lands. On merge, delete this file and call theirs where serve.ts
 // calls openInterimState; the SharedState contract (./types.ts) is the same.
 import { RedisClient } from "bun";
-import { ConfigError, UsageError } from "../../errors.ts";
+import { ConfigError, TetherError, UsageError } from "../../errors.ts";
 import type { SharedState, StateKey } from "./types.ts";
 
 export const DEFAULT_STATE_PREFIX = "tether:";
 /** The least a state key may hold: the SDK's requestState codec wants 32 bytes. */
 export const MIN_STATE_KEY_BYTES = 32;
 
-export function openInterimState(url: string): SharedState {
+export async function openInterimState(url: string): Promise<SharedState> {
   if (!/^rediss?:\/\//.test(url)) throw new UsageError("--state wants redis://HOST:PORT or rediss://HOST:PORT");
-  const redis = new RedisClient(url);
+  // Fail fast while Redis is away (the default queues commands until it is back): a request that needs
+  // state gets a clear error instead of hanging.
+  const redis = new RedisClient(url, { enableOfflineQueue: false });
   const sub = new RedisClient(url);
+  // Not the client's error text: it may name the address (and the URL may hold a password).
+  await redis.connect().catch(() => {
+    throw new TetherError("--state: cannot reach the Redis server");
+  });
   const listeners = new Map<string, Set<(message: string) => void>>();
   const dispatch = (message: string, channel: string) => {
     for (const listener of listeners.get(channel) ?? []) listener(message);

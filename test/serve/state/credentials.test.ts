@@ -34,8 +34,8 @@ function login(refresh: string): StoredCredentials {
 }
 
 /** One replica's store over its own connection to the shared Redis. */
-function replica(prefix: string, stateKey: Uint8Array = STATE_KEY, options: ConstructorParameters<typeof RedisCredentialStore>[2] = {}) {
-  const state = testSharedState(redis!.url, prefix);
+async function replica(prefix: string, stateKey: Uint8Array = STATE_KEY, options: ConstructorParameters<typeof RedisCredentialStore>[2] = {}) {
+  const state = await testSharedState(redis!.url, prefix);
   states.push(state);
   return { state, store: new RedisCredentialStore(state, stateKey, options) };
 }
@@ -55,8 +55,8 @@ function seedWith(entries: Record<string, StoredCredentials>): CredentialStore &
 
 describe.if(hasRedisServer)("RedisCredentialStore", () => {
   test("a token rotated on one replica is what another loads; Redis holds no token, secret or server URL in the clear", async () => {
-    const a = replica("c1:");
-    const b = replica("c1:");
+    const a = await replica("c1:");
+    const b = await replica("c1:");
     await a.store.save(KEY, login("refresh-1"));
     expect(await b.store.load(KEY)).toEqual(login("refresh-1"));
     await b.store.save(KEY, login("refresh-2-rotated"));
@@ -72,9 +72,9 @@ describe.if(hasRedisServer)("RedisCredentialStore", () => {
   });
 
   test("a replica with another state key reads nothing (and says so once, without secrets); an entry moved to another key does not open", async () => {
-    const a = replica("c2:");
+    const a = await replica("c2:");
     const warnings: string[] = [];
-    const stranger = replica("c2:", new Uint8Array(32).fill(9), { warn: (m) => warnings.push(m) });
+    const stranger = await replica("c2:", new Uint8Array(32).fill(9), { warn: (m) => warnings.push(m) });
     await a.store.save(KEY, login("refresh-x"));
     expect(await stranger.store.load(KEY)).toBeUndefined();
     expect(await stranger.store.load(KEY)).toBeUndefined();
@@ -90,8 +90,8 @@ describe.if(hasRedisServer)("RedisCredentialStore", () => {
 
   test("the operator's own login seeds Redis once; a rotated token in Redis wins over the seed; delete leaves the seed alone", async () => {
     const seed = seedWith({ [KEY]: login("refresh-seed") });
-    const a = replica("c3:", STATE_KEY, { seed });
-    const b = replica("c3:", STATE_KEY, { seed });
+    const a = await replica("c3:", STATE_KEY, { seed });
+    const b = await replica("c3:", STATE_KEY, { seed });
     expect((await a.store.load(KEY))?.tokens?.refresh_token).toBe("refresh-seed");
     await a.store.save(KEY, login("refresh-rotated"));
     expect((await b.store.load(KEY))?.tokens?.refresh_token).toBe("refresh-rotated");
@@ -102,8 +102,8 @@ describe.if(hasRedisServer)("RedisCredentialStore", () => {
   });
 
   test("the refresh lock is held by one replica at a time", async () => {
-    const a = replica("c4:");
-    const b = replica("c4:");
+    const a = await replica("c4:");
+    const b = await replica("c4:");
     const order: string[] = [];
     let releaseA!: () => void;
     const heldA = new Promise<void>((resolve) => (releaseA = resolve));
@@ -126,4 +126,22 @@ describe.if(hasRedisServer)("RedisCredentialStore", () => {
     await expect(a.store.withRefreshLock(KEY, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await b.store.withRefreshLock(KEY, async () => "free")).toBe("free");
   });
+});
+
+describe.if(hasRedisServer)("RedisCredentialStore with Redis away", () => {
+  test("loading is an error naming the server and the shared state, without the token or the Redis address; back once Redis is", async () => {
+    const { state, store } = await replica("c5:");
+    await store.save(KEY, login("refresh-away"));
+    await redis!.stop();
+    try {
+      const error = await Promise.race([store.load(KEY).catch((e: unknown) => e), Bun.sleep(30_000).then(() => "hung")]);
+      expect(String(error)).toMatch(/server "github": its login is kept in the shared state \(--state\), which is unreachable/);
+      expect(String(error)).not.toContain(String(redis!.port));
+    } finally {
+      await redis!.start();
+    }
+    for (let i = 0; i < 100 && !state.redis.connected; i++) await Bun.sleep(50);
+    // A private redis-server keeps nothing over a restart (no persistence): the entry is gone, the store works.
+    expect(await store.load(KEY).catch((e: unknown) => e)).toBeUndefined();
+  }, 60_000);
 });

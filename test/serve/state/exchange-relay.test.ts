@@ -29,7 +29,7 @@ const RETRY: RemoteRetry = { requestState: "owner.exchange/1", request: "digest"
 const KEY = new TextEncoder().encode("r".repeat(48));
 
 async function replica(resume: ResumeHere, key = KEY): Promise<{ state: SharedState; relay: ExchangeRelay }> {
-  const state = testSharedState(redis!.url, "relay:");
+  const state = await testSharedState(redis!.url, "relay:");
   states.push(state);
   const relay = new ExchangeRelay(state, key, resume);
   relays.push(relay);

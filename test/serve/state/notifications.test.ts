@@ -24,7 +24,7 @@ function recorder(): NotificationSink & { got: string[] } {
 }
 
 async function replica(sink: NotificationSink, prefix = "n:"): Promise<Notifications> {
-  const state: SharedState = testSharedState(redis!.url, prefix);
+  const state: SharedState = await testSharedState(redis!.url, prefix);
   const notifications = await sharedNotifications(state, sink);
   open.push(state, notifications);
   return notifications;

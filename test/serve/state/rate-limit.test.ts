@@ -18,22 +18,22 @@ afterAll(async () => {
   await redis?.close();
 });
 
-function replica(prefix: string): SharedState {
-  const state = testSharedState(redis!.url, prefix);
+async function replica(prefix: string): Promise<SharedState> {
+  const state = await testSharedState(redis!.url, prefix);
   states.push(state);
   return state;
 }
 
 let run = 0;
-const kinds: [string, boolean, () => RateCounter][] = [
+const kinds: [string, boolean, () => RateCounter | Promise<RateCounter>][] = [
   ["memory", true, () => new MemoryRateCounter()],
-  ["redis", hasRedisServer, () => new RedisRateCounter(replica(`t${++run}:`))],
+  ["redis", hasRedisServer, async () => new RedisRateCounter(await replica(`t${++run}:`))],
 ];
 
 for (const [kind, available, make] of kinds) {
   describe.if(available)(`${kind} rate counter`, () => {
     test("admits `limit` hits in the window, refuses the next with a retry time within the window; subjects count apart", async () => {
-      const counter = make();
+      const counter = await make();
       for (let i = 0; i < 3; i++) expect((await counter.hit("alice", 3, 60_000)).allowed).toBe(true);
       const refused = await counter.hit("alice", 3, 60_000);
       expect(refused.allowed).toBe(false);
@@ -43,7 +43,7 @@ for (const [kind, available, make] of kinds) {
     });
 
     test("hits leave the window: admitted again once it passed", async () => {
-      const counter = make();
+      const counter = await make();
       expect((await counter.hit("carol", 1, 300)).allowed).toBe(true);
       expect((await counter.hit("carol", 1, 300)).allowed).toBe(false);
       await Bun.sleep(450);
@@ -67,8 +67,8 @@ test("memory: the window slides (a hit counts until windowMs after it, not until
 
 describe.if(hasRedisServer)("redis rate counter across replicas", () => {
   test("two replicas' counters share one window: of 40 concurrent hits, exactly the limit is admitted", async () => {
-    const a = new RedisRateCounter(replica("shared:"));
-    const b = new RedisRateCounter(replica("shared:"));
+    const a = new RedisRateCounter(await replica("shared:"));
+    const b = new RedisRateCounter(await replica("shared:"));
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).hit("dave", 10, 60_000)));
     expect(results.filter((r) => r.allowed)).toHaveLength(10);
     expect((await a.hit("dave", 10, 60_000)).allowed).toBe(false);
@@ -76,7 +76,7 @@ describe.if(hasRedisServer)("redis rate counter across replicas", () => {
   });
 
   test("the subject is not written to Redis as is", async () => {
-    const state = replica("keys:");
+    const state = await replica("keys:");
     await new RedisRateCounter(state).hit("Bearer secret-token-value", 5, 60_000);
     const keys = (await state.redis.send("KEYS", ["keys:*"])) as string[];
     expect(keys).toEqual([rateKey("keys:", "Bearer secret-token-value")]);
