@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { AuthError, TetherError } from "../errors.ts";
 import { type LockOptions, withFileLock } from "../files/atomic.ts";
+import type { CredentialStore } from "./store/credentials.ts";
 
 /** A refresh is two requests of at most 10 s each; a waiting tether gives up a little after that. */
 export const REFRESH_LOCK_OPTIONS: LockOptions = { timeoutMs: 25_000 };
@@ -31,16 +32,21 @@ export async function withRefreshLock<T>(home: string, key: string, fn: () => Pr
   }
 }
 
+/** Runs `fn` holding `key`'s refresh lock in `store`: the store's own when it is shared beyond this machine (serve's Redis), else the file lock. */
+export function withStoreRefreshLock<T>(home: string, store: CredentialStore | undefined, key: string, fn: () => Promise<T>, options = REFRESH_LOCK_OPTIONS): Promise<T> {
+  return store?.withRefreshLock ? store.withRefreshLock(key, fn) : withRefreshLock(home, key, fn, options);
+}
+
 /**
  * Takes the lock and keeps it until the returned release is called. For a refresh the SDK drives
  * (its `auth()` after a 401), where taking and giving back happen in different provider callbacks.
  */
-export async function holdRefreshLock(home: string, key: string, options = REFRESH_LOCK_OPTIONS): Promise<() => void> {
+export async function holdRefreshLock(home: string, key: string, store?: CredentialStore, options = REFRESH_LOCK_OPTIONS): Promise<() => void> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let acquired!: () => void;
   const held = new Promise<void>((resolve) => (acquired = resolve));
-  const finished = withRefreshLock(home, key, () => {
+  const finished = withStoreRefreshLock(home, store, key, () => {
     acquired();
     return released;
   }, options);

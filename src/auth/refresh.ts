@@ -7,7 +7,7 @@ import { AuthError } from "../errors.ts";
 import { loginNeeded, reasonOf } from "./auth-errors.ts";
 import { loginCommand } from "./login-command.ts";
 import type { CredentialStore, StoredCredentials } from "./store/credentials.ts";
-import { withRefreshLock } from "./refresh-lock.ts";
+import { withStoreRefreshLock } from "./refresh-lock.ts";
 import { timedFetch } from "./timed-fetch.ts";
 import { issuerOf, sameTokens, withNewTokens } from "./tokens.ts";
 
@@ -44,7 +44,7 @@ export function isDeadLogin(error: unknown): boolean {
  * are, so one refresh token is never spent twice.
  */
 export function refreshStoredLogin(ctx: Context, slot: LoginSlot, seen: StoredCredentials): Promise<StoredCredentials> {
-  return withRefreshLock(ctx.paths.home, slot.key, async () => {
+  return withStoreRefreshLock(ctx.paths.home, slot.store, slot.key, async () => {
     const current = await slot.store.load(slot.key);
     if (!current?.tokens) {
       throw loginNeeded(slot.serverName, "is no longer logged in (its stored credentials are gone)");

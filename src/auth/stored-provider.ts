@@ -133,7 +133,7 @@ export class StoredLoginProvider implements OAuthClientProvider {
     await previous;
     let release: () => void;
     try {
-      release = await holdRefreshLock(this.ctx.paths.home, this.slot.key);
+      release = await holdRefreshLock(this.ctx.paths.home, this.slot.key, this.slot.store);
     } catch (error) {
       done();
       throw error;

@@ -1,8 +1,11 @@
 // Who a downstream request comes from, and the requestState tether hands a client with an
 // `input_required` result: sealed under a per-process random key (the SDK's HMAC codec), bound to
 // that client and expiring with the question, so a client can neither forge nor replay another's.
-import { createHash, createHmac, randomBytes } from "node:crypto";
+// Replicas sharing state (`--state`) seal under keys derived from the shared state key instead, so
+// a retry verifies on whichever replica it reaches, and a client's `mcp.client.id` is one id on all.
+import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { createRequestStateCodec, type ServerContext } from "@modelcontextprotocol/server";
+import type { StateKey } from "./state/types.ts";
 
 /** The downstream client of one request, as far as tether can tell. */
 export interface DownstreamClient {
@@ -66,15 +69,21 @@ export interface RequestStates {
   verify(state: string, ctx: ServerContext): Promise<string>;
 }
 
+/** A key for one purpose, derived from the state key (HKDF-SHA256): the state key itself signs nothing. */
+function derivedKey(stateKey: StateKey, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", stateKey, new Uint8Array(0), `tether serve ${purpose} v1`, 32));
+}
+
 /**
- * One serve run's seals and client keys, under a secret made for the run: a restart invalidates
- * open questions, which die with it anyway.
+ * One serve run's seals and client keys. Without a state key, under secrets made for the run: a
+ * restart invalidates open questions, which die with it anyway. With one (`--state-key-env-var`),
+ * under keys derived from it, the same on every replica.
  */
-export function createRequestStates(ttlMs: number, transport: "stdio" | "http"): RequestStates {
-  const key = randomBytes(32);
-  const client = (ctx: ServerContext) => describeClient(key, ctx, transport);
+export function createRequestStates(ttlMs: number, transport: "stdio" | "http", stateKey?: StateKey): RequestStates {
+  const clientKey = stateKey ? derivedKey(stateKey, "client id") : randomBytes(32);
+  const client = (ctx: ServerContext) => describeClient(clientKey, ctx, transport);
   const codec = createRequestStateCodec<string>({
-    key,
+    key: stateKey ? derivedKey(stateKey, "requestState") : randomBytes(32),
     ttlSeconds: Math.max(1, Math.ceil(ttlMs / 1000)),
     bind: (ctx) => client(ctx).clientKey ?? "anonymous",
   });

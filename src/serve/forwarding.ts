@@ -21,8 +21,10 @@
 // roots, to another. `per_session_upstreams` gives each client its own connection instead
 // (./session-upstreams.ts), which makes the question unambiguous again.
 //
-// Exchanges live in this process: with several replicas behind a load balancer, a retry that
-// carries inputResponses must reach the replica that issued the question (README: sticky routing).
+// Exchanges live in the process that opened them (the upstream call waits there). With replicas
+// sharing state (`--state`), an exchange id names its replica, and a retry that lands on another one
+// is relayed to it (./state/exchange-relay.ts), which answers with the next turn; the replica the
+// retry reached seals that turn for its client as its own.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type {
   ClientCapabilities,
@@ -86,8 +88,35 @@ const INVALID_STATE = "Invalid or expired requestState";
 /** Separates the exchange id from the round in a sealed requestState. */
 const ROUND = "/";
 
+/** One turn of an exchange: the work's value, or the questions to ask and the (unsealed) state naming this round. */
+export type Turn<T> = { done: true; value: T } | { done: false; inputRequests: Record<string, InputRequest>; state: string };
+
+/** A retry resumed on the replica that holds its exchange, as the replica it reached relays it (./state/exchange-relay.ts). */
+export interface RemoteRetry {
+  /** The verified requestState payload (an exchange id and round). */
+  requestState: string;
+  /** requestIdentity of the retry. */
+  request: string;
+  capabilities?: ClientCapabilities;
+  inputResponses?: Record<string, unknown>;
+}
+
+/** Resumes an exchange another replica holds (./state/exchange-relay.ts). */
+export interface RemoteExchanges {
+  resume(replica: string, retry: RemoteRetry, signal: AbortSignal, log?: (params: LoggingMessageNotificationParams) => void): Promise<Turn<unknown>>;
+}
+
+/** Separates the replica from the rest of an exchange id (`<replica>.<uuid>`). */
+const REPLICA = ".";
+
+/** The replica named by a requestState payload; undefined for one minted without --state. */
+export function replicaOfState(state: string): string | undefined {
+  const id = state.split(ROUND)[0]!;
+  const at = id.indexOf(REPLICA);
+  return at > 0 ? id.slice(0, at) : undefined;
+}
+
 class Exchange<T> {
-  readonly id = crypto.randomUUID();
   private round = 0;
   private readonly waiting: Parked[] = [];
   private readonly asked = new Map<string, Parked>();
@@ -103,6 +132,7 @@ class Exchange<T> {
   work!: Promise<T>;
 
   constructor(
+    readonly id: string,
     /** The upstream connection (connectionKey) the work runs on. */
     readonly connection: string,
     readonly session: string | undefined,
@@ -145,7 +175,7 @@ class Exchange<T> {
   }
 
   /** Waits for the work to finish or for questions; questions become an input_required answer. */
-  async turn(seal: DownstreamInput["seal"]): Promise<{ done: true; value: T } | { done: false; answer: InputRequiredAnswer }> {
+  async turn(): Promise<Turn<T>> {
     if (this.waiting.length === 0) {
       const asked = new Promise<"asked">((resolve) => (this.wake = () => resolve("asked")));
       const outcome = await Promise.race([this.work.then(() => "done" as const, () => "done" as const), asked]);
@@ -162,7 +192,7 @@ class Exchange<T> {
     this.expiry = setTimeout(() => this.abandon(new TetherError("the client did not answer the forwarded question in time")), this.timeoutMs);
     this.expiry.unref?.();
     // Each round its own state (SEP-2322): a retry must carry the latest, an older one is refused.
-    return { done: false, answer: inputRequired({ inputRequests, requestState: await seal(`${this.id}${ROUND}${++this.round}`) }) };
+    return { done: false, inputRequests, state: `${this.id}${ROUND}${++this.round}` };
   }
 
   abandon(error: Error): void {
@@ -177,6 +207,8 @@ class Exchange<T> {
 export interface ForwardingOptions {
   /** How long a question waits for the client's retry (and how long its requestState is valid). */
   questionTimeoutMs?: number;
+  /** With --state: this replica's id, named in its exchange ids, and the way to resume other replicas' exchanges. */
+  replica?: { id: string; remote: RemoteExchanges };
   /** The operator hears, once per server, that a question was refused rather than guessed. */
   warn(message: string): void;
 }
@@ -202,32 +234,61 @@ export class Forwarding {
   async converse<T>(connection: string, input: DownstreamInput, signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T | InputRequiredAnswer> {
     let exchange: Exchange<T>;
     if (input.requestState !== undefined) {
-      const resumed = this.open.get(input.requestState.split(ROUND)[0]!);
-      // The seal proved the client and the age; this proves it is the same request, repeated, answering the latest round.
-      if (!resumed || !resumed.isLatest(input.requestState) || resumed.request() !== input.request()) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
-      exchange = resumed as Exchange<T>;
-      exchange.capabilities = input.capabilities ?? exchange.capabilities;
-      exchange.deliver(input.inputResponses);
+      const owner = replicaOfState(input.requestState);
+      const { replica } = this.options;
+      if (replica && owner !== undefined && owner !== replica.id) {
+        const retry = { requestState: input.requestState, request: input.request(), capabilities: input.capabilities, inputResponses: input.inputResponses };
+        return this.answer((await replica.remote.resume(owner, retry, signal, input.log)) as Turn<T>, input);
+      }
+      exchange = this.resumable<T>(input.requestState, input.request, input.capabilities, input.inputResponses);
     } else {
-      exchange = new Exchange<T>(connection, input.session, input.request, input.capabilities, this.timeoutMs);
+      const id = this.options.replica ? `${this.options.replica.id}${REPLICA}${crypto.randomUUID()}` : crypto.randomUUID();
+      exchange = new Exchange<T>(id, connection, input.session, input.request, input.capabilities, this.timeoutMs);
       this.open.set(exchange.id, exchange as Exchange<unknown>);
       exchange.work = this.current.run(exchange as Exchange<unknown>, () => work(exchange.controller.signal));
       exchange.work.catch(() => {});
       void exchange.work.finally(() => this.open.delete(exchange.id)).catch(() => {});
     }
+    return this.answer(await this.wait(exchange, signal, input.log), input);
+  }
+
+  /** A retry relayed from another replica (./state/exchange-relay.ts): this replica's exchange resumed, its next turn unsealed. */
+  resumeHere(retry: RemoteRetry, signal: AbortSignal, log?: (params: LoggingMessageNotificationParams) => void): Promise<Turn<unknown>> {
+    const exchange = this.resumable(retry.requestState, () => retry.request, retry.capabilities, retry.inputResponses);
+    return this.wait(exchange, signal, log);
+  }
+
+  /** The open exchange `state` names, given the client's answers; -32602 unless the retry is its latest round's, of the same request. */
+  private resumable<T>(state: string, request: () => string, capabilities: ClientCapabilities | undefined, responses: Record<string, unknown> | undefined): Exchange<T> {
+    const resumed = this.open.get(state.split(ROUND)[0]!);
+    // The seal proved the client and the age; this proves it is the same request, repeated, answering the latest round.
+    if (!resumed || !resumed.isLatest(state) || resumed.request() !== request()) throw new ProtocolError(INVALID_PARAMS, INVALID_STATE);
+    resumed.capabilities = capabilities ?? resumed.capabilities;
+    resumed.deliver(responses);
+    return resumed as Exchange<T>;
+  }
+
+  /** Waits for the exchange's next turn on behalf of the downstream request of `signal`. */
+  private async wait<T>(exchange: Exchange<T>, signal: AbortSignal, log?: (params: LoggingMessageNotificationParams) => void): Promise<Turn<T>> {
     // Only the downstream request now waiting may cancel the call: a finished round's signal may fire
     // when its HTTP exchange closes, which is no cancel.
-    exchange.log = input.log;
+    exchange.log = log;
     const cancel = () => exchange.controller.abort(signal.reason);
     if (signal.aborted) cancel();
     signal.addEventListener("abort", cancel, { once: true });
     try {
-      const turn = await exchange.turn(input.seal);
-      return turn.done ? turn.value : turn.answer;
+      return await exchange.turn();
     } finally {
       signal.removeEventListener("abort", cancel);
-      if (exchange.log === input.log) exchange.log = undefined;
+      if (exchange.log === log) exchange.log = undefined;
     }
+  }
+
+  /** A turn as the downstream client gets it: the value, or the questions with a state sealed for that client. */
+  private async answer<T>(turn: Turn<T>, input: DownstreamInput): Promise<T | InputRequiredAnswer> {
+    if (turn.done) return turn.value;
+    // Each round its own state (SEP-2322): a retry must carry the latest, an older one is refused.
+    return inputRequired({ inputRequests: turn.inputRequests, requestState: await input.seal(turn.state) });
   }
 
   /**

@@ -1,5 +1,5 @@
 // `--rate-limit N/min`: how many MCP requests one client may make per minute, counted by a
-// RateCounter (this process's memory, ./rate-limit-memory.ts, or Redis shared by the replicas).
+// RateCounter (this process's memory, or Redis shared by the replicas: ./state/rate-limit.ts).
 // Who a client is: its OAuth subject (`sub`) behind --auth-issuer, else the bearer token it
 // presented, else its peer address. Tokens are counted under a digest, never as themselves.
 import { createHash } from "node:crypto";
@@ -34,7 +34,20 @@ export function rateSubject(who: { subject?: string; authorization?: string | nu
 
 /** Counts one request of `subject`; a 429 with Retry-After when it is over the limit, else undefined. */
 export async function checkRateLimit(counter: RateCounter, rate: RateLimit, subject: string): Promise<Response | undefined> {
-  const { allowed, retryAfterMs } = await counter.hit(subject, rate.limit, rate.windowMs);
+  let counted: { allowed: boolean; retryAfterMs: number };
+  try {
+    counted = await counter.hit(subject, rate.limit, rate.windowMs);
+  } catch {
+    // The replicas' counter (Redis) did not answer. Closed rather than open: a limit that lapses
+    // whenever Redis does is no limit, and the client is told to come back shortly.
+    return refuse(
+      new Response("Service Unavailable: tether mcp serve cannot count --rate-limit while its shared state (Redis) is unreachable\n", {
+        status: 503,
+        headers: { "Retry-After": "1" },
+      }),
+    );
+  }
+  const { allowed, retryAfterMs } = counted;
   if (allowed) return undefined;
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return refuse(

@@ -12,11 +12,14 @@ import { connectServer, type ListKind } from "../mcp/connect.ts";
 import { rootsFor } from "../mcp/roots.ts";
 import { startServeTelemetry } from "../telemetry/serve-events.ts";
 import { createRequestStates } from "./client-identity.ts";
+import { withSharedCredentials } from "./state/credentials.ts";
+import { ExchangeRelay } from "./state/exchange-relay.ts";
+import { localNotifications, type Notifications, sharedNotifications } from "./state/notifications.ts";
 import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, LEGACY_SESSION_IDLE_MS, serveHttp } from "./http.ts";
 import { resolveServeOptions, type ServeFlags } from "./options.ts";
-import { MemoryRateCounter } from "./rate-limit-memory.ts";
+import { createRateCounter } from "./state/rate-limit.ts";
 import type { RateLimit } from "./rate-limit.ts";
 import { createServedServer } from "./server.ts";
 import { loadOrCreateServeToken, serveTokenPath } from "./serve-token.ts";
@@ -121,20 +124,40 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     }),
     key: stateSettings.key,
   };
+  const state = shared?.state;
+  const stateKey = shared?.key;
 
   const instances = new Set<Server>();
   let http: HttpServing | undefined;
   const notices: string[] = [];
-  const pushListChanged = (kind: ListKind) => {
-    http?.notifyListChanged(kind);
-    for (const instance of instances) {
-      const send =
-        kind === "tools" ? instance.sendToolListChanged() : kind === "prompts" ? instance.sendPromptListChanged() : instance.sendResourceListChanged();
-      void send.catch(() => {});
-    }
-  };
+  /** This replica's subscribers; with --state, what any replica's upstreams send reaches them too. */
+  const notifications: Notifications = await (async () => {
+    const sink = {
+      resourceUpdated(uri: string) {
+        http?.notifyResourceUpdated(uri);
+        for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
+      },
+      listChanged(kind: ListKind) {
+        http?.notifyListChanged(kind);
+        for (const instance of instances) {
+          const send =
+            kind === "tools" ? instance.sendToolListChanged() : kind === "prompts" ? instance.sendPromptListChanged() : instance.sendResourceListChanged();
+          void send.catch(() => {});
+        }
+      },
+    };
+    return state ? sharedNotifications(state, sink) : localNotifications(sink);
+  })();
   const questionTimeoutMs = options.questionTimeoutSeconds === undefined ? QUESTION_TIMEOUT_MS : options.questionTimeoutSeconds * 1000;
-  const forwarding = new Forwarding({ questionTimeoutMs, warn: (message) => ctx.log.warn(message) });
+  // A retry that reaches this replica for a question another one asked is relayed to that one.
+  const relay: ExchangeRelay | undefined =
+    state && stateKey ? new ExchangeRelay(state, stateKey, (retry, signal, log) => forwarding.resumeHere(retry, signal, log)) : undefined;
+  const forwarding: Forwarding = new Forwarding({
+    questionTimeoutMs,
+    warn: (message) => ctx.log.warn(message),
+    replica: state && relay ? { id: state.replicaId, remote: relay } : undefined,
+  });
+  await relay?.start();
   // Elicitation, sampling and roots requests from an upstream go to the downstream client. Roots
   // asked outside any client request (many servers ask once, at start) or by a client without
   // roots are tether's own: config's `roots`, else the directory serve was started in.
@@ -163,7 +186,8 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   const upstreamStop = new AbortController();
   const stopUpstreams = () => upstreamStop.abort(ctx.signal.reason);
   ctx.signal.addEventListener("abort", () => drains() || stopUpstreams(), { once: true });
-  const upstreamCtx: Context = { ...ctx, signal: upstreamStop.signal };
+  // Upstream logins are read, refreshed and locked in the shared state: a rotated token is every replica's.
+  const upstreamCtx: Context = { ...(state && stateKey ? withSharedCredentials(ctx, state, stateKey) : ctx), signal: upstreamStop.signal };
   const upstreams = new Upstreams({ ...upstreamCtx, serverRequests: serverRequestsFor() }, servers, {
     onFailure(server, error) {
       const line = `server "${server}" is left out: ${error.message}`;
@@ -172,10 +196,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       gateway.forgetLists();
     },
     onListChanged: (server, kind) => void gateway.listChanged(server, kind),
-    onResourceUpdated(_server, uri) {
-      http?.notifyResourceUpdated(uri);
-      for (const instance of instances) void instance.sendResourceUpdated({ uri }).catch(() => {});
-    },
+    onResourceUpdated: (_server, uri) => notifications.resourceUpdated(uri),
   });
   const sessions = new SessionUpstreams(
     (server, scope, registerClose) => connectServer({ ...upstreamCtx, serverRequests: serverRequestsFor(scope) }, server, { registerClose }),
@@ -183,7 +204,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
     options.maxUpstreamSessions,
   );
   const gateway = new Gateway(upstreams, telemetry, forwarding, options.prefix, sessions);
-  gateway.onListChanged(pushListChanged);
+  gateway.onListChanged((kind) => notifications.listChanged(kind));
 
   let stopped: Promise<void> | undefined;
   let stopTransport: () => Promise<void> = async () => {};
@@ -206,14 +227,15 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       await Promise.all([upstreams.close(), sessions.close()]);
       ctx.log.debug(`serve: upstreams closed at ${Math.round(performance.now() - t0)}ms`);
       await Promise.all([stopping, http?.close(), ...[...instances].map((i) => i.close().catch(() => {}))]);
-      await shared?.state.close();
+      await Promise.all([relay?.close(), notifications.close()]).catch(() => {});
+      await state?.close();
     })());
   ctx.atExit(shutdown);
 
   await upstreams.required();
 
   const transport = options.http ? "http" : "stdio";
-  const requestStates = createRequestStates(questionTimeoutMs, transport);
+  const requestStates = createRequestStates(questionTimeoutMs, transport, stateKey);
   const factory = (context?: { era: "legacy" | "modern" }) => {
     const instance = createServedServer(gateway, {
       requestStates,
@@ -247,7 +269,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
         publicUrl: options.publicUrl,
         fetch: ctx.fetch,
       },
-      rateLimit: options.rateLimit && { rate: options.rateLimit, counter: new MemoryRateCounter() },
+      rateLimit: options.rateLimit && { rate: options.rateLimit, counter: createRateCounter(state) },
       upstreamsReady: () => upstreams.requiredReady(),
       allowOrigins: options.allowOrigins,
       bodyTimeoutSeconds: options.bodyTimeoutSeconds,

@@ -1,8 +1,7 @@
-// --rate-limit's parsing, who a request counts against, and the in-memory sliding-window counter.
+// --rate-limit's parsing and who a request counts against (the counters: test/serve/state/rate-limit.test.ts).
 import { describe, expect, test } from "bun:test";
 import { issuerMetadataUrls, parseIssuerUrl } from "../../src/serve/oauth-issuer.ts";
 import { parseRateLimit, rateSubject } from "../../src/serve/rate-limit.ts";
-import { MemoryRateCounter } from "../../src/serve/rate-limit-memory.ts";
 
 describe("parseRateLimit", () => {
   test("N per second, minute or hour", () => {
@@ -24,41 +23,7 @@ test("a request counts against its OAuth subject, else its token (as a digest), 
   expect(rateSubject({ authorization: null, peer: "10.0.0.1" })).toBe("peer:10.0.0.1");
 });
 
-describe("MemoryRateCounter", () => {
-  test("allows `limit` per window, then says how long to wait; subjects are counted apart", async () => {
-    let now = 60_000;
-    const counter = new MemoryRateCounter(() => now);
-    const hits = async (subject: string, n: number) => {
-      const out = [];
-      for (let i = 0; i < n; i++) out.push((await counter.hit(subject, 3, 60_000)).allowed);
-      return out;
-    };
-    expect(await hits("a", 4)).toEqual([true, true, true, false]);
-    expect(await hits("b", 1)).toEqual([true]);
-    now += 30_000;
-    const refused = await counter.hit("a", 3, 60_000);
-    expect(refused.allowed).toBe(false);
-    expect(refused.retryAfterMs).toBeGreaterThan(0);
-    expect(refused.retryAfterMs).toBeLessThanOrEqual(30_000);
-  });
 
-  test("a sliding window: the previous window still counts for the part of it inside the last minute", async () => {
-    let now = 0;
-    const counter = new MemoryRateCounter(() => now);
-    for (let i = 0; i < 10; i++) await counter.hit("a", 10, 60_000);
-    // Just past the edge a fixed window would allow 10 more at once; the sliding one one more.
-    now = 60_000 + 6_000;
-    expect([(await counter.hit("a", 10, 60_000)).allowed, (await counter.hit("a", 10, 60_000)).allowed]).toEqual([true, false]);
-    // Halfway through the next window, half of the previous one has slid out: 1 + 5 counted, 4 more allowed.
-    now = 60_000 + 30_000;
-    const allowed = [];
-    for (let i = 0; i < 10; i++) allowed.push((await counter.hit("a", 10, 60_000)).allowed);
-    expect(allowed.filter(Boolean)).toHaveLength(4);
-    // Two windows later, nothing of it is left.
-    now = 3 * 60_000;
-    expect((await counter.hit("a", 10, 60_000)).allowed).toBe(true);
-  });
-});
 
 describe("the issuer", () => {
   test("https, or http on loopback only; no query or fragment", () => {

@@ -21,12 +21,17 @@ export interface StoredCredentials {
 }
 
 export interface CredentialStore {
-  /** Where credentials currently go; an auto store reports "file" once it has fallen back. */
-  readonly kind: "keyring" | "file";
+  /** Where credentials currently go; an auto store reports "file" once it has fallen back; "redis": serve's shared state. */
+  readonly kind: "keyring" | "file" | "redis";
   load(key: string): Promise<StoredCredentials | undefined>;
   save(key: string, credentials: StoredCredentials): Promise<void>;
   /** Removes the entry; true if it existed. In auto and keyring mode it removes it from both stores. */
   delete(key: string): Promise<boolean>;
+  /**
+   * Runs `fn` holding the entry's refresh lock, for a store shared beyond this machine (serve's
+   * Redis store); absent: the file lock under $TETHER_HOME (../refresh-lock.ts) is the lock.
+   */
+  withRefreshLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** `<server name>|<first 16 hex of sha256(url)>`, so a changed URL never reuses old tokens. */
