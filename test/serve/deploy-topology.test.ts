@@ -21,6 +21,7 @@ if (missing.length) console.warn(`skipped: the deploy topology test needs ${miss
 if (!sharesState) console.warn("note: serve has no --state yet: the replicas run without it, and the 2025 case is skipped");
 
 const token = randomBytes(32).toString("hex");
+const stateKey = randomBytes(32).toString("hex");
 const home = makeHome();
 let redis: PrivateRedis | undefined;
 let nginx: PrivateNginx | undefined;
@@ -30,7 +31,7 @@ const replicas: HttpServe[] = [];
 function replicaEnv(names: string[], replica: number): Record<string, string> {
   const values: Record<string, string> = {
     TETHER_SERVE_TOKEN: token,
-    TETHER_STATE_KEY: "k".repeat(64),
+    TETHER_STATE_KEY: stateKey,
     TETHER_STATE_URL: redis!.url,
     TETHER_HOME: join(home.home, `replica-${replica}`),
   };
