@@ -15,14 +15,14 @@ import {
   parseServeArgs,
   readDeployFile,
   serveArgvOf,
-  serveFlags,
+  serveAcceptedFlags,
   serveHasIssue20Flags,
   unknownFlags,
   type Yaml,
 } from "../support/deploy.ts";
 import { readFileSync } from "node:fs";
 
-const accepted = serveFlags();
+const accepted = serveAcceptedFlags();
 if (!serveHasIssue20Flags(accepted)) {
   console.warn(`note: this serve has none of ${ISSUE_20_FLAGS.map((f) => `--${f}`).join(", ")} yet (issue 20's branches unmerged): the deploy files may name them`);
 }

@@ -7,12 +7,12 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { makeHome } from "../support/cli.ts";
-import { composeReplicas, readDeployFile, serveArgvOf, serveFlags, withoutUnknownFlags } from "../support/deploy.ts";
+import { composeReplicas, readDeployFile, serveArgvOf, serveAcceptedFlags, withoutUnknownFlags } from "../support/deploy.ts";
 import { hasNginx, type PrivateNginx, startNginx } from "../support/nginx.ts";
 import { hasRedisServer, type PrivateRedis, startRedis } from "../support/redis.ts";
 import { connectHttp, type Era, type HttpServe, startHttpServe } from "./harness.ts";
 
-const accepted = serveFlags();
+const accepted = serveAcceptedFlags();
 /** Replicas share state once serve has --state (issue 20); before that, 2025 sessions cannot cross them. */
 const sharesState = accepted.has("state-env-var");
 const hasHealth = accepted.has("drain-timeout");

@@ -21,7 +21,7 @@ export const ISSUE_20_FLAGS: readonly string[] = ["state-env-var", "state-key-en
 export type FlagKind = "string" | "boolean";
 
 /** `tether mcp serve`'s flags (and the root's `--config`, which works anywhere) → whether each takes a value. */
-export function serveFlags(): Map<string, FlagKind> {
+export function serveAcceptedFlags(): Map<string, FlagKind> {
   // Building the definitions reads nothing from the context; only run() does.
   const ctx = {} as Context;
   const defs: Record<string, ArgDef> = { ...(createRootCommand(ctx).args as Record<string, ArgDef>), ...(serveCommand(ctx).args as Record<string, ArgDef>) };
@@ -34,7 +34,7 @@ export function serveFlags(): Map<string, FlagKind> {
 }
 
 /** Whether this build of serve has issue 20's flags yet (false on a branch before the merge). */
-export function serveHasIssue20Flags(flags: Map<string, FlagKind> = serveFlags()): boolean {
+export function serveHasIssue20Flags(flags: Map<string, FlagKind> = serveAcceptedFlags()): boolean {
   return ISSUE_20_FLAGS.some((flag) => flags.has(flag));
 }
 
@@ -46,7 +46,7 @@ export interface ParsedServeArgs {
 }
 
 /** Reads argv after `mcp serve` the way serve would, flagging what it would refuse. */
-export function parseServeArgs(argv: readonly string[], accepted: Map<string, FlagKind> = serveFlags()): ParsedServeArgs {
+export function parseServeArgs(argv: readonly string[], accepted: Map<string, FlagKind> = serveAcceptedFlags()): ParsedServeArgs {
   const flags = new Map<string, string | true>();
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -75,7 +75,7 @@ export function parseServeArgs(argv: readonly string[], accepted: Map<string, Fl
 }
 
 /** Problems in `argv`, except issue 20's flags while serve has none of them yet. */
-export function unknownFlags(argv: readonly string[], accepted: Map<string, FlagKind> = serveFlags()): string[] {
+export function unknownFlags(argv: readonly string[], accepted: Map<string, FlagKind> = serveAcceptedFlags()): string[] {
   const pending = !serveHasIssue20Flags(accepted);
   const widened = new Map(accepted);
   if (pending) for (const flag of ISSUE_20_FLAGS) widened.set(flag, "string");
@@ -83,7 +83,7 @@ export function unknownFlags(argv: readonly string[], accepted: Map<string, Flag
 }
 
 /** Drops flags serve does not accept (with their values), so a replica runs before issue 20's flags exist. */
-export function withoutUnknownFlags(argv: readonly string[], accepted: Map<string, FlagKind> = serveFlags()): string[] {
+export function withoutUnknownFlags(argv: readonly string[], accepted: Map<string, FlagKind> = serveAcceptedFlags()): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
