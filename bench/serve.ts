@@ -6,17 +6,26 @@
 //   3. 1,000 concurrent calls from 50 clients over `serve --http` (half 2025 sessions, half
 //      2026-07-28), each with its own text: none may fail, none may come back to another client
 //      (or another call). Serve's peak RSS is reported.
+//   4. Replicas (issue 20): the same 1,000 calls against three replicas sharing a private
+//      redis-server (`--state`), each request sent to the next replica as a round-robin balancer
+//      would, vs one replica in memory: failures (goal 0), throughput and p99 of each. Then the
+//      Redis round trips one 2026-07-28 call costs (the commands replicas send, seen through
+//      MONITOR): goal 0 for a call with no state and no rate limit, <= 2 with --rate-limit.
+//      Skipped, saying why, without redis-server or when this serve rejects --state.
 // Run: bun bench/serve.ts [rounds]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "smol-toml";
-import { Client } from "@modelcontextprotocol/client";
+import { randomBytes } from "node:crypto";
+import { connect as connectTcp } from "node:net";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { ensureHostBinary } from "../test/support/binary.ts";
 import { baseEnv } from "../test/support/cli.ts";
 import { stdioFixtureCommand } from "../test/support/fixture.ts";
-import { connectHttp, startHttpServe } from "../test/serve/harness.ts";
+import { type HttpServe, newClient, startHttpServe } from "../test/serve/harness.ts";
+import { hasRedisServer, startRedis } from "../test/support/redis.ts";
 import { median, peakRssOf, percentile } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
@@ -86,26 +95,202 @@ try {
   // 3. 1,000 concurrent calls from 50 clients over HTTP.
   const http = await startHttpServe(home);
   try {
-    const clients = await Promise.all(Array.from({ length: 50 }, (_, c) => connectHttp(http.url, c % 2 ? "modern" : "legacy")));
-    const started = performance.now();
-    const calls = clients.flatMap((client, c) =>
-      Array.from({ length: 20 }, async (_, i) => {
-        const text = `client ${c} call ${i}`;
-        const result = await client.callTool({ name: "fx__echo", arguments: { text } });
-        return JSON.stringify(result.content) === JSON.stringify([{ type: "text", text }]);
-      }),
-    );
-    const outcomes = await Promise.allSettled(calls);
-    const elapsed = performance.now() - started;
-    const failed = outcomes.filter((o) => o.status === "rejected").length;
-    const misdelivered = outcomes.filter((o) => o.status === "fulfilled" && !o.value).length;
-    const verdict = failed === 0 && misdelivered === 0 ? "PASS" : "MISS";
-    console.log(`1,000 concurrent calls from 50 clients over serve --http: ${elapsed.toFixed(0)} ms, ${failed} failed, ${misdelivered} to the wrong client ${verdict}`);
+    const run = await concurrentCalls([http.url]);
+    const verdict = run.failed === 0 && run.misdelivered === 0 ? "PASS" : "MISS";
+    console.log(`1,000 concurrent calls from 50 clients over serve --http: ${run.elapsed.toFixed(0)} ms, ${run.failed} failed, ${run.misdelivered} to the wrong client ${verdict}`);
     console.log(`serve --http peak RSS: ${(peakRssOf(http.pid) / 1024 / 1024).toFixed(1)} MB`);
-    await Promise.all(clients.map((client) => client.close()));
   } finally {
     await http.stop();
   }
+
+  // 4. Replicas on Redis vs one in memory.
+  if (hasRedisServer) await replicas();
+  else console.log("replicas: skipped: no redis-server on PATH (apt-get install redis-server)");
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+}
+
+interface CallsRun {
+  elapsed: number;
+  failed: number;
+  misdelivered: number;
+  /** Each successful call's own time, ms. */
+  latencies: number[];
+  firstFailure?: string;
+}
+
+/** Sends each request to the next of `urls` in turn, across all clients, as a round-robin balancer does. */
+function roundRobin(urls: string[]): typeof fetch {
+  let next = 0;
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    url.host = new URL(urls[next++ % urls.length]!).host;
+    return fetch(url, init);
+  }) as typeof fetch;
+}
+
+/** 1,000 concurrent calls from 50 clients (half 2025 sessions, half 2026-07-28), each with its own text. */
+async function concurrentCalls(urls: string[]): Promise<CallsRun> {
+  const spread = roundRobin(urls);
+  // A client that cannot connect (its 2025 session lost between replicas) fails all its calls.
+  const clients = await Promise.all(
+    Array.from({ length: 50 }, async (_, c) => {
+      const client = newClient(c % 2 ? "modern" : "legacy", "bench");
+      return client.connect(new StreamableHTTPClientTransport(new URL(urls[0]!), { fetch: spread })).then(
+        () => client,
+        (error: unknown) => error as Error,
+      );
+    }),
+  );
+  const latencies: number[] = [];
+  const started = performance.now();
+  const calls = clients.flatMap((client, c) =>
+    Array.from({ length: 20 }, async (_, i) => {
+      if (client instanceof Error) throw client;
+      const text = `client ${c} call ${i}`;
+      const sent = performance.now();
+      const result = await client.callTool({ name: "fx__echo", arguments: { text } });
+      latencies.push(performance.now() - sent);
+      return JSON.stringify(result.content) === JSON.stringify([{ type: "text", text }]);
+    }),
+  );
+  const outcomes = await Promise.allSettled(calls);
+  const elapsed = performance.now() - started;
+  await Promise.allSettled(clients.map((client) => (client instanceof Error ? undefined : client.close())));
+  const failures = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason instanceof Error ? o.reason.message.split("\n")[0]! : String(o.reason)] : []));
+  return {
+    elapsed,
+    failed: failures.length,
+    misdelivered: outcomes.filter((o) => o.status === "fulfilled" && !o.value).length,
+    latencies,
+    firstFailure: failures[0],
+  };
+}
+
+/** The first `error:` line serve printed before exiting, from the harness's "serve exited" error. */
+function refusal(error: unknown): string | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/^serve exited 2\b/.test(message)) return undefined;
+  return (message.split("\n").find((line) => line.includes("error:")) ?? message.split("\n")[0]!).replace(/^serve exited 2: /, "").trim();
+}
+
+async function replicas(): Promise<void> {
+  const redis = await startRedis();
+  const started: HttpServe[] = [];
+  try {
+    const stateArgs = ["--state", redis.url, "--state-key-env-var", "TETHER_STATE_KEY"];
+    const stateEnv = { TETHER_STATE_KEY: randomBytes(32).toString("hex") };
+    const startReplica = async (args: string[]) => {
+      const served = await startHttpServe(home, args, stateEnv);
+      started.push(served);
+      return served;
+    };
+    try {
+      await startReplica(stateArgs);
+    } catch (error) {
+      const why = refusal(error);
+      if (why === undefined) throw error;
+      console.log(`replicas: skipped: this serve rejects --state (${why})`);
+      return;
+    }
+    const shared = [started[0]!, await startReplica(stateArgs), await startReplica(stateArgs)];
+    const memory = await startReplica([]);
+
+    const line = (label: string, run: CallsRun) => {
+      const verdict = run.failed === 0 && run.misdelivered === 0 ? "PASS" : "MISS";
+      const perSecond = (run.latencies.length / run.elapsed) * 1000;
+      console.log(
+        `replicas: ${label}: 1,000 concurrent calls in ${run.elapsed.toFixed(0)} ms (${perSecond.toFixed(0)} answered calls/s), p99 ${run.latencies.length ? `${percentile(run.latencies, 99).toFixed(1)} ms` : "n/a"}, ` +
+          `${run.failed} failed, ${run.misdelivered} to the wrong client (goal 0) ${verdict}` +
+          (run.firstFailure ? ` [first failure: ${run.firstFailure.slice(0, 200)}]` : ""),
+      );
+    };
+    line("one replica in memory", await concurrentCalls([memory.url]));
+    line("three replicas on Redis, round-robin", await concurrentCalls(shared.map((s) => s.url)));
+
+    await roundTrips(redis.port, shared[0]!.url, "a 2026-07-28 call, no state, no rate limit", 0);
+    let limited: HttpServe | undefined;
+    try {
+      limited = await startReplica([...stateArgs, "--rate-limit", "1000000/min"]);
+    } catch (error) {
+      const why = refusal(error);
+      if (why === undefined) throw error;
+      console.log(`replicas: Redis round trips with --rate-limit: skipped: this serve rejects it (${why})`);
+    }
+    if (limited) await roundTrips(redis.port, limited.url, "a 2026-07-28 call under --rate-limit", 2);
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+    await redis.close();
+  }
+}
+
+/**
+ * The commands replicas send to Redis, as MONITOR shows them: one per line, with the sender in
+ * brackets. Commands a Lua script runs show as `[0 lua]` and are not round trips (INFO commandstats
+ * counts them too, which is why this does not use it).
+ */
+async function monitorRedis(port: number): Promise<{ take(): string[]; close(): void }> {
+  const socket = connectTcp(port, "127.0.0.1");
+  let buffered = "";
+  let lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.setEncoding("utf8").on("data", (chunk: string) => {
+      buffered += chunk;
+      const complete = buffered.split("\r\n");
+      buffered = complete.pop()!;
+      for (const line of complete) {
+        if (line === "+OK") resolve();
+        else if (!/^\+[\d.]+ \[\d+ lua\]/.test(line)) lines.push(line);
+      }
+    });
+    socket.write("MONITOR\r\n");
+  });
+  return {
+    take: () => lines.splice(0),
+    close: () => socket.destroy(),
+  };
+}
+
+/** "get 3, eval 1": each command's count among MONITOR lines. */
+function byCommand(lines: string[]): string {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    const command = /\] "([^"]+)"/.exec(line)?.[1]?.toLowerCase() ?? "?";
+    counts.set(command, (counts.get(command) ?? 0) + 1);
+  }
+  return [...counts].map(([command, n]) => `${command} ${n}`).join(", ") || "none";
+}
+
+/**
+ * Redis commands per 2026-07-28 call through one replica: N sequential calls on an open client,
+ * less what the replicas send in an idle window as long (heartbeats, subscriptions' upkeep). Each
+ * command is at most one round trip (Bun pipelines commands issued together).
+ */
+async function roundTrips(port: number, url: string, label: string, goal: number): Promise<void> {
+  const calls = 200;
+  const client = newClient("modern", "bench");
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const monitor = await monitorRedis(port);
+  try {
+    for (let i = 0; i < 5; i++) await client.callTool({ name: "fx__echo", arguments: { text: "warm" } });
+    await Bun.sleep(100);
+    monitor.take();
+    const started = performance.now();
+    for (let i = 0; i < calls; i++) await client.callTool({ name: "fx__echo", arguments: { text: `call ${i}` } });
+    const elapsed = performance.now() - started;
+    await Bun.sleep(100);
+    const busy = monitor.take();
+    await Bun.sleep(elapsed + 100);
+    const idle = monitor.take();
+    const perCall = Math.max(0, busy.length - idle.length) / calls;
+    const verdict = goal === 0 ? perCall < 0.05 : perCall <= goal;
+    console.log(
+      `replicas: Redis commands per call, ${label}: ${perCall.toFixed(2)} (goal ${goal === 0 ? "0" : `<= ${goal}`}) ${verdict ? "PASS" : "MISS"} ` +
+        `[${calls} calls: ${byCommand(busy)}; idle window as long: ${byCommand(idle)}]`,
+    );
+  } finally {
+    monitor.close();
+    await client.close();
+  }
 }
