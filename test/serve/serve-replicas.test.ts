@@ -61,6 +61,23 @@ async function initialize(url: string): Promise<string> {
 
 const call = (id: number, name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
 
+/** GET /readyz of the replica serving `mcpUrl` (no token needed). */
+async function readyzOf(mcpUrl: string): Promise<number> {
+  const answer = await fetch(new URL("/readyz", mcpUrl));
+  await answer.body?.cancel();
+  return answer.status;
+}
+
+/** Polls /readyz until it answers `wanted`, for at most 20 s; the last status seen. */
+async function readyzUntil(mcpUrl: string, wanted: number): Promise<number> {
+  let status = 0;
+  for (let attempt = 0; attempt < 40 && status !== wanted; attempt++) {
+    if (attempt > 0) await Bun.sleep(500);
+    status = await readyzOf(mcpUrl);
+  }
+  return status;
+}
+
 /** A client fetch that sends each request to the next replica in turn, recording where each went. */
 function roundRobin(urls: string[]) {
   const log: { replica: number; method: string; lastEventId: string | null }[] = [];
@@ -190,11 +207,14 @@ describe.skipIf(!hasRedisServer)("replicas sharing state in Redis", () => {
     }
   }, 60_000);
 
-  test("Redis stopped: requests that need it fail at once with a one-line 503; Redis back: served again, pub/sub included, no restart", async () => {
+  test("Redis stopped: /readyz 503 and requests that need it fail at once with a one-line 503; Redis back: ready and served again, pub/sub included, no restart", async () => {
     const [a, b] = replicas.map((r) => r.url) as [string, string];
     const session = await initialize(a);
+    expect(await readyzOf(b)).toBe(200);
     await redis.stop();
     try {
+      // Readiness follows the replica's heartbeat (every few seconds): a loose bound, no hang.
+      expect(await readyzUntil(b, 503)).toBe(503);
       const started = performance.now();
       for (const answer of [await post(b, call(1, "fx__test_simple_text"), session), await post(a, INITIALIZE)]) {
         expect(answer.status).toBe(503);
@@ -216,6 +236,7 @@ describe.skipIf(!hasRedisServer)("replicas sharing state in Redis", () => {
       if (!served) await Bun.sleep(500);
     }
     expect(served).toBeTruthy();
+    for (const replica of replicas) expect(await readyzUntil(replica.url, 200)).toBe(200);
     await Bun.sleep(3_500); // every replica's heartbeat has run since Redis came back
     const balancer = roundRobin(replicas.map((r) => r.url));
     const client = newClient("legacy", "after-restart", { elicitation: { form: {} } });

@@ -14,7 +14,7 @@ import { connectHttp, type HttpServe, startHttpServe } from "./harness.ts";
 
 if (!hasRedisServer) console.warn("serve-state-credentials.test.ts: redis-server is not installed; skipped");
 
-const KEY = "c".repeat(48);
+const KEY = "c0".repeat(32); // 32 bytes, hex
 let redis: PrivateRedis | undefined;
 let secured: FixtureHandle | undefined;
 const homes: ReturnType<typeof makeHome>[] = [];

@@ -19,7 +19,7 @@ afterAll(() => redis?.close());
 
 const TOKEN = "replicas-share-this-token";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
-const KEY = "k".repeat(48);
+const KEY = "a1".repeat(32); // 32 bytes, hex
 
 /** One replica: the shared Redis, the state key `key`, the one bearer token. */
 function replica(key = KEY, args: string[] = []) {
@@ -41,7 +41,7 @@ async function manualClient(url: string): Promise<Client> {
 describe.if(hasRedisServer)("replicas sharing state", () => {
   test("a 2026-07-28 call's question asked through replica A is answered through replica B; a replica with another key refuses the state", async () => {
     writeConfig(serve.home.configPath, { servers: { old: stdioFixture(["--era", "legacy", "--features", "--tools", "echo"]) } });
-    const [a, b, stranger] = await Promise.all([replica(), replica(), replica("z".repeat(48))]);
+    const [a, b, stranger] = await Promise.all([replica(), replica(), replica("b2".repeat(32))]);
     const first = (await (await manualClient(a.url)).callTool({ name: "old__ask", arguments: {} }, { allowInputRequired: true })) as unknown as {
       resultType: string;
       requestState: string;
