@@ -10,24 +10,19 @@ import {
   composeFile,
   composeReplicas,
   DEPLOY_DIR,
-  ISSUE_20_FLAGS,
   kubernetesObjects,
   parseServeArgs,
   readDeployFile,
   serveArgvOf,
   serveAcceptedFlags,
-  serveHasIssue20Flags,
   unknownFlags,
   type Yaml,
 } from "../support/deploy.ts";
 import { readFileSync } from "node:fs";
 
 const accepted = serveAcceptedFlags();
-if (!serveHasIssue20Flags(accepted)) {
-  console.warn(`note: this serve has none of ${ISSUE_20_FLAGS.map((f) => `--${f}`).join(", ")} yet (issue 20's branches unmerged): the deploy files may name them`);
-}
-/** Every value the flags give, the issue-20 ones included while they are pending. */
-const valuesOf = (argv: string[]) => parseServeArgs(argv, new Map([...accepted, ...ISSUE_20_FLAGS.map((f) => [f, "string"] as const)])).flags;
+/** Every value the flags give. */
+const valuesOf = (argv: string[]) => parseServeArgs(argv, accepted).flags;
 
 /** Env var names a config.toml makes tether read: `*_env_var` keys and `env_vars` lists, anywhere in it. */
 function envNamesIn(raw: unknown): string[] {

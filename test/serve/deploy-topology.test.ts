@@ -7,18 +7,13 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { makeHome } from "../support/cli.ts";
-import { composeReplicas, readDeployFile, serveArgvOf, serveAcceptedFlags, withoutUnknownFlags } from "../support/deploy.ts";
+import { composeReplicas, readDeployFile, serveArgvOf } from "../support/deploy.ts";
 import { hasNginx, type PrivateNginx, startNginx } from "../support/nginx.ts";
 import { hasRedisServer, type PrivateRedis, startRedis } from "../support/redis.ts";
 import { connectHttp, type Era, type HttpServe, startHttpServe } from "./harness.ts";
 
-const accepted = serveAcceptedFlags();
-/** Replicas share state once serve has --state (issue 20); before that, 2025 sessions cannot cross them. */
-const sharesState = accepted.has("state-env-var");
-const hasHealth = accepted.has("drain-timeout");
 const missing = [hasNginx ? "" : "nginx", hasRedisServer ? "" : "redis-server"].filter(Boolean);
 if (missing.length) console.warn(`skipped: the deploy topology test needs ${missing.join(" and ")} (.ci/run installs them)`);
-if (!sharesState) console.warn("note: serve has no --state yet: the replicas run without it, and the 2025 case is skipped");
 
 const token = randomBytes(32).toString("hex");
 const stateKey = randomBytes(32).toString("hex");
@@ -41,7 +36,7 @@ function replicaEnv(names: string[], replica: number): Record<string, string> {
 
 /** compose's argv for a replica, on the harness's loopback bind and the test's config. */
 function replicaArgv(command: string[]): string[] {
-  const argv = withoutUnknownFlags(serveArgvOf(command), accepted);
+  const argv = serveArgvOf(command);
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -94,11 +89,11 @@ test.skipIf(missing.length > 0)("a 2026-07-28 client calls a tool through nginx,
   await callsThroughNginx("modern");
 }, 60_000);
 
-test.skipIf(missing.length > 0 || !sharesState)("a 2025 client's session crosses both replicas through nginx (state in Redis)", async () => {
+test.skipIf(missing.length > 0)("a 2025 client's session crosses both replicas through nginx (state in Redis)", async () => {
   await callsThroughNginx("legacy");
 }, 60_000);
 
-test.skipIf(missing.length > 0 || !hasHealth)("/healthz and /readyz answer through nginx without a token", async () => {
+test.skipIf(missing.length > 0)("/healthz and /readyz answer through nginx without a token", async () => {
   for (const path of ["/healthz", "/readyz", "/healthz", "/readyz"]) {
     const answer = await fetch(`${nginx!.url}${path}`);
     await answer.body?.cancel();

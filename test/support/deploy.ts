@@ -11,13 +11,6 @@ import { REPO_ROOT } from "./cli.ts";
 
 export const DEPLOY_DIR: string = path.join(REPO_ROOT, ".github/deploy");
 
-/**
- * Issue 20's serve flags the deploy files use. Until one of them exists in serve (the branches are
- * merged), the files may name all of them; once any exists, every one must (see `unknownFlags`).
- * After the merge this list has no effect and can go.
- */
-export const ISSUE_20_FLAGS: readonly string[] = ["state-env-var", "state-key-env-var", "drain-timeout"];
-
 export type FlagKind = "string" | "boolean";
 
 /** `tether mcp serve`'s flags (and the root's `--config`, which works anywhere) → whether each takes a value. */
@@ -31,11 +24,6 @@ export function serveAcceptedFlags(): Map<string, FlagKind> {
     flags.set(name, def.type === "boolean" ? "boolean" : "string");
   }
   return flags;
-}
-
-/** Whether this build of serve has issue 20's flags yet (false on a branch before the merge). */
-export function serveHasIssue20Flags(flags: Map<string, FlagKind> = serveAcceptedFlags()): boolean {
-  return ISSUE_20_FLAGS.some((flag) => flags.has(flag));
 }
 
 export interface ParsedServeArgs {
@@ -74,27 +62,9 @@ export function parseServeArgs(argv: readonly string[], accepted: Map<string, Fl
   return { flags, problems };
 }
 
-/** Problems in `argv`, except issue 20's flags while serve has none of them yet. */
+/** Problems in `argv`: words serve would refuse. */
 export function unknownFlags(argv: readonly string[], accepted: Map<string, FlagKind> = serveAcceptedFlags()): string[] {
-  const pending = !serveHasIssue20Flags(accepted);
-  const widened = new Map(accepted);
-  if (pending) for (const flag of ISSUE_20_FLAGS) widened.set(flag, "string");
-  return parseServeArgs(argv, widened).problems;
-}
-
-/** Drops flags serve does not accept (with their values), so a replica runs before issue 20's flags exist. */
-export function withoutUnknownFlags(argv: readonly string[], accepted: Map<string, FlagKind> = serveAcceptedFlags()): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    const name = word.replace(/^--(no-)?/, "").split("=")[0]!;
-    if (word.startsWith("--") && !accepted.has(name)) {
-      if (!word.includes("=") && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--")) i++;
-      continue;
-    }
-    out.push(word);
-  }
-  return out;
+  return parseServeArgs(argv, accepted).problems;
 }
 
 export type Yaml = Record<string, any>;
