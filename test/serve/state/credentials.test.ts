@@ -1,23 +1,12 @@
 // Upstream OAuth credentials in the shared state: what one replica saves (a rotated refresh token)
 // is what another loads, sealed so Redis never holds a token in the clear.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { CredentialStore, StoredCredentials } from "../../../src/auth/store/credentials.ts";
 import { RedisCredentialStore } from "../../../src/serve/state/credentials.ts";
-import type { SharedState } from "../../../src/serve/state/types.ts";
-import { hasRedisServer, type PrivateRedis, startRedis } from "../../support/redis.ts";
-import { testSharedState } from "../../support/shared-state.ts";
+import { hasRedisServer } from "../../support/redis.ts";
+import { redisForFile } from "../../support/shared-state.ts";
 
-if (!hasRedisServer) console.warn("credentials.test.ts: redis-server is not installed; skipped");
-
-let redis: PrivateRedis | undefined;
-const states: SharedState[] = [];
-beforeAll(async () => {
-  if (hasRedisServer) redis = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(states.map((s) => s.close()));
-  await redis?.close();
-});
+const shared = redisForFile("credentials.test.ts");
 
 const KEY = "github|0123456789abcdef";
 const STATE_KEY = new Uint8Array(32).fill(7);
@@ -35,8 +24,7 @@ function login(refresh: string): StoredCredentials {
 
 /** One replica's store over its own connection to the shared Redis. */
 async function replica(prefix: string, stateKey: Uint8Array = STATE_KEY, options: ConstructorParameters<typeof RedisCredentialStore>[2] = {}) {
-  const state = await testSharedState(redis!.url, prefix);
-  states.push(state);
+  const state = await shared.open(prefix);
   return { state, store: new RedisCredentialStore(state, stateKey, options) };
 }
 
@@ -132,13 +120,13 @@ describe.if(hasRedisServer)("RedisCredentialStore with Redis away", () => {
   test("loading is an error naming the server and the shared state, without the token or the Redis address; back once Redis is", async () => {
     const { state, store } = await replica("c5:");
     await store.save(KEY, login("refresh-away"));
-    await redis!.stop();
+    await shared.redis.stop();
     try {
       const error = await Promise.race([store.load(KEY).catch((e: unknown) => e), Bun.sleep(30_000).then(() => "hung")]);
       expect(String(error)).toMatch(/server "github": its login is kept in the shared state \(--state\), which is unreachable/);
-      expect(String(error)).not.toContain(String(redis!.port));
+      expect(String(error)).not.toContain(String(shared.redis.port));
     } finally {
-      await redis!.start();
+      await shared.redis.start();
     }
     for (let i = 0; i < 100 && !state.redis.connected; i++) await Bun.sleep(50);
     // A private redis-server keeps nothing over a restart (no persistence): the entry is gone, the store works.

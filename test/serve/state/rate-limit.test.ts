@@ -1,28 +1,13 @@
 // Rate counters for `--rate-limit`: the same cases in memory and in a real Redis, and across two
 // replicas' counters in Redis.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { MemoryRateCounter, rateKey, RedisRateCounter } from "../../../src/serve/state/rate-limit.ts";
-import type { RateCounter, SharedState } from "../../../src/serve/state/types.ts";
-import { hasRedisServer, type PrivateRedis, startRedis } from "../../support/redis.ts";
-import { testSharedState } from "../../support/shared-state.ts";
+import type { RateCounter } from "../../../src/serve/state/types.ts";
+import { hasRedisServer } from "../../support/redis.ts";
+import { redisForFile } from "../../support/shared-state.ts";
 
-if (!hasRedisServer) console.warn("rate-limit.test.ts: redis-server is not installed; the Redis cases are skipped");
-
-let redis: PrivateRedis | undefined;
-const states: SharedState[] = [];
-beforeAll(async () => {
-  if (hasRedisServer) redis = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(states.map((s) => s.close()));
-  await redis?.close();
-});
-
-async function replica(prefix: string): Promise<SharedState> {
-  const state = await testSharedState(redis!.url, prefix);
-  states.push(state);
-  return state;
-}
+const shared = redisForFile("rate-limit.test.ts", "the Redis cases are skipped");
+const replica = (prefix: string) => shared.open(prefix);
 
 let run = 0;
 const kinds: [string, boolean, () => RateCounter | Promise<RateCounter>][] = [
