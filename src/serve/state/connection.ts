@@ -120,7 +120,8 @@ export async function connectState(stateUrl: StateUrl, options: StateConnectionO
   let started = false;
   // Reported on change; at start only when Redis is not there (reachable is the expected case).
   const setReady = (value: boolean) => {
-    if (ready === value && started) return;
+    // Serve closing its own connection is no outage to warn about.
+    if (closed || (ready === value && started)) return;
     const report = started ? ready !== value : !value;
     ready = value;
     if (report) options.onReadyChange?.(value);

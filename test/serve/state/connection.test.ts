@@ -53,8 +53,12 @@ describe.skipIf(!hasRedisServer)("connectState", () => {
   });
   afterAll(() => redis?.close());
 
-  test("commands, pub/sub between two replicas, and each other's heartbeat", async () => {
-    const [one, two] = await Promise.all([connectState(parseStateUrl(redis.url)), connectState(parseStateUrl(redis.url))]);
+  test("commands, pub/sub between two replicas, and each other's heartbeat; closing reports no outage", async () => {
+    const changes: boolean[] = [];
+    const [one, two] = await Promise.all([
+      connectState(parseStateUrl(redis.url), { onReadyChange: (ready) => changes.push(ready) }),
+      connectState(parseStateUrl(redis.url)),
+    ]);
     try {
       expect(one.replicaId).not.toBe(two.replicaId);
       expect(one.ready()).toBe(true);
@@ -71,6 +75,9 @@ describe.skipIf(!hasRedisServer)("connectState", () => {
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
+    // serve closes its connection when it stops: that must not read as "shared state unreachable".
+    await Bun.sleep(100);
+    expect(changes).toEqual([]);
   });
 
   test("Redis stopped: not ready, commands fail at once; back: ready, and each subscription delivers exactly once", async () => {
