@@ -64,7 +64,11 @@ describe("compiled executable", () => {
   for (const kind of ["grpc", "http-binary"] as const) {
     test(`exports over ${kind}, run from a directory without node_modules`, async () => {
       const { r, exec } = await setup(kind);
-      const result = await exec.run([PROMPT], { binary });
+      let result = await exec.run([PROMPT], { binary });
+      // A starved CI machine can spend most of the exit's export budget (~1.5 s) before gRPC has
+      // even resolved 127.0.0.1 (seen: "name resolution: 0.703s"). That is load, not the bundling
+      // this test is about (a missing @grpc/grpc-js fails at once, differently): one more run.
+      if (result.stderr.includes("DEADLINE_EXCEEDED")) result = await exec.run([PROMPT], { binary });
       expect(result.stderr).not.toContain("warning");
       expect(result.stdout).toBe(`${ANSWER}\n`);
       expect(result.code).toBe(0);
