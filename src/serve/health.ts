@@ -6,9 +6,8 @@
 export const HEALTH_PATH = "/healthz";
 export const READY_PATH = "/readyz";
 
-/** The answer when `request` is a probe, else undefined. */
-export function healthResponse(request: Request, ready: () => boolean): Response | undefined {
-  const path = new URL(request.url).pathname;
+/** The answer when `request` (for `path`, parsed once by the caller) is a probe, else undefined. */
+export function healthResponse(request: Request, path: string, ready: () => boolean): Response | undefined {
   if (path !== HEALTH_PATH && path !== READY_PATH) return undefined;
   if (request.method !== "GET" && request.method !== "HEAD") return new Response("Method Not Allowed\n", { status: 405, headers: { Allow: "GET, HEAD" } });
   const ok = path === HEALTH_PATH || ready();

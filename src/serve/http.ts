@@ -167,9 +167,10 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
     const rejected = (allowedHosts && hostHeaderValidationResponse(request, allowedHosts)) ?? originRefusal(request);
     if (rejected) return refuse(rejected);
     // Probes and discovery carry no token: they reveal nothing about the upstreams.
-    const open = healthResponse(request, ready) ?? oauth?.metadataResponse(request);
+    const path = new URL(request.url).pathname;
+    const open = healthResponse(request, path, ready) ?? oauth?.metadataResponse(request, path);
     if (open) return open;
-    if (new URL(request.url).pathname !== MCP_PATH) return refuse(new Response("Not found: MCP is served at /mcp\n", { status: 404 }));
+    if (path !== MCP_PATH) return refuse(new Response("Not found: MCP is served at /mcp\n", { status: 404 }));
     if (draining && request.headers.get("mcp-session-id") === null) {
       return refuse(new Response("Service Unavailable: this tether mcp serve is shutting down; retry on another\n", { status: 503, headers: { "Retry-After": "1" } }));
     }

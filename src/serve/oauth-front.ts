@@ -34,7 +34,8 @@ export interface OAuthFront {
   /** The protected resource metadata URL (what 401 challenges point at). */
   metadataUrl: string;
   /** The metadata document when `request` asks for it, else undefined. */
-  metadataResponse(request: Request): Response | undefined;
+  /** `path`: the request's, parsed once by the caller (a hot path). */
+  metadataResponse(request: Request, path: string): Response | undefined;
   /** The verified token, or the 401/403/503 to answer. */
   authenticate(request: Request): Promise<VerifiedToken | Response>;
 }
@@ -87,8 +88,8 @@ export function createOAuthFront(options: OAuthFrontOptions): OAuthFront {
 
   return {
     metadataUrl,
-    metadataResponse(request) {
-      if (!metadataPaths.has(new URL(request.url).pathname.replace(/(.)\/$/, "$1"))) return undefined;
+    metadataResponse(request, path) {
+      if (!metadataPaths.has(path.replace(/(.)\/$/, "$1"))) return undefined;
       if (request.method !== "GET" && request.method !== "HEAD") return refuse(new Response("Method Not Allowed\n", { status: 405, headers: { Allow: "GET, HEAD" } }));
       return Response.json(
         {
