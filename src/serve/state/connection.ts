@@ -127,11 +127,24 @@ export async function connectState(stateUrl: StateUrl, options: StateConnectionO
     if (report) options.onReadyChange?.(value);
   };
   const ttl = options.heartbeatTtlMs ?? REPLICA_HEARTBEAT_TTL_MS;
+  // Bun's connect() retries a refused connection for about 30 s before it rejects: serve must not
+  // wait that long to start (or a heartbeat to report), so each wait is bounded, and one attempt
+  // per client runs at a time (a beat joins the attempt still under way).
+  const attempts = new Map<RedisClient, Promise<void>>();
+  const connect = (client: RedisClient) => {
+    let attempt = attempts.get(client);
+    if (!attempt) {
+      attempt = client.connect().finally(() => attempts.delete(client));
+      attempt.catch(() => {});
+      attempts.set(client, attempt);
+    }
+    return withTimeout(attempt, CONNECT_TIMEOUT_MS);
+  };
   const beat = async () => {
     if (closed) return;
     try {
-      if (!redis.connected) await redis.connect();
-      if (!sub.connected) await sub.connect();
+      if (!redis.connected) await connect(redis);
+      if (!sub.connected) await connect(sub);
       await withTimeout(redis.set(heartbeatKey(prefix, replicaId), String(Date.now()), "PX", ttl), STATE_COMMAND_TIMEOUT_MS);
       setReady(redis.connected && sub.connected);
     } catch {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ConfigError, UsageError } from "../../../src/errors.ts";
 import { connectState, parseStateUrl, readStateKey, replicaAlive, withTimeout } from "../../../src/serve/state/connection.ts";
-import { hasRedisServer, type PrivateRedis, startRedis } from "../../support/redis.ts";
+import { freePort, hasRedisServer, type PrivateRedis, startRedis } from "../../support/redis.ts";
 
 describe("parseStateUrl", () => {
   test("redis and rediss URLs, with user, password and database", () => {
@@ -79,6 +79,19 @@ describe.skipIf(!hasRedisServer)("connectState", () => {
     await Bun.sleep(100);
     expect(changes).toEqual([]);
   });
+
+  test("Redis not there at start: serve's connection comes up not ready, without waiting out Bun's reconnect attempts", async () => {
+    const changes: boolean[] = [];
+    const started = performance.now();
+    const state = await connectState(parseStateUrl(`redis://127.0.0.1:${await freePort()}`), { onReadyChange: (ready) => changes.push(ready) });
+    try {
+      // A loose bound: Bun alone retries for about 30 s before its connect() gives up.
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect([state.ready(), changes]).toEqual([false, [false]]);
+    } finally {
+      await state.close();
+    }
+  }, 30_000);
 
   test("Redis stopped: not ready, commands fail at once; back: ready, and each subscription delivers exactly once", async () => {
     const changes: boolean[] = [];
