@@ -82,6 +82,9 @@ function parseArgsJson(text: string): Record<string, unknown> {
 }
 
 function checkJsonArgument(inputSchema: JsonSchema, key: string, value: unknown): void {
+  // null for an optional parameter is how a caller says "no value" (SEP-2243 omits its header):
+  // it goes to the server as sent, which decides; a required one still needs a real value.
+  if (value === null && !requiredOf(inputSchema).includes(key)) return;
   const schema = propertySchema(inputSchema, key, "in --args-json");
   if (!schema) return;
   const alternatives = alternativesOf(schema);

@@ -40,6 +40,8 @@ interface Context {
   private_key_pem?: string;
   /** client-credentials-jwt: "ES256". */
   signing_algorithm?: string;
+  /** http-custom-headers: the calls to make. */
+  toolCalls?: { name: string; arguments: Record<string, unknown> }[];
 }
 
 interface Result {
@@ -48,30 +50,76 @@ interface Result {
   code: number;
 }
 
-/** One scenario's plan: which tool to call with which arguments, and how it authenticates. */
+/** A tool call the adapter makes: `mcp call conf NAME ARGS...`. */
+interface ToolCall {
+  name: string;
+  args: string[];
+}
+
+/** One scenario's plan: the tool calls to make (after `mcp tools`), and how it authenticates. */
 interface Plan {
-  tool?: { name: string; args: string[] };
+  /** The calls, worked out from the context and what `mcp tools conf --json` listed. */
+  calls(context: Context | undefined, listed: ListedTool[]): ToolCall[];
   auth: "none" | "authorization_code" | "client_credentials";
 }
+
+interface ListedTool {
+  name: string;
+  input_schema?: unknown;
+  inputSchema?: unknown;
+}
+
+const none = (): ToolCall[] => [];
+const one =
+  (name: string, ...args: string[]) =>
+  (): ToolCall[] => [{ name, args }];
+/** Arguments as a user would pass structured ones: `--args-json '{...}'`. */
+const jsonArgs = (value: unknown): string[] => ["--args-json", JSON.stringify(value)];
 
 function planFor(scenario: string): Plan {
   switch (scenario) {
     case "initialize":
-      return { auth: "none" }; // the scenario serves no tools/call; initialize + tools/list is the flow
+      return { auth: "none", calls: none }; // the scenario serves no tools/call; initialize + tools/list is the flow
     case "tools_call":
-      return { auth: "none", tool: { name: "add_numbers", args: ["--arg", "a=5", "--arg", "b=3"] } };
+      return { auth: "none", calls: one("add_numbers", "--arg", "a=5", "--arg", "b=3") };
     case "sse-retry":
-      return { auth: "none", tool: { name: "test_reconnection", args: [] } };
+      return { auth: "none", calls: one("test_reconnection") };
     case "elicitation-sep1034-client-defaults":
       // The scenario checks that a client applies the schema's defaults: tether does that when told
       // to, with --input-defaults (it never invents answers on its own, and there is no terminal here).
-      return { auth: "none", tool: { name: "test_client_elicitation_defaults", args: ["--input-defaults"] } };
+      return { auth: "none", calls: one("test_client_elicitation_defaults", "--input-defaults") };
+    case "sep-2322-client-request-state":
+      // Each asks for a confirmation (the form's one field, `confirmed`), answered with --input.
+      return {
+        auth: "none",
+        calls: () => [
+          { name: "test_mrtr_echo_state", args: ["--input", "confirmed=true"] },
+          { name: "test_mrtr_unrelated", args: [] },
+          { name: "test_mrtr_no_state", args: ["--input", "confirmed=true"] },
+          { name: "test_mrtr_no_result_type", args: [] },
+        ],
+      };
+    case "http-custom-headers":
+      // The context names the calls to make and their arguments.
+      return { auth: "none", calls: (context) => (context?.toolCalls ?? []).map((call) => ({ name: call.name, args: jsonArgs(call.arguments) })) };
+    case "http-invalid-tool-headers":
+      return { auth: "none", calls: one("valid_tool", "--arg", "region=us-west1") };
+    case "json-schema-2020-12-preservation":
+      // Send the focal tool's input schema, as listed, back through the echo tool.
+      return {
+        auth: "none",
+        calls: (_context, listed) => {
+          const focal = listed.find((tool) => tool.name === "json_schema_2020_12_tool");
+          const schema = focal?.input_schema ?? focal?.inputSchema;
+          return schema === undefined ? [] : [{ name: "json_schema_echo", args: jsonArgs({ schema }) }];
+        },
+      };
     case "auth/client-credentials-basic":
     case "auth/client-credentials-jwt":
-      return { auth: "client_credentials", tool: { name: "test-tool", args: [] } };
+      return { auth: "client_credentials", calls: one("test-tool") };
     default:
-      if (scenario.startsWith("auth/")) return { auth: "authorization_code", tool: { name: "test-tool", args: [] } };
-      return { auth: "none" };
+      if (scenario.startsWith("auth/")) return { auth: "authorization_code", calls: one("test-tool") };
+      return { auth: "none", calls: none };
   }
 }
 
@@ -253,6 +301,12 @@ function contextConfig(scenario: string, context: Context | undefined, dir: stri
   return { lines, env };
 }
 
+/** The tools `mcp tools conf --json` printed. */
+function listedTools(stdout: string): ListedTool[] {
+  const parsed = JSON.parse(stdout) as { tools?: ListedTool[] };
+  return parsed.tools ?? [];
+}
+
 /** The login a failed command asks for (`run: tether mcp login conf [--scopes a,b]`), if any. */
 function hintedLogin(result: Result): { scopes?: string } | undefined {
   const match = new RegExp(`run: tether mcp login ${SERVER}(?: --scopes (\\S+))?`).exec(result.stderr + "\n" + result.stdout);
@@ -310,10 +364,10 @@ async function main(): Promise<number> {
       }
     };
 
-    const tools = await runFollowingHints(["mcp", "tools", SERVER]);
+    const tools = await runFollowingHints(["mcp", "tools", SERVER, "--json"]);
     if (tools.code !== 0) return 1;
-    if (plan.tool) {
-      const called = await runFollowingHints(["mcp", "call", SERVER, plan.tool.name, ...plan.tool.args]);
+    for (const call of plan.calls(context, listedTools(tools.stdout))) {
+      const called = await runFollowingHints(["mcp", "call", SERVER, call.name, ...call.args]);
       if (called.code !== 0) return 1;
     }
     log("all tether commands succeeded");

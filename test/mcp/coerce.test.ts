@@ -276,6 +276,11 @@ describe("coerceArguments: --args-json", () => {
     expect(coerce(KITCHEN_SINK, ["count=1", "count=2"])).toEqual({ count: 2 });
   });
 
+  test("null for an optional parameter goes to the server as sent; a required one still needs a value", () => {
+    expect(coerce(GITHUB_CREATE_ISSUE, [], '{"owner":"o","repo":"r","title":"t","labels":null}')).toEqual({ owner: "o", repo: "r", title: "t", labels: null });
+    expect(messageOf(() => coerce(GITHUB_CREATE_ISSUE, [], '{"owner":null,"repo":"r","title":"t"}'))).toBe('argument "owner" in --args-json: expected a string, got null');
+  });
+
   test("nested objects and arrays pass through untouched", () => {
     const json = '{"filter":{"and":[{"x":1},{"y":[true,null]}]},"labels":["a"]}';
     expect(coerce(KITCHEN_SINK, [], json)).toEqual({ filter: { and: [{ x: 1 }, { y: [true, null] }] }, labels: ["a"] });
