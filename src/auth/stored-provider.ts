@@ -1,7 +1,7 @@
 // The OAuthClientProvider every connection uses (list --status, tools, call, doctor, exec): it serves
 // the stored login, refreshes it before it expires, and never starts a login, since a connection has
 // no browser. A login that cannot be renewed ends with `run: tether mcp login NAME`.
-import type { OAuthClientProvider } from "@modelcontextprotocol/client";
+import type { OAuthClientInformationContext, OAuthClientProvider } from "@modelcontextprotocol/client";
 import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
@@ -12,7 +12,9 @@ import { holdRefreshLock } from "./refresh-lock.ts";
 import { forgetDeadLogin, type LoginSlot, refreshStoredLogin, RefreshFailedError } from "./refresh.ts";
 import { serverUrl } from "../config/expand.ts";
 import { loadServerCredentials } from "./server-store.ts";
-import { isExpired, needsRefresh, withNewTokens } from "./tokens.ts";
+import { isExpired, issuerOf, needsRefresh, sameIssuer, withNewTokens } from "./tokens.ts";
+import { displayUrl } from "../config/describe.ts";
+import { AuthError } from "../errors.ts";
 
 /** How long a refresh the SDK drives may keep the lock if it ends without telling the provider. */
 const ROUND_MAX_MS = 25_000;
@@ -60,12 +62,33 @@ export class StoredLoginProvider implements OAuthClientProvider {
     return { client_name: "tether", redirect_uris: [this.redirectUrl] };
   }
 
-  async clientInformation() {
+  async clientInformation(info?: OAuthClientInformationContext) {
     if (this.deleted) {
       throw loginNeeded(this.slot.serverName, "the authorization server rejected the stored login; its credentials were deleted");
     }
     await this.beginRound();
+    const boundTo = issuerOf(this.credentials);
+    if (info && boundTo && !sameIssuer(boundTo, info.issuer)) await this.forgetMovedLogin(boundTo, info.issuer);
     return this.credentials.clientInformation;
+  }
+
+  /**
+   * The protected resource metadata now names another authorization server (SEP-2352). The client
+   * id and tokens belong to the old one and must never reach the new one, and this provider cannot
+   * log in: the login is dropped and the user is told, in one line, to log in (which registers with
+   * the new server).
+   */
+  private async forgetMovedLogin(boundTo: string, current: string): Promise<never> {
+    this.deleted = true;
+    try {
+      await forgetDeadLogin(this.slot, this.credentials, this.ctx.now());
+    } finally {
+      this.endRound();
+    }
+    const name = this.slot.serverName;
+    throw new AuthError(
+      `server "${name}": its authorization server changed from ${displayUrl(boundTo)} to ${displayUrl(current)}; the login with the old one was removed, ${loginCommand(name)}`,
+    );
   }
 
   async tokens(): Promise<OAuthTokens | undefined> {

@@ -66,6 +66,11 @@ export function issuerOf(credentials: StoredCredentials): string | undefined {
   return credentials.tokens?.issuer ?? credentials.clientInformation?.issuer;
 }
 
+/** Issuer identifiers compared as the SDK does: exactly, except for a trailing slash. */
+export function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/$/, "") === b.replace(/\/$/, "");
+}
+
 /** Same login, unchanged: used to notice that another tether refreshed in the meantime. */
 export function sameTokens(a: StoredCredentials | undefined, b: StoredCredentials | undefined): boolean {
   return a?.tokens?.access_token === b?.tokens?.access_token && a?.tokens?.refresh_token === b?.tokens?.refresh_token;

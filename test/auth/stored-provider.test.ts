@@ -9,7 +9,7 @@ import { storedLoginProvider, StoredLoginProvider } from "../../src/auth/stored-
 import type { HttpServerConfig } from "../../src/config/types.ts";
 import { AuthError } from "../../src/errors.ts";
 import { writeConfig } from "../support/config.ts";
-import { authWorldPerTest, LIFETIME_MS, SERVER_URL, storedLogin } from "./token-endpoint.ts";
+import { authWorldPerTest, ISSUER, LIFETIME_MS, SERVER_URL, storedLogin } from "./token-endpoint.ts";
 
 const kit = authWorldPerTest();
 
@@ -140,4 +140,22 @@ test("credentials the SDK invalidates are deleted (a stub kept); the provider th
   expect(error.message).toBe('server "docs": the authorization server rejected the stored login; its credentials were deleted');
   expect(error.hint).toBe(loginCommand("docs"));
   expect((await failure(() => p.codeVerifier())).hint).toBe(loginCommand("docs"));
+});
+
+test("when the protected resource names another authorization server, the login is dropped and the error says to log in (SEP-2352)", async () => {
+  const p = await provider();
+  const client = await p.clientInformation({ issuer: `${ISSUER}/` }); // the same issuer, written with a slash
+  expect(client?.client_id).toBe("tether-client");
+  await p.saveTokens({ access_token: "at-0", token_type: "Bearer", refresh_token: "rt-0", issuer: ISSUER } as never); // ends the round, stamped as the SDK does
+
+  const error = await failure(p.clientInformation({ issuer: "https://new-as.example" }));
+  expect(error.message).toBe(
+    `server "docs": its authorization server changed from ${ISSUER} to https://new-as.example; the login with the old one was removed, ${loginCommand("docs")}`,
+  );
+  const left = await kit.world.store.load(kit.world.slot.key);
+  expect(left?.tokens).toBeUndefined();
+  expect(left?.clientInformation).toBeUndefined();
+  // Nothing was sent anywhere: the old client id and tokens never reach the new server.
+  expect(kit.world.endpoint.presented).toEqual([]);
+  expect(existsSync(refreshLockPath(kit.world.ctx.paths.home, kit.world.slot.key))).toBe(false);
 });
