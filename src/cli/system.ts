@@ -37,7 +37,8 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
 }
 
 /**
- * Libraries (the MCP SDK among them) report recoverable trouble with console.warn/error; tether
+ * Libraries (the MCP SDK among them) report recoverable trouble with console.warn/error, and notes
+ * with console.debug/info/log (which go to stdout, where they would break `--json | jq`); tether
  * reports the outcome itself, so their lines are shown only with TETHER_DEBUG=1, as debug lines.
  */
 function silenceLibraryConsole(debug: OutputStream | undefined): void {
@@ -46,6 +47,9 @@ function silenceLibraryConsole(debug: OutputStream | undefined): void {
   };
   console.warn = toDebug;
   console.error = toDebug;
+  console.debug = toDebug;
+  console.info = toDebug;
+  console.log = toDebug;
 }
 
 interface FdStream extends OutputStream {

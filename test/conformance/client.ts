@@ -9,12 +9,14 @@
 //   bun test/conformance/client.ts URL            (tether = `bun src/main.ts`)
 //   TETHER_BIN=/path/to/tether bun test/conformance/client.ts URL
 //
-// Per scenario:
-//   - non-auth (initialize, tools_call, sse-retry, elicitation-*): mcp add, mcp tools, mcp call
-//   - auth/* (authorization code): mcp add, mcp login --no-browser done headlessly (read the printed
-//     authorization URL, follow its redirects by hand up to tether's loopback callback), mcp tools,
-//     mcp call test-tool. A failure whose hint is `run: tether mcp login conf [--scopes …]` (scope
-//     step-up, expired login) is followed once more: that exact login, headless, then the command again.
+// Per scenario (planFor):
+//   - every scenario: mcp add, then `mcp tools conf --json`, then the scenario's tool calls with
+//     `mcp call` (--arg, --args-json, --input for a form the server asks for), worked out from the
+//     context (http-custom-headers' toolCalls) or from what was listed (the schema echo).
+//   - auth/* (authorization code): first mcp login --no-browser done headlessly (read the printed
+//     authorization URL, follow its redirects by hand up to tether's loopback callback). A failure
+//     whose hint is `run: tether mcp login conf [--scopes …]` (scope step-up, expired login, a new
+//     authorization server) is followed: that exact login, headless, then the command again.
 //   - context scenarios map MCP_CONFORMANCE_CONTEXT to [mcp_servers.conf] keys (see contextConfig).
 //   - client_credentials scenarios run no interactive login: tools/call must get a token on their
 //     own (a hint to log in is still followed, and a login that needs no browser is accepted).

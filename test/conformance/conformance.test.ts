@@ -1,19 +1,21 @@
-// The official MCP conformance suite (@modelcontextprotocol/conformance) against tether's CLI.
+// The official MCP conformance suite (@modelcontextprotocol/conformance 0.2) against tether's CLI.
 //
-// Part of `npm test`. Each scenario starts a test server and several tether processes; on its own:
+// Part of `npm test`. The runner runs each revision's frozen requirement set at that revision's
+// wire (`client --requirements 2025-11-25`, `--requirements 2026-07-28`), and with it the opt-in
+// extension scenarios, which its exit code does not count: so each scenario's test reads its
+// checks.json (`-o DIR`). The adapter (./client.ts) drives the compiled tether only as a user would.
+// The two 2025-03-26 back-compat scenarios (servers from before protected resource metadata) are in
+// neither set; tether still talks to such servers, so they run on their own.
 //
 //   node_modules/.bin/bun test ./test/conformance/conformance.test.ts
 //   TETHER_TEST_BINARY=/path/to/tether node_modules/.bin/bun test ... (another binary than the freshly compiled one)
-//   TETHER_CONFORMANCE_ONLY=auth/metadata-default,tools_call ... (a subset)
+//   TETHER_CONFORMANCE_ONLY=auth/dpop,tools_call ... (a subset, scenario by scenario)
 //
-// The runner's `client --suite all --command "bun test/conformance/client.ts"` runs once (the
-// adapter drives tether through its CLI), its results in a temp dir. Each scenario's test then
-// asserts what the runner's own verdict does: every check passed and the adapter exited 0 (unless
-// the scenario expects the client to give up). A failure lists the failing checks from checks.json
-// and the tail of the adapter's output (tether's stdout/stderr).
+// A failure lists the failing checks from checks.json and the tail of the adapter's output
+// (tether's stdout/stderr).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ensureHostBinary } from "../support/binary.ts";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../support/cli.ts";
@@ -23,40 +25,46 @@ import { type Check, RUNNER, resultChecks, resultDir, resultFile } from "./resul
 const ADAPTER = join(REPO_ROOT, "test/conformance/client.ts");
 /** The runner's own limit for one client run (several tether processes, a login, a 2-core box). */
 const CLIENT_TIMEOUT_MS = 180_000;
-/** The whole suite, its scenarios side by side. */
+/** All runs, their scenarios side by side. */
 const TEST_TIMEOUT_MS = 900_000;
 
-/** Every client scenario of the core spec (`list`, minus [draft] and cross-app access), plus two extensions. */
-const SCENARIOS: readonly string[] = [
-  "initialize",
-  "tools_call",
-  "sse-retry",
-  "auth/metadata-default",
-  "auth/metadata-var1",
-  "auth/metadata-var2",
-  "auth/metadata-var3",
-  "auth/basic-cimd",
-  "auth/scope-from-www-authenticate",
-  "auth/scope-from-scopes-supported",
-  "auth/scope-omitted-when-undefined",
-  "auth/scope-step-up",
-  "auth/scope-retry-limit",
-  "auth/token-endpoint-auth-basic",
-  "auth/token-endpoint-auth-post",
-  "auth/token-endpoint-auth-none",
-  "auth/pre-registration",
-  "auth/2025-03-26-oauth-metadata-backcompat",
-  "auth/2025-03-26-oauth-endpoint-fallback",
-  "auth/client-credentials-jwt",
+const REVISIONS = ["2025-11-25", "2026-07-28"] as const;
+type Run = (typeof REVISIONS)[number] | "2025-03-26";
+
+/** Extension scenarios the runner adds to each requirement set; tether must pass them all. */
+const EXTENSIONS: readonly string[] = [
   "auth/client-credentials-basic",
-  "elicitation-sep1034-client-defaults",
+  "auth/client-credentials-jwt",
+  "auth/enterprise-managed-authorization",
+  "auth/dpop",
+  "auth/dpop-nonce",
+  "auth/wif-jwt-bearer",
 ];
+const LEGACY: readonly string[] = ["auth/2025-03-26-oauth-metadata-backcompat", "auth/2025-03-26-oauth-endpoint-fallback"];
 
 /**
  * Scenarios whose client is expected to fail (the runner's `allowClientError`): the test server
  * refuses until the client gives up, so the adapter's non-zero exit is the right outcome there.
  */
-const CLIENT_MAY_FAIL: ReadonlySet<string> = new Set(["auth/scope-retry-limit"]);
+const CLIENT_MAY_FAIL: ReadonlySet<string> = new Set([
+  "auth/scope-retry-limit",
+  "auth/resource-mismatch",
+  "auth/iss-supported-missing",
+  "auth/iss-wrong-issuer",
+  "auth/iss-unexpected",
+  "auth/iss-normalized",
+  "auth/metadata-issuer-mismatch",
+  "http-invalid-tool-headers",
+]);
+
+/** The client scenarios the runner lists for `revision` (`  - NAME [2025-11-25,2026-07-28]`), plus the extensions. */
+function scenariosOf(revision: Run): string[] {
+  if (revision === "2025-03-26") return [...LEGACY];
+  const listed = Bun.spawnSync([process.execPath, RUNNER, "list", "--client"], { stdout: "pipe", stderr: "pipe" }).stdout.toString();
+  const required = [...listed.matchAll(/^\s*- (\S+) \[([^\]]*)\]/gm)].filter((m) => m[2]!.split(",").includes(revision)).map((m) => m[1]!);
+  if (required.length === 0) throw new Error(`the conformance runner listed no client scenario for ${revision}:\n${listed}`);
+  return [...required, ...EXTENSIONS];
+}
 
 interface ScenarioRun {
   scenario: string;
@@ -72,10 +80,14 @@ afterAll(() => {
   else console.log(`conformance results kept in ${resultsRoot}`);
 });
 
-/** One runner invocation (`--suite all`, or `--scenario NAME`); results land in resultsRoot. Returns its output. */
-async function runRunner(selection: string[]): Promise<string> {
+const runRoot = (run: Run) => join(resultsRoot, run);
+
+/** One runner invocation; its results land in runRoot(run). Returns its output. */
+async function runRunner(run: Run, selection: string[]): Promise<string> {
+  const out = runRoot(run);
+  mkdirSync(out, { recursive: true });
   const child = Bun.spawn(
-    [process.execPath, RUNNER, "client", "--command", `${process.execPath} ${ADAPTER}`, ...selection, "--timeout", String(CLIENT_TIMEOUT_MS), "-o", resultsRoot],
+    [process.execPath, RUNNER, "client", "--command", `${process.execPath} ${ADAPTER}`, ...selection, "--timeout", String(CLIENT_TIMEOUT_MS), "-o", out],
     // The runner's cwd is the temp dir, so nothing (results/) lands in the work tree.
     // The compiled binary (or TETHER_TEST_BINARY's): what users run, and far quicker to start.
     {
@@ -91,8 +103,8 @@ async function runRunner(selection: string[]): Promise<string> {
 }
 
 /** What the runner wrote for `scenario`, with the adapter's exit code from its last stdout line. */
-function scenarioRun(scenario: string): ScenarioRun | undefined {
-  const dir = resultDir(resultsRoot, scenario);
+function scenarioRun(run: Run, scenario: string): ScenarioRun | undefined {
+  const dir = resultDir(runRoot(run), scenario);
   if (dir === undefined) return undefined;
   const exitLine = resultFile(dir, "stdout.txt").split("\n").findLast((line) => line.startsWith(EXIT_LINE));
   return {
@@ -123,21 +135,38 @@ function failure(run: ScenarioRun): string | undefined {
   return lines.join("\n");
 }
 
-const only = process.env.TETHER_CONFORMANCE_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
-const selected = only ? SCENARIOS.filter((s) => only.includes(s)) : SCENARIOS;
-let runnerOutput = "";
+const only = process.env.TETHER_CONFORMANCE_ONLY?.split(",").map((t) => t.trim()).filter(Boolean);
+const RUNS: readonly Run[] = [...REVISIONS, "2025-03-26"];
+const plan = new Map(RUNS.map((run) => [run, scenariosOf(run).filter((scenario) => !only || only.includes(scenario))]));
+const runnerOutput = new Map<Run, string>();
 
-// The runner runs the whole suite at once (its scenarios in parallel) far more cheaply than it
-// starts once per scenario; a subset (TETHER_CONFORMANCE_ONLY) runs scenario by scenario.
+/** The runner's arguments for `run`: the whole requirement set at once (its scenarios in parallel), or a subset one by one. */
+function selections(run: Run): string[][] {
+  const scenarios = plan.get(run)!;
+  if (scenarios.length === 0) return [];
+  if (only || run === "2025-03-26") return scenarios.map((s) => ["--scenario", s, ...(run === "2025-03-26" ? [] : ["--spec-version", run])]);
+  return [["--requirements", run]];
+}
+
 beforeAll(async () => {
-  for (const selection of only ? selected.map((s) => ["--scenario", s]) : [["--suite", "all"]]) runnerOutput += await runRunner(selection);
+  // The requirement sets one after the other (each already runs its scenarios in parallel on 2 cores).
+  for (const run of RUNS) {
+    let output = "";
+    for (const selection of selections(run)) output += await runRunner(run, selection);
+    runnerOutput.set(run, output);
+  }
 }, TEST_TIMEOUT_MS);
 
-for (const scenario of selected) {
-  test(`conformance: ${scenario}`, () => {
-    const run = scenarioRun(scenario);
-    if (!run) throw new Error(`${scenario}: the runner wrote no results; its output ended:\n${runnerOutput.split("\n").slice(-30).join("\n")}`);
-    const why = failure(run);
-    expect(why, why).toBeUndefined();
-  });
+for (const run of RUNS) {
+  for (const scenario of plan.get(run)!) {
+    test(`conformance ${run}: ${scenario}`, () => {
+      const result = scenarioRun(run, scenario);
+      if (!result) {
+        const tail = (runnerOutput.get(run) ?? "").split("\n").slice(-30).join("\n");
+        throw new Error(`${scenario}: the runner wrote no results at ${run}; its output ended:\n${tail}`);
+      }
+      const why = failure(result);
+      expect(why, why).toBeUndefined();
+    });
+  }
 }
