@@ -13,14 +13,14 @@ interface Seen {
 }
 
 /** A fetch that answers the device authorization endpoint, then each token poll from `polls`. */
-function stubServer(polls: { status: number; body: unknown }[]): { fetchFn: DeviceFlowOptions["fetchFn"]; seen: Seen[] } {
+function stubServer(polls: { status: number; body: unknown }[], device: Record<string, unknown> = {}): { fetchFn: DeviceFlowOptions["fetchFn"]; seen: Seen[] } {
   const seen: Seen[] = [];
   const fetchFn: DeviceFlowOptions["fetchFn"] = async (url, init) => {
     const headers = new Headers(init?.headers);
     seen.push({ url: String(url), authorization: headers.get("authorization"), body: Object.fromEntries(new URLSearchParams(String(init?.body))) });
     const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
     if (String(url) === `${AS}/device`) {
-      return answer(200, { device_code: "dc-1", user_code: "ABCD-EFGH", verification_uri: `${AS}/activate`, expires_in: 300, interval: 2 });
+      return answer(200, { device_code: "dc-1", user_code: "ABCD-EFGH", verification_uri: `${AS}/activate`, expires_in: 300, interval: 2, ...device });
     }
     const next = polls.shift();
     if (!next) throw new Error("unexpected poll");
@@ -74,6 +74,15 @@ describe("deviceLogin", () => {
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).message).toBe("device login to the identity provider failed: the token request failed: invalid_grant: nope");
     expect((error as AuthError).hint).toBe("run: tether mcp login fx");
+  });
+
+  test("an interval longer than the code's life (or past the timer limit) waits only until the code dies, then ends without a poll", async () => {
+    const { fetchFn, seen } = stubServer([], { interval: 1e12 });
+    const flow = options(fetchFn);
+    const error = await deviceLogin(flow, () => {}).catch((e: unknown) => e);
+    expect((error as AuthError).message).toBe("the device code for the identity provider expired before the login was approved (it lived 5 min)");
+    expect(flow.waits).toEqual([300_000]);
+    expect(seen.map((request) => request.url)).toEqual([`${AS}/device`]);
   });
 
   test("an abort during the wait between polls is a cancel (exit 130), not a failure", async () => {

@@ -67,7 +67,7 @@ export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hook
       config: server.oauth.scopes,
       challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
       held: previous?.tokens ? previous.scopes : undefined,
-    }) ?? support.resourceMetadata?.scopes_supported?.join(" "),
+    }) ?? (support.resourceMetadata?.scopes_supported?.join(" ") || undefined),
     metadata,
   );
   const retryHint = loginCommand(name);

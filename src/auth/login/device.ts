@@ -24,6 +24,8 @@ export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** RFC 8628 §3.2: the poll interval when the server names none. */
 export const DEFAULT_DEVICE_POLL_INTERVAL_SEC = 5;
+/** The shortest wait between polls, whatever the server says (a fraction of a second would hammer it). */
+export const MIN_DEVICE_POLL_INTERVAL_SEC = 1;
 /** RFC 8628 §3.5: what each `slow_down` adds to the interval. */
 export const SLOW_DOWN_STEP_SEC = 5;
 /** When the server names no lifetime for the device code (it must; some forget). */
@@ -106,7 +108,9 @@ export async function pollDeviceToken(options: DeviceFlowOptions, authorization:
   const provider = new DeviceCodeProvider(options.client, authorization.deviceCode, options);
   let intervalSec = authorization.intervalSec;
   for (;;) {
-    await guarded(options, () => options.sleep(intervalSec * 1000, options.signal));
+    // Never past the code's death: an interval longer than its life ends the wait there.
+    const waitMs = Math.min(intervalSec * 1000, Math.max(0, deadline - options.now()));
+    await guarded(options, () => options.sleep(waitMs, options.signal));
     if (options.now() >= deadline) throw expired(options, authorization);
     try {
       return await guarded(options, () =>
@@ -206,7 +210,7 @@ function readDeviceAuthorization(options: DeviceFlowOptions, body: unknown): Dev
     verificationUri: verificationUri!,
     verificationUriComplete: text("verification_uri_complete"),
     expiresInSec: Math.min(positiveNumber(answer.expires_in) ?? DEFAULT_DEVICE_CODE_LIFETIME_SEC, MAX_DEVICE_CODE_LIFETIME_SEC),
-    intervalSec: positiveNumber(answer.interval) ?? DEFAULT_DEVICE_POLL_INTERVAL_SEC,
+    intervalSec: Math.max(MIN_DEVICE_POLL_INTERVAL_SEC, positiveNumber(answer.interval) ?? DEFAULT_DEVICE_POLL_INTERVAL_SEC),
   };
 }
 
