@@ -87,6 +87,25 @@ describe("mcp login --device", () => {
     expect(list.stdout).toContain("oauth: logged in");
   });
 
+  test("a second device login reuses the registration and revokes the first login's tokens; a configured confidential client registers nothing", async () => {
+    const fx = await fixture(["--device", "--device-interval", "1", "--static-client", "pre:shh"]);
+    configure(fx.url);
+    expectOk(await tether(["mcp", "login", "fx", "--device"]));
+    const first = onlyEntry(home.tetherHome)!.tokens!.refresh_token;
+    expectOk(await tether(["mcp", "login", "fx", "--device"]));
+    let stats = await fx.stats();
+    expect(stats.registrations).toBe(1);
+    expect(stats.revocations.map((r: { token: string }) => r.token)).toContain(first);
+
+    configure(fx.url, 'oauth_client_id = "pre"\noauth_client_secret_env_var = "PRE_SECRET"\n');
+    const run = expectOk(await tether(["mcp", "login", "fx", "--device"], { env: { PRE_SECRET: "shh" } }));
+    expect(run.stderr + run.stdout).not.toContain("shh");
+    stats = await fx.stats();
+    expect(stats.registrations).toBe(1);
+    expect(stats.lastDeviceAuthorizationRequest.client_id).toBeUndefined(); // Basic authentication, as at the token endpoint
+    expect(onlyEntry(home.tetherHome)!.clientInformation?.client_id).toBe("pre");
+  });
+
   test("slow_down adds 5 s to the server's interval for every later poll", async () => {
     const fx = await fixture(["--device", "--device-interval", "1", "--device-script", "pending,slow_down,pending,ok"]);
     configure(fx.url);
