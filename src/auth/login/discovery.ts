@@ -121,14 +121,8 @@ export async function discoverOAuthSupport(
     if (advertised || info.authorizationServerMetadata || challenge.kind === "challenged") {
       // A 401 alone is enough: a 2025-03-26 server may publish no metadata at all, and then the
       // authorization server's endpoints are /authorize, /token and /register at its origin.
-      return {
-        supported: true,
-        authorizationServer: info.authorizationServerUrl,
-        metadata: info.authorizationServerMetadata,
-        resourceMetadata: info.resourceMetadata,
-        challenge,
-        legacyIssuer,
-      };
+      const { resourceMetadata } = info;
+      return { supported: true, authorizationServer: info.authorizationServerUrl, metadata: info.authorizationServerMetadata, challenge, legacyIssuer, resourceMetadata };
     }
     return { supported: false, answer: "it asks for no credentials and publishes no OAuth metadata" };
   } catch (error) {

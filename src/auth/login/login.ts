@@ -260,7 +260,7 @@ function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name:
   return withTimeout(outcome, timeoutSec * 1000, abandoned, { signal: ctx.signal, aborted: () => new CancelledError("interrupted") });
 }
 
-export function describeDuration(seconds: number): string {
+function describeDuration(seconds: number): string {
   if (seconds % 60 === 0) return `${seconds / 60} minute${seconds === 60 ? "" : "s"}`;
   return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }
