@@ -50,6 +50,8 @@ export interface Context {
   version: string;
   debug: boolean;
   now(): number;
+  /** Waits `ms`, or rejects with `signal`'s reason once it aborts; tests give one that moves their clock instead. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   fetch: typeof fetch;
   /** Opens a URL in the user's browser; resolves even if no opener exists. */
   openUrl(url: string): Promise<void>;

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import type { IO, OutputStream } from "../context.ts";
 import { runLifecycle, type RunContext, withServices } from "./factory.ts";
 import { proxyingFetch } from "../net/proxy.ts";
+import { sleepFor } from "../agent/retry.ts";
 import { VERSION } from "../version.ts";
 
 export interface SystemContextOptions {
@@ -28,6 +29,7 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: () => Date.now(),
+    sleep: sleepFor,
     fetch: proxyingFetch(env, globalThis.fetch),
     openUrl: async (url) => (await import("./open-url.ts")).openUrl(url, env),
     cwd: process.cwd(),

@@ -30,6 +30,8 @@ export interface RunOptions {
   process?: boolean;
   /** The clock the run sees (in process only): token expiry without waiting for it. */
   now?: () => number;
+  /** How the run waits (in process only): a test's sleep that moves its clock instead of waiting. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   timeoutMs?: number;
   /** In process only: which streams the twin context reports as terminals, and whether colour is on. */
   tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean; color?: boolean };
@@ -58,6 +60,7 @@ export async function runTether(args: string[], options: RunOptions): Promise<Ru
       stdin: options.stdin,
       configPath,
       now: options.now,
+      sleep: options.sleep,
       stdoutTTY: options.tty?.stdout,
       stderrTTY: options.tty?.stderr,
       stdinTTY: options.tty?.stdin,

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import type { IO } from "../../src/context.ts";
 import { runLifecycle, type RunContext, withServices } from "../../src/cli/factory.ts";
 import { proxyingFetch } from "../../src/net/proxy.ts";
+import { sleepFor } from "../../src/agent/retry.ts";
 import { FakeKeyring } from "./keyring.ts";
 import { VERSION } from "../../src/version.ts";
 
@@ -28,6 +29,8 @@ export interface TestContextOptions {
   stdin?: string;
   /** The clock the run sees (token expiry and the like); real time by default. */
   now?: () => number;
+  /** How the run waits (device login's polling); real timers by default. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   fetch?: typeof fetch;
   openUrl?: (url: string) => Promise<void>;
 }
@@ -60,6 +63,7 @@ export function createTestContext(options: TestContextOptions): TestContext {
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: options.now ?? (() => Date.now()),
+    sleep: options.sleep ?? sleepFor,
     fetch: options.fetch ?? proxyingFetch(env, globalThis.fetch),
     openUrl: options.openUrl ?? (async (url) => (await import("../../src/cli/open-url.ts")).openUrl(url, env)),
     cwd: options.cwd,

@@ -13,7 +13,7 @@ import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/in
 import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
-import { OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
+import { DEVICE_POLL_ANSWERS, type DeviceFixtureOptions, type DevicePollAnswer, OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
 import { endlessSseEvent, omitResultType, resultRewriter, spoilContent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -91,6 +91,12 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "hostile-text": { type: "boolean" },
       "expires-in": { type: "string" },
       "authorization-endpoint": { type: "string" },
+      device: { type: "boolean" },
+      "device-script": { type: "string" },
+      "device-interval": { type: "string" },
+      "device-expires-in": { type: "string" },
+      "device-user-code": { type: "string" },
+      "device-verification-uri": { type: "string" },
       flood: { type: "string" },
       "stderr-bytes": { type: "string" },
       "endless-event": { type: "boolean" },
@@ -164,6 +170,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     hostileText: !!v["hostile-text"],
     expiresIn: v["expires-in"] === undefined ? undefined : Number(v["expires-in"]),
     authorizationEndpoint: v["authorization-endpoint"],
+    device: v.device ? deviceOptions(v, int) : undefined,
     flood: v.flood as FloodKind | undefined,
     stderrBytes: int("stderr-bytes", v["stderr-bytes"], 0),
     endlessEvent: !!v["endless-event"],
@@ -474,3 +481,18 @@ main().catch((error: unknown) => {
   process.stderr.write(`fixture: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+
+/** `--device` and its `--device-*` flags (the device block of oauth-server.ts). */
+function deviceOptions(v: Record<string, string | boolean | string[] | undefined>, int: (flag: string, value: string | undefined, fallback: number) => number): DeviceFixtureOptions {
+  const script = String(v["device-script"] ?? "ok").split(",").map((s) => s.trim()) as DevicePollAnswer[];
+  const unknown = script.find((answer) => !DEVICE_POLL_ANSWERS.includes(answer));
+  if (unknown !== undefined || script.length === 0) throw new Error(`--device-script wants ${DEVICE_POLL_ANSWERS.join(", ")}, got ${unknown}`);
+  const text = (flag: string) => (typeof v[flag] === "string" ? (v[flag] as string) : undefined);
+  return {
+    script,
+    interval: text("device-interval") === undefined ? undefined : int("device-interval", text("device-interval"), 0),
+    expiresIn: int("device-expires-in", text("device-expires-in"), 600),
+    userCode: text("device-user-code"),
+    verificationUri: text("device-verification-uri"),
+  };
+}

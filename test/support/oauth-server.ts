@@ -22,6 +22,8 @@ export interface OAuthFixtureOptions {
   authorizationEndpoint?: string;
   /** `--expires-in`: what the token response says as `expires_in` (any number, e.g. 1e308, 0, -5), whatever the real lifetime. */
   expiresIn?: number;
+  /** Device login (RFC 8628); see the device block at the end of this file. */
+  device?: DeviceFixtureOptions;
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -80,6 +82,10 @@ export interface OAuthStats {
   lastTokenRequest: Record<string, string> | null;
   refreshMode: RefreshMode;
   clients: string[];
+  /** Device login (--device): authorization requests, token polls, the last authorization request. */
+  deviceAuthorizations?: number;
+  devicePolls?: number;
+  lastDeviceAuthorizationRequest?: Record<string, string> | null;
 }
 
 const CODE_LIFETIME_MS = 5 * 60_000;
@@ -106,6 +112,7 @@ function oauthError(res: ServerResponse, status: number, error: string, descript
 
 export class OAuthFixture {
   private readonly clients = new Map<string, Client>();
+  private readonly device: DeviceFixture;
   private readonly codes = new Map<string, AuthCode>();
   private readonly accessTokens = new Map<string, AccessToken>();
   private readonly refreshTokens = new Map<string, RefreshToken>();
@@ -128,6 +135,7 @@ export class OAuthFixture {
     private readonly options: OAuthFixtureOptions,
     private readonly origin: () => string,
   ) {
+    this.device = new DeviceFixture(options.device ?? DEFAULT_DEVICE_FIXTURE, () => this.resourceUrl, origin);
     for (const spec of options.staticClients) {
       const [id, ...rest] = spec.split(":");
       const secret = rest.length ? rest.join(":") : undefined;
@@ -179,6 +187,7 @@ export class OAuthFixture {
       lastTokenRequest: this.lastTokenRequest,
       refreshMode: this.refreshMode,
       clients: [...this.clients.keys()],
+      ...(this.options.device ? this.device.stats() : {}),
     };
   }
 
@@ -211,6 +220,10 @@ export class OAuthFixture {
         return true;
       case "POST /revoke":
         this.revoke(res, body);
+        return true;
+      case "POST /device_authorization":
+        if (!this.options.device) return false;
+        this.device.authorize(res, this.authenticateClient(req, new URLSearchParams(body)), new URLSearchParams(body));
         return true;
       case "POST /_test/expire-all":
         for (const access of this.accessTokens.values()) access.expiresAt = 0;
@@ -267,6 +280,7 @@ export class OAuthFixture {
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
       revocation_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
+      ...(this.options.device ? { device_authorization_endpoint: `${origin}/device_authorization` } : {}),
     };
   }
 
@@ -284,7 +298,9 @@ export class OAuthFixture {
     }
     this.lastRegistrationRequest = request;
     const redirectUris = request.redirect_uris;
-    if (!Array.isArray(redirectUris) || redirectUris.length === 0 || !redirectUris.every((u) => typeof u === "string")) {
+    // A device-only client (RFC 8628) has nowhere to be redirected to.
+    const deviceOnly = Array.isArray(request.grant_types) && request.grant_types.includes(DEVICE_CODE_GRANT) && !request.grant_types.includes("authorization_code");
+    if (!Array.isArray(redirectUris) || (redirectUris.length === 0 && !deviceOnly) || !redirectUris.every((u) => typeof u === "string")) {
       oauthError(res, 400, "invalid_redirect_uri", "redirect_uris must be a non-empty array of URLs");
       return;
     }
@@ -374,7 +390,7 @@ export class OAuthFixture {
   }
 
   /** Client authentication at the token endpoint: Basic header, or client_id (+ client_secret) in the body. */
-  private authenticateClient(req: IncomingMessage, params: URLSearchParams): Client | undefined {
+  authenticateClient(req: IncomingMessage, params: URLSearchParams): Client | undefined {
     let id = params.get("client_id") ?? undefined;
     let secret = params.get("client_secret") ?? undefined;
     const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
@@ -413,6 +429,7 @@ export class OAuthFixture {
     const grantType = params.get("grant_type");
     if (grantType === "authorization_code") this.exchangeCode(res, client, params);
     else if (grantType === "refresh_token") this.refresh(res, client, params);
+    else if (grantType === DEVICE_CODE_GRANT && this.options.device) this.device.token(res, client, params, (grant) => this.issueTokens(grant));
     else if (grantType === "client_credentials" && client.client_secret !== undefined) {
       this.counts.tokenExchanges++;
       const scope = params.get("scope") ?? this.options.scopes.join(" ");
@@ -510,5 +527,104 @@ export class OAuthFixture {
     // RFC 7009: 200 even for unknown tokens.
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end("{}");
+  }
+}
+
+// ---- Device login (RFC 8628) -------------------------------------------------------------------
+// `--device`: a device authorization endpoint, and the device_code grant at /token. There is no
+// user: `--device-script` says how each successive poll is answered (the last answer repeats), so
+// a test scripts approval, slow_down, denial or expiry without a browser.
+
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+export type DevicePollAnswer = "pending" | "slow_down" | "denied" | "expired" | "ok";
+export const DEVICE_POLL_ANSWERS: readonly DevicePollAnswer[] = ["pending", "slow_down", "denied", "expired", "ok"];
+
+export interface DeviceFixtureOptions {
+  /** `--device-script pending,slow_down,ok`: the answer to each poll, in order; the last one repeats. */
+  script: DevicePollAnswer[];
+  /** `--device-interval`: the `interval` sent (seconds); omitted when undefined (clients then wait 5 s). */
+  interval?: number;
+  /** `--device-expires-in`: the device code's `expires_in`, seconds. */
+  expiresIn: number;
+  /** `--device-user-code`: the user code sent (hostile text, for the sanitizer). */
+  userCode?: string;
+  /** `--device-verification-uri`: sent instead of the fixture's own /device (hostile metadata). */
+  verificationUri?: string;
+}
+
+const DEFAULT_DEVICE_FIXTURE: DeviceFixtureOptions = { script: ["ok"], expiresIn: 600 };
+
+interface DeviceCode {
+  clientId: string;
+  scope: string;
+  resource?: string;
+  polls: number;
+  done: boolean;
+}
+
+class DeviceFixture {
+  private readonly codes = new Map<string, DeviceCode>();
+  private authorizations = 0;
+  private polls = 0;
+  private lastRequest: Record<string, string> | null = null;
+
+  constructor(
+    private readonly options: DeviceFixtureOptions,
+    private readonly resourceUrl: () => string,
+    private readonly origin: () => string,
+  ) {}
+
+  stats(): Pick<OAuthStats, "deviceAuthorizations" | "devicePolls" | "lastDeviceAuthorizationRequest"> {
+    return { deviceAuthorizations: this.authorizations, devicePolls: this.polls, lastDeviceAuthorizationRequest: this.lastRequest };
+  }
+
+  authorize(res: ServerResponse, client: Client | undefined, params: URLSearchParams): void {
+    this.lastRequest = Object.fromEntries(params);
+    if (!client) {
+      oauthError(res, 401, "invalid_client", "unknown client or bad client credentials");
+      return;
+    }
+    const resource = params.get("resource") ?? undefined;
+    if (resource !== undefined && resource !== this.resourceUrl()) {
+      oauthError(res, 400, "invalid_target", `resource must be ${this.resourceUrl()}`);
+      return;
+    }
+    const deviceCode = token("dc");
+    const userCode = this.options.userCode ?? `${randomBytes(2).toString("hex").toUpperCase()}-${randomBytes(2).toString("hex").toUpperCase()}`;
+    this.codes.set(deviceCode, { clientId: client.client_id, scope: params.get("scope") ?? "", resource, polls: 0, done: false });
+    this.authorizations++;
+    const verificationUri = this.options.verificationUri ?? `${this.origin()}/device`;
+    json(res, 200, {
+      device_code: deviceCode,
+      user_code: userCode,
+      verification_uri: verificationUri,
+      verification_uri_complete: `${verificationUri}?user_code=${encodeURIComponent(userCode)}`,
+      expires_in: this.options.expiresIn,
+      ...(this.options.interval !== undefined ? { interval: this.options.interval } : {}),
+    });
+  }
+
+  token(res: ServerResponse, client: Client, params: URLSearchParams, issue: (grant: Grant) => Record<string, unknown>): void {
+    this.polls++;
+    const code = this.codes.get(params.get("device_code") ?? "");
+    if (!code || code.done || code.clientId !== client.client_id) {
+      oauthError(res, 400, "invalid_grant", "unknown, used or foreign device code");
+      return;
+    }
+    if ((params.get("resource") ?? undefined) !== code.resource) {
+      oauthError(res, 400, "invalid_target", "resource differs from the device authorization request");
+      return;
+    }
+    const script = this.options.script;
+    const answer = script[Math.min(code.polls++, script.length - 1)]!;
+    if (answer === "pending") oauthError(res, 400, "authorization_pending", "the user has not approved yet");
+    else if (answer === "slow_down") oauthError(res, 400, "slow_down", "polling too fast");
+    else if (answer === "denied") oauthError(res, 400, "access_denied", "the user denied the login");
+    else if (answer === "expired") oauthError(res, 400, "expired_token", "the device code expired");
+    else {
+      code.done = true;
+      json(res, 200, issue({ id: token("grant"), clientId: client.client_id, scope: code.scope || "mcp:tools", resource: code.resource }));
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   extractWWWAuthenticateParams,
   type FetchLike,
   IssuerMismatchError,
+  type OAuthProtectedResourceMetadata,
   StreamableHTTPClientTransport,
 } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
@@ -31,6 +32,8 @@ export type OAuthSupport =
       supported: true;
       authorizationServer: string;
       metadata?: AuthorizationServerMetadata;
+      /** The protected-resource metadata, when the server publishes it (its resource and scopes). */
+      resourceMetadata?: OAuthProtectedResourceMetadata;
       challenge: Challenge;
       /**
        * A 2025-03-26 server: no protected-resource metadata, and authorization-server metadata at its
@@ -118,7 +121,8 @@ export async function discoverOAuthSupport(
     if (advertised || info.authorizationServerMetadata || challenge.kind === "challenged") {
       // A 401 alone is enough: a 2025-03-26 server may publish no metadata at all, and then the
       // authorization server's endpoints are /authorize, /token and /register at its origin.
-      return { supported: true, authorizationServer: info.authorizationServerUrl, metadata: info.authorizationServerMetadata, challenge, legacyIssuer };
+      const { resourceMetadata } = info;
+      return { supported: true, authorizationServer: info.authorizationServerUrl, metadata: info.authorizationServerMetadata, challenge, legacyIssuer, resourceMetadata };
     }
     return { supported: false, answer: "it asks for no credentials and publishes no OAuth metadata" };
   } catch (error) {

@@ -25,7 +25,7 @@ import { sameTokens, withNewTokens } from "../tokens.ts";
 import { withTimeout } from "../../timers.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_SEC = 300;
-const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
+export const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface LoginOptions {
   name: string;
@@ -173,7 +173,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   };
 }
 
-function loginTarget(server: ServerConfig): HttpServerConfig {
+export function loginTarget(server: ServerConfig): HttpServerConfig {
   const { name } = server;
   if (server.transport === "stdio") throw noLoginForStdio(name);
   if (server.bearerTokenEnvVar) {
@@ -184,7 +184,7 @@ function loginTarget(server: ServerConfig): HttpServerConfig {
   return server;
 }
 
-function staticClient(ctx: Context, server: HttpServerConfig): OAuthClientInformationMixed | undefined {
+export function staticClient(ctx: Context, server: HttpServerConfig): OAuthClientInformationMixed | undefined {
   const { clientId, clientSecretEnvVar } = server.oauth;
   if (!clientId) return undefined;
   const where = `server "${server.name}" oauth_client_secret_env_var`;
@@ -246,7 +246,7 @@ export function requestedScope(from: { flag?: string[]; config?: string[]; chall
 }
 
 /** Logging in again replaces a login: its old tokens are revoked, best effort (a failure is a warning). */
-async function revokeReplaced(previous: StoredCredentials, fetchFn: FetchLike, hooks: LoginHooks): Promise<void> {
+export async function revokeReplaced(previous: StoredCredentials, fetchFn: FetchLike, hooks: Pick<LoginHooks, "onWarning">): Promise<void> {
   const outcome = await revokeStoredTokens(previous, fetchFn);
   if (outcome.kind === "failed") hooks.onWarning?.(`could not revoke the previous login's tokens: ${outcome.reason}`);
 }

@@ -2,6 +2,7 @@
 // only URLs (the authorization URL holds a state and a PKCE challenge, not a secret) and outcomes.
 import { loginCommand } from "../../auth/login-command.ts";
 import type { IO } from "../../context.ts";
+import type { DeviceLoginSession } from "../../auth/login/device-login.ts";
 import type { LoginResult, LoginSession } from "../../auth/login/login.ts";
 import type { LogoutResult } from "../../auth/logout.ts";
 import { terminalText } from "../../text/sanitize.ts";
@@ -15,6 +16,27 @@ export function renderLoginInstructions(io: IO, session: LoginSession, options: 
   note(io, "");
   note(io, "No browser on this machine (SSH, container)? Open the URL on any machine and log in; the page it ends on");
   note(io, `(${session.redirectUrl}?code=…) will fail to load there. Copy that page's full address and paste it here, then press Enter.`);
+}
+
+/**
+ * The device login's prompt. The URL with the code in it first (and as a QR code on a terminal),
+ * then the plain URL and the code, which every server sends. All of it is the server's text.
+ */
+export function renderDeviceInstructions(io: IO, session: DeviceLoginSession, qr: string | undefined): void {
+  const { authorization } = session;
+  note(io, `To log in to "${session.server.name}", open this URL on any device (a phone, your laptop) and approve the login:`);
+  note(io, "");
+  note(io, `  ${terminalText(authorization.verificationUriComplete ?? authorization.verificationUri)}`);
+  note(io, "");
+  if (qr) {
+    note(io, qr);
+    note(io, "");
+  }
+  note(io, `Or open ${terminalText(authorization.verificationUri)} and enter the code: ${paint(io, "bold", terminalText(authorization.userCode))}`);
+}
+
+export function deviceWaitingText(session: DeviceLoginSession): string {
+  return `Waiting for the login to be approved (the code expires in ${Math.max(1, Math.round(session.authorization.expiresInSec / 60))} min)…`;
 }
 
 export function renderIgnoredPaste(io: IO, reason: string): void {

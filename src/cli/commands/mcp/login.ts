@@ -1,17 +1,28 @@
-// `tether mcp login`: OAuth login to an HTTP server, in the browser or by pasting the redirect URL.
+// `tether mcp login`: OAuth login to an HTTP server, in the browser, by pasting the redirect URL, or
+// with a code entered on another device (--device).
 import { loginCommand } from "../../../auth/login-command.ts";
 import type { Context } from "../../../context.ts";
 import { AuthError, UsageError } from "../../../errors.ts";
 import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login/login.ts";
-import { serverNameArg } from "../../args.ts";
+import type { DeviceLoginSession } from "../../../auth/login/device-login.ts";
+import { beforeSeparator, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";
-import { renderIgnoredCallback, renderIgnoredPaste, renderLoggedIn, renderLoginInstructions, waitingText } from "../../views/auth.ts";
+import {
+  deviceWaitingText,
+  renderDeviceInstructions,
+  renderIgnoredCallback,
+  renderIgnoredPaste,
+  renderLoggedIn,
+  renderLoginInstructions,
+  waitingText,
+} from "../../views/auth.ts";
 
 const args = {
   ...serverNameArg,
   scopes: { type: "string", description: "Scopes to ask for, comma-separated (overrides oauth_scopes; joined with those already held)", valueHint: "a,b" },
   browser: { type: "boolean", default: true, description: "Open the browser", negativeDescription: "Only print the URL" },
+  device: { type: "boolean", description: "Log in with a code entered on another device (SSH sessions, containers; RFC 8628)" },
 } as const;
 
 export default (ctx: Context) =>
@@ -19,7 +30,8 @@ export default (ctx: Context) =>
     path: "tether mcp login",
     description: "Log in to an HTTP server with OAuth",
     args,
-    async run(parsed) {
+    async run(parsed, rawArgs) {
+      if (parsed.device) return runDeviceLogin(ctx, parseDeviceLoginOptions(parsed, rawArgs));
       const session = await beginLogin(ctx, parseLoginOptions(parsed), {
         onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
         onWarning: (message) => ctx.io.stderr.write(`warning: ${message}
@@ -47,6 +59,54 @@ async function refuseUnsafeAuthorizationUrl(session: LoginSession): Promise<void
   throw new AuthError(`the authorization server of "${name}" sent a login URL that is not https (${session.authorizationUrl.protocol}); it was not opened`, {
     hint: `check the server's OAuth metadata (authorization_endpoint); ${loginCommand(name)} to start again`,
   });
+}
+
+/** `--device`: the user code and where to enter it, then polling until the login is approved. */
+async function runDeviceLogin(ctx: Context, options: LoginOptions): Promise<void> {
+  const { beginDeviceLogin } = await import("../../../auth/login/device-login.ts");
+  const session = await beginDeviceLogin(ctx, options, {
+    onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
+  });
+  await refuseUnsafeVerificationUrl(session);
+  renderDeviceInstructions(ctx.io, session, await deviceQrCode(ctx, session));
+  const result = await withSpinner(ctx.io, deviceWaitingText(session), () => session.complete());
+  renderLoggedIn(ctx.io, result);
+}
+
+/** As with the browser login's URL: only https (or http to loopback) is shown as a place to log in. */
+async function refuseUnsafeVerificationUrl(session: DeviceLoginSession): Promise<void> {
+  const { isOpenableUrl } = await import("../../open-url.ts");
+  const { authorization } = session;
+  if (authorization.verificationUriComplete !== undefined && !isOpenableUrl(authorization.verificationUriComplete)) {
+    authorization.verificationUriComplete = undefined;
+  }
+  if (isOpenableUrl(authorization.verificationUri)) return;
+  const name = session.server.name;
+  throw new AuthError(`the authorization server of "${name}" sent a verification URL that is not https; it was not shown`, {
+    hint: `check the server's device authorization endpoint; ${loginCommand(name)} to log in in a browser instead`,
+  });
+}
+
+/** A QR code of the URL with the code in it, on a terminal only (a piped log gets the text alone). */
+async function deviceQrCode(ctx: Context, session: DeviceLoginSession): Promise<string | undefined> {
+  const url = session.authorization.verificationUriComplete;
+  if (!url || !ctx.io.stderrIsTTY) return undefined;
+  const { terminalQrCode } = await import("../../qr.ts");
+  return terminalQrCode(new URL(url).href);
+}
+
+/**
+ * `--device` replaces the browser: `--browser`/`--no-browser` (the paste-back way) with it are a
+ * contradiction, not a preference.
+ */
+export function parseDeviceLoginOptions(parsed: { name: string; scopes?: string }, rawArgs: readonly string[]): LoginOptions {
+  const browserFlag = beforeSeparator(rawArgs).find((arg) => /^--(no-)?browser(=|$)/.test(arg));
+  if (browserFlag) {
+    throw new UsageError(`--device and ${browserFlag} cannot be used together: a device login opens no browser here`, {
+      hint: "use --device for a code to enter on another device, or --no-browser to paste the redirect URL back",
+    });
+  }
+  return parseLoginOptions(parsed);
 }
 
 export function parseLoginOptions(parsed: { name: string; scopes?: string }): LoginOptions {
