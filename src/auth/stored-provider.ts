@@ -1,7 +1,7 @@
 // The OAuthClientProvider every connection uses (list --status, tools, call, doctor, exec): it serves
 // the stored login, refreshes it before it expires, and never starts a login, since a connection has
 // no browser. A login that cannot be renewed ends with `run: tether mcp login NAME`.
-import type { OAuthClientProvider } from "@modelcontextprotocol/client";
+import type { DpopSession, OAuthClientProvider } from "@modelcontextprotocol/client";
 import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
@@ -22,7 +22,9 @@ export async function storedLoginProvider(ctx: Context, server: HttpServerConfig
   const { store, key, credentials } = await loadServerCredentials(ctx, server);
   if (!credentials?.tokens) return undefined;
   const slot: LoginSlot = { serverName: server.name, serverUrl: serverUrl(ctx, server), store, key };
-  return new StoredLoginProvider(ctx, slot, credentials);
+  const provider = new StoredLoginProvider(ctx, slot, credentials);
+  slot.dpopSession = (latest) => provider.dpopSessionFor(latest);
+  return provider;
 }
 
 /**
@@ -41,6 +43,8 @@ export class StoredLoginProvider implements OAuthClientProvider {
   /** SDK-driven refreshes in this process take turns too (a POST and the GET stream can both get a 401). */
   private roundsTail: Promise<void> = Promise.resolve();
   private deleted = false;
+  /** DPoP: the session for the stored key (its nonces live as long as this process), made on first use. */
+  private dpopCache: { jwk: string; session: Promise<DpopSession> } | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -92,6 +96,23 @@ export class StoredLoginProvider implements OAuthClientProvider {
     } finally {
       this.endRound();
     }
+  }
+
+  /**
+   * DPoP (RFC 9449): the stored login's key, when its tokens are bound to one. The SDK signs every
+   * MCP request and the refreshes it drives with it, and answers DPoP-Nonce challenges.
+   */
+  dpop(): Promise<DpopSession | undefined> {
+    return this.dpopSessionFor(this.credentials);
+  }
+
+  /** One session per key: another tether's new login (a new key) is picked up when the credentials are reloaded. */
+  async dpopSessionFor(credentials: StoredCredentials): Promise<DpopSession | undefined> {
+    const stored = credentials.dpopKey;
+    if (!stored) return undefined;
+    const jwk = JSON.stringify(stored.jwk);
+    if (this.dpopCache?.jwk !== jwk) this.dpopCache = { jwk, session: import("./dpop.ts").then((m) => m.dpopSessionOf(stored)) };
+    return this.dpopCache.session;
   }
 
   redirectToAuthorization(): never {
