@@ -13,10 +13,8 @@ import {
 import { AuthError } from "../errors.ts";
 import { PUBLIC_JWK_MEMBERS, type StoredDpopKey } from "./store/credentials.ts";
 
-
 /** Preferred first: ES256 is what RFC 9449's examples and most servers use, and the smallest proof. */
 const PREFERENCE: readonly DpopAlg[] = ["ES256", ...DPOP_SUPPORTED_ALGS.filter((alg) => alg !== "ES256")];
-
 
 /**
  * The algorithm to sign proofs with, or undefined when DPoP is off for this server: `oauth_dpop =

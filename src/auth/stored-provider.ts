@@ -5,7 +5,7 @@ import type { DpopSession, OAuthClientProvider } from "@modelcontextprotocol/cli
 import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
-import { loginNeeded } from "./auth-errors.ts";
+import { loginNeeded, reasonOf } from "./auth-errors.ts";
 import { loginCommand } from "./login-command.ts";
 import type { StoredCredentials, StoredTokens } from "./store/credentials.ts";
 import { holdRefreshLock } from "./refresh-lock.ts";
@@ -111,7 +111,14 @@ export class StoredLoginProvider implements OAuthClientProvider {
     const stored = credentials.dpopKey;
     if (!stored) return undefined;
     const jwk = JSON.stringify(stored.jwk);
-    if (this.dpopCache?.jwk !== jwk) this.dpopCache = { jwk, session: import("./dpop.ts").then((m) => m.dpopSessionOf(stored)) };
+    if (this.dpopCache?.jwk !== jwk) {
+      const session = import("./dpop.ts")
+        .then((m) => m.dpopSessionOf(stored))
+        .catch((error: unknown) => {
+          throw loginNeeded(this.slot.serverName, `its stored DPoP key cannot be used (${reasonOf(error, credentials)})`, error);
+        });
+      this.dpopCache = { jwk, session };
+    }
     return this.dpopCache.session;
   }
 

@@ -4,6 +4,8 @@
 // nonce challenges are answered at the token endpoint and at the MCP server, and a refresh keeps
 // the key. The "browser" is headless: ctx.openUrl follows the authorize redirect to the callback.
 import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { calculateJwkThumbprint } from "jose";
 import { runCli } from "../../src/cli/run.ts";
 import type { StoredCredentials } from "../../src/auth/store/credentials.ts";
@@ -148,6 +150,23 @@ describe("DPoP advertised by the authorization server, with nonces at both serve
     expectNothingSecretPrinted(first);
     expectNothingSecretPrinted(second);
   });
+});
+
+test("a stored key that no longer loads says to log in again, without quoting it", async () => {
+  const fx = await fixture(["--dpop"]);
+  configure(fx.url);
+  expectOk(await tether(["mcp", "login", "fx"]));
+  const file = join(each.home.tetherHome, ".credentials.json");
+  const entries = JSON.parse(readFileSync(file, "utf8"));
+  const [key] = Object.keys(entries);
+  const damaged = "damaged-private-part-0123456789";
+  entries[key!].dpopKey.jwk.d = damaged;
+  writeFileSync(file, JSON.stringify(entries), { mode: 0o600 });
+  const run = await tether(["mcp", "call", "fx", "echo", "--arg", "text=hi"]);
+  expect(run.code).toBe(1);
+  expect(run.stderr).toContain('server "fx": its stored DPoP key cannot be used');
+  expect(run.stderr).toContain("hint: run: tether mcp login fx");
+  expect(run.stderr).not.toContain(damaged);
 });
 
 describe("oauth_dpop", () => {
