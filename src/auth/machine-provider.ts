@@ -8,12 +8,18 @@ import type { Context } from "../context.ts";
 import { expandVars, requireEnvVar } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
+import { withProcessDpop } from "./dpop.ts";
 
 /** A PEM key is a few KiB; anything much larger is not one. */
 const MAX_KEY_FILE_BYTES = 64 * 1024;
 const DEFAULT_KEY_ALGORITHM = "RS256";
 
+/** The provider for a machine login, with DPoP (../dpop.ts) when the server entry or its authorization server wants it. */
 export function machineLoginProvider(ctx: Context, server: HttpServerConfig): OAuthClientProvider {
+  return withProcessDpop(clientCredentialsProvider(ctx, server), server.name, server.oauth.dpop);
+}
+
+function clientCredentialsProvider(ctx: Context, server: HttpServerConfig): OAuthClientProvider {
   const { clientId, clientSecretEnvVar, privateKeyFile, privateKeyAlg, scopes } = server.oauth;
   const where = `server "${server.name}"`;
   const common = { clientId: clientId!, clientName: "tether", scope: scopes?.join(" ") || undefined };

@@ -1,7 +1,7 @@
 // Refreshing a stored login: under the server's refresh lock, with the stored client information,
 // saved back at once. Credentials are deleted only when the server says the grant or client is dead.
 import { discoverAuthorizationServerMetadata, discoverOAuthServerInfo, refreshAuthorization } from "@modelcontextprotocol/client";
-import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/client";
+import { type DpopSession, OAuthError, OAuthErrorCode } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { AuthError } from "../errors.ts";
 import { loginNeeded, reasonOf } from "./auth-errors.ts";
@@ -19,6 +19,11 @@ export interface LoginSlot {
   serverUrl: URL;
   store: CredentialStore;
   key: string;
+  /**
+   * DPoP (RFC 9449): the session for a login's stored key, so a refresh is signed with the key the
+   * tokens are bound to (the new tokens stay bound to it). Absent: sessions are made per refresh.
+   */
+  dpopSession?(credentials: StoredCredentials): Promise<DpopSession | undefined>;
 }
 
 /** A refresh that failed for a reason that may pass (5xx, network): the credentials were kept. */
@@ -64,8 +69,10 @@ async function refreshNow(ctx: Context, slot: LoginSlot, current: StoredCredenti
   try {
     const issuer = issuerOf(current) ?? (await discoverOAuthServerInfo(slot.serverUrl, { fetchFn })).authorizationServerUrl;
     const metadata = await discoverAuthorizationServerMetadata(issuer, { fetchFn });
+    const dpop = slot.dpopSession ? await slot.dpopSession(current) : current.dpopKey ? await (await import("./dpop.ts")).dpopSessionOf(current.dpopKey) : undefined;
     const tokens = await refreshAuthorization(issuer, {
       metadata,
+      dpop,
       clientInformation: current.clientInformation,
       refreshToken,
       // Verbatim, as the SDK's auth() sent it at login: URL parsing would add a trailing "/".

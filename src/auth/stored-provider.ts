@@ -1,11 +1,11 @@
 // The OAuthClientProvider every connection uses (list --status, tools, call, doctor, exec): it serves
 // the stored login, refreshes it before it expires, and never starts a login, since a connection has
 // no browser. A login that cannot be renewed ends with `run: tether mcp login NAME`.
-import type { OAuthClientInformationContext, OAuthClientProvider } from "@modelcontextprotocol/client";
+import type { DpopSession, OAuthClientInformationContext, OAuthClientProvider } from "@modelcontextprotocol/client";
 import type { OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import type { HttpServerConfig } from "../config/types.ts";
-import { loginNeeded } from "./auth-errors.ts";
+import { loginNeeded, reasonOf } from "./auth-errors.ts";
 import { loginCommand } from "./login-command.ts";
 import type { StoredCredentials, StoredTokens } from "./store/credentials.ts";
 import { holdRefreshLock } from "./refresh-lock.ts";
@@ -24,7 +24,9 @@ export async function storedLoginProvider(ctx: Context, server: HttpServerConfig
   const { store, key, credentials } = await loadServerCredentials(ctx, server);
   if (!credentials?.tokens) return undefined;
   const slot: LoginSlot = { serverName: server.name, serverUrl: serverUrl(ctx, server), store, key };
-  return new StoredLoginProvider(ctx, slot, credentials);
+  const provider = new StoredLoginProvider(ctx, slot, credentials);
+  slot.dpopSession = (latest) => provider.dpopSessionFor(latest);
+  return provider;
 }
 
 /**
@@ -43,6 +45,8 @@ export class StoredLoginProvider implements OAuthClientProvider {
   /** SDK-driven refreshes in this process take turns too (a POST and the GET stream can both get a 401). */
   private roundsTail: Promise<void> = Promise.resolve();
   private deleted = false;
+  /** DPoP: the session for the stored key (its nonces live as long as this process), made on first use. */
+  private dpopCache: { jwk: string; session: Promise<DpopSession> } | undefined;
 
   constructor(
     private readonly ctx: Context,
@@ -115,6 +119,30 @@ export class StoredLoginProvider implements OAuthClientProvider {
     } finally {
       this.endRound();
     }
+  }
+
+  /**
+   * DPoP (RFC 9449): the stored login's key, when its tokens are bound to one. The SDK signs every
+   * MCP request and the refreshes it drives with it, and answers DPoP-Nonce challenges.
+   */
+  dpop(): Promise<DpopSession | undefined> {
+    return this.dpopSessionFor(this.credentials);
+  }
+
+  /** One session per key: another tether's new login (a new key) is picked up when the credentials are reloaded. */
+  async dpopSessionFor(credentials: StoredCredentials): Promise<DpopSession | undefined> {
+    const stored = credentials.dpopKey;
+    if (!stored) return undefined;
+    const jwk = JSON.stringify(stored.jwk);
+    if (this.dpopCache?.jwk !== jwk) {
+      const session = import("./dpop.ts")
+        .then((m) => m.dpopSessionOf(stored))
+        .catch((error: unknown) => {
+          throw loginNeeded(this.slot.serverName, `its stored DPoP key cannot be used (${reasonOf(error, credentials)})`, error);
+        });
+      this.dpopCache = { jwk, session };
+    }
+    return this.dpopCache.session;
   }
 
   redirectToAuthorization(): never {

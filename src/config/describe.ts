@@ -26,6 +26,8 @@ export interface ServerView {
   env_http_headers?: Record<string, string>;
   oauth_client_id?: string;
   oauth_scopes?: string[];
+  /** DPoP (RFC 9449): only when the server sets oauth_dpop. */
+  oauth_dpop?: boolean;
   startup_timeout_sec: number;
   tool_timeout_sec: number;
   tool_max_total_timeout_sec: number;
@@ -118,5 +120,6 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     env_http_headers: server.envHttpHeaders,
     oauth_client_id: server.oauth.clientId,
     oauth_scopes: server.oauth.scopes,
+    oauth_dpop: server.oauth.dpop,
   };
 }

@@ -74,6 +74,8 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
         privateKeyFile: raw.oauth_private_key_file,
         privateKeyAlg: raw.oauth_private_key_alg,
         clientMetadataUrl: raw.oauth_client_metadata_url,
+        // DPoP (RFC 9449)
+        dpop: raw.oauth_dpop,
       },
     };
   }

@@ -27,6 +27,8 @@ export const serverSchema = type({
   "oauth_private_key_file?": "string > 0",
   "oauth_private_key_alg?": "string > 0",
   "oauth_client_metadata_url?": "string > 0",
+  // DPoP (RFC 9449): on/off; unset follows the authorization server's metadata.
+  "oauth_dpop?": "boolean",
   "startup_timeout_sec?": positiveSeconds,
   "startup_timeout_ms?": "number.integer > 0",
   "tool_timeout_sec?": positiveSeconds,

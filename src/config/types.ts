@@ -73,6 +73,8 @@ export interface OAuthServerSettings {
   privateKeyAlg?: string;
   /** An https URL used as the client_id (Client ID Metadata Document) where the authorization server supports it. */
   clientMetadataUrl?: string;
+  /** DPoP (RFC 9449) `oauth_dpop`: true always, false never; unset: when the authorization server advertises it. */
+  dpop?: boolean;
 }
 
 export interface HttpServerConfig extends ServerCommon {

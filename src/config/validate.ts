@@ -118,7 +118,7 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
     const error = typed[0]!;
     return at(String(error.path[0]), `'${error.path.join(".")}' ${problemText(error)}`);
   }
-  if (hasUrl) return findOAuthProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+  if (hasUrl) return findOAuthProblem(server, at) ?? findDpopProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
   return undefined;
 }
 
@@ -141,6 +141,14 @@ function findOAuthProblem(server: Record<string, unknown>, at: (key: string, mes
   }
   if ("bearer_token_env_var" in server) {
     return at("bearer_token_env_var", "'bearer_token_env_var' and oauth_grant = \"client_credentials\" both set the token; keep one");
+  }
+  return undefined;
+}
+
+/** DPoP (RFC 9449): oauth_dpop binds OAuth tokens; a bearer token from the environment is sent as it is. */
+function findDpopProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+  if (server.oauth_dpop === true && "bearer_token_env_var" in server) {
+    return at("oauth_dpop", "'oauth_dpop' applies to OAuth logins, but 'bearer_token_env_var' sends a fixed token", "remove one of the two");
   }
   return undefined;
 }

@@ -176,6 +176,22 @@ describe("mcp login --device", () => {
     expect(refused.stderr).not.toContain("/etc/passwd");
   });
 
+  test("where the authorization server offers DPoP, the device login binds its tokens to a stored key that later calls prove", async () => {
+    const fx = await fixture(["--device", "--device-script", "ok", "--dpop", "--dpop-nonce"]);
+    configure(fx.url);
+    expectOk(await tether(["mcp", "login", "fx", "--device"]));
+    const entry = onlyEntry(home.tetherHome)!;
+    expect(entry.dpopKey?.alg).toBe("ES256");
+    expect(entry.tokens?.token_type).toBe("DPoP");
+
+    expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=bound"])).stdout).toBe("bound\n");
+    const seen = (await fx.stats()).dpop;
+    const polls = seen.tokenRequests.filter((r: { grantType: string }) => r.grantType === "urn:ietf:params:oauth:grant-type:device_code");
+    expect(polls.at(-1)).toMatchObject({ proof: true, nonce: "fixture-as-nonce" });
+    expect(seen.mcpRequests.length).toBeGreaterThan(0);
+    expect(seen.mcpRequests.every((r: { scheme: string; jkt: string }) => r.scheme === "DPoP" && r.jkt === polls.at(-1).jkt)).toBe(true);
+  });
+
   test("on a terminal the URL with the code is also a QR code", async () => {
     const fx = await fixture(["--device", "--device-interval", "1"]);
     configure(fx.url);

@@ -114,6 +114,10 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "no-result-type": { type: "boolean" },
       "bad-result": { type: "boolean" },
       "silent-listen": { type: "boolean" },
+      // DPoP (RFC 9449) mode of the OAuth fixture: see the DPoP block of ./oauth-server.ts.
+      dpop: { type: "boolean" },
+      "dpop-unadvertised": { type: "boolean" },
+      "dpop-nonce": { type: "boolean" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -169,6 +173,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     pageSize: int("page-size", v["page-size"], 0),
     hostileText: !!v["hostile-text"],
     expiresIn: v["expires-in"] === undefined ? undefined : Number(v["expires-in"]),
+    dpop: v.dpop ? "advertised" : v["dpop-unadvertised"] ? "unadvertised" : undefined,
+    dpopNonce: !!v["dpop-nonce"],
     authorizationEndpoint: v["authorization-endpoint"],
     device: v.device ? deviceOptions(v, int) : undefined,
     flood: v.flood as FloodKind | undefined,
@@ -410,6 +416,8 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       sendJson(res, 200, { ...counters, ...oauth?.stats(), tasks: await taskStatuses() });
       return;
     }
+    // DPoP proofs are checked (async, with jose) before the synchronous OAuth routes and admit() see the request.
+    if (oauth && !(await oauth.checkDpop(req, res, url, body, isMcpPath(path)))) return;
     if (oauth?.handle(req, res, url, body)) return;
     if (!isMcpPath(path)) {
       sendJson(res, 404, { error: "not_found", message: `fixture: no route ${req.method} ${path}` });

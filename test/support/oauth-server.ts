@@ -24,6 +24,10 @@ export interface OAuthFixtureOptions {
   expiresIn?: number;
   /** Device login (RFC 8628); see the device block at the end of this file. */
   device?: DeviceFixtureOptions;
+  /** DPoP (RFC 9449), see the DPoP block below: `advertised` in the metadata, or accepted without saying so. */
+  dpop?: "advertised" | "unadvertised";
+  /** `--dpop-nonce`: the token endpoint and the MCP endpoint each demand their own DPoP nonce. */
+  dpopNonce?: boolean;
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -41,6 +45,8 @@ interface Grant {
   clientId: string;
   scope: string;
   resource?: string;
+  /** DPoP: the JWK thumbprint the grant's tokens are bound to (cnf.jkt). */
+  jkt?: string;
 }
 
 interface AuthCode {
@@ -188,6 +194,7 @@ export class OAuthFixture {
       refreshMode: this.refreshMode,
       clients: [...this.clients.keys()],
       ...(this.options.device ? this.device.stats() : {}),
+      ...(this.options.dpop ? { dpop: this.dpopSeen } : {}),
     };
   }
 
@@ -250,10 +257,12 @@ export class OAuthFixture {
 
   /** Whether the request carries a live access token for this resource. */
   isAuthorized(req: IncomingMessage): boolean {
+    if (this.dpopAdmitted.has(req)) return true;
     const header = req.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const access = match ? this.accessTokens.get(match[1]!) : undefined;
-    return !!access && !access.revoked && Date.now() < access.expiresAt;
+    // A DPoP-bound token presented as a Bearer token is refused (RFC 9449 §7.1).
+    return !!access && !access.grant.jkt && !access.revoked && Date.now() < access.expiresAt;
   }
 
   rejectUnauthorized(res: ServerResponse): void {
@@ -278,6 +287,7 @@ export class OAuthFixture {
       grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
       authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ["S256"],
+      ...(this.options.dpop === "advertised" ? { dpop_signing_alg_values_supported: ["ES256", "RS256"] } : {}),
       token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
       revocation_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
       ...(this.options.device ? { device_authorization_endpoint: `${origin}/device_authorization` } : {}),
@@ -427,18 +437,19 @@ export class OAuthFixture {
       return;
     }
     const grantType = params.get("grant_type");
-    if (grantType === "authorization_code") this.exchangeCode(res, client, params);
-    else if (grantType === "refresh_token") this.refresh(res, client, params);
-    else if (grantType === DEVICE_CODE_GRANT && this.options.device) this.device.token(res, client, params, (grant) => this.issueTokens(grant));
+    const jkt = this.dpopKeys.get(req);
+    if (grantType === "authorization_code") this.exchangeCode(res, client, params, jkt);
+    else if (grantType === "refresh_token") this.refresh(res, client, params, jkt);
+    else if (grantType === DEVICE_CODE_GRANT && this.options.device) this.device.token(res, client, params, (grant) => this.issueTokens({ ...grant, jkt }));
     else if (grantType === "client_credentials" && client.client_secret !== undefined) {
       this.counts.tokenExchanges++;
       const scope = params.get("scope") ?? this.options.scopes.join(" ");
-      json(res, 200, this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: resource ?? undefined }));
+      json(res, 200, this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: resource ?? undefined, jkt }));
     }
     else oauthError(res, 400, "unsupported_grant_type", `grant_type ${grantType ?? "(none)"} is not supported`);
   }
 
-  private exchangeCode(res: ServerResponse, client: Client, params: URLSearchParams): void {
+  private exchangeCode(res: ServerResponse, client: Client, params: URLSearchParams, jkt: string | undefined): void {
     const code = this.codes.get(params.get("code") ?? "");
     const verifier = params.get("code_verifier");
     const problem = !code
@@ -460,10 +471,10 @@ export class OAuthFixture {
       return;
     }
     this.counts.tokenExchanges++;
-    json(res, 200, this.issueTokens(code.grant));
+    json(res, 200, this.issueTokens({ ...code.grant, jkt }));
   }
 
-  private refresh(res: ServerResponse, client: Client, params: URLSearchParams): void {
+  private refresh(res: ServerResponse, client: Client, params: URLSearchParams, jkt: string | undefined): void {
     if (this.refreshMode === "500") {
       this.counts.refreshFailures++;
       oauthError(res, 500, "server_error", "refresh-mode is 500");
@@ -478,7 +489,9 @@ export class OAuthFixture {
           ? "refresh token is unknown, spent or revoked"
           : refresh.grant.clientId !== client.client_id
             ? "refresh token was issued to another client"
-            : undefined;
+            : refresh.grant.jkt !== undefined && refresh.grant.jkt !== jkt
+              ? "refresh token is bound to another DPoP key (RFC 9449 §5)"
+              : undefined;
     if (problem || !refresh) {
       this.counts.refreshFailures++;
       oauthError(res, 400, "invalid_grant", problem ?? "unknown refresh token");
@@ -500,7 +513,7 @@ export class OAuthFixture {
     this.refreshTokens.set(refreshToken, { grant, valid: true });
     return {
       access_token: accessToken,
-      token_type: "Bearer",
+      token_type: grant.jkt ? "DPoP" : "Bearer",
       expires_in: this.options.expiresIn ?? this.options.tokenLifetime,
       refresh_token: refreshToken,
       scope: grant.scope,
@@ -528,6 +541,111 @@ export class OAuthFixture {
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end("{}");
   }
+
+  // ---- DPoP (RFC 9449): --dpop (advertised in the metadata), --dpop-unadvertised, --dpop-nonce ----
+  // A token request with a valid proof gets tokens bound to the proof's key (token_type DPoP); one
+  // without gets Bearer tokens, as an authorization server that merely supports DPoP does. An MCP
+  // request with `Authorization: DPoP` must carry a fresh proof for that request, that token (ath)
+  // and that key (cnf.jkt). What was seen is in /_test/stats `dpop`.
+
+  /** The key thumbprint of each request's verified proof, for the synchronous token routes. */
+  private readonly dpopKeys = new WeakMap<IncomingMessage, string>();
+  /** MCP requests whose DPoP token and proof checked out. */
+  private readonly dpopAdmitted = new WeakSet<IncomingMessage>();
+  private readonly dpopJtis = new Set<string>();
+  private readonly dpopSeen: DpopSeen = { tokenRequests: [], mcpRequests: [], asNonceChallenges: 0, rsNonceChallenges: 0 };
+
+  /** Checks the DPoP proof of a token or MCP request; false when it answered the request itself (bad proof, nonce challenge). */
+  async checkDpop(req: IncomingMessage, res: ServerResponse, url: URL, body: string, isMcp: boolean): Promise<boolean> {
+    if (!this.options.dpop) return true;
+    const proof = typeof req.headers.dpop === "string" ? req.headers.dpop : undefined;
+    if (req.method === "POST" && url.pathname === "/token") return this.checkTokenProof(req, res, body, proof);
+    if (!isMcp) return true;
+    const match = /^(\S+)\s+(\S+)$/.exec(req.headers.authorization ?? "");
+    if (!match) return true;
+    const scheme = match[1]!;
+    if (scheme.toLowerCase() !== "dpop") {
+      this.dpopSeen.mcpRequests.push({ scheme, method: req.method ?? "" });
+      return true;
+    }
+    const accessToken = match[2]!;
+    const access = this.accessTokens.get(accessToken);
+    const verdict = await this.verifyProof(proof, req.method ?? "", `${this.origin()}${url.pathname}`, accessToken);
+    this.dpopSeen.mcpRequests.push({ scheme, method: req.method ?? "", ...(verdict.ok ? { jti: verdict.jti, jkt: verdict.jkt, nonce: verdict.nonce } : { error: verdict.error }) });
+    const challenge = (error: string, extra: Record<string, string> = {}) =>
+      json(res, 401, { error }, { "WWW-Authenticate": `DPoP error="${error}", algs="ES256 RS256", resource_metadata="${this.resourceMetadataUrl}"`, ...extra });
+    if (!verdict.ok) return void challenge("invalid_dpop_proof"), false;
+    if (!access || access.revoked || Date.now() >= access.expiresAt) return void challenge("invalid_token"), false;
+    if (access.grant.jkt !== verdict.jkt) return void challenge("invalid_dpop_proof"), false;
+    if (this.options.dpopNonce && verdict.nonce !== RS_NONCE) {
+      this.dpopSeen.rsNonceChallenges++;
+      return void challenge("use_dpop_nonce", { "DPoP-Nonce": RS_NONCE }), false;
+    }
+    this.dpopAdmitted.add(req);
+    return true;
+  }
+
+  private async checkTokenProof(req: IncomingMessage, res: ServerResponse, body: string, proof: string | undefined): Promise<boolean> {
+    const grantType = new URLSearchParams(body).get("grant_type") ?? "";
+    if (proof === undefined) {
+      this.dpopSeen.tokenRequests.push({ grantType, proof: false });
+      return true;
+    }
+    const verdict = await this.verifyProof(proof, "POST", `${this.origin()}/token`);
+    if (!verdict.ok) {
+      this.dpopSeen.tokenRequests.push({ grantType, proof: true, error: verdict.error });
+      oauthError(res, 400, "invalid_dpop_proof", verdict.error);
+      return false;
+    }
+    this.dpopSeen.tokenRequests.push({ grantType, proof: true, jti: verdict.jti, jkt: verdict.jkt, nonce: verdict.nonce });
+    if (this.options.dpopNonce && verdict.nonce !== AS_NONCE) {
+      this.dpopSeen.asNonceChallenges++;
+      json(res, 400, { error: "use_dpop_nonce", error_description: "a DPoP nonce is required" }, { "DPoP-Nonce": AS_NONCE });
+      return false;
+    }
+    this.dpopKeys.set(req, verdict.jkt);
+    return true;
+  }
+
+  /** RFC 9449 §4.3, the checks a server makes of a proof (jti uniqueness across this fixture's life). */
+  private async verifyProof(
+    proof: string | undefined,
+    htm: string,
+    htu: string,
+    accessToken?: string,
+  ): Promise<{ ok: true; jti: string; jkt: string; nonce?: string } | { ok: false; error: string }> {
+    if (!proof) return { ok: false, error: "no DPoP proof" };
+    const jose = await import("jose");
+    try {
+      const header = jose.decodeProtectedHeader(proof);
+      if (header.typ !== "dpop+jwt") return { ok: false, error: "typ is not dpop+jwt" };
+      const jwk = header.jwk;
+      if (!jwk || "d" in jwk) return { ok: false, error: "jwk missing or private" };
+      const key = await jose.importJWK(jwk, header.alg);
+      const { payload } = await jose.jwtVerify(proof, key, { typ: "dpop+jwt", maxTokenAge: "5m" });
+      if (typeof payload.jti !== "string" || this.dpopJtis.has(payload.jti)) return { ok: false, error: "jti missing or reused" };
+      if (payload.htm !== htm) return { ok: false, error: `htm is ${String(payload.htm)}, not ${htm}` };
+      if (payload.htu !== htu) return { ok: false, error: `htu is ${String(payload.htu)}, not ${htu}` };
+      if (accessToken !== undefined && payload.ath !== createHash("sha256").update(accessToken).digest("base64url")) {
+        return { ok: false, error: "ath does not match the access token" };
+      }
+      this.dpopJtis.add(payload.jti);
+      const nonce = typeof payload.nonce === "string" ? payload.nonce : undefined;
+      return { ok: true, jti: payload.jti, jkt: await jose.calculateJwkThumbprint(jwk, "sha256"), nonce };
+    } catch (error) {
+      return { ok: false, error: `proof does not verify: ${(error as Error).message}` };
+    }
+  }
+}
+
+const AS_NONCE = "fixture-as-nonce";
+const RS_NONCE = "fixture-rs-nonce";
+
+export interface DpopSeen {
+  tokenRequests: { grantType: string; proof: boolean; jti?: string; jkt?: string; nonce?: string; error?: string }[];
+  mcpRequests: { scheme: string; method: string; jti?: string; jkt?: string; nonce?: string; error?: string }[];
+  asNonceChallenges: number;
+  rsNonceChallenges: number;
 }
 
 // ---- Device login (RFC 8628) -------------------------------------------------------------------

@@ -17,7 +17,7 @@ import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens, withNewTokens } from "../tokens.ts";
 import { DEVICE_CODE_GRANT, type DeviceAuthorization, type DeviceEndpoints, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "./device.ts";
 import { discoverOAuthSupport, type OAuthSupport } from "./discovery.ts";
-import { type LoginHooks, type LoginOptions, type LoginResult, loginTarget, OAUTH_REQUEST_TIMEOUT_MS, requestedScope, revokeReplaced, staticClient } from "./login.ts";
+import { type LoginHooks, type LoginOptions, type LoginResult, dpopForLogin, loginTarget, OAUTH_REQUEST_TIMEOUT_MS, requestedScope, revokeReplaced, staticClient } from "./login.ts";
 
 export interface DeviceLoginSession {
   server: HttpServerConfig;
@@ -81,7 +81,9 @@ export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hook
     : await selectResourceURL(serverUrl, NO_RESOURCE_OVERRIDE, support.resourceMetadata).catch((error: unknown) => {
         throw new AuthError(`OAuth login to "${name}" failed: ${reasonOf(error)}`, { hint: retryHint, cause: error });
       });
+  const dpop = await dpopForLogin(server, metadata);
   const flow: DeviceFlowOptions = {
+    dpop: dpop?.session,
     endpoints,
     client,
     scope,
@@ -106,6 +108,8 @@ export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hook
         resourceUrl: resource?.href,
         clientInformation: client,
         scopes: scope?.split(" ").filter(Boolean),
+        // Kept only when the server really bound the tokens to the key (token_type DPoP).
+        dpopKey: tokens.token_type?.toLowerCase() === "dpop" ? dpop?.stored : undefined,
         savedAt: ctx.now(),
       };
       // Stamped with the issuer as the SDK's auth() stamps the browser login's, so they are only ever

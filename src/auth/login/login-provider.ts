@@ -1,6 +1,7 @@
 // The OAuthClientProvider of one `mcp login`: memory only, so the SDK's auth() runs discovery,
 // registration and PKCE, and tether stores the result once the code exchange succeeded.
 import type {
+  DpopSession,
   OAuthClientInformationContext,
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -21,6 +22,8 @@ export interface LoginProviderOptions {
   clientMetadataUrl?: string;
   /** The client a previous login registered, reused only with the authorization server that issued it. */
   previousClient?: OAuthClientInformationMixed;
+  /** DPoP (RFC 9449): the new login's key; the SDK signs a proof into each token request with it. */
+  dpop?: DpopSession;
 }
 
 export class LoginProvider implements OAuthClientProvider {
@@ -66,6 +69,10 @@ export class LoginProvider implements OAuthClientProvider {
 
   state(): string {
     return this.options.state;
+  }
+
+  dpop(): DpopSession | undefined {
+    return this.options.dpop;
   }
 
   /**

@@ -1,7 +1,7 @@
 // `mcp login`: the SDK's auth() does discovery, registration, PKCE and the code exchange; tether
 // supplies the loopback listener, the pasted-URL path, the timeout and the storage.
 import { randomBytes } from "node:crypto";
-import { auth, type OAuthClientInformationMixed } from "@modelcontextprotocol/client";
+import { auth, type AuthorizationServerMetadata, type OAuthClientInformationMixed } from "@modelcontextprotocol/client";
 import type { Context, Env } from "../../context.ts";
 import { displayUrl } from "../../config/describe.ts";
 import { requireEnvVar, resolveHeaders, serverUrl as expandedUrl } from "../../config/expand.ts";
@@ -16,6 +16,7 @@ import { type CallbackListener, startCallbackListener } from "./callback-listene
 import type { CredentialStore, StoredCredentials } from "../store/credentials.ts";
 import { discoverOAuthSupport } from "./discovery.ts";
 import { LoginProvider } from "./login-provider.ts";
+import type { StoredDpopKey } from "../store/credentials.ts";
 import { readPastedLines } from "./paste-reader.ts";
 import { serverCredentialKey } from "../server-store.ts";
 import { timedFetch } from "../timed-fetch.ts";
@@ -116,6 +117,8 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     if (verdict.kind === "failure") outcome.reject(verdict.error);
     return verdict;
   };
+  // DPoP: a new login gets a new key pair (the old login's key goes with its revoked tokens).
+  const dpop = await dpopForLogin(server, support.metadata);
   const listener: CallbackListener = startCallbackListener(config.callbackPort, judge, hooks.onIgnoredCallback);
   const provider = new LoginProvider({
     redirectUrl: listener.redirectUrl,
@@ -125,6 +128,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     resource: server.oauth.resource,
     clientMetadataUrl: useCimd ? server.oauth.clientMetadataUrl : undefined,
     previousClient: previous?.clientInformation,
+    dpop: dpop?.session,
   });
   try {
     await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation }));
@@ -162,7 +166,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
         await runAuth(server, () =>
           auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation, authorizationCode: code, iss }),
         );
-        const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope);
+        const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope, dpop?.stored);
         await store.save(key, credentials);
         if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, fetchFn, hooks);
         return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
@@ -171,6 +175,13 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
       }
     },
   };
+}
+
+/** DPoP (RFC 9449) for this login, when on (see ../dpop.ts); the SDK is loaded only then. */
+export async function dpopForLogin(server: HttpServerConfig, metadata: AuthorizationServerMetadata | undefined) {
+  const { dpopAlgFor, newDpopKey } = await import("../dpop.ts");
+  const alg = dpopAlgFor(server.name, server.oauth.dpop, metadata);
+  return alg ? newDpopKey(alg) : undefined;
 }
 
 export function loginTarget(server: ServerConfig): HttpServerConfig {
@@ -211,6 +222,7 @@ function credentialsOf(
   provider: LoginProvider,
   authorizationUrl: URL,
   scope: string | undefined,
+  dpopKey: StoredDpopKey | undefined,
 ): StoredCredentials {
   const requested = authorizationUrl.searchParams.get("scope") ?? scope;
   const base: StoredCredentials = {
@@ -220,6 +232,8 @@ function credentialsOf(
     resourceUrl: authorizationUrl.searchParams.get("resource") ?? undefined,
     clientInformation: provider.client,
     scopes: requested ? requested.split(" ").filter(Boolean) : undefined,
+    // Kept only when the authorization server bound the tokens to it; a Bearer answer needs no key.
+    dpopKey: provider.savedTokens?.token_type?.toLowerCase() === "dpop" ? dpopKey : undefined,
     savedAt: ctx.now(),
   };
   return withNewTokens(base, provider.savedTokens!, ctx.now());

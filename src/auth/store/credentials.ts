@@ -1,6 +1,6 @@
 // What tether stores per server after an OAuth login, the store interface, and the store key.
 import { isPlainObject } from "../../values.ts";
-import type { OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/client";
+import type { DpopAlg, OAuthClientInformationMixed, OAuthTokens } from "@modelcontextprotocol/client";
 
 /** Tokens as stored: the token response without `expires_in` (kept as absolute `expiresAt`). */
 export type StoredTokens = Omit<OAuthTokens, "expires_in">;
@@ -16,9 +16,20 @@ export interface StoredCredentials {
   /** When the access token expires, ms since the epoch. */
   expiresAt?: number;
   scopes?: string[];
+  /** DPoP (RFC 9449): the key pair the tokens are bound to, made by the login that got them (../dpop.ts). */
+  dpopKey?: StoredDpopKey;
   /** When this entry was written, ms since the epoch. */
   savedAt: number;
 }
+
+/** A DPoP key pair as stored: the private JWK (its public members included). A secret: never printed. */
+export interface StoredDpopKey {
+  alg: DpopAlg;
+  jwk: JsonWebKey;
+}
+
+/** The JWK members that are public; every other member of a private JWK (d, p, q, dp, dq, qi, oth) is secret. */
+export const PUBLIC_JWK_MEMBERS = ["kty", "crv", "x", "y", "n", "e"] as const;
 
 export interface CredentialStore {
   /** Where credentials currently go; an auto store reports "file" once it has fallen back; "redis": serve's shared state. */
@@ -61,14 +72,30 @@ export function isStoredCredentials(value: unknown): value is StoredCredentials 
   if (value.clientInformation !== undefined) {
     if (!isPlainObject(value.clientInformation) || typeof value.clientInformation.client_id !== "string") return false;
   }
+  if (value.dpopKey !== undefined && !isStoredDpopKey(value.dpopKey)) return false;
   return true;
+}
+
+function isStoredDpopKey(value: unknown): value is StoredDpopKey {
+  if (!isPlainObject(value) || typeof value.alg !== "string") return false;
+  return isPlainObject(value.jwk) && typeof value.jwk.kty === "string" && typeof value.jwk.d === "string";
+}
+
+/** The private members of a stored DPoP key. */
+function dpopKeySecrets(stored: StoredDpopKey | undefined): string[] {
+  if (!stored) return [];
+  const jwk = stored.jwk as Record<string, unknown>;
+  return Object.keys(jwk)
+    .filter((member) => !(PUBLIC_JWK_MEMBERS as readonly string[]).includes(member))
+    .map((member) => jwk[member])
+    .filter((value): value is string => typeof value === "string");
 }
 
 
 /** The secret strings inside an entry, so error text built from foreign messages can be scrubbed. */
 export function secretsOf(credentials: StoredCredentials): string[] {
   const { tokens, clientInformation } = credentials;
-  const secrets = [tokens?.access_token, tokens?.refresh_token, tokens?.id_token, clientInformation?.client_secret];
+  const secrets = [tokens?.access_token, tokens?.refresh_token, tokens?.id_token, clientInformation?.client_secret, ...dpopKeySecrets(credentials.dpopKey)];
   return secrets.filter((s): s is string => typeof s === "string" && s.length > 0);
 }
 

@@ -67,6 +67,7 @@ function detailFields(view: ServerView): [string, string | undefined][] {
     ["env_http_headers", pairs(view.env_http_headers, " <- $")],
     ["oauth_client_id", view.oauth_client_id],
     ["oauth_scopes", view.oauth_scopes?.join(", ")],
+    ["oauth_dpop", view.oauth_dpop === undefined ? undefined : String(view.oauth_dpop)],
     ["enabled", String(view.enabled)],
     ["required", view.required ? "true" : undefined],
     ["startup_timeout_sec", String(view.startup_timeout_sec)],
