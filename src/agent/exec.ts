@@ -90,7 +90,7 @@ async function checkPromptRequest(ctx: Context, config: TetherConfig, request: N
     });
   }
   if (!server.enabled) throw disabledServer(server.name, "--mcp-prompt");
-  const fromStdin = request.args.find((pair) => pair.endsWith("=@-"));
+  const fromStdin = request.args.find((pair) => pair.slice(pair.indexOf("=") + 1) === "@-");
   if (fromStdin && words.length === 1 && words[0] === "-") {
     throw new UsageError(`only one can read stdin, got the prompt (-) and --arg ${fromStdin}`, { hint: "put the argument in a file: --arg k=@PATH" });
   }
