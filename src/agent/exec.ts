@@ -5,7 +5,8 @@ import type { ServerConfig, TetherConfig } from "../config/types.ts";
 import { disabledServer } from "../config/servers.ts";
 import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
-import { parseArgPairs } from "../mcp/coerce.ts";
+import { readArgumentInput } from "../mcp/argument-files.ts";
+import type { ArgumentPair } from "../mcp/coerce.ts";
 import type { JsonObject } from "./responses-events.ts";
 import { ApprovalGate, type ApprovalPrompt } from "./approvals.ts";
 import type { AgentObserver, RunSummary } from "./events.ts";
@@ -41,7 +42,7 @@ export async function runExec(
   observe: AgentObserver,
 ): Promise<RunSummary> {
   const target = resolveModelTarget(ctx.env, config, options.model);
-  const mcpPrompt = options.mcpPrompt && checkPromptRequest(config, options.mcpPrompt);
+  const mcpPrompt = options.mcpPrompt && (await checkPromptRequest(ctx, config, options.mcpPrompt, options.prompt));
   // With --mcp-prompt the user's own words are optional: the server's prompt may be the whole task.
   const prompt = mcpPrompt && options.prompt.length === 0 ? undefined : await readPrompt(ctx.io, options.prompt);
   reportElicitations(ctx, observe);
@@ -74,11 +75,14 @@ export async function runExec(
 interface PromptRequest {
   server: string;
   prompt: string;
-  pairs: (readonly [string, string])[];
+  pairs: ArgumentPair[];
 }
 
-/** What can be checked before connecting: the server exists and is on, the --arg pairs are k=v. */
-function checkPromptRequest(config: TetherConfig, request: NonNullable<ExecOptions["mcpPrompt"]>): PromptRequest {
+/**
+ * What can be checked before connecting: the server exists and is on, the --arg pairs are k=v and
+ * their files (`k=@PATH`, `k=@-`) are read; stdin is the prompt's or one argument's, not both.
+ */
+async function checkPromptRequest(ctx: Context, config: TetherConfig, request: NonNullable<ExecOptions["mcpPrompt"]>, words: readonly string[]): Promise<PromptRequest> {
   const server = config.servers.find((s) => s.name === request.server);
   if (!server) {
     throw new UsageError(`--mcp-prompt: no server named "${request.server}"`, {
@@ -86,7 +90,12 @@ function checkPromptRequest(config: TetherConfig, request: NonNullable<ExecOptio
     });
   }
   if (!server.enabled) throw disabledServer(server.name, "--mcp-prompt");
-  return { server: request.server, prompt: request.prompt, pairs: parseArgPairs(request.args) };
+  const fromStdin = request.args.find((pair) => pair.slice(pair.indexOf("=") + 1) === "@-");
+  if (fromStdin && words.length === 1 && words[0] === "-") {
+    throw new UsageError(`only one can read stdin, got the prompt (-) and --arg ${fromStdin}`, { hint: "put the argument in a file: --arg k=@PATH" });
+  }
+  const { pairs } = await readArgumentInput(ctx, { args: request.args });
+  return { server: request.server, prompt: request.prompt, pairs };
 }
 
 /** The server prompt's messages as the run's first input items; an unknown prompt or a missing argument is a usage error. */

@@ -9,7 +9,8 @@
 // schema does not know is an error under `additionalProperties: false`, is coerced by an
 // additionalProperties schema, and is otherwise JSON if it parses and text if not. Values from
 // --args-json are already typed: only their top-level kind and enum are checked; servers validate
-// the rest.
+// the rest. Text read from a file or stdin (`k=@PATH`, ./argument-files.ts) is coerced the same
+// way; its errors name where it came from.
 import { isPlainObject } from "../values.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
@@ -26,6 +27,12 @@ export interface ParameterSummary {
   description?: string;
 }
 
+/** One --arg: its key, its text, and where the text came from (a file, "stdin") when not typed. */
+export type ArgumentPair = readonly [key: string, text: string, from?: string];
+
+/** --args-json's text, and where it came from (a file, "stdin") when not typed. */
+export type ArgsJsonText = string | { text: string; from?: string };
+
 /** `k=v` → [k, v], split on the first `=`; `k=` is the empty string. */
 export function parseArgPairs(pairs: readonly string[]): Array<[string, string]> {
   return pairs.map((pair) => {
@@ -38,18 +45,20 @@ export function parseArgPairs(pairs: readonly string[]): Array<[string, string]>
 
 export function coerceArguments(
   inputSchema: JsonSchema,
-  pairs: ReadonlyArray<readonly [string, string]>,
-  argsJson?: string,
+  pairs: ReadonlyArray<ArgumentPair>,
+  argsJson?: ArgsJsonText,
 ): Record<string, unknown> {
   // A Map, then fromEntries: a key such as `__proto__` stays an ordinary own property.
   const result = new Map<string, unknown>();
   const overridden = new Set(pairs.map(([key]) => key));
-  for (const [key, value] of Object.entries(argsJson === undefined ? {} : parseArgsJson(argsJson))) {
+  const json = typeof argsJson === "string" ? { text: argsJson } : argsJson;
+  const flag = json?.from === undefined ? "--args-json" : json.from === "stdin" ? "--args-json from stdin" : `--args-json @${json.from}`;
+  for (const [key, value] of Object.entries(json === undefined ? {} : parseArgsJson(json.text, flag))) {
     // A value an --arg replaces is not checked: the override is how a user fixes it.
-    if (!overridden.has(key)) checkJsonArgument(inputSchema, key, value);
+    if (!overridden.has(key)) checkJsonArgument(inputSchema, key, value, flag);
     result.set(key, value);
   }
-  for (const [key, raw] of pairs) result.set(key, coerceArgument(inputSchema, key, raw));
+  for (const [key, raw, from] of pairs) result.set(key, coerceArgument(inputSchema, key, raw, from));
   checkRequired(inputSchema, result);
   return Object.fromEntries(result);
 }
@@ -70,30 +79,30 @@ export function formatParameterList(inputSchema: JsonSchema): string {
   return `parameters: ${parameters.map((p) => `${p.name} (${p.type}${p.required ? ", required" : ""})`).join(", ")}`;
 }
 
-function parseArgsJson(text: string): Record<string, unknown> {
+function parseArgsJson(text: string, flag: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--args-json: ${describeJsonError(text, error)}`);
+    throw new UsageError(`${flag}: ${describeJsonError(text, error)}`);
   }
-  if (!isPlainObject(value)) throw new UsageError(`--args-json must be a JSON object, got ${kindName(value)}`);
+  if (!isPlainObject(value)) throw new UsageError(`${flag} must be a JSON object, got ${kindName(value)}`);
   return value;
 }
 
-function checkJsonArgument(inputSchema: JsonSchema, key: string, value: unknown): void {
+function checkJsonArgument(inputSchema: JsonSchema, key: string, value: unknown, flag: string): void {
   // null for an optional parameter is how a caller says "no value" (SEP-2243 omits its header):
   // it goes to the server as sent, which decides; a required one still needs a real value.
   if (value === null && !requiredOf(inputSchema).includes(key)) return;
-  const schema = propertySchema(inputSchema, key, "in --args-json");
+  const schema = propertySchema(inputSchema, key, `in ${flag}`);
   if (!schema) return;
   const alternatives = alternativesOf(schema);
   if (!accepts(alternatives, value)) {
-    throw new UsageError(`argument ${quote(key)} in --args-json: expected ${expectation(alternatives)}, got ${truncate(JSON.stringify(value))}`);
+    throw new UsageError(`argument ${quote(key)} in ${flag}: expected ${expectation(alternatives)}, got ${truncate(JSON.stringify(value))}`);
   }
 }
 
-function coerceArgument(inputSchema: JsonSchema, key: string, raw: string): unknown {
+function coerceArgument(inputSchema: JsonSchema, key: string, raw: string, from?: string): unknown {
   const schema = propertySchema(inputSchema, key, "");
   if (!schema) return parseJsonOr(raw);
   const alternatives = alternativesOf(schema);
@@ -107,7 +116,8 @@ function coerceArgument(inputSchema: JsonSchema, key: string, raw: string): unkn
     else if (accepts(alternatives, parsed.value)) return parsed.value;
   }
   const detail = jsonDetail && [...kinds].every((k) => k === "object" || k === "array") ? ` (${jsonDetail})` : "";
-  throw new UsageError(`argument ${quote(key)}: expected ${expectation(alternatives)}, got ${truncate(quote(raw))}${detail}`, {
+  const where = from === undefined ? "" : from === "stdin" ? " from stdin" : ` from ${from}`;
+  throw new UsageError(`argument ${quote(key)}${where}: expected ${expectation(alternatives)}, got ${truncate(quote(raw))}${detail}`, {
     hint: hintFor(key, kinds),
   });
 }

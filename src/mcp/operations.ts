@@ -6,7 +6,8 @@ import { disabledServer, getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
-import { coerceArguments, parseArgPairs } from "./coerce.ts";
+import { readArgumentInput } from "./argument-files.ts";
+import { coerceArguments } from "./coerce.ts";
 import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
 
@@ -26,8 +27,9 @@ export async function openServer(ctx: Context, name: string, options: { remember
 export interface ToolCallRequest {
   server: string;
   tool: string;
-  /** `--arg k=v` pairs, in order. */
+  /** `--arg k=v` pairs, in order (`k=@PATH` / `k=@-` read a file / stdin). */
   args: string[];
+  /** JSON, `@PATH` or `-` (stdin). */
   argsJson?: string;
 }
 
@@ -39,9 +41,11 @@ export interface ToolCallOutcome {
 }
 
 export async function callServerTool(ctx: Context, request: ToolCallRequest, onProgress?: (update: CallProgress) => void): Promise<ToolCallOutcome> {
+  // Files and stdin first: a missing file must not cost a server start.
+  const input = await readArgumentInput(ctx, request);
   const connection = await openServer(ctx, request.server);
   const tool = findTool(connection, request.tool);
-  const args = coerceArguments(tool.inputSchema, parseArgPairs(request.args), request.argsJson);
+  const args = coerceArguments(tool.inputSchema, input.pairs, input.argsJson);
   const result = await connection.callTool(tool.name, args, { onProgress });
   return { connection, tool, arguments: args, result };
 }

@@ -5,7 +5,8 @@ import type { GetPromptResult, Prompt, ReadResourceResult, Resource, ResourceTem
 import type { Context } from "../context.ts";
 import { ToolError, UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { parseArgPairs } from "./coerce.ts";
+import { readArgumentInput } from "./argument-files.ts";
+import type { ArgumentPair } from "./coerce.ts";
 import type { CallProgress, McpConnection } from "./connect.ts";
 import { type ListedNames, rememberNames } from "./name-cache.ts";
 import { openServer } from "./operations.ts";
@@ -78,7 +79,7 @@ export async function listServerPrompts(ctx: Context, name: string): Promise<Pro
 export interface PromptRequest {
   server: string;
   prompt: string;
-  /** `--arg k=v` pairs, in order. */
+  /** `--arg k=v` pairs, in order (`k=@PATH` / `k=@-` read a file / stdin). */
   args: string[];
 }
 
@@ -91,7 +92,7 @@ export interface RenderedPrompt {
 
 /** Renders a prompt: an unknown name, an unknown or a missing required argument is a usage error (exit 2). */
 export async function getServerPrompt(ctx: Context, request: PromptRequest, onProgress?: (update: CallProgress) => void): Promise<RenderedPrompt> {
-  const pairs = parseArgPairs(request.args);
+  const { pairs } = await readArgumentInput(ctx, { args: request.args });
   const connection = await openServer(ctx, request.server, { rememberTools: false });
   return renderPrompt(ctx, connection, request.prompt, pairs, onProgress);
 }
@@ -101,7 +102,7 @@ export async function renderPrompt(
   ctx: Context,
   connection: McpConnection,
   name: string,
-  pairs: ReadonlyArray<readonly [string, string]>,
+  pairs: ReadonlyArray<ArgumentPair>,
   onProgress?: (update: CallProgress) => void,
 ): Promise<RenderedPrompt> {
   const prompts = await listRemembered(ctx, connection, async (listed) => {
@@ -126,7 +127,7 @@ function findPrompt(server: string, prompts: Prompt[], name: string): Prompt {
 }
 
 /** Prompt arguments are strings by the spec: check names and required ones, nothing to coerce. */
-function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+function promptArguments(server: string, prompt: Prompt, pairs: ReadonlyArray<ArgumentPair>): Record<string, string> {
   const declared = prompt.arguments ?? [];
   const names = declared.map((a) => a.name);
   const args = new Map<string, string>();

@@ -2,7 +2,7 @@
 // change, annotations in approvals, bounded tool output, images, elicitation events. In process,
 // with the mock Responses server and the stdio fixture, in both eras where the server's side differs.
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
 import { callTurn, execPerTest, type ExecHarness, expectExit, fixtureServer, MOCK_KEY } from "../agent/exec-harness.ts";
@@ -99,6 +99,18 @@ describe("exec: --mcp-prompt", () => {
     const missing = expectExit(await h.run(["--mcp-prompt", "fixture/review", "--arg", "style=long"]), 2);
     expect(missing.stderr).toBe('error: prompt "review" needs --arg code=...\nhint: see: tether mcp prompts fixture\n');
     expect(h.mock.requests).toHaveLength(0);
+  }, 60_000);
+
+  test("--arg k=@PATH and k=@- read a file or stdin (issue 22); stdin is the prompt's or an argument's, not both", async () => {
+    const h = setup([answer("resp_1", "reviewed")], { tables: [fixtureServer({ tools: ["add"], flags: ["--features"] })] });
+    writeFileSync(join(h.home.home, "code.py"), "x = 2\n");
+    expectExit(await h.run(["--mcp-prompt", "fixture/review", "--arg", "code=@code.py", "--arg", "style=@-"], { stdin: "terse" }), 0);
+    expect(h.bodies()[0].input).toEqual([{ type: "message", role: "user", content: [{ type: "input_text", text: "Review this code (terse):\nx = 2\n" }] }]);
+    const missing = expectExit(await h.run(["--mcp-prompt", "fixture/review", "--arg", "code=@nope.py"]), 2);
+    expect(missing.stderr).toBe(`error: --arg code=@nope.py: no file nope.py (${join(h.home.home, "nope.py")})\nhint: write @@nope.py for a value that starts with @\n`);
+    const both = expectExit(await h.run(["--mcp-prompt", "fixture/review", "--arg", "code=@-", "-"], { stdin: "x" }), 2);
+    expect(both.stderr.split("\n")[0]).toBe("error: only one can read stdin, got the prompt (-) and --arg code=@-");
+    expect(h.mock.requests).toHaveLength(1);
   }, 60_000);
 
   test("the prompt's server must connect: exit 1, saying why it was needed", async () => {

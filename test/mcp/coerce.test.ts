@@ -336,6 +336,30 @@ describe("coerceArguments: --args-json", () => {
   });
 });
 
+describe("coerceArguments: text from a file or stdin (k=@PATH, --args-json @PATH)", () => {
+  test("is coerced like a typed value: JSON where the schema wants it, the text as is for a string", () => {
+    const pairs = [
+      ["filter", '{\n  "x": 1\n}\n', "filter.json"],
+      ["count", "42\n", "count.txt"],
+      ["draft", "yes\n", "stdin"],
+      ["title", "line one\nline two\n", "title.md"],
+    ] as const;
+    expect(coerceArguments(KITCHEN_SINK, pairs)).toEqual({ filter: { x: 1 }, count: 42, draft: true, title: "line one\nline two\n" });
+  });
+
+  test("an error names the file (or stdin) the text came from", () => {
+    expect(messageOf(() => coerceArguments(KITCHEN_SINK, [["filter", "{\n  x\n}", "f.json"]]))).toBe(
+      'argument "filter" from f.json: expected a JSON object, got "{\\n  x\\n}" (invalid JSON at line 2, column 3: expected a property name in double quotes)',
+    );
+    expect(messageOf(() => coerceArguments(KITCHEN_SINK, [["count", "many", "stdin"]]))).toBe('argument "count" from stdin: expected a number, got "many"');
+    expect(messageOf(() => coerceArguments(KITCHEN_SINK, [], { text: "[1]", from: "a.json" }))).toBe("--args-json @a.json must be a JSON object, got an array");
+    expect(messageOf(() => coerceArguments(KITCHEN_SINK, [], { text: '{"count":"5"}', from: "stdin" }))).toBe(
+      'argument "count" in --args-json from stdin: expected a number, got "5"',
+    );
+    expect(messageOf(() => coerceArguments(KITCHEN_SINK, [], { text: "{", from: "a.json" }))).toBe("--args-json @a.json: invalid JSON at column 2: unexpected end of input");
+  });
+});
+
 describe("coerceArguments: unknown and required arguments", () => {
   test("additionalProperties: false refuses unknown names and lists the known ones", () => {
     const error = usageError(() => coerce(GITHUB_CREATE_ISSUE, ["owner=o", "repo=r", "title=t", "labls=[]"]));

@@ -14,6 +14,7 @@ import * as z from "zod";
 import { registerCatalog } from "./fixture-catalog.ts";
 import { registerConformance, registerModernConformance } from "./fixture-conformance.ts";
 import { registerExecTools } from "./fixture-exec.ts";
+import { registerIoTools } from "./fixture-io.ts";
 import { text } from "./fixture-results.ts";
 
 export interface FixtureToolOptions {
@@ -53,6 +54,8 @@ export interface FixtureToolOptions {
   conformance?: boolean;
   /** `--exec-tools`: annotated tools and `add_tool`, whose call changes the tool list (./fixture-exec.ts). */
   execTools?: boolean;
+  /** `--io-tools` (issue 22): `inspect` and `media`, for arguments from files and saved outputs (./fixture-io.ts). */
+  ioTools?: boolean;
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -238,6 +241,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
   if (options.cancellable) registerCancellable(server);
   if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
   if (options.execTools) registerExecTools(server);
+  if (options.ioTools) registerIoTools(server);
   if (options.pageSize) paginateToolList(server, options.pageSize);
   const code = options.rpcErrorCode;
   if (code !== undefined) {
@@ -336,6 +340,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
   }
   if (options.catalog) registerCatalog(server, options.name);
   if (options.execTools) registerExecTools(server);
+  if (options.ioTools) registerIoTools(server);
   return server;
 }
 

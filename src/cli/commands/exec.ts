@@ -16,7 +16,7 @@ export const execArgs = {
   yes: { type: "boolean", alias: "y", description: "Approve every tool call without asking" },
   "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
   "mcp-prompt": { type: "string", description: "Start with a server's prompt; PROMPT is then optional", valueHint: "SERVER/PROMPT" },
-  arg: { type: "string", description: "An argument of the --mcp-prompt prompt: k=v (repeatable)", valueHint: "k=v" },
+  arg: { type: "string", description: "An argument of the --mcp-prompt prompt: k=v; k=@FILE reads a file, k=@- stdin, @@ escapes @ (repeatable)", valueHint: "k=v" },
   ...serverRequestArgs,
   ...jsonArg,
 } as const;

@@ -1,10 +1,11 @@
 // How tool lists and tool results look.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
+import type { CallOutputs } from "../../mcp/call-outputs.ts";
 import type { CallProgress } from "../../mcp/connect.ts";
 import type { ToolCallOutcome } from "../../mcp/operations.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
-import { terminalBlock, terminalLine } from "../../text/sanitize.ts";
+import { terminalBlock, terminalLine, terminalText } from "../../text/sanitize.ts";
 import { firstLine, note, printJson, printTable } from "../render.ts";
 
 function requiredParameters(tool: Tool): string[] {
@@ -37,9 +38,17 @@ export function renderTools(io: IO, server: string, tools: Tool[], options: { js
   );
 }
 
-/** Text content to stdout; a note on stderr about what else came back. */
-export function renderToolResult(io: IO, outcome: ToolCallOutcome, options: { json: boolean }): void {
+/**
+ * Text content to stdout; a note on stderr about what else came back. Files written by
+ * --save-images and --out are named on stderr, so stdout stays the result alone (with --out, nothing).
+ */
+export function renderToolResult(io: IO, outcome: ToolCallOutcome, options: { json: boolean; outputs?: CallOutputs }): void {
   const { result } = outcome;
+  const outputs = options.outputs;
+  for (const saved of outputs?.media ?? []) note(io, `saved ${saved.type} (${terminalText(saved.mimeType || "no type")}, ${saved.bytes} bytes) to ${terminalText(saved.path)}`);
+  if (outputs?.dir !== undefined && outputs.media.length === 0) note(io, `(no image or audio in the result; nothing saved to ${terminalText(outputs.dir)})`);
+  if (outputs?.skipped) note(io, `skipped ${outputs.skipped} more image/audio blocks (--save-images writes at most ${outputs.media.length} per call)`);
+  if (outputs?.out) return note(io, `wrote the result (${outputs.out.bytes} bytes of JSON) to ${terminalText(outputs.out.path)}`);
   if (options.json) return printJson(io, result);
   const content = (result.content ?? []) as CallToolResult["content"];
   for (const item of content) {
@@ -47,7 +56,8 @@ export function renderToolResult(io: IO, outcome: ToolCallOutcome, options: { js
     const text = terminalBlock(item.text);
     io.stdout.write(text.endsWith("\n") ? text : text + "\n");
   }
-  const others = countOthers(content);
+  // Saved (or skipped) media were named above.
+  const others = countOthers(outputs ? content.filter((item) => item.type !== "image" && item.type !== "audio") : content);
   if (others) note(io, `(also returned ${others}; use --json to see everything)`);
   if (content.length === 0 && result.structuredContent !== undefined) printJson(io, result.structuredContent);
 }

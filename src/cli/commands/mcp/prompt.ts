@@ -15,7 +15,7 @@ export default (ctx: Context) =>
     args: {
       ...serverNameArg,
       prompt: { type: "positional", description: "Prompt name", required: true, valueHint: "PROMPT" },
-      arg: { type: "string", description: "Prompt argument k=v (repeatable)", valueHint: "k=v" },
+      arg: { type: "string", description: "Prompt argument k=v; k=@FILE reads a file, k=@- stdin, @@ escapes @ (repeatable)", valueHint: "k=v" },
       ...serverRequestArgs,
       ...jsonArg,
     },
