@@ -31,6 +31,7 @@ const MAX_HINTED_LOGINS = 2;
 /** What auth/basic-cimd expects as client_id (a constant in the scenario; it passes no context). */
 const CIMD_CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
 const SECRET_ENV_VAR = "CONF_OAUTH_CLIENT_SECRET";
+const ID_TOKEN_ENV_VAR = "CONF_IDP_ID_TOKEN";
 
 interface Context {
   name?: string;
@@ -40,6 +41,11 @@ interface Context {
   private_key_pem?: string;
   /** client-credentials-jwt: "ES256". */
   signing_algorithm?: string;
+  /** enterprise-managed-authorization: the IdP, tether's client there, and an ID token it issued. */
+  idp_issuer?: string;
+  idp_client_id?: string;
+  idp_id_token?: string;
+  idp_token_endpoint?: string;
 }
 
 interface Result {
@@ -51,7 +57,7 @@ interface Result {
 /** One scenario's plan: which tool to call with which arguments, and how it authenticates. */
 interface Plan {
   tool?: { name: string; args: string[] };
-  auth: "none" | "authorization_code" | "client_credentials";
+  auth: "none" | "authorization_code" | "client_credentials" | "enterprise";
 }
 
 function planFor(scenario: string): Plan {
@@ -69,6 +75,9 @@ function planFor(scenario: string): Plan {
     case "auth/client-credentials-basic":
     case "auth/client-credentials-jwt":
       return { auth: "client_credentials", tool: { name: "test-tool", args: [] } };
+    case "auth/enterprise-managed-authorization":
+      // The ID token comes in an env var (oauth_id_token_env_var), as from CI; `mcp login` exchanges it.
+      return { auth: "enterprise", tool: { name: "test-tool", args: [] } };
     default:
       if (scenario.startsWith("auth/")) return { auth: "authorization_code", tool: { name: "test-tool", args: [] } };
       return { auth: "none" };
@@ -250,6 +259,15 @@ function contextConfig(scenario: string, context: Context | undefined, dir: stri
   }
   if (planFor(scenario).auth === "client_credentials") lines.push(`oauth_grant = "client_credentials"`);
   if (scenario === "auth/basic-cimd") lines.push(`oauth_client_metadata_url = "${CIMD_CLIENT_METADATA_URL}"`);
+  // Enterprise-managed authorization: the IdP (its token endpoint given: the scenario's OpenID
+  // metadata lacks required fields), tether's client there (public: no secret given), the ID token by env var.
+  if (context?.idp_issuer) lines.push(`oauth_idp_issuer = ${JSON.stringify(context.idp_issuer)}`);
+  if (context?.idp_token_endpoint) lines.push(`oauth_idp_token_endpoint = ${JSON.stringify(context.idp_token_endpoint)}`);
+  if (context?.idp_client_id) lines.push(`oauth_idp_client_id = ${JSON.stringify(context.idp_client_id)}`);
+  if (context?.idp_id_token) {
+    env[ID_TOKEN_ENV_VAR] = context.idp_id_token;
+    lines.push(`oauth_id_token_env_var = "${ID_TOKEN_ENV_VAR}"`);
+  }
   return { lines, env };
 }
 
@@ -290,7 +308,7 @@ async function main(): Promise<number> {
       log(`config.toml now:\n${readFileSync(configPath, "utf8")}`);
     }
 
-    if (plan.auth === "authorization_code") {
+    if (plan.auth === "authorization_code" || plan.auth === "enterprise") {
       const login = await tether.loginHeadless();
       if (login.code !== 0) return 1;
     }

@@ -20,12 +20,15 @@ export default (ctx: Context) =>
     description: "Log in to an HTTP server with OAuth",
     args,
     async run(parsed) {
-      const session = await beginLogin(ctx, parseLoginOptions(parsed), {
+      const started = await beginLogin(ctx, parseLoginOptions(parsed), {
         onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
         onWarning: (message) => ctx.io.stderr.write(`warning: ${message}
 `),
         onIgnoredCallback: (reason) => renderIgnoredCallback(ctx.io, reason),
       });
+      // An ID token handed in (enterprise-managed authorization): logged in without a browser.
+      if ("done" in started) return renderLoggedIn(ctx.io, started.done);
+      const session = started;
       await refuseUnsafeAuthorizationUrl(session);
       const browser = parsed.browser !== false;
       renderLoginInstructions(ctx.io, session, { browser });
