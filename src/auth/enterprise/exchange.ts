@@ -164,10 +164,15 @@ async function runStep<T>(server: HttpServerConfig, options: ExchangeOptions, se
     const reason = redact(idp ? idp.message : reasonOf(error), secrets);
     const source = options.idTokenSource;
     if (idp) {
+      const settings = server.oauth.enterprise!;
+      // The SDK's token exchange throws a plain Error ("Token exchange failed: CODE - ..."): its code is read from the text.
+      const code = /Token exchange failed: (\w+)/.exec(idp.message)?.[1];
       const hint =
-        source.kind === "env"
-          ? `put a fresh ID token in $${source.envVar}, or unset it and ${loginCommand(server.name)}`
-          : `${loginCommand(server.name)} to log in at the identity provider again`;
+        code === "invalid_client" || code === "unauthorized_client"
+          ? `check oauth_idp_client_id ("${settings.idpClientId}")${settings.idpClientSecretEnvVar ? ` and the secret in $${settings.idpClientSecretEnvVar}` : ""}`
+          : source.kind === "env"
+            ? `put a fresh ID token in $${source.envVar}, or unset it and ${loginCommand(server.name)}`
+            : `${loginCommand(server.name)} to log in at the identity provider again`;
       throw new AuthError(`server "${server.name}": the identity provider refused to exchange the ID token (${reason})`, { hint, cause: error });
     }
     throw new AuthError(`server "${server.name}": enterprise-managed authorization failed (${reason})`, {
