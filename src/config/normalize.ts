@@ -83,6 +83,7 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
                 idpTokenEndpoint: raw.oauth_idp_token_endpoint,
                 idpClientId: raw.oauth_idp_client_id ?? "",
                 idpClientSecretEnvVar: raw.oauth_idp_client_secret_env_var,
+                idpPrivateKeyFile: raw.oauth_idp_private_key_file,
                 idTokenEnvVar: raw.oauth_id_token_env_var,
               },
       },

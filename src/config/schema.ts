@@ -32,6 +32,7 @@ export const serverSchema = type({
   "oauth_idp_token_endpoint?": "string > 0",
   "oauth_idp_client_id?": "string > 0",
   "oauth_idp_client_secret_env_var?": "string > 0",
+  "oauth_idp_private_key_file?": "string > 0",
   "oauth_id_token_env_var?": "string > 0",
   "startup_timeout_sec?": positiveSeconds,
   "startup_timeout_ms?": "number.integer > 0",

@@ -90,6 +90,8 @@ export interface EnterpriseAuthSettings {
   idpClientId: string;
   /** `oauth_idp_client_secret_env_var`: that client's secret, if it is confidential. */
   idpClientSecretEnvVar?: string;
+  /** `oauth_idp_private_key_file`: a PEM key for private_key_jwt at the IdP instead of a secret. */
+  idpPrivateKeyFile?: string;
   /** `oauth_id_token_env_var`: an ID token handed in (CI, a login done elsewhere); renews silently. */
   idTokenEnvVar?: string;
 }

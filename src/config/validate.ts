@@ -149,7 +149,7 @@ function findOAuthProblem(server: Record<string, unknown>, at: (key: string, mes
 
 // Enterprise-managed authorization (SEP-990) ------------------------------------------------------
 
-const ENTERPRISE_KEYS = ["oauth_idp_token_endpoint", "oauth_idp_client_id", "oauth_idp_client_secret_env_var", "oauth_id_token_env_var"] as const;
+const ENTERPRISE_KEYS = ["oauth_idp_token_endpoint", "oauth_idp_client_id", "oauth_idp_client_secret_env_var", "oauth_idp_private_key_file", "oauth_id_token_env_var"] as const;
 
 /**
  * `oauth_idp_issuer` turns the enterprise login on; it needs tether's client at the IdP and at the
@@ -168,6 +168,9 @@ function findEnterpriseProblem(server: Record<string, unknown>, at: (key: string
   }
   if (!("oauth_idp_client_id" in server)) {
     return at("oauth_idp_issuer", "'oauth_idp_issuer' needs 'oauth_idp_client_id' (tether's client at the identity provider)");
+  }
+  if ("oauth_idp_client_secret_env_var" in server && "oauth_idp_private_key_file" in server) {
+    return at("oauth_idp_private_key_file", "set either 'oauth_idp_client_secret_env_var' or 'oauth_idp_private_key_file', not both");
   }
   if (!("oauth_client_id" in server) || !("oauth_client_secret_env_var" in server)) {
     const missing = "oauth_client_id" in server ? "'oauth_client_secret_env_var'" : "'oauth_client_id' and 'oauth_client_secret_env_var'";

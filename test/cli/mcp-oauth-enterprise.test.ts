@@ -1,6 +1,9 @@
 // Enterprise-managed authorization (SEP-990) through the real CLI against the fixture's IdP and
 // authorization server (--oauth --idp): an ID token handed in or from a login at the IdP, exchanged
 // for an ID-JAG (RFC 8693), presented with the JWT bearer grant (RFC 7523), stored, and renewed.
+import { generateKeyPairSync } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
 import { startHttpFixture, type FixtureHandle } from "../support/fixture.ts";
 import { expectOk, homePerTest, runTether, type RunResult } from "../support/cli.ts";
@@ -122,6 +125,33 @@ describe("an ID token handed in (oauth_id_token_env_var)", () => {
   });
 });
 
+describe("a private key at the IdP (oauth_idp_private_key_file)", () => {
+  test("the token exchange authenticates with a private_key_jwt client assertion, the key never shown", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const keyFile = join(each.home.home, "idp-key.pem");
+    const publicFile = join(each.home.home, "idp-public.pem");
+    writeFileSync(keyFile, privatePem, { mode: 0o600 });
+    writeFileSync(publicFile, publicKey.export({ type: "spki", format: "pem" }).toString());
+    const fx = await startHttpFixture(["--oauth", "--idp", "--no-registration", "--static-client", `robot:${CLIENT_SECRET}`, "--idp-key-client", `tether-idp:${publicFile}`]);
+    each.fixtures.push(fx);
+    writeConfig(
+      each.home.tetherHome,
+      `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
+        `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
+        `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
+        `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
+    );
+    const run = expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=keyed"], { CORP_ID_TOKEN: await idToken(fx) }));
+    expect(run.stdout).toBe("keyed\n");
+    const stats = await fx.stats();
+    expect([stats.idpKeyAuths, stats.idpExchanges]).toEqual([1, 1]);
+    expect(stats.idpLastExchangeRequest.client_assertion_type).toBe("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    expect(stats.idpLastExchangeRequest.client_secret).toBeUndefined();
+    expectNoSecrets(run, [privatePem.split("\n")[1]!]);
+  });
+});
+
 describe("a login at the IdP (no ID token handed in)", () => {
   test("mcp login --no-browser prints the IdP's URL; its callback gives the ID token that is exchanged; an expired login says how to log in again", async () => {
     const fx = await fixture();
@@ -160,6 +190,10 @@ describe("config", () => {
         /config\.toml:3.*'oauth_idp_issuer' needs 'oauth_client_secret_env_var' \(tether's client at the MCP server's authorization server\)/,
       ],
       [`oauth_id_token_env_var = "TOKEN"\n`, /config\.toml:3.*'oauth_id_token_env_var' is only used with 'oauth_idp_issuer'/],
+      [
+        `oauth_idp_issuer = "https://idp.example.com"\noauth_idp_client_id = "t"\noauth_idp_client_secret_env_var = "S"\noauth_idp_private_key_file = "k.pem"\n`,
+        /config\.toml:6.*set either 'oauth_idp_client_secret_env_var' or 'oauth_idp_private_key_file', not both/,
+      ],
       [`oauth_idp_issuer = "http://idp.example.com"\n`, /config\.toml:3.*'oauth_idp_issuer' must be an https:\/\/ URL/],
       [
         `oauth_idp_issuer = "https://idp.example.com"\noauth_idp_client_id = "t"\noauth_client_id = "c"\noauth_client_secret_env_var = "S"\noauth_grant = "client_credentials"\n`,

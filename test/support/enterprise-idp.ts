@@ -4,7 +4,8 @@
 // ES256); the fixture's authorization server verifies the ID-JAG with verifyIdJag().
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from "jose";
+import { readFileSync } from "node:fs";
+import { decodeProtectedHeader, exportJWK, generateKeyPair, importSPKI, jwtVerify, SignJWT } from "jose";
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -25,6 +26,8 @@ export interface EnterpriseIdpStats {
   idpLogins: number;
   idpExchanges: number;
   idpRefusals: number;
+  /** Token requests authenticated with a private_key_jwt client assertion. */
+  idpKeyAuths: number;
   /** The last token exchange request as sent (the fixture records everything; tether must not print it). */
   idpLastExchangeRequest: Record<string, string> | null;
   idpLastAuthorizeQuery: Record<string, string> | null;
@@ -47,19 +50,31 @@ export class EnterpriseIdp {
   private keys: KeyPair | undefined;
   private readonly clients = new Map<string, string | undefined>();
   private readonly codes = new Map<string, Code>();
-  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0 };
+  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0 };
   private lastExchange: Record<string, string> | null = null;
   private lastAuthorize: Record<string, string> | null = null;
 
-  /** `clients`: `ID` (public) or `ID:SECRET`; `jagClientId`: the MCP authorization server's client named in ID-JAGs. */
+  /** private_key_jwt clients: id → SPKI PEM of their public key. */
+  private readonly keyClients = new Map<string, string>();
+
+  /**
+   * `clients`: `ID` (public) or `ID:SECRET`; `keyClients`: `ID:PUBLIC_KEY_PEM_FILE` (private_key_jwt);
+   * `jagClientId`: the MCP authorization server's client named in ID-JAGs.
+   */
   constructor(
     private readonly origin: () => string,
     clients: string[],
+    keyClients: string[],
     private readonly jagClientId: () => string,
   ) {
     for (const spec of clients) {
       const [id, ...rest] = spec.split(":");
       this.clients.set(id!, rest.length ? rest.join(":") : undefined);
+    }
+    for (const spec of keyClients) {
+      const colon = spec.indexOf(":");
+      this.keyClients.set(spec.slice(0, colon), readFileSync(spec.slice(colon + 1), "utf8"));
+      this.clients.set(spec.slice(0, colon), undefined);
     }
   }
 
@@ -158,8 +173,23 @@ export class EnterpriseIdp {
     res.end();
   }
 
-  /** client_secret_basic, client_secret_post, or a public client's client_id alone. */
-  private client(req: IncomingMessage, params: URLSearchParams): string | undefined {
+  /** client_secret_basic, client_secret_post, private_key_jwt, or a public client's client_id alone. */
+  private async client(req: IncomingMessage, params: URLSearchParams): Promise<string | undefined> {
+    const assertion = params.get("client_assertion");
+    if (params.get("client_assertion_type") === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" && assertion) {
+      const { alg } = decodeProtectedHeader(assertion);
+      for (const [clientId, pem] of this.keyClients) {
+        try {
+          await jwtVerify(assertion, await importSPKI(pem, alg!), { issuer: clientId, subject: clientId, audience: [this.issuer, `${this.issuer}/token`] });
+          this.counts.idpKeyAuths++;
+          return clientId;
+        } catch {
+          // not this client's key
+        }
+      }
+      return undefined;
+    }
+    if (this.keyClients.has(params.get("client_id") ?? "")) return undefined; // a key client must prove it
     let id = params.get("client_id") ?? undefined;
     let secret = params.get("client_secret") ?? undefined;
     const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
@@ -174,7 +204,7 @@ export class EnterpriseIdp {
   }
 
   private async token(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
-    const clientId = this.client(req, params);
+    const clientId = await this.client(req, params);
     if (!clientId) {
       json(res, 401, { error: "invalid_client", error_description: "unknown client or bad client credentials" });
       return;

@@ -28,6 +28,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   idp: boolean;
   /** --idp-client ID[:SECRET], repeatable (default tether-idp, public). */
   idpClients: string[];
+  /** --idp-key-client ID:PUBLIC_KEY_PEM_FILE, repeatable: a private_key_jwt client of the IdP. */
+  idpKeyClients: string[];
   hang: boolean;
   garbage: boolean;
   exitOnStart?: number;
@@ -85,6 +87,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       oauth: { type: "boolean" },
       idp: { type: "boolean" },
       "idp-client": { type: "string", multiple: true },
+      "idp-key-client": { type: "string", multiple: true },
       "no-registration": { type: "boolean" },
       "static-client": { type: "string", multiple: true },
       deny: { type: "boolean" },
@@ -159,7 +162,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     extraTools: v["extra-tool"] ?? [],
     oauth: !!v.oauth,
     idp: !!v.idp,
-    idpClients: v["idp-client"] ?? ["tether-idp"],
+    idpClients: v["idp-client"] ?? (v["idp-key-client"] ? [] : ["tether-idp"]),
+    idpKeyClients: v["idp-key-client"] ?? [],
     noRegistration: !!v["no-registration"],
     staticClients: v["static-client"] ?? [],
     deny: !!v.deny,
@@ -262,7 +266,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
   // The ID-JAG names the authorization server's first pre-registered client.
-  const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, () => options.staticClients[0]?.split(":")[0] ?? "") : undefined;
+  const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "") : undefined;
   if (oauth && idp) oauth.enterprise = idp;
   const legacySessions = new Map<string, SSEServerTransport>();
   const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown> };

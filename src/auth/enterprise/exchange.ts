@@ -21,6 +21,7 @@ import { loginCommand } from "../login-command.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { withNewTokens } from "../tokens.ts";
+import { idpClient, withClientAssertion } from "./idp-client.ts";
 
 export const ENTERPRISE_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -68,10 +69,8 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
   const settings = server.oauth.enterprise;
   const where = `server "${server.name}"`;
   const clientSecret = requireEnvVar(ctx.env, server.oauth.clientSecretEnvVar!, `${where} oauth_client_secret_env_var`);
-  const idpClientSecret = settings.idpClientSecretEnvVar
-    ? requireEnvVar(ctx.env, settings.idpClientSecretEnvVar, `${where} oauth_idp_client_secret_env_var`)
-    : undefined;
-  const secrets = [idToken, clientSecret, idpClientSecret].filter((s): s is string => !!s);
+  const idp = idpClient(ctx, server);
+  const secrets = [idToken, clientSecret, ...idp.secrets];
   const serverUrl = expandedUrl(ctx, server);
   const fetchFn = timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS);
 
@@ -94,9 +93,9 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
             resource: target.resourceUrl,
             idToken,
             clientId: settings.idpClientId,
-            clientSecret: idpClientSecret,
+            clientSecret: idp.information.client_secret,
             scope: target.scope,
-            fetchFn: target.fetchFn,
+            fetchFn: withClientAssertion(target.fetchFn, idp, tokenEndpoint),
           });
           return grant.jwtAuthGrant;
         } catch (error) {

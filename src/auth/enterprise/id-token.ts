@@ -10,7 +10,6 @@
 import { randomBytes } from "node:crypto";
 import { discoverAuthorizationServerMetadata, exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
-import { requireEnvVar } from "../../config/expand.ts";
 import { AuthError, CancelledError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
@@ -20,6 +19,7 @@ import { deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/lo
 import { readPastedLines } from "../login/paste-reader.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
+import { idpClient } from "./idp-client.ts";
 
 /** The OpenID Connect scope: what makes the IdP return an ID token. */
 const OPENID_SCOPE = "openid";
@@ -54,10 +54,8 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
     throw failed(reasonOf(error), error);
   });
   if (!metadata?.authorization_endpoint) throw failed("its metadata names no authorization_endpoint");
-  const clientSecret = settings.idpClientSecretEnvVar
-    ? requireEnvVar(ctx.env, settings.idpClientSecretEnvVar, `${where} oauth_idp_client_secret_env_var`)
-    : undefined;
-  const clientInformation = clientSecret ? { client_id: settings.idpClientId, client_secret: clientSecret } : { client_id: settings.idpClientId };
+  const client = idpClient(ctx, server);
+  const clientInformation = client.information;
 
   const state = randomBytes(24).toString("base64url");
   const outcome = deferred<{ code: string; iss?: string }>();
@@ -106,6 +104,7 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
           iss,
           codeVerifier: started.codeVerifier,
           redirectUri: listener.redirectUrl,
+          addClientAuthentication: client.addClientAuthentication,
           fetchFn,
         }).catch((error: unknown) => {
           if (error instanceof AuthError || error instanceof CancelledError) throw error;
