@@ -13,8 +13,8 @@ const each = homePerTest();
 const CLIENT_SECRET = "mcp-client-s3cret-value";
 const IDP_SECRET = "idp-client-s3cret-value";
 
-async function fixture(): Promise<FixtureHandle> {
-  const handle = await startHttpFixture(["--oauth", "--idp", "--no-registration", "--static-client", `robot:${CLIENT_SECRET}`, "--idp-client", `tether-idp:${IDP_SECRET}`]);
+async function fixture(extra: string[] = []): Promise<FixtureHandle> {
+  const handle = await startHttpFixture(["--oauth", "--idp", "--no-registration", "--static-client", `robot:${CLIENT_SECRET}`, "--idp-client", `tether-idp:${IDP_SECRET}`, ...extra]);
   each.fixtures.push(handle);
   return handle;
 }
@@ -81,7 +81,8 @@ describe("an ID token handed in (oauth_id_token_env_var)", () => {
   });
 
   test("without a login, the first mcp call exchanges it by itself; an expired access token is renewed silently", async () => {
-    const fx = await fixture();
+    // The metadata is named only in the 401's WWW-Authenticate: the silent login reads the challenge as mcp login does.
+    const fx = await fixture(["--prm-in-challenge-only"]);
     configure(fx);
     const env = { CORP_ID_TOKEN: await idToken(fx) };
     const call = expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=first"], env));

@@ -2,7 +2,7 @@
 // ID token from `oauth_id_token_env_var`, else from a login at the IdP; then the exchange
 // (exchange.ts), stored like any other login.
 import type { Context } from "../../context.ts";
-import { serverUrl as expandedUrl } from "../../config/expand.ts";
+import { resolveHeaders, serverUrl as expandedUrl } from "../../config/expand.ts";
 import { displayUrl } from "../../config/describe.ts";
 import { AuthError, ConnectionError } from "../../errors.ts";
 import { revokeStoredTokens } from "../revoke.ts";
@@ -22,7 +22,8 @@ export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServe
   const previous = await store.load(key); // a keyring that does not work fails here, before any request
   const serverUrl = expandedUrl(ctx, server);
   // The server's 401 first, as for any login: its resource_metadata and scope lead the discovery.
-  const support = await discoverOAuthSupport(ctx, serverUrl, ENTERPRISE_REQUEST_TIMEOUT_MS);
+  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
+  const support = await discoverOAuthSupport(ctx, serverUrl, ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
   if (!support.supported && "unreachable" in support) {
     throw new ConnectionError(`server "${server.name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
       hint: `check that the server is running and the url under [mcp_servers.${server.name}] is right`,

@@ -7,7 +7,10 @@ import { withStoreRefreshLock } from "../refresh-lock.ts";
 import { loadServerCredentials } from "../server-store.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { issuerOf, needsRefresh } from "../tokens.ts";
-import { type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
+import { resolveHeaders, serverUrl } from "../../config/expand.ts";
+import { discoverOAuthSupport } from "../login/discovery.ts";
+import { requestedScope } from "../login/login.ts";
+import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
 import { handedInIdToken } from "./id-token.ts";
 
 /** Makes or renews the stored login from the handed-in ID token when it is needed; a no-op otherwise. */
@@ -20,15 +23,24 @@ export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServe
   await withStoreRefreshLock(ctx.paths.home, store, key, async () => {
     const current = await store.load(key);
     if (usable(current, ctx.now())) return;
+    // The server's 401 first, as `mcp login` reads it: it may name the metadata and the scope.
+    const challenge = await readServerChallenge(ctx, server);
     const renewed = await exchangeIdToken(ctx, server, handedIn.token, {
       idTokenSource: { kind: "env", envVar: handedIn.envVar },
-      scope: current?.tokens ? current.scopes?.join(" ") : server.oauth.scopes?.join(" "),
+      resourceMetadataUrl: challenge?.resourceMetadataUrl,
+      scope: requestedScope({ config: server.oauth.scopes, challenged: challenge?.scope, held: current?.tokens ? current.scopes : undefined }),
       // Renewing pins the authorization server the stored login came from.
       pinnedIssuer: current ? issuerOf(current) : undefined,
     });
     await store.save(key, renewed);
     ctx.log.debug(`server "${server.name}": made a new enterprise login from the ID token in $${handedIn.envVar}`);
   });
+}
+
+async function readServerChallenge(ctx: Context, server: EnterpriseServer): Promise<{ resourceMetadataUrl?: URL; scope?: string } | undefined> {
+  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
+  const support = await discoverOAuthSupport(ctx, serverUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
+  return support.supported && support.challenge.kind === "challenged" ? support.challenge : undefined;
 }
 
 /** A login the stored provider can serve: a live access token, or one it can refresh. */
