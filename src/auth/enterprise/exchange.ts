@@ -1,7 +1,8 @@
 // Enterprise-managed authorization (SEP-990), from an ID token to stored tokens: the SDK's auth()
 // discovers the MCP server's authorization server (RFC 9728) and runs the JWT bearer grant (RFC 7523)
 // with CrossAppAccessProvider, whose assertion is the ID-JAG the IdP gives for the ID token (RFC 8693,
-// discoverAndRequestJwtAuthGrant). tether supplies the configured clients, the pinning and the storage.
+// requestJwtAuthorizationGrant at the token endpoint the SDK discovers, or `oauth_idp_token_endpoint`).
+// tether supplies the configured clients, the pinning, the error messages and the storage.
 import {
   auth,
   CrossAppAccessProvider,
@@ -27,10 +28,6 @@ export const ENTERPRISE_REQUEST_TIMEOUT_MS = 30_000;
 
 /** An enterprise server as the exchange needs it: settings checked by validate.ts. */
 export type EnterpriseServer = HttpServerConfig & { oauth: { enterprise: EnterpriseAuthSettings } };
-
-export function isEnterpriseServer(server: HttpServerConfig): server is EnterpriseServer {
-  return server.oauth.enterprise !== undefined;
-}
 
 export interface ExchangeOptions {
   /** Space-separated scope to ask for; undefined lets the SDK choose (the metadata's scopes_supported). */
