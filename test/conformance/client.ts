@@ -18,6 +18,8 @@
 //   - context scenarios map MCP_CONFORMANCE_CONTEXT to [mcp_servers.conf] keys (see contextConfig).
 //   - client_credentials scenarios run no interactive login: tools/call must get a token on their
 //     own (a hint to log in is still followed, and a login that needs no browser is accepted).
+//   - auth/enterprise-managed-authorization: the IdP keys and the ID token (in an env var named by
+//     oauth_id_token_env_var) from the context; `mcp login conf` exchanges it without a browser.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
