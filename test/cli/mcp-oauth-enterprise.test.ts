@@ -160,6 +160,7 @@ describe("a login at the IdP (no ID token handed in)", () => {
     const live = await startTether(["mcp", "login", "fx", "--no-browser"], { home: each.home.home, env: secretsEnv });
     const [, printed] = await live.waitForStderr(/^ {2}(http:\/\/127\.0\.0\.1:\d+\/idp\/authorize\?\S+)$/m);
     const authorize = new URL(printed!);
+    await live.waitForStderr(new RegExp(`^To log in to "fx" at your identity provider \\(${fx.origin}/idp\\), open this URL in a browser:$`, "m"));
     expect(authorize.searchParams.get("scope")).toBe("openid");
     expect(authorize.searchParams.get("client_id")).toBe("tether-idp");
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");

@@ -63,6 +63,7 @@ export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServe
     authorizationUrl: idp.authorizationUrl,
     redirectUrl: idp.redirectUrl,
     timeoutSec: idp.timeoutSec,
+    identityProvider: server.oauth.enterprise.idpIssuer,
     close: idp.close,
     async complete() {
       const idToken = await idp.complete();

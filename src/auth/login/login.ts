@@ -47,6 +47,8 @@ export interface LoginSession {
   authorizationUrl: URL;
   redirectUrl: string;
   timeoutSec: number;
+  /** Set when the login happens at an enterprise identity provider (its issuer), not at the server's authorization server. */
+  identityProvider?: string;
   /** Waits for the browser's callback or a pasted redirect URL, exchanges the code, stores the login. */
   complete(): Promise<LoginResult>;
   close(): Promise<void>;
