@@ -32,7 +32,7 @@ function clientCredentialsProvider(ctx: Context, server: HttpServerConfig): OAut
 }
 
 /** The JWS algorithm a key implies, so `oauth_private_key_alg` is needed only to pick among several. */
-function algorithmOf(pem: string, path: string, where: string): string {
+export function algorithmOf(pem: string, path: string, where: string): string {
   let key: ReturnType<typeof createPrivateKey>;
   try {
     key = createPrivateKey(pem);
@@ -50,8 +50,8 @@ function algorithmOf(pem: string, path: string, where: string): string {
   }
 }
 
-function readKeyFile(path: string, where: string): string {
-  const pem = readBoundedText(path, { maxBytes: MAX_KEY_FILE_BYTES, limitName: "a key file's size limit", notAFileHint: "point oauth_private_key_file at a PEM file" });
-  if (pem === undefined) throw new ConfigError(`${where}: oauth_private_key_file ${path} does not exist`);
+export function readKeyFile(path: string, where: string, key = "oauth_private_key_file"): string {
+  const pem = readBoundedText(path, { maxBytes: MAX_KEY_FILE_BYTES, limitName: "a key file's size limit", notAFileHint: `point ${key} at a PEM file` });
+  if (pem === undefined) throw new ConfigError(`${where}: ${key} ${path} does not exist`);
   return pem;
 }

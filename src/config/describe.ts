@@ -28,6 +28,10 @@ export interface ServerView {
   oauth_scopes?: string[];
   /** DPoP (RFC 9449): only when the server sets oauth_dpop. */
   oauth_dpop?: boolean;
+  // Enterprise-managed authorization (SEP-990): who the IdP is and where the ID token comes from (names only).
+  oauth_idp_issuer?: string;
+  oauth_idp_client_id?: string;
+  oauth_id_token_env_var?: string;
   startup_timeout_sec: number;
   tool_timeout_sec: number;
   tool_max_total_timeout_sec: number;
@@ -121,5 +125,8 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     oauth_client_id: server.oauth.clientId,
     oauth_scopes: server.oauth.scopes,
     oauth_dpop: server.oauth.dpop,
+    oauth_idp_issuer: server.oauth.enterprise?.idpIssuer,
+    oauth_idp_client_id: server.oauth.enterprise?.idpClientId,
+    oauth_id_token_env_var: server.oauth.enterprise?.idTokenEnvVar,
   };
 }

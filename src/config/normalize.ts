@@ -76,6 +76,18 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
         clientMetadataUrl: raw.oauth_client_metadata_url,
         // DPoP (RFC 9449)
         dpop: raw.oauth_dpop,
+        // Enterprise-managed authorization (SEP-990); validate.ts makes sure the client id is there.
+        enterprise:
+          raw.oauth_idp_issuer === undefined
+            ? undefined
+            : {
+                idpIssuer: raw.oauth_idp_issuer,
+                idpTokenEndpoint: raw.oauth_idp_token_endpoint,
+                idpClientId: raw.oauth_idp_client_id ?? "",
+                idpClientSecretEnvVar: raw.oauth_idp_client_secret_env_var,
+                idpPrivateKeyFile: raw.oauth_idp_private_key_file,
+                idTokenEnvVar: raw.oauth_id_token_env_var,
+              },
       },
     };
   }

@@ -29,6 +29,13 @@ export const serverSchema = type({
   "oauth_client_metadata_url?": "string > 0",
   // DPoP (RFC 9449): on/off; unset follows the authorization server's metadata.
   "oauth_dpop?": "boolean",
+  // Enterprise-managed authorization (SEP-990): the enterprise IdP and the ID token it hands out.
+  "oauth_idp_issuer?": "string > 0",
+  "oauth_idp_token_endpoint?": "string > 0",
+  "oauth_idp_client_id?": "string > 0",
+  "oauth_idp_client_secret_env_var?": "string > 0",
+  "oauth_idp_private_key_file?": "string > 0",
+  "oauth_id_token_env_var?": "string > 0",
   "startup_timeout_sec?": positiveSeconds,
   "startup_timeout_ms?": "number.integer > 0",
   "tool_timeout_sec?": positiveSeconds,

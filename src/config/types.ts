@@ -75,6 +75,27 @@ export interface OAuthServerSettings {
   clientMetadataUrl?: string;
   /** DPoP (RFC 9449) `oauth_dpop`: true always, false never; unset: when the authorization server advertises it. */
   dpop?: boolean;
+  // Enterprise-managed authorization (SEP-990): set when `oauth_idp_issuer` is.
+  enterprise?: EnterpriseAuthSettings;
+}
+
+/**
+ * Enterprise-managed authorization: an ID token from the enterprise IdP is exchanged there for an
+ * ID-JAG (RFC 8693), which the MCP server's authorization server takes as a JWT bearer grant (RFC 7523).
+ */
+export interface EnterpriseAuthSettings {
+  /** `oauth_idp_issuer`: the IdP's issuer URL (its metadata gives the token and authorization endpoints). */
+  idpIssuer: string;
+  /** `oauth_idp_token_endpoint`: the IdP's token endpoint, for an IdP whose metadata cannot be read or validated. */
+  idpTokenEndpoint?: string;
+  /** `oauth_idp_client_id`: tether's client at the IdP. */
+  idpClientId: string;
+  /** `oauth_idp_client_secret_env_var`: that client's secret, if it is confidential. */
+  idpClientSecretEnvVar?: string;
+  /** `oauth_idp_private_key_file`: a PEM key for private_key_jwt at the IdP instead of a secret. */
+  idpPrivateKeyFile?: string;
+  /** `oauth_id_token_env_var`: an ID token handed in (CI, a login done elsewhere); renews silently. */
+  idTokenEnvVar?: string;
 }
 
 export interface HttpServerConfig extends ServerCommon {

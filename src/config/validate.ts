@@ -118,7 +118,9 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
     const error = typed[0]!;
     return at(String(error.path[0]), `'${error.path.join(".")}' ${problemText(error)}`);
   }
-  if (hasUrl) return findOAuthProblem(server, at) ?? findDpopProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+  if (hasUrl) {
+    return findOAuthProblem(server, at) ?? findDpopProblem(server, at) ?? findEnterpriseProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+  }
   return undefined;
 }
 
@@ -153,6 +155,49 @@ function findDpopProblem(server: Record<string, unknown>, at: (key: string, mess
   return undefined;
 }
 
+// Enterprise-managed authorization (SEP-990) ------------------------------------------------------
+
+const ENTERPRISE_KEYS = ["oauth_idp_token_endpoint", "oauth_idp_client_id", "oauth_idp_client_secret_env_var", "oauth_idp_private_key_file", "oauth_id_token_env_var"] as const;
+
+/**
+ * `oauth_idp_issuer` turns the enterprise login on; it needs tether's client at the IdP and at the
+ * MCP server's authorization server (the ID-JAG names that client, and the JWT bearer grant is
+ * made by it), and it replaces the other ways to a token.
+ */
+function findEnterpriseProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+  if (!("oauth_idp_issuer" in server)) {
+    const stray = ENTERPRISE_KEYS.find((k) => k in server);
+    return stray ? at(stray, `'${stray}' is only used with 'oauth_idp_issuer' (enterprise-managed authorization)`, "set oauth_idp_issuer to the identity provider's issuer URL") : undefined;
+  }
+  for (const key of ["oauth_idp_issuer", "oauth_idp_token_endpoint"]) {
+    if (key in server && !isSecureUrl(String(server[key]))) {
+      return at(key, `'${key}' must be an https:// URL (got "${String(server[key])}")`, "plain http is allowed only for 127.0.0.1, localhost and ::1");
+    }
+  }
+  if (!("oauth_idp_client_id" in server)) {
+    return at("oauth_idp_issuer", "'oauth_idp_issuer' needs 'oauth_idp_client_id' (tether's client at the identity provider)");
+  }
+  if ("oauth_idp_client_secret_env_var" in server && "oauth_idp_private_key_file" in server) {
+    return at("oauth_idp_private_key_file", "set either 'oauth_idp_client_secret_env_var' or 'oauth_idp_private_key_file', not both");
+  }
+  if (!("oauth_client_id" in server) || !("oauth_client_secret_env_var" in server)) {
+    const missing = "oauth_client_id" in server ? "'oauth_client_secret_env_var'" : "'oauth_client_id' and 'oauth_client_secret_env_var'";
+    return at("oauth_idp_issuer", `'oauth_idp_issuer' needs ${missing} (tether's client at the MCP server's authorization server)`);
+  }
+  const conflict = ["oauth_grant", "bearer_token_env_var", "oauth_client_metadata_url"].find((k) => k in server);
+  if (conflict) return at(conflict, `'${conflict}' and 'oauth_idp_issuer' are two ways to a token; keep one`);
+  return undefined;
+}
+
+function isSecureUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 function findUrlProblem(
   server: { url: string } & Record<string, unknown>,
   at: (key: string, message: string, hint?: string) => Problem,
@@ -173,7 +218,7 @@ function findUrlProblem(
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return at("url", `'url' must be http:// or https:// (got ${url.protocol}//)`);
   }
-  const sendsToken = "bearer_token_env_var" in server || "oauth_client_id" in server || "oauth_grant" in server;
+  const sendsToken = "bearer_token_env_var" in server || "oauth_client_id" in server || "oauth_grant" in server || "oauth_idp_issuer" in server;
   if (url.protocol === "http:" && sendsToken && !isLoopbackHost(url.hostname)) {
     return at(
       "url",

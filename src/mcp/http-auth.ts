@@ -15,6 +15,12 @@ export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): P
     const { machineLoginProvider } = await import("../auth/machine-provider.ts");
     return { headers, authProvider: machineLoginProvider(ctx, server), stepUp: true };
   }
+  if (server.oauth.enterprise?.idTokenEnvVar) {
+    // Enterprise-managed authorization with an ID token handed in: the first command, and every one
+    // after the access token expired without a refresh token, exchanges it again (no browser).
+    const { renewEnterpriseLogin } = await import("../auth/enterprise/renew.ts");
+    await renewEnterpriseLogin(ctx, server as Parameters<typeof renewEnterpriseLogin>[1]);
+  }
   // The login index says whether a login is stored, so servers without one never open the
   // credential store (no keyring round trip on every call).
   if (!hasStoredLogin(ctx, server)) return { headers };

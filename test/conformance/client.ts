@@ -20,6 +20,8 @@
 //   - context scenarios map MCP_CONFORMANCE_CONTEXT to [mcp_servers.conf] keys (see contextConfig).
 //   - client_credentials scenarios run no interactive login: tools/call must get a token on their
 //     own (a hint to log in is still followed, and a login that needs no browser is accepted).
+//   - auth/enterprise-managed-authorization: the IdP keys and the ID token (in an env var named by
+//     oauth_id_token_env_var) from the context; `mcp login conf` exchanges it without a browser.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -33,6 +35,7 @@ const MAX_HINTED_LOGINS = 2;
 /** What auth/basic-cimd expects as client_id (a constant in the scenario; it passes no context). */
 const CIMD_CLIENT_METADATA_URL = "https://conformance-test.local/client-metadata.json";
 const SECRET_ENV_VAR = "CONF_OAUTH_CLIENT_SECRET";
+const ID_TOKEN_ENV_VAR = "CONF_IDP_ID_TOKEN";
 
 interface Context {
   name?: string;
@@ -44,6 +47,11 @@ interface Context {
   signing_algorithm?: string;
   /** http-custom-headers: the calls to make. */
   toolCalls?: { name: string; arguments: Record<string, unknown> }[];
+  /** enterprise-managed-authorization: the IdP, tether's client there, and an ID token it issued. */
+  idp_issuer?: string;
+  idp_client_id?: string;
+  idp_id_token?: string;
+  idp_token_endpoint?: string;
 }
 
 interface Result {
@@ -62,7 +70,7 @@ interface ToolCall {
 interface Plan {
   /** The calls, worked out from the context and what `mcp tools conf --json` listed. */
   calls(context: Context | undefined, listed: ListedTool[]): ToolCall[];
-  auth: "none" | "authorization_code" | "client_credentials";
+  auth: "none" | "authorization_code" | "client_credentials" | "enterprise";
 }
 
 interface ListedTool {
@@ -119,6 +127,9 @@ function planFor(scenario: string): Plan {
     case "auth/client-credentials-basic":
     case "auth/client-credentials-jwt":
       return { auth: "client_credentials", calls: one("test-tool") };
+    case "auth/enterprise-managed-authorization":
+      // The ID token comes in an env var (oauth_id_token_env_var), as from CI; `mcp login` exchanges it.
+      return { auth: "enterprise", calls: one("test-tool") };
     default:
       if (scenario.startsWith("auth/")) return { auth: "authorization_code", calls: one("test-tool") };
       return { auth: "none", calls: none };
@@ -300,6 +311,15 @@ function contextConfig(scenario: string, context: Context | undefined, dir: stri
   }
   if (planFor(scenario).auth === "client_credentials") lines.push(`oauth_grant = "client_credentials"`);
   if (scenario === "auth/basic-cimd") lines.push(`oauth_client_metadata_url = "${CIMD_CLIENT_METADATA_URL}"`);
+  // Enterprise-managed authorization: the IdP (its token endpoint given: the scenario's OpenID
+  // metadata lacks required fields), tether's client there (public: no secret given), the ID token by env var.
+  if (context?.idp_issuer) lines.push(`oauth_idp_issuer = ${JSON.stringify(context.idp_issuer)}`);
+  if (context?.idp_token_endpoint) lines.push(`oauth_idp_token_endpoint = ${JSON.stringify(context.idp_token_endpoint)}`);
+  if (context?.idp_client_id) lines.push(`oauth_idp_client_id = ${JSON.stringify(context.idp_client_id)}`);
+  if (context?.idp_id_token) {
+    env[ID_TOKEN_ENV_VAR] = context.idp_id_token;
+    lines.push(`oauth_id_token_env_var = "${ID_TOKEN_ENV_VAR}"`);
+  }
   return { lines, env };
 }
 
@@ -346,7 +366,7 @@ async function main(): Promise<number> {
       log(`config.toml now:\n${readFileSync(configPath, "utf8")}`);
     }
 
-    if (plan.auth === "authorization_code") {
+    if (plan.auth === "authorization_code" || plan.auth === "enterprise") {
       const login = await tether.loginHeadless();
       if (login.code !== 0) return 1;
     }

@@ -14,6 +14,7 @@ import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
 import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { DEVICE_POLL_ANSWERS, type DeviceFixtureOptions, type DevicePollAnswer, OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
+import { EnterpriseIdp } from "./enterprise-idp.ts";
 import { endlessSseEvent, omitResultType, resultRewriter, spoilContent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -23,6 +24,12 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   token?: string;
   requiredHeaders: [string, string][];
   oauth: boolean;
+  /** --idp (with --oauth): an enterprise IdP at /idp, and the jwt-bearer grant at the authorization server. */
+  idp: boolean;
+  /** --idp-client ID[:SECRET], repeatable (default tether-idp, public). */
+  idpClients: string[];
+  /** --idp-key-client ID:PUBLIC_KEY_PEM_FILE, repeatable: a private_key_jwt client of the IdP. */
+  idpKeyClients: string[];
   hang: boolean;
   garbage: boolean;
   exitOnStart?: number;
@@ -78,6 +85,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "many-tools": { type: "string" },
       "extra-tool": { type: "string", multiple: true },
       oauth: { type: "boolean" },
+      idp: { type: "boolean" },
+      "idp-client": { type: "string", multiple: true },
+      "idp-key-client": { type: "string", multiple: true },
       "no-registration": { type: "boolean" },
       "static-client": { type: "string", multiple: true },
       deny: { type: "boolean" },
@@ -162,6 +172,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     manyTools: int("many-tools", v["many-tools"], 0),
     extraTools: v["extra-tool"] ?? [],
     oauth: !!v.oauth,
+    idp: !!v.idp,
+    idpClients: v["idp-client"] ?? (v["idp-key-client"] ? [] : ["tether-idp"]),
+    idpKeyClients: v["idp-key-client"] ?? [],
     noRegistration: !!v["no-registration"],
     staticClients: v["static-client"] ?? [],
     deny: !!v.deny,
@@ -267,6 +280,9 @@ function parseJsonBody(res: ServerResponse, body: string): unknown {
 async function serveHttp(options: FixtureOptions): Promise<void> {
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
+  // The ID-JAG names the authorization server's first pre-registered client.
+  const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "") : undefined;
+  if (oauth && idp) oauth.enterprise = idp;
   const legacySessions = new Map<string, SSEServerTransport>();
   const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown> };
 
@@ -415,12 +431,13 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     if (options.hang && !path.startsWith("/_test/")) return; // accept, never answer
     const body = await readBody(req);
     if (req.method === "GET" && path === "/_test/stats") {
-      sendJson(res, 200, { ...counters, ...oauth?.stats(), tasks: await taskStatuses() });
+      sendJson(res, 200, { ...counters, ...oauth?.stats(), ...idp?.stats(), tasks: await taskStatuses() });
       return;
     }
     // DPoP proofs are checked (async, with jose) before the synchronous OAuth routes and admit() see the request.
     if (oauth && !(await oauth.checkDpop(req, res, url, body, isMcpPath(path)))) return;
     if (oauth?.handle(req, res, url, body)) return;
+    if (await idp?.handle(req, res, url, body)) return;
     if (!isMcpPath(path)) {
       sendJson(res, 404, { error: "not_found", message: `fixture: no route ${req.method} ${path}` });
       return;

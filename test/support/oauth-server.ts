@@ -1,6 +1,7 @@
 // The fixture's OAuth 2.1 authorization server (metadata, DCR, auto-approving authorize, token, revoke) and bearer check.
 import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IdJagClaims } from "./enterprise-idp.ts";
 
 export interface OAuthFixtureOptions {
   /** Omit registration_endpoint and refuse POST /register. */
@@ -92,9 +93,13 @@ export interface OAuthStats {
   deviceAuthorizations?: number;
   devicePolls?: number;
   lastDeviceAuthorizationRequest?: Record<string, string> | null;
+  /** Enterprise-managed authorization (--idp): accepted JWT bearer grants, and the last one's checks. */
+  jwtBearerGrants: number;
+  lastJwtBearer: { clientAuth: "basic" | "post"; claims: IdJagClaims } | null;
 }
 
 const CODE_LIFETIME_MS = 5 * 60_000;
+const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 const token = (prefix: string) => `${prefix}_${randomBytes(18).toString("base64url")}`;
 const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
@@ -187,6 +192,8 @@ export class OAuthFixture {
   stats(): OAuthStats {
     return {
       ...this.counts,
+      jwtBearerGrants: this.jwtBearerGrants,
+      lastJwtBearer: this.lastJwtBearer,
       revocations: this.revocations,
       lastAuthorizeQuery: this.lastAuthorizeQuery,
       lastRegistrationRequest: this.lastRegistrationRequest,
@@ -284,7 +291,7 @@ export class OAuthFixture {
       revocation_endpoint: `${origin}/revoke`,
       scopes_supported: this.options.scopes,
       response_types_supported: ["code"],
-      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", ...(this.enterprise ? [JWT_BEARER_GRANT] : [])],
       authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ["S256"],
       ...(this.options.dpop === "advertised" ? { dpop_signing_alg_values_supported: ["ES256", "RS256"] } : {}),
@@ -441,6 +448,7 @@ export class OAuthFixture {
     if (grantType === "authorization_code") this.exchangeCode(res, client, params, jkt);
     else if (grantType === "refresh_token") this.refresh(res, client, params, jkt);
     else if (grantType === DEVICE_CODE_GRANT && this.options.device) this.device.token(res, client, params, (grant) => this.issueTokens({ ...grant, jkt }));
+    else if (grantType === JWT_BEARER_GRANT && this.enterprise) void this.jwtBearerGrant(req, res, client, params);
     else if (grantType === "client_credentials" && client.client_secret !== undefined) {
       this.counts.tokenExchanges++;
       const scope = params.get("scope") ?? this.options.scopes.join(" ");
@@ -540,6 +548,34 @@ export class OAuthFixture {
     // RFC 7009: 200 even for unknown tokens.
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end("{}");
+  }
+
+  // Enterprise-managed authorization (SEP-990, --idp) ----------------------------------------------
+  // The JWT bearer grant (RFC 7523) with an ID-JAG from the fixture's IdP: a confidential client,
+  // an assertion for this issuer and resource naming that client. No refresh token, as SEP-990 servers do.
+
+  /** Set by the fixture server when it runs the IdP: checks an assertion's signature and type. */
+  enterprise: { verifyIdJag(assertion: string): Promise<IdJagClaims> } | undefined;
+  private jwtBearerGrants = 0;
+  private lastJwtBearer: OAuthStats["lastJwtBearer"] = null;
+
+  private async jwtBearerGrant(req: IncomingMessage, res: ServerResponse, client: Client, params: URLSearchParams): Promise<void> {
+    const refuse = (description: string) => oauthError(res, 400, "invalid_grant", description);
+    if (client.client_secret === undefined) return oauthError(res, 401, "invalid_client", "the JWT bearer grant needs a confidential client");
+    let claims: IdJagClaims;
+    try {
+      claims = await this.enterprise!.verifyIdJag(params.get("assertion") ?? "");
+    } catch (error) {
+      return refuse(`the assertion is not a valid ID-JAG (${(error as Error).message})`);
+    }
+    if (claims.aud !== this.origin()) return refuse(`the ID-JAG is for ${claims.aud}, not this authorization server`);
+    if (claims.resource !== this.resourceUrl) return refuse(`the ID-JAG is for resource ${claims.resource}`);
+    if (claims.client_id !== client.client_id) return refuse("the ID-JAG names another client");
+    this.jwtBearerGrants++;
+    this.lastJwtBearer = { clientAuth: /^Basic\s/i.test(req.headers.authorization ?? "") ? "basic" : "post", claims };
+    const scope = params.get("scope") ?? claims.scope ?? this.options.scopes.join(" ");
+    const { refresh_token: _dropped, ...tokens } = this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: claims.resource });
+    json(res, 200, tokens);
   }
 
   // ---- DPoP (RFC 9449): --dpop (advertised in the metadata), --dpop-unadvertised, --dpop-nonce ----

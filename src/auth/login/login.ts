@@ -48,10 +48,15 @@ export interface LoginSession {
   authorizationUrl: URL;
   redirectUrl: string;
   timeoutSec: number;
+  /** Set when the login happens at an enterprise identity provider (its issuer), not at the server's authorization server. */
+  identityProvider?: string;
   /** Waits for the browser's callback or a pasted redirect URL, exchanges the code, stores the login. */
   complete(): Promise<LoginResult>;
   close(): Promise<void>;
 }
+
+/** What beginLogin returns: a session waiting for the browser, or a login that needed none (an ID token handed in). */
+export type LoginStart = LoginSession | { done: LoginResult };
 
 export interface LoginResult {
   serverName: string;
@@ -60,15 +65,16 @@ export interface LoginResult {
 }
 
 /** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
-export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginSession> {
+export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginStart> {
   const { config } = await ctx.config();
   const server = loginTarget(await getServer(ctx, options.name));
-  const serverUrl = expandedUrl(ctx, server);
-  if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
-    throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
-      hint: "use an https:// url; plain http is allowed only for 127.0.0.1, localhost and ::1",
-    });
+  if (server.oauth.enterprise) {
+    // Enterprise-managed authorization (SEP-990): an ID token from the IdP, exchanged; no registration here.
+    refuseInsecureUrl(ctx, server);
+    const { beginEnterpriseLogin } = await import("../enterprise/login.ts");
+    return beginEnterpriseLogin(ctx, server as Parameters<typeof beginEnterpriseLogin>[1], options, hooks);
   }
+  const serverUrl = refuseInsecureUrl(ctx, server);
   if (server.oauth.grant === "client_credentials") {
     throw new UsageError(`server "${server.name}" logs in by itself with client credentials (oauth_grant); there is nothing to do`, {
       hint: `try it with: tether mcp tools ${server.name}`,
@@ -184,6 +190,16 @@ export async function dpopForLogin(server: HttpServerConfig, metadata: Authoriza
   return alg ? newDpopKey(alg) : undefined;
 }
 
+export function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
+  const serverUrl = expandedUrl(ctx, server);
+  if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
+    throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
+      hint: "use an https:// url; plain http is allowed only for 127.0.0.1, localhost and ::1",
+    });
+  }
+  return serverUrl;
+}
+
 export function loginTarget(server: ServerConfig): HttpServerConfig {
   const { name } = server;
   if (server.transport === "stdio") throw noLoginForStdio(name);
@@ -265,7 +281,8 @@ export async function revokeReplaced(previous: StoredCredentials, fetchFn: Fetch
   if (outcome.kind === "failed") hooks.onWarning?.(`could not revoke the previous login's tokens: ${outcome.reason}`);
 }
 
-function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
+/** Waits for the authorization response, bounded by the login timeout and Ctrl-C. */
+export function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
   // A TETHER_LOGIN_TIMEOUT_SEC past the timer limit means "wait", not "give up at once".
   const abandoned = () =>
     new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
@@ -279,7 +296,7 @@ function describeDuration(seconds: number): string {
   return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   let settled = false;

@@ -10,7 +10,8 @@ import { note, paint } from "../render.ts";
 
 export function renderLoginInstructions(io: IO, session: LoginSession, options: { browser: boolean }): void {
   const name = session.server.name;
-  note(io, options.browser ? `Opening your browser to log in to "${name}". If it does not open, visit:` : `To log in to "${name}", open this URL in a browser:`);
+  const at = session.identityProvider ? ` at your identity provider (${terminalText(session.identityProvider)})` : "";
+  note(io, options.browser ? `Opening your browser to log in to "${name}"${at}. If it does not open, visit:` : `To log in to "${name}"${at}, open this URL in a browser:`);
   note(io, "");
   note(io, `  ${terminalText(session.authorizationUrl.href)}`);
   note(io, "");

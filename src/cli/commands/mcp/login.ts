@@ -32,12 +32,15 @@ export default (ctx: Context) =>
     args,
     async run(parsed, rawArgs) {
       if (parsed.device) return runDeviceLogin(ctx, parseDeviceLoginOptions(parsed, rawArgs));
-      const session = await beginLogin(ctx, parseLoginOptions(parsed), {
+      const started = await beginLogin(ctx, parseLoginOptions(parsed), {
         onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
         onWarning: (message) => ctx.io.stderr.write(`warning: ${message}
 `),
         onIgnoredCallback: (reason) => renderIgnoredCallback(ctx.io, reason),
       });
+      // An ID token handed in (enterprise-managed authorization): logged in without a browser.
+      if ("done" in started) return renderLoggedIn(ctx.io, started.done);
+      const session = started;
       await refuseUnsafeAuthorizationUrl(session);
       const browser = parsed.browser !== false;
       renderLoginInstructions(ctx.io, session, { browser });

@@ -1,0 +1,120 @@
+// Where the ID token of an enterprise login comes from: handed in through `oauth_id_token_env_var`
+// (CI, or an IdP login done elsewhere), or an OpenID Connect login at the IdP (authorization code +
+// PKCE, scope openid) through the same loopback listener and paste-back as `mcp login`. The SDK's
+// startAuthorization / exchangeAuthorization make the requests; the IdP's metadata may be an OpenID
+// discovery document.
+//
+// Seam for device login (RFC 8628): `IdTokenLogin` is all the enterprise login needs from a way of
+// logging in at the IdP. A `--device` flow at the IdP returns one too (authorizationUrl: the
+// verification URI; complete(): polls and returns the ID token), and enterprise/login.ts picks it.
+import { randomBytes } from "node:crypto";
+import { discoverAuthorizationServerMetadata, exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/client";
+import type { Context } from "../../context.ts";
+import { AuthError, CancelledError } from "../../errors.ts";
+import { reasonOf } from "../auth-errors.ts";
+import { loginCommand } from "../login-command.ts";
+import { parsePastedRedirect, readAuthorizationResponse, type AuthorizationVerdict } from "../login/authorization-response.ts";
+import { startCallbackListener } from "../login/callback-listener.ts";
+import { deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/login.ts";
+import { readPastedLines } from "../login/paste-reader.ts";
+import { timedFetch } from "../timed-fetch.ts";
+import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
+import { idpClient } from "./idp-client.ts";
+
+/** The OpenID Connect scope: what makes the IdP return an ID token. */
+const OPENID_SCOPE = "openid";
+
+/** A login at the IdP under way: the user visits `authorizationUrl`; `complete()` yields the ID token. */
+export interface IdTokenLogin {
+  authorizationUrl: URL;
+  redirectUrl: string;
+  timeoutSec: number;
+  complete(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The ID token handed in through `oauth_id_token_env_var`, if that variable is set and not empty. */
+export function handedInIdToken(ctx: Context, server: EnterpriseServer): { token: string; envVar: string } | undefined {
+  const envVar = server.oauth.enterprise.idTokenEnvVar;
+  const token = envVar ? ctx.env[envVar] : undefined;
+  return envVar && token ? { token: token.trim(), envVar } : undefined;
+}
+
+/** Starts an OpenID Connect login at the IdP: listener, metadata, PKCE; the caller shows the URL. */
+export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, callbackPort: number, hooks: LoginHooks): Promise<IdTokenLogin> {
+  const settings = server.oauth.enterprise;
+  const where = `server "${server.name}"`;
+  const fetchFn = timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS);
+  const failed = (what: string, error?: unknown) =>
+    new AuthError(`${where}: login at the identity provider ${settings.idpIssuer} failed: ${what}`, {
+      hint: `check oauth_idp_issuer and oauth_idp_client_id under [mcp_servers.${server.name}]; ${loginCommand(server.name)} to start again`,
+      cause: error,
+    });
+  const metadata = await discoverAuthorizationServerMetadata(settings.idpIssuer, { fetchFn }).catch((error: unknown) => {
+    throw failed(reasonOf(error), error);
+  });
+  if (!metadata?.authorization_endpoint) throw failed("its metadata names no authorization_endpoint");
+  const client = idpClient(ctx, server);
+  const clientInformation = client.information;
+
+  const state = randomBytes(24).toString("base64url");
+  const outcome = deferred<{ code: string; iss?: string }>();
+  const judge = (url: URL): AuthorizationVerdict => {
+    const verdict = readAuthorizationResponse(url, state, server.name);
+    if (verdict.kind === "code") outcome.resolve({ code: verdict.code, iss: verdict.iss });
+    if (verdict.kind === "failure") outcome.reject(verdict.error);
+    return verdict;
+  };
+  const listener = startCallbackListener(callbackPort, judge, hooks.onIgnoredCallback);
+  let started: Awaited<ReturnType<typeof startAuthorization>>;
+  try {
+    started = await startAuthorization(settings.idpIssuer, { metadata, clientInformation, redirectUrl: listener.redirectUrl, scope: OPENID_SCOPE, state });
+  } catch (error) {
+    await listener.close();
+    throw failed(reasonOf(error), error);
+  }
+  const paste = readPastedLines(ctx.io.stdin, (line) => {
+    if (!line.trim()) return;
+    const url = parsePastedRedirect(line);
+    const verdict = url ? judge(url) : undefined;
+    if (!verdict) hooks.onIgnoredPaste("it is not a URL");
+    else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
+  });
+  const close = () => {
+    paste.close();
+    return listener.close();
+  };
+  ctx.atExit(close);
+  const timeoutSec = loginTimeoutSec(ctx.env);
+
+  return {
+    authorizationUrl: started.authorizationUrl,
+    redirectUrl: listener.redirectUrl,
+    timeoutSec,
+    close,
+    async complete() {
+      try {
+        const { code, iss } = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
+        await close();
+        // exchangeAuthorization checks `iss` (RFC 9207) against the IdP's metadata before redeeming the code.
+        const tokens = await exchangeAuthorization(settings.idpIssuer, {
+          metadata,
+          clientInformation,
+          authorizationCode: code,
+          iss,
+          codeVerifier: started.codeVerifier,
+          redirectUri: listener.redirectUrl,
+          addClientAuthentication: client.addClientAuthentication,
+          fetchFn,
+        }).catch((error: unknown) => {
+          if (error instanceof AuthError || error instanceof CancelledError) throw error;
+          throw failed(reasonOf(error), error);
+        });
+        if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");
+        return tokens.id_token;
+      } finally {
+        await close();
+      }
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// Enterprise logins without a person: when `oauth_id_token_env_var` holds an ID token, a command
+// that finds no usable login (none yet, or an expired access token and no refresh token) makes one
+// silently, as client credentials do, and stores it like `mcp login` would. Otherwise the stored
+// login is served and refreshed as usual (stored-provider.ts), ending in `run: tether mcp login NAME`.
+import type { Context } from "../../context.ts";
+import { withStoreRefreshLock } from "../refresh-lock.ts";
+import { loadServerCredentials } from "../server-store.ts";
+import type { StoredCredentials } from "../store/credentials.ts";
+import { issuerOf, needsRefresh } from "../tokens.ts";
+import { resolveHeaders, serverUrl } from "../../config/expand.ts";
+import { discoverOAuthSupport } from "../login/discovery.ts";
+import { requestedScope } from "../login/login.ts";
+import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
+import { handedInIdToken } from "./id-token.ts";
+
+/** Makes or renews the stored login from the handed-in ID token when it is needed; a no-op otherwise. */
+export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServer): Promise<void> {
+  const handedIn = handedInIdToken(ctx, server);
+  if (!handedIn) return;
+  const { store, key, credentials } = await loadServerCredentials(ctx, server);
+  if (usable(credentials, ctx.now())) return;
+  // Under the refresh lock, so concurrent tethers make one exchange and the others take its result.
+  await withStoreRefreshLock(ctx.paths.home, store, key, async () => {
+    const current = await store.load(key);
+    if (usable(current, ctx.now())) return;
+    // The server's 401 first, as `mcp login` reads it: it may name the metadata and the scope.
+    const challenge = await readServerChallenge(ctx, server);
+    const renewed = await exchangeIdToken(ctx, server, handedIn.token, {
+      idTokenSource: { kind: "env", envVar: handedIn.envVar },
+      resourceMetadataUrl: challenge?.resourceMetadataUrl,
+      scope: requestedScope({ config: server.oauth.scopes, challenged: challenge?.scope, held: current?.tokens ? current.scopes : undefined }),
+      // Renewing pins the authorization server the stored login came from.
+      pinnedIssuer: current ? issuerOf(current) : undefined,
+    });
+    await store.save(key, renewed);
+    ctx.log.debug(`server "${server.name}": made a new enterprise login from the ID token in $${handedIn.envVar}`);
+  });
+}
+
+async function readServerChallenge(ctx: Context, server: EnterpriseServer): Promise<{ resourceMetadataUrl?: URL; scope?: string } | undefined> {
+  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
+  const support = await discoverOAuthSupport(ctx, serverUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
+  return support.supported && support.challenge.kind === "challenged" ? support.challenge : undefined;
+}
+
+/** A login the stored provider can serve: a live access token, or one it can refresh. */
+function usable(credentials: StoredCredentials | undefined, now: number): boolean {
+  if (!credentials?.tokens) return false;
+  return !needsRefresh(credentials, now) || credentials.tokens.refresh_token !== undefined;
+}
