@@ -45,7 +45,9 @@ describe("tether mcp registry search", () => {
 
   test("--json: the registry's entries exactly as sent", async () => {
     const result = expectOk(await tether(["mcp", "registry", "search", "clone", "--json"]));
-    const entries = JSON.parse(result.stdout);
+    const { registry_url, servers: entries, more } = JSON.parse(result.stdout);
+    expect(registry_url).toBe(registry.url);
+    expect(more).toBe(false);
     expect(entries).toHaveLength(1);
     expect(entries[0].server.name).toBe("io.github.mallory/weather-clone");
     expect(entries[0].server.description).toBe("Weather\u001b[2J\u001b]52;c;cHduZWQ=\u0007 clone");

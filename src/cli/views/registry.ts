@@ -23,7 +23,7 @@ function installKinds(entry: RegistryEntry): string {
 }
 
 export function renderSearch(io: IO, result: SearchResult, options: { json: boolean; term: string; registryUrl: string; limit: number }): void {
-  if (options.json) return printJson(io, result.raw);
+  if (options.json) return printJson(io, { registry_url: options.registryUrl, servers: result.raw, more: result.more });
   if (result.entries.length === 0) return note(io, `no servers in ${options.registryUrl} match "${terminalLine(options.term, 100)}"`);
   printTable(io, SEARCH_COLUMNS, result.entries);
   if (result.more) note(io, `more servers match: showing the first ${options.limit} (narrow the term, or --limit up to 100)`);

@@ -28,7 +28,7 @@ const args = {
 export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp add",
-    description: "Add a server: NAME -- COMMAND [ARGS...] (stdio) or NAME --url URL (HTTP)",
+    description: "Add a server: NAME -- COMMAND [ARGS...] (stdio), NAME --url URL (HTTP) or NAME --registry SERVER (MCP Registry)",
     createsConfig: true,
     args,
     async run(parsed, rawArgs) {
@@ -63,7 +63,7 @@ export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string
   const headers = repeatedFlag(rawArgs, "header");
   const url = parsed.url;
   if (!url && (!command || command.length === 0)) {
-    throw new UsageError("give the server's command after -- (stdio) or --url URL (streamable HTTP)", {
+    throw new UsageError("give the server's command after -- (stdio), --url URL (streamable HTTP) or --registry SERVER (MCP Registry)", {
       hint: "tether mcp add docs -- npx -y @acme/docs-mcp   or   tether mcp add github --url https://api.githubcopilot.com/mcp/",
     });
   }
