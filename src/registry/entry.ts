@@ -2,6 +2,8 @@
 // `uvx PKG==VERSION`, OCI → `docker run -i --rm IMAGE:TAG`, a remote → its url and headers.
 // Secrets come out as env-var references (env_vars, bearer_token_env_var, env_http_headers, ${VAR}).
 import type { RawServer } from "../config/schema.ts";
+import { ConnectionError } from "../errors.ts";
+import { terminalLine } from "../text/sanitize.ts";
 import type { InstallOption } from "./choose.ts";
 import { type InputResolver, referencedVariable } from "./inputs.ts";
 import type { RegistryArgument, RegistryKeyValue, RegistryPackage, RegistryTransport } from "./server-json.ts";
@@ -36,6 +38,7 @@ async function buildRemoteEntry(remote: RegistryTransport, inputs: InputResolver
 }
 
 async function buildPackageEntry(kind: "npm" | "pypi" | "oci", pkg: RegistryPackage, inputs: InputResolver, extra: ExtraValues): Promise<RawServer> {
+  checkPackageName(kind, pkg);
   const runtimeArgs = await resolveArguments(pkg.runtimeArguments ?? [], inputs);
   const packageArgs = await resolveArguments(pkg.packageArguments ?? [], inputs);
   const { env, envVars } = await resolveEnvironment(pkg.environmentVariables ?? [], inputs, extra.env);
@@ -53,6 +56,25 @@ function commandFor(kind: "npm" | "pypi" | "oci", pkg: RegistryPackage, runtimeA
   // which tether sets from env and env_vars): no value ever appears on the command line.
   const env = envNames.flatMap((name) => ["-e", name]);
   return { command: "docker", args: ["run", "-i", "--rm", ...runtimeArgs, ...env, imageReference(pkg.identifier, version), ...packageArgs] };
+}
+
+/**
+ * The package name and version go on npx's, uvx's or docker's command line: one that is not a
+ * name of its registry (`--registry=…`, `-e`, spaces) would be read as an option of the runtime.
+ */
+const PACKAGE_NAME: Record<"npm" | "pypi" | "oci", RegExp> = {
+  npm: /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i,
+  pypi: /^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,-]+\])?$/,
+  oci: /^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/,
+};
+const PACKAGE_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+function checkPackageName(kind: "npm" | "pypi" | "oci", pkg: RegistryPackage): void {
+  const bad = !PACKAGE_NAME[kind].test(pkg.identifier) ? `identifier "${pkg.identifier}"` : pkg.version !== undefined && !PACKAGE_VERSION.test(pkg.version) ? `version "${pkg.version}"` : undefined;
+  if (!bad) return;
+  throw new ConnectionError(`the registry's ${kind} package has an ${terminalLine(bad, 200)} that is not a valid ${kind} ${bad.startsWith("version") ? "version" : "name"}; tether will not run it`, {
+    hint: "choose another option with --package, or add the server by hand: tether mcp add NAME -- COMMAND",
+  });
 }
 
 /** Since schema 2025-10-11 the tag is in the identifier; older entries gave it as `version`. */
