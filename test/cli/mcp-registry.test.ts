@@ -78,7 +78,7 @@ describe("tether mcp registry search", () => {
     writeConfig(state.home.configPath, { top: { registry_url: "http://registry.example.com" } });
     const insecure = await tether(["mcp", "registry", "search", "weather"]);
     expect(insecure.code).toBe(2);
-    expect(insecure.stderr).toContain("'registry_url' must be https://");
+    expect(insecure.stderr).toStartWith(`error: ${state.home.configPath}:1: 'registry_url' must be https:// (plain http:// only to 127.0.0.1 or localhost)`);
   });
 
   test("a response past the size bound is refused", async () => {
