@@ -48,6 +48,7 @@ export async function planRegistryInstall(ctx: Context, options: RegistryInstall
   const { registryUrl } = (await ctx.config()).config;
   const source = await getRegistryServer(ctx, registryUrl, name, version);
   const option = chooseInstallOption(source.server, options.kind);
+  checkFlagsFit(name, option, options.supplied);
   const inputs = new InputResolver(options.supplied, ask, options.entryName);
   const entry = await buildEntry(option, inputs, { env: options.supplied.env, headers: options.supplied.headers });
   const unused = inputs.unusedArgs();
@@ -58,6 +59,16 @@ export async function planRegistryInstall(ctx: Context, options: RegistryInstall
   }
   if (inputs.missing.length > 0) throw missingInputs(name, inputs);
   return { entry, source, option, secretVariables: [...inputs.secretVariables] };
+}
+
+/** --env only reaches a package, --header only a remote: refused rather than silently dropped. */
+function checkFlagsFit(name: string, option: InstallOption, supplied: SuppliedValues): void {
+  const remote = option.kind === "remote";
+  const flag = remote ? (Object.keys(supplied.env).length > 0 ? "--env" : undefined) : Object.keys(supplied.headers).length > 0 ? "--header" : undefined;
+  if (!flag) return;
+  throw new UsageError(`${flag} does not apply: "${terminalLine(name, 200)}" is installed as ${remote ? "a remote (it takes --header)" : `the ${option.kind} package (it takes --env)`}`, {
+    hint: remote ? "install a package instead with --package npm|pypi|oci" : "install its remote instead with --package remote",
+  });
 }
 
 function missingInputs(name: string, inputs: InputResolver): UsageError {

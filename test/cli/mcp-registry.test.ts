@@ -237,6 +237,13 @@ describe("tether mcp add --registry", () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toStartWith("error: --registry describes the server itself: it cannot be combined with --url\n");
 
+    const envForRemote = await tether(["mcp", "add", "x", "--registry", "com.example/keyed", "--env", "A=1"]);
+    expect(envForRemote.code).toBe(2);
+    expect(envForRemote.stderr).toStartWith('error: --env does not apply: "com.example/keyed" is installed as a remote (it takes --header)\n');
+    const headerForPackage = await tether(["mcp", "add", "x", "--registry", "io.github.acme/weather", "--header", "A: 1"]);
+    expect(headerForPackage.code).toBe(2);
+    expect(headerForPackage.stderr).toStartWith('error: --header does not apply: "io.github.acme/weather" is installed as the npm package (it takes --env)\n');
+
     const unknownArg = await tether(["mcp", "add", "x", "--registry", "io.github.acme/weather", "--arg", "colour=red"]);
     expect(unknownArg.code).toBe(2);
     expect(unknownArg.stderr).toStartWith('error: --arg colour: "io.github.acme/weather" has no argument or variable of that name\n');
