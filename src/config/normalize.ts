@@ -5,6 +5,7 @@ import type { RawConfig, RawOtel, RawProvider, RawServe, RawServer } from "./sch
 import {
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
+  DEFAULT_REGISTRY_URL,
   DEFAULT_STARTUP_TIMEOUT_SEC,
   DEFAULT_TOOL_OUTPUT_MAX_BYTES,
   DEFAULT_TOOL_TIMEOUT_SEC,
@@ -36,6 +37,8 @@ export function normalizeConfig(raw: RawConfig): TetherConfig {
     serve: normalizeServe(raw.serve ?? {}),
     roots: raw.roots,
     sampling: raw.sampling ?? "off",
+    // Registry install: where `mcp add --registry` and `mcp registry search` look servers up.
+    registryUrl: raw.registry_url ?? DEFAULT_REGISTRY_URL,
   };
 }
 

@@ -132,6 +132,8 @@ export const configSchema = type({
   "serve?": serveSchema,
   "roots?": stringList,
   "sampling?": samplingPolicy,
+  // Registry install (`mcp add --registry`, `mcp registry search`): the MCP Registry's base URL.
+  "registry_url?": "string > 0",
 });
 
 export type RawServer = typeof serverSchema.infer;

@@ -181,4 +181,9 @@ export interface TetherConfig {
   /** Top-level `roots` as written; undefined offers the current directory. */
   roots?: string[];
   sampling: SamplingPolicy;
+  /** Registry install: the MCP Registry's base URL (`registry_url`), the official one by default. */
+  registryUrl: string;
 }
+
+/** Registry install: the official MCP Registry. */
+export const DEFAULT_REGISTRY_URL = "https://registry.modelcontextprotocol.io";

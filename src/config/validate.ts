@@ -57,7 +57,25 @@ export function findProblem(raw: Record<string, unknown>): Problem | undefined {
       if (problem) return problem;
     }
   }
-  return findSchemaProblem(raw) ?? findServeProblem(raw.serve);
+  return findSchemaProblem(raw) ?? findServeProblem(raw.serve) ?? findRegistryUrlProblem(raw.registry_url);
+}
+
+/**
+ * Registry install: `registry_url` says which commands `mcp add --registry` writes, so it must
+ * be https (plain http only to loopback): anyone on the path could otherwise choose what runs.
+ */
+function findRegistryUrlProblem(value: unknown): Problem | undefined {
+  if (typeof value !== "string") return undefined;
+  const at = (message: string, hint?: string): Problem => ({ table: [], key: "registry_url", message, hint });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return at(`'registry_url' is not a valid URL (got "${value}")`, "the default is https://registry.modelcontextprotocol.io");
+  }
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return undefined;
+  return at(`'registry_url' must be https:// (plain http:// only to 127.0.0.1 or localhost), got "${value}"`);
 }
 
 /** What the schema cannot say about `[serve]` (its types are already checked). */

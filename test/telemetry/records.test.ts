@@ -41,6 +41,7 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
     otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" } },
     serve: {},
     sampling: "off",
+    registryUrl: "https://registry.modelcontextprotocol.io",
     ...overrides,
   };
 }

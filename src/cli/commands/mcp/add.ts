@@ -18,15 +18,21 @@ const args = {
   env: { type: "string", description: "Environment variable K=V for the server (repeatable, stdio)", valueHint: "K=V" },
   cwd: { type: "string", description: "Working directory of the server (stdio)", valueHint: "DIR" },
   force: { type: "boolean", description: "Replace an existing server of the same name" },
+  // Registry install: the entry comes from the MCP Registry's server.json.
+  registry: { type: "string", description: "Add the registry's server SERVER[@VERSION] (see tether mcp registry search)", valueHint: "SERVER[@VERSION]" },
+  package: { type: "string", description: "With --registry: install its remote or its npm, pypi or oci package", valueHint: "remote|npm|pypi|oci" },
+  arg: { type: "string", description: "With --registry: a value for its argument or {variable} NAME (repeatable)", valueHint: "NAME=VALUE" },
+  "dry-run": { type: "boolean", description: "With --registry: print the entry it would write; write nothing" },
 } as const;
 
 export default (ctx: Context) =>
   tetherCommand({
     path: "tether mcp add",
-    description: "Add a server: NAME -- COMMAND [ARGS...] (stdio) or NAME --url URL (HTTP)",
+    description: "Add a server: NAME -- COMMAND [ARGS...] (stdio), NAME --url URL (HTTP) or NAME --registry SERVER (MCP Registry)",
     createsConfig: true,
     args,
     async run(parsed, rawArgs) {
+      if (parsed.registry !== undefined) return addFromRegistry(ctx, parsed, rawArgs);
       const result = await addServer(ctx, parseAddOptions(parsed, rawArgs));
       renderAdded(ctx.io, result);
       if (result.server.transport !== "http") return;
@@ -36,14 +42,28 @@ export default (ctx: Context) =>
     },
   });
 
+/** Registry install, loaded only when --registry is given. */
+async function addFromRegistry(ctx: Context, parsed: ParsedArgs<typeof args>, rawArgs: string[]): Promise<void> {
+  const { parseRegistryAddOptions, runRegistryAdd } = await import("../../registry-add.ts");
+  const lists = {
+    env: repeatedFlag(rawArgs, "env").map(parseEnvPair),
+    headers: repeatedFlag(rawArgs, "header").map(parseHeader),
+    args: repeatedFlag(rawArgs, "arg").map(parseArgPair),
+    command: afterSeparator(rawArgs),
+  };
+  await runRegistryAdd(ctx, parseRegistryAddOptions({ ...parsed, registry: parsed.registry! }, lists));
+}
+
 /** argv → the entry to write. Conflicting flags pass through so the validator names them. */
 export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string[]): AddServerOptions {
+  const registryOnly = (["package", "arg", "dry-run"] as const).find((flag) => parsed[flag] !== undefined && parsed[flag] !== false);
+  if (registryOnly) throw new UsageError(`--${registryOnly} goes with --registry SERVER`, { hint: "tether mcp add NAME --registry io.github.owner/server" });
   const command = afterSeparator(rawArgs);
   const env = repeatedFlag(rawArgs, "env");
   const headers = repeatedFlag(rawArgs, "header");
   const url = parsed.url;
   if (!url && (!command || command.length === 0)) {
-    throw new UsageError("give the server's command after -- (stdio) or --url URL (streamable HTTP)", {
+    throw new UsageError("give the server's command after -- (stdio), --url URL (streamable HTTP) or --registry SERVER (MCP Registry)", {
       hint: "tether mcp add docs -- npx -y @acme/docs-mcp   or   tether mcp add github --url https://api.githubcopilot.com/mcp/",
     });
   }
@@ -62,6 +82,12 @@ export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string
 function parseEnvPair(pair: string): [string, string] {
   const eq = pair.indexOf("=");
   if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE (got "${pair.split("=")[0]}")`);
+  return [pair.slice(0, eq), pair.slice(eq + 1)];
+}
+
+function parseArgPair(pair: string): [string, string] {
+  const eq = pair.indexOf("=");
+  if (eq <= 0) throw new UsageError(`--arg expects NAME=VALUE (got "${pair.split("=")[0]}")`);
   return [pair.slice(0, eq), pair.slice(eq + 1)];
 }
 
