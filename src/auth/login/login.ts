@@ -30,6 +30,8 @@ export const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface LoginOptions {
   name: string;
+  /** The server itself when the command line gave it ad hoc (`mcp login https://…`); else `name` is looked up. */
+  server?: ServerConfig;
   /** `--scopes`, overriding `oauth_scopes`. */
   scopes?: string[];
 }
@@ -62,7 +64,7 @@ export interface LoginResult {
 /** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
 export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginSession> {
   const { config } = await ctx.config();
-  const server = loginTarget(await getServer(ctx, options.name));
+  const server = loginTarget(options.server ?? (await getServer(ctx, options.name)));
   const serverUrl = expandedUrl(ctx, server);
   if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
     throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
