@@ -189,7 +189,7 @@ function baseName(path: string): string {
 }
 
 function validName(text: string, fallback: string): string {
-  const name = text.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);
+  const name = text.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/-{2,}/g, "-").replace(/^-+|-+$/g, "").slice(0, 64).replace(/-+$/, "");
   return name || fallback;
 }
 
@@ -220,7 +220,8 @@ export interface ServerSelection {
   env: string[];
 }
 
-export async function selectServers(ctx: Context, selection: ServerSelection): Promise<ServerConfig[]> {
+/** The checks that need no config (exec makes them with its other flag checks, before the model is resolved). */
+export function checkServerSelection(selection: ServerSelection): void {
   const urls = [...selection.mcp.filter(isServerUrl), ...selection.urls];
   const httpFlag = selection.headers.length > 0 ? "--header" : selection.bearerTokenEnvVar !== undefined ? "--bearer-token-env-var" : undefined;
   // Headers may carry a token: they go to one server the user named, never to several.
@@ -230,6 +231,11 @@ export async function selectServers(ctx: Context, selection: ServerSelection): P
     });
   }
   if (selection.env.length > 0 && selection.stdio.length === 0) throw new UsageError("--env is for servers started with --stdio");
+}
+
+export async function selectServers(ctx: Context, selection: ServerSelection): Promise<ServerConfig[]> {
+  checkServerSelection(selection);
+  const urls = [...selection.mcp.filter(isServerUrl), ...selection.urls];
   const chosen: ServerConfig[] = [];
   const taken = new Set<string>();
   // Two ad-hoc servers on one host (or one named like a configured server) get -2, -3, … to tell them apart.

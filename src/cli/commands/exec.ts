@@ -1,7 +1,7 @@
 // `tether exec`: run the agent loop on a prompt, with the configured MCP servers' tools.
 import type { ParsedArgs } from "citty";
 import type { ExecOptions } from "../../agent/exec.ts";
-import type { ServerSelection } from "../../config/adhoc.ts";
+import { checkServerSelection, type ServerSelection } from "../../config/adhoc.ts";
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import { jsonArg, repeatedFlag } from "../args.ts";
@@ -67,6 +67,7 @@ function serverSelection(args: ParsedArgs<typeof execArgs>, rawArgs: readonly st
     env: repeatedFlag(rawArgs, "env"),
   };
   const given = Object.values(selection).some((v) => (Array.isArray(v) ? v.length > 0 : v !== undefined));
+  if (given) checkServerSelection(selection);
   return given ? selection : undefined;
 }
 
