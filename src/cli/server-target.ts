@@ -89,7 +89,12 @@ export async function withServerTarget<T>(ctx: Context, target: ServerTarget, wo
 function retargetHint(error: unknown, resolved: ResolvedServer): unknown {
   if (!(error instanceof TetherError) || !error.hint) return error;
   const name = resolved.server.name.replace(/[-]/g, "\\-");
-  const hint = error.hint.replace(new RegExp(`(tether mcp [a-z]+) ${name}(?=[\\s,;)]|$)`, "g"), (_, command: string) => `${command} ${resolved.ref}`);
+  let hint = error.hint
+    .replace(new RegExp(`(tether mcp [a-z]+) ${name}(?=[\\s,;)]|$)`, "g"), (_, command: string) => `${command} ${resolved.ref}`)
+    .replace(`the url under [mcp_servers.${resolved.server.name}] is right`, "the URL is right")
+    .replace("check 'command' in config.toml and that", "check that");
+  // Settings live in config.toml: an ad-hoc server gets there with --save.
+  if (hint.includes("config.toml") || hint.includes(`[mcp_servers.${resolved.server.name}]`)) hint += " (a server given ad hoc: add it with --save NAME first)";
   if (hint !== error.hint) Object.defineProperty(error, "hint", { value: hint });
   return error;
 }

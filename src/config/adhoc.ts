@@ -43,9 +43,10 @@ export function isServerUrl(name: string): boolean {
   return /^https?:\/\//i.test(name);
 }
 
-/** True when the command line names no server at all (`mcp doctor` then checks every one). */
+/** True when the command line says nothing about a server (`mcp doctor` then checks every one); `--save` or `--env` alone is not nothing. */
 export function isEmptyTarget(target: ServerTarget): boolean {
-  return target.name === undefined && target.stdio === undefined && target.url === undefined;
+  const { name, stdio, url, save, bearerTokenEnvVar, headers, env } = target;
+  return [name, stdio, url, save, bearerTokenEnvVar].every((v) => v === undefined) && headers.length === 0 && env.length === 0;
 }
 
 /**

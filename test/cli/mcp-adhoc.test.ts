@@ -67,10 +67,10 @@ describe("--stdio", () => {
     expect(legacy.servers[0].protocol_version).not.toBe("2026-07-28");
   });
 
-  test("a command that is not there fails as a configured one would, naming it", async () => {
+  test("a command that is not there fails as a configured one would, its hint not pointing into config.toml", async () => {
     const result = await tether(["mcp", "tools", "--stdio", "/nonexistent/mcp-server --flag"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("mcp-server");
+    expect(result.stderr).toBe('error: server "mcp-server": command "/nonexistent/mcp-server" not found\nhint: check that the program is installed and on PATH\n');
   });
 });
 
@@ -164,6 +164,7 @@ describe("usage errors (exit 2)", () => {
     expectUsage(await tether(["mcp", "tools", "--stdio", "x", "--header", "A: 1"]), "--header is for a server given by URL (--url URL, or a URL in place of NAME)");
     expectUsage(await tether(["mcp", "call", "--stdio", "x"]), "missing required positional argument: TOOL");
     expectUsage(await tether(["mcp", "tools"]), 'missing the server: NAME, a URL, --url URL or --stdio "CMD ARGS"');
+    expectUsage(await tether(["mcp", "doctor", "--save", "y"]), "no server given: name a configured server, or give one ad hoc");
     expectUsage(await tether(["mcp", "tools", "--stdio", "server 'unclosed"]), "--stdio: unterminated single quote in the command");
     expectUsage(await tether(["mcp", "tools", "--stdio", "  "]), "--stdio needs a command");
     expectUsage(await tether(["mcp", "tools", "fx", "--save", "y"]), '--save is for a server given ad hoc; "fx" is already configured');
