@@ -230,6 +230,25 @@ describe("OAuth login by URL (compiled binary)", () => {
   }, 120_000);
 });
 
+describe("device login by URL", () => {
+  test("mcp login URL --device stores the login the URL finds again; a denied one's hint names the URL", async () => {
+    const fx = await httpFixture(["--oauth", "--device", "--device-script", "ok"]);
+    writeConfigText(each.home.tetherHome, 'mcp_oauth_credentials_store = "file"\n');
+    const instant = { home: each.home.home, sleep: async () => undefined };
+    const run = expectOk(await runTether(["mcp", "login", fx.url, "--device"], instant));
+    expect(run.stdout).toBe(`Logged in to "127-0-0-1-${fx.port}" (scopes: mcp:tools)\n`);
+    expect(expectOk(await tether(["mcp", "tools", "--url", fx.url])).stdout).toContain("echo");
+  });
+
+  test("a device login the user denies ends in the login hint for the URL", async () => {
+    const fx = await httpFixture(["--oauth", "--device", "--device-script", "denied"]);
+    writeConfigText(each.home.tetherHome, 'mcp_oauth_credentials_store = "file"\n');
+    const run = await runTether(["mcp", "login", fx.url, "--device"], { home: each.home.home, sleep: async () => undefined });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toEndWith(`hint: run: tether mcp login ${fx.url}\n`);
+  });
+});
+
 describe("compiled binary", () => {
   test("a call through the compiled binary with --stdio", async () => {
     const result = await runTether(["mcp", "call", "--stdio", fixtureLine(["--tools", "add"]), "add", "--arg", "a=20", "--arg", "b=22"], {
