@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Context } from "../context.ts";
 import type { ServerConfig, TetherConfig } from "../config/types.ts";
 import { disabledServer } from "../config/servers.ts";
+import { type ServerSelection, selectServers } from "../config/adhoc.ts";
 import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { readArgumentInput } from "../mcp/argument-files.ts";
@@ -24,6 +25,8 @@ export interface ExecOptions {
   maxTurns?: number;
   /** `--mcp-prompt SERVER/PROMPT` with its `--arg k=v` pairs: the conversation starts with that prompt. */
   mcpPrompt?: { server: string; prompt: string; args: string[] };
+  /** `--mcp`, `--url`, `--stdio`: only these servers (configured or ad hoc); undefined: every enabled one. */
+  servers?: ServerSelection;
 }
 
 /** How the run meets its user beyond the events it observes: how it waits, whom it asks. */
@@ -42,17 +45,18 @@ export async function runExec(
   observe: AgentObserver,
 ): Promise<RunSummary> {
   const target = resolveModelTarget(ctx.env, config, options.model);
-  const mcpPrompt = options.mcpPrompt && (await checkPromptRequest(ctx, config, options.mcpPrompt, options.prompt));
+  const servers = options.servers ? await selectServers(ctx, options.servers) : config.servers;
+  const mcpPrompt = options.mcpPrompt && (await checkPromptRequest(ctx, servers, options.mcpPrompt, options.prompt));
   // With --mcp-prompt the user's own words are optional: the server's prompt may be the whole task.
   const prompt = mcpPrompt && options.prompt.length === 0 ? undefined : await readPrompt(ctx.io, options.prompt);
   reportElicitations(ctx, observe);
   const changedTools = new Set<string>();
   const onListChanged = (server: string) => void changedTools.add(server);
-  const connections = await connectServers(ctx, config.servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
+  const connections = await connectServers(ctx, servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
   const conversation = mcpPrompt ? await loadPrompt(ctx, connections.ok, mcpPrompt, observe) : undefined;
   const toolset = new Toolset(connections.ok, changedTools);
   observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
-  const serverConfig = (name: string) => config.servers.find((server) => server.name === name);
+  const serverConfig = (name: string) => servers.find((server) => server.name === name);
   const gate = new ApprovalGate({
     policy: config.approvalPolicy,
     yes: options.yes,
@@ -82,11 +86,11 @@ interface PromptRequest {
  * What can be checked before connecting: the server exists and is on, the --arg pairs are k=v and
  * their files (`k=@PATH`, `k=@-`) are read; stdin is the prompt's or one argument's, not both.
  */
-async function checkPromptRequest(ctx: Context, config: TetherConfig, request: NonNullable<ExecOptions["mcpPrompt"]>, words: readonly string[]): Promise<PromptRequest> {
-  const server = config.servers.find((s) => s.name === request.server);
+async function checkPromptRequest(ctx: Context, servers: ServerConfig[], request: NonNullable<ExecOptions["mcpPrompt"]>, words: readonly string[]): Promise<PromptRequest> {
+  const server = servers.find((s) => s.name === request.server);
   if (!server) {
     throw new UsageError(`--mcp-prompt: no server named "${request.server}"`, {
-      hint: `servers: ${config.servers.map((s) => s.name).join(", ") || "(none; add one with tether mcp add)"}`,
+      hint: `servers: ${servers.map((s) => s.name).join(", ") || "(none; add one with tether mcp add)"}`,
     });
   }
   if (!server.enabled) throw disabledServer(server.name, "--mcp-prompt");

@@ -2,6 +2,7 @@
 // without revoking: ./server-store.ts forgetServerCredentials.)
 import type { Context } from "../context.ts";
 import { getServer } from "../config/servers.ts";
+import type { ServerConfig } from "../config/types.ts";
 import { noLoginForStdio } from "./auth-errors.ts";
 import type { CredentialStore } from "./store/credentials.ts";
 import { type RevocationOutcome, revokeStoredTokens } from "./revoke.ts";
@@ -18,8 +19,10 @@ export interface LogoutResult {
   store: CredentialStore["kind"];
 }
 
-export async function logoutServer(ctx: Context, name: string): Promise<LogoutResult> {
-  const server = await getServer(ctx, name);
+/** `ref`: a configured server's name, or the server itself (an ad-hoc URL: src/config/adhoc.ts). */
+export async function logoutServer(ctx: Context, ref: string | ServerConfig): Promise<LogoutResult> {
+  const server = typeof ref === "string" ? await getServer(ctx, ref) : ref;
+  const name = server.name;
   if (server.transport !== "http") throw noLoginForStdio(name);
   const { store, key, credentials } = await loadServerCredentials(ctx, server);
   const revocation = credentials ? await revokeStoredTokens(credentials, timedFetch(ctx, REVOKE_TIMEOUT_MS)) : undefined;

@@ -3,6 +3,7 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { disabledServer, getServer } from "../config/servers.ts";
+import type { ServerConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
@@ -16,16 +17,20 @@ import { isToolAllowed } from "./tool-filter.ts";
  * names go to the completion cache; `rememberTools: false` when the caller records them itself,
  * with the names it lists next, so a command writes the cache once.
  */
-export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean } = {}): Promise<McpConnection> {
-  const server = await getServer(ctx, name);
-  if (!server.enabled) throw disabledServer(name);
+export async function openServer(ctx: Context, name: ServerRef, options: { rememberTools?: boolean } = {}): Promise<McpConnection> {
+  // A ServerConfig is one already resolved (an ad-hoc server: src/config/adhoc.ts).
+  const server = typeof name === "string" ? await getServer(ctx, name) : name;
+  if (!server.enabled) throw disabledServer(server.name);
   const connection = await connectServer(ctx, server);
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }
 
+/** A configured server's name, or the server itself. */
+export type ServerRef = string | ServerConfig;
+
 export interface ToolCallRequest {
-  server: string;
+  server: ServerRef;
   tool: string;
   /** `--arg k=v` pairs, in order (`k=@PATH` / `k=@-` read a file / stdin). */
   args: string[];

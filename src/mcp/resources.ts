@@ -9,7 +9,7 @@ import { readArgumentInput } from "./argument-files.ts";
 import type { ArgumentPair } from "./coerce.ts";
 import type { CallProgress, McpConnection } from "./connect.ts";
 import { type ListedNames, rememberNames } from "./name-cache.ts";
-import { openServer } from "./operations.ts";
+import { openServer, type ServerRef } from "./operations.ts";
 
 export interface ResourceListing {
   server: string;
@@ -18,8 +18,9 @@ export interface ResourceListing {
 }
 
 /** The server's resources, or with `templates` its resource templates; a server without the capability offers none. */
-export async function listServerResources(ctx: Context, name: string, options: { templates: boolean }): Promise<ResourceListing> {
-  const connection = await openServer(ctx, name, { rememberTools: false });
+export async function listServerResources(ctx: Context, ref: ServerRef, options: { templates: boolean }): Promise<ResourceListing> {
+  const connection = await openServer(ctx, ref, { rememberTools: false });
+  const name = connection.server.name;
   return listRemembered(ctx, connection, async (listed) => {
     if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
     if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
@@ -30,7 +31,7 @@ export async function listServerResources(ctx: Context, name: string, options: {
 }
 
 export interface ResourceReadRequest {
-  server: string;
+  server: ServerRef;
   uri: string;
 }
 
@@ -46,16 +47,17 @@ export interface ResourceRead {
  * error (exit 1) with a hint to list what it has.
  */
 export async function readServerResource(ctx: Context, request: ResourceReadRequest, onProgress?: (update: CallProgress) => void): Promise<ResourceRead> {
+  const name = typeof request.server === "string" ? request.server : request.server.name;
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(request.uri)) {
-    throw new UsageError(`"${request.uri}" is not a URI (expected scheme:..., e.g. file:///path)`, { hint: `see: tether mcp resources ${request.server}` });
+    throw new UsageError(`"${request.uri}" is not a URI (expected scheme:..., e.g. file:///path)`, { hint: `see: tether mcp resources ${name}` });
   }
   const connection = await openServer(ctx, request.server);
   requireCapability(connection, "resources");
   try {
-    return { server: request.server, uri: request.uri, result: await connection.readResource(request.uri, { onProgress }) };
+    return { server: name, uri: request.uri, result: await connection.readResource(request.uri, { onProgress }) };
   } catch (error) {
     if (error instanceof ToolError) {
-      throw new ToolError(error.message, { cause: error.cause, hint: `list what it has: tether mcp resources ${request.server} (and --templates)` });
+      throw new ToolError(error.message, { cause: error.cause, hint: `list what it has: tether mcp resources ${name} (and --templates)` });
     }
     throw error;
   }
@@ -66,8 +68,9 @@ export interface PromptListing {
   prompts: Prompt[];
 }
 
-export async function listServerPrompts(ctx: Context, name: string): Promise<PromptListing> {
-  const connection = await openServer(ctx, name, { rememberTools: false });
+export async function listServerPrompts(ctx: Context, ref: ServerRef): Promise<PromptListing> {
+  const connection = await openServer(ctx, ref, { rememberTools: false });
+  const name = connection.server.name;
   return listRemembered(ctx, connection, async (listed) => {
     if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
     const prompts = await connection.listPrompts();
@@ -77,7 +80,7 @@ export async function listServerPrompts(ctx: Context, name: string): Promise<Pro
 }
 
 export interface PromptRequest {
-  server: string;
+  server: ServerRef;
   prompt: string;
   /** `--arg k=v` pairs, in order (`k=@PATH` / `k=@-` read a file / stdin). */
   args: string[];

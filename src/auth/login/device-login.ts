@@ -29,7 +29,7 @@ export interface DeviceLoginSession {
 
 /** Everything up to the user code: checks, discovery, client, the device authorization request. */
 export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hooks: Pick<LoginHooks, "onWarning">): Promise<DeviceLoginSession> {
-  const server = loginTarget(await getServer(ctx, options.name));
+  const server = loginTarget(options.server ?? (await getServer(ctx, options.name)));
   const name = server.name;
   const serverUrl = expandedUrl(ctx, server);
   if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {

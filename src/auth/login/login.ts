@@ -30,6 +30,8 @@ export const OAUTH_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface LoginOptions {
   name: string;
+  /** The server itself when the command line gave it ad hoc (`mcp login https://…`); else `name` is looked up. */
+  server?: ServerConfig;
   /** `--scopes`, overriding `oauth_scopes`. */
   scopes?: string[];
 }
@@ -67,7 +69,7 @@ export interface LoginResult {
 /** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
 export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginStart> {
   const { config } = await ctx.config();
-  const server = loginTarget(await getServer(ctx, options.name));
+  const server = loginTarget(options.server ?? (await getServer(ctx, options.name)));
   if (server.oauth.enterprise) {
     // Enterprise-managed authorization (SEP-990): an ID token from the IdP, exchanged; no registration here.
     refuseInsecureUrl(ctx, server);

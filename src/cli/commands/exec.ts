@@ -1,6 +1,7 @@
 // `tether exec`: run the agent loop on a prompt, with the configured MCP servers' tools.
 import type { ParsedArgs } from "citty";
 import type { ExecOptions } from "../../agent/exec.ts";
+import { checkServerSelection, type ServerSelection } from "../../config/adhoc.ts";
 import type { Context } from "../../context.ts";
 import { UsageError } from "../../errors.ts";
 import { jsonArg, repeatedFlag } from "../args.ts";
@@ -17,6 +18,13 @@ export const execArgs = {
   "max-turns": { type: "string", description: "Stop after this many model requests (default: max_turns, else 20)", valueHint: "N" },
   "mcp-prompt": { type: "string", description: "Start with a server's prompt; PROMPT is then optional", valueHint: "SERVER/PROMPT" },
   arg: { type: "string", description: "An argument of the --mcp-prompt prompt: k=v; k=@FILE reads a file, k=@- stdin, @@ escapes @ (repeatable)", valueHint: "k=v" },
+  // Ad-hoc servers (src/config/adhoc.ts): with --mcp, --url or --stdio only the servers named are used.
+  mcp: { type: "string", description: "Use this server: a configured NAME or a URL (repeatable; then only the servers named)", valueHint: "NAME|URL" },
+  stdio: { type: "string", description: "Also start this server, not configured (repeatable; split like a shell, never run by one)", valueHint: "'CMD ARGS'" },
+  url: { type: "string", description: "Also use this streamable HTTP server, not configured (repeatable)", valueHint: "URL" },
+  header: { type: "string", description: "HTTP header 'K: V' for the one ad-hoc URL server (repeatable)", valueHint: "'K: V'" },
+  "bearer-token-env-var": { type: "string", description: "Env var holding the bearer token for the one ad-hoc URL server", valueHint: "VAR" },
+  env: { type: "string", description: "Environment variable K=V for the --stdio servers (repeatable)", valueHint: "K=V" },
   ...serverRequestArgs,
   ...jsonArg,
 } as const;
@@ -48,6 +56,21 @@ export default (ctx: Context) =>
     },
   });
 
+/** The ad-hoc and chosen servers, or undefined (every enabled configured server) when no flag names one. */
+function serverSelection(args: ParsedArgs<typeof execArgs>, rawArgs: readonly string[]): ServerSelection | undefined {
+  const selection: ServerSelection = {
+    mcp: repeatedFlag(rawArgs, "mcp"),
+    urls: repeatedFlag(rawArgs, "url"),
+    stdio: repeatedFlag(rawArgs, "stdio"),
+    headers: repeatedFlag(rawArgs, "header"),
+    bearerTokenEnvVar: args["bearer-token-env-var"],
+    env: repeatedFlag(rawArgs, "env"),
+  };
+  const given = Object.values(selection).some((v) => (Array.isArray(v) ? v.length > 0 : v !== undefined));
+  if (given) checkServerSelection(selection);
+  return given ? selection : undefined;
+}
+
 /** argv → options, with the flag checks citty leaves to us; `rawArgs` for the repeatable --arg. */
 export function toExecOptions(args: ParsedArgs<typeof execArgs>, rawArgs: readonly string[] = []): ExecOptions {
   const options: ExecOptions = { prompt: args._.map(String), model: args.model, yes: Boolean(args.yes) };
@@ -62,6 +85,7 @@ export function toExecOptions(args: ParsedArgs<typeof execArgs>, rawArgs: readon
   } else if (promptArgs.length > 0) {
     throw new UsageError("--arg is for the prompt of --mcp-prompt SERVER/PROMPT");
   }
+  options.servers = serverSelection(args, rawArgs);
   const maxTurns = args["max-turns"];
   if (maxTurns !== undefined) {
     const n = Number(maxTurns);

@@ -2,6 +2,7 @@
 import type { ParsedArgs } from "citty";
 import type { Context } from "../../../context.ts";
 import { UsageError } from "../../../errors.ts";
+import { parseEnvPair, parseHeader } from "../../../config/adhoc.ts";
 import type { AddServerOptions } from "../../../config/server-edits.ts";
 import { addServer } from "../../../config/server-edits.ts";
 import type { RawServer } from "../../../config/schema.ts";
@@ -79,22 +80,10 @@ export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string
   return { name: parsed.name, server: dropUndefined(server), force: Boolean(parsed.force) };
 }
 
-function parseEnvPair(pair: string): [string, string] {
-  const eq = pair.indexOf("=");
-  if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE (got "${pair.split("=")[0]}")`);
-  return [pair.slice(0, eq), pair.slice(eq + 1)];
-}
-
 function parseArgPair(pair: string): [string, string] {
   const eq = pair.indexOf("=");
   if (eq <= 0) throw new UsageError(`--arg expects NAME=VALUE (got "${pair.split("=")[0]}")`);
   return [pair.slice(0, eq), pair.slice(eq + 1)];
-}
-
-function parseHeader(header: string): [string, string] {
-  const colon = header.indexOf(":");
-  if (colon <= 0) throw new UsageError(`--header expects 'Name: value' (got a value without ':')`);
-  return [header.slice(0, colon).trim(), header.slice(colon + 1).trim()];
 }
 
 function dropUndefined<T extends object>(value: T): T {

@@ -5,7 +5,8 @@ import type { Context } from "../../../context.ts";
 import { AuthError, UsageError } from "../../../errors.ts";
 import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login/login.ts";
 import type { DeviceLoginSession } from "../../../auth/login/device-login.ts";
-import { beforeSeparator, serverNameArg } from "../../args.ts";
+import { beforeSeparator } from "../../args.ts";
+import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
 import { tetherCommand } from "../../command.ts";
 import { withSpinner } from "../../spinner.ts";
 import {
@@ -19,34 +20,43 @@ import {
 } from "../../views/auth.ts";
 
 const args = {
-  ...serverNameArg,
+  ...serverTargetNameArg,
   scopes: { type: "string", description: "Scopes to ask for, comma-separated (overrides oauth_scopes; joined with those already held)", valueHint: "a,b" },
   browser: { type: "boolean", default: true, description: "Open the browser", negativeDescription: "Only print the URL" },
   device: { type: "boolean", description: "Log in with a code entered on another device (SSH sessions, containers; RFC 8628)" },
+  ...serverTargetArgs,
 } as const;
+
+const path = "tether mcp login";
 
 export default (ctx: Context) =>
   tetherCommand({
-    path: "tether mcp login",
+    path,
     description: "Log in to an HTTP server with OAuth",
     args,
     async run(parsed, rawArgs) {
-      if (parsed.device) return runDeviceLogin(ctx, parseDeviceLoginOptions(parsed, rawArgs));
-      const started = await beginLogin(ctx, parseLoginOptions(parsed), {
-        onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
-        onWarning: (message) => ctx.io.stderr.write(`warning: ${message}
-`),
-        onIgnoredCallback: (reason) => renderIgnoredCallback(ctx.io, reason),
+      const { target } = parseServerTarget(parsed, rawArgs, path);
+      // Flag checks first: --save writes config.toml, and a contradiction must not leave an entry behind.
+      const flags = { name: target.name ?? "", scopes: parsed.scopes };
+      const options = parsed.device ? parseDeviceLoginOptions(flags, rawArgs) : parseLoginOptions(flags);
+      await withServerTarget(ctx, target, async (server) => {
+        const login: LoginOptions = { ...options, name: server.name, server };
+        if (parsed.device) return runDeviceLogin(ctx, login);
+        const started = await beginLogin(ctx, login, {
+          onIgnoredPaste: (reason) => renderIgnoredPaste(ctx.io, reason),
+          onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
+          onIgnoredCallback: (reason) => renderIgnoredCallback(ctx.io, reason),
+        });
+        // An ID token handed in (enterprise-managed authorization): logged in without a browser.
+        if ("done" in started) return renderLoggedIn(ctx.io, started.done);
+        const session = started;
+        await refuseUnsafeAuthorizationUrl(session);
+        const browser = parsed.browser !== false;
+        renderLoginInstructions(ctx.io, session, { browser });
+        if (browser) await ctx.openUrl(session.authorizationUrl.href);
+        const result = await withSpinner(ctx.io, waitingText(session), () => session.complete());
+        renderLoggedIn(ctx.io, result);
       });
-      // An ID token handed in (enterprise-managed authorization): logged in without a browser.
-      if ("done" in started) return renderLoggedIn(ctx.io, started.done);
-      const session = started;
-      await refuseUnsafeAuthorizationUrl(session);
-      const browser = parsed.browser !== false;
-      renderLoginInstructions(ctx.io, session, { browser });
-      if (browser) await ctx.openUrl(session.authorizationUrl.href);
-      const result = await withSpinner(ctx.io, waitingText(session), () => session.complete());
-      renderLoggedIn(ctx.io, result);
     },
   });
 

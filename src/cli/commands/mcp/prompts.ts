@@ -1,18 +1,22 @@
 // `tether mcp prompts`: a server's prompts and their arguments.
 import type { Context } from "../../../context.ts";
 import { listServerPrompts } from "../../../mcp/resources.ts";
-import { jsonArg, serverNameArg } from "../../args.ts";
+import { jsonArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
+import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderPrompts } from "../../views/prompts.ts";
 
+const path = "tether mcp prompts";
+
 export default (ctx: Context) =>
   tetherCommand({
-    path: "tether mcp prompts",
+    path,
     description: "List a server's prompts",
-    args: { ...serverNameArg, ...jsonArg },
-    async run({ name, json }) {
-      const listing = await withSpinner(ctx.io, `Connecting to ${name}…`, () => listServerPrompts(ctx, name));
-      renderPrompts(ctx.io, listing, { json: Boolean(json) });
+    args: { ...serverTargetNameArg, ...serverTargetArgs, ...jsonArg },
+    async run(args, rawArgs) {
+      const { target } = parseServerTarget(args, rawArgs, path);
+      const listing = await withServerTarget(ctx, target, (server) => withSpinner(ctx.io, `Connecting to ${server.name}…`, () => listServerPrompts(ctx, server)));
+      renderPrompts(ctx.io, listing, { json: Boolean(args.json) });
     },
   });

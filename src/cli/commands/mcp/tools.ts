@@ -1,18 +1,22 @@
 // `tether mcp tools`: a server's tools with their required parameters.
 import type { Context } from "../../../context.ts";
 import { openServer } from "../../../mcp/operations.ts";
-import { jsonArg, serverNameArg } from "../../args.ts";
+import { jsonArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
+import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
 import { withSpinner } from "../../spinner.ts";
 import { renderTools } from "../../views/tools.ts";
 
+const path = "tether mcp tools";
+
 export default (ctx: Context) =>
   tetherCommand({
-    path: "tether mcp tools",
+    path,
     description: "List a server's tools",
-    args: { ...serverNameArg, ...jsonArg },
-    async run({ name, json }) {
-      const connection = await withSpinner(ctx.io, `Connecting to ${name}…`, () => openServer(ctx, name));
-      renderTools(ctx.io, name, connection.tools, { json: Boolean(json) });
+    args: { ...serverTargetNameArg, ...serverTargetArgs, ...jsonArg },
+    async run(args, rawArgs) {
+      const { target } = parseServerTarget(args, rawArgs, path);
+      const connection = await withServerTarget(ctx, target, (server) => withSpinner(ctx.io, `Connecting to ${server.name}…`, () => openServer(ctx, server)));
+      renderTools(ctx.io, connection.server.name, connection.tools, { json: Boolean(args.json) });
     },
   });
