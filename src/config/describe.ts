@@ -1,5 +1,5 @@
 // What commands may show of a server: a JSON-ready view with every secret-bearing value masked.
-import type { HttpServerConfig, ServerConfig } from "./types.ts";
+import type { HttpServerConfig, ProtocolSetting, ServerConfig } from "./types.ts";
 
 export const MASK = "*****";
 
@@ -34,6 +34,8 @@ export interface ServerView {
   approve_tools: string[];
   /** Only when the server sets it; otherwise the top-level setting applies. */
   auto_approve_read_only?: boolean;
+  /** Era probes (issue 21 item 7): only when the server sets it; otherwise "auto". */
+  protocol?: ProtocolSetting;
   auth: AuthView;
 }
 
@@ -98,6 +100,7 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     disabled_tools: server.disabledTools,
     approve_tools: server.approveTools,
     auto_approve_read_only: server.autoApproveReadOnly,
+    protocol: server.protocol,
     auth,
   };
   if (server.transport === "stdio") {

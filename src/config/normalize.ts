@@ -56,6 +56,8 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     roots: raw.roots,
     sampling: raw.sampling,
     autoApproveReadOnly: raw.auto_approve_read_only,
+    // Era probes (issue 21 item 7): undefined is "auto", and `mcp get` shows the key only when set.
+    protocol: raw.protocol,
   };
   if (raw.url !== undefined) {
     return {

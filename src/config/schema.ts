@@ -39,6 +39,8 @@ export const serverSchema = type({
   "required?": "boolean",
   "roots?": stringList,
   "sampling?": samplingPolicy,
+  // Era probes (issue 21 item 7): pin the protocol era, or probe for it ("auto").
+  "protocol?": "'2025-11-25' | '2026-07-28' | 'auto'",
 }).onUndeclaredKey("reject");
 
 const providerSchema = type({

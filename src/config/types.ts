@@ -4,6 +4,12 @@ export type ApprovalPolicy = "ask" | "auto" | "deny";
 export type CredentialsStoreMode = "auto" | "keyring" | "file";
 /** Whether a server's sampling/createMessage reaches the model: declined, asked on a terminal, or allowed. */
 export type SamplingPolicy = "off" | "ask" | "auto";
+/**
+ * Era probes (issue 21 item 7): a server's `protocol`. `auto` probes with `server/discover` (the
+ * verdict remembered in protocol-eras.json); a revision pins the era and nothing is probed.
+ */
+export type ProtocolSetting = "2025-11-25" | "2026-07-28" | "auto";
+export const PROTOCOL_SETTINGS: readonly ProtocolSetting[] = ["2025-11-25", "2026-07-28", "auto"];
 
 export const DEFAULT_STARTUP_TIMEOUT_SEC = 10;
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
@@ -49,6 +55,8 @@ interface ServerCommon {
   sampling?: SamplingPolicy;
   /** Runs tools annotated `readOnlyHint: true` without asking; undefined follows the top-level setting. */
   autoApproveReadOnly?: boolean;
+  /** Era probes (issue 21 item 7): the pinned era, or `auto` (also when undefined). */
+  protocol?: ProtocolSetting;
 }
 
 export interface StdioServerConfig extends ServerCommon {

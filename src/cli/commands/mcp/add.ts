@@ -5,6 +5,7 @@ import { UsageError } from "../../../errors.ts";
 import type { AddServerOptions } from "../../../config/server-edits.ts";
 import { addServer } from "../../../config/server-edits.ts";
 import type { RawServer } from "../../../config/schema.ts";
+import { PROTOCOL_SETTINGS, type ProtocolSetting } from "../../../config/types.ts";
 import { afterSeparator, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderLoginSuggestion } from "../../views/auth.ts";
@@ -18,6 +19,7 @@ const args = {
   env: { type: "string", description: "Environment variable K=V for the server (repeatable, stdio)", valueHint: "K=V" },
   cwd: { type: "string", description: "Working directory of the server (stdio)", valueHint: "DIR" },
   force: { type: "boolean", description: "Replace an existing server of the same name" },
+  protocol: { type: "string", description: "Pin the protocol era: 2025-11-25, 2026-07-28 or auto (default: probe)", valueHint: "VERSION" },
 } as const;
 
 export default (ctx: Context) =>
@@ -55,8 +57,18 @@ export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string
     url,
     bearer_token_env_var: parsed["bearer-token-env-var"],
     http_headers: headers.length > 0 ? Object.fromEntries(headers.map(parseHeader)) : undefined,
+    protocol: parseProtocol(parsed.protocol),
   };
   return { name: parsed.name, server: dropUndefined(server), force: Boolean(parsed.force) };
+}
+
+/** `--protocol`: checked here so a typo is named as the flag, not as the config key it becomes. */
+function parseProtocol(value: string | undefined): ProtocolSetting | undefined {
+  if (value === undefined) return undefined;
+  if ((PROTOCOL_SETTINGS as readonly string[]).includes(value)) return value as ProtocolSetting;
+  throw new UsageError(`--protocol must be ${PROTOCOL_SETTINGS.join(", ")} (got "${value}")`, {
+    hint: "auto (the default) probes the server's era; a revision pins it",
+  });
 }
 
 function parseEnvPair(pair: string): [string, string] {
