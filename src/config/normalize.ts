@@ -3,6 +3,7 @@
 import { clampTimeoutSec } from "../timers.ts";
 import type { RawConfig, RawOtel, RawProvider, RawServe, RawServer } from "./schema.ts";
 import {
+  type AssertionSource,
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
   DEFAULT_STARTUP_TIMEOUT_SEC,
@@ -76,6 +77,7 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
         privateKeyFile: raw.oauth_private_key_file,
         privateKeyAlg: raw.oauth_private_key_alg,
         clientMetadataUrl: raw.oauth_client_metadata_url,
+        assertion: assertionSource(raw),
       },
     };
   }
@@ -88,6 +90,14 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     envVars: raw.env_vars ?? [],
     cwd: raw.cwd,
   };
+}
+
+/** Workload identity (issue 21 item 5): validate.ts has checked that at most one source is set. */
+function assertionSource(raw: RawServer): AssertionSource | undefined {
+  if (raw.oauth_assertion_file !== undefined) return { kind: "file", path: raw.oauth_assertion_file };
+  if (raw.oauth_assertion_env_var !== undefined) return { kind: "env_var", name: raw.oauth_assertion_env_var };
+  if (raw.oauth_assertion_platform !== undefined) return { kind: raw.oauth_assertion_platform, audience: raw.oauth_assertion_audience };
+  return undefined;
 }
 
 function normalizeProviders(raw: Record<string, RawProvider>): Record<string, ProviderConfig> {

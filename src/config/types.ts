@@ -73,15 +73,30 @@ export interface OAuthServerSettings {
   clientSecretEnvVar?: string;
   scopes?: string[];
   resource?: string;
-  /** `client_credentials`: a machine login, fetched and renewed on demand; no `mcp login`, no browser. */
-  grant: "authorization_code" | "client_credentials";
+  /**
+   * `client_credentials`: a machine login, fetched and renewed on demand; no `mcp login`, no browser.
+   * `jwt_bearer` (workload identity): the same, with the platform's token as the grant (`assertion`).
+   */
+  grant: "authorization_code" | "client_credentials" | "jwt_bearer";
   /** A PEM private key for private_key_jwt client authentication (client_credentials). */
   privateKeyFile?: string;
   /** Its JWS algorithm; by default what the key implies (ES256 for P-256, RS256 for RSA, EdDSA for Ed25519). */
   privateKeyAlg?: string;
   /** An https URL used as the client_id (Client ID Metadata Document) where the authorization server supports it. */
   clientMetadataUrl?: string;
+  /** Workload identity (issue 21 item 5): where the jwt_bearer grant's assertion comes from. */
+  assertion?: AssertionSource;
 }
+
+/**
+ * Workload identity (issue 21 item 5): the platform's token. A file is read again for every token
+ * request (a Kubernetes projected token rotates); GitHub Actions' is requested for `audience`
+ * (default: the MCP server's authorization server issuer).
+ */
+export type AssertionSource =
+  | { kind: "file"; path: string }
+  | { kind: "env_var"; name: string }
+  | { kind: "github-actions"; audience?: string };
 
 export interface HttpServerConfig extends ServerCommon {
   transport: "http";

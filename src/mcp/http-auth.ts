@@ -15,6 +15,12 @@ export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): P
     const { machineLoginProvider } = await import("../auth/machine-provider.ts");
     return { headers, authProvider: machineLoginProvider(ctx, server), stepUp: true };
   }
+  // Workload identity (issue 21 item 5): the platform's token is the grant.
+  if (server.oauth.grant === "jwt_bearer") {
+    const { workloadIdentityProvider } = await import("../auth/workload-provider.ts");
+    const provider = workloadIdentityProvider(ctx, server);
+    return { headers, authProvider: provider, stepUp: true, wrapFetch: (fetchFn) => provider.watchTokenRequests(fetchFn) };
+  }
   // The login index says whether a login is stored, so servers without one never open the
   // credential store (no keyring round trip on every call).
   if (!hasStoredLogin(ctx, server)) return { headers };

@@ -117,6 +117,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "bad-result": { type: "boolean" },
       "silent-listen": { type: "boolean" },
       "exit-on-discover": { type: "boolean" },
+      "trusted-assertion": { type: "string", multiple: true },
+      "github-oidc": { type: "boolean" },
       "starts-file": { type: "string" },
     },
   });
@@ -192,6 +194,8 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     badResult: !!v["bad-result"],
     silentListen: !!v["silent-listen"],
     exitOnDiscover: !!v["exit-on-discover"],
+    trustedAssertions: v["trusted-assertion"] ?? [],
+    githubOidc: !!v["github-oidc"],
     startsFile: v["starts-file"],
   };
 }

@@ -22,6 +22,11 @@ export interface OAuthFixtureOptions {
   authorizationEndpoint?: string;
   /** `--expires-in`: what the token response says as `expires_in` (any number, e.g. 1e308, 0, -5), whatever the real lifetime. */
   expiresIn?: number;
+  // Workload identity (issue 21 item 5): see the jwt-bearer block at the end of OAuthFixture.
+  /** `--trusted-assertion VALUE` (repeatable): platform tokens the jwt-bearer grant accepts. */
+  trustedAssertions?: string[];
+  /** `--github-oidc`: serve GitHub Actions' OIDC token endpoint too; its tokens for this issuer are trusted. */
+  githubOidc?: boolean;
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -80,9 +85,15 @@ export interface OAuthStats {
   lastTokenRequest: Record<string, string> | null;
   refreshMode: RefreshMode;
   clients: string[];
+  /** Workload identity: every grant_type the token endpoint saw, in order. */
+  grantTypes: string[];
+  /** Workload identity: the jwt-bearer assertions, in order, and what /_test/github-oidc was asked. */
+  jwtBearerAssertions: string[];
+  githubOidcRequests: { audience: string | null; authorization: string | null }[];
 }
 
 const CODE_LIFETIME_MS = 5 * 60_000;
+const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 const token = (prefix: string) => `${prefix}_${randomBytes(18).toString("base64url")}`;
 const s256 = (verifier: string) => createHash("sha256").update(verifier).digest("base64url");
@@ -122,6 +133,11 @@ export class OAuthFixture {
   private lastAuthorizeQuery: Record<string, string> | null = null;
   private lastRegistrationRequest: Record<string, unknown> | null = null;
   private lastTokenRequest: Record<string, string> | null = null;
+  private readonly grantTypes: string[] = [];
+  private readonly jwtBearerAssertions: string[] = [];
+  private readonly githubOidcRequests: { audience: string | null; authorization: string | null }[] = [];
+  /** Tokens /_test/github-oidc minted, and the audience each was minted for. */
+  private readonly mintedOidc = new Map<string, string>();
 
   /** origin is `http://127.0.0.1:PORT`, known once the server listens. */
   constructor(
@@ -179,12 +195,16 @@ export class OAuthFixture {
       lastTokenRequest: this.lastTokenRequest,
       refreshMode: this.refreshMode,
       clients: [...this.clients.keys()],
+      grantTypes: this.grantTypes,
+      jwtBearerAssertions: this.jwtBearerAssertions,
+      githubOidcRequests: this.githubOidcRequests,
     };
   }
 
   /** Answers OAuth and /_test/ control routes; returns false for anything else. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): boolean {
     const route = `${req.method} ${url.pathname}`;
+    if (route === "GET /_test/github-oidc" && this.options.githubOidc) return this.githubOidc(req, res, url);
     if (this.options.prmInChallengeOnly && route.startsWith("GET /.well-known/oauth-protected-resource")) return false;
     switch (route) {
       case "GET /.well-known/oauth-protected-resource":
@@ -262,7 +282,7 @@ export class OAuthFixture {
       revocation_endpoint: `${origin}/revoke`,
       scopes_supported: this.options.scopes,
       response_types_supported: ["code"],
-      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", ...(this.jwtBearerEnabled ? [JWT_BEARER_GRANT] : [])],
       authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ["S256"],
       token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
@@ -411,7 +431,9 @@ export class OAuthFixture {
       return;
     }
     const grantType = params.get("grant_type");
-    if (grantType === "authorization_code") this.exchangeCode(res, client, params);
+    this.grantTypes.push(grantType ?? "(none)");
+    if (grantType === JWT_BEARER_GRANT && this.jwtBearerEnabled) this.jwtBearer(res, client, params);
+    else if (grantType === "authorization_code") this.exchangeCode(res, client, params);
     else if (grantType === "refresh_token") this.refresh(res, client, params);
     else if (grantType === "client_credentials" && client.client_secret !== undefined) {
       this.counts.tokenExchanges++;
@@ -510,5 +532,47 @@ export class OAuthFixture {
     // RFC 7009: 200 even for unknown tokens.
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end("{}");
+  }
+
+  // --- Workload identity (issue 21 item 5): the RFC 7523 jwt-bearer grant, and GitHub Actions' OIDC endpoint ---
+
+  private get jwtBearerEnabled(): boolean {
+    return (this.options.trustedAssertions?.length ?? 0) > 0 || this.options.githubOidc === true;
+  }
+
+  /** Trusted: a --trusted-assertion, or a token /_test/github-oidc minted for this issuer. */
+  private jwtBearer(res: ServerResponse, client: Client, params: URLSearchParams): void {
+    const assertion = params.get("assertion") ?? "";
+    this.jwtBearerAssertions.push(assertion);
+    const minted = this.mintedOidc.get(assertion);
+    const problem = !assertion
+      ? "missing assertion"
+      : minted !== undefined && minted !== this.origin()
+        ? `assertion audience is ${minted}, not ${this.origin()}`
+        : minted === undefined && !this.options.trustedAssertions?.includes(assertion)
+          ? "assertion is not trusted"
+          : undefined;
+    if (problem) {
+      oauthError(res, 400, "invalid_grant", problem);
+      return;
+    }
+    this.counts.tokenExchanges++;
+    const scope = params.get("scope") ?? this.options.scopes.join(" ");
+    json(res, 200, this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: params.get("resource") ?? undefined }));
+  }
+
+  /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL: a token for `audience`, given the request token `gh-request-token`. */
+  private githubOidc(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const audience = url.searchParams.get("audience");
+    const authorization = req.headers.authorization ?? null;
+    this.githubOidcRequests.push({ audience, authorization });
+    if (authorization !== "bearer gh-request-token") {
+      json(res, 401, { message: "bad request token" });
+      return true;
+    }
+    const minted = token("gh-oidc");
+    this.mintedOidc.set(minted, audience ?? "");
+    json(res, 200, { count: 1, value: minted });
+    return true;
   }
 }
