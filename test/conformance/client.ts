@@ -18,6 +18,8 @@
 //   - context scenarios map MCP_CONFORMANCE_CONTEXT to [mcp_servers.conf] keys (see contextConfig).
 //   - client_credentials scenarios run no interactive login: tools/call must get a token on their
 //     own (a hint to log in is still followed, and a login that needs no browser is accepted).
+//   - auth/wif-jwt-bearer (workload identity): the context's valid_jwt goes into a file named by
+//     oauth_assertion_file, with oauth_grant = "jwt_bearer"; no login, as for client_credentials.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -40,6 +42,8 @@ interface Context {
   private_key_pem?: string;
   /** client-credentials-jwt: "ES256". */
   signing_algorithm?: string;
+  /** wif-jwt-bearer: the workload's JWT (audience: the authorization server), and two bad ones tether never uses. */
+  valid_jwt?: string;
 }
 
 interface Result {
@@ -51,7 +55,7 @@ interface Result {
 /** One scenario's plan: which tool to call with which arguments, and how it authenticates. */
 interface Plan {
   tool?: { name: string; args: string[] };
-  auth: "none" | "authorization_code" | "client_credentials";
+  auth: "none" | "authorization_code" | "client_credentials" | "jwt_bearer";
 }
 
 function planFor(scenario: string): Plan {
@@ -69,6 +73,8 @@ function planFor(scenario: string): Plan {
     case "auth/client-credentials-basic":
     case "auth/client-credentials-jwt":
       return { auth: "client_credentials", tool: { name: "test-tool", args: [] } };
+    case "auth/wif-jwt-bearer":
+      return { auth: "jwt_bearer", tool: { name: "test-tool", args: [] } };
     default:
       if (scenario.startsWith("auth/")) return { auth: "authorization_code", tool: { name: "test-tool", args: [] } };
       return { auth: "none" };
@@ -249,6 +255,12 @@ function contextConfig(scenario: string, context: Context | undefined, dir: stri
     // context.signing_algorithm ("ES256") has no key of its own: the key (EC P-256) implies it.
   }
   if (planFor(scenario).auth === "client_credentials") lines.push(`oauth_grant = "client_credentials"`);
+  if (planFor(scenario).auth === "jwt_bearer" && context?.valid_jwt) {
+    // Workload identity: the token in a file, as a Kubernetes pod has its projected service-account token.
+    const tokenFile = join(dir, "workload-token");
+    writeFileSync(tokenFile, context.valid_jwt, { mode: 0o600 });
+    lines.push(`oauth_grant = "jwt_bearer"`, `oauth_assertion_file = ${JSON.stringify(tokenFile)}`);
+  }
   if (scenario === "auth/basic-cimd") lines.push(`oauth_client_metadata_url = "${CIMD_CLIENT_METADATA_URL}"`);
   return { lines, env };
 }
