@@ -286,7 +286,10 @@ function pinnedFailure(server: ServerConfig, plan: EraPlan, error: unknown, tail
   // serve's 2025 connection is legacy without a pin: its failure is no pin's.
   if (!server.protocol || server.protocol === "auto" || (plan.kind === "legacy" && server.protocol !== "2025-11-25")) return undefined;
   if (plan.kind === "modern" && isSdkError(error, SdkErrorCode.EraNegotiationFailed)) {
-    const failure = pinnedEraMismatch(server, "it offered no 2026-07-28 in server/discover");
+    // A failure with a cause (refused, DNS, TLS, HTTP status) is no answer at all: described as itself.
+    if ((error as { data?: { cause?: unknown } }).data?.cause !== undefined) return undefined;
+    const closed = /connection closed/i.test(String((error as Error).message));
+    const failure = pinnedEraMismatch(server, closed ? "it closed the connection on server/discover" : "it offered no 2026-07-28 in server/discover");
     return withStderr(failure, tail);
   }
   if (plan.kind === "legacy" && (error instanceof ProtocolError || isSdkError(error, SdkErrorCode.ConnectionClosed))) {
