@@ -6,6 +6,7 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthClientProvi
 import type { Context } from "../context.ts";
 import { requireEnvVar } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
+import { REDACTED } from "../config/secrets.ts";
 import { AuthError } from "../errors.ts";
 import { type AssertionReader, assertionReader, readBoundedBody } from "./workload-assertion.ts";
 
@@ -107,31 +108,32 @@ export class WorkloadIdentityProvider implements OAuthClientProvider {
 
   /**
    * The transport's fetch, reading the authorization server's refusal of a jwt-bearer request:
-   * the SDK keeps it only until its retry, where invalidateCredentials needs it.
+   * the SDK keeps it only until its retry, where invalidateCredentials needs it. A refusal that
+   * quotes the assertion back has it replaced, so no error the SDK builds from it can show it.
    */
   watchTokenRequests(fetchFn: typeof fetch): typeof fetch {
     const watched = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]): Promise<Response> => {
       const response = await fetchFn(input, init);
       const body = init?.body;
-      if (!response.ok && body instanceof URLSearchParams && body.get("grant_type") === JWT_BEARER_GRANT) {
-        this.refusal = await refusalOf(response.clone());
-      }
-      return response;
+      if (response.ok || !(body instanceof URLSearchParams) || body.get("grant_type") !== JWT_BEARER_GRANT) return response;
+      const text = (await readBoundedBody(response, MAX_REFUSAL_BYTES)) ?? "";
+      const assertion = body.get("assertion");
+      const scrubbed = assertion ? text.replaceAll(assertion, REDACTED) : text;
+      this.refusal = refusalOf(scrubbed, response.status);
+      return new Response(scrubbed, { status: response.status, statusText: response.statusText, headers: response.headers });
     };
     return watched as typeof fetch;
   }
 }
 
 /** `invalid_grant: JWT assertion is expired` from an RFC 6749 error response, bounded and on one line. */
-async function refusalOf(response: Response): Promise<string> {
+function refusalOf(text: string, status: number): string {
   try {
-    const text = await readBoundedBody(response, MAX_REFUSAL_BYTES);
-    if (text === undefined) return `HTTP ${response.status}`;
     const { error, error_description: description } = JSON.parse(text) as { error?: unknown; error_description?: unknown };
-    if (typeof error !== "string") return `HTTP ${response.status}`;
+    if (typeof error !== "string") return `HTTP ${status}`;
     const detail = typeof description === "string" ? `: ${description.replace(/\s+/g, " ").slice(0, 200)}` : "";
-    return `${error}${detail}`;
+    return `${error.slice(0, 100)}${detail}`;
   } catch {
-    return `HTTP ${response.status}`;
+    return `HTTP ${status}`;
   }
 }

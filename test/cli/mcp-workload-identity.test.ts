@@ -70,6 +70,17 @@ describe("from a file (a Kubernetes projected service-account token)", () => {
     expect((await fx.stats()).jwtBearerAssertions).toEqual(["before-rotation", "after-rotation"]);
   });
 
+  test("an authorization server that quotes the token back in its refusal: the token is shown as [redacted]", async () => {
+    const fx = await fixture(["--trusted-assertion", "some-other-token"]);
+    configure(fx.url, `oauth_assertion_file = "${tokenFile()}"\n`);
+    writeFileSync(tokenFile(), "untrusted-k8s-token\n");
+    const run = await tether(["mcp", "tools", "fx"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("refused the workload identity token (invalid_grant: assertion [redacted] is not trusted)");
+    expect(run.stdout + run.stderr).not.toContain("untrusted-k8s-token");
+    expect((await fx.stats()).jwtBearerAssertions).toEqual(["untrusted-k8s-token"]);
+  });
+
   test("a missing file is one line naming it", async () => {
     const fx = await fixture(["--trusted-assertion", "x"]);
     configure(fx.url, `oauth_assertion_file = "${tokenFile()}"\n`);

@@ -550,7 +550,7 @@ export class OAuthFixture {
       : minted !== undefined && minted !== this.origin()
         ? `assertion audience is ${minted}, not ${this.origin()}`
         : minted === undefined && !this.options.trustedAssertions?.includes(assertion)
-          ? "assertion is not trusted"
+          ? `assertion ${assertion} is not trusted` // quoted back, as a careless server might
           : undefined;
     if (problem) {
       oauthError(res, 400, "invalid_grant", problem);
