@@ -14,7 +14,7 @@ import type { OAuthLoginState } from "./tokens.ts";
  */
 export function describeAuth(ctx: Context, server: ServerConfig, index = readLoginIndex(ctx.paths.home)): AuthView {
   const configured = configuredAuth(server);
-  if (!mayUseOAuth(server) || configured.type === "oauth_client_credentials") return configured;
+  if (!mayUseOAuth(server) || configured.type === "oauth_client_credentials" || configured.type === "oauth_jwt_bearer") return configured;
   let summary: LoginSummary | undefined;
   try {
     summary = index[serverCredentialKey(ctx, server)];

@@ -1,5 +1,5 @@
 // What commands may show of a server: a JSON-ready view with every secret-bearing value masked.
-import type { HttpServerConfig, ServerConfig } from "./types.ts";
+import type { AssertionSource, HttpServerConfig, ProtocolSetting, ServerConfig } from "./types.ts";
 
 export const MASK = "*****";
 
@@ -8,7 +8,9 @@ export type AuthView =
   | { type: "bearer"; env_var: string }
   | { type: "oauth"; state: "logged_in" | "expired" | "not_logged_in"; refreshable?: boolean }
   /** oauth_grant = "client_credentials": tether fetches tokens itself, there is no login state. */
-  | { type: "oauth_client_credentials"; client_id: string };
+  | { type: "oauth_client_credentials"; client_id: string }
+  /** Workload identity (issue 21 item 5): oauth_grant = "jwt_bearer", the platform's token as the grant; no login state either. */
+  | { type: "oauth_jwt_bearer"; client_id: string; assertion: AssertionSource["kind"] };
 
 export interface ServerView {
   name: string;
@@ -40,6 +42,8 @@ export interface ServerView {
   approve_tools: string[];
   /** Only when the server sets it; otherwise the top-level setting applies. */
   auto_approve_read_only?: boolean;
+  /** Era probes (issue 21 item 7): only when the server sets it; otherwise "auto". */
+  protocol?: ProtocolSetting;
   auth: AuthView;
 }
 
@@ -48,6 +52,9 @@ export function configuredAuth(server: ServerConfig): AuthView {
   if (server.transport === "stdio") return { type: "none" };
   if (server.bearerTokenEnvVar) return { type: "bearer", env_var: server.bearerTokenEnvVar };
   if (server.oauth.grant === "client_credentials") return { type: "oauth_client_credentials", client_id: server.oauth.clientId ?? "" };
+  if (server.oauth.grant === "jwt_bearer" && server.oauth.assertion) {
+    return { type: "oauth_jwt_bearer", client_id: server.oauth.clientId ?? "", assertion: server.oauth.assertion.kind };
+  }
   return { type: "none" };
 }
 
@@ -69,6 +76,8 @@ export function authLabel(auth: AuthView): string {
       return `oauth: ${auth.state.replaceAll("_", " ")}`;
     case "oauth_client_credentials":
       return "oauth: client credentials";
+    case "oauth_jwt_bearer":
+      return `oauth: workload identity (${auth.assertion.replace("_", " ")})`;
   }
 }
 
@@ -104,6 +113,7 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     disabled_tools: server.disabledTools,
     approve_tools: server.approveTools,
     auto_approve_read_only: server.autoApproveReadOnly,
+    protocol: server.protocol,
     auth,
   };
   if (server.transport === "stdio") {

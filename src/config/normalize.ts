@@ -3,6 +3,7 @@
 import { clampTimeoutSec } from "../timers.ts";
 import type { RawConfig, RawOtel, RawProvider, RawServe, RawServer } from "./schema.ts";
 import {
+  type AssertionSource,
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
   DEFAULT_REGISTRY_URL,
@@ -59,6 +60,8 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     roots: raw.roots,
     sampling: raw.sampling,
     autoApproveReadOnly: raw.auto_approve_read_only,
+    // Era probes (issue 21 item 7): undefined is "auto", and `mcp get` shows the key only when set.
+    protocol: raw.protocol,
   };
   if (raw.url !== undefined) {
     return {
@@ -91,6 +94,7 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
                 idpPrivateKeyFile: raw.oauth_idp_private_key_file,
                 idTokenEnvVar: raw.oauth_id_token_env_var,
               },
+        assertion: assertionSource(raw),
       },
     };
   }
@@ -103,6 +107,14 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     envVars: raw.env_vars ?? [],
     cwd: raw.cwd,
   };
+}
+
+/** Workload identity (issue 21 item 5): validate.ts has checked that at most one source is set. */
+function assertionSource(raw: RawServer): AssertionSource | undefined {
+  if (raw.oauth_assertion_file !== undefined) return { kind: "file", path: raw.oauth_assertion_file };
+  if (raw.oauth_assertion_env_var !== undefined) return { kind: "env_var", name: raw.oauth_assertion_env_var };
+  if (raw.oauth_assertion_platform !== undefined) return { kind: raw.oauth_assertion_platform, audience: raw.oauth_assertion_audience };
+  return undefined;
 }
 
 function normalizeProviders(raw: Record<string, RawProvider>): Record<string, ProviderConfig> {

@@ -23,7 +23,7 @@ export const serverSchema = type({
   "oauth_scopes?": stringList,
   "scopes?": stringList,
   "oauth_resource?": "string > 0",
-  "oauth_grant?": "'authorization_code' | 'client_credentials'",
+  "oauth_grant?": "'authorization_code' | 'client_credentials' | 'jwt_bearer'",
   "oauth_private_key_file?": "string > 0",
   "oauth_private_key_alg?": "string > 0",
   "oauth_client_metadata_url?": "string > 0",
@@ -48,6 +48,13 @@ export const serverSchema = type({
   "required?": "boolean",
   "roots?": stringList,
   "sampling?": samplingPolicy,
+  // Workload identity (issue 21 item 5): oauth_grant = "jwt_bearer", the platform's token as the assertion.
+  "oauth_assertion_file?": "string > 0",
+  "oauth_assertion_env_var?": "string > 0",
+  "oauth_assertion_platform?": "'github-actions'",
+  "oauth_assertion_audience?": "string > 0",
+  // Era probes (issue 21 item 7): pin the protocol era, or probe for it ("auto").
+  "protocol?": "'2025-11-25' | '2026-07-28' | 'auto'",
 }).onUndeclaredKey("reject");
 
 const providerSchema = type({

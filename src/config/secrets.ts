@@ -44,6 +44,10 @@ export function knownSecrets(env: Env, config: TetherConfig, extraValues: Iterab
     if (server.transport === "http") {
       fromEnv(server.bearerTokenEnvVar);
       fromEnv(server.oauth.clientSecretEnvVar);
+      // Workload identity (issue 21 item 5): the platform's token, and GitHub's token for asking for one.
+      const assertion = server.oauth.assertion;
+      if (assertion?.kind === "env_var") fromEnv(assertion.name);
+      if (assertion?.kind === "github-actions") fromEnv("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
       headerValues(server.httpHeaders);
       Object.values(server.envHttpHeaders).forEach(fromEnv);
     } else {

@@ -4,6 +4,12 @@ export type ApprovalPolicy = "ask" | "auto" | "deny";
 export type CredentialsStoreMode = "auto" | "keyring" | "file";
 /** Whether a server's sampling/createMessage reaches the model: declined, asked on a terminal, or allowed. */
 export type SamplingPolicy = "off" | "ask" | "auto";
+/**
+ * Era probes (issue 21 item 7): a server's `protocol`. `auto` probes with `server/discover` (the
+ * verdict remembered in protocol-eras.json); a revision pins the era and nothing is probed.
+ */
+export type ProtocolSetting = "2025-11-25" | "2026-07-28" | "auto";
+export const PROTOCOL_SETTINGS: readonly ProtocolSetting[] = ["2025-11-25", "2026-07-28", "auto"];
 
 export const DEFAULT_STARTUP_TIMEOUT_SEC = 10;
 export const DEFAULT_TOOL_TIMEOUT_SEC = 60;
@@ -49,6 +55,8 @@ interface ServerCommon {
   sampling?: SamplingPolicy;
   /** Runs tools annotated `readOnlyHint: true` without asking; undefined follows the top-level setting. */
   autoApproveReadOnly?: boolean;
+  /** Era probes (issue 21 item 7): the pinned era, or `auto` (also when undefined). */
+  protocol?: ProtocolSetting;
 }
 
 export interface StdioServerConfig extends ServerCommon {
@@ -65,14 +73,19 @@ export interface OAuthServerSettings {
   clientSecretEnvVar?: string;
   scopes?: string[];
   resource?: string;
-  /** `client_credentials`: a machine login, fetched and renewed on demand; no `mcp login`, no browser. */
-  grant: "authorization_code" | "client_credentials";
+  /**
+   * `client_credentials`: a machine login, fetched and renewed on demand; no `mcp login`, no browser.
+   * `jwt_bearer` (workload identity): the same, with the platform's token as the grant (`assertion`).
+   */
+  grant: "authorization_code" | "client_credentials" | "jwt_bearer";
   /** A PEM private key for private_key_jwt client authentication (client_credentials). */
   privateKeyFile?: string;
   /** Its JWS algorithm; by default what the key implies (ES256 for P-256, RS256 for RSA, EdDSA for Ed25519). */
   privateKeyAlg?: string;
   /** An https URL used as the client_id (Client ID Metadata Document) where the authorization server supports it. */
   clientMetadataUrl?: string;
+  /** Workload identity (issue 21 item 5): where the jwt_bearer grant's assertion comes from. */
+  assertion?: AssertionSource;
   /** DPoP (RFC 9449) `oauth_dpop`: true always, false never; unset: when the authorization server advertises it. */
   dpop?: boolean;
   // Enterprise-managed authorization (SEP-990): set when `oauth_idp_issuer` is.
@@ -97,6 +110,16 @@ export interface EnterpriseAuthSettings {
   /** `oauth_id_token_env_var`: an ID token handed in (CI, a login done elsewhere); renews silently. */
   idTokenEnvVar?: string;
 }
+
+/**
+ * Workload identity (issue 21 item 5): the platform's token. A file is read again for every token
+ * request (a Kubernetes projected token rotates); GitHub Actions' is requested for `audience`
+ * (default: the MCP server's authorization server issuer).
+ */
+export type AssertionSource =
+  | { kind: "file"; path: string }
+  | { kind: "env_var"; name: string }
+  | { kind: "github-actions"; audience?: string };
 
 export interface HttpServerConfig extends ServerCommon {
   transport: "http";

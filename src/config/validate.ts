@@ -137,7 +137,7 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
     return at(String(error.path[0]), `'${error.path.join(".")}' ${problemText(error)}`);
   }
   if (hasUrl) {
-    return findOAuthProblem(server, at) ?? findDpopProblem(server, at) ?? findEnterpriseProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
+    return findOAuthProblem(server, at) ?? findDpopProblem(server, at) ?? findEnterpriseProblem(server, at) ?? findWorkloadIdentityProblem(server, at) ?? findUrlProblem(server as { url: string } & Record<string, unknown>, at);
   }
   return undefined;
 }
@@ -214,6 +214,29 @@ function isSecureUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Workload identity (issue 21 item 5): where the platform's token comes from. */
+const ASSERTION_SOURCES = ["oauth_assertion_file", "oauth_assertion_env_var", "oauth_assertion_platform"] as const;
+
+/** A jwt_bearer server names its client and exactly one source of the platform's token. */
+function findWorkloadIdentityProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+  const grant = 'oauth_grant = "jwt_bearer"';
+  if (server.oauth_grant !== "jwt_bearer") {
+    const misplaced = [...ASSERTION_SOURCES, "oauth_assertion_audience"].find((k) => k in server);
+    return misplaced ? at(misplaced, `'${misplaced}' is only used with ${grant}`) : undefined;
+  }
+  if (!("oauth_client_id" in server)) return at("oauth_grant", `${grant} needs 'oauth_client_id'`);
+  const sources = ASSERTION_SOURCES.filter((k) => k in server);
+  if (sources.length === 0) {
+    return at("oauth_grant", `${grant} needs the platform's token: set one of ${ASSERTION_SOURCES.join(", ")}`, 'in a GitHub Actions job: oauth_assertion_platform = "github-actions"');
+  }
+  if (sources.length > 1) return at(sources[1]!, `set one of ${sources.join(", ")}, not ${sources.length}`);
+  if ("oauth_assertion_audience" in server && sources[0] !== "oauth_assertion_platform") {
+    return at("oauth_assertion_audience", "'oauth_assertion_audience' is only used with oauth_assertion_platform: a token from a file or an env var has its audience already");
+  }
+  if ("bearer_token_env_var" in server) return at("bearer_token_env_var", `'bearer_token_env_var' and ${grant} both set the token; keep one`);
+  return undefined;
 }
 
 function findUrlProblem(

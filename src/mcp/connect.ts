@@ -17,8 +17,8 @@ import {
   LOG_LEVEL_META_KEY,
   type LoggingLevel,
   type LoggingMessageNotificationParams,
-  type PriorDiscovery,
   type Prompt,
+  ProtocolError,
   type ReadResourceResult,
   type Resource,
   type ResourceTemplateType as ResourceTemplate,
@@ -29,6 +29,7 @@ import type { Context } from "../context.ts";
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from "../config/types.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
+import { type EraPlan, pinnedEraMismatch, planEra, priorOf, probesOnSibling, versionNegotiation, withoutPrior } from "./era-plan.ts";
 import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isAbort, isSdkError, serveTokenNeeded, SERVE_REALM } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
@@ -40,7 +41,7 @@ import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
-import { withTimeout } from "../timers.ts";
+import { MAX_TIMER_MS, startTimer } from "../timers.ts";
 import { logLevelAtLeast } from "./server-requests.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
@@ -171,17 +172,17 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const started = performance.now();
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
-  const negotiate = !options.legacyOnly;
-  const prior = negotiate ? loadPrior(ctx.paths.home, key, ctx.now()) : undefined;
-  let attempt = await attemptConnect(ctx, server, prior, deadline, negotiate);
-  if (!attempt.ok && prior && attempt.mayBeStaleVerdict && Date.now() < deadline) {
+  let plan = planEra(server, options.legacyOnly === true, () => loadPrior(ctx.paths.home, key, ctx.now()));
+  let attempt = await attemptConnect(ctx, server, plan, deadline);
+  if (!attempt.ok && priorOf(plan) && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
     forgetVerdict(ctx.paths.home, key);
-    attempt = await attemptConnect(ctx, server, undefined, deadline, negotiate);
+    plan = withoutPrior(plan);
+    attempt = await attemptConnect(ctx, server, plan, deadline);
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
-  if (negotiate && (!prior || attempt.reprobed)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
+  if (plan.remember && !priorOf(plan)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
@@ -195,40 +196,107 @@ interface Progress {
 }
 
 type Attempt =
-  | { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean }
+  | { ok: true; opened: Opened; tools: Tool[] }
   /** `mayBeStaleVerdict`: the server answered in a way a wrong remembered era could explain. */
   | { ok: false; error: TetherError; mayBeStaleVerdict: boolean };
 
-async function attemptConnect(
-  ctx: Context,
-  server: ServerConfig,
-  prior: PriorDiscovery | undefined,
-  deadline: number,
-  negotiate: boolean,
-): Promise<Attempt> {
+/**
+ * How long a sibling's disposal may take after its probe timed out, before the start-up bound
+ * fires: the probe's own verdict ("legacy") should land first.
+ */
+const PROBE_SETTLE_MS = 2_000;
+
+/**
+ * One connection attempt, bounded by what is left of startup_timeout_sec. Where the SDK probes a
+ * stdio server on a sibling process (era probes, issue 21 item 7), the probe runs within that
+ * budget, and the server's own start, which begins after it, gets a whole startup_timeout_sec of
+ * its own: a server that takes 6 s to start under a 10 s timeout is started twice, and must not
+ * fail because the two starts add up to 12 s.
+ */
+async function attemptConnect(ctx: Context, server: ServerConfig, plan: EraPlan, deadline: number): Promise<Attempt> {
   let opened: Opened | undefined;
   // Filled in as the connection is built, so a failure can still say what was tried.
   const progress: Progress = { sent: "none", hazards: {} };
   const remaining = Math.max(1, deadline - Date.now());
+  const startupMs = server.startupTimeoutSec * 1000;
+  const sibling = probesOnSibling(server, plan);
+  // Sums stay within the timer limit: a timeout past it ("inf") means none, not 1 ms.
+  const plus = (ms: number) => Math.min(ms + PROBE_SETTLE_MS, MAX_TIMER_MS);
+  const clock = startupClock(sibling ? plus(remaining) : remaining, () => startupTimeout(server));
+  // The SDK's own timeouts never decide: the clock is the bound, and says what happened.
+  const limits: Limits = {
+    probeMs: sibling ? remaining : plus(remaining),
+    requestMs: plus(Math.max(remaining, startupMs)),
+    onServerStart: sibling ? () => clock.restart(startupMs) : undefined,
+  };
   try {
     const work = (async () => {
       opened =
         server.transport === "stdio"
-          ? await openStdio(ctx, server, prior, remaining, progress, negotiate)
-          : await openHttp(ctx, server, prior, remaining, progress, negotiate);
-      const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
+          ? await openStdio(ctx, server, plan, limits, progress)
+          : await openHttp(ctx, server, plan, limits, progress);
+      const { tools } = await opened.client.listTools(undefined, { timeout: limits.requestMs, signal: ctx.signal });
       return bounded(server, "tools", tools);
     })();
-    const tools = await withTimeout(work, remaining, () => startupTimeout(server));
-    return { ok: true, opened: opened!, tools, reprobed: prior === undefined };
+    const tools = await Promise.race([work, clock.expired]);
+    return { ok: true, opened: opened!, tools };
   } catch (error) {
     const tail = progress.child?.stderr.snapshot() ?? [];
     await closeQuietly(opened?.client, progress.child);
     const hazard = hazardFailure(server, progress.hazards);
-    const failure = hazard ?? (error instanceof TetherError ? withStderr(error, tail) : describeConnectError(server, error, tail, progress.sent));
+    const failure =
+      hazard ??
+      (error instanceof TetherError ? withStderr(error, tail) : pinnedFailure(server, plan, error, tail) ?? describeConnectError(server, error, tail, progress.sent));
     if (progress.sent === "none" && httpStatus(error) === 401 && !hazard) await rememberLoginWanted(ctx, server);
     return { ok: false, error: failure, mayBeStaleVerdict: !hazard && mayBeStaleVerdict(error) };
+  } finally {
+    clock.clear();
   }
+}
+
+/** What the SDK may take for its requests, and who hears that the server itself starts. */
+interface Limits {
+  /** The era probe's timeout (`server/discover`). */
+  probeMs: number;
+  /** `initialize` and the first `tools/list`. */
+  requestMs: number;
+  /** Called as the server's own process starts (after a sibling probe). */
+  onServerStart?: () => void;
+}
+
+/** The start-up bound as a promise that rejects; `restart` gives the server a fresh budget from now. */
+function startupClock(ms: number, error: () => Error): { expired: Promise<never>; restart(ms: number): void; clear(): void } {
+  let reject: (reason: Error) => void = () => {};
+  const expired = new Promise<never>((_, r) => (reject = r));
+  // Unobserved when the work wins.
+  expired.catch(() => {});
+  let timer = startTimer(ms, () => reject(error()));
+  return {
+    expired,
+    restart(next) {
+      timer.clear();
+      timer = startTimer(next, () => reject(error()));
+    },
+    clear: () => timer.clear(),
+  };
+}
+
+/** A server pinned to an era it does not speak: the SDK's words name a probe and a fallback tether never ran. */
+function pinnedFailure(server: ServerConfig, plan: EraPlan, error: unknown, tail: string[]): TetherError | undefined {
+  // serve's 2025 connection is legacy without a pin: its failure is no pin's.
+  if (!server.protocol || server.protocol === "auto" || (plan.kind === "legacy" && server.protocol !== "2025-11-25")) return undefined;
+  if (plan.kind === "modern" && isSdkError(error, SdkErrorCode.EraNegotiationFailed)) {
+    // A failure with a cause (refused, DNS, TLS, HTTP status) is no answer at all: described as itself.
+    if ((error as { data?: { cause?: unknown } }).data?.cause !== undefined) return undefined;
+    const closed = /connection closed/i.test(String((error as Error).message));
+    const failure = pinnedEraMismatch(server, closed ? "it closed the connection on server/discover" : "it offered no 2026-07-28 in server/discover");
+    return withStderr(failure, tail);
+  }
+  if (plan.kind === "legacy" && (error instanceof ProtocolError || isSdkError(error, SdkErrorCode.ConnectionClosed))) {
+    const described = describeConnectError(server, error, tail).message.replace(`server "${server.name}" `, "");
+    return withStderr(pinnedEraMismatch(server, `its initialize ${described}`), tail);
+  }
+  return undefined;
 }
 
 /**
@@ -399,13 +467,12 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
  */
 const DECLARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} } satisfies ClientCapabilities;
 
-function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probeTimeoutMs: number): Client {
+function newClient(ctx: Context, server: ServerConfig, plan: EraPlan, probeTimeoutMs: number): Client {
   const client = new Client(
     { name: "tether", version: ctx.version },
     {
       capabilities: DECLARED_CAPABILITIES,
-      // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
-      versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
+      versionNegotiation: versionNegotiation(plan, probeTimeoutMs),
       listMaxPages: MAX_LIST_PAGES,
     },
   );
@@ -421,29 +488,22 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
   return client;
 }
 
-async function openStdio(
-  ctx: Context,
-  server: StdioServerConfig,
-  prior: PriorDiscovery | undefined,
-  timeout: number,
-  progress: Progress,
-  negotiate: boolean,
-): Promise<Opened> {
-  const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server) });
+async function openStdio(ctx: Context, server: StdioServerConfig, plan: EraPlan, limits: Limits, progress: Progress): Promise<Opened> {
+  const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server), negotiateInPlace: plan.kind === "modern" });
   progress.child = progress.hazards.child = child;
-  const client = newClient(ctx, server, negotiate, timeout);
-  await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
+  const { onServerStart } = limits;
+  if (onServerStart) {
+    // After a sibling probe, the SDK starts this child once, when the era is known.
+    const start = child.transport.start.bind(child.transport);
+    child.transport.start = () => (onServerStart(), start());
+  }
+  const client = newClient(ctx, server, plan, limits.probeMs);
+  await client.connect(child.transport, { timeout: limits.requestMs, signal: ctx.signal, prior: priorOf(plan) });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
 
-async function openHttp(
-  ctx: Context,
-  server: HttpServerConfig,
-  prior: PriorDiscovery | undefined,
-  timeout: number,
-  progress: Progress,
-  negotiate: boolean,
-): Promise<Opened> {
+async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, limits: Limits, progress: Progress): Promise<Opened> {
+  const timeout = limits.requestMs;
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
   const sent = (progress.sent = credentialsSent(auth));
@@ -462,17 +522,18 @@ async function openHttp(
       if (realm === SERVE_REALM && sent === "none") hazards.failure ??= serveTokenNeeded(server, url);
     },
   };
-  const client = (current = newClient(ctx, server, negotiate, timeout));
+  const client = (current = newClient(ctx, server, plan, limits.probeMs));
   try {
     const transport = createStreamableTransport(ctx, url, auth, guards);
     completeAbsentResultTypeOf(ctx, server.name, transport);
-    await client.connect(transport, { timeout, signal: ctx.signal, prior });
+    await client.connect(transport, { timeout, signal: ctx.signal, prior: priorOf(plan) });
     return { client, via: "http", sent, hazards };
   } catch (error) {
     if (!looksLikeLegacySse(httpStatus(error))) throw error;
     await client.close().catch(() => {});
   }
-  const sseClient = (current = newClient(ctx, server, false, timeout));
+  // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
+  const sseClient = (current = newClient(ctx, server, { kind: "legacy", remember: false }, limits.probeMs));
   await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
 }

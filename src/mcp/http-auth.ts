@@ -15,6 +15,12 @@ export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): P
     const { machineLoginProvider } = await import("../auth/machine-provider.ts");
     return { headers, authProvider: machineLoginProvider(ctx, server), stepUp: true };
   }
+  // Workload identity (issue 21 item 5): the platform's token is the grant.
+  if (server.oauth.grant === "jwt_bearer") {
+    const { workloadIdentityProvider } = await import("../auth/workload-provider.ts");
+    const provider = workloadIdentityProvider(ctx, server);
+    return { headers, authProvider: provider, stepUp: true, wrapFetch: (fetchFn) => provider.watchTokenRequests(fetchFn) };
+  }
   if (server.oauth.enterprise?.idTokenEnvVar) {
     // Enterprise-managed authorization with an ID token handed in: the first command, and every one
     // after the access token expired without a refresh token, exchanges it again (no browser).

@@ -20,6 +20,8 @@ export interface HttpAuth {
    * a user's login cannot without a browser, so there the 403 becomes a hint to run `mcp login`.
    */
   stepUp?: boolean;
+  /** Workload identity (issue 21 item 5): the provider's view of the transport's requests (it reads the token endpoint's refusal). */
+  wrapFetch?(fetchFn: typeof fetch): typeof fetch;
 }
 
 /** Headers from config: http_headers (with ${VAR}), env_http_headers, and the bearer token. */
@@ -59,14 +61,14 @@ export function createStreamableTransport(ctx: Context, url: URL, auth: HttpAuth
     requestInit: { headers: auth.headers },
     authProvider: auth.authProvider,
     onInsufficientScope: auth.stepUp ? "reauthorize" : "throw",
-    fetch: watchChallenges(boundedFetch(ctx.fetch, guards.onOversize), guards.onUnauthorizedRealm),
+    fetch: watchChallenges(wrapped(auth, boundedFetch(ctx.fetch, guards.onOversize)), guards.onUnauthorizedRealm),
   });
   guardNotifications(transport, { onFirstExcess: guards.onFlood });
   return transport;
 }
 
 export function createSseTransport(ctx: Context, url: URL, auth: HttpAuth, guards: HttpGuards): Transport {
-  const fetchFn = boundedFetch(ctx.fetch, guards.onOversize);
+  const fetchFn = wrapped(auth, boundedFetch(ctx.fetch, guards.onOversize));
   const transport = new SSEClientTransport(url, {
     requestInit: { headers: auth.headers },
     eventSourceInit: { fetch: (input, init) => fetchFn(input, { ...init, headers: { ...auth.headers, ...headersOf(init) } }) },
@@ -75,6 +77,10 @@ export function createSseTransport(ctx: Context, url: URL, auth: HttpAuth, guard
   });
   guardNotifications(transport, { onFirstExcess: guards.onFlood });
   return transport;
+}
+
+function wrapped(auth: HttpAuth, fetchFn: typeof fetch): typeof fetch {
+  return auth.wrapFetch?.(fetchFn) ?? fetchFn;
 }
 
 function headersOf(init: RequestInit | undefined): Record<string, string> {

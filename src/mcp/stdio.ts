@@ -56,13 +56,25 @@ export function launchParameters(ctx: Context, server: StdioServerConfig): { com
 export interface StdioChildOptions {
   /** Called once when the server first goes over the notification budget. */
   onFlood(): void;
+  /**
+   * Era probes (issue 21 item 7): negotiate on this child's own pipe. For a server pinned to
+   * 2026-07-28, whose `server/discover` is its handshake rather than a probe: no sibling process.
+   */
+  negotiateInPlace?: boolean;
 }
+
+/**
+ * The SDK probes on a sibling process only for a transport that is exactly StdioClientTransport;
+ * a subclass, even an empty one, negotiates in place (documented in its VersionNegotiationMode).
+ */
+class InPlaceStdioClientTransport extends StdioClientTransport {}
 
 const live = new Set<StdioChild>();
 
 export function createStdioChild(ctx: Context, server: StdioServerConfig, options: StdioChildOptions): StdioChild {
   const marker = `${process.pid}-${randomBytes(8).toString("hex")}`;
-  const transport = new StdioClientTransport({
+  const Transport = options.negotiateInPlace ? InPlaceStdioClientTransport : StdioClientTransport;
+  const transport = new Transport({
     ...launchParameters(ctx, server),
     env: { ...childEnvironment(ctx, server), [SERVER_MARKER_VAR]: marker },
     stderr: "pipe",

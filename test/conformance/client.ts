@@ -22,6 +22,8 @@
 //     own (a hint to log in is still followed, and a login that needs no browser is accepted).
 //   - auth/enterprise-managed-authorization: the IdP keys and the ID token (in an env var named by
 //     oauth_id_token_env_var) from the context; `mcp login conf` exchanges it without a browser.
+//   - auth/wif-jwt-bearer (workload identity): the context's valid_jwt goes into a file named by
+//     oauth_assertion_file, with oauth_grant = "jwt_bearer"; no login, as for client_credentials.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -52,6 +54,8 @@ interface Context {
   idp_client_id?: string;
   idp_id_token?: string;
   idp_token_endpoint?: string;
+  /** wif-jwt-bearer: the workload's JWT (audience: the authorization server), and two bad ones tether never uses. */
+  valid_jwt?: string;
 }
 
 interface Result {
@@ -70,7 +74,7 @@ interface ToolCall {
 interface Plan {
   /** The calls, worked out from the context and what `mcp tools conf --json` listed. */
   calls(context: Context | undefined, listed: ListedTool[]): ToolCall[];
-  auth: "none" | "authorization_code" | "client_credentials" | "enterprise";
+  auth: "none" | "authorization_code" | "client_credentials" | "enterprise" | "jwt_bearer";
 }
 
 interface ListedTool {
@@ -130,6 +134,8 @@ function planFor(scenario: string): Plan {
     case "auth/enterprise-managed-authorization":
       // The ID token comes in an env var (oauth_id_token_env_var), as from CI; `mcp login` exchanges it.
       return { auth: "enterprise", calls: one("test-tool") };
+    case "auth/wif-jwt-bearer":
+      return { auth: "jwt_bearer", calls: one("test-tool") };
     default:
       if (scenario.startsWith("auth/")) return { auth: "authorization_code", calls: one("test-tool") };
       return { auth: "none", calls: none };
@@ -310,6 +316,12 @@ function contextConfig(scenario: string, context: Context | undefined, dir: stri
     // context.signing_algorithm ("ES256") has no key of its own: the key (EC P-256) implies it.
   }
   if (planFor(scenario).auth === "client_credentials") lines.push(`oauth_grant = "client_credentials"`);
+  if (planFor(scenario).auth === "jwt_bearer" && context?.valid_jwt) {
+    // Workload identity: the token in a file, as a Kubernetes pod has its projected service-account token.
+    const tokenFile = join(dir, "workload-token");
+    writeFileSync(tokenFile, context.valid_jwt, { mode: 0o600 });
+    lines.push(`oauth_grant = "jwt_bearer"`, `oauth_assertion_file = ${JSON.stringify(tokenFile)}`);
+  }
   if (scenario === "auth/basic-cimd") lines.push(`oauth_client_metadata_url = "${CIMD_CLIENT_METADATA_URL}"`);
   // Enterprise-managed authorization: the IdP (its token endpoint given: the scenario's OpenID
   // metadata lacks required fields), tether's client there (public: no secret given), the ID token by env var.

@@ -2,7 +2,7 @@
 // Usage: bun test/support/fixture-server.ts [--stdio | --http | --sse-legacy] [--era legacy|modern|dual] [flags];
 // see parseFixtureArgs. Eras: `legacy` is a 2025-only server (v1 SDK, the default), `modern` a strict
 // 2026-07-28 server that refuses 2025 clients, `dual` answers both (v2 SDK).
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -56,6 +56,14 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   silentListen: boolean;
   /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse: boolean;
+  // Era probes (issue 21 item 7).
+  /**
+   * `--exit-on-discover` (stdio, legacy era): exit when the first message is `server/discover`, as
+   * servers on SDKs that end on any request before `initialize` do (go-sdk #1177).
+   */
+  exitOnDiscover: boolean;
+  /** `--starts-file PATH`: append a line per start, so a test can count the processes tether ran. */
+  startsFile?: string;
 }
 
 /** A fixture never outlives a test run by much, even if the test forgets it. */
@@ -129,6 +137,10 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       dpop: { type: "boolean" },
       "dpop-unadvertised": { type: "boolean" },
       "dpop-nonce": { type: "boolean" },
+      "exit-on-discover": { type: "boolean" },
+      "trusted-assertion": { type: "string", multiple: true },
+      "github-oidc": { type: "boolean" },
+      "starts-file": { type: "string" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -151,6 +163,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
   if (era === "legacy" && v["no-result-type"]) throw new Error("--no-result-type is a 2026-07-28 behaviour (--era modern or dual)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
+  if (v["exit-on-discover"] && (mode !== "stdio" || era !== "legacy")) throw new Error("--exit-on-discover is a 2025-only stdio behaviour");
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
   const rpcError = v["rpc-error"] === undefined ? undefined : Number(v["rpc-error"]);
   if (rpcError !== undefined && !Number.isInteger(rpcError)) throw new Error(`--rpc-error wants an integer code, got ${v["rpc-error"]}`);
@@ -208,6 +221,10 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     noResultType: !!v["no-result-type"],
     badResult: !!v["bad-result"],
     silentListen: !!v["silent-listen"],
+    exitOnDiscover: !!v["exit-on-discover"],
+    trustedAssertions: v["trusted-assertion"] ?? [],
+    githubOidc: !!v["github-oidc"],
+    startsFile: v["starts-file"],
   };
 }
 
@@ -244,11 +261,25 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
     process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
       write(rewriter.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")), ...rest)) as typeof process.stdout.write;
   }
+  if (options.exitOnDiscover) exitOnDiscover();
   if (options.era === "legacy") {
     await createFixtureMcpServer(options).connect(new StdioServerTransport());
     return;
   }
   serveModernStdio(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "serve" });
+}
+
+/** --exit-on-discover: looks at the first line before the SDK does, and ends the process on a probe. */
+function exitOnDiscover(): void {
+  let first = true;
+  process.stdin.prependListener("data", (chunk: Buffer) => {
+    if (!first) return;
+    first = false;
+    const line = chunk.toString("utf8").split("\n")[0] ?? "";
+    if (!line.includes('"server/discover"')) return;
+    process.stderr.write("fixture: unknown first message server/discover; exiting\n");
+    process.exit(1);
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -490,6 +521,7 @@ async function main(): Promise<void> {
   }
   setTimeout(() => process.exit(0), MAX_LIFETIME_MS).unref();
   if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`);
+  if (options.startsFile) appendFileSync(options.startsFile, `${process.pid}\n`);
   if (options.exitOnStart !== undefined) {
     if (options.hostileText) process.stderr.write(`fixture: ${HOSTILE_TEXT}\n`);
     process.stderr.write("fixture: fatal: config missing\n");

@@ -29,6 +29,11 @@ export interface OAuthFixtureOptions {
   dpop?: "advertised" | "unadvertised";
   /** `--dpop-nonce`: the token endpoint and the MCP endpoint each demand their own DPoP nonce. */
   dpopNonce?: boolean;
+  // Workload identity (issue 21 item 5): see the jwt-bearer block at the end of OAuthFixture.
+  /** `--trusted-assertion VALUE` (repeatable): platform tokens the jwt-bearer grant accepts. */
+  trustedAssertions?: string[];
+  /** `--github-oidc`: serve GitHub Actions' OIDC token endpoint too; its tokens for this issuer are trusted. */
+  githubOidc?: boolean;
 }
 
 export type RefreshMode = "ok" | "500" | "invalid_grant";
@@ -96,6 +101,11 @@ export interface OAuthStats {
   /** Enterprise-managed authorization (--idp): accepted JWT bearer grants, and the last one's checks. */
   jwtBearerGrants: number;
   lastJwtBearer: { clientAuth: "basic" | "post"; claims: IdJagClaims } | null;
+  /** Workload identity: every grant_type the token endpoint saw, in order. */
+  grantTypes: string[];
+  /** Workload identity: the jwt-bearer assertions, in order, and what /_test/github-oidc was asked. */
+  jwtBearerAssertions: string[];
+  githubOidcRequests: { audience: string | null; authorization: string | null }[];
 }
 
 const CODE_LIFETIME_MS = 5 * 60_000;
@@ -140,6 +150,11 @@ export class OAuthFixture {
   private lastAuthorizeQuery: Record<string, string> | null = null;
   private lastRegistrationRequest: Record<string, unknown> | null = null;
   private lastTokenRequest: Record<string, string> | null = null;
+  private readonly grantTypes: string[] = [];
+  private readonly jwtBearerAssertions: string[] = [];
+  private readonly githubOidcRequests: { audience: string | null; authorization: string | null }[] = [];
+  /** Tokens /_test/github-oidc minted, and the audience each was minted for. */
+  private readonly mintedOidc = new Map<string, string>();
 
   /** origin is `http://127.0.0.1:PORT`, known once the server listens. */
   constructor(
@@ -202,12 +217,16 @@ export class OAuthFixture {
       clients: [...this.clients.keys()],
       ...(this.options.device ? this.device.stats() : {}),
       ...(this.options.dpop ? { dpop: this.dpopSeen } : {}),
+      grantTypes: this.grantTypes,
+      jwtBearerAssertions: this.jwtBearerAssertions,
+      githubOidcRequests: this.githubOidcRequests,
     };
   }
 
   /** Answers OAuth and /_test/ control routes; returns false for anything else. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): boolean {
     const route = `${req.method} ${url.pathname}`;
+    if (route === "GET /_test/github-oidc" && this.options.githubOidc) return this.githubOidc(req, res, url);
     if (this.options.prmInChallengeOnly && route.startsWith("GET /.well-known/oauth-protected-resource")) return false;
     switch (route) {
       case "GET /.well-known/oauth-protected-resource":
@@ -291,7 +310,7 @@ export class OAuthFixture {
       revocation_endpoint: `${origin}/revoke`,
       scopes_supported: this.options.scopes,
       response_types_supported: ["code"],
-      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", ...(this.enterprise ? [JWT_BEARER_GRANT] : [])],
+      grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", ...(this.enterprise || this.jwtBearerEnabled ? [JWT_BEARER_GRANT] : [])],
       authorization_response_iss_parameter_supported: true,
       code_challenge_methods_supported: ["S256"],
       ...(this.options.dpop === "advertised" ? { dpop_signing_alg_values_supported: ["ES256", "RS256"] } : {}),
@@ -445,7 +464,10 @@ export class OAuthFixture {
     }
     const grantType = params.get("grant_type");
     const jkt = this.dpopKeys.get(req);
-    if (grantType === "authorization_code") this.exchangeCode(res, client, params, jkt);
+    this.grantTypes.push(grantType ?? "(none)");
+    // Workload identity's platform tokens first; the enterprise fixture's ID-JAGs below.
+    if (grantType === JWT_BEARER_GRANT && this.jwtBearerEnabled) this.jwtBearer(res, client, params);
+    else if (grantType === "authorization_code") this.exchangeCode(res, client, params, jkt);
     else if (grantType === "refresh_token") this.refresh(res, client, params, jkt);
     else if (grantType === DEVICE_CODE_GRANT && this.options.device) this.device.token(res, client, params, (grant) => this.issueTokens({ ...grant, jkt }));
     else if (grantType === JWT_BEARER_GRANT && this.enterprise) void this.jwtBearerGrant(req, res, client, params);
@@ -576,6 +598,48 @@ export class OAuthFixture {
     const scope = params.get("scope") ?? claims.scope ?? this.options.scopes.join(" ");
     const { refresh_token: _dropped, ...tokens } = this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: claims.resource });
     json(res, 200, tokens);
+  }
+
+  // --- Workload identity (issue 21 item 5): the RFC 7523 jwt-bearer grant, and GitHub Actions' OIDC endpoint ---
+
+  private get jwtBearerEnabled(): boolean {
+    return (this.options.trustedAssertions?.length ?? 0) > 0 || this.options.githubOidc === true;
+  }
+
+  /** Trusted: a --trusted-assertion, or a token /_test/github-oidc minted for this issuer. */
+  private jwtBearer(res: ServerResponse, client: Client, params: URLSearchParams): void {
+    const assertion = params.get("assertion") ?? "";
+    this.jwtBearerAssertions.push(assertion);
+    const minted = this.mintedOidc.get(assertion);
+    const problem = !assertion
+      ? "missing assertion"
+      : minted !== undefined && minted !== this.origin()
+        ? `assertion audience is ${minted}, not ${this.origin()}`
+        : minted === undefined && !this.options.trustedAssertions?.includes(assertion)
+          ? `assertion ${assertion} is not trusted` // quoted back, as a careless server might
+          : undefined;
+    if (problem) {
+      oauthError(res, 400, "invalid_grant", problem);
+      return;
+    }
+    this.counts.tokenExchanges++;
+    const scope = params.get("scope") ?? this.options.scopes.join(" ");
+    json(res, 200, this.issueTokens({ id: token("grant"), clientId: client.client_id, scope, resource: params.get("resource") ?? undefined }));
+  }
+
+  /** GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL: a token for `audience`, given the request token `gh-request-token`. */
+  private githubOidc(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const audience = url.searchParams.get("audience");
+    const authorization = req.headers.authorization ?? null;
+    this.githubOidcRequests.push({ audience, authorization });
+    if (authorization !== "bearer gh-request-token") {
+      json(res, 401, { message: "bad request token" });
+      return true;
+    }
+    const minted = token("gh-oidc");
+    this.mintedOidc.set(minted, audience ?? "");
+    json(res, 200, { count: 1, value: minted });
+    return true;
   }
 
   // ---- DPoP (RFC 9449): --dpop (advertised in the metadata), --dpop-unadvertised, --dpop-nonce ----

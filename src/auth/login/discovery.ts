@@ -150,7 +150,7 @@ export async function probeOAuthAtAdd(ctx: Context, server: HttpServerConfig, ti
 
 async function offersOAuthLogin(ctx: Context, server: HttpServerConfig, timeoutMs: number): Promise<boolean> {
   const headers = Object.keys(server.httpHeaders).map((name) => name.toLowerCase());
-  if (server.bearerTokenEnvVar || headers.includes("authorization") || server.oauth.grant === "client_credentials") return false;
+  if (server.bearerTokenEnvVar || headers.includes("authorization") || server.oauth.grant !== "authorization_code") return false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const giveUp = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {

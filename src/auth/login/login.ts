@@ -82,6 +82,12 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
       hint: `try it with: tether mcp tools ${server.name}`,
     });
   }
+  // Workload identity (issue 21 item 5).
+  if (server.oauth.grant === "jwt_bearer") {
+    throw new UsageError(`server "${server.name}" logs in by itself with the platform's token (oauth_grant = "jwt_bearer"); there is nothing to do`, {
+      hint: `try it with: tether mcp tools ${server.name}`,
+    });
+  }
   const store = await ctx.credentialStore();
   const key = serverCredentialKey(ctx, server);
   const previous = await store.load(key); // a keyring that does not work fails here, before the browser

@@ -1,6 +1,7 @@
 // The `mcp doctor` report: one block per server, failures with their reason and stderr.
 import type { IO } from "../../context.ts";
 import { authLabel, describeServer, type AuthView } from "../../config/describe.ts";
+import type { ProtocolSetting } from "../../config/types.ts";
 import { ConnectionError } from "../../errors.ts";
 import type { ProbeResult } from "../../mcp/connect-all.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
@@ -36,11 +37,17 @@ function doctorJson({ result, auth }: DoctorEntry, secrets: readonly string[]): 
     reachable: result.status === "ok",
     via: ok?.via,
     protocol_version: ok?.protocolVersion,
+    protocol: (result.server.protocol ?? "auto"),
     server_info: ok?.serverInfo ? { name: ok.serverInfo.name, version: ok.serverInfo.version } : undefined,
     auth,
     hint: result.status === "error" && result.error.hint ? redact(result.error.hint) : undefined,
     stderr: stderrOf(result).slice(-20).map(redact),
   };
+}
+
+/** Era probes (issue 21 item 7): a pinned era says so; a probed one is the default and says nothing. */
+function pinNote(protocol: ProtocolSetting): string {
+  return protocol === "auto" ? "" : ` (pinned: protocol = "${protocol}")`;
 }
 
 function printEntry(io: IO, { result, auth }: DoctorEntry, secrets: readonly string[]): void {
@@ -53,11 +60,12 @@ function printEntry(io: IO, { result, auth }: DoctorEntry, secrets: readonly str
     const c = result.connection;
     line("reachable", `yes, via ${c.via}${c.pid ? ` (pid ${c.pid})` : ""}`);
     line("server", c.serverInfo ? `${c.serverInfo.name} ${c.serverInfo.version}` : "(no serverInfo)");
-    line("protocol", c.protocolVersion ?? "unknown");
+    line("protocol", `${c.protocolVersion ?? "unknown"}${pinNote((result.server.protocol ?? "auto"))}`);
     line("tools", String(c.tools.length));
     line("latency", `${Math.round(c.latencyMs)}ms`);
   } else if (result.status === "error") {
     line("reachable", "no");
+    if ((result.server.protocol ?? "auto") !== "auto") line("protocol", `${(result.server.protocol ?? "auto")}${pinNote((result.server.protocol ?? "auto"))}`);
     line("reason", result.error.message);
     if (result.error.hint) line("hint", result.error.hint);
     line("latency", `${Math.round(result.latencyMs)}ms`);

@@ -76,6 +76,7 @@ function detailFields(view: ServerView): [string, string | undefined][] {
     ["startup_timeout_sec", String(view.startup_timeout_sec)],
     ["tool_timeout_sec", String(view.tool_timeout_sec)],
     ["tool_max_total_timeout_sec", String(view.tool_max_total_timeout_sec)],
+    ["protocol", view.protocol],
     ["enabled_tools", view.enabled_tools?.join(", ")],
     ["disabled_tools", view.disabled_tools.length ? view.disabled_tools.join(", ") : undefined],
     ["approve_tools", view.approve_tools.length ? view.approve_tools.join(", ") : undefined],

@@ -6,6 +6,7 @@ import { parseEnvPair, parseHeader } from "../../../config/adhoc.ts";
 import type { AddServerOptions } from "../../../config/server-edits.ts";
 import { addServer } from "../../../config/server-edits.ts";
 import type { RawServer } from "../../../config/schema.ts";
+import { PROTOCOL_SETTINGS, type ProtocolSetting } from "../../../config/types.ts";
 import { afterSeparator, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderLoginSuggestion } from "../../views/auth.ts";
@@ -24,6 +25,7 @@ const args = {
   package: { type: "string", description: "With --registry: install its remote or its npm, pypi or oci package", valueHint: "remote|npm|pypi|oci" },
   arg: { type: "string", description: "With --registry: a value for its argument or {variable} NAME (repeatable)", valueHint: "NAME=VALUE" },
   "dry-run": { type: "boolean", description: "With --registry: print the entry it would write; write nothing" },
+  protocol: { type: "string", description: "Pin the protocol era: 2025-11-25, 2026-07-28 or auto (default: probe)", valueHint: "VERSION" },
 } as const;
 
 export default (ctx: Context) =>
@@ -76,8 +78,18 @@ export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string
     url,
     bearer_token_env_var: parsed["bearer-token-env-var"],
     http_headers: headers.length > 0 ? Object.fromEntries(headers.map(parseHeader)) : undefined,
+    protocol: parseProtocol(parsed.protocol),
   };
   return { name: parsed.name, server: dropUndefined(server), force: Boolean(parsed.force) };
+}
+
+/** `--protocol`: checked here so a typo is named as the flag, not as the config key it becomes. */
+function parseProtocol(value: string | undefined): ProtocolSetting | undefined {
+  if (value === undefined) return undefined;
+  if ((PROTOCOL_SETTINGS as readonly string[]).includes(value)) return value as ProtocolSetting;
+  throw new UsageError(`--protocol must be ${PROTOCOL_SETTINGS.join(", ")} (got "${value}")`, {
+    hint: "auto (the default) probes the server's era; a revision pins it",
+  });
 }
 
 function parseArgPair(pair: string): [string, string] {
