@@ -1,6 +1,7 @@
 // Workload identity (issue 21 item 5, SEP-1933): the platform's token that a jwt_bearer grant
 // presents as its assertion, from a file (a Kubernetes projected service-account token), an env
 // var, or GitHub Actions' OIDC endpoint. The token is a secret: no message here ever quotes it.
+import { readBoundedBody } from "../net/byte-limit.ts";
 import type { Context } from "../context.ts";
 import { expandVars, requireEnvVar } from "../config/expand.ts";
 import type { AssertionSource } from "../config/types.ts";
@@ -95,23 +96,4 @@ async function fetchGitHubActionsToken(ctx: Context, where: string, audience: st
   }
   if (typeof value !== "string" || !value) throw failed('an answer without "value"');
   return value;
-}
-
-/** The body as text, or undefined past `maxBytes` (the rest is not read). */
-export async function readBoundedBody(response: Response, maxBytes: number): Promise<string | undefined> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.byteLength;
-    if (length > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -9,7 +9,8 @@ import { requireEnvVar } from "../config/expand.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { REDACTED } from "../config/secrets.ts";
 import { AuthError } from "../errors.ts";
-import { type AssertionReader, assertionReader, readBoundedBody } from "./workload-assertion.ts";
+import { type AssertionReader, assertionReader } from "./workload-assertion.ts";
+import { readBoundedBody } from "../net/byte-limit.ts";
 
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /** The most of a refused token response tether reads for its error code and description. */

@@ -1,5 +1,6 @@
 // The MCP Registry API v0.1 (GET /v0.1/servers and /v0.1/servers/{name}/versions/{version}), read
 // through ctx.fetch with a time bound and a size bound on every response.
+import { readBoundedBody } from "../net/byte-limit.ts";
 import type { Context } from "../context.ts";
 import { ConnectionError, UsageError } from "../errors.ts";
 import { terminalLine } from "../text/sanitize.ts";
@@ -123,19 +124,7 @@ async function readBoundedText(response: Response, limit: number): Promise<strin
     await response.body?.cancel();
     throw tooLarge();
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const text = await readBoundedBody(response, limit);
+  if (text === undefined) throw tooLarge();
+  return text;
 }
