@@ -210,3 +210,32 @@ describe("config", () => {
     }
   });
 });
+
+describe("mcp login --device at the identity provider", () => {
+  test("the user code is the IdP's; its ID token is exchanged as from a browser login, and tools work", async () => {
+    const fx = await fixture();
+    configure(fx, "");
+    const run = expectOk(
+      await runTether(["mcp", "login", "fx", "--device"], { home: each.home.home, env: secretsEnv, sleep: async () => {} }),
+    );
+    expect(run.stderr).toContain(`Or open ${fx.origin}/idp/device and enter the code: IDPC-0DE1\n`);
+    expect(run.stdout).toBe('Logged in to "fx" (scopes: mcp:tools)\n');
+    const stats = await fx.stats();
+    expect(stats.idpDeviceLogins).toBe(1);
+    expect(stats.idpLogins).toBe(0); // no browser login at the IdP
+    expect(stats.idpExchanges).toBe(1);
+    expect(stats.jwtBearerGrants).toBe(1);
+    expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=device"])).stdout).toBe("device\n");
+    expectNoSecrets(run, [CLIENT_SECRET, IDP_SECRET, onlyEntry(each.home.tetherHome)!.tokens!.access_token]);
+  });
+
+  test("an IdP without device login: one line naming what is missing, and the paste-back way", async () => {
+    const fx = await fixture(["--idp-no-device"]);
+    configure(fx, "");
+    const run = await tether(["mcp", "login", "fx", "--device"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `error: the identity provider of "fx" (${fx.origin}/idp) has no device_authorization_endpoint\nhint: run: tether mcp login fx --no-browser (open the URL anywhere, paste the redirect back)\n`,
+    );
+  });
+});

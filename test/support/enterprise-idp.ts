@@ -11,6 +11,7 @@ type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ID_JAG_TYPE = "urn:ietf:params:oauth:token-type:id-jag";
+const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 export const ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token";
 const ID_JAG_TYP = "oauth-id-jag+jwt";
 
@@ -28,6 +29,8 @@ export interface EnterpriseIdpStats {
   idpRefusals: number;
   /** Token requests authenticated with a private_key_jwt client assertion. */
   idpKeyAuths: number;
+  /** Device logins (RFC 8628) approved at the IdP: the first poll of each code is pending, the second gets the ID token. */
+  idpDeviceLogins: number;
   /** The last token exchange request as sent (the fixture records everything; tether must not print it). */
   idpLastExchangeRequest: Record<string, string> | null;
   idpLastAuthorizeQuery: Record<string, string> | null;
@@ -50,7 +53,9 @@ export class EnterpriseIdp {
   private keys: KeyPair | undefined;
   private readonly clients = new Map<string, string | undefined>();
   private readonly codes = new Map<string, Code>();
-  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0 };
+  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0, idpDeviceLogins: 0 };
+  /** Device codes (RFC 8628) handed out: how often each was polled. */
+  private readonly deviceCodes = new Map<string, { clientId: string; polls: number }>();
   private lastExchange: Record<string, string> | null = null;
   private lastAuthorize: Record<string, string> | null = null;
 
@@ -66,6 +71,8 @@ export class EnterpriseIdp {
     clients: string[],
     keyClients: string[],
     private readonly jagClientId: () => string,
+    /** Whether the IdP offers device login (RFC 8628). */
+    private readonly device = true,
   ) {
     for (const spec of clients) {
       const [id, ...rest] = spec.split(":");
@@ -123,6 +130,10 @@ export class EnterpriseIdp {
       case "POST /idp/token":
         await this.token(req, res, new URLSearchParams(body));
         return true;
+      case "POST /idp/device_authorization":
+        if (!this.device) return false;
+        await this.deviceAuthorization(req, res, new URLSearchParams(body));
+        return true;
       case "POST /_test/idp/id-token":
         json(res, 200, { id_token: await this.mintIdToken(body.trim() || "alice") });
         return true;
@@ -139,9 +150,10 @@ export class EnterpriseIdp {
       issuer: this.issuer,
       authorization_endpoint: `${this.issuer}/authorize`,
       token_endpoint: `${this.issuer}/token`,
+      ...(this.device ? { device_authorization_endpoint: `${this.issuer}/device_authorization` } : {}),
       jwks_uri: `${this.issuer}/jwks`,
       response_types_supported: ["code"],
-      grant_types_supported: ["authorization_code", TOKEN_EXCHANGE_GRANT],
+      grant_types_supported: ["authorization_code", DEVICE_CODE_GRANT, TOKEN_EXCHANGE_GRANT],
       code_challenge_methods_supported: ["S256"],
       authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
@@ -212,7 +224,34 @@ export class EnterpriseIdp {
     const grant = params.get("grant_type");
     if (grant === "authorization_code") return this.redeemCode(res, clientId, params);
     if (grant === TOKEN_EXCHANGE_GRANT) return this.exchange(res, clientId, params);
+    if (grant === DEVICE_CODE_GRANT) return this.pollDeviceCode(res, clientId, params);
     json(res, 400, { error: "unsupported_grant_type", error_description: `grant_type ${grant ?? "(none)"}` });
+  }
+
+  /** RFC 8628 at the IdP: a code for scope openid, approved (as by "alice") once it has been polled once. */
+  private async deviceAuthorization(req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
+    const clientId = await this.client(req, params);
+    if (!clientId) return json(res, 401, { error: "invalid_client", error_description: "unknown client or bad client credentials" });
+    if (!params.get("scope")?.split(" ").includes("openid")) return json(res, 400, { error: "invalid_scope", error_description: "scope openid is required" });
+    const deviceCode = `idpdc_${randomBytes(12).toString("base64url")}`;
+    this.deviceCodes.set(deviceCode, { clientId, polls: 0 });
+    json(res, 200, {
+      device_code: deviceCode,
+      user_code: "IDPC-0DE1",
+      verification_uri: `${this.issuer}/device`,
+      verification_uri_complete: `${this.issuer}/device?user_code=IDPC-0DE1`,
+      expires_in: 600,
+      interval: 1,
+    });
+  }
+
+  private async pollDeviceCode(res: ServerResponse, clientId: string, params: URLSearchParams): Promise<void> {
+    const code = this.deviceCodes.get(params.get("device_code") ?? "");
+    if (!code || code.clientId !== clientId) return json(res, 400, { error: "invalid_grant", error_description: "unknown device code" });
+    if (code.polls++ === 0) return json(res, 400, { error: "authorization_pending", error_description: "not approved yet" });
+    this.deviceCodes.delete(params.get("device_code")!);
+    this.counts.idpDeviceLogins++;
+    json(res, 200, { access_token: `idpat_${randomBytes(12).toString("base64url")}`, token_type: "Bearer", expires_in: 3600, id_token: await this.mintIdToken("alice", clientId), scope: "openid" });
   }
 
   private async redeemCode(res: ServerResponse, clientId: string, params: URLSearchParams): Promise<void> {

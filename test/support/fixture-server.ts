@@ -30,6 +30,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   idpClients: string[];
   /** --idp-key-client ID:PUBLIC_KEY_PEM_FILE, repeatable: a private_key_jwt client of the IdP. */
   idpKeyClients: string[];
+  /** --idp-no-device: the IdP offers no device login (no device_authorization_endpoint). */
+  idpNoDevice: boolean;
   hang: boolean;
   garbage: boolean;
   exitOnStart?: number;
@@ -96,6 +98,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       idp: { type: "boolean" },
       "idp-client": { type: "string", multiple: true },
       "idp-key-client": { type: "string", multiple: true },
+      "idp-no-device": { type: "boolean" },
       "no-registration": { type: "boolean" },
       "static-client": { type: "string", multiple: true },
       deny: { type: "boolean" },
@@ -188,6 +191,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     idp: !!v.idp,
     idpClients: v["idp-client"] ?? (v["idp-key-client"] ? [] : ["tether-idp"]),
     idpKeyClients: v["idp-key-client"] ?? [],
+    idpNoDevice: !!v["idp-no-device"],
     noRegistration: !!v["no-registration"],
     staticClients: v["static-client"] ?? [],
     deny: !!v.deny,
@@ -312,7 +316,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
   // The ID-JAG names the authorization server's first pre-registered client.
-  const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "") : undefined;
+  const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "", !options.idpNoDevice) : undefined;
   if (oauth && idp) oauth.enterprise = idp;
   const legacySessions = new Map<string, SSEServerTransport>();
   const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown> };

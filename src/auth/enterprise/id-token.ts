@@ -4,9 +4,8 @@
 // startAuthorization / exchangeAuthorization make the requests; the IdP's metadata may be an OpenID
 // discovery document.
 //
-// Seam for device login (RFC 8628): `IdTokenLogin` is all the enterprise login needs from a way of
-// logging in at the IdP. A `--device` flow at the IdP returns one too (authorizationUrl: the
-// verification URI; complete(): polls and returns the ID token), and enterprise/login.ts picks it.
+// `mcp login --device` logs in at the IdP with the device flow (RFC 8628, ../login/device.ts) instead:
+// a code entered on another device, polled until the IdP returns the ID token.
 import { randomBytes } from "node:crypto";
 import { discoverAuthorizationServerMetadata, exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
@@ -18,6 +17,7 @@ import { startCallbackListener } from "../login/callback-listener.ts";
 import { deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/login.ts";
 import { readPastedLines } from "../login/paste-reader.ts";
 import { timedFetch } from "../timed-fetch.ts";
+import { type DeviceAuthorization, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
 import { idpClient } from "./idp-client.ts";
 
@@ -115,6 +115,58 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
       } finally {
         await close();
       }
+    },
+  };
+}
+
+/** A device login at the IdP under way: the code to show; `complete()` polls and yields the ID token. */
+export interface IdTokenDeviceLogin {
+  authorization: DeviceAuthorization;
+  complete(): Promise<string>;
+}
+
+/** Starts a device login (RFC 8628) at the IdP, scope openid, as `oauth_idp_client_id`. */
+export async function beginIdpDeviceLogin(ctx: Context, server: EnterpriseServer): Promise<IdTokenDeviceLogin> {
+  const settings = server.oauth.enterprise;
+  const fetchFn = timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS);
+  const retryHint = loginCommand(server.name);
+  const failed = (what: string, error?: unknown) =>
+    new AuthError(`server "${server.name}": login at the identity provider ${settings.idpIssuer} failed: ${what}`, { hint: retryHint, cause: error });
+  const metadata = await discoverAuthorizationServerMetadata(settings.idpIssuer, { fetchFn }).catch((error: unknown) => {
+    throw failed(reasonOf(error), error);
+  });
+  // RFC 8628 §4 metadata; the SDK keeps fields it does not know, untyped.
+  const endpoint = (metadata as Record<string, unknown> | undefined)?.device_authorization_endpoint;
+  if (!metadata || typeof endpoint !== "string" || !URL.canParse(endpoint)) {
+    throw new AuthError(`the identity provider of "${server.name}" (${settings.idpIssuer}) has no device_authorization_endpoint`, {
+      hint: `${retryHint} --no-browser (open the URL anywhere, paste the redirect back)`,
+    });
+  }
+  const client = idpClient(ctx, server);
+  const flow: DeviceFlowOptions = {
+    endpoints: {
+      issuer: metadata.issuer,
+      device_authorization_endpoint: endpoint,
+      token_endpoint: settings.idpTokenEndpoint ?? metadata.token_endpoint,
+      token_endpoint_auth_methods_supported: metadata.token_endpoint_auth_methods_supported,
+    },
+    client: client.information,
+    addClientAuthentication: client.addClientAuthentication,
+    scope: OPENID_SCOPE,
+    fetchFn,
+    now: () => ctx.now(),
+    sleep: (ms, signal) => ctx.sleep(ms, signal),
+    signal: ctx.signal,
+    target: "the identity provider",
+    retryHint,
+  };
+  const authorization = await requestDeviceAuthorization(flow);
+  return {
+    authorization,
+    async complete() {
+      const tokens = await pollDeviceToken(flow, authorization);
+      if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");
+      return tokens.id_token;
     },
   };
 }

@@ -2,34 +2,20 @@
 // ID token from `oauth_id_token_env_var`, else from a login at the IdP; then the exchange
 // (exchange.ts), stored like any other login.
 import type { Context } from "../../context.ts";
-import { resolveHeaders, serverUrl as expandedUrl } from "../../config/expand.ts";
-import { displayUrl } from "../../config/describe.ts";
-import { AuthError, ConnectionError } from "../../errors.ts";
+import { serverUrl as expandedUrl } from "../../config/expand.ts";
 import { revokeStoredTokens } from "../revoke.ts";
-import { serverCredentialKey } from "../server-store.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens } from "../tokens.ts";
-import { discoverOAuthSupport } from "../login/discovery.ts";
-import { type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope } from "../login/login.ts";
+import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope } from "../login/login.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
-import { beginIdpLogin, handedInIdToken } from "./id-token.ts";
+import { beginIdpDeviceLogin, beginIdpLogin, handedInIdToken } from "./id-token.ts";
+import type { DeviceLoginSession } from "../login/device-login.ts";
 
-export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServer, options: LoginOptions, hooks: LoginHooks): Promise<LoginStart> {
-  const { config } = await ctx.config();
-  const store = await ctx.credentialStore();
-  const key = serverCredentialKey(ctx, server);
-  const previous = await store.load(key); // a keyring that does not work fails here, before any request
-  const serverUrl = expandedUrl(ctx, server);
+/** What both ways of logging in share: the server's discovery, the exchange's options, and storing the result. */
+async function enterpriseGround(ctx: Context, server: EnterpriseServer, options: LoginOptions, hooks: Pick<LoginHooks, "onWarning">) {
   // The server's 401 first, as for any login: its resource_metadata and scope lead the discovery.
-  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
-  const support = await discoverOAuthSupport(ctx, serverUrl, ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
-  if (!support.supported && "unreachable" in support) {
-    throw new ConnectionError(`server "${server.name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
-      hint: `check that the server is running and the url under [mcp_servers.${server.name}] is right`,
-    });
-  }
-  if (!support.supported) throw new AuthError(`server "${server.name}" does not support OAuth login: ${support.answer}`);
+  const { store, key, previous, support } = await discoverLogin(ctx, server, expandedUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS);
   const challenge = support.challenge;
   const exchange = (idTokenSource: ExchangeOptions["idTokenSource"]): Omit<ExchangeOptions, "pinnedIssuer"> => ({
     idTokenSource,
@@ -49,14 +35,18 @@ export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServe
     }
     return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
   };
+  return { exchange, finish };
+}
 
+export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServer, options: LoginOptions, hooks: LoginHooks): Promise<LoginStart> {
+  const { config } = await ctx.config();
+  const { exchange, finish } = await enterpriseGround(ctx, server, options, hooks);
   const handedIn = handedInIdToken(ctx, server);
   if (handedIn) {
     const credentials = await exchangeIdToken(ctx, server, handedIn.token, exchange({ kind: "env", envVar: handedIn.envVar }));
     return { done: await finish(credentials) };
   }
-  // No ID token given: log in at the IdP in the browser (or paste-back). A device login at the IdP
-  // would start here instead (see id-token.ts), when `mcp login --device` asks for it.
+  // No ID token given: log in at the IdP in the browser (or paste-back); `--device`: beginEnterpriseDeviceLogin.
   const idp = await beginIdpLogin(ctx, server, config.callbackPort, hooks);
   return {
     server,
@@ -68,6 +58,22 @@ export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServe
     async complete() {
       const idToken = await idp.complete();
       return finish(await exchangeIdToken(ctx, server, idToken, exchange({ kind: "login" })));
+    },
+  };
+}
+
+/**
+ * `mcp login --device` for an enterprise server: the ID token from a device login at the IdP (asked
+ * for explicitly, so it wins over `oauth_id_token_env_var`), then the same exchange.
+ */
+export async function beginEnterpriseDeviceLogin(ctx: Context, server: EnterpriseServer, options: LoginOptions, hooks: Pick<LoginHooks, "onWarning">): Promise<DeviceLoginSession> {
+  const { exchange, finish } = await enterpriseGround(ctx, server, options, hooks);
+  const idp = await beginIdpDeviceLogin(ctx, server);
+  return {
+    server,
+    authorization: idp.authorization,
+    async complete() {
+      return finish(await exchangeIdToken(ctx, server, await idp.complete(), exchange({ kind: "login" })));
     },
   };
 }

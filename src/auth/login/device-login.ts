@@ -3,21 +3,16 @@
 // them, so every command and the refresh use them alike.
 import { type AuthorizationServerMetadata, type OAuthClientInformationMixed, type OAuthClientProvider, type OAuthTokens, registerClient, selectResourceURL } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
-import { displayUrl } from "../../config/describe.ts";
-import { resolveHeaders, serverUrl as expandedUrl } from "../../config/expand.ts";
-import { isLoopbackHost } from "../../config/names.ts";
-import { getServer } from "../../config/servers.ts";
 import type { HttpServerConfig } from "../../config/types.ts";
-import { AuthError, ConnectionError, TetherError, UsageError } from "../../errors.ts";
+import { AuthError, TetherError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
-import { serverCredentialKey } from "../server-store.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens, withNewTokens } from "../tokens.ts";
 import { DEVICE_CODE_GRANT, type DeviceAuthorization, type DeviceEndpoints, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "./device.ts";
-import { discoverOAuthSupport, type OAuthSupport } from "./discovery.ts";
-import { type LoginHooks, type LoginOptions, type LoginResult, dpopForLogin, loginTarget, OAUTH_REQUEST_TIMEOUT_MS, requestedScope, revokeReplaced, staticClient } from "./login.ts";
+import { type OAuthSupport } from "./discovery.ts";
+import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginServer, OAUTH_REQUEST_TIMEOUT_MS, requestedScope, revokeReplaced, staticClient } from "./login.ts";
 
 export interface DeviceLoginSession {
   server: HttpServerConfig;
@@ -29,34 +24,14 @@ export interface DeviceLoginSession {
 
 /** Everything up to the user code: checks, discovery, client, the device authorization request. */
 export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hooks: Pick<LoginHooks, "onWarning">): Promise<DeviceLoginSession> {
-  const server = loginTarget(options.server ?? (await getServer(ctx, options.name)));
+  const { server, serverUrl } = await loginServer(ctx, options);
+  if (server.oauth.enterprise) {
+    // Enterprise-managed authorization: the device login is at the IdP, for its ID token.
+    const { beginEnterpriseDeviceLogin } = await import("../enterprise/login.ts");
+    return beginEnterpriseDeviceLogin(ctx, server as Parameters<typeof beginEnterpriseDeviceLogin>[1], options, hooks);
+  }
   const name = server.name;
-  const serverUrl = expandedUrl(ctx, server);
-  if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
-    throw new UsageError(`server "${name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
-      hint: "use an https:// url; plain http is allowed only for 127.0.0.1, localhost and ::1",
-    });
-  }
-  if (server.oauth.grant === "client_credentials") {
-    throw new UsageError(`server "${name}" logs in by itself with client credentials (oauth_grant); there is nothing to do`, {
-      hint: `try it with: tether mcp tools ${name}`,
-    });
-  }
-  const store = await ctx.credentialStore();
-  const key = serverCredentialKey(ctx, server);
-  const previous = await store.load(key);
-  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${name}"`);
-  const support = await discoverOAuthSupport(ctx, serverUrl, OAUTH_REQUEST_TIMEOUT_MS, headers);
-  if (!support.supported && "unreachable" in support) {
-    throw new ConnectionError(`server "${name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
-      hint: `check that the server is running and the url under [mcp_servers.${name}] is right`,
-    });
-  }
-  if (!support.supported) {
-    throw new AuthError(`server "${name}" does not support OAuth login: ${support.answer}`, {
-      hint: `if it needs a token, put it in an env var and add the server with --bearer-token-env-var`,
-    });
-  }
+  const { store, key, previous, support } = await discoverLogin(ctx, server, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
   const endpoints = deviceEndpoints(server, support);
   const metadata = support.metadata!;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);

@@ -14,7 +14,7 @@ import { loginCommand } from "../login-command.ts";
 import { type AuthorizationVerdict, parsePastedRedirect, readAuthorizationResponse } from "./authorization-response.ts";
 import { type CallbackListener, startCallbackListener } from "./callback-listener.ts";
 import type { CredentialStore, StoredCredentials } from "../store/credentials.ts";
-import { discoverOAuthSupport } from "./discovery.ts";
+import { discoverOAuthSupport, type OAuthSupport } from "./discovery.ts";
 import { LoginProvider } from "./login-provider.ts";
 import type { StoredDpopKey } from "../store/credentials.ts";
 import { readPastedLines } from "./paste-reader.ts";
@@ -69,40 +69,13 @@ export interface LoginResult {
 /** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
 export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginStart> {
   const { config } = await ctx.config();
-  const server = loginTarget(options.server ?? (await getServer(ctx, options.name)));
+  const { server, serverUrl } = await loginServer(ctx, options);
   if (server.oauth.enterprise) {
     // Enterprise-managed authorization (SEP-990): an ID token from the IdP, exchanged; no registration here.
-    refuseInsecureUrl(ctx, server);
     const { beginEnterpriseLogin } = await import("../enterprise/login.ts");
     return beginEnterpriseLogin(ctx, server as Parameters<typeof beginEnterpriseLogin>[1], options, hooks);
   }
-  const serverUrl = refuseInsecureUrl(ctx, server);
-  if (server.oauth.grant === "client_credentials") {
-    throw new UsageError(`server "${server.name}" logs in by itself with client credentials (oauth_grant); there is nothing to do`, {
-      hint: `try it with: tether mcp tools ${server.name}`,
-    });
-  }
-  // Workload identity (issue 21 item 5).
-  if (server.oauth.grant === "jwt_bearer") {
-    throw new UsageError(`server "${server.name}" logs in by itself with the platform's token (oauth_grant = "jwt_bearer"); there is nothing to do`, {
-      hint: `try it with: tether mcp tools ${server.name}`,
-    });
-  }
-  const store = await ctx.credentialStore();
-  const key = serverCredentialKey(ctx, server);
-  const previous = await store.load(key); // a keyring that does not work fails here, before the browser
-  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
-  const support = await discoverOAuthSupport(ctx, serverUrl, OAUTH_REQUEST_TIMEOUT_MS, headers);
-  if (!support.supported && "unreachable" in support) {
-    throw new ConnectionError(`server "${server.name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
-      hint: `check that the server is running and the url under [mcp_servers.${server.name}] is right`,
-    });
-  }
-  if (!support.supported) {
-    throw new AuthError(`server "${server.name}" does not support OAuth login: ${support.answer}`, {
-      hint: `if it needs a token, put it in an env var and add the server with --bearer-token-env-var`,
-    });
-  }
+  const { store, key, previous, support } = await discoverLogin(ctx, server, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
   // Client ID Metadata Document first where the authorization server takes it, then a pre-registered
   // client, then dynamic registration.
   const useCimd = Boolean(server.oauth.clientMetadataUrl && support.metadata?.client_id_metadata_document_supported);
@@ -196,6 +169,55 @@ export async function dpopForLogin(server: HttpServerConfig, metadata: Authoriza
   const { dpopAlgFor, newDpopKey } = await import("../dpop.ts");
   const alg = dpopAlgFor(server.name, server.oauth.dpop, metadata);
   return alg ? newDpopKey(alg) : undefined;
+}
+
+/** Grants with which tether gets tokens by itself: `mcp login` has nothing to do for them. */
+const MACHINE_GRANTS: Partial<Record<string, string>> = {
+  client_credentials: "client credentials (oauth_grant)",
+  jwt_bearer: 'the platform\'s token (oauth_grant = "jwt_bearer")',
+};
+
+/** The server a login is for, refused where tether never logs in: plain http to another host, a machine grant. */
+export async function loginServer(ctx: Context, options: LoginOptions): Promise<{ server: HttpServerConfig; serverUrl: URL }> {
+  const server = loginTarget(options.server ?? (await getServer(ctx, options.name)));
+  const serverUrl = refuseInsecureUrl(ctx, server);
+  const machine = MACHINE_GRANTS[server.oauth.grant];
+  if (machine) {
+    throw new UsageError(`server "${server.name}" logs in by itself with ${machine}; there is nothing to do`, {
+      hint: `try it with: tether mcp tools ${server.name}`,
+    });
+  }
+  return { server, serverUrl };
+}
+
+export type SupportedOAuth = Extract<OAuthSupport, { supported: true }>;
+
+/**
+ * What every login starts from: the stored login (a keyring that does not work fails here, before
+ * any browser) and what the server's 401 and metadata say, or one line on why there is nothing to log in to.
+ */
+export async function discoverLogin(
+  ctx: Context,
+  server: HttpServerConfig,
+  serverUrl: URL,
+  timeoutMs: number,
+): Promise<{ store: CredentialStore; key: string; previous: StoredCredentials | undefined; support: SupportedOAuth }> {
+  const store = await ctx.credentialStore();
+  const key = serverCredentialKey(ctx, server);
+  const previous = await store.load(key);
+  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
+  const support = await discoverOAuthSupport(ctx, serverUrl, timeoutMs, headers);
+  if (!support.supported && "unreachable" in support) {
+    throw new ConnectionError(`server "${server.name}" is unreachable at ${displayUrl(serverUrl.href)} (${support.unreachable})`, {
+      hint: `check that the server is running and the url under [mcp_servers.${server.name}] is right`,
+    });
+  }
+  if (!support.supported) {
+    throw new AuthError(`server "${server.name}" does not support OAuth login: ${support.answer}`, {
+      hint: `if it needs a token, put it in an env var and add the server with --bearer-token-env-var`,
+    });
+  }
+  return { store, key, previous, support };
 }
 
 export function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
