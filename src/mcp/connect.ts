@@ -42,6 +42,7 @@ import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { withTimeout } from "../timers.ts";
 import { logLevelAtLeast } from "./server-requests.ts";
+import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache } from "./list-cache.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -64,6 +65,10 @@ export interface McpConnection {
   tools: Tool[];
   /** Lists the tools again (after a list_changed), filtered, and keeps them in `tools`. */
   refreshTools(): Promise<Tool[]>;
+  /** `tools` came from the list cache (list-cache.ts), not from the server, in this run. */
+  toolsFromCache: boolean;
+  /** This server entry's list cache (SEP-2549), which the SDK reads and writes. */
+  listCache: FileListCache;
   /** Time to connect, initialize and list tools. */
   latencyMs: number;
   pid?: number;
@@ -103,6 +108,12 @@ export interface ConnectOptions {
    * get what that server gives 2025 clients. Such a connection leaves the remembered era alone.
    */
   legacyOnly?: boolean;
+  /**
+   * Where lists come from: `"cache"` serves a fresh cached list (the server's ttlMs, else
+   * DEFAULT_LIST_TTL_MS) without asking; `"server"` (the default) always asks, and refreshes the
+   * cache. `mcp call` and `mcp grep` use the cache; listing commands and health probes ask.
+   */
+  lists?: "cache" | "server";
 }
 
 /** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
@@ -173,16 +184,17 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
   const negotiate = !options.legacyOnly;
   const prior = negotiate ? loadPrior(ctx.paths.home, key, ctx.now()) : undefined;
-  let attempt = await attemptConnect(ctx, server, prior, deadline, negotiate);
+  const lists: Lists = { store: new FileListCache(ctx, server), from: options.lists ?? "server" };
+  let attempt = await attemptConnect(ctx, server, prior, deadline, negotiate, lists);
   if (!attempt.ok && prior && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
     forgetVerdict(ctx.paths.home, key);
-    attempt = await attemptConnect(ctx, server, undefined, deadline, negotiate);
+    attempt = await attemptConnect(ctx, server, undefined, deadline, negotiate, lists);
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
   if (negotiate && (!prior || attempt.reprobed)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
-  const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
+  const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started, lists, attempt.toolsFromCache);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
   return connection;
@@ -194,8 +206,14 @@ interface Progress {
   hazards: Hazards;
 }
 
+/** The list cache of one connection, and whether lists may come from it (ConnectOptions.lists). */
+interface Lists {
+  store: FileListCache;
+  from: "cache" | "server";
+}
+
 type Attempt =
-  | { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean }
+  | { ok: true; opened: Opened; tools: Tool[]; reprobed: boolean; toolsFromCache: boolean }
   /** `mayBeStaleVerdict`: the server answered in a way a wrong remembered era could explain. */
   | { ok: false; error: TetherError; mayBeStaleVerdict: boolean };
 
@@ -205,6 +223,7 @@ async function attemptConnect(
   prior: PriorDiscovery | undefined,
   deadline: number,
   negotiate: boolean,
+  lists: Lists,
 ): Promise<Attempt> {
   let opened: Opened | undefined;
   // Filled in as the connection is built, so a failure can still say what was tried.
@@ -214,13 +233,16 @@ async function attemptConnect(
     const work = (async () => {
       opened =
         server.transport === "stdio"
-          ? await openStdio(ctx, server, prior, remaining, progress, negotiate)
-          : await openHttp(ctx, server, prior, remaining, progress, negotiate);
-      const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal });
-      return bounded(server, "tools", tools);
+          ? await openStdio(ctx, server, prior, remaining, progress, negotiate, lists)
+          : await openHttp(ctx, server, prior, remaining, progress, negotiate, lists);
+      const written = lists.store.writes("tools/list");
+      const { tools } = await opened.client.listTools(undefined, { timeout: remaining, signal: ctx.signal, cacheMode: cacheMode(lists) });
+      // Served from the cache when the SDK stored nothing (and the server has tools at all).
+      const fromCache = lists.from === "cache" && Boolean(opened.client.getServerCapabilities()?.tools) && lists.store.writes("tools/list") === written;
+      return { tools: bounded(server, "tools", tools), fromCache };
     })();
-    const tools = await withTimeout(work, remaining, () => startupTimeout(server));
-    return { ok: true, opened: opened!, tools, reprobed: prior === undefined };
+    const { tools, fromCache } = await withTimeout(work, remaining, () => startupTimeout(server));
+    return { ok: true, opened: opened!, tools, reprobed: prior === undefined, toolsFromCache: fromCache };
   } catch (error) {
     const tail = progress.child?.stderr.snapshot() ?? [];
     await closeQuietly(opened?.client, progress.child);
@@ -282,7 +304,20 @@ async function relayNotifications(ctx: Context, server: ServerConfig, client: Cl
     .catch((error: unknown) => ctx.log.debug(`server "${server.name}": no list_changed stream (${String(error)})`));
 }
 
-function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, initialTools: Tool[], latencyMs: number): McpConnection {
+/** `"use"`: a fresh cached list is served; `"refresh"`: always asked for, and the cache rewritten. */
+function cacheMode(lists: Lists): "use" | "refresh" {
+  return lists.from === "cache" ? "use" : "refresh";
+}
+
+function makeConnection(
+  ctx: Context,
+  server: ServerConfig,
+  opened: Opened,
+  initialTools: Tool[],
+  latencyMs: number,
+  lists: Lists,
+  toolsFromCache: boolean,
+): McpConnection {
   let tools = initialTools;
   const { client, child } = opened;
   let closed: Promise<void> | undefined;
@@ -333,9 +368,14 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
     protocolVersion: client.getNegotiatedProtocolVersion(),
     era: client.getProtocolEra(),
     tools,
+    toolsFromCache,
+    listCache: lists.store,
     async refreshTools() {
-      const listed = await request("tools/list", async () => bounded(server, "tools", (await client.listTools(undefined, requestOptions())).tools));
+      const listed = await request("tools/list", async () =>
+        bounded(server, "tools", (await client.listTools(undefined, { ...requestOptions(), cacheMode: "refresh" })).tools),
+      );
       this.tools = tools = filterTools(server, listed);
+      this.toolsFromCache = false;
       return tools;
     },
     latencyMs,
@@ -360,13 +400,21 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       }
     },
     capabilities: () => client.getServerCapabilities(),
-    listResources: () => request("resources/list", async () => bounded(server, "resources", (await client.listResources(undefined, requestOptions())).resources)),
+    listResources: () =>
+      request("resources/list", async () =>
+        bounded(server, "resources", (await client.listResources(undefined, { ...requestOptions(), cacheMode: cacheMode(lists) })).resources),
+      ),
     listResourceTemplates: () =>
       request("resources/templates/list", async () =>
-        bounded(server, "resource templates", (await client.listResourceTemplates(undefined, requestOptions())).resourceTemplates),
+        bounded(
+          server,
+          "resource templates",
+          (await client.listResourceTemplates(undefined, { ...requestOptions(), cacheMode: cacheMode(lists) })).resourceTemplates,
+        ),
       ),
     readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri, ...meta(options) }, requestOptions(options))),
-    listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
+    listPrompts: () =>
+      request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, { ...requestOptions(), cacheMode: cacheMode(lists) })).prompts)),
     getPrompt: (name, args, options = {}) =>
       request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta(options) }, requestOptions(options))),
     notifyRootsChanged: () => client.sendRootsListChanged().catch((error: unknown) => ctx.log.debug(`roots list_changed failed: ${String(error)}`)),
@@ -399,7 +447,7 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
  */
 const DECLARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} } satisfies ClientCapabilities;
 
-function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probeTimeoutMs: number): Client {
+function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probeTimeoutMs: number, lists: Lists, cachePartition = ""): Client {
   const client = new Client(
     { name: "tether", version: ctx.version },
     {
@@ -407,6 +455,10 @@ function newClient(ctx: Context, server: ServerConfig, negotiate: boolean, probe
       // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
       versionNegotiation: negotiate ? { mode: "auto", probe: { timeoutMs: probeTimeoutMs } } : { mode: "legacy" },
       listMaxPages: MAX_LIST_PAGES,
+      // SEP-2549 list caching, across runs (list-cache.ts).
+      responseCacheStore: lists.store,
+      cachePartition,
+      defaultCacheTtlMs: DEFAULT_LIST_TTL_MS,
     },
   );
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
@@ -428,10 +480,11 @@ async function openStdio(
   timeout: number,
   progress: Progress,
   negotiate: boolean,
+  lists: Lists,
 ): Promise<Opened> {
   const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server) });
   progress.child = progress.hazards.child = child;
-  const client = newClient(ctx, server, negotiate, timeout);
+  const client = newClient(ctx, server, negotiate, timeout, lists);
   await client.connect(child.transport, { timeout, signal: ctx.signal, prior });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
@@ -443,9 +496,11 @@ async function openHttp(
   timeout: number,
   progress: Progress,
   negotiate: boolean,
+  lists: Lists,
 ): Promise<Opened> {
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
+  const partition = await authorizationContext(auth);
   const sent = (progress.sent = credentialsSent(auth));
   const hazards = progress.hazards;
   let current: Client | undefined;
@@ -462,7 +517,7 @@ async function openHttp(
       if (realm === SERVE_REALM && sent === "none") hazards.failure ??= serveTokenNeeded(server, url);
     },
   };
-  const client = (current = newClient(ctx, server, negotiate, timeout));
+  const client = (current = newClient(ctx, server, negotiate, timeout, lists, partition));
   try {
     const transport = createStreamableTransport(ctx, url, auth, guards);
     completeAbsentResultTypeOf(ctx, server.name, transport);
@@ -472,7 +527,7 @@ async function openHttp(
     if (!looksLikeLegacySse(httpStatus(error))) throw error;
     await client.close().catch(() => {});
   }
-  const sseClient = (current = newClient(ctx, server, false, timeout));
+  const sseClient = (current = newClient(ctx, server, false, timeout, lists, partition));
   await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
 }

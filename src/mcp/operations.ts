@@ -9,16 +9,17 @@ import { type CallProgress, connectServer, type McpConnection } from "./connect.
 import { coerceArguments, parseArgPairs } from "./coerce.ts";
 import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
+import { callWithFreshSchema } from "./stale-schema.ts";
 
 /**
  * Connects to the named server; a disabled server is a usage error (enable it first). Its tool
  * names go to the completion cache; `rememberTools: false` when the caller records them itself,
  * with the names it lists next, so a command writes the cache once.
  */
-export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean } = {}): Promise<McpConnection> {
+export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean; lists?: "cache" | "server" } = {}): Promise<McpConnection> {
   const server = await getServer(ctx, name);
   if (!server.enabled) throw disabledServer(name);
-  const connection = await connectServer(ctx, server);
+  const connection = await connectServer(ctx, server, { lists: options.lists });
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }
@@ -38,12 +39,14 @@ export interface ToolCallOutcome {
   result: CallToolResult;
 }
 
+/**
+ * Calls a tool with the tool list from the cache when it is fresh (no tools/list first); a list
+ * that turns out stale (the tool is missing, or the server refuses the call as if its schema had
+ * changed) is listed again and the call made once more (stale-schema.ts).
+ */
 export async function callServerTool(ctx: Context, request: ToolCallRequest, onProgress?: (update: CallProgress) => void): Promise<ToolCallOutcome> {
-  const connection = await openServer(ctx, request.server);
-  const tool = findTool(connection, request.tool);
-  const args = coerceArguments(tool.inputSchema, parseArgPairs(request.args), request.argsJson);
-  const result = await connection.callTool(tool.name, args, { onProgress });
-  return { connection, tool, arguments: args, result };
+  const connection = await openServer(ctx, request.server, { lists: "cache" });
+  return callWithFreshSchema(connection, request, (tool, args) => connection.callTool(tool.name, args, { onProgress }));
 }
 
 export function findTool(connection: McpConnection, name: string): Tool {

@@ -118,6 +118,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       dpop: { type: "boolean" },
       "dpop-unadvertised": { type: "boolean" },
       "dpop-nonce": { type: "boolean" },
+      // List caching (SEP-2549, issue 22): the cache hints of every list result (modern era).
+      "ttl-ms": { type: "string" },
+      "cache-scope": { type: "string" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -193,6 +196,11 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     noResultType: !!v["no-result-type"],
     badResult: !!v["bad-result"],
     silentListen: !!v["silent-listen"],
+    // List caching (SEP-2549): --ttl-ms N [--cache-scope public|private] (default public).
+    cacheHint:
+      v["ttl-ms"] === undefined
+        ? undefined
+        : { ttlMs: int("ttl-ms", v["ttl-ms"], 0), cacheScope: v["cache-scope"] === "private" ? ("private" as const) : ("public" as const) },
   };
 }
 
@@ -266,7 +274,8 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
   const legacySessions = new Map<string, SSEServerTransport>();
-  const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown> };
+  // `methods`: JSON-RPC requests by method (list caching tests count tools/list).
+  const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown>, methods: {} as Record<string, number> };
 
   const isMcpPath = (path: string) =>
     path === "/mcp" || (options.mode === "sse-legacy" && (path === "/sse" || path === "/messages"));
@@ -424,6 +433,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       return;
     }
     counters.mcpRequests++;
+    for (const method of requestMethods(body)) counters.methods[method] = (counters.methods[method] ?? 0) + 1;
     if (options.initDelayMs > 0 && body.includes('"initialize"')) await Bun.sleep(options.initDelayMs);
     counters.lastHeaders = req.headers;
     if (!admit(req, res, body)) return;
@@ -503,4 +513,15 @@ function deviceOptions(v: Record<string, string | boolean | string[] | undefined
     userCode: text("device-user-code"),
     verificationUri: text("device-verification-uri"),
   };
+}
+
+/** The methods of the JSON-RPC requests in a POST body (one message or a batch); none for anything else. */
+function requestMethods(body: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    return messages.flatMap((m) => (m && typeof m === "object" && "id" in m && typeof (m as { method?: unknown }).method === "string" ? [(m as { method: string }).method] : []));
+  } catch {
+    return [];
+  }
 }
