@@ -15,12 +15,11 @@ import { join } from "node:path";
 import type { CacheEntry, CacheKey, CacheScope, ResponseCacheStore } from "@modelcontextprotocol/client";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
-import { serverUrl } from "../config/expand.ts";
+import { expandList, expandMap, expandVars, requireEnvVar, serverUrl } from "../config/expand.ts";
 import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
 import { isPlainObject } from "../values.ts";
 import type { ListKind } from "./connect.ts";
 import type { HttpAuth } from "./http.ts";
-import { childEnvironment, launchParameters } from "./stdio.ts";
 
 /**
  * How long a list without `ttlMs` stays fresh: what a 2025 server sends (it has no `ttlMs`). The spec
@@ -68,10 +67,17 @@ function cacheDir(ctx: Context): string {
 /** What must be the same for two runs to share a cache file, hashed: nothing of it is written out. */
 function identity(ctx: Context, server: ServerConfig): unknown {
   if (server.transport === "stdio") {
-    const env = childEnvironment(ctx, server);
-    // The server's own variables only: a changed PATH in the calling shell is not a changed server.
-    const own = Object.fromEntries(Object.entries(env).filter(([k]) => k in server.env || server.envVars.includes(k)));
-    return { launch: launchParameters(ctx, server), env: own };
+    // As stdio.ts resolves them (not imported: it loads the SDK's transport, which `mcp grep` on a
+    // warm cache never needs). The server's own variables only: a changed PATH in the calling
+    // shell is not a changed server.
+    const where = `server "${server.name}"`;
+    return {
+      command: expandVars(server.command, ctx.env, `${where} command`),
+      args: expandList(server.args, ctx.env, `${where} args`),
+      cwd: server.cwd ? expandVars(server.cwd, ctx.env, `${where} cwd`) : undefined,
+      env: expandMap(server.env, ctx.env, `${where} env`),
+      envVars: server.envVars.map((name) => [name, requireEnvVar(ctx.env, name, `${where} env_vars`)]),
+    };
   }
   return { url: serverUrl(ctx, server as HttpServerConfig).href };
 }
@@ -242,9 +248,9 @@ export class FileListCache implements ResponseCacheStore {
 
   /**
    * The freshest cached list of `kind` usable in this authorization context, without connecting: a
-   * public entry, or a private one of `principal`. For `mcp grep`.
+   * public entry, or a private one of `principal` (undefined: public ones only). For `mcp grep`.
    */
-  freshList(kind: ListKind, principal: string): { items: unknown[]; at: number } | "absent" | undefined {
+  freshList(kind: ListKind, principal: string | undefined): { items: unknown[]; at: number } | "absent" | undefined {
     const file = this.load();
     const now = this.ctx.now();
     const seenAbsent = file.absent?.[kind];
@@ -252,7 +258,7 @@ export class FileListCache implements ResponseCacheStore {
     const method = Object.keys(LIST_METHODS).find((m) => LIST_METHODS[m] === kind)!;
     const usable = file.entries
       .filter((e) => e.method === method && e.params === "" && now < e.freshUntil)
-      .filter((e) => e.scope === "public" || partitionPrincipal(e.partition) === principal)
+      .filter((e) => e.scope === "public" || (principal !== undefined && partitionPrincipal(e.partition) === principal))
       .sort((a, b) => b.at - a.at)[0];
     if (!usable) return undefined;
     try {

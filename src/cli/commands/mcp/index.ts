@@ -22,5 +22,6 @@ export default (ctx: Context) =>
       logout: lazy(ctx, () => import("./logout.ts")),
       serve: lazy(ctx, () => import("./serve.ts")),
       import: lazy(ctx, () => import("./import.ts")),
+      grep: lazy(ctx, () => import("./grep.ts")),
     },
   });
