@@ -173,7 +173,7 @@ export class FileListCache implements ResponseCacheStore {
   get(key: CacheKey): CacheEntry | undefined {
     if (!(key.method in LIST_METHODS)) return this.memory.get(memoryKey(key));
     const entry = this.load().entries.find((e) => sameKey(e, key));
-    if (!entry) return undefined;
+    if (!entry) return this.memory.get(memoryKey(key));
     const remaining = entry.freshUntil - this.ctx.now();
     // The SDK's clock, as this.set() explains.
     return { value: entry.value, stamp: ++this.stamp, expiresAt: Date.now() + remaining, ...(entry.scope && { scope: entry.scope }) };
@@ -181,7 +181,10 @@ export class FileListCache implements ResponseCacheStore {
 
   set(key: CacheKey, entry: { value: string; expiresAt?: number; scope?: CacheScope }): number {
     const stamp = ++this.stamp;
-    if (!(key.method in LIST_METHODS)) {
+    // Not persisted: resource contents and discovery, and a list too big for the file (this
+    // connection still has it).
+    if (!(key.method in LIST_METHODS) || Buffer.byteLength(entry.value) > MAX_CACHE_FILE_BYTES / 2) {
+      if (key.method in LIST_METHODS) this.delete(key);
       this.memory.set(memoryKey(key), { ...entry, stamp });
       return stamp;
     }
@@ -207,7 +210,8 @@ export class FileListCache implements ResponseCacheStore {
   }
 
   delete(key: CacheKey): void {
-    if (!(key.method in LIST_METHODS)) return void this.memory.delete(memoryKey(key));
+    this.memory.delete(memoryKey(key));
+    if (!(key.method in LIST_METHODS)) return;
     const file = this.load();
     const kept = file.entries.filter((e) => !sameKey(e, key));
     if (kept.length === file.entries.length) return;
