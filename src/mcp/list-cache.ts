@@ -153,6 +153,8 @@ export class FileListCache implements ResponseCacheStore {
   /** resources/read, server/discover: this connection only. */
   private readonly memory = new Map<string, CacheEntry>();
   private stamp = 0;
+  /** One stamp per stored entry, stable while it is unchanged: the SDK re-derives its tool index when it moves. */
+  private readonly stamps = new WeakMap<StoredEntry, number>();
   private readonly written = new Map<string, number>();
 
   constructor(
@@ -176,7 +178,9 @@ export class FileListCache implements ResponseCacheStore {
     if (!entry) return this.memory.get(memoryKey(key));
     const remaining = entry.freshUntil - this.ctx.now();
     // The SDK's clock, as this.set() explains.
-    return { value: entry.value, stamp: ++this.stamp, expiresAt: Date.now() + remaining, ...(entry.scope && { scope: entry.scope }) };
+    let stamp = this.stamps.get(entry);
+    if (stamp === undefined) this.stamps.set(entry, (stamp = ++this.stamp));
+    return { value: entry.value, stamp, expiresAt: Date.now() + remaining, ...(entry.scope && { scope: entry.scope }) };
   }
 
   set(key: CacheKey, entry: { value: string; expiresAt?: number; scope?: CacheScope }): number {
@@ -201,6 +205,7 @@ export class FileListCache implements ResponseCacheStore {
       at: now,
       freshUntil: now + ttl,
     };
+    this.stamps.set(stored, stamp);
     const file = this.load();
     file.entries = [stored, ...file.entries.filter((e) => !sameKey(e, key))];
     const kind = LIST_METHODS[key.method];
