@@ -115,6 +115,23 @@ describe("mcp call with a cached tool list", () => {
     expect(await count(after, "tools/list")).toBe(1);
   });
 
+  test("-32602 on a call made from the cached list: listed again, called once more, no more; other errors are not retried", async () => {
+    const refusing = await serve(["--era", "legacy", "--rpc-error=-32602"]);
+    const failing = await serve(["--era", "legacy", "--rpc-error=-32000"]);
+    writeConfig(each.home.configPath, { servers: { refusing: { url: refusing.url }, failing: { url: failing.url } } });
+    // First call: the list is fresh from the server, so the refusal is final.
+    expect((await tether(["mcp", "call", "refusing", "echo", "--arg", "text=a"])).code).toBe(1);
+    expect([await count(refusing, "tools/list"), await count(refusing, "tools/call")]).toEqual([1, 1]);
+    // From the cache: the refusal may mean a stale schema; one more list, one more call.
+    const again = await tether(["mcp", "call", "refusing", "echo", "--arg", "text=a"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('error: tool "echo" on server "refusing" failed: fixture: upstream unavailable');
+    expect([await count(refusing, "tools/list"), await count(refusing, "tools/call")]).toEqual([2, 3]);
+    expect((await tether(["mcp", "call", "failing", "echo", "--arg", "text=a"])).code).toBe(1);
+    expect((await tether(["mcp", "call", "failing", "echo", "--arg", "text=a"])).code).toBe(1);
+    expect([await count(failing, "tools/list"), await count(failing, "tools/call")]).toEqual([1, 2]);
+  });
+
   test("a list_changed during a call drops the cached list", async () => {
     const fixture = await serve(["--sse-legacy", "--exec-tools"]);
     writeConfig(each.home.configPath, { servers: { web: { url: fixture.url } } });
