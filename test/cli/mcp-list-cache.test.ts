@@ -193,10 +193,15 @@ describe("mcp grep", () => {
     const some = await tether(["mcp", "grep", "echo", "--json"]);
     expect(some.code).toBe(0);
     expect(JSON.parse(some.stdout).failed).toEqual([{ server: "broken", error: 'server "broken": command "/nonexistent/tether-test-server" not found' }]);
-    expect(some.stderr).toBe('warning: server "broken": command "/nonexistent/tether-test-server" not found (not searched)\n');
+    expect(some.stderr).toBe(
+      'warning: server "broken": command "/nonexistent/tether-test-server" not found (not searched; check \'command\' in config.toml and that the program is installed and on PATH)\n',
+    );
     const all = await tether(["mcp", "grep", "echo", "--servers", "broken"]);
     expect(all.code).toBe(1);
     expect(all.stderr).toContain("error: no server could be searched (1 failed)");
+    writeConfig(each.home.configPath, { servers: {} });
+    const nothing = expectOk(await tether(["mcp", "grep", "echo"]));
+    expect(nothing.stderr).toBe("No enabled servers to search.\n");
   });
 
   test("fresh cached lists are searched without asking the server", async () => {

@@ -19,7 +19,9 @@ export function renderGrep(io: IO, outcome: GrepOutcome, options: { json: boolea
     });
   }
   if (outcome.matches.length === 0) {
-    if (outcome.failures.length < outcome.searched) note(io, `No matches in ${outcome.searched - outcome.failures.length} server${outcome.searched - outcome.failures.length === 1 ? "" : "s"}.`);
+    const searched = outcome.searched - outcome.failures.length;
+    if (outcome.searched === 0) note(io, "No enabled servers to search.");
+    else if (searched > 0) note(io, `No matches in ${searched} server${searched === 1 ? "" : "s"}.`);
     return;
   }
   // printTable makes every cell terminal-safe (text/sanitize.ts): names and descriptions are the servers' words.

@@ -20,7 +20,8 @@ export default (ctx: Context) =>
       const names = servers === undefined ? undefined : servers.split(",").map((s) => s.trim()).filter(Boolean);
       if (names?.length === 0) throw new UsageError("--servers needs at least one server name", { hint: "tether mcp grep PATTERN --servers a,b" });
       const outcome = await withSpinner(ctx.io, `Searching for ${pattern}…`, () => grepServers(ctx, { pattern, servers: names }));
-      for (const failure of outcome.failures) ctx.log.warn(`${failure.error.message} (not searched)`);
+      // One line per failed server; its hint (a login to run, say) on the same line.
+      for (const { error } of outcome.failures) ctx.log.warn(`${error.message} (not searched${error.hint ? `; ${error.hint}` : ""})`);
       renderGrep(ctx.io, outcome, { json: Boolean(json) });
       if (outcome.searched > 0 && outcome.failures.length === outcome.searched) {
         throw new ConnectionError(`no server could be searched (${outcome.searched} failed)`, { hint: "check them with: tether mcp list --status" });
