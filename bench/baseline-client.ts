@@ -1,6 +1,7 @@
 // The bare v2 SDK client that bench/mcp.ts compares tether with, compiled the same way. It is told
 // each server's era (the verdict file written by its first run), as tether is after its first run.
-//   baseline-client call URL|stdio:CMD... VERDICTS   one call of `echo`
+//   baseline-client call URL|stdio:CMD... VERDICTS   one call of `echo`, after listing the tools
+//   baseline-client call-only VERDICTS URL           one call of `echo`, without listing (the least a client can do)
 //   baseline-client list VERDICTS URL...            connect to all in parallel, list tools
 import { readFileSync, writeFileSync } from "node:fs";
 import { Client, type PriorDiscovery, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -23,9 +24,9 @@ async function open(target: string): Promise<Client> {
   return client;
 }
 
-if (mode === "call") {
+if (mode === "call" || mode === "call-only") {
   const client = await open(targets[0]!);
-  await client.listTools();
+  if (mode === "call") await client.listTools();
   const result = await client.callTool({ name: "echo", arguments: { text: "hi" } });
   console.log((result.content[0] as { text: string }).text);
   await client.close();

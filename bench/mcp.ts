@@ -2,7 +2,9 @@
 // bare v2 SDK client (bench/baseline-client.ts), compiled like tether and told each server's era as
 // tether is after its first run (protocol-eras.json); both run as fresh processes, interleaved.
 //   1. `tether mcp call` vs the bare client: one call of `echo`, over HTTP (a dual-era server:
-//      2026-07-28) and over stdio (a 2026-07-28 server). Goal ≤ 1.0×.
+//      2026-07-28) and over stdio (a 2026-07-28 server). Goal ≤ 1.0×. The HTTP server sends
+//      `ttlMs: 300000` on its lists (SEP-2549), so tether calls from its cached tool list (issue 22);
+//      it is measured against the bare client that lists then calls, and the one that only calls.
 //   2. `tether mcp list --status` over 10 HTTP servers vs the bare client connecting to the same
 //      servers in parallel and listing their tools. Goal ≤ 1.1×.
 // Run: bun bench/mcp.ts [rounds]
@@ -55,7 +57,7 @@ const baseline = await compileExecutable({
 });
 const fixtures: FixtureHandle[] = [];
 try {
-  fixtures.push(...(await Promise.all(Array.from({ length: 10 }, () => startHttpFixture(["--era", "dual"])))));
+  fixtures.push(...(await Promise.all(Array.from({ length: 10 }, () => startHttpFixture(["--era", "dual", "--ttl-ms", "300000"])))));
   const web = fixtures[0]!;
   const stdioArgs = [FIXTURE_SERVER_PATH, "--stdio", "--era", "modern"];
   const home = homeWith("bench", {
@@ -70,6 +72,12 @@ try {
     sdk: () => timeRun([baseline, "call", verdicts, web.url], home),
   });
   report("mcp call over HTTP, 2026-07-28 (tether / bare v2 client)", http.tether!, http.sdk!, 1.0);
+  // The same, against a bare client that calls without listing first (tether's cached list).
+  const bare = measure({
+    tether: () => timeRun([binary, "mcp", "call", "web", "echo", "--arg", "text=hi"], home),
+    sdk: () => timeRun([baseline, "call-only", verdicts, web.url], home),
+  });
+  report("mcp call over HTTP, cached tool list (tether / bare v2 client that does not list)", bare.tether!, bare.sdk!, 1.0);
 
   const stdio = measure({
     tether: () => timeRun([binary, "mcp", "call", "local", "echo", "--arg", "text=hi"], home),

@@ -43,6 +43,7 @@ import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { MAX_TIMER_MS, startTimer } from "../timers.ts";
 import { logLevelAtLeast } from "./server-requests.ts";
+import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache } from "./list-cache.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -65,6 +66,10 @@ export interface McpConnection {
   tools: Tool[];
   /** Lists the tools again (after a list_changed), filtered, and keeps them in `tools`. */
   refreshTools(): Promise<Tool[]>;
+  /** `tools` came from the list cache (list-cache.ts), not from the server, in this run. */
+  toolsFromCache: boolean;
+  /** This server entry's list cache (SEP-2549), which the SDK reads and writes. */
+  listCache: FileListCache;
   /** Time to connect, initialize and list tools. */
   latencyMs: number;
   pid?: number;
@@ -104,6 +109,12 @@ export interface ConnectOptions {
    * get what that server gives 2025 clients. Such a connection leaves the remembered era alone.
    */
   legacyOnly?: boolean;
+  /**
+   * Where lists come from: `"cache"` serves a fresh cached list (the server's ttlMs, else
+   * DEFAULT_LIST_TTL_MS) without asking; `"server"` (the default) always asks, and refreshes the
+   * cache. `mcp call` and `mcp grep` use the cache; listing commands and health probes ask.
+   */
+  lists?: "cache" | "server";
 }
 
 /** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
@@ -173,17 +184,18 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
   let plan = planEra(server, options.legacyOnly === true, () => loadPrior(ctx.paths.home, key, ctx.now()));
-  let attempt = await attemptConnect(ctx, server, plan, deadline);
+  const lists: Lists = { store: new FileListCache(ctx, server), from: options.lists ?? "server" };
+  let attempt = await attemptConnect(ctx, server, plan, deadline, lists);
   if (!attempt.ok && priorOf(plan) && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
     forgetVerdict(ctx.paths.home, key);
     plan = withoutPrior(plan);
-    attempt = await attemptConnect(ctx, server, plan, deadline);
+    attempt = await attemptConnect(ctx, server, plan, deadline, lists);
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
   if (plan.remember && !priorOf(plan)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
-  const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started);
+  const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started, lists, attempt.toolsFromCache);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
   return connection;
@@ -195,8 +207,14 @@ interface Progress {
   hazards: Hazards;
 }
 
+/** The list cache of one connection, and whether lists may come from it (ConnectOptions.lists). */
+interface Lists {
+  store: FileListCache;
+  from: "cache" | "server";
+}
+
 type Attempt =
-  | { ok: true; opened: Opened; tools: Tool[] }
+  | { ok: true; opened: Opened; tools: Tool[]; toolsFromCache: boolean }
   /** `mayBeStaleVerdict`: the server answered in a way a wrong remembered era could explain. */
   | { ok: false; error: TetherError; mayBeStaleVerdict: boolean };
 
@@ -213,7 +231,7 @@ const PROBE_SETTLE_MS = 2_000;
  * its own: a server that takes 6 s to start under a 10 s timeout is started twice, and must not
  * fail because the two starts add up to 12 s.
  */
-async function attemptConnect(ctx: Context, server: ServerConfig, plan: EraPlan, deadline: number): Promise<Attempt> {
+async function attemptConnect(ctx: Context, server: ServerConfig, plan: EraPlan, deadline: number, lists: Lists): Promise<Attempt> {
   let opened: Opened | undefined;
   // Filled in as the connection is built, so a failure can still say what was tried.
   const progress: Progress = { sent: "none", hazards: {} };
@@ -233,13 +251,16 @@ async function attemptConnect(ctx: Context, server: ServerConfig, plan: EraPlan,
     const work = (async () => {
       opened =
         server.transport === "stdio"
-          ? await openStdio(ctx, server, plan, limits, progress)
-          : await openHttp(ctx, server, plan, limits, progress);
-      const { tools } = await opened.client.listTools(undefined, { timeout: limits.requestMs, signal: ctx.signal });
-      return bounded(server, "tools", tools);
+          ? await openStdio(ctx, server, plan, limits, progress, lists)
+          : await openHttp(ctx, server, plan, limits, progress, lists);
+      const written = lists.store.writes("tools/list");
+      const { tools } = await opened.client.listTools(undefined, { timeout: limits.requestMs, signal: ctx.signal, cacheMode: cacheMode(lists) });
+      // Served from the cache when the SDK stored nothing (and the server has tools at all).
+      const fromCache = lists.from === "cache" && Boolean(opened.client.getServerCapabilities()?.tools) && lists.store.writes("tools/list") === written;
+      return { tools: bounded(server, "tools", tools), fromCache };
     })();
-    const tools = await Promise.race([work, clock.expired]);
-    return { ok: true, opened: opened!, tools };
+    const { tools, fromCache } = await Promise.race([work, clock.expired]);
+    return { ok: true, opened: opened!, tools, toolsFromCache: fromCache };
   } catch (error) {
     const tail = progress.child?.stderr.snapshot() ?? [];
     await closeQuietly(opened?.client, progress.child);
@@ -350,7 +371,20 @@ async function relayNotifications(ctx: Context, server: ServerConfig, client: Cl
     .catch((error: unknown) => ctx.log.debug(`server "${server.name}": no list_changed stream (${String(error)})`));
 }
 
-function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, initialTools: Tool[], latencyMs: number): McpConnection {
+/** `"use"`: a fresh cached list is served; `"refresh"`: always asked for, and the cache rewritten. */
+function cacheMode(lists: Lists): "use" | "refresh" {
+  return lists.from === "cache" ? "use" : "refresh";
+}
+
+function makeConnection(
+  ctx: Context,
+  server: ServerConfig,
+  opened: Opened,
+  initialTools: Tool[],
+  latencyMs: number,
+  lists: Lists,
+  toolsFromCache: boolean,
+): McpConnection {
   let tools = initialTools;
   const { client, child } = opened;
   let closed: Promise<void> | undefined;
@@ -401,9 +435,14 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
     protocolVersion: client.getNegotiatedProtocolVersion(),
     era: client.getProtocolEra(),
     tools,
+    toolsFromCache,
+    listCache: lists.store,
     async refreshTools() {
-      const listed = await request("tools/list", async () => bounded(server, "tools", (await client.listTools(undefined, requestOptions())).tools));
+      const listed = await request("tools/list", async () =>
+        bounded(server, "tools", (await client.listTools(undefined, { ...requestOptions(), cacheMode: "refresh" })).tools),
+      );
       this.tools = tools = filterTools(server, listed);
+      this.toolsFromCache = false;
       return tools;
     },
     latencyMs,
@@ -428,13 +467,21 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
       }
     },
     capabilities: () => client.getServerCapabilities(),
-    listResources: () => request("resources/list", async () => bounded(server, "resources", (await client.listResources(undefined, requestOptions())).resources)),
+    listResources: () =>
+      request("resources/list", async () =>
+        bounded(server, "resources", (await client.listResources(undefined, { ...requestOptions(), cacheMode: cacheMode(lists) })).resources),
+      ),
     listResourceTemplates: () =>
       request("resources/templates/list", async () =>
-        bounded(server, "resource templates", (await client.listResourceTemplates(undefined, requestOptions())).resourceTemplates),
+        bounded(
+          server,
+          "resource templates",
+          (await client.listResourceTemplates(undefined, { ...requestOptions(), cacheMode: cacheMode(lists) })).resourceTemplates,
+        ),
       ),
     readResource: (uri, options = {}) => request(`resources/read ${uri}`, () => client.readResource({ uri, ...meta(options) }, requestOptions(options))),
-    listPrompts: () => request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, requestOptions())).prompts)),
+    listPrompts: () =>
+      request("prompts/list", async () => bounded(server, "prompts", (await client.listPrompts(undefined, { ...requestOptions(), cacheMode: cacheMode(lists) })).prompts)),
     getPrompt: (name, args, options = {}) =>
       request(`prompts/get ${name}`, () => client.getPrompt({ name, arguments: args, ...meta(options) }, requestOptions(options))),
     notifyRootsChanged: () => client.sendRootsListChanged().catch((error: unknown) => ctx.log.debug(`roots list_changed failed: ${String(error)}`)),
@@ -467,13 +514,17 @@ function makeConnection(ctx: Context, server: ServerConfig, opened: Opened, init
  */
 const DECLARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, roots: { listChanged: true }, sampling: {} } satisfies ClientCapabilities;
 
-function newClient(ctx: Context, server: ServerConfig, plan: EraPlan, probeTimeoutMs: number): Client {
+function newClient(ctx: Context, server: ServerConfig, plan: EraPlan, probeTimeoutMs: number, lists: Lists, cachePartition = ""): Client {
   const client = new Client(
     { name: "tether", version: ctx.version },
     {
       capabilities: DECLARED_CAPABILITIES,
       versionNegotiation: versionNegotiation(plan, probeTimeoutMs),
       listMaxPages: MAX_LIST_PAGES,
+      // SEP-2549 list caching, across runs (list-cache.ts).
+      responseCacheStore: lists.store,
+      cachePartition,
+      defaultCacheTtlMs: DEFAULT_LIST_TTL_MS,
     },
   );
   // One handler for both eras: the SDK calls it for a 2025 `elicitation/create` request and for
@@ -488,7 +539,7 @@ function newClient(ctx: Context, server: ServerConfig, plan: EraPlan, probeTimeo
   return client;
 }
 
-async function openStdio(ctx: Context, server: StdioServerConfig, plan: EraPlan, limits: Limits, progress: Progress): Promise<Opened> {
+async function openStdio(ctx: Context, server: StdioServerConfig, plan: EraPlan, limits: Limits, progress: Progress, lists: Lists): Promise<Opened> {
   const child = createStdioChild(ctx, server, { onFlood: floodWarning(ctx, server), negotiateInPlace: plan.kind === "modern" });
   progress.child = progress.hazards.child = child;
   const { onServerStart } = limits;
@@ -497,15 +548,16 @@ async function openStdio(ctx: Context, server: StdioServerConfig, plan: EraPlan,
     const start = child.transport.start.bind(child.transport);
     child.transport.start = () => (onServerStart(), start());
   }
-  const client = newClient(ctx, server, plan, limits.probeMs);
+  const client = newClient(ctx, server, plan, limits.probeMs, lists);
   await client.connect(child.transport, { timeout: limits.requestMs, signal: ctx.signal, prior: priorOf(plan) });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
 
-async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, limits: Limits, progress: Progress): Promise<Opened> {
+async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, limits: Limits, progress: Progress, lists: Lists): Promise<Opened> {
   const timeout = limits.requestMs;
   const url = serverUrl(ctx, server);
   const auth = await resolveHttpAuth(ctx, server);
+  const partition = await authorizationContext(auth);
   const sent = (progress.sent = credentialsSent(auth));
   const hazards = progress.hazards;
   let current: Client | undefined;
@@ -522,7 +574,7 @@ async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, l
       if (realm === SERVE_REALM && sent === "none") hazards.failure ??= serveTokenNeeded(server, url);
     },
   };
-  const client = (current = newClient(ctx, server, plan, limits.probeMs));
+  const client = (current = newClient(ctx, server, plan, limits.probeMs, lists, partition));
   try {
     const transport = createStreamableTransport(ctx, url, auth, guards);
     completeAbsentResultTypeOf(ctx, server.name, transport);
@@ -533,7 +585,7 @@ async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, l
     await client.close().catch(() => {});
   }
   // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
-  const sseClient = (current = newClient(ctx, server, { kind: "legacy", remember: false }, limits.probeMs));
+  const sseClient = (current = newClient(ctx, server, { kind: "legacy", remember: false }, limits.probeMs, lists, partition));
   await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
 }

@@ -8,20 +8,20 @@ import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
 import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
 import { readArgumentInput } from "./argument-files.ts";
-import { coerceArguments } from "./coerce.ts";
 import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
+import { callWithFreshSchema } from "./stale-schema.ts";
 
 /**
  * Connects to the named server; a disabled server is a usage error (enable it first). Its tool
  * names go to the completion cache; `rememberTools: false` when the caller records them itself,
  * with the names it lists next, so a command writes the cache once.
  */
-export async function openServer(ctx: Context, name: ServerRef, options: { rememberTools?: boolean } = {}): Promise<McpConnection> {
+export async function openServer(ctx: Context, name: ServerRef, options: { rememberTools?: boolean; lists?: "cache" | "server" } = {}): Promise<McpConnection> {
   // A ServerConfig is one already resolved (an ad-hoc server: src/config/adhoc.ts).
   const server = typeof name === "string" ? await getServer(ctx, name) : name;
   if (!server.enabled) throw disabledServer(server.name);
-  const connection = await connectServer(ctx, server);
+  const connection = await connectServer(ctx, server, { lists: options.lists });
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }
@@ -45,14 +45,16 @@ export interface ToolCallOutcome {
   result: CallToolResult;
 }
 
+/**
+ * Calls a tool with the tool list from the cache when it is fresh (no tools/list first); a list
+ * that turns out stale (the tool is missing, or the server refuses the call as if its schema had
+ * changed) is listed again and the call made once more (stale-schema.ts).
+ */
 export async function callServerTool(ctx: Context, request: ToolCallRequest, onProgress?: (update: CallProgress) => void): Promise<ToolCallOutcome> {
   // Files and stdin first: a missing file must not cost a server start.
   const input = await readArgumentInput(ctx, request);
-  const connection = await openServer(ctx, request.server);
-  const tool = findTool(connection, request.tool);
-  const args = coerceArguments(tool.inputSchema, input.pairs, input.argsJson);
-  const result = await connection.callTool(tool.name, args, { onProgress });
-  return { connection, tool, arguments: args, result };
+  const connection = await openServer(ctx, request.server, { lists: "cache" });
+  return callWithFreshSchema(connection, request.tool, input, (tool, args) => connection.callTool(tool.name, args, { onProgress }));
 }
 
 export function findTool(connection: McpConnection, name: string): Tool {

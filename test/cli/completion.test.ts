@@ -43,7 +43,7 @@ function cases(): [string, string][] {
   const cfg = join(other, "other.toml");
   return [
     ["tether m", "tether mcp"],
-    ["tether mcp g", "tether mcp get"],
+    ["tether mcp ge", "tether mcp get"],
     // zsh: a local named `path` would empty $PATH and fail with "command not found: cut".
     ["tether mcp get ", "tether mcp get docs"],
     ["tether mcp remove d", "tether mcp remove docs"],
@@ -60,7 +60,7 @@ function cases(): [string, string][] {
     ["tether completion z", "tether completion zsh"],
     ["tether ex", "tether exec"],
     ["tether --config " + join(other, "oth"), `tether --config ${cfg}`],
-    [`tether --config ${cfg} mcp g`, `tether --config ${cfg} mcp get`],
+    [`tether --config ${cfg} mcp ge`, `tether --config ${cfg} mcp get`],
     // Server names come from the config the line names.
     [`tether --config ${cfg} mcp get `, `tether --config ${cfg} mcp get elsewhere`],
     [`tether mcp --config=${cfg} tools `, `tether mcp --config=${cfg} tools elsewhere`],
@@ -106,7 +106,7 @@ test.skipIf(!pwsh)("powershell: the registered completer offers subcommands, fla
   writeFileSync(script, stdout);
   const complete = (line: string): string =>
     `(TabExpansion2 -inputScript '${line}' -cursorColumn ${line.length}).CompletionMatches.CompletionText -join ','`;
-  const program = [`. '${script}'`, complete("tether mcp g"), complete("tether mcp get "), complete("tether mcp login docs --no"), complete("tether completion p")].join("; ");
+  const program = [`. '${script}'`, complete("tether mcp ge"), complete("tether mcp get "), complete("tether mcp login docs --no"), complete("tether completion p")].join("; ");
   const proc = Bun.spawnSync([pwsh!, "-NoProfile", "-NonInteractive", "-Command", program], { env, cwd: home.home });
   expect(proc.stdout.toString().trim().split(/\r?\n/)).toEqual(["get", "docs", "--no-browser", "powershell"]);
 });

@@ -144,6 +144,9 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "trusted-assertion": { type: "string", multiple: true },
       "github-oidc": { type: "boolean" },
       "starts-file": { type: "string" },
+      // List caching (SEP-2549, issue 22): the cache hints of every list result (modern era).
+      "ttl-ms": { type: "string" },
+      "cache-scope": { type: "string" },
     },
   });
   const int = (flag: string, value: string | undefined, fallback: number) => {
@@ -229,6 +232,11 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     trustedAssertions: v["trusted-assertion"] ?? [],
     githubOidc: !!v["github-oidc"],
     startsFile: v["starts-file"],
+    // List caching (SEP-2549): --ttl-ms N [--cache-scope public|private] (default public).
+    cacheHint:
+      v["ttl-ms"] === undefined
+        ? undefined
+        : { ttlMs: int("ttl-ms", v["ttl-ms"], 0), cacheScope: v["cache-scope"] === "private" ? ("private" as const) : ("public" as const) },
   };
 }
 
@@ -319,7 +327,8 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
   const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "", !options.idpNoDevice) : undefined;
   if (oauth && idp) oauth.enterprise = idp;
   const legacySessions = new Map<string, SSEServerTransport>();
-  const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown> };
+  // `methods`: JSON-RPC requests by method (list caching tests count tools/list).
+  const counters = { mcpRequests: 0, rejected: 0, lastHeaders: {} as Record<string, unknown>, methods: {} as Record<string, number> };
 
   const isMcpPath = (path: string) =>
     path === "/mcp" || (options.mode === "sse-legacy" && (path === "/sse" || path === "/messages"));
@@ -478,6 +487,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
       return;
     }
     counters.mcpRequests++;
+    for (const method of requestMethods(body)) counters.methods[method] = (counters.methods[method] ?? 0) + 1;
     if (options.initDelayMs > 0 && body.includes('"initialize"')) await Bun.sleep(options.initDelayMs);
     counters.lastHeaders = req.headers;
     if (!admit(req, res, body)) return;
@@ -558,4 +568,15 @@ function deviceOptions(v: Record<string, string | boolean | string[] | undefined
     userCode: text("device-user-code"),
     verificationUri: text("device-verification-uri"),
   };
+}
+
+/** The methods of the JSON-RPC requests in a POST body (one message or a batch); none for anything else. */
+function requestMethods(body: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const messages = Array.isArray(parsed) ? parsed : [parsed];
+    return messages.flatMap((m) => (m && typeof m === "object" && "id" in m && typeof (m as { method?: unknown }).method === "string" ? [(m as { method: string }).method] : []));
+  } catch {
+    return [];
+  }
 }

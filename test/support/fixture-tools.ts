@@ -56,6 +56,8 @@ export interface FixtureToolOptions {
   execTools?: boolean;
   /** `--io-tools` (issue 22): `inspect` and `media`, for arguments from files and saved outputs (./fixture-io.ts). */
   ioTools?: boolean;
+  /** `--ttl-ms N [--cache-scope S]` (modern era): the SEP-2549 cache hints of every list result. */
+  cacheHint?: { ttlMs: number; cacheScope: "public" | "private" };
 }
 
 /** Terminal escapes a hostile server sends: OSC 52 (clipboard write), clear screen, OSC 8 link, OSC 0 title, BEL. */
@@ -285,7 +287,12 @@ function paginateToolList(server: McpServer, pageSize: number): void {
 
 /** The same tools on the v2 SDK, which serves 2026-07-28 (and 2025, unless the caller rejects it). */
 export function createModernFixtureServer(options: FixtureToolOptions): ModernMcpServer {
-  const server = new ModernMcpServer({ name: serverName(options), version: options.version }, options.features ? { capabilities: { logging: {} } } : undefined);
+  const hint = options.cacheHint;
+  const cacheHints = hint && { "tools/list": hint, "prompts/list": hint, "resources/list": hint, "resources/templates/list": hint };
+  const server = new ModernMcpServer(
+    { name: serverName(options), version: options.version },
+    { ...(options.features ? { capabilities: { logging: {} } } : {}), ...(cacheHints && { cacheHints }) },
+  );
   if (options.conformance) {
     registerModernConformance(server);
     return server;

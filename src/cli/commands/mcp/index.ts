@@ -23,5 +23,6 @@ export default (ctx: Context) =>
       serve: lazy(ctx, () => import("./serve.ts")),
       import: lazy(ctx, () => import("./import.ts")),
       registry: lazy(ctx, () => import("./registry/index.ts")),
+      grep: lazy(ctx, () => import("./grep.ts")),
     },
   });
