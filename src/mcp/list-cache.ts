@@ -10,6 +10,7 @@
 //
 // What is persisted: the four list results (tools, prompts, resources, resource templates). Resource
 // contents (`resources/read`) and `server/discover` stay in memory for the one connection.
+import { TetherError } from "../errors.ts";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CacheEntry, CacheKey, CacheScope, ResponseCacheStore } from "@modelcontextprotocol/client";
@@ -107,7 +108,9 @@ export async function authorizationContext(auth: HttpAuth | undefined): Promise<
   let token: string | undefined;
   try {
     token = (await auth.authProvider?.tokens())?.access_token;
-  } catch {
+  } catch (error) {
+    // A login that is gone or cannot be renewed is the command's error, said as the connection would say it.
+    if (error instanceof TetherError) throw error;
     // Unreadable: a context no other run has, so no private list is shared.
     token = crypto.randomUUID();
   }
