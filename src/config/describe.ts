@@ -36,6 +36,8 @@ export interface ServerView {
   approve_tools: string[];
   /** Only when the server sets it; otherwise the top-level setting applies. */
   auto_approve_read_only?: boolean;
+  /** Keep-alive (issue 22): only when the server sets keep_alive. */
+  keep_alive?: boolean;
   auth: AuthView;
 }
 
@@ -100,6 +102,8 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     disabled_tools: server.disabledTools,
     approve_tools: server.approveTools,
     auto_approve_read_only: server.autoApproveReadOnly,
+    // Keep-alive (issue 22)
+    keep_alive: server.keepAlive,
     auth,
   };
   if (server.transport === "stdio") {

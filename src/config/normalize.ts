@@ -3,6 +3,7 @@
 import { clampTimeoutSec } from "../timers.ts";
 import type { RawConfig, RawOtel, RawProvider, RawServe, RawServer } from "./schema.ts";
 import {
+  DEFAULT_KEEP_ALIVE_IDLE_SEC,
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
   DEFAULT_STARTUP_TIMEOUT_SEC,
@@ -36,6 +37,8 @@ export function normalizeConfig(raw: RawConfig): TetherConfig {
     serve: normalizeServe(raw.serve ?? {}),
     roots: raw.roots,
     sampling: raw.sampling ?? "off",
+    // Keep-alive (issue 22)
+    keepAliveIdleSec: raw.keep_alive_idle_sec ?? DEFAULT_KEEP_ALIVE_IDLE_SEC,
   };
 }
 
@@ -56,6 +59,8 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     roots: raw.roots,
     sampling: raw.sampling,
     autoApproveReadOnly: raw.auto_approve_read_only,
+    // Keep-alive (issue 22)
+    keepAlive: raw.keep_alive,
   };
   if (raw.url !== undefined) {
     return {

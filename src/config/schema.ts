@@ -41,6 +41,8 @@ export const serverSchema = type({
   "required?": "boolean",
   "roots?": stringList,
   "sampling?": samplingPolicy,
+  // Keep-alive (issue 22): this server runs in the per-config background daemon.
+  "keep_alive?": "boolean",
 }).onUndeclaredKey("reject");
 
 const providerSchema = type({
@@ -125,6 +127,8 @@ export const configSchema = type({
   "serve?": serveSchema,
   "roots?": stringList,
   "sampling?": samplingPolicy,
+  // Keep-alive (issue 22): the daemon exits after this many seconds without use.
+  "keep_alive_idle_sec?": "1 <= number.integer <= 999999",
 });
 
 export type RawServer = typeof serverSchema.infer;

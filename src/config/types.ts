@@ -15,6 +15,8 @@ export function defaultMaxTotalTimeoutSec(toolTimeoutSec: number): number {
   return Math.max(toolTimeoutSec, Math.min(10 * toolTimeoutSec, MAX_DEFAULT_TOOL_TOTAL_TIMEOUT_SEC));
 }
 export const DEFAULT_MAX_TURNS = 20;
+/** Keep-alive (issue 22): keep_alive_idle_sec when unset, ten minutes. */
+export const DEFAULT_KEEP_ALIVE_IDLE_SEC = 600;
 /** The most bytes of one tool result the model reads; the rest is saved under $TETHER_HOME/outputs/. */
 export const DEFAULT_TOOL_OUTPUT_MAX_BYTES = 32 * 1024;
 export const DEFAULT_PROVIDER = "openai";
@@ -49,6 +51,8 @@ interface ServerCommon {
   sampling?: SamplingPolicy;
   /** Runs tools annotated `readOnlyHint: true` without asking; undefined follows the top-level setting. */
   autoApproveReadOnly?: boolean;
+  /** Keep-alive (issue 22): runs in the config's background daemon, kept between commands. */
+  keepAlive?: boolean;
 }
 
 export interface StdioServerConfig extends ServerCommon {
@@ -160,4 +164,6 @@ export interface TetherConfig {
   /** Top-level `roots` as written; undefined offers the current directory. */
   roots?: string[];
   sampling: SamplingPolicy;
+  /** Keep-alive (issue 22): seconds without use after which the daemon exits. */
+  keepAliveIdleSec?: number;
 }

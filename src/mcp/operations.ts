@@ -2,6 +2,7 @@
 // coerce arguments from the command line and call it.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
+import type { ServerConfig } from "../config/types.ts";
 import { disabledServer, getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
@@ -15,10 +16,11 @@ import { isToolAllowed } from "./tool-filter.ts";
  * names go to the completion cache; `rememberTools: false` when the caller records them itself,
  * with the names it lists next, so a command writes the cache once.
  */
-export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean } = {}): Promise<McpConnection> {
+export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean; keepAlive?: boolean } = {}): Promise<McpConnection> {
   const server = await getServer(ctx, name);
   if (!server.enabled) throw disabledServer(name);
-  const connection = await connectServer(ctx, server);
+  // keep_alive (or --keep-alive; --no-keep-alive wins over the config): the server runs in the daemon.
+  const connection = (options.keepAlive ?? server.keepAlive) ? await openKeptAlive(ctx, server) : await connectServer(ctx, server);
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }
@@ -29,6 +31,8 @@ export interface ToolCallRequest {
   /** `--arg k=v` pairs, in order. */
   args: string[];
   argsJson?: string;
+  /** --keep-alive / --no-keep-alive; undefined follows the server's keep_alive. */
+  keepAlive?: boolean;
 }
 
 export interface ToolCallOutcome {
@@ -39,11 +43,17 @@ export interface ToolCallOutcome {
 }
 
 export async function callServerTool(ctx: Context, request: ToolCallRequest, onProgress?: (update: CallProgress) => void): Promise<ToolCallOutcome> {
-  const connection = await openServer(ctx, request.server);
+  const connection = await openServer(ctx, request.server, { keepAlive: request.keepAlive });
   const tool = findTool(connection, request.tool);
   const args = coerceArguments(tool.inputSchema, parseArgPairs(request.args), request.argsJson);
   const result = await connection.callTool(tool.name, args, { onProgress });
   return { connection, tool, arguments: args, result };
+}
+
+/** Loaded only for keep-alive servers: the daemon's client stays off every other command's path. */
+async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
+  const [{ openThroughDaemon }, { config }] = await Promise.all([import("../daemon/remote.ts"), ctx.config()]);
+  return openThroughDaemon(ctx, server, config.keepAliveIdleSec);
 }
 
 export function findTool(connection: McpConnection, name: string): Tool {

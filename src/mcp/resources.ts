@@ -17,8 +17,8 @@ export interface ResourceListing {
 }
 
 /** The server's resources, or with `templates` its resource templates; a server without the capability offers none. */
-export async function listServerResources(ctx: Context, name: string, options: { templates: boolean }): Promise<ResourceListing> {
-  const connection = await openServer(ctx, name, { rememberTools: false });
+export async function listServerResources(ctx: Context, name: string, options: { templates: boolean; keepAlive?: boolean }): Promise<ResourceListing> {
+  const connection = await openServer(ctx, name, { rememberTools: false, keepAlive: options.keepAlive });
   return listRemembered(ctx, connection, async (listed) => {
     if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
     if (options.templates) return { server: name, resources: [], templates: await connection.listResourceTemplates() };
@@ -31,6 +31,8 @@ export async function listServerResources(ctx: Context, name: string, options: {
 export interface ResourceReadRequest {
   server: string;
   uri: string;
+  /** --keep-alive / --no-keep-alive; undefined follows the server's keep_alive. */
+  keepAlive?: boolean;
 }
 
 export interface ResourceRead {
@@ -48,7 +50,7 @@ export async function readServerResource(ctx: Context, request: ResourceReadRequ
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(request.uri)) {
     throw new UsageError(`"${request.uri}" is not a URI (expected scheme:..., e.g. file:///path)`, { hint: `see: tether mcp resources ${request.server}` });
   }
-  const connection = await openServer(ctx, request.server);
+  const connection = await openServer(ctx, request.server, { keepAlive: request.keepAlive });
   requireCapability(connection, "resources");
   try {
     return { server: request.server, uri: request.uri, result: await connection.readResource(request.uri, { onProgress }) };
@@ -65,8 +67,8 @@ export interface PromptListing {
   prompts: Prompt[];
 }
 
-export async function listServerPrompts(ctx: Context, name: string): Promise<PromptListing> {
-  const connection = await openServer(ctx, name, { rememberTools: false });
+export async function listServerPrompts(ctx: Context, name: string, options: { keepAlive?: boolean } = {}): Promise<PromptListing> {
+  const connection = await openServer(ctx, name, { rememberTools: false, keepAlive: options.keepAlive });
   return listRemembered(ctx, connection, async (listed) => {
     if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
     const prompts = await connection.listPrompts();
@@ -80,6 +82,8 @@ export interface PromptRequest {
   prompt: string;
   /** `--arg k=v` pairs, in order. */
   args: string[];
+  /** --keep-alive / --no-keep-alive; undefined follows the server's keep_alive. */
+  keepAlive?: boolean;
 }
 
 export interface RenderedPrompt {
@@ -92,7 +96,7 @@ export interface RenderedPrompt {
 /** Renders a prompt: an unknown name, an unknown or a missing required argument is a usage error (exit 2). */
 export async function getServerPrompt(ctx: Context, request: PromptRequest, onProgress?: (update: CallProgress) => void): Promise<RenderedPrompt> {
   const pairs = parseArgPairs(request.args);
-  const connection = await openServer(ctx, request.server, { rememberTools: false });
+  const connection = await openServer(ctx, request.server, { rememberTools: false, keepAlive: request.keepAlive });
   return renderPrompt(ctx, connection, request.prompt, pairs, onProgress);
 }
 

@@ -2,7 +2,7 @@
 import type { Context } from "../../../context.ts";
 import { ToolError } from "../../../errors.ts";
 import { callServerTool } from "../../../mcp/operations.ts";
-import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
+import { jsonArg, keepAliveArg, keepAliveOf, repeatedFlag, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
@@ -18,11 +18,12 @@ export default (ctx: Context) =>
       arg: { type: "string", description: "Argument k=v, coerced by the tool's schema (repeatable)", valueHint: "k=v" },
       "args-json": { type: "string", description: "All arguments as one JSON object", valueHint: "'{...}'" },
       ...serverRequestArgs,
+      ...keepAliveArg,
       ...jsonArg,
     },
     async run(args, rawArgs) {
       const elicitor = answerServerRequests(ctx, args, rawArgs);
-      const request = { server: args.name, tool: args.tool, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"] };
+      const request = { server: args.name, tool: args.tool, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"], keepAlive: keepAliveOf(rawArgs) };
       const outcome = await withSpinner(ctx.io, `Calling ${args.tool} on ${args.name}…`, (status) =>
         callServerTool(ctx, request, (update) => renderCallProgress(ctx.io, args.tool, update, status)),
       );

@@ -22,5 +22,7 @@ export default (ctx: Context) =>
       logout: lazy(ctx, () => import("./logout.ts")),
       serve: lazy(ctx, () => import("./serve.ts")),
       import: lazy(ctx, () => import("./import.ts")),
+      // Keep-alive (issue 22)
+      daemon: lazy(ctx, () => import("./daemon/index.ts")),
     },
   });

@@ -1,7 +1,7 @@
 // `tether mcp prompt`: render one prompt with its arguments.
 import type { Context } from "../../../context.ts";
 import { getServerPrompt } from "../../../mcp/resources.ts";
-import { jsonArg, repeatedFlag, serverNameArg } from "../../args.ts";
+import { jsonArg, keepAliveArg, keepAliveOf, repeatedFlag, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { withSpinner } from "../../spinner.ts";
@@ -17,11 +17,12 @@ export default (ctx: Context) =>
       prompt: { type: "positional", description: "Prompt name", required: true, valueHint: "PROMPT" },
       arg: { type: "string", description: "Prompt argument k=v (repeatable)", valueHint: "k=v" },
       ...serverRequestArgs,
+      ...keepAliveArg,
       ...jsonArg,
     },
     async run(args, rawArgs) {
       const elicitor = answerServerRequests(ctx, args, rawArgs);
-      const request = { server: args.name, prompt: args.prompt, args: repeatedFlag(rawArgs, "arg") };
+      const request = { server: args.name, prompt: args.prompt, args: repeatedFlag(rawArgs, "arg"), keepAlive: keepAliveOf(rawArgs) };
       const rendered = await withSpinner(ctx.io, `Rendering ${args.prompt} on ${args.name}…`, (status) =>
         getServerPrompt(ctx, request, (update) => renderCallProgress(ctx.io, args.prompt, update, status)),
       );
