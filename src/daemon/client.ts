@@ -7,6 +7,7 @@ import { ConnectionError, TetherError } from "../errors.ts";
 import { withFileLock } from "../files/atomic.ts";
 import type { DaemonMeta } from "./host.ts";
 import { launchDaemon } from "./launch.ts";
+import { isProcessAlive } from "./process-alive.ts";
 import { type DaemonFiles, daemonFiles, ensureOwnDir } from "./paths.ts";
 import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, type QuestionKind, readLines, toWireError } from "./protocol.ts";
 import type { DaemonStatus } from "./status.ts";
@@ -183,7 +184,7 @@ async function connectReady(files: DaemonFiles): Promise<{ client: DaemonClient;
  */
 async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
   const meta = readMeta(files);
-  if (meta && meta.pid !== process.pid && isAlive(meta.pid) && meta.socket === files.socket) {
+  if (meta && meta.pid !== process.pid && isProcessAlive(meta.pid) && meta.socket === files.socket) {
     ctx.log.warn(`the keep-alive daemon ${meta.pid} does not answer; stopping it`);
     await stopPid(files, meta.pid);
   }
@@ -208,7 +209,7 @@ export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const files = daemonFiles(ctx);
   const status = await probeDaemon(files);
   const pid = status?.pid ?? readMeta(files)?.pid;
-  if (pid === undefined || !isAlive(pid)) {
+  if (pid === undefined || !isProcessAlive(pid)) {
     // Nothing runs; what a killed daemon left behind goes.
     if (!status) {
       rmSync(files.meta, { force: true });
@@ -232,22 +233,14 @@ export async function stopDaemon(ctx: Context): Promise<number | undefined> {
 async function stopPid(files: DaemonFiles, pid: number, signal = true): Promise<void> {
   if (signal) killQuietly(pid, "SIGTERM");
   const deadline = Date.now() + STOP_WAIT_MS;
-  while (isAlive(pid) && Date.now() < deadline) await Bun.sleep(POLL_MS);
-  if (isAlive(pid)) killQuietly(pid, "SIGKILL");
+  while (isProcessAlive(pid) && Date.now() < deadline) await Bun.sleep(POLL_MS);
+  if (isProcessAlive(pid)) killQuietly(pid, "SIGKILL");
   if (readMeta(files)?.pid === pid) {
     rmSync(files.meta, { force: true });
     if (process.platform !== "win32") rmSync(files.socket, { force: true });
   }
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
   try {

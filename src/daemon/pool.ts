@@ -9,6 +9,7 @@ import type { ServerConfig } from "../config/types.ts";
 import { AuthError, ConnectionError, TetherError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
+import { isProcessAlive } from "./process-alive.ts";
 import type { QuestionKind } from "./protocol.ts";
 
 /** What a command sends to open (or reuse) a server. */
@@ -216,11 +217,5 @@ export class ServerPool {
 /** A stdio server whose process is gone is dead; an HTTP one is found dead by its next request. */
 function alive(connection: McpConnection | undefined): boolean {
   if (!connection) return false;
-  if (connection.pid === undefined) return true;
-  try {
-    process.kill(connection.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return connection.pid === undefined || isProcessAlive(connection.pid);
 }

@@ -1,0 +1,188 @@
+// Keep-alive through the commands, in process: the first `mcp call` of a keep_alive server starts
+// the config's daemon (a real process, from source), later ones reuse the same server process.
+// Every daemon started here is stopped after its test, by pid.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
+import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
+import { seenPids, stopDaemonsUnder } from "../support/daemons.ts";
+
+let home: ReturnType<typeof makeHome>;
+beforeEach(() => {
+  home = makeHome();
+});
+afterEach(async () => {
+  await stopDaemonsUnder(home.tetherHome);
+  home.cleanup();
+});
+
+const counter = (extra: ServerEntry = {}, args: string[] = []) => stdioFixture(["--counter", ...args], extra);
+const tether = (args: string[], env: Record<string, string> = {}) => runTether(args, { home: home.home, env });
+/** `count N pid P` → [N, P]. */
+const counted = (stdout: string): [number, number] => {
+  const match = /^count (\d+) pid (\d+)\n$/.exec(stdout);
+  if (!match) throw new Error(`not a count: ${JSON.stringify(stdout)}`);
+  seenPids.add(Number(match[2]));
+  return [Number(match[1]), Number(match[2])];
+};
+
+interface StatusJson {
+  running: boolean;
+  pid?: number;
+  socket: string;
+  servers?: { name: string; state: string; pid: number | null; calls: number; restarts: number }[];
+}
+
+async function status(): Promise<StatusJson> {
+  const result = expectOk(await tether(["mcp", "daemon", "status", "--json"]));
+  const parsed = JSON.parse(result.stdout) as StatusJson;
+  if (parsed.pid) seenPids.add(parsed.pid);
+  return parsed;
+}
+
+describe("a keep_alive server", () => {
+  beforeEach(() => writeConfig(home.configPath, { servers: { fx: counter({ keep_alive: true }) } }));
+
+  test("keeps its state across commands: one server process counts across two calls", async () => {
+    const [first, pid] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const [second, samePid] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    expect([first, second]).toEqual([1, 2]);
+    expect(samePid).toBe(pid);
+    const daemon = await status();
+    expect(daemon.running).toBe(true);
+    expect(daemon.servers).toMatchObject([{ name: "fx", state: "running", pid, calls: 2, restarts: 0 }]);
+  });
+
+  test("tools, resources and prompts go through the daemon too", async () => {
+    writeConfig(home.configPath, { servers: { fx: counter({ keep_alive: true }, ["--features"]) } });
+    expect(expectOk(await tether(["mcp", "tools", "fx"])).stdout).toContain("count\t");
+    expect(expectOk(await tether(["mcp", "prompts", "fx"])).code).toBe(0);
+    expect(expectOk(await tether(["mcp", "resources", "fx"])).code).toBe(0);
+    const [n] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    expect(n).toBe(1);
+    expect((await status()).servers?.[0]?.restarts).toBe(0);
+  });
+
+  test("the socket lives in a directory only this user can enter", async () => {
+    expectOk(await tether(["mcp", "daemon", "start"]));
+    const daemon = await status();
+    expect(statSync(join(home.tetherHome, "daemon")).mode & 0o777).toBe(0o700);
+    expect(daemon.socket.startsWith(join(home.tetherHome, "daemon"))).toBe(true);
+    expect(statSync(daemon.socket).mode & 0o077).toBe(0);
+  });
+
+  test("a server that crashed is started again on next use, and the command says so", async () => {
+    const [, pid] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const crashed = await tether(["mcp", "call", "fx", "crash"]);
+    expect(crashed.code).toBe(1);
+    expect(crashed.stderr).toContain('error: server "fx" exited while running "crash"');
+    const again = expectOk(await tether(["mcp", "call", "fx", "count"]));
+    const [n, newPid] = counted(again.stdout);
+    expect(n).toBe(1);
+    expect(newPid).not.toBe(pid);
+    expect(again.stderr).toBe('server "fx" had stopped; the keep-alive daemon started it again\n');
+    expect((await status()).servers?.[0]?.restarts).toBe(1);
+  });
+
+  test("stop ends the daemon and its servers, and removes its socket; status then says none runs", async () => {
+    const [, serverPid] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const daemon = await status();
+    const stopped = expectOk(await tether(["mcp", "daemon", "stop"]));
+    expect(stopped.stdout).toBe(`stopped keep-alive daemon ${daemon.pid}\n`);
+    expect(isProcessAlive(daemon.pid!)).toBe(false);
+    // The server is closed by the daemon on its way out (bounded: a slow machine).
+    for (let i = 0; i < 100 && isProcessAlive(serverPid); i++) await Bun.sleep(50);
+    expect(isProcessAlive(serverPid)).toBe(false);
+    expect(() => statSync(daemon.socket)).toThrow();
+    const after = expectOk(await tether(["mcp", "daemon", "status"]));
+    expect(after.stderr).toBe(`no keep-alive daemon runs for ${home.configPath}\n`);
+    expect(expectOk(await tether(["mcp", "daemon", "stop"])).stderr).toBe(`no keep-alive daemon was running for ${home.configPath}\n`);
+  });
+
+  test("logs shows the daemon's log", async () => {
+    expect(expectOk(await tether(["mcp", "daemon", "logs"])).stderr).toContain("no keep-alive daemon log yet");
+    expectOk(await tether(["mcp", "call", "fx", "count"]));
+    const daemon = await status();
+    const logs = expectOk(await tether(["mcp", "daemon", "logs"]));
+    expect(logs.stdout).toContain(`keep-alive daemon ${daemon.pid} listening on ${daemon.socket}`);
+    expect(expectOk(await tether(["mcp", "daemon", "logs", "--lines", "1"])).stdout.split("\n").length).toBe(2);
+  });
+
+  test("a daemon killed outright leaves a socket that the next command cleans up", async () => {
+    expectOk(await tether(["mcp", "call", "fx", "count"]));
+    const daemon = await status();
+    const server = daemon.servers![0]!.pid!;
+    process.kill(daemon.pid!, "SIGKILL");
+    process.kill(server, "SIGKILL");
+    for (let i = 0; i < 100 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(20);
+    const [n] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    expect(n).toBe(1);
+    const next = await status();
+    expect(next.pid).not.toBe(daemon.pid);
+  });
+});
+
+describe("idle exit", () => {
+  test("the daemon exits after keep_alive_idle_sec without use, and closes its servers", async () => {
+    writeConfig(home.configPath, { servers: { fx: counter({ keep_alive: true }) }, top: { keep_alive_idle_sec: 1 } });
+    const [, serverPid] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const daemon = await status();
+    // Bounded loosely: a loaded machine may take a while past the second.
+    for (let i = 0; i < 300 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(50);
+    expect(isProcessAlive(daemon.pid!)).toBe(false);
+    for (let i = 0; i < 100 && isProcessAlive(serverPid); i++) await Bun.sleep(50);
+    expect(isProcessAlive(serverPid)).toBe(false);
+    expect((await status()).running).toBe(false);
+  });
+});
+
+describe("--keep-alive and --no-keep-alive", () => {
+  test("--keep-alive keeps a server that does not set keep_alive; --no-keep-alive starts its own", async () => {
+    writeConfig(home.configPath, { servers: { fx: counter() } });
+    expect(counted(expectOk(await tether(["mcp", "call", "fx", "count", "--keep-alive"])).stdout)[0]).toBe(1);
+    expect(counted(expectOk(await tether(["mcp", "call", "fx", "count", "--keep-alive"])).stdout)[0]).toBe(2);
+    expect(counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout)[0]).toBe(1);
+    writeConfig(home.configPath, { servers: { fx: counter({ keep_alive: true }) } });
+    expect(counted(expectOk(await tether(["mcp", "call", "fx", "count", "--no-keep-alive"])).stdout)[0]).toBe(1);
+  });
+});
+
+describe("config changes", () => {
+  test("a changed entry, or a changed value of what its environment uses, restarts that server only", async () => {
+    const servers = (extra: ServerEntry = {}) => ({
+      a: counter({ keep_alive: true, env: { WHO: "${WHO:-nobody}" }, ...extra }),
+      b: counter({ keep_alive: true }),
+    });
+    writeConfig(home.configPath, { servers: servers() });
+    const count = async (name: string, env: Record<string, string> = {}) => {
+      const result = expectOk(await tether(["mcp", "call", name, "count"], env));
+      return { n: counted(result.stdout)[0], stderr: result.stderr };
+    };
+    expect((await count("a")).n).toBe(1);
+    expect((await count("b")).n).toBe(1);
+    // An unrelated variable changes nothing.
+    expect((await count("a", { UNRELATED: "x" })).n).toBe(2);
+    // WHO is what a's env resolves from: a restarts, b keeps counting.
+    const changed = await count("a", { WHO: "ann" });
+    expect(changed).toEqual({ n: 1, stderr: 'server "a" changed (config or environment); the keep-alive daemon restarted it\n' });
+    expect((await count("b")).n).toBe(2);
+    // An edit to a's entry restarts a (b's entry is the same: it keeps counting).
+    writeConfig(home.configPath, { servers: servers({ tool_timeout_sec: 30 }) });
+    expect((await count("a", { WHO: "ann" })).n).toBe(1);
+    expect((await count("b")).n).toBe(3);
+  });
+});
+
+describe("questions from a kept server", () => {
+  test("an elicitation reaches the command whose call caused it, and its answer reaches the server", async () => {
+    writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features"], { keep_alive: true }) } });
+    const answered = expectOk(await tether(["mcp", "call", "fx", "ask", "--input", "name=Ada", "--input", "count=2"]));
+    expect(answered.stdout).toBe('accept {"name":"Ada","count":2}\n');
+    // Without answers, this command (piped) declines, and says what was asked, as without the daemon.
+    const declined = expectOk(await tether(["mcp", "call", "fx", "ask"]));
+    expect(declined.stdout).toBe("decline\n");
+    expect(declined.stderr).toContain('server "fx" asked for input, and there is no terminal to ask on; declined:');
+    expect((await status()).servers?.[0]?.calls).toBe(2);
+  });
+});
