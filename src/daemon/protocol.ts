@@ -103,7 +103,8 @@ export function readLines(socket: Socket, onMessage: (message: unknown) => void,
   });
   function fail(): void {
     chunks = [];
-    onError(new Error(`a keep-alive message was longer than ${maxBytes / 1024 / 1024} MiB, the most tether reads on its socket`));
+    const bound = maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes} bytes`;
+    onError(new Error(`a keep-alive message was longer than ${bound}, the most tether reads on its socket`));
     socket.destroy();
   }
 }
