@@ -1,15 +1,13 @@
 // A command's side of the daemon: find the running one (a status request answered with its pid),
 // start one under the start lock when there is none, and send it requests on one connection.
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import type { Context } from "../context.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { withFileLock } from "../files/atomic.ts";
 import type { DaemonMeta } from "./host.ts";
-import { launchDaemon } from "./launch.ts";
 import { isProcessAlive } from "./process-alive.ts";
 import { type DaemonFiles, daemonFiles, ensureOwnDir } from "./paths.ts";
-import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, type QuestionKind, readLines, toWireError } from "./protocol.ts";
+import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, lineDecoder, type QuestionKind, toWireError } from "./protocol.ts";
 import type { DaemonStatus } from "./status.ts";
 
 /** How long a started daemon may take to answer its first status request. */
@@ -26,21 +24,46 @@ export interface RequestHandlers {
   onAsk?(kind: QuestionKind, params: unknown, key?: string): Promise<unknown>;
 }
 
+/** The client's end of a connection: bytes out, and close. */
+interface Wire {
+  write(text: string): void;
+  /** Closes once everything written has been sent. */
+  end(): void;
+  destroy(): void;
+}
+
+interface WireEvents {
+  data(bytes: Uint8Array): void;
+  close(error?: Error): void;
+}
+
 /** One open connection to the daemon; requests may overlap. */
 export class DaemonClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; handlers: RequestHandlers }>();
   private closedError?: Error;
+  private wire!: Wire;
 
-  constructor(private readonly socket: Socket) {
-    readLines(
-      socket,
-      (message) => this.receive(message as DaemonMessage),
-      (error) => this.fail(error),
+  /** A client on the daemon's socket, or undefined when nothing listens there. */
+  static async connect(path: string, timeoutMs: number): Promise<DaemonClient | undefined> {
+    const client = new DaemonClient();
+    const decode = lineDecoder(
+      (message) => client.receive(message as DaemonMessage),
+      (error) => {
+        client.fail(error);
+        client.wire.destroy();
+      },
     );
-    socket.on("close", () => this.fail(new ConnectionError("the keep-alive daemon closed the connection", { hint: "see: tether mcp daemon logs" })));
-    socket.on("error", (error) => this.fail(error));
+    const wire = await connectSocket(path, timeoutMs, {
+      data: (bytes) => void decode(bytes),
+      close: (error) => client.fail(error ?? new ConnectionError("the keep-alive daemon closed the connection", { hint: "see: tether mcp daemon logs" })),
+    });
+    if (!wire) return undefined;
+    client.wire = wire;
+    return client;
   }
+
+  private constructor() {}
 
   request(method: DaemonMethod, params?: unknown, handlers: RequestHandlers = {}, signal?: AbortSignal): Promise<unknown> {
     if (this.closedError) return Promise.reject(this.closedError);
@@ -48,13 +71,17 @@ export class DaemonClient {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, handlers });
       // Cancelling a request closes the connection: the daemon cancels everything it runs for it.
-      signal?.addEventListener("abort", () => this.socket.destroy(), { once: true });
-      this.socket.write(encodeLine({ id, method, params }));
+      signal?.addEventListener("abort", () => this.destroy(), { once: true });
+      this.wire.write(encodeLine({ id, method, params }));
     });
   }
 
   close(): void {
-    this.socket.end();
+    this.wire.end();
+  }
+
+  destroy(): void {
+    this.wire.destroy();
   }
 
   private receive(message: DaemonMessage): void {
@@ -64,8 +91,8 @@ export class DaemonClient {
       const { ask } = message;
       const answer = entry.handlers.onAsk?.(message.kind, message.params, message.key) ?? Promise.reject(new TetherError("this command answers no questions"));
       answer.then(
-        (result) => this.socket.write(encodeLine({ answer: ask, result })),
-        (error: unknown) => this.socket.write(encodeLine({ answer: ask, error: toWireError(error) })),
+        (result) => this.wire.write(encodeLine({ answer: ask, result })),
+        (error: unknown) => this.wire.write(encodeLine({ answer: ask, error: toWireError(error) })),
       );
     } else if ("progress" in message) entry.handlers.onProgress?.(message.progress);
     else if ("log" in message) entry.handlers.onLog?.(message.log);
@@ -83,24 +110,96 @@ export class DaemonClient {
   }
 }
 
-/** A connection to the socket, or undefined when nothing listens there. */
-export function connectSocket(path: string, timeoutMs: number): Promise<Socket | undefined> {
-  if (process.platform !== "win32" && !existsSync(path)) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const socket = connect(path);
+/**
+ * Connects to the socket, or resolves undefined when nothing listens there. Bun's own socket on
+ * Unix: node:net would load Node's stream machinery, milliseconds every warm command would pay.
+ */
+async function connectSocket(path: string, timeoutMs: number, events: WireEvents): Promise<Wire | undefined> {
+  if (process.platform === "win32") return connectNodeSocket(path, timeoutMs, events);
+  if (!existsSync(path)) return undefined;
+  let socket: Awaited<ReturnType<typeof Bun.connect>> | undefined;
+  // Bytes the kernel did not take yet (a large request), sent on drain.
+  const unsent: Uint8Array[] = [];
+  let ending = false;
+  let closed = false;
+  const close = (error?: Error) => {
+    if (closed) return;
+    closed = true;
+    events.close(error);
+  };
+  const flush = () => {
+    while (socket && unsent.length > 0) {
+      const chunk = unsent[0]!;
+      const written = socket.write(chunk);
+      if (written < chunk.length) {
+        unsent[0] = chunk.subarray(Math.max(0, written));
+        return;
+      }
+      unsent.shift();
+    }
+    if (ending) socket?.end();
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    socket = await Promise.race([
+      Bun.connect({
+        unix: path,
+        socket: {
+          data: (_socket, data) => events.data(data),
+          drain: () => flush(),
+          end: () => close(),
+          close: () => close(),
+          error: (_socket, error) => close(error),
+        },
+      }),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), timeoutMs))),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+  const encoder = new TextEncoder();
+  return {
+    write(text) {
+      if (closed) return;
+      unsent.push(encoder.encode(text));
+      if (unsent.length === 1) flush();
+    },
+    end() {
+      ending = true;
+      if (unsent.length === 0) socket?.end();
+    },
+    destroy() {
+      socket?.terminate();
+      close();
+    },
+  };
+}
+
+/** Windows named pipes through node:net (Bun's own sockets take Unix paths). */
+async function connectNodeSocket(path: string, timeoutMs: number, events: WireEvents): Promise<Wire | undefined> {
+  const { connect } = await import("node:net");
+  const socket = await new Promise<import("node:net").Socket | undefined>((resolve) => {
+    const s = connect(path);
     const timer = setTimeout(() => {
-      socket.destroy();
+      s.destroy();
       resolve(undefined);
     }, timeoutMs);
-    socket.once("connect", () => {
+    s.once("connect", () => {
       clearTimeout(timer);
-      resolve(socket);
+      resolve(s);
     });
-    socket.once("error", () => {
+    s.once("error", () => {
       clearTimeout(timer);
       resolve(undefined);
     });
   });
+  if (!socket) return undefined;
+  socket.on("data", (data: Buffer) => events.data(data));
+  socket.on("close", () => events.close());
+  socket.on("error", (error) => events.close(error));
+  return { write: (text) => void socket.write(text), end: () => void socket.end(), destroy: () => void socket.destroy() };
 }
 
 /**
@@ -108,16 +207,24 @@ export function connectSocket(path: string, timeoutMs: number): Promise<Socket |
  * enough: the kernel accepts connections on a hung daemon's listening socket.
  */
 export async function probeDaemon(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<DaemonStatus | undefined> {
-  const socket = await connectSocket(files.socket, timeoutMs);
-  if (!socket) return undefined;
-  const client = new DaemonClient(socket);
+  const client = await DaemonClient.connect(files.socket, timeoutMs);
+  if (!client) return undefined;
   try {
-    const status = (await Promise.race([client.request("status"), Bun.sleep(timeoutMs).then(() => undefined)])) as DaemonStatus | undefined;
+    return await statusOf(client, timeoutMs);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function statusOf(client: DaemonClient, timeoutMs: number): Promise<DaemonStatus | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const status = (await Promise.race([client.request("status"), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))])) as DaemonStatus | undefined;
     return status && typeof status.pid === "number" ? status : undefined;
   } catch {
     return undefined;
   } finally {
-    socket.destroy();
+    clearTimeout(timer);
   }
 }
 
@@ -142,6 +249,7 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
       const raced = await connectReady(files);
       if (raced) return { ...raced, started: false };
       await clearStale(ctx, files);
+      const { launchDaemon } = await import("./launch.ts");
       const { pid, exited } = launchDaemon(ctx, files);
       ctx.log.debug(`started keep-alive daemon ${pid} (log: ${files.log})`);
       const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
@@ -150,8 +258,8 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
       while (Date.now() < deadline) {
         const status = await probeDaemon(files);
         if (status?.pid === pid) {
-          const socket = await connectSocket(files.socket, STATUS_TIMEOUT_MS);
-          if (socket) return { client: new DaemonClient(socket), status, started: true };
+          const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+          if (client) return { client, status, started: true };
         }
         if (exitCode !== undefined) break;
         await Bun.sleep(POLL_MS);
@@ -167,15 +275,21 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
 }
 
 async function connectReady(files: DaemonFiles): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
-  const status = await probeDaemon(files);
-  if (!status) return undefined;
+  // One connection for the status and the requests after it: a warm command pays one connect.
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  if (!client) return undefined;
+  const status = await statusOf(client, STATUS_TIMEOUT_MS);
+  if (!status) {
+    client.destroy();
+    return undefined;
+  }
   if (status.protocol !== DAEMON_PROTOCOL) {
     // Left by another tether version: it cannot understand this command's requests.
+    client.destroy();
     await stopPid(files, status.pid);
     return undefined;
   }
-  const socket = await connectSocket(files.socket, STATUS_TIMEOUT_MS);
-  return socket ? { client: new DaemonClient(socket), status } : undefined;
+  return { client, status };
 }
 
 /**
@@ -218,11 +332,10 @@ export async function stopDaemon(ctx: Context): Promise<number | undefined> {
     return undefined;
   }
   if (status) {
-    const socket = await connectSocket(files.socket, STATUS_TIMEOUT_MS);
-    if (socket) {
-      const client = new DaemonClient(socket);
+    const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+    if (client) {
       await client.request("stop").catch(() => {});
-      socket.destroy();
+      client.destroy();
     }
   }
   await stopPid(files, pid, !status);

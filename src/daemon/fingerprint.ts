@@ -1,12 +1,11 @@
 // What decides whether the daemon's running copy of a server is still the one this command would
 // start: the config entry, and what its environment resolves to in this command's environment.
 // Hashed, so the values (tokens among them) never leave the command as themselves.
-import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { resolveHeaders, serverUrl } from "../config/expand.ts";
-import { childEnvironment, launchParameters } from "../mcp/stdio.ts";
+import { childEnvironment, launchParameters } from "../mcp/stdio-launch.ts";
 
 /**
  * TERM says which terminal the command runs in, not how the server should run: a server started
@@ -15,11 +14,13 @@ import { childEnvironment, launchParameters } from "../mcp/stdio.ts";
 const NOT_IDENTIFYING = new Set(["TERM"]);
 
 export function serverFingerprint(ctx: Context, server: ServerConfig): string {
-  const hash = createHash("sha256");
+  const hash = new Bun.CryptoHasher("sha256");
   hash.update(JSON.stringify(server));
   if (server.transport === "stdio") {
     const env = Object.entries(childEnvironment(ctx, server)).filter(([name]) => !NOT_IDENTIFYING.has(name));
-    hash.update(JSON.stringify([launchParameters(ctx, server), env.sort(), stdioDirectory(ctx, server)]));
+    // A server without `cwd` starts where the first command that needs it runs; a command in another
+    // directory uses it as it is (set `cwd` when the directory matters).
+    hash.update(JSON.stringify([launchParameters(ctx, server), env.sort(), server.cwd === undefined ? null : stdioDirectory(ctx, server)]));
   } else {
     const env = server.bearerTokenEnvVar ? ctx.env[server.bearerTokenEnvVar] : undefined;
     hash.update(JSON.stringify([serverUrl(ctx, server).href, resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`), env ?? null]));

@@ -1,7 +1,6 @@
 // Where one config file's keep-alive daemon keeps its files: a 0700 directory under $TETHER_HOME
 // holding the socket, the metadata (pid), the start lock and the log. One daemon per config file:
 // the key is a digest of the config's absolute path.
-import { createHash } from "node:crypto";
 import { chmodSync, lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.ts";
@@ -28,7 +27,7 @@ export interface DaemonFiles {
 
 /** The first 16 hex digits of sha256(absolute config path). */
 export function daemonKey(configPath: string): string {
-  return createHash("sha256").update(configPath).digest("hex").slice(0, 16);
+  return new Bun.CryptoHasher("sha256").update(configPath).digest("hex").slice(0, 16);
 }
 
 export function daemonFiles(ctx: Pick<Context, "paths" | "env">, platform: NodeJS.Platform = process.platform): DaemonFiles {

@@ -69,18 +69,30 @@ export function encodeLine(message: unknown): string {
   return JSON.stringify(message) + "\n";
 }
 
+/** Feeds a connection's bytes in; false once the peer broke the wire (the caller closes it). */
+export type LineDecoder = (data: Uint8Array) => boolean;
+
 /**
  * Calls `onMessage` with each line's parsed JSON. A line over the bound, or one that is not JSON,
- * ends the connection through `onError`: the peer is broken, and nothing after it can be trusted.
+ * fails the connection through `onError`: the peer is broken, and nothing after it can be trusted.
  */
-export function readLines(socket: Socket, onMessage: (message: unknown) => void, onError: (error: Error) => void, maxBytes = MAX_DAEMON_MESSAGE_BYTES): void {
+export function lineDecoder(onMessage: (message: unknown) => void, onError: (error: Error) => void, maxBytes = MAX_DAEMON_MESSAGE_BYTES): LineDecoder {
   let chunks: Buffer[] = [];
   let size = 0;
-  socket.on("data", (data: Buffer) => {
+  let failed = false;
+  const fail = (error: Error) => {
+    failed = true;
+    chunks = [];
+    onError(error);
+    return false;
+  };
+  return (bytes) => {
+    if (failed) return false;
+    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let start = 0;
     for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
       const piece = data.subarray(start, nl);
-      if (size + piece.length > maxBytes) return fail();
+      if (size + piece.length > maxBytes) return fail(tooLong(maxBytes));
       const line = chunks.length === 0 ? piece : Buffer.concat([...chunks, piece]);
       chunks = [];
       size = 0;
@@ -89,22 +101,30 @@ export function readLines(socket: Socket, onMessage: (message: unknown) => void,
       try {
         message = JSON.parse(line.toString("utf8"));
       } catch {
-        onError(new Error("the keep-alive daemon's peer sent a line that is not JSON"));
-        socket.destroy();
-        return;
+        return fail(new Error("the keep-alive daemon's peer sent a line that is not JSON"));
       }
       onMessage(message);
+      if (failed) return false;
     }
     const rest = data.subarray(start);
-    if (rest.length === 0) return;
-    if (size + rest.length > maxBytes) return fail();
-    chunks.push(rest);
+    if (rest.length === 0) return true;
+    if (size + rest.length > maxBytes) return fail(tooLong(maxBytes));
+    // Copied: the caller may reuse its buffer for the next read.
+    chunks.push(Buffer.from(rest));
     size += rest.length;
+    return true;
+  };
+}
+
+function tooLong(maxBytes: number): Error {
+  const bound = maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes} bytes`;
+  return new Error(`a keep-alive message was longer than ${bound}, the most tether reads on its socket`);
+}
+
+/** lineDecoder on a node:net socket (the daemon's side): a broken peer's connection is closed. */
+export function readLines(socket: Socket, onMessage: (message: unknown) => void, onError: (error: Error) => void, maxBytes = MAX_DAEMON_MESSAGE_BYTES): void {
+  const decode = lineDecoder(onMessage, onError, maxBytes);
+  socket.on("data", (data: Buffer) => {
+    if (!decode(data)) socket.destroy();
   });
-  function fail(): void {
-    chunks = [];
-    const bound = maxBytes >= 1024 * 1024 ? `${maxBytes / 1024 / 1024} MiB` : `${maxBytes} bytes`;
-    onError(new Error(`a keep-alive message was longer than ${bound}, the most tether reads on its socket`));
-    socket.destroy();
-  }
 }

@@ -21,7 +21,7 @@ import type { OpenedServer } from "./status.ts";
 export async function openThroughDaemon(ctx: Context, server: ServerConfig, idleSec = DEFAULT_KEEP_ALIVE_IDLE_SEC): Promise<McpConnection> {
   // A stdio server runs where the command runs (as when tether starts it itself), not where the daemon does.
   const placed: ServerConfig = server.transport === "stdio" ? { ...server, cwd: stdioDirectory(ctx, server) } : server;
-  const open: OpenParams = { server: placed, env: definedEnv(ctx), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, placed) };
+  const open: OpenParams = { server: placed, env: definedEnv(ctx), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, server) };
   const { client } = await ensureDaemon(ctx);
   ctx.atExit(() => client.close());
   const handlers = requestHandlers(ctx, server);

@@ -6,7 +6,7 @@ import type { ServerConfig } from "../config/types.ts";
 import { disabledServer, getServer } from "../config/servers.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
+import type { CallProgress, McpConnection } from "./connect.ts";
 import { coerceArguments, parseArgPairs } from "./coerce.ts";
 import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
@@ -20,7 +20,7 @@ export async function openServer(ctx: Context, name: string, options: { remember
   const server = await getServer(ctx, name);
   if (!server.enabled) throw disabledServer(name);
   // keep_alive (or --keep-alive; --no-keep-alive wins over the config): the server runs in the daemon.
-  const connection = (options.keepAlive ?? server.keepAlive) ? await openKeptAlive(ctx, server) : await connectServer(ctx, server);
+  const connection = (options.keepAlive ?? server.keepAlive) ? await openKeptAlive(ctx, server) : await (await import("./connect.ts")).connectServer(ctx, server);
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }

@@ -3,13 +3,13 @@
 // what restarts a server (its fingerprint).
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "../../src/context.ts";
 import type { ServerConfig } from "../../src/config/types.ts";
 import { ConfigError, ConnectionError, ToolError, UsageError } from "../../src/errors.ts";
-import { connectSocket } from "../../src/daemon/client.ts";
+import { DaemonClient } from "../../src/daemon/client.ts";
 import { serverFingerprint } from "../../src/daemon/fingerprint.ts";
 import { daemonFiles, daemonKey, ensureOwnDir, MAX_SOCKET_PATH_BYTES } from "../../src/daemon/paths.ts";
 import { encodeLine, fromWireError, readLines, toWireError } from "../../src/daemon/protocol.ts";
@@ -71,7 +71,8 @@ describe("wire", () => {
 
   test("lines split across writes arrive whole; a line over the bound ends the connection", async () => {
     const got = await listen(64);
-    const socket = (await connectSocket(got.path, 2_000))!;
+    const socket = connect(got.path);
+    await new Promise((resolve) => socket.once("connect", resolve));
     const line = encodeLine({ id: 1, method: "status" });
     socket.write(line.slice(0, 5));
     await Bun.sleep(20);
@@ -88,7 +89,14 @@ describe("wire", () => {
   });
 
   test("connecting where nothing listens is no connection", async () => {
-    expect(await connectSocket(join(dir, "none.sock"), 500)).toBeUndefined();
+    expect(await DaemonClient.connect(join(dir, "none.sock"), 500)).toBeUndefined();
+    const stale = join(dir, "stale.sock");
+    const listener = createServer();
+    await new Promise<void>((resolve) => listener.listen(stale, resolve));
+    // A socket file whose listener is gone (the listener keeps the file here): refused, no connection.
+    await new Promise((resolve) => listener.close(resolve));
+    Bun.spawnSync(["touch", stale]);
+    expect(await DaemonClient.connect(stale, 500)).toBeUndefined();
   });
 
   test("errors keep their class (and so the exit code), hint and stderr", () => {
@@ -117,8 +125,10 @@ describe("fingerprint", () => {
     expect(serverFingerprint(ctx({ PATH: "/bin", ARG: "b" }), stdio())).not.toBe(base);
     expect(serverFingerprint(ctx({ PATH: "/usr/bin" }), stdio())).not.toBe(base);
     expect(serverFingerprint(ctx({ PATH: "/bin" }), stdio({ toolTimeoutSec: 5 }))).not.toBe(base);
-    // A stdio server without cwd runs where the command runs.
-    expect(serverFingerprint(ctx({ PATH: "/bin" }, tmpdir()), stdio())).not.toBe(base);
+    // A server without cwd keeps running where it started; with a relative one, the directory counts.
+    expect(serverFingerprint(ctx({ PATH: "/bin" }, tmpdir()), stdio())).toBe(base);
+    const relative = serverFingerprint(ctx({ PATH: "/bin" }), stdio({ cwd: "sub" } as Partial<ServerConfig>));
+    expect(serverFingerprint(ctx({ PATH: "/bin" }, tmpdir()), stdio({ cwd: "sub" } as Partial<ServerConfig>))).not.toBe(relative);
   });
 
   test("HTTP: the expanded URL and header values count; the values never appear in it", () => {
