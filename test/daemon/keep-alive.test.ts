@@ -174,15 +174,43 @@ describe("config changes", () => {
   });
 });
 
-describe("questions from a kept server", () => {
-  test("an elicitation reaches the command whose call caused it, and its answer reaches the server", async () => {
-    writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features"], { keep_alive: true }) } });
-    const answered = expectOk(await tether(["mcp", "call", "fx", "ask", "--input", "name=Ada", "--input", "count=2"]));
-    expect(answered.stdout).toBe('accept {"name":"Ada","count":2}\n');
-    // Without answers, this command (piped) declines, and says what was asked, as without the daemon.
-    const declined = expectOk(await tether(["mcp", "call", "fx", "ask"]));
-    expect(declined.stdout).toBe("decline\n");
-    expect(declined.stderr).toContain('server "fx" asked for input, and there is no terminal to ask on; declined:');
-    expect((await status()).servers?.[0]?.calls).toBe(2);
+for (const era of ["legacy", "modern"] as const) {
+  describe(`${era} era: what a kept server asks is answered by the command that called`, () => {
+    const kept = (extra: ServerEntry = {}) => stdioFixture(["--features", "--era", era], { keep_alive: true, ...extra });
+
+    test("an elicitation reaches the command whose call caused it, and its answer reaches the server", async () => {
+      writeConfig(home.configPath, { servers: { fx: kept() } });
+      const answered = expectOk(await tether(["mcp", "call", "fx", "ask", "--input", "name=Ada", "--input", "count=2"]));
+      expect(answered.stdout).toBe('accept {"name":"Ada","count":2}\n');
+      // Without answers, this command (piped) declines and says what was asked, as without the daemon.
+      const declined = expectOk(await tether(["mcp", "call", "fx", "ask"]));
+      expect(declined.stdout).toBe("decline\n");
+      expect(declined.stderr).toContain('server "fx" asked for input, and there is no terminal to ask on; declined:');
+      expect((await status()).servers).toMatchObject([{ name: "fx", calls: 2, restarts: 0 }]);
+    });
+
+    test("roots: each command's own --root, from the same server process", async () => {
+      writeConfig(home.configPath, { servers: { fx: kept() } });
+      expect(expectOk(await tether(["mcp", "call", "fx", "roots", "--root", "/first"])).stdout).toBe('roots: ["file:///first"]\n');
+      expect(expectOk(await tether(["mcp", "call", "fx", "roots", "--root", "/second"])).stdout).toBe('roots: ["file:///second"]\n');
+      const daemon = await status();
+      expect(daemon.servers).toMatchObject([{ name: "fx", calls: 2, restarts: 0 }]);
+    });
+
+    test("sampling: the calling command's policy refuses it (sampling is off), and says so on its own stderr", async () => {
+      writeConfig(home.configPath, { servers: { fx: kept() } });
+      const result = await tether(["mcp", "call", "fx", "sample"]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('server "fx" asked to use the model (sampling); declined: sampling is off');
+      if (era === "legacy") expect(result.stdout).toContain("tether declined the sampling request: sampling is off");
+    });
+
+    test("log lines go to the calling command, at its --log-level", async () => {
+      writeConfig(home.configPath, { servers: { fx: kept() } });
+      const WARNING = 'server "fx" [warning] fixture: disk almost full\n';
+      const ERROR = 'server "fx" [error] fixture: one part failed\n';
+      expect(expectOk(await tether(["mcp", "call", "fx", "chatty"])).stderr).toBe(WARNING + ERROR);
+      expect(expectOk(await tether(["mcp", "call", "fx", "chatty", "--log-level", "error"])).stderr).toBe(ERROR);
+    });
   });
-});
+}
