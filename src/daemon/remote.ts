@@ -13,6 +13,12 @@ import type { OpenParams } from "./pool.ts";
 import type { DaemonMethod } from "./protocol.ts";
 import type { OpenedServer } from "./status.ts";
 
+/** openThroughDaemon with the config's keep_alive_idle_sec. */
+export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
+  const { config } = await ctx.config();
+  return openThroughDaemon(ctx, server, config.keepAliveIdleSec);
+}
+
 /**
  * Opens `server` in this config's keep-alive daemon (starting the daemon if need be) and returns
  * a connection to it. The server starts with this command's environment and directory; if the

@@ -52,8 +52,7 @@ export async function callServerTool(ctx: Context, request: ToolCallRequest, onP
 
 /** Loaded only for keep-alive servers: the daemon's client stays off every other command's path. */
 async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
-  const [{ openThroughDaemon }, { config }] = await Promise.all([import("../daemon/remote.ts"), ctx.config()]);
-  return openThroughDaemon(ctx, server, config.keepAliveIdleSec);
+  return (await import("../daemon/remote.ts")).openKeptAlive(ctx, server);
 }
 
 export function findTool(connection: McpConnection, name: string): Tool {

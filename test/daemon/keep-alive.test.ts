@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { seenPids, stopDaemonsUnder } from "../support/daemons.ts";
+import { fixtureServer, setupExec } from "../agent/exec-harness.ts";
+import { sseStep } from "../support/mock-responses.ts";
+import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 
 let home: ReturnType<typeof makeHome>;
 beforeEach(() => {
@@ -214,3 +217,26 @@ for (const era of ["legacy", "modern"] as const) {
     });
   });
 }
+
+describe("exec", () => {
+  test("exec uses a keep_alive server through the daemon: its state lasts from one exec to the next", async () => {
+    const turn = (n: number) => [
+      sseStep(sse([responseCreated(`resp_${n}a`), functionCall(`call_${n}`, "mcp__fixture__count", {}), completed(`resp_${n}a`)])),
+      sseStep(sse(textTurn(`resp_${n}b`, ["done"]))),
+    ];
+    const h = setupExec([...turn(1), ...turn(2)], { tables: [fixtureServer({ tools: ["add"], flags: ["--counter"] }) + "\nkeep_alive = true"] });
+    try {
+      expectOk(await h.run(["--yes", "count once"]));
+      expectOk(await h.run(["--yes", "count again"]));
+      const outputs = h
+        .bodies()
+        .flatMap((body: any) => body.input.filter((item: any) => item.type === "function_call_output").map((item: any) => item.output as string));
+      const counts = [...new Set(outputs)].map((output) => counted(`${output}\n`));
+      expect(counts.map(([n]) => n)).toEqual([1, 2]);
+      expect(counts[0]![1]).toBe(counts[1]![1]);
+    } finally {
+      await stopDaemonsUnder(h.home.tetherHome);
+      await h.cleanup();
+    }
+  });
+});
