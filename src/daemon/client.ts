@@ -236,17 +236,17 @@ export function daemonStatus(ctx: Context): Promise<DaemonStatus | undefined> {
 /**
  * A connection to this config's daemon, starting it first when none answers. Starting is
  * serialised across processes by the start lock; whoever gets it second finds the first one's
- * daemon answering. A daemon of another protocol version is stopped and replaced.
+ * daemon answering. A daemon of another tether version is stopped and replaced.
  */
 export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   const files = daemonFiles(ctx);
-  const ready = await connectReady(files);
+  const ready = await connectReady(files, ctx.version);
   if (ready) return { ...ready, started: false };
   ensureOwnDir(files.dir);
   return withFileLock(
     files.lock,
     async () => {
-      const raced = await connectReady(files);
+      const raced = await connectReady(files, ctx.version);
       if (raced) return { ...raced, started: false };
       await clearStale(ctx, files);
       const { launchDaemon } = await import("./launch.ts");
@@ -274,7 +274,7 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
   );
 }
 
-async function connectReady(files: DaemonFiles): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
+async function connectReady(files: DaemonFiles, version: string): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   // One connection for the status and the requests after it: a warm command pays one connect.
   const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
   if (!client) return undefined;
@@ -283,8 +283,8 @@ async function connectReady(files: DaemonFiles): Promise<{ client: DaemonClient;
     client.destroy();
     return undefined;
   }
-  if (status.protocol !== DAEMON_PROTOCOL) {
-    // Left by another tether version: it cannot understand this command's requests.
+  if (status.protocol !== DAEMON_PROTOCOL || status.version !== version) {
+    // Left by another tether version (an upgrade): it would serve this command with its old code.
     client.destroy();
     await stopPid(files, status.pid);
     return undefined;

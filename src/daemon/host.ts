@@ -47,6 +47,12 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
   if (process.platform !== "win32" && existsSync(files.socket)) rmSync(files.socket, { force: true });
 
   const pool = new ServerPool(ctx, options.connect);
+  // Every way out closes the servers, Ctrl-C on a daemon run by hand included (its cleanups run
+  // without waiting for this function).
+  ctx.atExit(async () => {
+    await pool.closeAll();
+    removeIfOwned(files);
+  });
   const startedAt = ctx.now();
   let idleMs = options.idleSec * 1000;
   let lastActivity = startedAt;
