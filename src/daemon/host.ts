@@ -37,7 +37,8 @@ export interface DaemonHostOptions {
 /** Runs the daemon until it is stopped, idles out or is signalled; resolves once it has cleaned up. */
 export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: DaemonHostOptions): Promise<"idle" | "stopped" | "signal" | "already-running"> {
   ensureOwnDir(files.dir);
-  ensureOwnDir(dirname(files.socket));
+  // A named pipe (Windows) has no directory of ours.
+  if (process.platform !== "win32") ensureOwnDir(dirname(files.socket));
   const running = await probeDaemon(files, 2_000);
   if (running) {
     ctx.log.notice(`a keep-alive daemon (pid ${running.pid}) already serves ${files.socket}`);
