@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { seenPids, stopDaemonsUnder } from "../support/daemons.ts";
+import { startHttpFixture } from "../support/fixture.ts";
 import { fixtureServer, setupExec } from "../agent/exec-harness.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
@@ -126,6 +127,26 @@ describe("a keep_alive server", () => {
   });
 });
 
+describe("an HTTP server", () => {
+  test("is kept too: one connection serves both calls; a changed header value restarts it", async () => {
+    const web = await startHttpFixture(["--counter", "--require-header", "X-Key: k1"]);
+    const env = (region: string) => ({ WEB_KEY: "k1", REGION: region });
+    try {
+      writeConfig(home.configPath, { servers: { web: { url: web.url, keep_alive: true, env_http_headers: { "X-Key": "WEB_KEY" }, http_headers: { "X-Region": "${REGION}" } } } });
+      expect(counted(expectOk(await tether(["mcp", "call", "web", "count"], env("eu"))).stdout)[0]).toBe(1);
+      expect(counted(expectOk(await tether(["mcp", "call", "web", "count"], env("eu"))).stdout)[0]).toBe(2);
+      expect((await status()).servers).toMatchObject([{ name: "web", state: "running", pid: null, calls: 2, restarts: 0 }]);
+      const changed = expectOk(await tether(["mcp", "call", "web", "count"], env("us")));
+      expect(changed.stderr).toBe('server "web" changed (config or environment); the keep-alive daemon restarted it\n');
+      // The server's own count goes on (HTTP state is the server's); the daemon's connection is new.
+      expect(counted(changed.stdout)[0]).toBe(3);
+      expect((await status()).servers).toMatchObject([{ name: "web", restarts: 1 }]);
+    } finally {
+      await web.stop();
+    }
+  });
+});
+
 describe("idle exit", () => {
   test("the daemon exits after keep_alive_idle_sec without use, and closes its servers", async () => {
     writeConfig(home.configPath, { servers: { fx: counter({ keep_alive: true }) }, top: { keep_alive_idle_sec: 1 } });
@@ -190,6 +211,13 @@ for (const era of ["legacy", "modern"] as const) {
       expect(declined.stdout).toBe("decline\n");
       expect(declined.stderr).toContain('server "fx" asked for input, and there is no terminal to ask on; declined:');
       expect((await status()).servers).toMatchObject([{ name: "fx", calls: 2, restarts: 0 }]);
+    });
+
+    test("progress reaches the calling command's terminal", async () => {
+      writeConfig(home.configPath, { servers: { fx: kept() } });
+      const result = expectOk(await runTether(["mcp", "call", "fx", "chatty"], { home: home.home, tty: { stdin: true, stdout: true, stderr: true } }));
+      expect(result.stdout).toBe("chatty done\n");
+      expect(result.stderr).toContain("chatty: 100% step 4");
     });
 
     test("roots: each command's own --root, from the same server process", async () => {

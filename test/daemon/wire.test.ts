@@ -56,6 +56,16 @@ describe("files", () => {
   });
 });
 
+describe("someone else's directory", () => {
+  // Only root can hand a directory to another user; elsewhere this case cannot be set up.
+  test.skipIf(process.getuid?.() !== 0)("a socket directory owned by another user is refused, not used", () => {
+    const theirs = join(dir, "theirs");
+    ensureOwnDir(theirs);
+    Bun.spawnSync(["chown", "65534", theirs]);
+    expect(() => ensureOwnDir(theirs)).toThrow(`${theirs} is not a directory owned by this user; tether will not put its keep-alive socket there`);
+  });
+});
+
 describe("wire", () => {
   let server: Server | undefined;
   afterEach(() => server?.close());

@@ -83,6 +83,9 @@ interface FixtureTool {
   run(args: any, progress: Progress): Promise<ToolOutput>;
 }
 
+/** `--counter`: one count for the process (over stateless HTTP each request has its own McpServer). */
+let counted = 0;
+
 function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
   const tools: FixtureTool[] = [
     { name: "echo", description: "Echo the given text back.", shape: { text: z.string().describe("Text to echo") }, run: async ({ text: value }) => text(value) },
@@ -154,8 +157,7 @@ function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
     wanted.push({ name: `evil${HOSTILE_TEXT}`, description: `Looks harmless.${HOSTILE_TEXT}`, shape: {}, run: async () => text(`result${HOSTILE_TEXT}\nsecond line`) });
   }
   if (options.counter) {
-    let count = 0;
-    wanted.push({ name: "count", description: "Count the calls this server process has had.", shape: {}, run: async () => text(`count ${++count} pid ${process.pid}`) });
+    wanted.push({ name: "count", description: "Count the calls this server process has had.", shape: {}, run: async () => text(`count ${++counted} pid ${process.pid}`) });
   }
   for (const name of options.extraTools) {
     wanted.push({ name, description: `Extra tool ${name}.`, shape: {}, run: async () => text(`called ${name}`) });
