@@ -19,7 +19,8 @@ import { isToolAllowed } from "./tool-filter.ts";
 export async function openServer(ctx: Context, name: string, options: { rememberTools?: boolean; keepAlive?: boolean } = {}): Promise<McpConnection> {
   const server = await getServer(ctx, name);
   if (!server.enabled) throw disabledServer(name);
-  // keep_alive (or --keep-alive; --no-keep-alive wins over the config): the server runs in the daemon.
+  // keep_alive (or --keep-alive; --no-keep-alive wins over the config): the server runs in the
+  // daemon. connect.ts (and with it the MCP SDK) loads only when tether connects itself.
   const connection = (options.keepAlive ?? server.keepAlive) ? await openKeptAlive(ctx, server) : await (await import("./connect.ts")).connectServer(ctx, server);
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
