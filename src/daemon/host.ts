@@ -217,7 +217,7 @@ async function handle(request: DaemonRequest, h: RequestHandling): Promise<unkno
       return { pid: process.pid };
     case "open": {
       if (typeof p.idleSec === "number" && p.idleSec > 0) h.setIdle(p.idleSec);
-      const { connection, restarted } = await h.pool.open(p.open as OpenParams, now);
+      const { connection, restarted } = await h.pool.open(p.open as OpenParams, now, h.caller);
       return describeOpened(connection, restarted);
     }
     case "listTools":

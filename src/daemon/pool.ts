@@ -68,7 +68,7 @@ export class ServerPool {
    * The server's connection, opened if need be. An entry whose fingerprint changed is closed
    * first (that server only); one whose process died is opened again. Says which happened.
    */
-  async open(params: OpenParams, now: number): Promise<{ connection: McpConnection; restarted?: "crashed" | "config" }> {
+  async open(params: OpenParams, now: number, caller?: Caller): Promise<{ connection: McpConnection; restarted?: "crashed" | "config" }> {
     const name = params.server.name;
     let entry = this.entries.get(name);
     let restarted: "crashed" | "config" | undefined;
@@ -89,7 +89,15 @@ export class ServerPool {
       this.entries.set(name, entry);
     }
     entry.lastUsedAt = now;
-    return { connection: await this.connectionOf(entry, now), restarted };
+    if (!caller) return { connection: await this.connectionOf(entry, now), restarted };
+    // What the server asks while it starts (roots, often) is the opening command's to answer.
+    const opening = entry;
+    opening.inFlight.add(caller);
+    try {
+      return { connection: await this.current.run({ entry: opening, caller }, () => this.connectionOf(opening, now)), restarted };
+    } finally {
+      opening.inFlight.delete(caller);
+    }
   }
 
   /**

@@ -108,6 +108,20 @@ describe("questions", () => {
   });
 });
 
+describe("questions while a server starts", () => {
+  test("roots asked during start-up go to the command that opened it", async () => {
+    const ctx = createTestContext({ env: {}, cwd: tmpdir() }) as Context;
+    let asked: unknown;
+    const pool = new ServerPool(ctx, async (serverCtx, server) => {
+      asked = await serverCtx.serverRequests.listRoots(server);
+      return { server, via: "stdio", tools: [], close: async () => {} } as unknown as McpConnection;
+    });
+    const opener: Caller = { ask: async (kind) => (kind === "roots" ? [{ uri: "file:///mine" }] : undefined), log: () => {} };
+    await pool.open(open(), 0, opener);
+    expect(asked).toEqual([{ uri: "file:///mine" }]);
+  });
+});
+
 describe("reuse and restart", () => {
   test("the same fingerprint reuses the connection; a new one closes it and opens another", async () => {
     const h = harness();
