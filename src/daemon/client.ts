@@ -298,12 +298,31 @@ async function connectReady(files: DaemonFiles, version: string): Promise<{ clie
  */
 async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
   const meta = readMeta(files);
-  if (meta && meta.pid !== process.pid && isProcessAlive(meta.pid) && meta.socket === files.socket) {
+  if (meta && meta.socket === files.socket && (await isHungDaemon(files, meta.pid))) {
     ctx.log.warn(`the keep-alive daemon ${meta.pid} does not answer; stopping it`);
     await stopPid(files, meta.pid);
   }
   rmSync(files.meta, { force: true });
   if (process.platform !== "win32") rmSync(files.socket, { force: true });
+}
+
+/**
+ * Whether `pid`, named by the metadata, is this config's daemon alive but not answering: its
+ * socket still accepts connections (the kernel does that for a hung process), and on Linux its
+ * command line is a daemon's. A pid the system has since given to another process is never killed.
+ */
+async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
+  if (pid === process.pid || !isProcessAlive(pid)) return false;
+  if (process.platform === "linux") {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "latin1").includes("mcp\0daemon\0run")) return false;
+    } catch {
+      return false;
+    }
+  }
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  client?.destroy();
+  return client !== undefined;
 }
 
 export function readMeta(files: DaemonFiles): DaemonMeta | undefined {
@@ -322,7 +341,9 @@ export function readMeta(files: DaemonFiles): DaemonMeta | undefined {
 export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const files = daemonFiles(ctx);
   const status = await probeDaemon(files);
-  const pid = status?.pid ?? readMeta(files)?.pid;
+  const metaPid = readMeta(files)?.pid;
+  // Without an answer, the metadata's pid is stopped only when it is a hung daemon of this config.
+  const pid = status?.pid ?? (metaPid !== undefined && (await isHungDaemon(files, metaPid)) ? metaPid : undefined);
   if (pid === undefined || !isProcessAlive(pid)) {
     // Nothing runs; what a killed daemon left behind goes.
     if (!status) {

@@ -2,12 +2,13 @@
 // the config's daemon (a real process, from source), later ones reuse the same server process.
 // Every daemon started here is stopped after its test, by pid.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { seenPids, stopDaemonsUnder } from "../support/daemons.ts";
 import { startHttpFixture } from "../support/fixture.ts";
+import { daemonFiles } from "../../src/daemon/paths.ts";
 import { fixtureServer, setupExec } from "../agent/exec-harness.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
@@ -143,6 +144,26 @@ describe("an HTTP server", () => {
       expect((await status()).servers).toMatchObject([{ name: "web", restarts: 1 }]);
     } finally {
       await web.stop();
+    }
+  });
+});
+
+describe("stale files", () => {
+  test("metadata naming a pid the system gave to another process: that process is left alone, the files are cleaned", async () => {
+    writeConfig(home.configPath, { servers: { fx: counter({ keep_alive: true }) } });
+    const stranger = Bun.spawn(["sleep", "60"]);
+    try {
+      const dir = join(home.tetherHome, "daemon");
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const key = daemonFiles({ paths: { home: home.tetherHome, config: home.configPath, userHome: home.home }, env: {} }).key;
+      writeFileSync(join(dir, `${key}.json`), JSON.stringify({ pid: stranger.pid, socket: join(dir, `${key}.sock`) }));
+      expect(expectOk(await tether(["mcp", "daemon", "stop"])).stderr).toBe(`no keep-alive daemon was running for ${home.configPath}\n`);
+      expect(existsSync(join(dir, `${key}.json`))).toBe(false);
+      writeFileSync(join(dir, `${key}.json`), JSON.stringify({ pid: stranger.pid, socket: join(dir, `${key}.sock`) }));
+      expect(counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout)[0]).toBe(1);
+      expect(isProcessAlive(stranger.pid)).toBe(true);
+    } finally {
+      stranger.kill("SIGKILL");
     }
   });
 });
