@@ -78,7 +78,8 @@ export class ServerPool {
       entry.params = params;
       entry.restarts++;
       restarted = "config";
-    } else if (entry && !entry.connecting && (entry.dead || !alive(entry.connection))) {
+    } else if (entry?.connection && !entry.connecting && (entry.dead || !alive(entry.connection))) {
+      // It ran and is gone (a server that never started is simply started, without a note).
       this.ctx.log.notice(`server "${name}" is gone; starting it again`);
       await this.close(entry);
       entry.restarts++;

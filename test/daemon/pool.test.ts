@@ -123,6 +123,18 @@ describe("questions while a server starts", () => {
 });
 
 describe("reuse and restart", () => {
+  test("a server that failed to start is simply tried again, not reported as restarted", async () => {
+    const ctx = createTestContext({ env: {}, cwd: tmpdir() }) as Context;
+    let attempts = 0;
+    const pool = new ServerPool(ctx, async (_ctx, server) => {
+      if (++attempts === 1) throw new ConnectionError('server "fx" did not start');
+      return { server, via: "stdio", tools: [], close: async () => {} } as unknown as McpConnection;
+    });
+    await expect(pool.open(open(), 0)).rejects.toThrow("did not start");
+    expect((await pool.open(open(), 1)).restarted).toBeUndefined();
+    expect(pool.states()[0]).toMatchObject({ state: "running", restarts: 0 });
+  });
+
   test("the same fingerprint reuses the connection; a new one closes it and opens another", async () => {
     const h = harness();
     expect((await h.pool.open(open("one"), 0)).restarted).toBeUndefined();
