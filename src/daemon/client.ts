@@ -274,6 +274,28 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
   );
 }
 
+/**
+ * Runs `first` on this config's daemon, starting the daemon if need be. On a warm daemon the
+ * first request goes out right behind the status request, so a warm command waits for one round
+ * trip, not two; should the status not come (a hung daemon) or name another version, that answer
+ * is dropped and `first` runs again on the daemon started in its place.
+ */
+export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) => Promise<T>): Promise<{ client: DaemonClient; result: T }> {
+  const files = daemonFiles(ctx);
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  if (client) {
+    const status = statusOf(client, STATUS_TIMEOUT_MS);
+    const result = first(client);
+    const answered = await status;
+    if (answered && answered.protocol === DAEMON_PROTOCOL && answered.version === ctx.version) return { client, result: await result };
+    result.catch(() => {});
+    client.destroy();
+    if (answered) await stopPid(files, answered.pid);
+  }
+  const { client: started } = await ensureDaemon(ctx);
+  return { client: started, result: await first(started) };
+}
+
 async function connectReady(files: DaemonFiles, version: string): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   // One connection for the status and the requests after it: a warm command pays one connect.
   const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);

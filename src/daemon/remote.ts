@@ -7,7 +7,7 @@ import { DEFAULT_KEEP_ALIVE_IDLE_SEC, type ServerConfig } from "../config/types.
 import { TetherError } from "../errors.ts";
 import type { CallOptions, CallProgress, McpConnection } from "../mcp/connect.ts";
 import { logLevelAtLeast } from "../mcp/server-requests.ts";
-import { type DaemonClient, ensureDaemon } from "./client.ts";
+import { type DaemonClient, withDaemon } from "./client.ts";
 import { serverFingerprint, stdioDirectory } from "./fingerprint.ts";
 import type { OpenParams } from "./pool.ts";
 import type { DaemonMethod } from "./protocol.ts";
@@ -28,10 +28,10 @@ export async function openThroughDaemon(ctx: Context, server: ServerConfig, idle
   // A stdio server runs where the command runs (as when tether starts it itself), not where the daemon does.
   const placed: ServerConfig = server.transport === "stdio" ? { ...server, cwd: stdioDirectory(ctx, server) } : server;
   const open: OpenParams = { server: placed, env: definedEnv(ctx), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, server) };
-  const { client } = await ensureDaemon(ctx);
-  ctx.atExit(() => client.close());
   const handlers = requestHandlers(ctx, server);
-  const opened = (await client.request("open", { open, idleSec }, handlers, ctx.signal)) as OpenedServer;
+  const { client, result } = await withDaemon(ctx, (daemon) => daemon.request("open", { open, idleSec }, handlers, ctx.signal));
+  ctx.atExit(() => client.close());
+  const opened = result as OpenedServer;
   if (opened.restarted === "crashed") ctx.log.notice(`server "${server.name}" had stopped; the keep-alive daemon started it again`);
   if (opened.restarted === "config") ctx.log.notice(`server "${server.name}" changed (config or environment); the keep-alive daemon restarted it`);
   return remoteConnection(ctx, client, server, opened);
