@@ -74,6 +74,8 @@ export class ServerPool {
     let restarted: "crashed" | "config" | undefined;
     if (entry && entry.params.fingerprint !== params.fingerprint) {
       this.ctx.log.notice(`server "${name}": its config or environment changed; restarting it`);
+      // A start under way finishes first, so the copy it starts is the one closed.
+      await entry.connecting?.catch(() => {});
       await this.close(entry);
       entry.params = params;
       entry.restarts++;
