@@ -144,7 +144,7 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
   // The MCP SDK loads only when there is a server to talk to.
   const { connectAll } = await import("../mcp/connect-all.ts");
   const results = await view.connecting(enabled.length, () =>
-    connectAll(ctx, enabled, (server) => ({ onListChanged: (kind) => kind === "tools" && plan.onListChanged(server.name) })),
+    connectAll(ctx, enabled, (server) => ({ onListChanged: (kind) => kind === "tools" && plan.onListChanged(server.name) }), { keepAlive: true }),
   );
   const connected: ConnectedServers = { ok: [], failed: [] };
   let requiredFailure: TetherError | undefined;

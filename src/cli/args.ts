@@ -94,3 +94,19 @@ export function parseWholeNumber(flag: string, value: string, min: number): numb
   if (Number.isNaN(n) || n < min) throw new UsageError(`${flag} wants a whole number${min > 0 ? ` of at least ${min}` : ""}, got "${value}"`);
   return n;
 }
+
+/** Keep-alive (issue 22): run the server in the config's background daemon (`--no-keep-alive`: not, whatever keep_alive says). */
+export const keepAliveArg = {
+  "keep-alive": { type: "boolean", description: "Keep the server running between commands (in the keep-alive daemon)" },
+} as const satisfies ArgsDef;
+
+/** `--keep-alive` → true, `--no-keep-alive` → false, neither → undefined (the server's keep_alive decides). */
+export function keepAliveOf(rawArgs: readonly string[]): boolean | undefined {
+  const args = beforeSeparator(rawArgs);
+  let value: boolean | undefined;
+  for (const token of args) {
+    if (token === "--keep-alive" || token === "--keep-alive=true") value = true;
+    else if (token === "--no-keep-alive" || token === "--keep-alive=false") value = false;
+  }
+  return value;
+}

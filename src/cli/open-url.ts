@@ -2,7 +2,6 @@
 // Only web URLs are opened: an authorization server chooses the URL, and a file:, smb: or
 // javascript: URL handed to an opener would read files, reach network shares or run code.
 import type { Env } from "../context.ts";
-import { spawn } from "node:child_process";
 import { isLoopbackHost } from "../config/names.ts";
 
 /** `https:`, or `http:` to a loopback host (local test servers). */
@@ -27,6 +26,9 @@ export function openerCommand(url: string, platform: NodeJS.Platform): [string, 
 export async function openUrl(url: string, env: Env): Promise<void> {
   if (!isOpenableUrl(url)) return;
   const [command, args] = openerCommand(new URL(url).href, process.platform);
+  // Loaded here, not at the top: every command that may show a URL imports this module, and
+  // node:child_process costs milliseconds at start-up.
+  const { spawn } = await import("node:child_process");
   await new Promise<void>((done) => {
     const child = spawn(command, args, { stdio: "ignore", detached: true, windowsHide: true, env: env as NodeJS.ProcessEnv });
     child.on("error", () => done());

@@ -44,6 +44,8 @@ export interface ServerView {
   auto_approve_read_only?: boolean;
   /** Era probes (issue 21 item 7): only when the server sets it; otherwise "auto". */
   protocol?: ProtocolSetting;
+  /** Keep-alive (issue 22): only when the server sets keep_alive. */
+  keep_alive?: boolean;
   auth: AuthView;
 }
 
@@ -114,6 +116,8 @@ export function describeServer(server: ServerConfig, auth: AuthView = configured
     approve_tools: server.approveTools,
     auto_approve_read_only: server.autoApproveReadOnly,
     protocol: server.protocol,
+    // Keep-alive (issue 22)
+    keep_alive: server.keepAlive,
     auth,
   };
   if (server.transport === "stdio") {

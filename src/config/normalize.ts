@@ -4,6 +4,7 @@ import { clampTimeoutSec } from "../timers.ts";
 import type { RawConfig, RawOtel, RawProvider, RawServe, RawServer } from "./schema.ts";
 import {
   type AssertionSource,
+  DEFAULT_KEEP_ALIVE_IDLE_SEC,
   DEFAULT_MAX_TURNS,
   DEFAULT_PROVIDER,
   DEFAULT_REGISTRY_URL,
@@ -40,6 +41,8 @@ export function normalizeConfig(raw: RawConfig): TetherConfig {
     sampling: raw.sampling ?? "off",
     // Registry install: where `mcp add --registry` and `mcp registry search` look servers up.
     registryUrl: raw.registry_url ?? DEFAULT_REGISTRY_URL,
+    // Keep-alive (issue 22)
+    keepAliveIdleSec: raw.keep_alive_idle_sec ?? DEFAULT_KEEP_ALIVE_IDLE_SEC,
   };
 }
 
@@ -62,6 +65,8 @@ export function normalizeServer(name: string, raw: RawServer): ServerConfig {
     autoApproveReadOnly: raw.auto_approve_read_only,
     // Era probes (issue 21 item 7): undefined is "auto", and `mcp get` shows the key only when set.
     protocol: raw.protocol,
+    // Keep-alive (issue 22)
+    keepAlive: raw.keep_alive,
   };
   if (raw.url !== undefined) {
     return {

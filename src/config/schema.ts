@@ -55,6 +55,8 @@ export const serverSchema = type({
   "oauth_assertion_audience?": "string > 0",
   // Era probes (issue 21 item 7): pin the protocol era, or probe for it ("auto").
   "protocol?": "'2025-11-25' | '2026-07-28' | 'auto'",
+  // Keep-alive (issue 22): this server runs in the per-config background daemon.
+  "keep_alive?": "boolean",
 }).onUndeclaredKey("reject");
 
 const providerSchema = type({
@@ -141,6 +143,8 @@ export const configSchema = type({
   "sampling?": samplingPolicy,
   // Registry install (`mcp add --registry`, `mcp registry search`): the MCP Registry's base URL.
   "registry_url?": "string > 0",
+  // Keep-alive (issue 22): the daemon exits after this many seconds without use.
+  "keep_alive_idle_sec?": "1 <= number.integer <= 999999",
 });
 
 export type RawServer = typeof serverSchema.infer;

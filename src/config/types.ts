@@ -21,6 +21,8 @@ export function defaultMaxTotalTimeoutSec(toolTimeoutSec: number): number {
   return Math.max(toolTimeoutSec, Math.min(10 * toolTimeoutSec, MAX_DEFAULT_TOOL_TOTAL_TIMEOUT_SEC));
 }
 export const DEFAULT_MAX_TURNS = 20;
+/** Keep-alive (issue 22): keep_alive_idle_sec when unset, ten minutes. */
+export const DEFAULT_KEEP_ALIVE_IDLE_SEC = 600;
 /** The most bytes of one tool result the model reads; the rest is saved under $TETHER_HOME/outputs/. */
 export const DEFAULT_TOOL_OUTPUT_MAX_BYTES = 32 * 1024;
 export const DEFAULT_PROVIDER = "openai";
@@ -57,6 +59,8 @@ interface ServerCommon {
   autoApproveReadOnly?: boolean;
   /** Era probes (issue 21 item 7): the pinned era, or `auto` (also when undefined). */
   protocol?: ProtocolSetting;
+  /** Keep-alive (issue 22): runs in the config's background daemon, kept between commands. */
+  keepAlive?: boolean;
 }
 
 export interface StdioServerConfig extends ServerCommon {
@@ -206,6 +210,8 @@ export interface TetherConfig {
   sampling: SamplingPolicy;
   /** Registry install: the MCP Registry's base URL (`registry_url`), the official one by default. */
   registryUrl: string;
+  /** Keep-alive (issue 22): seconds without use after which the daemon exits. */
+  keepAliveIdleSec?: number;
 }
 
 /** Registry install: the official MCP Registry. */

@@ -12,16 +12,24 @@ export type ProbeResult =
   | { server: ServerConfig; status: "ok"; connection: McpConnection }
   | { server: ServerConfig; status: "error"; error: TetherError; latencyMs: number };
 
-/** Connects to every enabled server at once; keeps connections open for the caller. `options`: what exec listens for (list changes). */
-export async function connectAll(ctx: Context, servers: ServerConfig[], options?: (server: ServerConfig) => ConnectOptions): Promise<ProbeResult[]> {
-  return Promise.all(servers.map((server) => probeOne(ctx, server, options?.(server))));
+/**
+ * Connects to every enabled server at once; keeps connections open for the caller. `options`: what exec listens for (list changes).
+ * `keepAlive` (exec): keep_alive servers are used through the keep-alive daemon; a probe (doctor, list --status) connects itself.
+ */
+export async function connectAll(
+  ctx: Context,
+  servers: ServerConfig[],
+  options?: (server: ServerConfig) => ConnectOptions,
+  { keepAlive = false }: { keepAlive?: boolean } = {},
+): Promise<ProbeResult[]> {
+  return Promise.all(servers.map((server) => probeOne(ctx, server, options?.(server), keepAlive && server.keepAlive === true)));
 }
 
-async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOptions): Promise<ProbeResult> {
+async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOptions, keptAlive = false): Promise<ProbeResult> {
   if (!server.enabled) return { server, status: "disabled" };
   const started = performance.now();
   try {
-    const connection = await connectServer(ctx, server, options);
+    const connection = keptAlive ? await (await import("../daemon/remote.ts")).openKeptAlive(ctx, server) : await connectServer(ctx, server, options);
     rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
     return { server, status: "ok", connection };
   } catch (error) {

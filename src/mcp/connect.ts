@@ -68,8 +68,8 @@ export interface McpConnection {
   refreshTools(): Promise<Tool[]>;
   /** `tools` came from the list cache (list-cache.ts), not from the server, in this run. */
   toolsFromCache: boolean;
-  /** This server entry's list cache (SEP-2549), which the SDK reads and writes. */
-  listCache: FileListCache;
+  /** This server entry's list cache (SEP-2549), which the SDK reads and writes; none through the keep-alive daemon. */
+  listCache?: FileListCache;
   /** Time to connect, initialize and list tools. */
   latencyMs: number;
   pid?: number;

@@ -151,7 +151,7 @@ async function listAll(connection: McpConnection): Promise<Partial<Record<ListKi
     caps?.prompts ? connection.listPrompts() : undefined,
     caps?.resources ? connection.listResources() : undefined,
   ]);
-  connection.listCache.markAbsent(KINDS.filter((kind) => !caps?.[kind]));
+  connection.listCache?.markAbsent(KINDS.filter((kind) => !caps?.[kind]));
   return { tools: connection.tools, ...(prompts && { prompts }), ...(resources && { resources }) };
 }
 

@@ -6,7 +6,7 @@ import { disabledServer, getServer } from "../config/servers.ts";
 import type { ServerConfig } from "../config/types.ts";
 import { UsageError } from "../errors.ts";
 import { closest } from "../suggest.ts";
-import { type CallProgress, connectServer, type McpConnection } from "./connect.ts";
+import type { CallProgress, McpConnection } from "./connect.ts";
 import { readArgumentInput } from "./argument-files.ts";
 import { rememberNames } from "./name-cache.ts";
 import { isToolAllowed } from "./tool-filter.ts";
@@ -17,11 +17,20 @@ import { callWithFreshSchema } from "./stale-schema.ts";
  * names go to the completion cache; `rememberTools: false` when the caller records them itself,
  * with the names it lists next, so a command writes the cache once.
  */
-export async function openServer(ctx: Context, name: ServerRef, options: { rememberTools?: boolean; lists?: "cache" | "server" } = {}): Promise<McpConnection> {
+export async function openServer(
+  ctx: Context,
+  name: ServerRef,
+  options: { rememberTools?: boolean; lists?: "cache" | "server"; keepAlive?: boolean } = {},
+): Promise<McpConnection> {
   // A ServerConfig is one already resolved (an ad-hoc server: src/config/adhoc.ts).
   const server = typeof name === "string" ? await getServer(ctx, name) : name;
   if (!server.enabled) throw disabledServer(server.name);
-  const connection = await connectServer(ctx, server, { lists: options.lists });
+  // keep_alive (or --keep-alive; --no-keep-alive wins over the config): the server runs in the
+  // daemon. connect.ts (and with it the MCP SDK) loads only when tether connects itself.
+  const connection =
+    (options.keepAlive ?? server.keepAlive)
+      ? await openKeptAlive(ctx, server)
+      : await (await import("./connect.ts")).connectServer(ctx, server, { lists: options.lists });
   if (options.rememberTools ?? true) rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
   return connection;
 }
@@ -36,6 +45,8 @@ export interface ToolCallRequest {
   args: string[];
   /** JSON, `@PATH` or `-` (stdin). */
   argsJson?: string;
+  /** --keep-alive / --no-keep-alive; undefined follows the server's keep_alive. */
+  keepAlive?: boolean;
 }
 
 export interface ToolCallOutcome {
@@ -53,8 +64,13 @@ export interface ToolCallOutcome {
 export async function callServerTool(ctx: Context, request: ToolCallRequest, onProgress?: (update: CallProgress) => void): Promise<ToolCallOutcome> {
   // Files and stdin first: a missing file must not cost a server start.
   const input = await readArgumentInput(ctx, request);
-  const connection = await openServer(ctx, request.server, { lists: "cache" });
+  const connection = await openServer(ctx, request.server, { lists: "cache", keepAlive: request.keepAlive });
   return callWithFreshSchema(connection, request.tool, input, (tool, args) => connection.callTool(tool.name, args, { onProgress }));
+}
+
+/** Loaded only for keep-alive servers: the daemon's client stays off every other command's path. */
+async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
+  return (await import("../daemon/remote.ts")).openKeptAlive(ctx, server);
 }
 
 export function findTool(connection: McpConnection, name: string): Tool {

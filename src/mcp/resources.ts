@@ -18,8 +18,8 @@ export interface ResourceListing {
 }
 
 /** The server's resources, or with `templates` its resource templates; a server without the capability offers none. */
-export async function listServerResources(ctx: Context, ref: ServerRef, options: { templates: boolean }): Promise<ResourceListing> {
-  const connection = await openServer(ctx, ref, { rememberTools: false });
+export async function listServerResources(ctx: Context, ref: ServerRef, options: { templates: boolean; keepAlive?: boolean }): Promise<ResourceListing> {
+  const connection = await openServer(ctx, ref, { rememberTools: false, keepAlive: options.keepAlive });
   const name = connection.server.name;
   return listRemembered(ctx, connection, async (listed) => {
     if (!connection.capabilities()?.resources) return { server: name, resources: [], templates: [] };
@@ -33,6 +33,8 @@ export async function listServerResources(ctx: Context, ref: ServerRef, options:
 export interface ResourceReadRequest {
   server: ServerRef;
   uri: string;
+  /** --keep-alive / --no-keep-alive; undefined follows the server's keep_alive. */
+  keepAlive?: boolean;
 }
 
 export interface ResourceRead {
@@ -51,7 +53,7 @@ export async function readServerResource(ctx: Context, request: ResourceReadRequ
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(request.uri)) {
     throw new UsageError(`"${request.uri}" is not a URI (expected scheme:..., e.g. file:///path)`, { hint: `see: tether mcp resources ${name}` });
   }
-  const connection = await openServer(ctx, request.server);
+  const connection = await openServer(ctx, request.server, { keepAlive: request.keepAlive });
   requireCapability(connection, "resources");
   try {
     return { server: name, uri: request.uri, result: await connection.readResource(request.uri, { onProgress }) };
@@ -68,8 +70,8 @@ export interface PromptListing {
   prompts: Prompt[];
 }
 
-export async function listServerPrompts(ctx: Context, ref: ServerRef): Promise<PromptListing> {
-  const connection = await openServer(ctx, ref, { rememberTools: false });
+export async function listServerPrompts(ctx: Context, ref: ServerRef, options: { keepAlive?: boolean } = {}): Promise<PromptListing> {
+  const connection = await openServer(ctx, ref, { rememberTools: false, keepAlive: options.keepAlive });
   const name = connection.server.name;
   return listRemembered(ctx, connection, async (listed) => {
     if (!connection.capabilities()?.prompts) return { server: name, prompts: [] };
@@ -84,6 +86,8 @@ export interface PromptRequest {
   prompt: string;
   /** `--arg k=v` pairs, in order (`k=@PATH` / `k=@-` read a file / stdin). */
   args: string[];
+  /** --keep-alive / --no-keep-alive; undefined follows the server's keep_alive. */
+  keepAlive?: boolean;
 }
 
 export interface RenderedPrompt {
@@ -96,7 +100,7 @@ export interface RenderedPrompt {
 /** Renders a prompt: an unknown name, an unknown or a missing required argument is a usage error (exit 2). */
 export async function getServerPrompt(ctx: Context, request: PromptRequest, onProgress?: (update: CallProgress) => void): Promise<RenderedPrompt> {
   const { pairs } = await readArgumentInput(ctx, { args: request.args });
-  const connection = await openServer(ctx, request.server, { rememberTools: false });
+  const connection = await openServer(ctx, request.server, { rememberTools: false, keepAlive: request.keepAlive });
   return renderPrompt(ctx, connection, request.prompt, pairs, onProgress);
 }
 

@@ -4,7 +4,6 @@
 // directory); `--root` paths are relative to the current directory, as shell arguments are.
 // `~` and `~/…` are the user's home in both.
 import { basename, dirname, isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Root } from "@modelcontextprotocol/client";
 import type { ServerConfig, TetherConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
@@ -28,5 +27,5 @@ function resolveRootPath(dir: string, base: string, home: string): string {
 }
 
 function toRoot(path: string): Root {
-  return { uri: pathToFileURL(path).href, name: basename(path) || path };
+  return { uri: Bun.pathToFileURL(path).href, name: basename(path) || path };
 }

@@ -3,12 +3,15 @@
 // error on a tool call indicating the method was not found or the parameters were invalid",
 // SEP-2549): tether lists the tools once more and, when the server refused the call, calls again
 // once. A refused call did not run, so calling again never runs a tool twice.
-import { type CallToolResult, ProtocolError, ProtocolErrorCode, type Tool } from "@modelcontextprotocol/client";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import { TetherError } from "../errors.ts";
 import type { ArgumentInput } from "./argument-files.ts";
 import { coerceArguments } from "./coerce.ts";
 import type { McpConnection } from "./connect.ts";
 import { findTool, type ToolCallOutcome } from "./operations.ts";
+
+/** JSON-RPC "invalid params" (the SDK's ProtocolErrorCode.InvalidParams). */
+const INVALID_PARAMS = -32602;
 
 /**
  * What says a call was refused for a schema tether had wrong: JSON-RPC -32602 (invalid params; the
@@ -18,7 +21,8 @@ import { findTool, type ToolCallOutcome } from "./operations.ts";
 export function pointsToStaleSchema(outcome: { error: unknown } | { result: CallToolResult }): boolean {
   if ("error" in outcome) {
     const cause = outcome.error instanceof TetherError ? outcome.error.cause : outcome.error;
-    return cause instanceof ProtocolError && cause.code === ProtocolErrorCode.InvalidParams;
+    // The SDK's ProtocolError, read by its code so that `mcp call` through the keep-alive daemon loads no SDK.
+    return cause instanceof Error && (cause as { code?: unknown }).code === INVALID_PARAMS;
   }
   const { result } = outcome;
   if (!result.isError) return false;

@@ -5,19 +5,14 @@ import { randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { Context } from "../context.ts";
-import { expandList, expandMap, expandVars, requireEnvVar } from "../config/expand.ts";
 import type { StdioServerConfig } from "../config/types.ts";
 import { LineRing } from "./line-ring.ts";
+import { childEnvironment, launchParameters } from "./stdio-launch.ts";
+// Where they always were, for their callers; they live apart so a module can use them without the SDK.
+export { childEnvironment, INHERITED_ENV_VARS, launchParameters } from "./stdio-launch.ts";
 import { guardNotifications } from "./notification-budget.ts";
 import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { descendantsOf, killAll, killTreeWindows, processesWithMarker, readProcessTable, SERVER_MARKER_VAR } from "./process-tree.ts";
-
-/** What a child inherits from tether's environment; everything else must be named in config. */
-export const INHERITED_ENV_VARS: readonly string[] =
-  process.platform === "win32"
-    ? ["PATH", "PATHEXT", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "APPDATA", "LOCALAPPDATA", "USERPROFILE",
-       "HOMEDRIVE", "HOMEPATH", "USERNAME", "TEMP", "TMP", "PROGRAMFILES", "PROGRAMDATA", "PROCESSOR_ARCHITECTURE", "LANG", "TZ"]
-    : ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR", "TZ"];
 
 /** The longest stdout line (one JSON-RPC message) tether reads from a stdio server: the SDK's default, made explicit. */
 export const MAX_STDIO_LINE_BYTES = 10 * 1024 * 1024;
@@ -29,28 +24,6 @@ export interface StdioChild {
   lineTooLong: boolean;
   /** The SERVER_MARKER_VAR value in this server's environment (and its probe sibling's). */
   marker: string;
-}
-
-/** The child's environment: the safe inherited set, then `env_vars` copied by name, then `env`. */
-export function childEnvironment(ctx: Context, server: StdioServerConfig): Record<string, string> {
-  const where = `server "${server.name}"`;
-  const env: Record<string, string> = {};
-  for (const name of INHERITED_ENV_VARS) {
-    const value = ctx.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  for (const name of server.envVars) env[name] = requireEnvVar(ctx.env, name, `${where} env_vars`);
-  return { ...env, ...expandMap(server.env, ctx.env, `${where} env`) };
-}
-
-/** What identifies a stdio server's launch: the command, arguments and directory, ${VAR}s expanded. */
-export function launchParameters(ctx: Context, server: StdioServerConfig): { command: string; args: string[]; cwd?: string } {
-  const where = `server "${server.name}"`;
-  return {
-    command: expandVars(server.command, ctx.env, `${where} command`),
-    args: expandList(server.args, ctx.env, `${where} args`),
-    cwd: server.cwd ? expandVars(server.cwd, ctx.env, `${where} cwd`) : undefined,
-  };
 }
 
 export interface StdioChildOptions {

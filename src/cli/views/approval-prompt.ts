@@ -1,5 +1,4 @@
 // The y/a/n/q approval prompt of `tether exec` on a terminal.
-import { createInterface } from "node:readline";
 import { parseApprovalAnswer, type ApprovalAnswer, type ApprovalPrompt, type ApprovalRequest, type ToolHint } from "../../agent/approvals.ts";
 import type { IO } from "../../context.ts";
 import { terminalText } from "../../text/sanitize.ts";
@@ -68,6 +67,9 @@ export class LineReader {
   private readonly reader;
 
   constructor(input: NodeJS.ReadableStream) {
+    // Required on first use, not imported: node:readline costs milliseconds at start-up, and most
+    // commands that could ask never do.
+    const { createInterface } = require("node:readline") as typeof import("node:readline");
     this.reader = createInterface({ input, terminal: false, crlfDelay: Infinity });
     this.reader.on("line", (line) => {
       const waiter = this.waiting.shift();

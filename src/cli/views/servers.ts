@@ -80,6 +80,8 @@ function detailFields(view: ServerView): [string, string | undefined][] {
     ["enabled_tools", view.enabled_tools?.join(", ")],
     ["disabled_tools", view.disabled_tools.length ? view.disabled_tools.join(", ") : undefined],
     ["approve_tools", view.approve_tools.length ? view.approve_tools.join(", ") : undefined],
+    // Keep-alive (issue 22)
+    ["keep_alive", view.keep_alive ? "true" : undefined],
     ["auth", authLabel(view.auth)],
   ];
 }

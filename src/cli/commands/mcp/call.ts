@@ -4,7 +4,7 @@ import type { Context } from "../../../context.ts";
 import { ToolError } from "../../../errors.ts";
 import { prepareCallOutputs, writeCallOutputs } from "../../../mcp/call-outputs.ts";
 import { callServerTool } from "../../../mcp/operations.ts";
-import { jsonArg, repeatedFlag } from "../../args.ts";
+import { jsonArg, keepAliveArg, keepAliveOf, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
@@ -27,6 +27,7 @@ export default (ctx: Context) =>
       out: { type: "string", description: "Write the result, as --json prints it, to FILE instead of stdout", valueHint: "FILE" },
       ...serverTargetArgs,
       ...serverRequestArgs,
+      ...keepAliveArg,
       ...jsonArg,
     },
     async run(args, rawArgs) {
@@ -35,7 +36,7 @@ export default (ctx: Context) =>
       prepareCallOutputs(ctx, saving);
       const elicitor = answerServerRequests(ctx, args, rawArgs);
       const outcome = await withServerTarget(ctx, target, (server) => {
-        const request = { server, tool: tool!, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"] };
+        const request = { server, tool: tool!, args: repeatedFlag(rawArgs, "arg"), argsJson: args["args-json"], keepAlive: keepAliveOf(rawArgs) };
         return withSpinner(ctx.io, `Calling ${tool} on ${server.name}…`, (status) =>
           callServerTool(ctx, request, (update) => renderCallProgress(ctx.io, tool!, update, status)),
         );

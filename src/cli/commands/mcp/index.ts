@@ -24,5 +24,7 @@ export default (ctx: Context) =>
       import: lazy(ctx, () => import("./import.ts")),
       registry: lazy(ctx, () => import("./registry/index.ts")),
       grep: lazy(ctx, () => import("./grep.ts")),
+      // Keep-alive (issue 22)
+      daemon: lazy(ctx, () => import("./daemon/index.ts")),
     },
   });

@@ -1,7 +1,7 @@
 // `tether mcp prompt`: render one prompt with its arguments.
 import type { Context } from "../../../context.ts";
 import { getServerPrompt } from "../../../mcp/resources.ts";
-import { jsonArg, repeatedFlag } from "../../args.ts";
+import { jsonArg, keepAliveArg, keepAliveOf, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
@@ -22,13 +22,14 @@ export default (ctx: Context) =>
       arg: { type: "string", description: "Prompt argument k=v; k=@FILE reads a file, k=@- stdin, @@ escapes @ (repeatable)", valueHint: "k=v" },
       ...serverTargetArgs,
       ...serverRequestArgs,
+      ...keepAliveArg,
       ...jsonArg,
     },
     async run(args, rawArgs) {
       const { target, rest: [prompt] } = parseServerTarget(args, rawArgs, path, ["PROMPT"]);
       const elicitor = answerServerRequests(ctx, args, rawArgs);
       const rendered = await withServerTarget(ctx, target, (server) => {
-        const request = { server, prompt: prompt!, args: repeatedFlag(rawArgs, "arg") };
+        const request = { server, prompt: prompt!, args: repeatedFlag(rawArgs, "arg"), keepAlive: keepAliveOf(rawArgs) };
         return withSpinner(ctx.io, `Rendering ${prompt} on ${server.name}…`, (status) =>
           getServerPrompt(ctx, request, (update) => renderCallProgress(ctx.io, prompt!, update, status)),
         );

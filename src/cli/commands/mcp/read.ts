@@ -1,7 +1,7 @@
 // `tether mcp read`: read one resource (a listed URI or one matching a template).
 import type { Context } from "../../../context.ts";
 import { readServerResource } from "../../../mcp/resources.ts";
-import { jsonArg } from "../../args.ts";
+import { jsonArg, keepAliveArg, keepAliveOf } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { answerServerRequests, serverRequestArgs } from "../../server-requests.ts";
 import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
@@ -22,6 +22,7 @@ export default (ctx: Context) =>
       out: { type: "string", description: "Write the contents (text or binary) to this file", valueHint: "FILE" },
       ...serverTargetArgs,
       ...serverRequestArgs,
+      ...keepAliveArg,
       ...jsonArg,
     },
     async run(args, rawArgs) {
@@ -29,7 +30,7 @@ export default (ctx: Context) =>
       const elicitor = answerServerRequests(ctx, args, rawArgs);
       const read = await withServerTarget(ctx, target, (server) =>
         withSpinner(ctx.io, `Reading ${uri} from ${server.name}…`, (status) =>
-          readServerResource(ctx, { server, uri: uri! }, (update) => renderCallProgress(ctx.io, uri!, update, status)),
+          readServerResource(ctx, { server, uri: uri!, keepAlive: keepAliveOf(rawArgs) }, (update) => renderCallProgress(ctx.io, uri!, update, status)),
         ),
       );
       elicitor.check();

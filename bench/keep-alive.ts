@@ -1,0 +1,94 @@
+// A warm `tether mcp call` through the keep-alive daemon against `tether --version`, the same
+// compiled binary in the same run, interleaved. Goal (issue 22): the call ≤ 2× --version. The
+// server is the stdio fixture with keep_alive = true; the daemon is started and warmed first and
+// stopped at the end (by `mcp daemon stop`, then by pid if it is still there).
+//
+//   bun bench/keep-alive.ts [--rounds 30] [--warmup 3] [--rebuild]
+//
+// Uses dist/tether-<host>, the release build (built with build.ts when missing, or always with
+// --rebuild), as bench/startup.ts does: the test binary has no bytecode and starts slower.
+// Reports PASS/MISS and always exits 0.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildRelease, hostTarget, ROOT } from "../build.ts";
+import { stdioFixture, writeConfig } from "../test/support/config.ts";
+import { median } from "./stats.ts";
+
+const GOAL = 2;
+
+function parseArgs(argv: string[]): { rounds: number; warmup: number; rebuild: boolean } {
+  const opts = { rounds: 30, warmup: 3, rebuild: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--rounds") opts.rounds = Number(argv[++i]);
+    else if (arg === "--warmup") opts.warmup = Number(argv[++i]);
+    else if (arg === "--rebuild") opts.rebuild = true;
+    else throw new Error(`unknown argument ${arg}; usage: bun bench/keep-alive.ts [--rounds N] [--warmup N] [--rebuild]`);
+  }
+  return opts;
+}
+
+const { rounds, warmup, rebuild } = parseArgs(process.argv.slice(2));
+const target = hostTarget();
+const binary = join(ROOT, "dist", target.fileName);
+if (rebuild || !(await Bun.file(binary).exists())) {
+  console.error(`building dist/${target.fileName} with build.ts ...`);
+  await buildRelease({ targets: [target], outdir: join(ROOT, "dist"), otel: true, bytecode: true });
+}
+const home = mkdtempSync(join(tmpdir(), "tether-bench-keepalive-"));
+const tetherHome = join(home, ".tether");
+writeConfig(join(tetherHome, "config.toml"), { servers: { fx: stdioFixture([], { keep_alive: true }) } });
+const env = { PATH: process.env.PATH ?? "", HOME: home, TETHER_HOME: tetherHome, NO_COLOR: "1" };
+
+function timeOnce(cmd: string[]): number {
+  const started = performance.now();
+  const proc = Bun.spawnSync(cmd, { env, cwd: home, stdout: "pipe", stderr: "pipe" });
+  const elapsed = performance.now() - started;
+  if (proc.exitCode !== 0) throw new Error(`${cmd.slice(1).join(" ")} exited ${proc.exitCode}: ${proc.stderr.toString().trim()}`);
+  return elapsed;
+}
+
+const cases = [
+  { name: "tether --version", cmd: [binary, "--version"] },
+  // For reference: reading and validating the config, no server at all (its own goal is bench/startup.ts's).
+  { name: "mcp list (reference)", cmd: [binary, "mcp", "list"] },
+  { name: "mcp daemon status", cmd: [binary, "mcp", "daemon", "status"] },
+  { name: "mcp call (keep-alive, warm)", cmd: [binary, "mcp", "call", "fx", "echo", "--arg", "text=hi"] },
+];
+const CALL = cases.length - 1;
+
+try {
+  // The first call starts the daemon and the server; the warm-up rounds are not counted.
+  timeOnce(cases[CALL]!.cmd);
+  const times = cases.map(() => [] as number[]);
+  for (let round = 0; round < warmup + rounds; round++) {
+    cases.forEach((c, i) => {
+      const elapsed = timeOnce(c.cmd);
+      if (round >= warmup) times[i]!.push(elapsed);
+    });
+  }
+  const medians = times.map(median);
+  const version = medians[0]!;
+  console.log(`keep-alive, median of ${rounds} interleaved runs after ${warmup} warm-ups`);
+  cases.forEach((c, i) => {
+    const ratio = medians[i]! / version;
+    const verdict = i === CALL ? `  goal ≤ ${GOAL}×  ${ratio <= GOAL ? "PASS" : "MISS"}` : "";
+    console.log(`${c.name.padEnd(30)} ${medians[i]!.toFixed(2).padStart(6)} ms  ${ratio.toFixed(2)}×${verdict}`);
+  });
+} finally {
+  Bun.spawnSync([binary, "mcp", "daemon", "stop"], { env, cwd: home, stdout: "ignore", stderr: "ignore" });
+  // Should stop have failed, the daemon still goes.
+  try {
+    for (const name of ["daemon"]) {
+      const dir = join(tetherHome, name);
+      for (const file of new Bun.Glob("*.json").scanSync(dir)) {
+        const pid = (JSON.parse(readFileSync(join(dir, file), "utf8")) as { pid: number }).pid;
+        process.kill(pid, "SIGKILL");
+      }
+    }
+  } catch {
+    // Gone.
+  }
+  rmSync(home, { recursive: true, force: true });
+}

@@ -1,0 +1,407 @@
+// A command's side of the daemon: find the running one (a status request answered with its pid),
+// start one under the start lock when there is none, and send it requests on one connection.
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import type { Context } from "../context.ts";
+import { ConnectionError, TetherError } from "../errors.ts";
+import { withFileLock } from "../files/atomic.ts";
+import type { DaemonMeta } from "./host.ts";
+import { isProcessAlive } from "./process-alive.ts";
+import { type DaemonFiles, daemonFiles, ensureOwnDir } from "./paths.ts";
+import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, lineDecoder, type QuestionKind, toWireError } from "./protocol.ts";
+import type { DaemonStatus } from "./status.ts";
+
+/** How long a started daemon may take to answer its first status request. */
+export const DAEMON_START_TIMEOUT_MS = 15_000;
+/** How long a daemon that exists may take to answer a status request before it counts as hung. */
+const STATUS_TIMEOUT_MS = 2_000;
+/** How long `stop` waits for the daemon's process to end before killing it. */
+const STOP_WAIT_MS = 8_000;
+const POLL_MS = 50;
+
+export interface RequestHandlers {
+  onProgress?(update: unknown): void;
+  onLog?(params: unknown): void;
+  onAsk?(kind: QuestionKind, params: unknown, key?: string): Promise<unknown>;
+}
+
+/** The client's end of a connection: bytes out, and close. */
+interface Wire {
+  write(text: string): void;
+  /** Closes once everything written has been sent. */
+  end(): void;
+  destroy(): void;
+}
+
+interface WireEvents {
+  data(bytes: Uint8Array): void;
+  close(error?: Error): void;
+}
+
+/** One open connection to the daemon; requests may overlap. */
+export class DaemonClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; handlers: RequestHandlers }>();
+  private closedError?: Error;
+  private wire!: Wire;
+
+  /** A client on the daemon's socket, or undefined when nothing listens there. */
+  static async connect(path: string, timeoutMs: number): Promise<DaemonClient | undefined> {
+    const client = new DaemonClient();
+    const decode = lineDecoder(
+      (message) => client.receive(message as DaemonMessage),
+      (error) => {
+        client.fail(error);
+        client.wire.destroy();
+      },
+    );
+    const wire = await connectSocket(path, timeoutMs, {
+      data: (bytes) => void decode(bytes),
+      close: (error) => client.fail(error ?? new ConnectionError("the keep-alive daemon closed the connection", { hint: "see: tether mcp daemon logs" })),
+    });
+    if (!wire) return undefined;
+    client.wire = wire;
+    return client;
+  }
+
+  private constructor() {}
+
+  request(method: DaemonMethod, params?: unknown, handlers: RequestHandlers = {}, signal?: AbortSignal): Promise<unknown> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, handlers });
+      // Cancelling a request closes the connection: the daemon cancels everything it runs for it.
+      signal?.addEventListener("abort", () => this.destroy(), { once: true });
+      this.wire.write(encodeLine({ id, method, params }));
+    });
+  }
+
+  close(): void {
+    this.wire.end();
+  }
+
+  destroy(): void {
+    this.wire.destroy();
+  }
+
+  private receive(message: DaemonMessage): void {
+    const entry = this.pending.get(message.id);
+    if (!entry) return;
+    if ("ask" in message) {
+      const { ask } = message;
+      const answer = entry.handlers.onAsk?.(message.kind, message.params, message.key) ?? Promise.reject(new TetherError("this command answers no questions"));
+      answer.then(
+        (result) => this.wire.write(encodeLine({ answer: ask, result })),
+        (error: unknown) => this.wire.write(encodeLine({ answer: ask, error: toWireError(error) })),
+      );
+    } else if ("progress" in message) entry.handlers.onProgress?.(message.progress);
+    else if ("log" in message) entry.handlers.onLog?.(message.log);
+    else {
+      this.pending.delete(message.id);
+      if ("error" in message) entry.reject(fromWireError(message.error));
+      else entry.resolve(message.result);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.closedError ??= error;
+    for (const entry of this.pending.values()) entry.reject(this.closedError);
+    this.pending.clear();
+  }
+}
+
+/**
+ * Connects to the socket, or resolves undefined when nothing listens there. Bun's own socket on
+ * Unix: node:net would load Node's stream machinery, milliseconds every warm command would pay.
+ */
+async function connectSocket(path: string, timeoutMs: number, events: WireEvents): Promise<Wire | undefined> {
+  if (process.platform === "win32") return connectNodeSocket(path, timeoutMs, events);
+  if (!existsSync(path)) return undefined;
+  let socket: Awaited<ReturnType<typeof Bun.connect>> | undefined;
+  // Bytes the kernel did not take yet (a large request), sent on drain.
+  const unsent: Uint8Array[] = [];
+  let ending = false;
+  let closed = false;
+  const close = (error?: Error) => {
+    if (closed) return;
+    closed = true;
+    events.close(error);
+  };
+  const flush = () => {
+    while (socket && unsent.length > 0) {
+      const chunk = unsent[0]!;
+      const written = socket.write(chunk);
+      if (written < chunk.length) {
+        unsent[0] = chunk.subarray(Math.max(0, written));
+        return;
+      }
+      unsent.shift();
+    }
+    if (ending) socket?.end();
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    socket = await Promise.race([
+      Bun.connect({
+        unix: path,
+        socket: {
+          data: (_socket, data) => events.data(data),
+          drain: () => flush(),
+          end: () => close(),
+          close: () => close(),
+          error: (_socket, error) => close(error),
+        },
+      }),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timeout")), timeoutMs))),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+  const encoder = new TextEncoder();
+  return {
+    write(text) {
+      if (closed) return;
+      unsent.push(encoder.encode(text));
+      if (unsent.length === 1) flush();
+    },
+    end() {
+      ending = true;
+      if (unsent.length === 0) socket?.end();
+    },
+    destroy() {
+      socket?.terminate();
+      close();
+    },
+  };
+}
+
+/** Windows named pipes through node:net (Bun's own sockets take Unix paths). */
+async function connectNodeSocket(path: string, timeoutMs: number, events: WireEvents): Promise<Wire | undefined> {
+  const { connect } = await import("node:net");
+  const socket = await new Promise<import("node:net").Socket | undefined>((resolve) => {
+    const s = connect(path);
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(undefined);
+    }, timeoutMs);
+    s.once("connect", () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once("error", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+  if (!socket) return undefined;
+  socket.on("data", (data: Buffer) => events.data(data));
+  socket.on("close", () => events.close());
+  socket.on("error", (error) => events.close(error));
+  return { write: (text) => void socket.write(text), end: () => void socket.end(), destroy: () => void socket.destroy() };
+}
+
+/**
+ * The daemon's status when one answers on the socket within `timeoutMs`. A bare connect is not
+ * enough: the kernel accepts connections on a hung daemon's listening socket.
+ */
+export async function probeDaemon(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<DaemonStatus | undefined> {
+  const client = await DaemonClient.connect(files.socket, timeoutMs);
+  if (!client) return undefined;
+  try {
+    return await statusOf(client, timeoutMs);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function statusOf(client: DaemonClient, timeoutMs: number): Promise<DaemonStatus | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const status = (await Promise.race([client.request("status"), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))])) as DaemonStatus | undefined;
+    return status && typeof status.pid === "number" ? status : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The status of this config's daemon, or undefined when none runs. */
+export function daemonStatus(ctx: Context): Promise<DaemonStatus | undefined> {
+  return probeDaemon(daemonFiles(ctx));
+}
+
+/**
+ * A connection to this config's daemon, starting it first when none answers. Starting is
+ * serialised across processes by the start lock; whoever gets it second finds the first one's
+ * daemon answering. A daemon of another tether version is stopped and replaced.
+ */
+export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
+  const files = daemonFiles(ctx);
+  const ready = await connectReady(files, ctx.version);
+  if (ready) return { ...ready, started: false };
+  ensureOwnDir(files.dir);
+  return withFileLock(
+    files.lock,
+    async () => {
+      const raced = await connectReady(files, ctx.version);
+      if (raced) return { ...raced, started: false };
+      await clearStale(ctx, files);
+      const { launchDaemon } = await import("./launch.ts");
+      const { pid, exited } = launchDaemon(ctx, files);
+      ctx.log.debug(`started keep-alive daemon ${pid} (log: ${files.log})`);
+      const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
+      let exitCode: number | null | undefined;
+      void exited.then((code) => (exitCode = code));
+      while (Date.now() < deadline) {
+        const status = await probeDaemon(files);
+        if (status?.pid === pid) {
+          const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+          if (client) return { client, status, started: true };
+        }
+        if (exitCode !== undefined) break;
+        await Bun.sleep(POLL_MS);
+      }
+      if (exitCode === undefined) killQuietly(pid, "SIGKILL");
+      throw new ConnectionError(
+        exitCode !== undefined ? `the keep-alive daemon exited as it started (exit ${exitCode})` : `the keep-alive daemon did not answer within ${DAEMON_START_TIMEOUT_MS / 1000}s`,
+        { hint: `see its log: tether mcp daemon logs (${files.log})` },
+      );
+    },
+    { timeoutMs: DAEMON_START_TIMEOUT_MS * 2, staleMs: DAEMON_START_TIMEOUT_MS * 2 },
+  );
+}
+
+/**
+ * Runs `first` on this config's daemon, starting the daemon if need be. On a warm daemon the
+ * first request goes out right behind the status request, so a warm command waits for one round
+ * trip, not two; should the status not come (a hung daemon) or name another version, that answer
+ * is dropped and `first` runs again on the daemon started in its place.
+ */
+export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) => Promise<T>): Promise<{ client: DaemonClient; result: T }> {
+  const files = daemonFiles(ctx);
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  if (client) {
+    const status = statusOf(client, STATUS_TIMEOUT_MS);
+    const result = first(client);
+    const answered = await status;
+    if (answered && answered.protocol === DAEMON_PROTOCOL && answered.version === ctx.version) return { client, result: await result };
+    result.catch(() => {});
+    client.destroy();
+    if (answered) await stopPid(files, answered.pid);
+  }
+  const { client: started } = await ensureDaemon(ctx);
+  return { client: started, result: await first(started) };
+}
+
+async function connectReady(files: DaemonFiles, version: string): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
+  // One connection for the status and the requests after it: a warm command pays one connect.
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  if (!client) return undefined;
+  const status = await statusOf(client, STATUS_TIMEOUT_MS);
+  if (!status) {
+    client.destroy();
+    return undefined;
+  }
+  if (status.protocol !== DAEMON_PROTOCOL || status.version !== version) {
+    // Left by another tether version (an upgrade): it would serve this command with its old code.
+    client.destroy();
+    await stopPid(files, status.pid);
+    return undefined;
+  }
+  return { client, status };
+}
+
+/**
+ * Before a start: a daemon the metadata names that is alive but did not answer is hung, and is
+ * killed; its socket and metadata are removed either way.
+ */
+async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
+  const meta = readMeta(files);
+  if (meta && meta.socket === files.socket && (await isHungDaemon(files, meta.pid))) {
+    ctx.log.warn(`the keep-alive daemon ${meta.pid} does not answer; stopping it`);
+    await stopPid(files, meta.pid);
+  }
+  rmSync(files.meta, { force: true });
+  if (process.platform !== "win32") rmSync(files.socket, { force: true });
+}
+
+/**
+ * Whether `pid`, named by the metadata, is this config's daemon alive but not answering: its
+ * socket still accepts connections (the kernel does that for a hung process), and on Linux its
+ * command line is a daemon's. A pid the system has since given to another process is never killed.
+ */
+async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
+  if (pid === process.pid || !isProcessAlive(pid)) return false;
+  if (process.platform === "linux") {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "latin1").includes("mcp\0daemon\0run")) return false;
+    } catch {
+      return false;
+    }
+  }
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  client?.destroy();
+  return client !== undefined;
+}
+
+export function readMeta(files: DaemonFiles): DaemonMeta | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(files.meta, "utf8")) as DaemonMeta;
+    return typeof meta.pid === "number" ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops this config's daemon: asks it, waits for its process to end, kills it if it does not.
+ * Returns the pid stopped, or undefined when none was running.
+ */
+export async function stopDaemon(ctx: Context): Promise<number | undefined> {
+  const files = daemonFiles(ctx);
+  const status = await probeDaemon(files);
+  const metaPid = readMeta(files)?.pid;
+  // Without an answer, the metadata's pid is stopped only when it is a hung daemon of this config.
+  const pid = status?.pid ?? (metaPid !== undefined && (await isHungDaemon(files, metaPid)) ? metaPid : undefined);
+  if (pid === undefined || !isProcessAlive(pid)) {
+    // Nothing runs; what a killed daemon left behind goes.
+    if (!status) {
+      rmSync(files.meta, { force: true });
+      if (process.platform !== "win32" && existsSync(files.socket)) rmSync(files.socket, { force: true });
+    }
+    return undefined;
+  }
+  if (status) {
+    const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+    if (client) {
+      await client.request("stop").catch(() => {});
+      client.destroy();
+    }
+  }
+  await stopPid(files, pid, !status);
+  return pid;
+}
+
+/** Waits for `pid` to end (after SIGTERM when `signal`), then SIGKILL; removes what it left. */
+async function stopPid(files: DaemonFiles, pid: number, signal = true): Promise<void> {
+  if (signal) killQuietly(pid, "SIGTERM");
+  const deadline = Date.now() + STOP_WAIT_MS;
+  while (isProcessAlive(pid) && Date.now() < deadline) await Bun.sleep(POLL_MS);
+  if (isProcessAlive(pid)) killQuietly(pid, "SIGKILL");
+  if (readMeta(files)?.pid === pid) {
+    rmSync(files.meta, { force: true });
+    if (process.platform !== "win32") rmSync(files.socket, { force: true });
+  }
+}
+
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,73 @@
+// Where one config file's keep-alive daemon keeps its files: a 0700 directory under $TETHER_HOME
+// holding the socket, the metadata (pid), the start lock and the log. One daemon per config file:
+// the key is a digest of the config's absolute path.
+import { chmodSync, lstatSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Context } from "../context.ts";
+import { ConfigError } from "../errors.ts";
+
+/**
+ * sun_path holds 104 bytes on macOS and 108 on Linux, terminator included: a longer socket path
+ * cannot be bound at all, so such a path moves to a short private directory instead.
+ */
+export const MAX_SOCKET_PATH_BYTES = 100;
+
+export interface DaemonFiles {
+  key: string;
+  /** $TETHER_HOME/daemon (0700): metadata, lock and log. */
+  dir: string;
+  /** The Unix socket (or a Windows named pipe). */
+  socket: string;
+  /** `{pid, socket, config, …}` of the daemon that owns the socket (0600). */
+  meta: string;
+  /** Held while one command starts the daemon, so two never start two. */
+  lock: string;
+  log: string;
+}
+
+/** The first 16 hex digits of sha256(absolute config path). */
+export function daemonKey(configPath: string): string {
+  return new Bun.CryptoHasher("sha256").update(configPath).digest("hex").slice(0, 16);
+}
+
+export function daemonFiles(ctx: Pick<Context, "paths" | "env">, platform: NodeJS.Platform = process.platform): DaemonFiles {
+  const key = daemonKey(ctx.paths.config);
+  const dir = join(ctx.paths.home, "daemon");
+  return {
+    key,
+    dir,
+    socket: socketPath(ctx, dir, key, platform),
+    meta: join(dir, `${key}.json`),
+    lock: join(dir, `${key}.lock`),
+    log: join(dir, `${key}.log`),
+  };
+}
+
+function socketPath(ctx: Pick<Context, "env">, dir: string, key: string, platform: NodeJS.Platform): string {
+  if (platform === "win32") return `\\\\.\\pipe\\tether-${key}`;
+  const preferred = join(dir, `${key}.sock`);
+  if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH_BYTES) return preferred;
+  // Too long to bind (a deep $TETHER_HOME): a short private directory instead.
+  const uid = process.getuid?.() ?? 0;
+  const runtime = ctx.env.XDG_RUNTIME_DIR;
+  const base = runtime && Buffer.byteLength(join(runtime, "tether", `${key}.sock`)) <= MAX_SOCKET_PATH_BYTES ? join(runtime, "tether") : `/tmp/tether-${uid}`;
+  return join(base, `${key}.sock`);
+}
+
+/**
+ * Creates `dir` 0700 and checks it is a directory of this user's that nobody else can enter: the
+ * socket inside answers anyone who can reach it, and runs servers with the caller's environment.
+ * A directory with a looser mode is tightened when it is ours; one owned by someone else is refused.
+ */
+export function ensureOwnDir(dir: string): void {
+  if (process.platform === "win32") return void mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
+    throw new ConfigError(`${dir} is not a directory owned by this user; tether will not put its keep-alive socket there`, {
+      hint: "remove it, or point $TETHER_HOME (or $XDG_RUNTIME_DIR) elsewhere",
+    });
+  }
+  if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
