@@ -13,23 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildRelease, hostTarget, ROOT } from "../build.ts";
 import { stdioFixture, writeConfig } from "../test/support/config.ts";
-import { median } from "./stats.ts";
+import { median, parseReleaseBenchArgs } from "./stats.ts";
 
 const GOAL = 2;
 
-function parseArgs(argv: string[]): { rounds: number; warmup: number; rebuild: boolean } {
-  const opts = { rounds: 30, warmup: 3, rebuild: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--rounds") opts.rounds = Number(argv[++i]);
-    else if (arg === "--warmup") opts.warmup = Number(argv[++i]);
-    else if (arg === "--rebuild") opts.rebuild = true;
-    else throw new Error(`unknown argument ${arg}; usage: bun bench/keep-alive.ts [--rounds N] [--warmup N] [--rebuild]`);
-  }
-  return opts;
-}
 
-const { rounds, warmup, rebuild } = parseArgs(process.argv.slice(2));
+const { rounds, warmup, rebuild } = parseReleaseBenchArgs(process.argv.slice(2), "bun bench/keep-alive.ts");
 const target = hostTarget();
 const binary = join(ROOT, "dist", target.fileName);
 if (rebuild || !(await Bun.file(binary).exists())) {

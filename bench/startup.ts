@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { buildRelease, compileExecutable, hostTarget, ROOT, startupConfigToml, startupRunEnv } from "../build.ts";
-import { median } from "./stats.ts";
+import { median, parseReleaseBenchArgs } from "./stats.ts";
 
 /** Reads, parses and prints the config and nothing else (./startup-floor.ts): no `mcp list` can be faster. */
 const FLOOR_ENTRY = path.join(import.meta.dir, "startup-floor.ts");
@@ -38,17 +38,6 @@ interface Case {
   goal?: number;
 }
 
-function parseArgs(argv: string[]): { rounds: number; warmup: number; rebuild: boolean } {
-  const opts = { rounds: 30, warmup: 3, rebuild: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--rounds") opts.rounds = Number(argv[++i]);
-    else if (arg === "--warmup") opts.warmup = Number(argv[++i]);
-    else if (arg === "--rebuild") opts.rebuild = true;
-    else throw new Error(`unknown argument ${arg}; usage: bun bench/startup.ts [--rounds N] [--warmup N] [--rebuild]`);
-  }
-  return opts;
-}
 
 
 function timeOnce(cmd: string[], env: Record<string, string>, cwd: string): number {
@@ -62,7 +51,7 @@ function timeOnce(cmd: string[], env: Record<string, string>, cwd: string): numb
 }
 
 async function main(): Promise<void> {
-  const { rounds, warmup, rebuild } = parseArgs(Bun.argv.slice(2));
+  const { rounds, warmup, rebuild } = parseReleaseBenchArgs(Bun.argv.slice(2), "bun bench/startup.ts");
   const target = hostTarget();
   const tether = path.join(ROOT, "dist", target.fileName);
   if (rebuild || !(await Bun.file(tether).exists())) {

@@ -23,3 +23,16 @@ export function peakRssOf(pid: number): number {
     return 0;
   }
 }
+
+/** `[--rounds N] [--warmup N] [--rebuild]` of the benches that time the release binary. */
+export function parseReleaseBenchArgs(argv: string[], usage: string): { rounds: number; warmup: number; rebuild: boolean } {
+  const opts = { rounds: 30, warmup: 3, rebuild: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--rounds") opts.rounds = Number(argv[++i]);
+    else if (arg === "--warmup") opts.warmup = Number(argv[++i]);
+    else if (arg === "--rebuild") opts.rebuild = true;
+    else throw new Error(`unknown argument ${arg}; usage: ${usage} [--rounds N] [--warmup N] [--rebuild]`);
+  }
+  return opts;
+}

@@ -12,10 +12,9 @@ import type { Context } from "../../context.ts";
 import { AuthError, CancelledError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
-import { parsePastedRedirect, readAuthorizationResponse, type AuthorizationVerdict } from "../login/authorization-response.ts";
+import { readAuthorizationResponse, type AuthorizationVerdict } from "../login/authorization-response.ts";
 import { startCallbackListener } from "../login/callback-listener.ts";
-import { deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/login.ts";
-import { readPastedLines } from "../login/paste-reader.ts";
+import { acceptPastedRedirects, deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/login.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { type DeviceAuthorization, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
@@ -73,18 +72,7 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
     await listener.close();
     throw failed(reasonOf(error), error);
   }
-  const paste = readPastedLines(ctx.io.stdin, (line) => {
-    if (!line.trim()) return;
-    const url = parsePastedRedirect(line);
-    const verdict = url ? judge(url) : undefined;
-    if (!verdict) hooks.onIgnoredPaste("it is not a URL");
-    else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
-  });
-  const close = () => {
-    paste.close();
-    return listener.close();
-  };
-  ctx.atExit(close);
+  const close = acceptPastedRedirects(ctx, listener, judge, hooks);
   const timeoutSec = loginTimeoutSec(ctx.env);
 
   return {

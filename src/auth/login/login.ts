@@ -125,19 +125,8 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   }
   const authorizationUrl = provider.authorizationUrl!;
 
-  const paste = readPastedLines(ctx.io.stdin, (line) => {
-    if (!line.trim()) return;
-    const url = parsePastedRedirect(line);
-    const verdict = url ? judge(url) : undefined;
-    if (!verdict) hooks.onIgnoredPaste("it is not a URL");
-    else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
-  });
+  const close = acceptPastedRedirects(ctx, listener, judge, hooks);
   const timeoutSec = loginTimeoutSec(ctx.env);
-  const close = () => {
-    paste.close();
-    return listener.close();
-  };
-  ctx.atExit(close);
 
   return {
     server,
@@ -169,6 +158,31 @@ export async function dpopForLogin(server: HttpServerConfig, metadata: Authoriza
   const { dpopAlgFor, newDpopKey } = await import("../dpop.ts");
   const alg = dpopAlgFor(server.name, server.oauth.dpop, metadata);
   return alg ? newDpopKey(alg) : undefined;
+}
+
+/**
+ * The paste-back way in, beside the loopback listener: a pasted redirect URL is judged like the
+ * browser's callback. Returns what stops both; it also runs when the command exits.
+ */
+export function acceptPastedRedirects(
+  ctx: Context,
+  listener: CallbackListener,
+  judge: (url: URL) => AuthorizationVerdict,
+  hooks: Pick<LoginHooks, "onIgnoredPaste">,
+): () => Promise<void> {
+  const paste = readPastedLines(ctx.io.stdin, (line) => {
+    if (!line.trim()) return;
+    const url = parsePastedRedirect(line);
+    const verdict = url ? judge(url) : undefined;
+    if (!verdict) hooks.onIgnoredPaste("it is not a URL");
+    else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
+  });
+  const close = () => {
+    paste.close();
+    return listener.close();
+  };
+  ctx.atExit(close);
+  return close;
 }
 
 /** Grants with which tether gets tokens by itself: `mcp login` has nothing to do for them. */
