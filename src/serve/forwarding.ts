@@ -125,6 +125,10 @@ class Exchange<T> {
   private expiry?: ReturnType<typeof setTimeout>;
   /** Why it was abandoned (timeout, session end, shutdown); it asks nothing more. */
   private ended?: Error;
+  /** Its work has settled; it stays open only for a round the client has yet to answer. */
+  settled = false;
+  /** Takes it out of the open exchanges (set by Forwarding). */
+  release: () => void = () => {};
   /** Aborted when the downstream request waiting on this exchange is cancelled. */
   readonly controller = new AbortController();
   /** The log line sender of the downstream request now waiting. */
@@ -172,6 +176,17 @@ class Exchange<T> {
       else parked.answer(response);
     }
     this.asked.clear();
+    if (this.settled) this.release();
+  }
+
+  /**
+   * The work settled. An upstream may ask something that turns out not to matter (a roots/list while
+   * a read is in flight): the client already got that round's input_required and will retry with its
+   * requestState, so the exchange stays open until that retry (which gets the result) or its expiry.
+   */
+  settle(): void {
+    this.settled = true;
+    if (this.asked.size === 0) this.release();
   }
 
   /** Waits for the work to finish or for questions; questions become an input_required answer. */
@@ -201,6 +216,7 @@ class Exchange<T> {
     this.controller.abort(error);
     for (const parked of [...this.asked.values(), ...this.waiting.splice(0)]) parked.fail(error);
     this.asked.clear();
+    if (this.settled) this.release();
   }
 }
 
@@ -247,7 +263,8 @@ export class Forwarding {
       this.open.set(exchange.id, exchange as Exchange<unknown>);
       exchange.work = this.current.run(exchange as Exchange<unknown>, () => work(exchange.controller.signal));
       exchange.work.catch(() => {});
-      void exchange.work.finally(() => this.open.delete(exchange.id)).catch(() => {});
+      exchange.release = () => this.open.delete(exchange.id);
+      void exchange.work.finally(() => exchange.settle()).catch(() => {});
     }
     return this.answer(await this.wait(exchange, signal, input.log), input);
   }
@@ -361,11 +378,12 @@ export class Forwarding {
   private ownerOf(connection: string): Owner {
     // An exchange is open until its work settles; the async context can outlive that.
     const here = this.current.getStore();
-    if (here && here.connection === connection && this.open.get(here.id) === here) return { exchange: here };
+    if (here && here.connection === connection && this.open.get(here.id) === here && !here.settled) return { exchange: here };
     // A Map keeps insertion order: the first one found is the oldest.
     let oldest: Exchange<unknown> | undefined;
     for (const exchange of this.open.values()) {
-      if (exchange.connection !== connection) continue;
+      // A settled one only waits for its client's retry: it asks nothing more.
+      if (exchange.connection !== connection || exchange.settled) continue;
       if (!oldest) oldest = exchange;
       // Two requests of one client (stdio, one 2025 session) share its questions; anyone else's do not.
       else if (oldest.session === undefined || exchange.session !== oldest.session) return { ambiguous: true };
