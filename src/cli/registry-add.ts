@@ -58,9 +58,7 @@ export async function runRegistryAdd(ctx: Context, options: RegistryAddOptions):
   const entry = options.cwd !== undefined ? { ...plan.entry, cwd: options.cwd } : plan.entry;
   if (options.dryRun) {
     // The same rules as the write, so a dry run fails where the write would.
-    const { findServerProblem } = await import("../config/validate.ts");
-    const problem = findServerProblem(options.name, entry);
-    if (problem) throw new UsageError(problem.message, { hint: problem.hint });
+    (await import("../config/validate.ts")).checkServerEntry(options.name, entry);
     renderPlannedEntry(ctx.io, options.name, { ...plan, entry }, ctx.paths.config);
     return;
   }

@@ -131,9 +131,7 @@ export function adHocRawServer(target: ServerTarget): RawServer {
 
 /** The same rules as an entry in config.toml (a bad URL, a token over plain http), as usage errors. */
 async function checkedServer(name: string, raw: RawServer): Promise<ServerConfig> {
-  const { findServerProblem } = await import("./validate.ts");
-  const problem = findServerProblem(name, raw);
-  if (problem) throw new UsageError(problem.message, { hint: problem.hint });
+  (await import("./validate.ts")).checkServerEntry(name, raw);
   return normalizeServer(name, raw);
 }
 
@@ -172,7 +170,7 @@ export function adHocServerName(raw: RawServer): string {
       const url = new URL(raw.url);
       host = url.hostname + (url.port ? `-${url.port}` : "");
     } catch {
-      // findServerProblem reports the URL itself; the name only has to be valid meanwhile.
+      // checkServerEntry reports the URL itself; the name only has to be valid meanwhile.
     }
     return validName(host, "http");
   }

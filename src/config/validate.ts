@@ -1,6 +1,6 @@
 // Validates a parsed config: tether's rules first (for precise messages), then the arktype schema.
 import { isPlainObject } from "../values.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 import { findLine, scanToml, type TomlLayout } from "./toml-layout.ts";
 import { ArkErrors, rootSchema, type RootSchema } from "@ark/schema";
 import { schemaNodes } from "./schema-nodes.ts" with { type: "macro" };
@@ -82,6 +82,15 @@ function findServeProblem(serve: unknown): Problem | undefined {
     key: "http",
     message: `'serve.http' must be HOST:PORT (e.g. 127.0.0.1:8080), got "${serve.http}"`,
   };
+}
+
+/**
+ * An entry from the command line (`mcp add`, `--registry`, an ad-hoc `--stdio`/`--url` server),
+ * held to the rules of config.toml: its first problem as a usage error, since the flags made it.
+ */
+export function checkServerEntry(name: string, server: unknown): void {
+  const problem = findServerProblem(name, server);
+  if (problem) throw new UsageError(problem.message, { hint: problem.hint });
 }
 
 /** Problems with one `[mcp_servers.NAME]` table. */
