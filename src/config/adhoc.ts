@@ -39,7 +39,7 @@ export interface ResolvedServer {
 }
 
 /** True for a NAME that is really an ad-hoc server's URL. */
-export function isServerUrl(name: string): boolean {
+function isServerUrl(name: string): boolean {
   return /^https?:\/\//i.test(name);
 }
 
@@ -113,7 +113,7 @@ function checkTarget(target: ServerTarget): void {
 }
 
 /** The entry `mcp add` would write for these flags. */
-export function adHocRawServer(target: ServerTarget): RawServer {
+function adHocRawServer(target: ServerTarget): RawServer {
   const raw: RawServer = {};
   if (target.stdio !== undefined) {
     const words = splitCommandLine(target.stdio);
