@@ -9,7 +9,7 @@ import { displayUrl } from "./describe.ts";
 import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";
 import { normalizeServer } from "./normalize.ts";
 import type { RawServer } from "./schema.ts";
-import { listServers, unknownServer } from "./servers.ts";
+import { disabledServer, listServers, unknownServer } from "./servers.ts";
 import type { ServerConfig } from "./types.ts";
 
 /** What a command line says about its one server (flags as given; checked by resolveServerTarget). */
@@ -247,9 +247,7 @@ export async function selectServers(ctx: Context, selection: ServerSelection): P
   for (const name of selection.mcp.filter((m) => !isServerUrl(m))) {
     if (taken.has(name)) continue;
     const server = await configuredServer(ctx, name);
-    if (!server.enabled) {
-      throw new UsageError(`--mcp: server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
-    }
+    if (!server.enabled) throw disabledServer(name, "--mcp");
     add(server);
   }
   for (const url of urls) {
