@@ -3,7 +3,9 @@
 // Loaded by add.ts only when --registry is given.
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
+import type { RawServer } from "../config/schema.ts";
 import { addServer } from "../config/server-edits.ts";
+import type { ProtocolSetting } from "../config/types.ts";
 import { INSTALL_KINDS, type InstallKind } from "../registry/choose.ts";
 import type { AskInput, SuppliedValues } from "../registry/inputs.ts";
 import { planRegistryInstall } from "../registry/install.ts";
@@ -17,7 +19,9 @@ export interface RegistryAddOptions {
   ref: string;
   kind?: InstallKind;
   supplied: SuppliedValues;
+  /** Set by hand on top of the registry's entry, as `mcp add` would write them. */
   cwd?: string;
+  protocol?: ProtocolSetting;
   force: boolean;
   dryRun: boolean;
 }
@@ -26,7 +30,7 @@ export interface RegistryAddOptions {
 const BY_HAND = ["url", "bearer-token-env-var"] as const;
 
 export function parseRegistryAddOptions(
-  parsed: { name: string; registry: string; package?: string; cwd?: string; force?: boolean; "dry-run"?: boolean } & Record<string, unknown>,
+  parsed: { name: string; registry: string; package?: string; cwd?: string; protocol?: ProtocolSetting; force?: boolean; "dry-run"?: boolean } & Record<string, unknown>,
   lists: { env: [string, string][]; headers: [string, string][]; args: [string, string][]; command: string[] | undefined },
 ): RegistryAddOptions {
   const conflict = BY_HAND.find((flag) => parsed[flag] !== undefined);
@@ -45,6 +49,7 @@ export function parseRegistryAddOptions(
     kind: kind as InstallKind | undefined,
     supplied: { env: Object.fromEntries(lists.env), headers: Object.fromEntries(lists.headers), args: Object.fromEntries(lists.args) },
     cwd: parsed.cwd,
+    protocol: parsed.protocol,
     force: Boolean(parsed.force),
     dryRun: Boolean(parsed["dry-run"]),
   };
@@ -55,12 +60,12 @@ export async function runRegistryAdd(ctx: Context, options: RegistryAddOptions):
     const askInput: AskInput | undefined = ask && ((input) => ask(inputQuestion(ctx.io, options.name, input)));
     return planRegistryInstall(ctx, { entryName: options.name, ref: options.ref, kind: options.kind, supplied: options.supplied }, askInput);
   });
-  const entry = options.cwd !== undefined ? { ...plan.entry, cwd: options.cwd } : plan.entry;
+  const entry: RawServer = { ...plan.entry };
+  if (options.cwd !== undefined) entry.cwd = options.cwd;
+  if (options.protocol !== undefined) entry.protocol = options.protocol;
   if (options.dryRun) {
     // The same rules as the write, so a dry run fails where the write would.
-    const { findServerProblem } = await import("../config/validate.ts");
-    const problem = findServerProblem(options.name, entry);
-    if (problem) throw new UsageError(problem.message, { hint: problem.hint });
+    (await import("../config/validate.ts")).checkServerEntry(options.name, entry);
     renderPlannedEntry(ctx.io, options.name, { ...plan, entry }, ctx.paths.config);
     return;
   }

@@ -9,7 +9,7 @@ import { displayUrl } from "./describe.ts";
 import { isLoopbackHost, SERVER_NAME_PATTERN } from "./names.ts";
 import { normalizeServer } from "./normalize.ts";
 import type { RawServer } from "./schema.ts";
-import { listServers, unknownServer } from "./servers.ts";
+import { disabledServer, listServers, unknownServer } from "./servers.ts";
 import type { ServerConfig } from "./types.ts";
 
 /** What a command line says about its one server (flags as given; checked by resolveServerTarget). */
@@ -39,7 +39,7 @@ export interface ResolvedServer {
 }
 
 /** True for a NAME that is really an ad-hoc server's URL. */
-export function isServerUrl(name: string): boolean {
+function isServerUrl(name: string): boolean {
   return /^https?:\/\//i.test(name);
 }
 
@@ -113,7 +113,7 @@ function checkTarget(target: ServerTarget): void {
 }
 
 /** The entry `mcp add` would write for these flags. */
-export function adHocRawServer(target: ServerTarget): RawServer {
+function adHocRawServer(target: ServerTarget): RawServer {
   const raw: RawServer = {};
   if (target.stdio !== undefined) {
     const words = splitCommandLine(target.stdio);
@@ -131,9 +131,7 @@ export function adHocRawServer(target: ServerTarget): RawServer {
 
 /** The same rules as an entry in config.toml (a bad URL, a token over plain http), as usage errors. */
 async function checkedServer(name: string, raw: RawServer): Promise<ServerConfig> {
-  const { findServerProblem } = await import("./validate.ts");
-  const problem = findServerProblem(name, raw);
-  if (problem) throw new UsageError(problem.message, { hint: problem.hint });
+  (await import("./validate.ts")).checkServerEntry(name, raw);
   return normalizeServer(name, raw);
 }
 
@@ -172,7 +170,7 @@ export function adHocServerName(raw: RawServer): string {
       const url = new URL(raw.url);
       host = url.hostname + (url.port ? `-${url.port}` : "");
     } catch {
-      // findServerProblem reports the URL itself; the name only has to be valid meanwhile.
+      // checkServerEntry reports the URL itself; the name only has to be valid meanwhile.
     }
     return validName(host, "http");
   }
@@ -249,9 +247,7 @@ export async function selectServers(ctx: Context, selection: ServerSelection): P
   for (const name of selection.mcp.filter((m) => !isServerUrl(m))) {
     if (taken.has(name)) continue;
     const server = await configuredServer(ctx, name);
-    if (!server.enabled) {
-      throw new UsageError(`--mcp: server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
-    }
+    if (!server.enabled) throw disabledServer(name, "--mcp");
     add(server);
   }
   for (const url of urls) {

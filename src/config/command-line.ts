@@ -60,8 +60,8 @@ export function splitCommandLine(text: string, flag = "--stdio"): string[] {
   return words;
 }
 
-/** The inverse for messages and hints: a word quoted only when a shell would need it. */
+/** The inverse for messages and hints: a word quoted only when a shell would need it (`…`, a hint's placeholder, is plain text to sh). */
 export function quoteWord(word: string): string {
-  if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  if (word !== "" && /^[A-Za-z0-9_@%+=:,./…-]+$/.test(word)) return word;
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }

@@ -23,9 +23,7 @@ export interface AddServerResult {
 
 /** Adds a server entry; the same rules as config.toml, reported as usage errors. */
 export async function addServer(ctx: Context, options: AddServerOptions): Promise<AddServerResult> {
-  const { findServerProblem } = await import("./validate.ts");
-  const problem = findServerProblem(options.name, options.server);
-  if (problem) throw new UsageError(problem.message, { hint: problem.hint });
+  (await import("./validate.ts")).checkServerEntry(options.name, options.server);
   const replaced = await updateConfigFile(ctx, (source) => {
     const names = Object.keys(parseConfigSource(source, ctx.paths.config).mcp_servers ?? {});
     const exists = names.includes(options.name);

@@ -1,6 +1,6 @@
 // Validates a parsed config: tether's rules first (for precise messages), then the arktype schema.
 import { isPlainObject } from "../values.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 import { findLine, scanToml, type TomlLayout } from "./toml-layout.ts";
 import { ArkErrors, rootSchema, type RootSchema } from "@ark/schema";
 import { schemaNodes } from "./schema-nodes.ts" with { type: "macro" };
@@ -26,6 +26,9 @@ export interface Problem {
   table: string[];
   key?: string;
 }
+
+/** Makes the Problem for one key of the server table being checked. */
+type At = (key: string, message: string, hint?: string) => Problem;
 
 /** Throws a ConfigError for the first problem in `raw`, naming `file` and the line in `source`. */
 export function validateConfig(raw: Record<string, unknown>, source: string, file: string): void {
@@ -65,16 +68,9 @@ export function findProblem(raw: Record<string, unknown>): Problem | undefined {
  * be https (plain http only to loopback): anyone on the path could otherwise choose what runs.
  */
 function findRegistryUrlProblem(value: unknown): Problem | undefined {
-  if (typeof value !== "string") return undefined;
+  if (typeof value !== "string" || isSecureUrl(value)) return undefined;
   const at = (message: string, hint?: string): Problem => ({ table: [], key: "registry_url", message, hint });
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return at(`'registry_url' is not a valid URL (got "${value}")`, "the default is https://registry.modelcontextprotocol.io");
-  }
-  if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return undefined;
+  if (!URL.canParse(value)) return at(`'registry_url' is not a valid URL (got "${value}")`, "the default is https://registry.modelcontextprotocol.io");
   return at(`'registry_url' must be https:// (plain http:// only to 127.0.0.1 or localhost), got "${value}"`);
 }
 
@@ -86,6 +82,15 @@ function findServeProblem(serve: unknown): Problem | undefined {
     key: "http",
     message: `'serve.http' must be HOST:PORT (e.g. 127.0.0.1:8080), got "${serve.http}"`,
   };
+}
+
+/**
+ * An entry from the command line (`mcp add`, `--registry`, an ad-hoc `--stdio`/`--url` server),
+ * held to the rules of config.toml: its first problem as a usage error, since the flags made it.
+ */
+export function checkServerEntry(name: string, server: unknown): void {
+  const problem = findServerProblem(name, server);
+  if (problem) throw new UsageError(problem.message, { hint: problem.hint });
 }
 
 /** Problems with one `[mcp_servers.NAME]` table. */
@@ -143,7 +148,7 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
 }
 
 /** A client_credentials server must say who it is: a client id and a secret or a private key, never both. */
-function findOAuthProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+function findOAuthProblem(server: Record<string, unknown>, at: At): Problem | undefined {
   if (server.oauth_grant !== "client_credentials") {
     const machineOnly = ["oauth_private_key_file", "oauth_private_key_alg"].find((k) => k in server);
     return machineOnly ? at(machineOnly, `'${machineOnly}' is only used with oauth_grant = "client_credentials"`) : undefined;
@@ -166,7 +171,7 @@ function findOAuthProblem(server: Record<string, unknown>, at: (key: string, mes
 }
 
 /** DPoP (RFC 9449): oauth_dpop binds OAuth tokens; a bearer token from the environment is sent as it is. */
-function findDpopProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+function findDpopProblem(server: Record<string, unknown>, at: At): Problem | undefined {
   if (server.oauth_dpop === true && "bearer_token_env_var" in server) {
     return at("oauth_dpop", "'oauth_dpop' applies to OAuth logins, but 'bearer_token_env_var' sends a fixed token", "remove one of the two");
   }
@@ -182,7 +187,7 @@ const ENTERPRISE_KEYS = ["oauth_idp_token_endpoint", "oauth_idp_client_id", "oau
  * MCP server's authorization server (the ID-JAG names that client, and the JWT bearer grant is
  * made by it), and it replaces the other ways to a token.
  */
-function findEnterpriseProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+function findEnterpriseProblem(server: Record<string, unknown>, at: At): Problem | undefined {
   if (!("oauth_idp_issuer" in server)) {
     const stray = ENTERPRISE_KEYS.find((k) => k in server);
     return stray ? at(stray, `'${stray}' is only used with 'oauth_idp_issuer' (enterprise-managed authorization)`, "set oauth_idp_issuer to the identity provider's issuer URL") : undefined;
@@ -220,7 +225,7 @@ function isSecureUrl(text: string): boolean {
 const ASSERTION_SOURCES = ["oauth_assertion_file", "oauth_assertion_env_var", "oauth_assertion_platform"] as const;
 
 /** A jwt_bearer server names its client and exactly one source of the platform's token. */
-function findWorkloadIdentityProblem(server: Record<string, unknown>, at: (key: string, message: string, hint?: string) => Problem): Problem | undefined {
+function findWorkloadIdentityProblem(server: Record<string, unknown>, at: At): Problem | undefined {
   const grant = 'oauth_grant = "jwt_bearer"';
   if (server.oauth_grant !== "jwt_bearer") {
     const misplaced = [...ASSERTION_SOURCES, "oauth_assertion_audience"].find((k) => k in server);
@@ -239,10 +244,7 @@ function findWorkloadIdentityProblem(server: Record<string, unknown>, at: (key: 
   return undefined;
 }
 
-function findUrlProblem(
-  server: { url: string } & Record<string, unknown>,
-  at: (key: string, message: string, hint?: string) => Problem,
-): Problem | undefined {
+function findUrlProblem(server: { url: string } & Record<string, unknown>, at: At): Problem | undefined {
   if (server.url.startsWith("${")) return undefined;
   // Without "://", URL() reads "localhost:3000/mcp" as scheme "localhost:": name the real mistake.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(server.url)) {

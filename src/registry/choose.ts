@@ -5,14 +5,13 @@ import { terminalLine } from "../text/sanitize.ts";
 import type { RegistryPackage, RegistryServer, RegistryTransport } from "./server-json.ts";
 
 export type InstallKind = "remote" | "npm" | "pypi" | "oci";
-export const INSTALL_KINDS: readonly InstallKind[] = ["remote", "npm", "pypi", "oci"];
-
 /**
- * The preference when `--package` is not given: a remote first (nothing is downloaded or run on
- * this machine, and tether logs in to it with OAuth when it asks), then npm, PyPI and OCI
- * packages (npx and uvx are the commonest runtimes; docker last, it needs a running daemon).
+ * The `--package` values, in the order of preference when it is not given: a remote first (nothing
+ * is downloaded or run on this machine, and tether logs in to it with OAuth when it asks), then
+ * npm, PyPI and OCI packages (npx and uvx are the commonest runtimes; docker last, it needs a
+ * running daemon).
  */
-export const INSTALL_PREFERENCE: readonly InstallKind[] = ["remote", "npm", "pypi", "oci"];
+export const INSTALL_KINDS: readonly InstallKind[] = ["remote", "npm", "pypi", "oci"];
 
 export type InstallOption =
   | { kind: "remote"; remote: RegistryTransport }
@@ -33,7 +32,7 @@ export function installOptions(server: RegistryServer): InstallOption[] {
   return options;
 }
 
-/** The option to install: the first of `wanted`'s kind, else the first by INSTALL_PREFERENCE. */
+/** The option to install: the first of `wanted`'s kind, else the first in INSTALL_KINDS' order. */
 export function chooseInstallOption(server: RegistryServer, wanted: InstallKind | undefined): InstallOption {
   const options = installOptions(server);
   const name = terminalLine(server.name, 200);
@@ -48,7 +47,7 @@ export function chooseInstallOption(server: RegistryServer, wanted: InstallKind 
       { hint: "tether installs remotes (streamable HTTP, SSE) and stdio packages from npm, PyPI and OCI; add it by hand with tether mcp add NAME -- COMMAND" },
     );
   }
-  const kinds = wanted ? [wanted] : INSTALL_PREFERENCE;
+  const kinds = wanted ? [wanted] : INSTALL_KINDS;
   for (const kind of kinds) {
     const option = options.find((o) => o.kind === kind);
     if (option) return option;

@@ -29,7 +29,7 @@ async function buildRemoteEntry(remote: RegistryTransport, inputs: InputResolver
   headers.push(...Object.entries(extra.headers).filter(([name]) => !declared.has(name.toLowerCase())));
   for (const [name, value] of headers) {
     const variable = referencedVariable(value);
-    const bearer = /^Bearer \$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1];
+    const bearer = value.startsWith("Bearer ") ? referencedVariable(value.slice("Bearer ".length)) : undefined;
     if (name.toLowerCase() === "authorization" && bearer) entry.bearer_token_env_var = bearer;
     else if (variable) (entry.env_http_headers ??= {})[name] = variable;
     else (entry.http_headers ??= {})[name] = value;

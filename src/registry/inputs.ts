@@ -1,6 +1,7 @@
 // Fills server.json's inputs (environment variables, headers, arguments, `{variables}`): a fixed
 // value, else what the user passed, else a secret's env-var reference, else an answer on the
 // terminal (or the declared default), collecting what is still missing into one error.
+import { quoteWord } from "../config/command-line.ts";
 import { UsageError } from "../errors.ts";
 import { terminalLine } from "../text/sanitize.ts";
 import type { RegistryInput } from "./server-json.ts";
@@ -148,11 +149,7 @@ export function describeInput(input: Pick<NeededInput, "kind" | "name">): string
 
 /** The flag that gives an input its value. */
 export function flagFor(kind: InputKind, name: string, value: string): string {
-  if (kind === "env") return `--env ${name}=${shellWord(value)}`;
-  if (kind === "header") return `--header ${shellWord(`${name}: ${value}`)}`;
-  return `--arg ${name}=${shellWord(value)}`;
-}
-
-function shellWord(value: string): string {
-  return /^[A-Za-z0-9_./:=@…-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  if (kind === "env") return `--env ${name}=${quoteWord(value)}`;
+  if (kind === "header") return `--header ${quoteWord(`${name}: ${value}`)}`;
+  return `--arg ${name}=${quoteWord(value)}`;
 }

@@ -92,54 +92,49 @@ export function readRegistryEntry(value: unknown): RegistryEntry | string {
 }
 
 function packagesProblem(packages: unknown): string | undefined {
-  if (packages === undefined) return undefined;
-  if (!Array.isArray(packages)) return "'server.packages' is not an array";
-  for (const [i, pkg] of packages.entries()) {
-    const at = `server.packages[${i}]`;
+  return listProblem(packages, "server.packages", (pkg, at) => {
     if (!isPlainObject(pkg)) return `'${at}' is not an object`;
     if (typeof pkg.registryType !== "string") return `'${at}.registryType' is not a string`;
     if (typeof pkg.identifier !== "string" || pkg.identifier === "") return `'${at}.identifier' is not a string`;
     if (pkg.version !== undefined && typeof pkg.version !== "string") return `'${at}.version' is not a string`;
     if (!isPlainObject(pkg.transport) || typeof pkg.transport.type !== "string") return `'${at}.transport' has no type`;
-    const problem =
+    return (
       argumentsProblem(pkg.runtimeArguments, `${at}.runtimeArguments`) ??
       argumentsProblem(pkg.packageArguments, `${at}.packageArguments`) ??
-      keyValuesProblem(pkg.environmentVariables, `${at}.environmentVariables`);
-    if (problem) return problem;
-  }
-  return undefined;
+      keyValuesProblem(pkg.environmentVariables, `${at}.environmentVariables`)
+    );
+  });
 }
 
 function remotesProblem(remotes: unknown, at: string): string | undefined {
-  if (remotes === undefined) return undefined;
-  if (!Array.isArray(remotes)) return `'${at}' is not an array`;
-  for (const [i, remote] of remotes.entries()) {
-    if (!isPlainObject(remote) || typeof remote.type !== "string") return `'${at}[${i}]' has no type`;
-    if (typeof remote.url !== "string") return `'${at}[${i}].url' is not a string`;
-    const problem = keyValuesProblem(remote.headers, `${at}[${i}].headers`) ?? variablesProblem(remote.variables, `${at}[${i}].variables`);
-    if (problem) return problem;
-  }
-  return undefined;
+  return listProblem(remotes, at, (remote, at) => {
+    if (!isPlainObject(remote) || typeof remote.type !== "string") return `'${at}' has no type`;
+    if (typeof remote.url !== "string") return `'${at}.url' is not a string`;
+    return keyValuesProblem(remote.headers, `${at}.headers`) ?? variablesProblem(remote.variables, `${at}.variables`);
+  });
 }
 
 function argumentsProblem(list: unknown, at: string): string | undefined {
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list)) return `'${at}' is not an array`;
-  for (const [i, arg] of list.entries()) {
-    if (!isPlainObject(arg) || (arg.type !== "positional" && arg.type !== "named")) return `'${at}[${i}].type' is neither positional nor named`;
-    if (arg.type === "named" && typeof arg.name !== "string") return `'${at}[${i}].name' is not a string`;
-    const problem = inputProblem(arg, `${at}[${i}]`);
-    if (problem) return problem;
-  }
-  return undefined;
+  return listProblem(list, at, (arg, at) => {
+    if (!isPlainObject(arg) || (arg.type !== "positional" && arg.type !== "named")) return `'${at}.type' is neither positional nor named`;
+    if (arg.type === "named" && typeof arg.name !== "string") return `'${at}.name' is not a string`;
+    return inputProblem(arg, at);
+  });
 }
 
 function keyValuesProblem(list: unknown, at: string): string | undefined {
+  return listProblem(list, at, (item, at) => {
+    if (!isPlainObject(item) || typeof item.name !== "string" || item.name === "") return `'${at}.name' is not a string`;
+    return inputProblem(item, at);
+  });
+}
+
+/** An optional array's first problem: not an array, or the first item's (`at` names it: `list[i]`). */
+function listProblem(list: unknown, at: string, itemProblem: (item: unknown, at: string) => string | undefined): string | undefined {
   if (list === undefined) return undefined;
   if (!Array.isArray(list)) return `'${at}' is not an array`;
   for (const [i, item] of list.entries()) {
-    if (!isPlainObject(item) || typeof item.name !== "string" || item.name === "") return `'${at}[${i}].name' is not a string`;
-    const problem = inputProblem(item, `${at}[${i}]`);
+    const problem = itemProblem(item, `${at}[${i}]`);
     if (problem) return problem;
   }
   return undefined;

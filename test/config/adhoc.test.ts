@@ -1,10 +1,16 @@
-// The pure parts of ad-hoc servers: splitting `--stdio` like a shell (never through one) and the
-// name an ad-hoc server goes by.
+// Ad-hoc servers: splitting `--stdio` like a shell (never through one), the name an ad-hoc server
+// goes by, and exec's --mcp choice of configured servers.
 import { describe, expect, test } from "bun:test";
-import { adHocServerName } from "../../src/config/adhoc.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { adHocServerName, selectServers } from "../../src/config/adhoc.ts";
 import { quoteWord, splitCommandLine } from "../../src/config/command-line.ts";
 import { SERVER_NAME_PATTERN } from "../../src/config/names.ts";
+import type { Context } from "../../src/context.ts";
 import { UsageError } from "../../src/errors.ts";
+import { writeConfig } from "../support/config.ts";
+import { createTestContext } from "../support/context.ts";
 
 describe("splitCommandLine", () => {
   test.each([
@@ -52,5 +58,21 @@ describe("adHocServerName", () => {
   ])("%j → %s", (raw, name) => {
     expect(adHocServerName(raw)).toBe(name);
     expect(SERVER_NAME_PATTERN.test(name)).toBe(true);
+  });
+});
+
+describe("selectServers", () => {
+  test("--mcp naming a disabled server is a usage error saying how to enable it", async () => {
+    const home = mkdtempSync(join(tmpdir(), "tether-adhoc-"));
+    try {
+      writeConfig(join(home, ".tether", "config.toml"), { servers: { off: { command: "x", enabled: false } } });
+      const ctx = createTestContext({ env: { HOME: home }, cwd: home }) as Context;
+      const error = await selectServers(ctx, { mcp: ["off"], urls: [], stdio: [], headers: [], env: [] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as UsageError).message).toBe('--mcp: server "off" is disabled');
+      expect((error as UsageError).hint).toBe("set enabled = true under [mcp_servers.off] in config.toml");
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });

@@ -197,3 +197,14 @@ describe("roots and sampling", () => {
     );
   });
 });
+
+describe("registry_url", () => {
+  test("https, or plain http to loopback only; something that is not a URL is named as such", async () => {
+    await validateParsed(parseConfigSource(`registry_url = "http://127.0.0.1:8080"\n`, FILE), "", FILE);
+    expect(await line(`registry_url = "registry.example.com"\n`)).toBe(`${FILE}:1: 'registry_url' is not a valid URL (got "registry.example.com")`);
+    expect((await errorFor(`registry_url = "registry.example.com"\n`)).hint).toBe("the default is https://registry.modelcontextprotocol.io");
+    expect(await line(`registry_url = "ftp://registry.example.com"\n`)).toBe(
+      `${FILE}:1: 'registry_url' must be https:// (plain http:// only to 127.0.0.1 or localhost), got "ftp://registry.example.com"`,
+    );
+  });
+});

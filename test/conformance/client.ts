@@ -79,8 +79,8 @@ interface Plan {
 
 interface ListedTool {
   name: string;
+  /** As `mcp tools --json` prints it (views/tools.ts). */
   input_schema?: unknown;
-  inputSchema?: unknown;
 }
 
 const none = (): ToolCall[] => [];
@@ -124,7 +124,7 @@ function planFor(scenario: string): Plan {
         auth: "none",
         calls: (_context, listed) => {
           const focal = listed.find((tool) => tool.name === "json_schema_2020_12_tool");
-          const schema = focal?.input_schema ?? focal?.inputSchema;
+          const schema = focal?.input_schema;
           return schema === undefined ? [] : [{ name: "json_schema_echo", args: jsonArgs({ schema }) }];
         },
       };

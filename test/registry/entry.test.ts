@@ -148,6 +148,20 @@ describe("names and documents", () => {
       "'server.packages[0].identifier' is not a string",
     );
     expect(readRegistryEntry({ server: { ...base, remotes: [{ type: "streamable-http" }] } })).toBe("'server.remotes[0].url' is not a string");
+    // Nested lists name the item's path the same way.
+    const stdio = { registryType: "npm", identifier: "@acme/x", transport: { type: "stdio" } };
+    expect(readRegistryEntry({ server: { ...base, packages: {} } })).toBe("'server.packages' is not an array");
+    expect(readRegistryEntry({ server: { ...base, packages: [stdio, { ...stdio, packageArguments: [{ type: "named" }] }] } })).toBe(
+      "'server.packages[1].packageArguments[0].name' is not a string",
+    );
+    expect(readRegistryEntry({ server: { ...base, packages: [{ ...stdio, runtimeArguments: [{ type: "flag" }] }] } })).toBe(
+      "'server.packages[0].runtimeArguments[0].type' is neither positional nor named",
+    );
+    expect(readRegistryEntry({ server: { ...base, packages: [{ ...stdio, environmentVariables: [{ name: "A", default: 1 }] }] } })).toBe(
+      "'server.packages[0].environmentVariables[0].default' is not a string",
+    );
+    expect(readRegistryEntry({ server: { ...base, remotes: [{ type: "sse", url: "https://x", headers: "A: 1" }] } })).toBe("'server.remotes[0].headers' is not an array");
+    expect(readRegistryEntry({ server: { ...base, remotes: [{ url: "https://x" }] } })).toBe("'server.remotes[0]' has no type");
     const entry = readRegistryEntry({ server: { ...base, icons: [{ src: "https://x/icon.png" }], futureField: true }, _meta: {} });
     expect(typeof entry).toBe("object");
   });

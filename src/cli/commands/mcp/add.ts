@@ -54,7 +54,7 @@ async function addFromRegistry(ctx: Context, parsed: ParsedArgs<typeof args>, ra
     args: repeatedFlag(rawArgs, "arg").map(parseArgPair),
     command: afterSeparator(rawArgs),
   };
-  await runRegistryAdd(ctx, parseRegistryAddOptions({ ...parsed, registry: parsed.registry! }, lists));
+  await runRegistryAdd(ctx, parseRegistryAddOptions({ ...parsed, registry: parsed.registry!, protocol: parseProtocol(parsed.protocol) }, lists));
 }
 
 /** argv → the entry to write. Conflicting flags pass through so the validator names them. */
