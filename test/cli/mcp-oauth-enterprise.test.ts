@@ -99,6 +99,21 @@ describe("an ID token handed in (oauth_id_token_env_var)", () => {
     expectNoSecrets(later, [env.CORP_ID_TOKEN]);
   });
 
+  test("a login and a silent renewal each read the protected-resource and authorization-server metadata once", async () => {
+    const fx = await fixture();
+    configure(fx);
+    const env = { CORP_ID_TOKEN: await idToken(fx) };
+    expectOk(await tether(["mcp", "login", "fx"], env));
+    const afterLogin = await fx.stats();
+    expect([afterLogin.resourceMetadataReads, afterLogin.serverMetadataReads]).toEqual([1, 1]);
+
+    backdateExpiry(each.home.tetherHome);
+    expectOk(await tether(["mcp", "tools", "fx"], env));
+    const afterRenewal = await fx.stats();
+    expect(afterRenewal.idpExchanges).toBe(2);
+    expect([afterRenewal.resourceMetadataReads - afterLogin.resourceMetadataReads, afterRenewal.serverMetadataReads - afterLogin.serverMetadataReads]).toEqual([1, 1]);
+  });
+
   test("an ID token the IdP refuses: one line naming the server and the IdP's reason, a hint, no token in the output", async () => {
     const fx = await fixture();
     configure(fx);

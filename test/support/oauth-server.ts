@@ -88,6 +88,8 @@ export interface OAuthStats {
   tokenExchanges: number;
   refreshes: number;
   refreshFailures: number;
+  resourceMetadataReads: number;
+  serverMetadataReads: number;
   revocations: Revocation[];
   lastAuthorizeQuery: Record<string, string> | null;
   lastRegistrationRequest: Record<string, unknown> | null;
@@ -145,6 +147,9 @@ export class OAuthFixture {
     tokenExchanges: 0,
     refreshes: 0,
     refreshFailures: 0,
+    /** GETs of the protected-resource metadata and of the authorization server's metadata: discovery made twice shows here. */
+    resourceMetadataReads: 0,
+    serverMetadataReads: 0,
   };
   private readonly revocations: Revocation[] = [];
   private lastAuthorizeQuery: Record<string, string> | null = null;
@@ -232,6 +237,7 @@ export class OAuthFixture {
       case "GET /.well-known/oauth-protected-resource":
       case "GET /.well-known/oauth-protected-resource/mcp":
       case "GET /custom/prm-for-mcp":
+        this.counts.resourceMetadataReads++;
         json(res, 200, {
           resource: this.resourceUrl,
           authorization_servers: [this.origin()],
@@ -240,6 +246,7 @@ export class OAuthFixture {
         });
         return true;
       case "GET /.well-known/oauth-authorization-server":
+        this.counts.serverMetadataReads++;
         json(res, 200, this.metadata());
         return true;
       case "POST /register":

@@ -19,6 +19,7 @@ import type { EnterpriseAuthSettings, HttpServerConfig } from "../../config/type
 import { AuthError, CancelledError, TetherError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
+import type { OAuthSupport } from "../login/discovery.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { withNewTokens } from "../tokens.ts";
@@ -41,6 +42,17 @@ export interface ExchangeOptions {
   pinnedIssuer?: string;
   /** How the ID token was obtained, for the hint when the IdP refuses it. */
   idTokenSource: { kind: "env"; envVar: string } | { kind: "login" };
+  /** The discovery the caller already made (reading the server's 401), so the metadata is not fetched again. */
+  discovered?: OAuthServerInfo;
+}
+
+/**
+ * What the caller's discoverOAuthSupport found, for ExchangeOptions.discovered: only a complete,
+ * strictly checked discovery; anything less is made again by the exchange, with its own errors.
+ */
+export function discoveryOf(support: OAuthSupport): OAuthServerInfo | undefined {
+  if (!support.supported || !support.metadata || support.legacyIssuer) return undefined;
+  return { authorizationServerUrl: support.authorizationServer, authorizationServerMetadata: support.metadata, resourceMetadata: support.resourceMetadata };
 }
 
 /** The IdP refused the token exchange (bad or expired ID token, unknown client); its reason, redacted. */
@@ -72,7 +84,7 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
   const fetchFn = timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS);
 
   return runStep(server, options, secrets, async () => {
-    const info = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: options.resourceMetadataUrl, fetchFn });
+    const info = options.discovered ?? (await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: options.resourceMetadataUrl, fetchFn }));
     const issuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl;
     const provider = new EnterpriseProvider(info, options.resourceMetadataUrl, server.oauth.resource, {
       clientId: server.oauth.clientId!,

@@ -8,7 +8,7 @@ import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens } from "../tokens.ts";
 import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope } from "../login/login.ts";
-import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
+import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
 import { beginIdpDeviceLogin, beginIdpLogin, handedInIdToken } from "./id-token.ts";
 import type { DeviceLoginSession } from "../login/device-login.ts";
 
@@ -19,6 +19,7 @@ async function enterpriseGround(ctx: Context, server: EnterpriseServer, options:
   const challenge = support.challenge;
   const exchange = (idTokenSource: ExchangeOptions["idTokenSource"]): Omit<ExchangeOptions, "pinnedIssuer"> => ({
     idTokenSource,
+    discovered: discoveryOf(support),
     resourceMetadataUrl: challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined,
     scope: requestedScope({
       flag: options.scopes,

@@ -8,9 +8,9 @@ import { loadServerCredentials } from "../server-store.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { issuerOf, needsRefresh } from "../tokens.ts";
 import { resolveHeaders, serverUrl } from "../../config/expand.ts";
-import { discoverOAuthSupport } from "../login/discovery.ts";
+import { discoverOAuthSupport, type OAuthSupport } from "../login/discovery.ts";
 import { requestedScope } from "../login/login.ts";
-import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
+import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
 import { handedInIdToken } from "./id-token.ts";
 
 /** Makes or renews the stored login from the handed-in ID token when it is needed; a no-op otherwise. */
@@ -24,9 +24,11 @@ export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServe
     const current = await store.load(key);
     if (usable(current, ctx.now())) return;
     // The server's 401 first, as `mcp login` reads it: it may name the metadata and the scope.
-    const challenge = await readServerChallenge(ctx, server);
+    const support = await discoverServer(ctx, server);
+    const challenge = support.supported && support.challenge.kind === "challenged" ? support.challenge : undefined;
     const renewed = await exchangeIdToken(ctx, server, handedIn.token, {
       idTokenSource: { kind: "env", envVar: handedIn.envVar },
+      discovered: discoveryOf(support),
       resourceMetadataUrl: challenge?.resourceMetadataUrl,
       scope: requestedScope({ config: server.oauth.scopes, challenged: challenge?.scope, held: current?.tokens ? current.scopes : undefined }),
       // Renewing pins the authorization server the stored login came from.
@@ -37,10 +39,9 @@ export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServe
   });
 }
 
-async function readServerChallenge(ctx: Context, server: EnterpriseServer): Promise<{ resourceMetadataUrl?: URL; scope?: string } | undefined> {
+function discoverServer(ctx: Context, server: EnterpriseServer): Promise<OAuthSupport> {
   const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
-  const support = await discoverOAuthSupport(ctx, serverUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
-  return support.supported && support.challenge.kind === "challenged" ? support.challenge : undefined;
+  return discoverOAuthSupport(ctx, serverUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
 }
 
 /** A login the stored provider can serve: a live access token, or one it can refresh. */
