@@ -3,11 +3,10 @@
 // (exchange.ts), stored like any other login.
 import type { Context } from "../../context.ts";
 import { serverUrl as expandedUrl } from "../../config/expand.ts";
-import { revokeStoredTokens } from "../revoke.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens } from "../tokens.ts";
-import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope } from "../login/login.ts";
+import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope, revokeReplaced } from "../login/login.ts";
 import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
 import { beginIdpDeviceLogin, beginIdpLogin, handedInIdToken } from "./id-token.ts";
 import type { DeviceLoginSession } from "../login/device-login.ts";
@@ -30,10 +29,7 @@ async function enterpriseGround(ctx: Context, server: EnterpriseServer, options:
   });
   const finish = async (credentials: StoredCredentials): Promise<LoginResult> => {
     await store.save(key, credentials);
-    if (previous?.tokens && !sameTokens(previous, credentials)) {
-      const outcome = await revokeStoredTokens(previous, timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS));
-      if (outcome.kind === "failed") hooks.onWarning?.(`could not revoke the previous login's tokens: ${outcome.reason}`);
-    }
+    if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS), hooks);
     return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
   };
   return { exchange, finish };
