@@ -6,15 +6,12 @@
 //
 // `mcp login --device` logs in at the IdP with the device flow (RFC 8628, ../login/device.ts) instead:
 // a code entered on another device, polled until the IdP returns the ID token.
-import { randomBytes } from "node:crypto";
 import { discoverAuthorizationServerMetadata, exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
 import { AuthError, CancelledError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
-import { readAuthorizationResponse, type AuthorizationVerdict } from "../login/authorization-response.ts";
-import { startCallbackListener } from "../login/callback-listener.ts";
-import { acceptPastedRedirects, deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/login.ts";
+import { awaitAuthorizationResponse, type LoginHooks } from "../login/login.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { type DeviceAuthorization, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
@@ -56,53 +53,39 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
   const client = idpClient(ctx, server);
   const clientInformation = client.information;
 
-  const state = randomBytes(24).toString("base64url");
-  const outcome = deferred<{ code: string; iss?: string }>();
-  const judge = (url: URL): AuthorizationVerdict => {
-    const verdict = readAuthorizationResponse(url, state, server.name);
-    if (verdict.kind === "code") outcome.resolve({ code: verdict.code, iss: verdict.iss });
-    if (verdict.kind === "failure") outcome.reject(verdict.error);
-    return verdict;
-  };
-  const listener = startCallbackListener(callbackPort, judge, hooks.onIgnoredCallback);
+  const response = awaitAuthorizationResponse(ctx, callbackPort, server.name, hooks);
   let started: Awaited<ReturnType<typeof startAuthorization>>;
   try {
-    started = await startAuthorization(settings.idpIssuer, { metadata, clientInformation, redirectUrl: listener.redirectUrl, scope: OPENID_SCOPE, state });
+    started = await startAuthorization(settings.idpIssuer, { metadata, clientInformation, redirectUrl: response.redirectUrl, scope: OPENID_SCOPE, state: response.state });
   } catch (error) {
-    await listener.close();
+    await response.close();
     throw failed(reasonOf(error), error);
   }
-  const close = acceptPastedRedirects(ctx, listener, judge, hooks);
-  const timeoutSec = loginTimeoutSec(ctx.env);
+  response.acceptPaste();
 
   return {
     authorizationUrl: started.authorizationUrl,
-    redirectUrl: listener.redirectUrl,
-    timeoutSec,
-    close,
+    redirectUrl: response.redirectUrl,
+    timeoutSec: response.timeoutSec,
+    close: response.close,
     async complete() {
-      try {
-        const { code, iss } = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
-        await close();
-        // exchangeAuthorization checks `iss` (RFC 9207) against the IdP's metadata before redeeming the code.
-        const tokens = await exchangeAuthorization(settings.idpIssuer, {
-          metadata,
-          clientInformation,
-          authorizationCode: code,
-          iss,
-          codeVerifier: started.codeVerifier,
-          redirectUri: listener.redirectUrl,
-          addClientAuthentication: client.addClientAuthentication,
-          fetchFn,
-        }).catch((error: unknown) => {
-          if (error instanceof AuthError || error instanceof CancelledError) throw error;
-          throw failed(reasonOf(error), error);
-        });
-        if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");
-        return tokens.id_token;
-      } finally {
-        await close();
-      }
+      const { code, iss } = await response.received();
+      // exchangeAuthorization checks `iss` (RFC 9207) against the IdP's metadata before redeeming the code.
+      const tokens = await exchangeAuthorization(settings.idpIssuer, {
+        metadata,
+        clientInformation,
+        authorizationCode: code,
+        iss,
+        codeVerifier: started.codeVerifier,
+        redirectUri: response.redirectUrl,
+        addClientAuthentication: client.addClientAuthentication,
+        fetchFn,
+      }).catch((error: unknown) => {
+        if (error instanceof AuthError || error instanceof CancelledError) throw error;
+        throw failed(reasonOf(error), error);
+      });
+      if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");
+      return tokens.id_token;
     },
   };
 }
