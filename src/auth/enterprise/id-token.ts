@@ -13,7 +13,7 @@ import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
 import { awaitAuthorizationResponse, type LoginHooks } from "../login/login.ts";
 import { timedFetch } from "../timed-fetch.ts";
-import { type DeviceAuthorization, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
+import { type DeviceAuthorization, deviceEndpointsOf, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
 import { idpClient } from "./idp-client.ts";
 
@@ -106,21 +106,15 @@ export async function beginIdpDeviceLogin(ctx: Context, server: EnterpriseServer
   const metadata = await discoverAuthorizationServerMetadata(settings.idpIssuer, { fetchFn }).catch((error: unknown) => {
     throw failed(reasonOf(error), error);
   });
-  // RFC 8628 §4 metadata; the SDK keeps fields it does not know, untyped.
-  const endpoint = (metadata as Record<string, unknown> | undefined)?.device_authorization_endpoint;
-  if (!metadata || typeof endpoint !== "string" || !URL.canParse(endpoint)) {
+  const endpoints = deviceEndpointsOf(metadata, settings.idpTokenEndpoint);
+  if (!endpoints) {
     throw new AuthError(`the identity provider of "${server.name}" (${settings.idpIssuer}) has no device_authorization_endpoint`, {
       hint: `${retryHint} --no-browser (open the URL anywhere, paste the redirect back)`,
     });
   }
   const client = idpClient(ctx, server);
   const flow: DeviceFlowOptions = {
-    endpoints: {
-      issuer: metadata.issuer,
-      device_authorization_endpoint: endpoint,
-      token_endpoint: settings.idpTokenEndpoint ?? metadata.token_endpoint,
-      token_endpoint_auth_methods_supported: metadata.token_endpoint_auth_methods_supported,
-    },
+    endpoints,
     client: client.information,
     addClientAuthentication: client.addClientAuthentication,
     scope: OPENID_SCOPE,

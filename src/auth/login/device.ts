@@ -41,6 +41,22 @@ export interface DeviceEndpoints {
   token_endpoint_auth_methods_supported?: string[];
 }
 
+/**
+ * The device flow's endpoints from an authorization server's (or IdP's) metadata; undefined when it
+ * names no usable device_authorization_endpoint. `tokenEndpoint` overrides the metadata's.
+ */
+export function deviceEndpointsOf(metadata: AuthorizationServerMetadata | undefined, tokenEndpoint?: string): DeviceEndpoints | undefined {
+  // RFC 8628 §4 metadata; the SDK keeps fields it does not know, untyped.
+  const endpoint = (metadata as Record<string, unknown> | undefined)?.device_authorization_endpoint;
+  if (!metadata || typeof endpoint !== "string" || !URL.canParse(endpoint)) return undefined;
+  return {
+    issuer: metadata.issuer,
+    device_authorization_endpoint: endpoint,
+    token_endpoint: tokenEndpoint ?? metadata.token_endpoint,
+    token_endpoint_auth_methods_supported: metadata.token_endpoint_auth_methods_supported,
+  };
+}
+
 export interface DeviceFlowOptions {
   endpoints: DeviceEndpoints;
   client: OAuthClientInformationMixed;

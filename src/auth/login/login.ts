@@ -80,11 +80,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   // client, then dynamic registration.
   const useCimd = Boolean(server.oauth.clientMetadataUrl && support.metadata?.client_id_metadata_document_supported);
   const client = useCimd ? undefined : staticClient(ctx, server);
-  if (!client && !useCimd && support.metadata && !support.metadata.registration_endpoint) {
-    throw new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
-      hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
-    });
-  }
+  if (!client && !useCimd && support.metadata && !support.metadata.registration_endpoint) throw noDynamicRegistration(server, support);
 
   const challenge = support.challenge;
   const scope = requestedScope({
@@ -274,6 +270,13 @@ export function loginTarget(server: ServerConfig): HttpServerConfig {
     });
   }
   return server;
+}
+
+/** A login that would have to register tether but cannot: the authorization server has no registration endpoint. */
+export function noDynamicRegistration(server: HttpServerConfig, support: SupportedOAuth): AuthError {
+  return new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
+    hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
+  });
 }
 
 export function staticClient(ctx: Context, server: HttpServerConfig): OAuthClientInformationMixed | undefined {
