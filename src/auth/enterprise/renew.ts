@@ -4,7 +4,7 @@
 // login is served and refreshed as usual (stored-provider.ts), ending in `run: tether mcp login NAME`.
 import type { Context } from "../../context.ts";
 import { withStoreRefreshLock } from "../refresh-lock.ts";
-import { loadServerCredentials } from "../server-store.ts";
+import { loadServerCredentials, type ServerCredentials } from "../server-store.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { issuerOf, needsRefresh } from "../tokens.ts";
 import { resolveHeaders, serverUrl } from "../../config/expand.ts";
@@ -13,16 +13,21 @@ import { requestedScope } from "../login/login.ts";
 import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
 import { handedInIdToken } from "./id-token.ts";
 
-/** Makes or renews the stored login from the handed-in ID token when it is needed; a no-op otherwise. */
-export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServer): Promise<void> {
+/**
+ * Makes or renews the stored login from the handed-in ID token when it is needed. Returns the
+ * store's entry as it now is (for storedLoginProvider, so it is not read again); undefined when no
+ * ID token is handed in.
+ */
+export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServer): Promise<ServerCredentials | undefined> {
   const handedIn = handedInIdToken(ctx, server);
-  if (!handedIn) return;
-  const { store, key, credentials } = await loadServerCredentials(ctx, server);
-  if (usable(credentials, ctx.now())) return;
+  if (!handedIn) return undefined;
+  const loaded = await loadServerCredentials(ctx, server);
+  const { store, key } = loaded;
+  if (usable(loaded.credentials, ctx.now())) return loaded;
   // Under the refresh lock, so concurrent tethers make one exchange and the others take its result.
-  await withStoreRefreshLock(ctx.paths.home, store, key, async () => {
+  const credentials = await withStoreRefreshLock(ctx.paths.home, store, key, async () => {
     const current = await store.load(key);
-    if (usable(current, ctx.now())) return;
+    if (usable(current, ctx.now())) return current;
     // The server's 401 first, as `mcp login` reads it: it may name the metadata and the scope.
     const support = await discoverServer(ctx, server);
     const challenge = support.supported && support.challenge.kind === "challenged" ? support.challenge : undefined;
@@ -36,7 +41,9 @@ export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServe
     });
     await store.save(key, renewed);
     ctx.log.debug(`server "${server.name}": made a new enterprise login from the ID token in $${handedIn.envVar}`);
+    return renewed;
   });
+  return { store, key, credentials };
 }
 
 function discoverServer(ctx: Context, server: EnterpriseServer): Promise<OAuthSupport> {
