@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import { decodeProtectedHeader, exportJWK, generateKeyPair, importSPKI, jwtVerify, SignJWT } from "jose";
+import { json, presentedClient } from "./oauth-server.ts";
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -42,11 +43,6 @@ interface Code {
   redirectUri: string;
   challenge: string;
   used: boolean;
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-  res.end(JSON.stringify(body));
 }
 
 export class EnterpriseIdp {
@@ -202,14 +198,7 @@ export class EnterpriseIdp {
       return undefined;
     }
     if (this.keyClients.has(params.get("client_id") ?? "")) return undefined; // a key client must prove it
-    let id = params.get("client_id") ?? undefined;
-    let secret = params.get("client_secret") ?? undefined;
-    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (basic) {
-      const [rawId, ...rest] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":");
-      id = decodeURIComponent(rawId!);
-      secret = decodeURIComponent(rest.join(":"));
-    }
+    const { id, secret } = presentedClient(req, params);
     if (!id || !this.clients.has(id)) return undefined;
     const expected = this.clients.get(id);
     return expected === undefined || expected === secret ? id : undefined;
