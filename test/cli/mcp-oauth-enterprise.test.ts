@@ -186,6 +186,7 @@ describe("a login at the IdP (no ID token handed in)", () => {
     expect(login.stdout).toBe('Logged in to "fx" (scopes: mcp:tools)\n');
     const stats = await fx.stats();
     expect([stats.idpLogins, stats.idpExchanges, stats.jwtBearerGrants]).toEqual([1, 1, 1]);
+    expect(stats.idpMetadataReads).toBe(1); // the exchange takes the IdP's token endpoint from the login's read
     expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=sso"])).stdout).toBe("sso\n");
 
     backdateExpiry(each.home.tetherHome);
@@ -240,6 +241,7 @@ describe("mcp login --device at the identity provider", () => {
     expect(stats.idpLogins).toBe(0); // no browser login at the IdP
     expect(stats.idpExchanges).toBe(1);
     expect(stats.jwtBearerGrants).toBe(1);
+    expect(stats.idpMetadataReads).toBe(1);
     expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=device"])).stdout).toBe("device\n");
     expectNoSecrets(run, [CLIENT_SECRET, IDP_SECRET, onlyEntry(each.home.tetherHome)!.tokens!.access_token]);
   });

@@ -32,6 +32,8 @@ export interface EnterpriseIdpStats {
   idpKeyAuths: number;
   /** Device logins (RFC 8628) approved at the IdP: the first poll of each code is pending, the second gets the ID token. */
   idpDeviceLogins: number;
+  /** GETs of the IdP's metadata: a login reads it once. */
+  idpMetadataReads: number;
   /** The last token exchange request as sent (the fixture records everything; tether must not print it). */
   idpLastExchangeRequest: Record<string, string> | null;
   idpLastAuthorizeQuery: Record<string, string> | null;
@@ -49,7 +51,7 @@ export class EnterpriseIdp {
   private keys: KeyPair | undefined;
   private readonly clients = new Map<string, string | undefined>();
   private readonly codes = new Map<string, Code>();
-  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0, idpDeviceLogins: 0 };
+  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0, idpDeviceLogins: 0, idpMetadataReads: 0 };
   /** Device codes (RFC 8628) handed out: how often each was polled. */
   private readonly deviceCodes = new Map<string, { clientId: string; polls: number }>();
   private lastExchange: Record<string, string> | null = null;
@@ -118,6 +120,7 @@ export class EnterpriseIdp {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<boolean> {
     switch (`${req.method} ${url.pathname}`) {
       case "GET /.well-known/oauth-authorization-server/idp":
+        this.counts.idpMetadataReads++;
         json(res, 200, this.metadata());
         return true;
       case "GET /idp/authorize":

@@ -42,6 +42,8 @@ export interface ExchangeOptions {
   pinnedIssuer?: string;
   /** How the ID token was obtained, for the hint when the IdP refuses it. */
   idTokenSource: { kind: "env"; envVar: string } | { kind: "login" };
+  /** The IdP's token endpoint as the caller's login at the IdP read it from its metadata, so it is not read again. */
+  idpTokenEndpoint?: string;
   /** The discovery the caller already made (reading the server's 401), so the metadata is not fetched again. */
   discovered?: OAuthServerInfo;
 }
@@ -58,9 +60,10 @@ export function discoveryOf(support: OAuthSupport): OAuthServerInfo | undefined 
 /** The IdP refused the token exchange (bad or expired ID token, unknown client); its reason, redacted. */
 class IdpExchangeError extends Error {}
 
-/** The IdP's token endpoint: `oauth_idp_token_endpoint`, else from its metadata (RFC 8414 or OpenID discovery). */
-async function idpTokenEndpoint(serverName: string, settings: EnterpriseAuthSettings, fetchFn: FetchLike): Promise<string> {
-  if (settings.idpTokenEndpoint) return settings.idpTokenEndpoint;
+/** The IdP's token endpoint: `oauth_idp_token_endpoint`, else `known`, else from its metadata (RFC 8414 or OpenID discovery). */
+async function idpTokenEndpoint(serverName: string, settings: EnterpriseAuthSettings, fetchFn: FetchLike, known: string | undefined): Promise<string> {
+  const given = settings.idpTokenEndpoint ?? known;
+  if (given) return given;
   const unreadable = (why: string, cause?: unknown) =>
     new AuthError(`server "${serverName}": could not read the identity provider's metadata at ${settings.idpIssuer}: ${why}`, {
       hint: "check oauth_idp_issuer, or set oauth_idp_token_endpoint to the identity provider's token endpoint",
@@ -93,7 +96,7 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
       fetchFn,
       expectedIssuer: options.pinnedIssuer ?? issuer,
       assertion: async (target) => {
-        const tokenEndpoint = await idpTokenEndpoint(server.name, settings, target.fetchFn);
+        const tokenEndpoint = await idpTokenEndpoint(server.name, settings, target.fetchFn, options.idpTokenEndpoint);
         try {
           const grant = await requestJwtAuthorizationGrant({
             tokenEndpoint,

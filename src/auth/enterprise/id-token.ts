@@ -25,6 +25,8 @@ export interface IdTokenLogin {
   authorizationUrl: URL;
   redirectUrl: string;
   timeoutSec: number;
+  /** The IdP's token endpoint, for the exchange of the ID token. */
+  tokenEndpoint: string;
   complete(): Promise<string>;
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
     authorizationUrl: started.authorizationUrl,
     redirectUrl: response.redirectUrl,
     timeoutSec: response.timeoutSec,
+    tokenEndpoint: settings.idpTokenEndpoint ?? metadata.token_endpoint,
     close: response.close,
     async complete() {
       const { code, iss } = await response.received();
@@ -93,6 +96,8 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
 /** A device login at the IdP under way: the code to show; `complete()` polls and yields the ID token. */
 export interface IdTokenDeviceLogin {
   authorization: DeviceAuthorization;
+  /** The IdP's token endpoint, for the exchange of the ID token. */
+  tokenEndpoint: string;
   complete(): Promise<string>;
 }
 
@@ -128,6 +133,7 @@ export async function beginIdpDeviceLogin(ctx: Context, server: EnterpriseServer
   const authorization = await requestDeviceAuthorization(flow);
   return {
     authorization,
+    tokenEndpoint: endpoints.token_endpoint,
     async complete() {
       const tokens = await pollDeviceToken(flow, authorization);
       if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");

@@ -16,8 +16,9 @@ async function enterpriseGround(ctx: Context, server: EnterpriseServer, options:
   // The server's 401 first, as for any login: its resource_metadata and scope lead the discovery.
   const { store, key, previous, support } = await discoverLogin(ctx, server, expandedUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS);
   const challenge = support.challenge;
-  const exchange = (idTokenSource: ExchangeOptions["idTokenSource"]): Omit<ExchangeOptions, "pinnedIssuer"> => ({
+  const exchange = (idTokenSource: ExchangeOptions["idTokenSource"], idpTokenEndpoint?: string): Omit<ExchangeOptions, "pinnedIssuer"> => ({
     idTokenSource,
+    idpTokenEndpoint,
     discovered: discoveryOf(support),
     resourceMetadataUrl: challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined,
     scope: requestedScope({
@@ -54,7 +55,7 @@ export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServe
     close: idp.close,
     async complete() {
       const idToken = await idp.complete();
-      return finish(await exchangeIdToken(ctx, server, idToken, exchange({ kind: "login" })));
+      return finish(await exchangeIdToken(ctx, server, idToken, exchange({ kind: "login" }, idp.tokenEndpoint)));
     },
   };
 }
@@ -70,7 +71,7 @@ export async function beginEnterpriseDeviceLogin(ctx: Context, server: Enterpris
     server,
     authorization: idp.authorization,
     async complete() {
-      return finish(await exchangeIdToken(ctx, server, await idp.complete(), exchange({ kind: "login" })));
+      return finish(await exchangeIdToken(ctx, server, await idp.complete(), exchange({ kind: "login" }, idp.tokenEndpoint)));
     },
   };
 }
