@@ -104,6 +104,13 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
     clientMetadataUrl: useCimd ? server.oauth.clientMetadataUrl : undefined,
     previousClient: previous?.clientInformation,
     dpop: dpop?.session,
+    // Only a discovery that found the metadata; else auth() tries again and says what failed.
+    discovery: support.metadata && {
+      authorizationServerUrl: support.authorizationServer,
+      resourceMetadataUrl: resourceMetadataUrl?.href,
+      resourceMetadata: support.resourceMetadata,
+      authorizationServerMetadata: support.metadata,
+    },
   });
   try {
     await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation }));
