@@ -15,6 +15,7 @@ import {
 } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
 import { requireEnvVar, serverUrl as expandedUrl } from "../../config/expand.ts";
+import { redactKnownSecrets } from "../../config/secrets.ts";
 import type { EnterpriseAuthSettings, HttpServerConfig } from "../../config/types.ts";
 import { AuthError, CancelledError, TetherError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
@@ -82,7 +83,8 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
   const where = `server "${server.name}"`;
   const clientSecret = requireEnvVar(ctx.env, server.oauth.clientSecretEnvVar!, `${where} oauth_client_secret_env_var`);
   const idp = idpClient(ctx, server);
-  const secrets = [idToken, clientSecret, ...idp.secrets];
+  // Longest first, as redactKnownSecrets wants them; an empty one would split every character.
+  const secrets = [idToken, clientSecret, ...idp.secrets].filter(Boolean).sort((a, b) => b.length - a.length);
   const serverUrl = expandedUrl(ctx, server);
   const fetchFn = timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS);
 
@@ -172,7 +174,7 @@ async function runStep<T>(server: HttpServerConfig, options: ExchangeOptions, se
   } catch (error) {
     if (error instanceof TetherError || error instanceof CancelledError) throw error;
     const idp = findCause(error, IdpExchangeError);
-    const reason = redact(idp ? idp.message : reasonOf(error), secrets);
+    const reason = redactKnownSecrets(idp ? idp.message : reasonOf(error), secrets);
     const source = options.idTokenSource;
     if (idp) {
       const settings = server.oauth.enterprise!;
@@ -198,8 +200,4 @@ function findCause<E extends Error>(error: unknown, type: new (...args: never[])
     if (current instanceof type) return current;
   }
   return undefined;
-}
-
-function redact(text: string, secrets: string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text);
 }
