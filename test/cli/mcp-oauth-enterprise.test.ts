@@ -168,6 +168,24 @@ describe("a private key at the IdP (oauth_idp_private_key_file)", () => {
   });
 });
 
+describe("a private key at the IdP that is not one", () => {
+  test("the error names oauth_idp_private_key_file, the setting that points at it", async () => {
+    const keyFile = join(each.home.home, "idp-key.pem");
+    writeFileSync(keyFile, "not a key\n", { mode: 0o600 });
+    const fx = await fixture();
+    writeConfig(
+      each.home.tetherHome,
+      `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
+        `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
+        `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
+        `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
+    );
+    const run = await tether(["mcp", "tools", "fx"], { CORP_ID_TOKEN: await idToken(fx) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: server "fx": oauth_idp_private_key_file ${keyFile} holds no PEM private key\n`);
+  });
+});
+
 describe("a login at the IdP (no ID token handed in)", () => {
   test("mcp login --no-browser prints the IdP's URL; its callback gives the ID token that is exchanged; an expired login says how to log in again", async () => {
     const fx = await fixture();
