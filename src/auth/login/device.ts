@@ -23,15 +23,15 @@ import { reasonOf } from "../auth-errors.ts";
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** RFC 8628 §3.2: the poll interval when the server names none. */
-export const DEFAULT_DEVICE_POLL_INTERVAL_SEC = 5;
+const DEFAULT_DEVICE_POLL_INTERVAL_SEC = 5;
 /** The shortest wait between polls, whatever the server says (a fraction of a second would hammer it). */
-export const MIN_DEVICE_POLL_INTERVAL_SEC = 1;
+const MIN_DEVICE_POLL_INTERVAL_SEC = 1;
 /** RFC 8628 §3.5: what each `slow_down` adds to the interval. */
-export const SLOW_DOWN_STEP_SEC = 5;
+const SLOW_DOWN_STEP_SEC = 5;
 /** When the server names no lifetime for the device code (it must; some forget). */
-export const DEFAULT_DEVICE_CODE_LIFETIME_SEC = 900;
+const DEFAULT_DEVICE_CODE_LIFETIME_SEC = 900;
 /** The longest wait believed: a device code said to live longer is given up on after this. */
-export const MAX_DEVICE_CODE_LIFETIME_SEC = 3600;
+const MAX_DEVICE_CODE_LIFETIME_SEC = 3600;
 
 /** What of the authorization server's metadata the device flow needs (an RFC 8414 or OpenID document). */
 export interface DeviceEndpoints {

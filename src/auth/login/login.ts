@@ -258,7 +258,7 @@ export async function discoverLogin(
   return { store, key, previous, support };
 }
 
-export function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
+function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
   const serverUrl = expandedUrl(ctx, server);
   if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
     throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
@@ -268,7 +268,7 @@ export function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
   return serverUrl;
 }
 
-export function loginTarget(server: ServerConfig): HttpServerConfig {
+function loginTarget(server: ServerConfig): HttpServerConfig {
   const { name } = server;
   if (server.transport === "stdio") throw noLoginForStdio(name);
   if (server.bearerTokenEnvVar) {
