@@ -1,5 +1,5 @@
-// Where the ID token of an enterprise login comes from: handed in through `oauth_id_token_env_var`
-// (CI, or an IdP login done elsewhere), or an OpenID Connect login at the IdP (authorization code +
+// Where the ID token of an enterprise login comes from when none is handed in through
+// `oauth_id_token_env_var` (that one: ./renew.ts handedInIdToken): an OpenID Connect login at the IdP (authorization code +
 // PKCE, scope openid) through the same loopback listener and paste-back as `mcp login`. The SDK's
 // startAuthorization / exchangeAuthorization make the requests; the IdP's metadata may be an OpenID
 // discovery document.
@@ -29,13 +29,6 @@ export interface IdTokenLogin {
   tokenEndpoint: string;
   complete(): Promise<string>;
   close(): Promise<void>;
-}
-
-/** The ID token handed in through `oauth_id_token_env_var`, if that variable is set and not empty. */
-export function handedInIdToken(ctx: Context, server: EnterpriseServer): { token: string; envVar: string } | undefined {
-  const envVar = server.oauth.enterprise.idTokenEnvVar;
-  const token = envVar ? ctx.env[envVar] : undefined;
-  return envVar && token ? { token: token.trim(), envVar } : undefined;
 }
 
 /** Starts an OpenID Connect login at the IdP: listener, metadata, PKCE; the caller shows the URL. */

@@ -8,7 +8,8 @@ import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens } from "../tokens.ts";
 import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope, revokeReplaced } from "../login/login.ts";
 import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
-import { beginIdpDeviceLogin, beginIdpLogin, handedInIdToken } from "./id-token.ts";
+import { beginIdpDeviceLogin, beginIdpLogin } from "./id-token.ts";
+import { handedInIdToken } from "./renew.ts";
 import type { DeviceLoginSession } from "../login/device-login.ts";
 
 /** What both ways of logging in share: the server's discovery, the exchange's options, and storing the result. */

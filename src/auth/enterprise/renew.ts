@@ -8,10 +8,14 @@ import { loadServerCredentials, type ServerCredentials } from "../server-store.t
 import type { StoredCredentials } from "../store/credentials.ts";
 import { issuerOf, needsRefresh } from "../tokens.ts";
 import { resolveHeaders, serverUrl } from "../../config/expand.ts";
-import { discoverOAuthSupport, type OAuthSupport } from "../login/discovery.ts";
-import { requestedScope } from "../login/login.ts";
-import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken } from "./exchange.ts";
-import { handedInIdToken } from "./id-token.ts";
+import type { EnterpriseServer } from "./exchange.ts";
+
+/** The ID token handed in through `oauth_id_token_env_var`, if that variable is set and not empty. */
+export function handedInIdToken(ctx: Context, server: EnterpriseServer): { token: string; envVar: string } | undefined {
+  const envVar = server.oauth.enterprise.idTokenEnvVar;
+  const token = envVar ? ctx.env[envVar] : undefined;
+  return envVar && token ? { token: token.trim(), envVar } : undefined;
+}
 
 /**
  * Makes or renews the stored login from the handed-in ID token when it is needed. Returns the
@@ -28,8 +32,15 @@ export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServe
   const credentials = await withStoreRefreshLock(ctx.paths.home, store, key, async () => {
     const current = await store.load(key);
     if (usable(current, ctx.now())) return current;
+    // Loaded only now: a command whose stored login is usable (most of them) needs none of it.
+    const [{ discoverOAuthSupport }, { requestedScope }, { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, exchangeIdToken }] = await Promise.all([
+      import("../login/discovery.ts"),
+      import("../login/login.ts"),
+      import("./exchange.ts"),
+    ]);
     // The server's 401 first, as `mcp login` reads it: it may name the metadata and the scope.
-    const support = await discoverServer(ctx, server);
+    const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
+    const support = await discoverOAuthSupport(ctx, serverUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
     const challenge = support.supported && support.challenge.kind === "challenged" ? support.challenge : undefined;
     const renewed = await exchangeIdToken(ctx, server, handedIn.token, {
       idTokenSource: { kind: "env", envVar: handedIn.envVar },
@@ -44,11 +55,6 @@ export async function renewEnterpriseLogin(ctx: Context, server: EnterpriseServe
     return renewed;
   });
   return { store, key, credentials };
-}
-
-function discoverServer(ctx: Context, server: EnterpriseServer): Promise<OAuthSupport> {
-  const headers = resolveHeaders(ctx.env, server.httpHeaders, server.envHttpHeaders, `server "${server.name}"`);
-  return discoverOAuthSupport(ctx, serverUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS, headers);
 }
 
 /** A login the stored provider can serve: a live access token, or one it can refresh. */
