@@ -6,7 +6,7 @@ import { serverUrl as expandedUrl } from "../../config/expand.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens } from "../tokens.ts";
-import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope, revokeReplaced } from "../login/login.ts";
+import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, loginScope, revokeReplaced } from "../login/login.ts";
 import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
 import { beginIdpDeviceLogin, beginIdpLogin } from "./id-token.ts";
 import { handedInIdToken } from "./renew.ts";
@@ -22,12 +22,7 @@ async function enterpriseGround(ctx: Context, server: EnterpriseServer, options:
     idpTokenEndpoint,
     discovered: discoveryOf(support),
     resourceMetadataUrl: challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined,
-    scope: requestedScope({
-      flag: options.scopes,
-      config: server.oauth.scopes,
-      challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
-      held: previous?.tokens ? previous.scopes : undefined,
-    }),
+    scope: loginScope(options, server, support, previous),
   });
   const finish = async (credentials: StoredCredentials): Promise<LoginResult> => {
     await store.save(key, credentials);

@@ -11,7 +11,7 @@ import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens, withNewTokens } from "../tokens.ts";
 import { DEVICE_CODE_GRANT, type DeviceAuthorization, type DeviceEndpoints, deviceEndpointsOf, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "./device.ts";
-import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginServer, noDynamicRegistration, OAUTH_REQUEST_TIMEOUT_MS, requestedScope, revokeReplaced, staticClient, type SupportedOAuth } from "./login.ts";
+import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginScope, loginServer, noDynamicRegistration, OAUTH_REQUEST_TIMEOUT_MS, revokeReplaced, staticClient, type SupportedOAuth } from "./login.ts";
 
 export interface DeviceLoginSession {
   server: HttpServerConfig;
@@ -34,14 +34,8 @@ export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hook
   const endpoints = deviceEndpoints(server, support);
   const metadata = support.metadata!;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
-  const challenge = support.challenge;
   const scope = withOfflineAccess(
-    requestedScope({
-      flag: options.scopes,
-      config: server.oauth.scopes,
-      challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
-      held: previous?.tokens ? previous.scopes : undefined,
-    }) ?? (support.resourceMetadata?.scopes_supported?.join(" ") || undefined),
+    loginScope(options, server, support, previous) ?? (support.resourceMetadata?.scopes_supported?.join(" ") || undefined),
     metadata,
   );
   const retryHint = loginCommand(name);

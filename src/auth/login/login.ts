@@ -83,12 +83,7 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   if (!client && !useCimd && support.metadata && !support.metadata.registration_endpoint) throw noDynamicRegistration(server, support);
 
   const challenge = support.challenge;
-  const scope = requestedScope({
-    flag: options.scopes,
-    config: server.oauth.scopes,
-    challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
-    held: previous?.tokens ? previous.scopes : undefined,
-  });
+  const scope = loginScope(options, server, support, previous);
   const resourceMetadataUrl = challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined;
   const skipIssuerMetadataValidation = support.legacyIssuer === true;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
@@ -334,6 +329,17 @@ function credentialsOf(
 function loginTimeoutSec(env: Env): number {
   const value = Number(env.TETHER_LOGIN_TIMEOUT_SEC);
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_LOGIN_TIMEOUT_SEC;
+}
+
+/** requestedScope for a login: `--scopes`, `oauth_scopes`, the server's 401 and the login it replaces. */
+export function loginScope(options: LoginOptions, server: HttpServerConfig, support: SupportedOAuth, previous: StoredCredentials | undefined): string | undefined {
+  const { challenge } = support;
+  return requestedScope({
+    flag: options.scopes,
+    config: server.oauth.scopes,
+    challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
+    held: previous?.tokens ? previous.scopes : undefined,
+  });
 }
 
 /**
