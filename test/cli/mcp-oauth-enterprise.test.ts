@@ -28,6 +28,17 @@ function configure(fx: FixtureHandle, extra = 'oauth_id_token_env_var = "CORP_ID
   );
 }
 
+/** As configure(), with tether authenticating to the IdP by the private key in `keyFile` (private_key_jwt). */
+function configureKeyClient(fx: FixtureHandle, keyFile: string): void {
+  writeConfig(
+    each.home.tetherHome,
+    `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
+      `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
+      `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
+      `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
+  );
+}
+
 /** An ID token the fixture's IdP issued to tether-idp: what a CI job or an IdP login elsewhere hands in. */
 async function idToken(fx: FixtureHandle): Promise<string> {
   const response = await fetch(`${fx.origin}/_test/idp/id-token`, { method: "POST", body: "alice" });
@@ -151,13 +162,7 @@ describe("a private key at the IdP (oauth_idp_private_key_file)", () => {
     writeFileSync(publicFile, publicKey.export({ type: "spki", format: "pem" }).toString());
     const fx = await startHttpFixture(["--oauth", "--idp", "--no-registration", "--static-client", `robot:${CLIENT_SECRET}`, "--idp-key-client", `tether-idp:${publicFile}`]);
     each.fixtures.push(fx);
-    writeConfig(
-      each.home.tetherHome,
-      `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
-        `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
-        `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
-        `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
-    );
+    configureKeyClient(fx, keyFile);
     const run = expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=keyed"], { CORP_ID_TOKEN: await idToken(fx) }));
     expect(run.stdout).toBe("keyed\n");
     const stats = await fx.stats();
@@ -166,20 +171,12 @@ describe("a private key at the IdP (oauth_idp_private_key_file)", () => {
     expect(stats.idpLastExchangeRequest.client_secret).toBeUndefined();
     expectNoSecrets(run, [privatePem.split("\n")[1]!]);
   });
-});
 
-describe("a private key at the IdP that is not one", () => {
-  test("the error names oauth_idp_private_key_file, the setting that points at it", async () => {
+  test("a key file that is not one: the error names oauth_idp_private_key_file, the setting that points at it", async () => {
     const keyFile = join(each.home.home, "idp-key.pem");
     writeFileSync(keyFile, "not a key\n", { mode: 0o600 });
     const fx = await fixture();
-    writeConfig(
-      each.home.tetherHome,
-      `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
-        `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
-        `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
-        `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
-    );
+    configureKeyClient(fx, keyFile);
     const run = await tether(["mcp", "tools", "fx"], { CORP_ID_TOKEN: await idToken(fx) });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`error: server "fx": oauth_idp_private_key_file ${keyFile} holds no PEM private key\n`);
