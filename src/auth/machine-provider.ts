@@ -32,12 +32,12 @@ function clientCredentialsProvider(ctx: Context, server: HttpServerConfig): OAut
 }
 
 /** The JWS algorithm a key implies, so `oauth_private_key_alg` is needed only to pick among several. */
-export function algorithmOf(pem: string, path: string, where: string): string {
+export function algorithmOf(pem: string, path: string, where: string, setting = "oauth_private_key_file"): string {
   let key: ReturnType<typeof createPrivateKey>;
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new ConfigError(`${where}: oauth_private_key_file ${path} holds no PEM private key`);
+    throw new ConfigError(`${where}: ${setting} ${path} holds no PEM private key`);
   }
   const curve = key.asymmetricKeyDetails?.namedCurve;
   switch (key.asymmetricKeyType) {

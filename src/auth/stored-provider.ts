@@ -11,7 +11,7 @@ import type { StoredCredentials, StoredTokens } from "./store/credentials.ts";
 import { holdRefreshLock } from "./refresh-lock.ts";
 import { forgetDeadLogin, type LoginSlot, refreshStoredLogin, RefreshFailedError } from "./refresh.ts";
 import { serverUrl } from "../config/expand.ts";
-import { loadServerCredentials } from "./server-store.ts";
+import { loadServerCredentials, type ServerCredentials } from "./server-store.ts";
 import { isExpired, issuerOf, needsRefresh, sameIssuer, withNewTokens } from "./tokens.ts";
 import { displayUrl } from "../config/describe.ts";
 import { AuthError } from "../errors.ts";
@@ -19,9 +19,12 @@ import { AuthError } from "../errors.ts";
 /** How long a refresh the SDK drives may keep the lock if it ends without telling the provider. */
 const ROUND_MAX_MS = 25_000;
 
-/** The provider for a server with a stored login, or undefined when there is none. */
-export async function storedLoginProvider(ctx: Context, server: HttpServerConfig): Promise<OAuthClientProvider | undefined> {
-  const { store, key, credentials } = await loadServerCredentials(ctx, server);
+/**
+ * The provider for a server with a stored login, or undefined when there is none. `loaded`: the
+ * store's entry as the caller just read it (an enterprise renewal), so it is not read twice.
+ */
+export async function storedLoginProvider(ctx: Context, server: HttpServerConfig, loaded?: ServerCredentials): Promise<OAuthClientProvider | undefined> {
+  const { store, key, credentials } = loaded ?? (await loadServerCredentials(ctx, server));
   if (!credentials?.tokens) return undefined;
   const slot: LoginSlot = { serverName: server.name, serverUrl: serverUrl(ctx, server), store, key };
   const provider = new StoredLoginProvider(ctx, slot, credentials);

@@ -10,9 +10,9 @@ import { readBoundedText } from "../files/bounded-read.ts";
 import { timedFetch } from "./timed-fetch.ts";
 
 /** A platform JWT is a few KiB (a Kubernetes token ~1-2 KiB); anything much larger is not one. */
-export const MAX_ASSERTION_BYTES = 64 * 1024;
+const MAX_ASSERTION_BYTES = 64 * 1024;
 /** How long GitHub Actions' token endpoint may take to answer. */
-export const GITHUB_OIDC_TIMEOUT_MS = 30_000;
+const GITHUB_OIDC_TIMEOUT_MS = 30_000;
 /** Its answer is one small JSON object (`{"value": "<jwt>"}`); the most tether reads of it. */
 const MAX_GITHUB_OIDC_RESPONSE_BYTES = 64 * 1024;
 

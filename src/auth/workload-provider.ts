@@ -12,7 +12,7 @@ import { AuthError } from "../errors.ts";
 import { type AssertionReader, assertionReader } from "./workload-assertion.ts";
 import { readBoundedBody } from "../net/byte-limit.ts";
 
-export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /** The most of a refused token response tether reads for its error code and description. */
 const MAX_REFUSAL_BYTES = 16 * 1024;
 

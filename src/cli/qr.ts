@@ -2,7 +2,7 @@
 // on another machine (SSH, containers). uqr has no dependencies; it loads only when a code is drawn.
 
 /** Longer URLs make a code too large to scan off a terminal; they are printed only as text. */
-export const MAX_QR_URL_LENGTH = 300;
+const MAX_QR_URL_LENGTH = 300;
 
 /** The code's lines, or undefined when the URL is too long for a compact code. */
 export async function terminalQrCode(url: string): Promise<string | undefined> {

@@ -4,6 +4,7 @@ import type { Context } from "../context.ts";
 import { mayUseOAuth } from "../config/describe.ts";
 import type { HttpServerConfig } from "../config/types.ts";
 import { hasStoredLogin } from "../auth/state.ts";
+import type { ServerCredentials } from "../auth/server-store.ts";
 import { storedLoginProvider } from "../auth/stored-provider.ts";
 import { TetherError } from "../errors.ts";
 import { configuredHeaders, type HttpAuth } from "./http.ts";
@@ -21,17 +22,18 @@ export async function resolveHttpAuth(ctx: Context, server: HttpServerConfig): P
     const provider = workloadIdentityProvider(ctx, server);
     return { headers, authProvider: provider, stepUp: true, wrapFetch: (fetchFn) => provider.watchTokenRequests(fetchFn) };
   }
+  let loaded: ServerCredentials | undefined;
   if (server.oauth.enterprise?.idTokenEnvVar) {
     // Enterprise-managed authorization with an ID token handed in: the first command, and every one
     // after the access token expired without a refresh token, exchanges it again (no browser).
     const { renewEnterpriseLogin } = await import("../auth/enterprise/renew.ts");
-    await renewEnterpriseLogin(ctx, server as Parameters<typeof renewEnterpriseLogin>[1]);
+    loaded = await renewEnterpriseLogin(ctx, server as Parameters<typeof renewEnterpriseLogin>[1]);
   }
   // The login index says whether a login is stored, so servers without one never open the
   // credential store (no keyring round trip on every call).
-  if (!hasStoredLogin(ctx, server)) return { headers };
+  if (!loaded && !hasStoredLogin(ctx, server)) return { headers };
   try {
-    const authProvider = await storedLoginProvider(ctx, server);
+    const authProvider = await storedLoginProvider(ctx, server, loaded);
     return authProvider ? { headers, authProvider } : { headers };
   } catch (error) {
     if (!(error instanceof TetherError)) throw error;

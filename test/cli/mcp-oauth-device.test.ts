@@ -68,6 +68,7 @@ describe("mcp login --device", () => {
 
     const stats = await fx.stats();
     expect(stats.devicePolls).toBe(3);
+    expect([stats.resourceMetadataReads, stats.serverMetadataReads]).toEqual([1, 1]);
     expect(stats.lastRegistrationRequest.grant_types).toEqual(["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"]);
     expect(stats.lastDeviceAuthorizationRequest).toMatchObject({ scope: "mcp:tools", resource: `${fx.origin}/mcp` });
     expect(stats.lastTokenRequest).toMatchObject({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", resource: `${fx.origin}/mcp` });

@@ -28,6 +28,17 @@ function configure(fx: FixtureHandle, extra = 'oauth_id_token_env_var = "CORP_ID
   );
 }
 
+/** As configure(), with tether authenticating to the IdP by the private key in `keyFile` (private_key_jwt). */
+function configureKeyClient(fx: FixtureHandle, keyFile: string): void {
+  writeConfig(
+    each.home.tetherHome,
+    `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
+      `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
+      `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
+      `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
+  );
+}
+
 /** An ID token the fixture's IdP issued to tether-idp: what a CI job or an IdP login elsewhere hands in. */
 async function idToken(fx: FixtureHandle): Promise<string> {
   const response = await fetch(`${fx.origin}/_test/idp/id-token`, { method: "POST", body: "alice" });
@@ -99,6 +110,21 @@ describe("an ID token handed in (oauth_id_token_env_var)", () => {
     expectNoSecrets(later, [env.CORP_ID_TOKEN]);
   });
 
+  test("a login and a silent renewal each read the protected-resource and authorization-server metadata once", async () => {
+    const fx = await fixture();
+    configure(fx);
+    const env = { CORP_ID_TOKEN: await idToken(fx) };
+    expectOk(await tether(["mcp", "login", "fx"], env));
+    const afterLogin = await fx.stats();
+    expect([afterLogin.resourceMetadataReads, afterLogin.serverMetadataReads]).toEqual([1, 1]);
+
+    backdateExpiry(each.home.tetherHome);
+    expectOk(await tether(["mcp", "tools", "fx"], env));
+    const afterRenewal = await fx.stats();
+    expect(afterRenewal.idpExchanges).toBe(2);
+    expect([afterRenewal.resourceMetadataReads - afterLogin.resourceMetadataReads, afterRenewal.serverMetadataReads - afterLogin.serverMetadataReads]).toEqual([1, 1]);
+  });
+
   test("an ID token the IdP refuses: one line naming the server and the IdP's reason, a hint, no token in the output", async () => {
     const fx = await fixture();
     configure(fx);
@@ -136,13 +162,7 @@ describe("a private key at the IdP (oauth_idp_private_key_file)", () => {
     writeFileSync(publicFile, publicKey.export({ type: "spki", format: "pem" }).toString());
     const fx = await startHttpFixture(["--oauth", "--idp", "--no-registration", "--static-client", `robot:${CLIENT_SECRET}`, "--idp-key-client", `tether-idp:${publicFile}`]);
     each.fixtures.push(fx);
-    writeConfig(
-      each.home.tetherHome,
-      `mcp_oauth_credentials_store = "file"\n\n[mcp_servers.fx]\nurl = "${fx.url}"\n` +
-        `oauth_client_id = "robot"\noauth_client_secret_env_var = "ROBOT_SECRET"\n` +
-        `oauth_idp_issuer = "${fx.origin}/idp"\noauth_idp_client_id = "tether-idp"\noauth_idp_private_key_file = "${keyFile}"\n` +
-        `oauth_id_token_env_var = "CORP_ID_TOKEN"\n`,
-    );
+    configureKeyClient(fx, keyFile);
     const run = expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=keyed"], { CORP_ID_TOKEN: await idToken(fx) }));
     expect(run.stdout).toBe("keyed\n");
     const stats = await fx.stats();
@@ -150,6 +170,16 @@ describe("a private key at the IdP (oauth_idp_private_key_file)", () => {
     expect(stats.idpLastExchangeRequest.client_assertion_type).toBe("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
     expect(stats.idpLastExchangeRequest.client_secret).toBeUndefined();
     expectNoSecrets(run, [privatePem.split("\n")[1]!]);
+  });
+
+  test("a key file that is not one: the error names oauth_idp_private_key_file, the setting that points at it", async () => {
+    const keyFile = join(each.home.home, "idp-key.pem");
+    writeFileSync(keyFile, "not a key\n", { mode: 0o600 });
+    const fx = await fixture();
+    configureKeyClient(fx, keyFile);
+    const run = await tether(["mcp", "tools", "fx"], { CORP_ID_TOKEN: await idToken(fx) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: server "fx": oauth_idp_private_key_file ${keyFile} holds no PEM private key\n`);
   });
 });
 
@@ -171,6 +201,7 @@ describe("a login at the IdP (no ID token handed in)", () => {
     expect(login.stdout).toBe('Logged in to "fx" (scopes: mcp:tools)\n');
     const stats = await fx.stats();
     expect([stats.idpLogins, stats.idpExchanges, stats.jwtBearerGrants]).toEqual([1, 1, 1]);
+    expect(stats.idpMetadataReads).toBe(1); // the exchange takes the IdP's token endpoint from the login's read
     expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=sso"])).stdout).toBe("sso\n");
 
     backdateExpiry(each.home.tetherHome);
@@ -225,6 +256,7 @@ describe("mcp login --device at the identity provider", () => {
     expect(stats.idpLogins).toBe(0); // no browser login at the IdP
     expect(stats.idpExchanges).toBe(1);
     expect(stats.jwtBearerGrants).toBe(1);
+    expect(stats.idpMetadataReads).toBe(1);
     expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=device"])).stdout).toBe("device\n");
     expectNoSecrets(run, [CLIENT_SECRET, IDP_SECRET, onlyEntry(each.home.tetherHome)!.tokens!.access_token]);
   });

@@ -91,6 +91,8 @@ describe("login", () => {
     const stats = await fx.stats();
     expect(stats).toMatchObject({ registrations: 1, authorizations: 1, tokenExchanges: 1, refreshes: 0 });
     expect(stats.lastAuthorizeQuery).toMatchObject({ code_challenge_method: "S256", resource: fx.url, scope: "mcp:tools" });
+    // auth() starts from the discovery the login made, and the code exchange from auth()'s: each document is read once.
+    expect([stats.resourceMetadataReads, stats.serverMetadataReads]).toEqual([1, 1]);
     expect(stats.lastAuthorizeQuery.state.length).toBeGreaterThanOrEqual(32);
 
     const file = join(home.tetherHome, ".credentials.json");

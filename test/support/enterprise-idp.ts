@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import { decodeProtectedHeader, exportJWK, generateKeyPair, importSPKI, jwtVerify, SignJWT } from "jose";
+import { json, presentedClient } from "./oauth-server.ts";
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -31,6 +32,8 @@ export interface EnterpriseIdpStats {
   idpKeyAuths: number;
   /** Device logins (RFC 8628) approved at the IdP: the first poll of each code is pending, the second gets the ID token. */
   idpDeviceLogins: number;
+  /** GETs of the IdP's metadata: a login reads it once. */
+  idpMetadataReads: number;
   /** The last token exchange request as sent (the fixture records everything; tether must not print it). */
   idpLastExchangeRequest: Record<string, string> | null;
   idpLastAuthorizeQuery: Record<string, string> | null;
@@ -44,16 +47,11 @@ interface Code {
   used: boolean;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-  res.end(JSON.stringify(body));
-}
-
 export class EnterpriseIdp {
   private keys: KeyPair | undefined;
   private readonly clients = new Map<string, string | undefined>();
   private readonly codes = new Map<string, Code>();
-  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0, idpDeviceLogins: 0 };
+  private readonly counts = { idpLogins: 0, idpExchanges: 0, idpRefusals: 0, idpKeyAuths: 0, idpDeviceLogins: 0, idpMetadataReads: 0 };
   /** Device codes (RFC 8628) handed out: how often each was polled. */
   private readonly deviceCodes = new Map<string, { clientId: string; polls: number }>();
   private lastExchange: Record<string, string> | null = null;
@@ -122,6 +120,7 @@ export class EnterpriseIdp {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<boolean> {
     switch (`${req.method} ${url.pathname}`) {
       case "GET /.well-known/oauth-authorization-server/idp":
+        this.counts.idpMetadataReads++;
         json(res, 200, this.metadata());
         return true;
       case "GET /idp/authorize":
@@ -202,14 +201,7 @@ export class EnterpriseIdp {
       return undefined;
     }
     if (this.keyClients.has(params.get("client_id") ?? "")) return undefined; // a key client must prove it
-    let id = params.get("client_id") ?? undefined;
-    let secret = params.get("client_secret") ?? undefined;
-    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (basic) {
-      const [rawId, ...rest] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":");
-      id = decodeURIComponent(rawId!);
-      secret = decodeURIComponent(rest.join(":"));
-    }
+    const { id, secret } = presentedClient(req, params);
     if (!id || !this.clients.has(id)) return undefined;
     const expected = this.clients.get(id);
     return expected === undefined || expected === secret ? id : undefined;

@@ -88,6 +88,8 @@ export interface OAuthStats {
   tokenExchanges: number;
   refreshes: number;
   refreshFailures: number;
+  resourceMetadataReads: number;
+  serverMetadataReads: number;
   revocations: Revocation[];
   lastAuthorizeQuery: Record<string, string> | null;
   lastRegistrationRequest: Record<string, unknown> | null;
@@ -122,13 +124,29 @@ const isLoopback = (uri: string) => {
   }
 };
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store", ...headers });
   res.end(JSON.stringify(body));
 }
 
 function oauthError(res: ServerResponse, status: number, error: string, description: string): void {
   json(res, status, { error, error_description: description });
+}
+
+/** The client a token request names: a Basic header (RFC 6749 §2.3.1, form-encoded parts), else client_id (+ client_secret) in the body. */
+export function presentedClient(req: IncomingMessage, params: URLSearchParams): { id?: string; secret?: string } {
+  const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+  if (!basic) return { id: params.get("client_id") ?? undefined, secret: params.get("client_secret") ?? undefined };
+  const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  const unescape = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
 }
 
 export class OAuthFixture {
@@ -145,6 +163,9 @@ export class OAuthFixture {
     tokenExchanges: 0,
     refreshes: 0,
     refreshFailures: 0,
+    /** GETs of the protected-resource metadata and of the authorization server's metadata: discovery made twice shows here. */
+    resourceMetadataReads: 0,
+    serverMetadataReads: 0,
   };
   private readonly revocations: Revocation[] = [];
   private lastAuthorizeQuery: Record<string, string> | null = null;
@@ -232,6 +253,7 @@ export class OAuthFixture {
       case "GET /.well-known/oauth-protected-resource":
       case "GET /.well-known/oauth-protected-resource/mcp":
       case "GET /custom/prm-for-mcp":
+        this.counts.resourceMetadataReads++;
         json(res, 200, {
           resource: this.resourceUrl,
           authorization_servers: [this.origin()],
@@ -240,6 +262,7 @@ export class OAuthFixture {
         });
         return true;
       case "GET /.well-known/oauth-authorization-server":
+        this.counts.serverMetadataReads++;
         json(res, 200, this.metadata());
         return true;
       case "POST /register":
@@ -427,22 +450,7 @@ export class OAuthFixture {
 
   /** Client authentication at the token endpoint: Basic header, or client_id (+ client_secret) in the body. */
   authenticateClient(req: IncomingMessage, params: URLSearchParams): Client | undefined {
-    let id = params.get("client_id") ?? undefined;
-    let secret = params.get("client_secret") ?? undefined;
-    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (basic) {
-      const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      const unescape = (s: string) => {
-        try {
-          return decodeURIComponent(s);
-        } catch {
-          return s;
-        }
-      };
-      id = unescape(decoded.slice(0, colon));
-      secret = unescape(decoded.slice(colon + 1));
-    }
+    const { id, secret } = presentedClient(req, params);
     const client = id ? this.clients.get(id) : undefined;
     if (!client) return undefined;
     if (client.client_secret !== undefined && client.client_secret !== secret) return undefined;

@@ -15,10 +15,12 @@ import {
 } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
 import { requireEnvVar, serverUrl as expandedUrl } from "../../config/expand.ts";
+import { redactKnownSecrets } from "../../config/secrets.ts";
 import type { EnterpriseAuthSettings, HttpServerConfig } from "../../config/types.ts";
 import { AuthError, CancelledError, TetherError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
+import type { OAuthSupport } from "../login/discovery.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { withNewTokens } from "../tokens.ts";
@@ -41,14 +43,28 @@ export interface ExchangeOptions {
   pinnedIssuer?: string;
   /** How the ID token was obtained, for the hint when the IdP refuses it. */
   idTokenSource: { kind: "env"; envVar: string } | { kind: "login" };
+  /** The IdP's token endpoint as the caller's login at the IdP read it from its metadata, so it is not read again. */
+  idpTokenEndpoint?: string;
+  /** The discovery the caller already made (reading the server's 401), so the metadata is not fetched again. */
+  discovered?: OAuthServerInfo;
+}
+
+/**
+ * What the caller's discoverOAuthSupport found, for ExchangeOptions.discovered: only a complete,
+ * strictly checked discovery; anything less is made again by the exchange, with its own errors.
+ */
+export function discoveryOf(support: OAuthSupport): OAuthServerInfo | undefined {
+  if (!support.supported || !support.metadata || support.legacyIssuer) return undefined;
+  return { authorizationServerUrl: support.authorizationServer, authorizationServerMetadata: support.metadata, resourceMetadata: support.resourceMetadata };
 }
 
 /** The IdP refused the token exchange (bad or expired ID token, unknown client); its reason, redacted. */
 class IdpExchangeError extends Error {}
 
-/** The IdP's token endpoint: `oauth_idp_token_endpoint`, else from its metadata (RFC 8414 or OpenID discovery). */
-async function idpTokenEndpoint(serverName: string, settings: EnterpriseAuthSettings, fetchFn: FetchLike): Promise<string> {
-  if (settings.idpTokenEndpoint) return settings.idpTokenEndpoint;
+/** The IdP's token endpoint: `oauth_idp_token_endpoint`, else `known`, else from its metadata (RFC 8414 or OpenID discovery). */
+async function idpTokenEndpoint(serverName: string, settings: EnterpriseAuthSettings, fetchFn: FetchLike, known: string | undefined): Promise<string> {
+  const given = settings.idpTokenEndpoint ?? known;
+  if (given) return given;
   const unreadable = (why: string, cause?: unknown) =>
     new AuthError(`server "${serverName}": could not read the identity provider's metadata at ${settings.idpIssuer}: ${why}`, {
       hint: "check oauth_idp_issuer, or set oauth_idp_token_endpoint to the identity provider's token endpoint",
@@ -67,12 +83,13 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
   const where = `server "${server.name}"`;
   const clientSecret = requireEnvVar(ctx.env, server.oauth.clientSecretEnvVar!, `${where} oauth_client_secret_env_var`);
   const idp = idpClient(ctx, server);
-  const secrets = [idToken, clientSecret, ...idp.secrets];
+  // Longest first, as redactKnownSecrets wants them; an empty one would split every character.
+  const secrets = [idToken, clientSecret, ...idp.secrets].filter(Boolean).sort((a, b) => b.length - a.length);
   const serverUrl = expandedUrl(ctx, server);
   const fetchFn = timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS);
 
   return runStep(server, options, secrets, async () => {
-    const info = await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: options.resourceMetadataUrl, fetchFn });
+    const info = options.discovered ?? (await discoverOAuthServerInfo(serverUrl, { resourceMetadataUrl: options.resourceMetadataUrl, fetchFn }));
     const issuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl;
     const provider = new EnterpriseProvider(info, options.resourceMetadataUrl, server.oauth.resource, {
       clientId: server.oauth.clientId!,
@@ -81,7 +98,7 @@ export async function exchangeIdToken(ctx: Context, server: EnterpriseServer, id
       fetchFn,
       expectedIssuer: options.pinnedIssuer ?? issuer,
       assertion: async (target) => {
-        const tokenEndpoint = await idpTokenEndpoint(server.name, settings, target.fetchFn);
+        const tokenEndpoint = await idpTokenEndpoint(server.name, settings, target.fetchFn, options.idpTokenEndpoint);
         try {
           const grant = await requestJwtAuthorizationGrant({
             tokenEndpoint,
@@ -157,7 +174,7 @@ async function runStep<T>(server: HttpServerConfig, options: ExchangeOptions, se
   } catch (error) {
     if (error instanceof TetherError || error instanceof CancelledError) throw error;
     const idp = findCause(error, IdpExchangeError);
-    const reason = redact(idp ? idp.message : reasonOf(error), secrets);
+    const reason = redactKnownSecrets(idp ? idp.message : reasonOf(error), secrets);
     const source = options.idTokenSource;
     if (idp) {
       const settings = server.oauth.enterprise!;
@@ -183,8 +200,4 @@ function findCause<E extends Error>(error: unknown, type: new (...args: never[])
     if (current instanceof type) return current;
   }
   return undefined;
-}
-
-function redact(text: string, secrets: string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text);
 }

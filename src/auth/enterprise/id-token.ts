@@ -1,22 +1,19 @@
-// Where the ID token of an enterprise login comes from: handed in through `oauth_id_token_env_var`
-// (CI, or an IdP login done elsewhere), or an OpenID Connect login at the IdP (authorization code +
+// Where the ID token of an enterprise login comes from when none is handed in through
+// `oauth_id_token_env_var` (that one: ./renew.ts handedInIdToken): an OpenID Connect login at the IdP (authorization code +
 // PKCE, scope openid) through the same loopback listener and paste-back as `mcp login`. The SDK's
 // startAuthorization / exchangeAuthorization make the requests; the IdP's metadata may be an OpenID
 // discovery document.
 //
 // `mcp login --device` logs in at the IdP with the device flow (RFC 8628, ../login/device.ts) instead:
 // a code entered on another device, polled until the IdP returns the ID token.
-import { randomBytes } from "node:crypto";
 import { discoverAuthorizationServerMetadata, exchangeAuthorization, startAuthorization } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
 import { AuthError, CancelledError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
-import { readAuthorizationResponse, type AuthorizationVerdict } from "../login/authorization-response.ts";
-import { startCallbackListener } from "../login/callback-listener.ts";
-import { acceptPastedRedirects, deferred, type LoginHooks, loginTimeoutSec, waitFor } from "../login/login.ts";
+import { awaitAuthorizationResponse, type LoginHooks } from "../login/login.ts";
 import { timedFetch } from "../timed-fetch.ts";
-import { type DeviceAuthorization, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
+import { type DeviceAuthorization, deviceEndpointsOf, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
 import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
 import { idpClient } from "./idp-client.ts";
 
@@ -28,15 +25,10 @@ export interface IdTokenLogin {
   authorizationUrl: URL;
   redirectUrl: string;
   timeoutSec: number;
+  /** The IdP's token endpoint, for the exchange of the ID token. */
+  tokenEndpoint: string;
   complete(): Promise<string>;
   close(): Promise<void>;
-}
-
-/** The ID token handed in through `oauth_id_token_env_var`, if that variable is set and not empty. */
-export function handedInIdToken(ctx: Context, server: EnterpriseServer): { token: string; envVar: string } | undefined {
-  const envVar = server.oauth.enterprise.idTokenEnvVar;
-  const token = envVar ? ctx.env[envVar] : undefined;
-  return envVar && token ? { token: token.trim(), envVar } : undefined;
 }
 
 /** Starts an OpenID Connect login at the IdP: listener, metadata, PKCE; the caller shows the URL. */
@@ -56,53 +48,40 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
   const client = idpClient(ctx, server);
   const clientInformation = client.information;
 
-  const state = randomBytes(24).toString("base64url");
-  const outcome = deferred<{ code: string; iss?: string }>();
-  const judge = (url: URL): AuthorizationVerdict => {
-    const verdict = readAuthorizationResponse(url, state, server.name);
-    if (verdict.kind === "code") outcome.resolve({ code: verdict.code, iss: verdict.iss });
-    if (verdict.kind === "failure") outcome.reject(verdict.error);
-    return verdict;
-  };
-  const listener = startCallbackListener(callbackPort, judge, hooks.onIgnoredCallback);
+  const response = awaitAuthorizationResponse(ctx, callbackPort, server.name, hooks);
   let started: Awaited<ReturnType<typeof startAuthorization>>;
   try {
-    started = await startAuthorization(settings.idpIssuer, { metadata, clientInformation, redirectUrl: listener.redirectUrl, scope: OPENID_SCOPE, state });
+    started = await startAuthorization(settings.idpIssuer, { metadata, clientInformation, redirectUrl: response.redirectUrl, scope: OPENID_SCOPE, state: response.state });
   } catch (error) {
-    await listener.close();
+    await response.close();
     throw failed(reasonOf(error), error);
   }
-  const close = acceptPastedRedirects(ctx, listener, judge, hooks);
-  const timeoutSec = loginTimeoutSec(ctx.env);
+  response.acceptPaste();
 
   return {
     authorizationUrl: started.authorizationUrl,
-    redirectUrl: listener.redirectUrl,
-    timeoutSec,
-    close,
+    redirectUrl: response.redirectUrl,
+    timeoutSec: response.timeoutSec,
+    tokenEndpoint: settings.idpTokenEndpoint ?? metadata.token_endpoint,
+    close: response.close,
     async complete() {
-      try {
-        const { code, iss } = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
-        await close();
-        // exchangeAuthorization checks `iss` (RFC 9207) against the IdP's metadata before redeeming the code.
-        const tokens = await exchangeAuthorization(settings.idpIssuer, {
-          metadata,
-          clientInformation,
-          authorizationCode: code,
-          iss,
-          codeVerifier: started.codeVerifier,
-          redirectUri: listener.redirectUrl,
-          addClientAuthentication: client.addClientAuthentication,
-          fetchFn,
-        }).catch((error: unknown) => {
-          if (error instanceof AuthError || error instanceof CancelledError) throw error;
-          throw failed(reasonOf(error), error);
-        });
-        if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");
-        return tokens.id_token;
-      } finally {
-        await close();
-      }
+      const { code, iss } = await response.received();
+      // exchangeAuthorization checks `iss` (RFC 9207) against the IdP's metadata before redeeming the code.
+      const tokens = await exchangeAuthorization(settings.idpIssuer, {
+        metadata,
+        clientInformation,
+        authorizationCode: code,
+        iss,
+        codeVerifier: started.codeVerifier,
+        redirectUri: response.redirectUrl,
+        addClientAuthentication: client.addClientAuthentication,
+        fetchFn,
+      }).catch((error: unknown) => {
+        if (error instanceof AuthError || error instanceof CancelledError) throw error;
+        throw failed(reasonOf(error), error);
+      });
+      if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");
+      return tokens.id_token;
     },
   };
 }
@@ -110,6 +89,8 @@ export async function beginIdpLogin(ctx: Context, server: EnterpriseServer, call
 /** A device login at the IdP under way: the code to show; `complete()` polls and yields the ID token. */
 export interface IdTokenDeviceLogin {
   authorization: DeviceAuthorization;
+  /** The IdP's token endpoint, for the exchange of the ID token. */
+  tokenEndpoint: string;
   complete(): Promise<string>;
 }
 
@@ -123,21 +104,15 @@ export async function beginIdpDeviceLogin(ctx: Context, server: EnterpriseServer
   const metadata = await discoverAuthorizationServerMetadata(settings.idpIssuer, { fetchFn }).catch((error: unknown) => {
     throw failed(reasonOf(error), error);
   });
-  // RFC 8628 §4 metadata; the SDK keeps fields it does not know, untyped.
-  const endpoint = (metadata as Record<string, unknown> | undefined)?.device_authorization_endpoint;
-  if (!metadata || typeof endpoint !== "string" || !URL.canParse(endpoint)) {
+  const endpoints = deviceEndpointsOf(metadata, settings.idpTokenEndpoint);
+  if (!endpoints) {
     throw new AuthError(`the identity provider of "${server.name}" (${settings.idpIssuer}) has no device_authorization_endpoint`, {
       hint: `${retryHint} --no-browser (open the URL anywhere, paste the redirect back)`,
     });
   }
   const client = idpClient(ctx, server);
   const flow: DeviceFlowOptions = {
-    endpoints: {
-      issuer: metadata.issuer,
-      device_authorization_endpoint: endpoint,
-      token_endpoint: settings.idpTokenEndpoint ?? metadata.token_endpoint,
-      token_endpoint_auth_methods_supported: metadata.token_endpoint_auth_methods_supported,
-    },
+    endpoints,
     client: client.information,
     addClientAuthentication: client.addClientAuthentication,
     scope: OPENID_SCOPE,
@@ -151,6 +126,7 @@ export async function beginIdpDeviceLogin(ctx: Context, server: EnterpriseServer
   const authorization = await requestDeviceAuthorization(flow);
   return {
     authorization,
+    tokenEndpoint: endpoints.token_endpoint,
     async complete() {
       const tokens = await pollDeviceToken(flow, authorization);
       if (!tokens.id_token) throw failed("it returned no ID token (is the client allowed the openid scope?)");

@@ -29,7 +29,7 @@ export function idpClient(ctx: Context, server: EnterpriseServer): IdpClient {
       issuer: settings.idpClientId,
       subject: settings.idpClientId,
       privateKey,
-      alg: algorithmOf(privateKey, path, where),
+      alg: algorithmOf(privateKey, path, where, "oauth_idp_private_key_file"),
       audience: settings.idpIssuer,
     });
     return { information: { client_id: settings.idpClientId }, addClientAuthentication, secrets: [privateKey] };

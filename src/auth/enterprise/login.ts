@@ -3,13 +3,13 @@
 // (exchange.ts), stored like any other login.
 import type { Context } from "../../context.ts";
 import { serverUrl as expandedUrl } from "../../config/expand.ts";
-import { revokeStoredTokens } from "../revoke.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens } from "../tokens.ts";
-import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, requestedScope } from "../login/login.ts";
-import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
-import { beginIdpDeviceLogin, beginIdpLogin, handedInIdToken } from "./id-token.ts";
+import { discoverLogin, type LoginHooks, type LoginOptions, type LoginResult, type LoginStart, loginScope, revokeReplaced } from "../login/login.ts";
+import { discoveryOf, ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer, exchangeIdToken, type ExchangeOptions } from "./exchange.ts";
+import { beginIdpDeviceLogin, beginIdpLogin } from "./id-token.ts";
+import { handedInIdToken } from "./renew.ts";
 import type { DeviceLoginSession } from "../login/device-login.ts";
 
 /** What both ways of logging in share: the server's discovery, the exchange's options, and storing the result. */
@@ -17,22 +17,16 @@ async function enterpriseGround(ctx: Context, server: EnterpriseServer, options:
   // The server's 401 first, as for any login: its resource_metadata and scope lead the discovery.
   const { store, key, previous, support } = await discoverLogin(ctx, server, expandedUrl(ctx, server), ENTERPRISE_REQUEST_TIMEOUT_MS);
   const challenge = support.challenge;
-  const exchange = (idTokenSource: ExchangeOptions["idTokenSource"]): Omit<ExchangeOptions, "pinnedIssuer"> => ({
+  const exchange = (idTokenSource: ExchangeOptions["idTokenSource"], idpTokenEndpoint?: string): Omit<ExchangeOptions, "pinnedIssuer"> => ({
     idTokenSource,
+    idpTokenEndpoint,
+    discovered: discoveryOf(support),
     resourceMetadataUrl: challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined,
-    scope: requestedScope({
-      flag: options.scopes,
-      config: server.oauth.scopes,
-      challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
-      held: previous?.tokens ? previous.scopes : undefined,
-    }),
+    scope: loginScope(options, server, support, previous),
   });
   const finish = async (credentials: StoredCredentials): Promise<LoginResult> => {
     await store.save(key, credentials);
-    if (previous?.tokens && !sameTokens(previous, credentials)) {
-      const outcome = await revokeStoredTokens(previous, timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS));
-      if (outcome.kind === "failed") hooks.onWarning?.(`could not revoke the previous login's tokens: ${outcome.reason}`);
-    }
+    if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, timedFetch(ctx, ENTERPRISE_REQUEST_TIMEOUT_MS), hooks);
     return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
   };
   return { exchange, finish };
@@ -57,7 +51,7 @@ export async function beginEnterpriseLogin(ctx: Context, server: EnterpriseServe
     close: idp.close,
     async complete() {
       const idToken = await idp.complete();
-      return finish(await exchangeIdToken(ctx, server, idToken, exchange({ kind: "login" })));
+      return finish(await exchangeIdToken(ctx, server, idToken, exchange({ kind: "login" }, idp.tokenEndpoint)));
     },
   };
 }
@@ -73,7 +67,7 @@ export async function beginEnterpriseDeviceLogin(ctx: Context, server: Enterpris
     server,
     authorization: idp.authorization,
     async complete() {
-      return finish(await exchangeIdToken(ctx, server, await idp.complete(), exchange({ kind: "login" })));
+      return finish(await exchangeIdToken(ctx, server, await idp.complete(), exchange({ kind: "login" }, idp.tokenEndpoint)));
     },
   };
 }

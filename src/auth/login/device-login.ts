@@ -10,9 +10,8 @@ import { loginCommand } from "../login-command.ts";
 import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens, withNewTokens } from "../tokens.ts";
-import { DEVICE_CODE_GRANT, type DeviceAuthorization, type DeviceEndpoints, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "./device.ts";
-import { type OAuthSupport } from "./discovery.ts";
-import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginServer, OAUTH_REQUEST_TIMEOUT_MS, requestedScope, revokeReplaced, staticClient } from "./login.ts";
+import { DEVICE_CODE_GRANT, type DeviceAuthorization, type DeviceEndpoints, deviceEndpointsOf, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "./device.ts";
+import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginScope, loginServer, noDynamicRegistration, OAUTH_REQUEST_TIMEOUT_MS, revokeReplaced, staticClient, type SupportedOAuth } from "./login.ts";
 
 export interface DeviceLoginSession {
   server: HttpServerConfig;
@@ -35,14 +34,8 @@ export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hook
   const endpoints = deviceEndpoints(server, support);
   const metadata = support.metadata!;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
-  const challenge = support.challenge;
   const scope = withOfflineAccess(
-    requestedScope({
-      flag: options.scopes,
-      config: server.oauth.scopes,
-      challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
-      held: previous?.tokens ? previous.scopes : undefined,
-    }) ?? (support.resourceMetadata?.scopes_supported?.join(" ") || undefined),
+    loginScope(options, server, support, previous) ?? (support.resourceMetadata?.scopes_supported?.join(" ") || undefined),
     metadata,
   );
   const retryHint = loginCommand(name);
@@ -98,21 +91,14 @@ export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hook
 }
 
 /** The metadata's endpoints, or the one-line answer for an authorization server that has no device flow. */
-function deviceEndpoints(server: HttpServerConfig, support: Extract<OAuthSupport, { supported: true }>): DeviceEndpoints {
-  const metadata = support.metadata;
-  // RFC 8628 §4 metadata; the SDK keeps fields it does not know, untyped.
-  const endpoint = (metadata as Record<string, unknown> | undefined)?.device_authorization_endpoint;
-  if (!metadata || typeof endpoint !== "string" || !URL.canParse(endpoint)) {
+function deviceEndpoints(server: HttpServerConfig, support: SupportedOAuth): DeviceEndpoints {
+  const endpoints = deviceEndpointsOf(support.metadata);
+  if (!endpoints) {
     throw new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) has no device_authorization_endpoint`, {
       hint: `${loginCommand(server.name)} --no-browser (open the URL anywhere, paste the redirect back)`,
     });
   }
-  return {
-    issuer: metadata.issuer,
-    device_authorization_endpoint: endpoint,
-    token_endpoint: metadata.token_endpoint,
-    token_endpoint_auth_methods_supported: metadata.token_endpoint_auth_methods_supported,
-  };
+  return endpoints;
 }
 
 /**
@@ -123,7 +109,7 @@ function deviceEndpoints(server: HttpServerConfig, support: Extract<OAuthSupport
 async function deviceClient(
   ctx: Context,
   server: HttpServerConfig,
-  support: Extract<OAuthSupport, { supported: true }>,
+  support: SupportedOAuth,
   metadata: AuthorizationServerMetadata,
   previous: StoredCredentials | undefined,
   scope: string | undefined,
@@ -133,11 +119,7 @@ async function deviceClient(
   if (configured) return configured;
   const earlier = previous?.clientInformation as (OAuthClientInformationMixed & { issuer?: unknown; grant_types?: unknown }) | undefined;
   if (earlier && earlier.issuer === metadata.issuer && Array.isArray(earlier.grant_types) && earlier.grant_types.includes(DEVICE_CODE_GRANT)) return earlier;
-  if (!metadata.registration_endpoint) {
-    throw new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
-      hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
-    });
-  }
+  if (!metadata.registration_endpoint) throw noDynamicRegistration(server, support);
   const registered = await registerClient(support.authorizationServer, {
     metadata,
     clientMetadata: {

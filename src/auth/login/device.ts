@@ -23,15 +23,15 @@ import { reasonOf } from "../auth-errors.ts";
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** RFC 8628 §3.2: the poll interval when the server names none. */
-export const DEFAULT_DEVICE_POLL_INTERVAL_SEC = 5;
+const DEFAULT_DEVICE_POLL_INTERVAL_SEC = 5;
 /** The shortest wait between polls, whatever the server says (a fraction of a second would hammer it). */
-export const MIN_DEVICE_POLL_INTERVAL_SEC = 1;
+const MIN_DEVICE_POLL_INTERVAL_SEC = 1;
 /** RFC 8628 §3.5: what each `slow_down` adds to the interval. */
-export const SLOW_DOWN_STEP_SEC = 5;
+const SLOW_DOWN_STEP_SEC = 5;
 /** When the server names no lifetime for the device code (it must; some forget). */
-export const DEFAULT_DEVICE_CODE_LIFETIME_SEC = 900;
+const DEFAULT_DEVICE_CODE_LIFETIME_SEC = 900;
 /** The longest wait believed: a device code said to live longer is given up on after this. */
-export const MAX_DEVICE_CODE_LIFETIME_SEC = 3600;
+const MAX_DEVICE_CODE_LIFETIME_SEC = 3600;
 
 /** What of the authorization server's metadata the device flow needs (an RFC 8414 or OpenID document). */
 export interface DeviceEndpoints {
@@ -39,6 +39,22 @@ export interface DeviceEndpoints {
   device_authorization_endpoint: string;
   token_endpoint: string;
   token_endpoint_auth_methods_supported?: string[];
+}
+
+/**
+ * The device flow's endpoints from an authorization server's (or IdP's) metadata; undefined when it
+ * names no usable device_authorization_endpoint. `tokenEndpoint` overrides the metadata's.
+ */
+export function deviceEndpointsOf(metadata: AuthorizationServerMetadata | undefined, tokenEndpoint?: string): DeviceEndpoints | undefined {
+  // RFC 8628 §4 metadata; the SDK keeps fields it does not know, untyped.
+  const endpoint = (metadata as Record<string, unknown> | undefined)?.device_authorization_endpoint;
+  if (!metadata || typeof endpoint !== "string" || !URL.canParse(endpoint)) return undefined;
+  return {
+    issuer: metadata.issuer,
+    device_authorization_endpoint: endpoint,
+    token_endpoint: tokenEndpoint ?? metadata.token_endpoint,
+    token_endpoint_auth_methods_supported: metadata.token_endpoint_auth_methods_supported,
+  };
 }
 
 export interface DeviceFlowOptions {

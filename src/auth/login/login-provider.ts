@@ -24,6 +24,8 @@ export interface LoginProviderOptions {
   previousClient?: OAuthClientInformationMixed;
   /** DPoP (RFC 9449): the new login's key; the SDK signs a proof into each token request with it. */
   dpop?: DpopSession;
+  /** The discovery `mcp login` made before (./discovery.ts), so the first auth() does not make it again. */
+  discovery?: OAuthDiscoveryState;
 }
 
 export class LoginProvider implements OAuthClientProvider {
@@ -41,6 +43,7 @@ export class LoginProvider implements OAuthClientProvider {
     this.client = options.staticClient;
     this.clientMetadataUrl = options.clientMetadataUrl;
     this.previousClient = options.previousClient;
+    this.discovery = options.discovery;
     if (options.resource) {
       const resource = new URL(options.resource);
       this.validateResourceURL = async () => resource;

@@ -12,7 +12,7 @@ import { AuthError, CancelledError, ConnectionError, UsageError } from "../../er
 import { noLoginForStdio, reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
 import { type AuthorizationVerdict, parsePastedRedirect, readAuthorizationResponse } from "./authorization-response.ts";
-import { type CallbackListener, startCallbackListener } from "./callback-listener.ts";
+import { startCallbackListener } from "./callback-listener.ts";
 import type { CredentialStore, StoredCredentials } from "../store/credentials.ts";
 import { discoverOAuthSupport, type OAuthSupport } from "./discovery.ts";
 import { LoginProvider } from "./login-provider.ts";
@@ -80,75 +80,58 @@ export async function beginLogin(ctx: Context, options: LoginOptions, hooks: Log
   // client, then dynamic registration.
   const useCimd = Boolean(server.oauth.clientMetadataUrl && support.metadata?.client_id_metadata_document_supported);
   const client = useCimd ? undefined : staticClient(ctx, server);
-  if (!client && !useCimd && support.metadata && !support.metadata.registration_endpoint) {
-    throw new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
-      hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
-    });
-  }
+  if (!client && !useCimd && support.metadata && !support.metadata.registration_endpoint) throw noDynamicRegistration(server, support);
 
-  const state = randomBytes(24).toString("base64url");
   const challenge = support.challenge;
-  const scope = requestedScope({
-    flag: options.scopes,
-    config: server.oauth.scopes,
-    challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
-    held: previous?.tokens ? previous.scopes : undefined,
-  });
+  const scope = loginScope(options, server, support, previous);
   const resourceMetadataUrl = challenge.kind === "challenged" ? challenge.resourceMetadataUrl : undefined;
   const skipIssuerMetadataValidation = support.legacyIssuer === true;
   const fetchFn = timedFetch(ctx, OAUTH_REQUEST_TIMEOUT_MS);
-  const outcome = deferred<{ code: string; iss?: string }>();
-  const judge = (url: URL): AuthorizationVerdict => {
-    const verdict = readAuthorizationResponse(url, state, server.name);
-    if (verdict.kind === "code") outcome.resolve({ code: verdict.code, iss: verdict.iss });
-    if (verdict.kind === "failure") outcome.reject(verdict.error);
-    return verdict;
-  };
   // DPoP: a new login gets a new key pair (the old login's key goes with its revoked tokens).
   const dpop = await dpopForLogin(server, support.metadata);
-  const listener: CallbackListener = startCallbackListener(config.callbackPort, judge, hooks.onIgnoredCallback);
+  const response = awaitAuthorizationResponse(ctx, config.callbackPort, server.name, hooks);
   const provider = new LoginProvider({
-    redirectUrl: listener.redirectUrl,
-    state,
+    redirectUrl: response.redirectUrl,
+    state: response.state,
     version: ctx.version,
     staticClient: client,
     resource: server.oauth.resource,
     clientMetadataUrl: useCimd ? server.oauth.clientMetadataUrl : undefined,
     previousClient: previous?.clientInformation,
     dpop: dpop?.session,
+    // Only a discovery that found the metadata; else auth() tries again and says what failed.
+    discovery: support.metadata && {
+      authorizationServerUrl: support.authorizationServer,
+      resourceMetadataUrl: resourceMetadataUrl?.href,
+      resourceMetadata: support.resourceMetadata,
+      authorizationServerMetadata: support.metadata,
+    },
   });
   try {
     await runAuth(server, () => auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation }));
   } catch (error) {
-    await listener.close();
+    await response.close();
     throw error;
   }
   const authorizationUrl = provider.authorizationUrl!;
-
-  const close = acceptPastedRedirects(ctx, listener, judge, hooks);
-  const timeoutSec = loginTimeoutSec(ctx.env);
+  response.acceptPaste();
 
   return {
     server,
     authorizationUrl,
-    redirectUrl: listener.redirectUrl,
-    timeoutSec,
-    close,
+    redirectUrl: response.redirectUrl,
+    timeoutSec: response.timeoutSec,
+    close: response.close,
     async complete() {
-      try {
-        const { code, iss } = await waitFor(ctx, outcome.promise, timeoutSec, server.name);
-        await close();
-        // The SDK checks `iss` (RFC 9207) against the issuer it discovered before redeeming the code.
-        await runAuth(server, () =>
-          auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation, authorizationCode: code, iss }),
-        );
-        const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope, dpop?.stored);
-        await store.save(key, credentials);
-        if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, fetchFn, hooks);
-        return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
-      } finally {
-        await close();
-      }
+      const { code, iss } = await response.received();
+      // The SDK checks `iss` (RFC 9207) against the issuer it discovered before redeeming the code.
+      await runAuth(server, () =>
+        auth(provider, { serverUrl, scope, resourceMetadataUrl, fetchFn, skipIssuerMetadataValidation, authorizationCode: code, iss }),
+      );
+      const credentials = credentialsOf(ctx, server, serverUrl, provider, authorizationUrl, scope, dpop?.stored);
+      await store.save(key, credentials);
+      if (previous?.tokens && !sameTokens(previous, credentials)) await revokeReplaced(previous, fetchFn, hooks);
+      return { serverName: server.name, scopes: credentials.scopes ?? [], store: store.kind };
     },
   };
 }
@@ -160,29 +143,65 @@ export async function dpopForLogin(server: HttpServerConfig, metadata: Authoriza
   return alg ? newDpopKey(alg) : undefined;
 }
 
-/**
- * The paste-back way in, beside the loopback listener: a pasted redirect URL is judged like the
- * browser's callback. Returns what stops both; it also runs when the command exits.
- */
-export function acceptPastedRedirects(
+/** The browser's way back to one login: the loopback listener, the paste-back reader, the wait. */
+interface AuthorizationResponseWait {
+  /** The `state` the authorization URL must carry; a response without it is ignored. */
+  state: string;
+  redirectUrl: string;
+  timeoutSec: number;
+  /** Once the authorization URL is shown: a pasted redirect URL is judged like the browser's callback. */
+  acceptPaste(): void;
+  /** Stops the listener and the reader; it also runs when the command exits. */
+  close(): Promise<void>;
+  /** The code (and `iss`), bounded by the login timeout and Ctrl-C; closes both ways in when it settles. */
+  received(): Promise<{ code: string; iss?: string }>;
+}
+
+/** Starts listening for the authorization response of a login (ours, or the IdP's in ../enterprise/id-token.ts). */
+export function awaitAuthorizationResponse(
   ctx: Context,
-  listener: CallbackListener,
-  judge: (url: URL) => AuthorizationVerdict,
-  hooks: Pick<LoginHooks, "onIgnoredPaste">,
-): () => Promise<void> {
-  const paste = readPastedLines(ctx.io.stdin, (line) => {
-    if (!line.trim()) return;
-    const url = parsePastedRedirect(line);
-    const verdict = url ? judge(url) : undefined;
-    if (!verdict) hooks.onIgnoredPaste("it is not a URL");
-    else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
-  });
+  callbackPort: number,
+  serverName: string,
+  hooks: Pick<LoginHooks, "onIgnoredPaste" | "onIgnoredCallback">,
+): AuthorizationResponseWait {
+  const state = randomBytes(24).toString("base64url");
+  const outcome = deferred<{ code: string; iss?: string }>();
+  const judge = (url: URL): AuthorizationVerdict => {
+    const verdict = readAuthorizationResponse(url, state, serverName);
+    if (verdict.kind === "code") outcome.resolve({ code: verdict.code, iss: verdict.iss });
+    if (verdict.kind === "failure") outcome.reject(verdict.error);
+    return verdict;
+  };
+  const listener = startCallbackListener(callbackPort, judge, hooks.onIgnoredCallback);
+  let paste: { close(): void } | undefined;
   const close = () => {
-    paste.close();
+    paste?.close();
     return listener.close();
   };
   ctx.atExit(close);
-  return close;
+  const timeoutSec = loginTimeoutSec(ctx.env);
+  return {
+    state,
+    redirectUrl: listener.redirectUrl,
+    timeoutSec,
+    close,
+    acceptPaste() {
+      paste ??= readPastedLines(ctx.io.stdin, (line) => {
+        if (!line.trim()) return;
+        const url = parsePastedRedirect(line);
+        const verdict = url ? judge(url) : undefined;
+        if (!verdict) hooks.onIgnoredPaste("it is not a URL");
+        else if (verdict.kind === "ignore") hooks.onIgnoredPaste(verdict.reason);
+      });
+    },
+    async received() {
+      try {
+        return await waitFor(ctx, outcome.promise, timeoutSec, serverName);
+      } finally {
+        await close();
+      }
+    },
+  };
 }
 
 /** Grants with which tether gets tokens by itself: `mcp login` has nothing to do for them. */
@@ -234,7 +253,7 @@ export async function discoverLogin(
   return { store, key, previous, support };
 }
 
-export function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
+function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
   const serverUrl = expandedUrl(ctx, server);
   if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
     throw new UsageError(`server "${server.name}": OAuth tokens are never sent over plain http:// to ${serverUrl.hostname}`, {
@@ -244,7 +263,7 @@ export function refuseInsecureUrl(ctx: Context, server: HttpServerConfig): URL {
   return serverUrl;
 }
 
-export function loginTarget(server: ServerConfig): HttpServerConfig {
+function loginTarget(server: ServerConfig): HttpServerConfig {
   const { name } = server;
   if (server.transport === "stdio") throw noLoginForStdio(name);
   if (server.bearerTokenEnvVar) {
@@ -253,6 +272,13 @@ export function loginTarget(server: ServerConfig): HttpServerConfig {
     });
   }
   return server;
+}
+
+/** A login that would have to register tether but cannot: the authorization server has no registration endpoint. */
+export function noDynamicRegistration(server: HttpServerConfig, support: SupportedOAuth): AuthError {
+  return new AuthError(`the authorization server of "${server.name}" (${support.authorizationServer}) does not register clients dynamically`, {
+    hint: `set oauth_client_id (and oauth_client_secret_env_var) for "${server.name}" in config.toml`,
+  });
 }
 
 export function staticClient(ctx: Context, server: HttpServerConfig): OAuthClientInformationMixed | undefined {
@@ -300,9 +326,20 @@ function credentialsOf(
 }
 
 /** `TETHER_LOGIN_TIMEOUT_SEC` when set to a positive number (tests and slow logins), else 5 minutes. */
-export function loginTimeoutSec(env: Env): number {
+function loginTimeoutSec(env: Env): number {
   const value = Number(env.TETHER_LOGIN_TIMEOUT_SEC);
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_LOGIN_TIMEOUT_SEC;
+}
+
+/** requestedScope for a login: `--scopes`, `oauth_scopes`, the server's 401 and the login it replaces. */
+export function loginScope(options: LoginOptions, server: HttpServerConfig, support: SupportedOAuth, previous: StoredCredentials | undefined): string | undefined {
+  const { challenge } = support;
+  return requestedScope({
+    flag: options.scopes,
+    config: server.oauth.scopes,
+    challenged: challenge.kind === "challenged" ? challenge.scope : undefined,
+    held: previous?.tokens ? previous.scopes : undefined,
+  });
 }
 
 /**
@@ -326,7 +363,7 @@ export async function revokeReplaced(previous: StoredCredentials, fetchFn: Fetch
 }
 
 /** Waits for the authorization response, bounded by the login timeout and Ctrl-C. */
-export function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
+function waitFor<T>(ctx: Context, outcome: Promise<T>, timeoutSec: number, name: string): Promise<T> {
   // A TETHER_LOGIN_TIMEOUT_SEC past the timer limit means "wait", not "give up at once".
   const abandoned = () =>
     new AuthError(`no authorization response within ${describeDuration(timeoutSec)}; the login was abandoned`, {
@@ -340,7 +377,7 @@ function describeDuration(seconds: number): string {
   return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }
 
-export function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
   let settled = false;
