@@ -16,11 +16,12 @@ import { join } from "node:path";
 import type { CacheEntry, CacheKey, CacheScope, ResponseCacheStore } from "@modelcontextprotocol/client";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
-import { expandList, expandMap, expandVars, requireEnvVar, serverUrl } from "../config/expand.ts";
+import { expandMap, requireEnvVar, serverUrl } from "../config/expand.ts";
 import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
 import { isPlainObject } from "../values.ts";
 import type { ListKind } from "./connect.ts";
 import type { HttpAuth } from "./http.ts";
+import { launchParameters } from "./stdio-launch.ts";
 
 /**
  * How long a list without `ttlMs` stays fresh: what a 2025 server sends (it has no `ttlMs`). The spec
@@ -68,14 +69,11 @@ function cacheDir(ctx: Context): string {
 /** What must be the same for two runs to share a cache file, hashed: nothing of it is written out. */
 function identity(ctx: Context, server: ServerConfig): unknown {
   if (server.transport === "stdio") {
-    // As stdio.ts resolves them (not imported: it loads the SDK's transport, which `mcp grep` on a
-    // warm cache never needs). The server's own variables only: a changed PATH in the calling
-    // shell is not a changed server.
+    // The server's own variables only, not childEnvironment(): a changed PATH in the calling shell
+    // is not a changed server.
     const where = `server "${server.name}"`;
     return {
-      command: expandVars(server.command, ctx.env, `${where} command`),
-      args: expandList(server.args, ctx.env, `${where} args`),
-      cwd: server.cwd ? expandVars(server.cwd, ctx.env, `${where} cwd`) : undefined,
+      ...launchParameters(ctx, server),
       env: expandMap(server.env, ctx.env, `${where} env`),
       envVars: server.envVars.map((name) => [name, requireEnvVar(ctx.env, name, `${where} env_vars`)]),
     };
