@@ -116,6 +116,8 @@ export interface ConnectOptions {
    * cache. `mcp call` and `mcp grep` use the cache; listing commands and health probes ask.
    */
   lists?: "cache" | "server";
+  /** The server's list cache when the caller already read it (`mcp grep`): its file is read once per command. */
+  listCache?: FileListCache;
 }
 
 /** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
@@ -185,7 +187,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
   let plan = planEra(server, options.legacyOnly === true, () => loadPrior(ctx.paths.home, key, ctx.now()));
-  const lists: Lists = { store: new FileListCache(ctx, server), from: options.lists ?? "server" };
+  const lists: Lists = { store: options.listCache ?? new FileListCache(ctx, server), from: options.lists ?? "server" };
   let attempt = await attemptConnect(ctx, server, plan, deadline, lists);
   if (!attempt.ok && priorOf(plan) && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
