@@ -49,7 +49,7 @@ const KIND_RANK: Record<GrepKind, number> = { tool: 0, prompt: 1, resource: 2 };
  * The matcher for PATTERN: a case-insensitive substring, or, written `/…/`, a case-insensitive
  * regular expression (JavaScript syntax). An empty pattern or a broken expression is a usage error.
  */
-export function compilePattern(pattern: string): (text: string) => boolean {
+function compilePattern(pattern: string): (text: string) => boolean {
   if (pattern.length === 0) throw new UsageError("mcp grep: PATTERN is empty", { hint: "give a word to look for, or /REGEX/" });
   if (pattern.length >= 2 && pattern.startsWith("/") && pattern.endsWith("/")) {
     let regex: RegExp;

@@ -32,7 +32,7 @@ import { launchParameters } from "./stdio-launch.ts";
 export const DEFAULT_LIST_TTL_MS = 5 * 60_000;
 
 /** The list methods persisted, and the kind each one is. */
-export const LIST_METHODS: Record<string, ListKind | "templates"> = {
+const LIST_METHODS: Record<string, ListKind | "templates"> = {
   "tools/list": "tools",
   "prompts/list": "prompts",
   "resources/list": "resources",
