@@ -197,7 +197,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
-  if (plan.remember && !priorOf(plan)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
+  if (plan.kind !== "legacy" && !priorOf(plan)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started, lists, attempt.toolsFromCache);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
@@ -588,7 +588,7 @@ async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, l
     await client.close().catch(() => {});
   }
   // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
-  const sseClient = (current = newClient(ctx, server, { kind: "legacy", remember: false }, limits.probeMs, lists, partition));
+  const sseClient = (current = newClient(ctx, server, { kind: "legacy" }, limits.probeMs, lists, partition));
   await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
 }
