@@ -238,8 +238,8 @@ export class FileListCache implements ResponseCacheStore {
     this.forget(Object.keys(LIST_METHODS));
   }
 
-  /** Drops every cached list of these methods (all partitions): a list_changed, or `mcp tools`' refresh. */
-  forget(methods: string[]): void {
+  /** Drops every cached list of these methods, all partitions (evict, clear: the SDK calls neither on a store it was given). */
+  private forget(methods: string[]): void {
     const file = this.load();
     const kept = file.entries.filter((e) => !methods.includes(e.method));
     if (kept.length === file.entries.length) return;
