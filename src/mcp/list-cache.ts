@@ -17,7 +17,7 @@ import type { CacheEntry, CacheKey, CacheScope, ResponseCacheStore } from "@mode
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
 import { expandMap, requireEnvVar, serverUrl } from "../config/expand.ts";
-import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
+import { ensureHomeDir, writeFileAtomic } from "../files/atomic.ts";
 import { isPlainObject } from "../values.ts";
 import type { ListKind } from "./connect.ts";
 import type { HttpAuth } from "./http.ts";
@@ -299,7 +299,7 @@ export class FileListCache implements ResponseCacheStore {
         return;
       }
       ensureHomeDir(this.ctx.paths.home);
-      ensurePrivateDir(cacheDir(this.ctx));
+      // writeFileAtomic makes the cache directory (0700).
       writeFileAtomic(this.path, text, 0o600, { durable: false });
     } catch (error) {
       this.ctx.log.debug(`could not cache the lists of server "${this.server.name}": ${error instanceof Error ? error.message : String(error)}`);
