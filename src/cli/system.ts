@@ -58,8 +58,9 @@ function silenceLibraryConsole(debug: OutputStream | undefined): void {
 /**
  * The MCP SDK checks every message with zod, whose object schemas compile a parser (`new Function`)
  * the first time each one parses. A run of `mcp call` parses a few messages once: compiling cost
- * ~7 ms of a ~43 ms warm call over HTTP (bench/mcp.ts), interpreting costs ~2 µs more per message,
- * which even a long `mcp serve` does not make up. zod reads `jitless` as each schema is built, so
+ * 7-9 ms of a ~45 ms warm call over HTTP (bench/mcp.ts). Interpreting costs a few µs more per
+ * message (a call and its result ~2 µs, a 20-tool list ~11 µs), which a long `mcp serve` or the
+ * keep-alive daemon can afford. zod reads `jitless` as each schema is built, so
  * it is set before anything loads the SDK; through the global zod keeps for every copy of itself
  * (`z.config`), because importing zod here would load it for every command.
  */
