@@ -8,19 +8,11 @@ import { join } from "node:path";
 import { stringify } from "smol-toml";
 import { ensureHostBinary } from "../test/support/binary.ts";
 import { startHttpFixture, type FixtureHandle } from "../test/support/fixture.ts";
-import { median } from "./stats.ts";
+import { median, timeRun } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 20);
 const GOAL_MS = 50;
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-grep-"));
-
-function timeRun(command: string[], env: Record<string, string>): { ms: number; stdout: string } {
-  const started = performance.now();
-  const result = Bun.spawnSync(command, { env, stdout: "pipe", stderr: "pipe" });
-  const ms = performance.now() - started;
-  if (result.exitCode !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr.toString()}`);
-  return { ms, stdout: result.stdout.toString() };
-}
 
 const binary = await ensureHostBinary();
 const fixtures: FixtureHandle[] = [];

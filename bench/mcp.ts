@@ -15,19 +15,10 @@ import { stringify } from "smol-toml";
 import { compileExecutable, hostTarget } from "../build.ts";
 import { ensureHostBinary } from "../test/support/binary.ts";
 import { BUN_PATH, FIXTURE_SERVER_PATH, startHttpFixture, type FixtureHandle } from "../test/support/fixture.ts";
-import { median } from "./stats.ts";
+import { median, timeRun } from "./stats.ts";
 
 const rounds = Number(process.argv[2] ?? 15);
 const scratch = mkdtempSync(join(tmpdir(), "tether-bench-mcp-"));
-
-function timeRun(command: string[], env: Record<string, string>): number {
-  const started = performance.now();
-  const result = Bun.spawnSync(command, { env, stdout: "pipe", stderr: "pipe" });
-  const elapsed = performance.now() - started;
-  if (result.exitCode !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr.toString()}`);
-  return elapsed;
-}
-
 
 function homeWith(name: string, servers: Record<string, unknown>): Record<string, string> {
   const home = join(scratch, name);
@@ -37,10 +28,10 @@ function homeWith(name: string, servers: Record<string, unknown>): Record<string
 }
 
 /** Runs each named command once per round, interleaved, after a warm-up that also records eras. */
-function measure(cases: Record<string, () => number>): Record<string, number> {
+function measure(cases: Record<string, () => { ms: number }>): Record<string, number> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (const run of Object.values(cases)) run();
-  for (let i = 0; i < rounds; i++) for (const [name, run] of Object.entries(cases)) samples[name]!.push(run());
+  for (let i = 0; i < rounds; i++) for (const [name, run] of Object.entries(cases)) samples[name]!.push(run().ms);
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 }
 

@@ -1,4 +1,4 @@
-// The benches' summary statistics, and the peak memory of a process they watch.
+// The benches' summary statistics, the peak memory of a process they watch, and one timed run.
 import { readFileSync } from "node:fs";
 
 /** The median: the middle value, or the mean of the two middle values of an even count. */
@@ -35,4 +35,13 @@ export function parseReleaseBenchArgs(argv: string[], usage: string): { rounds: 
     else throw new Error(`unknown argument ${arg}; usage: ${usage} [--rounds N] [--warmup N] [--rebuild]`);
   }
   return opts;
+}
+
+/** Runs `command` to its end and times it (a failure throws, with its stderr); `stdout` as text. */
+export function timeRun(command: string[], env: Record<string, string>): { ms: number; stdout: string } {
+  const started = performance.now();
+  const result = Bun.spawnSync(command, { env, stdout: "pipe", stderr: "pipe" });
+  const ms = performance.now() - started;
+  if (result.exitCode !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr.toString()}`);
+  return { ms, stdout: result.stdout.toString() };
 }

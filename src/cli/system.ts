@@ -22,6 +22,7 @@ export function createSystemContext(options: SystemContextOptions = {}): SystemC
   const stdout = fdStream(1);
   const stderr = fdStream(2);
   silenceLibraryConsole(env.TETHER_DEBUG === "1" ? stderr : undefined);
+  interpretSchemas();
   return withServices({
     io: createSystemIO(env, stdout, stderr),
     env,
@@ -52,6 +53,20 @@ function silenceLibraryConsole(debug: OutputStream | undefined): void {
   console.debug = toDebug;
   console.info = toDebug;
   console.log = toDebug;
+}
+
+/**
+ * The MCP SDK checks every message with zod, whose object schemas compile a parser (`new Function`)
+ * the first time each one parses. A run of `mcp call` parses a few messages once: compiling cost
+ * 7-9 ms of a ~45 ms warm call over HTTP (bench/mcp.ts). Interpreting costs a few µs more per
+ * message (a call and its result ~2 µs, a 20-tool list ~11 µs), which a long `mcp serve` or the
+ * keep-alive daemon can afford. zod reads `jitless` as each schema is built, so
+ * it is set before anything loads the SDK; through the global zod keeps for every copy of itself
+ * (`z.config`), because importing zod here would load it for every command.
+ */
+export function interpretSchemas(): void {
+  const shared = globalThis as { __zod_globalConfig?: { jitless?: boolean } };
+  (shared.__zod_globalConfig ??= {}).jitless = true;
 }
 
 interface FdStream extends OutputStream {

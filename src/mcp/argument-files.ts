@@ -14,7 +14,7 @@ import { UsageError } from "../errors.ts";
 import { type ArgumentPair, parseArgPairs } from "./coerce.ts";
 
 /** The most bytes one argument may take from a file or stdin (16 MiB, the HTTP message limit too). */
-export const MAX_ARGUMENT_BYTES = 16 * 1024 * 1024;
+const MAX_ARGUMENT_BYTES = 16 * 1024 * 1024;
 
 export interface ArgumentSources {
   /** `--arg k=v` values as typed, in order. */

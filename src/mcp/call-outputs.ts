@@ -11,7 +11,7 @@ import { TetherError, UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/atomic.ts";
 
 /** The most files one call writes with --save-images; a result with more has the rest skipped. */
-export const MAX_SAVED_MEDIA = 256;
+const MAX_SAVED_MEDIA = 256;
 
 /** The file extension for each MIME type tether saves; anything else is `.bin`. */
 const EXTENSIONS: Readonly<Record<string, string>> = {

@@ -36,7 +36,8 @@ import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type
 import type { ByteLimitError } from "../net/byte-limit.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
-import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { createStdioChild, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { launchParameters } from "./stdio-launch.ts";
 import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
@@ -115,6 +116,8 @@ export interface ConnectOptions {
    * cache. `mcp call` and `mcp grep` use the cache; listing commands and health probes ask.
    */
   lists?: "cache" | "server";
+  /** The server's list cache when the caller already read it (`mcp grep`): its file is read once per command. */
+  listCache?: FileListCache;
 }
 
 /** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
@@ -184,7 +187,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   const deadline = Date.now() + server.startupTimeoutSec * 1000;
   const key = eraKey(server.transport === "stdio" ? launchParameters(ctx, server) : serverUrl(ctx, server).href);
   let plan = planEra(server, options.legacyOnly === true, () => loadPrior(ctx.paths.home, key, ctx.now()));
-  const lists: Lists = { store: new FileListCache(ctx, server), from: options.lists ?? "server" };
+  const lists: Lists = { store: options.listCache ?? new FileListCache(ctx, server), from: options.lists ?? "server" };
   let attempt = await attemptConnect(ctx, server, plan, deadline, lists);
   if (!attempt.ok && priorOf(plan) && attempt.mayBeStaleVerdict && Date.now() < deadline) {
     // The remembered era no longer works (the server was upgraded or replaced): probe afresh.
@@ -194,7 +197,7 @@ export async function connectServer(ctx: Context, server: ServerConfig, options:
   }
   if (!attempt.ok) throw attempt.error;
   const { opened, tools } = attempt;
-  if (plan.remember && !priorOf(plan)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
+  if (plan.kind !== "legacy" && !priorOf(plan)) saveVerdict(ctx.paths.home, key, opened.client.getDiscoverResult(), ctx.now());
   const connection = makeConnection(ctx, server, opened, filterTools(server, tools), performance.now() - started, lists, attempt.toolsFromCache);
   (options.registerClose ?? ctx.atExit)(() => connection.close());
   await relayNotifications(ctx, server, opened.client, options);
@@ -585,7 +588,7 @@ async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, l
     await client.close().catch(() => {});
   }
   // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
-  const sseClient = (current = newClient(ctx, server, { kind: "legacy", remember: false }, limits.probeMs, lists, partition));
+  const sseClient = (current = newClient(ctx, server, { kind: "legacy" }, limits.probeMs, lists, partition));
   await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
 }

@@ -10,12 +10,13 @@ import { ConnectionError } from "../errors.ts";
  *   sent on the server's own connection, with no fallback and no sibling process.
  * - `probe`: `server/discover` first, else `initialize`; on stdio the SDK probes on a short-lived
  *   sibling process, so a legacy server that exits on the unknown request still gets a fresh start.
- * `prior` is the remembered verdict that skips the round trip, where the plan may use one.
+ * `prior` is the remembered verdict that skips the round trip, where the plan may use one; the
+ * verdict of a `modern` or `probe` connection is remembered, a `legacy` one's never.
  */
 export type EraPlan =
-  | { kind: "legacy"; remember: false }
-  | { kind: "modern"; prior?: PriorDiscovery; remember: true }
-  | { kind: "probe"; prior?: PriorDiscovery; remember: true };
+  | { kind: "legacy" }
+  | { kind: "modern"; prior?: PriorDiscovery }
+  | { kind: "probe"; prior?: PriorDiscovery };
 
 /** The plan for `server`; `legacyOnly` is serve's 2025 connection, `prior` the remembered verdict. */
 export function planEra(server: ServerConfig, legacyOnly: boolean, loadPrior: () => PriorDiscovery | undefined): EraPlan {
@@ -24,13 +25,13 @@ export function planEra(server: ServerConfig, legacyOnly: boolean, loadPrior: ()
     // serve then relays its 2025 clients through the 2026-07-28 connection, as for a strict server.
     throw new ConnectionError(`server "${server.name}" is pinned to protocol 2026-07-28; no 2025 connection is opened`);
   }
-  if (legacyOnly || protocol === "2025-11-25") return { kind: "legacy", remember: false };
+  if (legacyOnly || protocol === "2025-11-25") return { kind: "legacy" };
   if (protocol === "2026-07-28") {
     const prior = loadPrior();
     // A remembered legacy verdict means nothing to a pinned server; a modern one saves the handshake.
-    return { kind: "modern", prior: prior?.kind === "modern" ? prior : undefined, remember: true };
+    return { kind: "modern", prior: prior?.kind === "modern" ? prior : undefined };
   }
-  return { kind: "probe", prior: loadPrior(), remember: true };
+  return { kind: "probe", prior: loadPrior() };
 }
 
 /** The plan without its remembered verdict: what a retry after a stale verdict runs. */

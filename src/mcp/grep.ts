@@ -8,7 +8,7 @@ import { disabledServer, listServers, unknownServer } from "../config/servers.ts
 import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import { isPlainObject } from "../values.ts";
 import type { ListKind, McpConnection } from "./connect.ts";
-import { FileListCache } from "./list-cache.ts";
+import { authorizationContext, FileListCache } from "./list-cache.ts";
 import { filterTools } from "./tool-filter.ts";
 
 export type GrepKind = "tool" | "prompt" | "resource";
@@ -49,7 +49,7 @@ const KIND_RANK: Record<GrepKind, number> = { tool: 0, prompt: 1, resource: 2 };
  * The matcher for PATTERN: a case-insensitive substring, or, written `/…/`, a case-insensitive
  * regular expression (JavaScript syntax). An empty pattern or a broken expression is a usage error.
  */
-export function compilePattern(pattern: string): (text: string) => boolean {
+function compilePattern(pattern: string): (text: string) => boolean {
   if (pattern.length === 0) throw new UsageError("mcp grep: PATTERN is empty", { hint: "give a word to look for, or /REGEX/" });
   if (pattern.length >= 2 && pattern.startsWith("/") && pattern.endsWith("/")) {
     let regex: RegExp;
@@ -71,16 +71,18 @@ export async function grepServers(ctx: Context, request: GrepRequest): Promise<G
   const servers = await chosenServers(ctx, request.servers);
   const lists = new Map<ServerConfig, Partial<Record<ListKind, unknown[]>>>();
   const failures: GrepOutcome["failures"] = [];
-  const live: ServerConfig[] = [];
+  // A server to ask, with its cache as read here: the connection serves the fresh kinds from it.
+  const live = new Map<ServerConfig, FileListCache>();
   for (const server of servers) {
-    const cached = await cachedLists(ctx, server);
+    const store = new FileListCache(ctx, server);
+    const cached = await cachedLists(ctx, server, store);
     if (cached) lists.set(server, cached);
-    else live.push(server);
+    else live.set(server, store);
   }
-  if (live.length > 0) {
+  if (live.size > 0) {
     // Loaded only when some server must be asked: a warm grep never loads the SDK.
     const { connectAll } = await import("./connect-all.ts");
-    const results = await connectAll(ctx, live, () => ({ lists: "cache" }));
+    const results = await connectAll(ctx, [...live.keys()], (server) => ({ lists: "cache", listCache: live.get(server) }));
     await Promise.all(
       results.map(async (result) => {
         if (result.status === "error") return void failures.push({ server: result.server.name, error: result.error });
@@ -121,8 +123,7 @@ async function chosenServers(ctx: Context, names: string[] | undefined): Promise
  * run's authorization context, which for an HTTP server means resolving its credentials: done only
  * when the public lists do not already cover everything.
  */
-async function cachedLists(ctx: Context, server: ServerConfig): Promise<Partial<Record<ListKind, unknown[]>> | undefined> {
-  const store = new FileListCache(ctx, server);
+async function cachedLists(ctx: Context, server: ServerConfig, store: FileListCache): Promise<Partial<Record<ListKind, unknown[]>> | undefined> {
   const attempt = (principal: string | undefined) => {
     const out: Partial<Record<ListKind, unknown[]>> = {};
     for (const kind of KINDS) {
@@ -136,7 +137,7 @@ async function cachedLists(ctx: Context, server: ServerConfig): Promise<Partial<
   const shared = attempt(undefined);
   if (shared) return shared;
   try {
-    const [{ resolveHttpAuth }, { authorizationContext }] = await Promise.all([import("./http-auth.ts"), import("./list-cache.ts")]);
+    const { resolveHttpAuth } = await import("./http-auth.ts");
     return attempt(await authorizationContext(await resolveHttpAuth(ctx, server)));
   } catch {
     // Whatever stopped that (a missing variable, say) will be said when the server is asked.

@@ -16,11 +16,12 @@ import { join } from "node:path";
 import type { CacheEntry, CacheKey, CacheScope, ResponseCacheStore } from "@modelcontextprotocol/client";
 import type { HttpServerConfig, ServerConfig } from "../config/types.ts";
 import type { Context } from "../context.ts";
-import { expandList, expandMap, expandVars, requireEnvVar, serverUrl } from "../config/expand.ts";
-import { ensureHomeDir, ensurePrivateDir, writeFileAtomic } from "../files/atomic.ts";
+import { expandMap, requireEnvVar, serverUrl } from "../config/expand.ts";
+import { ensureHomeDir, writeFileAtomic } from "../files/atomic.ts";
 import { isPlainObject } from "../values.ts";
 import type { ListKind } from "./connect.ts";
 import type { HttpAuth } from "./http.ts";
+import { launchParameters } from "./stdio-launch.ts";
 
 /**
  * How long a list without `ttlMs` stays fresh: what a 2025 server sends (it has no `ttlMs`). The spec
@@ -31,7 +32,7 @@ import type { HttpAuth } from "./http.ts";
 export const DEFAULT_LIST_TTL_MS = 5 * 60_000;
 
 /** The list methods persisted, and the kind each one is. */
-export const LIST_METHODS: Record<string, ListKind | "templates"> = {
+const LIST_METHODS: Record<string, ListKind | "templates"> = {
   "tools/list": "tools",
   "prompts/list": "prompts",
   "resources/list": "resources",
@@ -68,14 +69,11 @@ function cacheDir(ctx: Context): string {
 /** What must be the same for two runs to share a cache file, hashed: nothing of it is written out. */
 function identity(ctx: Context, server: ServerConfig): unknown {
   if (server.transport === "stdio") {
-    // As stdio.ts resolves them (not imported: it loads the SDK's transport, which `mcp grep` on a
-    // warm cache never needs). The server's own variables only: a changed PATH in the calling
-    // shell is not a changed server.
+    // The server's own variables only, not childEnvironment(): a changed PATH in the calling shell
+    // is not a changed server.
     const where = `server "${server.name}"`;
     return {
-      command: expandVars(server.command, ctx.env, `${where} command`),
-      args: expandList(server.args, ctx.env, `${where} args`),
-      cwd: server.cwd ? expandVars(server.cwd, ctx.env, `${where} cwd`) : undefined,
+      ...launchParameters(ctx, server),
       env: expandMap(server.env, ctx.env, `${where} env`),
       envVars: server.envVars.map((name) => [name, requireEnvVar(ctx.env, name, `${where} env_vars`)]),
     };
@@ -240,8 +238,8 @@ export class FileListCache implements ResponseCacheStore {
     this.forget(Object.keys(LIST_METHODS));
   }
 
-  /** Drops every cached list of these methods (all partitions): a list_changed, or `mcp tools`' refresh. */
-  forget(methods: string[]): void {
+  /** Drops every cached list of these methods, all partitions (evict, clear: the SDK calls neither on a store it was given). */
+  private forget(methods: string[]): void {
     const file = this.load();
     const kept = file.entries.filter((e) => !methods.includes(e.method));
     if (kept.length === file.entries.length) return;
@@ -301,7 +299,7 @@ export class FileListCache implements ResponseCacheStore {
         return;
       }
       ensureHomeDir(this.ctx.paths.home);
-      ensurePrivateDir(cacheDir(this.ctx));
+      // writeFileAtomic makes the cache directory (0700).
       writeFileAtomic(this.path, text, 0o600, { durable: false });
     } catch (error) {
       this.ctx.log.debug(`could not cache the lists of server "${this.server.name}": ${error instanceof Error ? error.message : String(error)}`);

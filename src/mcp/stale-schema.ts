@@ -18,7 +18,7 @@ const INVALID_PARAMS = -32602;
  * spec's answer to an unknown tool too), or an error result that only says the tool is unknown (as
  * some SDK servers answer instead).
  */
-export function pointsToStaleSchema(outcome: { error: unknown } | { result: CallToolResult }): boolean {
+function pointsToStaleSchema(outcome: { error: unknown } | { result: CallToolResult }): boolean {
   if ("error" in outcome) {
     const cause = outcome.error instanceof TetherError ? outcome.error.cause : outcome.error;
     // The SDK's ProtocolError, read by its code so that `mcp call` through the keep-alive daemon loads no SDK.

@@ -127,8 +127,6 @@ class Exchange<T> {
   private ended?: Error;
   /** Its work has settled; it stays open only for a round the client has yet to answer. */
   settled = false;
-  /** Takes it out of the open exchanges (set by Forwarding). */
-  release: () => void = () => {};
   /** Aborted when the downstream request waiting on this exchange is cancelled. */
   readonly controller = new AbortController();
   /** The log line sender of the downstream request now waiting. */
@@ -144,6 +142,8 @@ class Exchange<T> {
     readonly request: () => string,
     public capabilities: ClientCapabilities | undefined,
     private readonly timeoutMs: number,
+    /** Takes it out of Forwarding's open exchanges. */
+    private readonly release: () => void,
   ) {}
 
   /** Whether `state` (a verified requestState) names this exchange's latest round. */
@@ -259,11 +259,10 @@ export class Forwarding {
       exchange = this.resumable<T>(input.requestState, input.request, input.capabilities, input.inputResponses);
     } else {
       const id = this.options.replica ? `${this.options.replica.id}${REPLICA}${crypto.randomUUID()}` : crypto.randomUUID();
-      exchange = new Exchange<T>(id, connection, input.session, input.request, input.capabilities, this.timeoutMs);
+      exchange = new Exchange<T>(id, connection, input.session, input.request, input.capabilities, this.timeoutMs, () => this.open.delete(id));
       this.open.set(exchange.id, exchange as Exchange<unknown>);
       exchange.work = this.current.run(exchange as Exchange<unknown>, () => work(exchange.controller.signal));
       exchange.work.catch(() => {});
-      exchange.release = () => this.open.delete(exchange.id);
       void exchange.work.finally(() => exchange.settle()).catch(() => {});
     }
     return this.answer(await this.wait(exchange, signal, input.log), input);
