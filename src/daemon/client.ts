@@ -3,9 +3,8 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
-import { withFileLock } from "../files/atomic.ts";
+import { isProcessAlive, withFileLock } from "../files/atomic.ts";
 import type { DaemonMeta } from "./host.ts";
-import { isProcessAlive } from "./process-alive.ts";
 import { type DaemonFiles, daemonFiles, ensureOwnDir } from "./paths.ts";
 import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, lineDecoder, type QuestionKind, toWireError } from "./protocol.ts";
 import type { DaemonStatus } from "./status.ts";

@@ -9,7 +9,7 @@ import type { ServerConfig } from "../config/types.ts";
 import { AuthError, ConnectionError, TetherError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
-import { isProcessAlive } from "./process-alive.ts";
+import { isProcessAlive } from "../files/atomic.ts";
 import type { QuestionKind } from "./protocol.ts";
 
 /** What a command sends to open (or reuse) a server. */
