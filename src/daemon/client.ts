@@ -1,11 +1,10 @@
 // A command's side of the daemon: find the running one (a status request answered with its pid),
 // start one under the start lock when there is none, and send it requests on one connection.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
 import { isProcessAlive, withFileLock } from "../files/atomic.ts";
-import type { DaemonMeta } from "./host.ts";
-import { type DaemonFiles, daemonFiles, ensureOwnDir } from "./paths.ts";
+import { type DaemonFiles, daemonFiles, ensureOwnDir, readMeta, removeDaemonFiles } from "./paths.ts";
 import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, lineDecoder, type QuestionKind, toWireError } from "./protocol.ts";
 import type { DaemonStatus } from "./status.ts";
 
@@ -323,8 +322,7 @@ async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
     ctx.log.warn(`the keep-alive daemon ${meta.pid} does not answer; stopping it`);
     await stopPid(files, meta.pid);
   }
-  rmSync(files.meta, { force: true });
-  if (process.platform !== "win32") rmSync(files.socket, { force: true });
+  removeDaemonFiles(files);
 }
 
 /**
@@ -346,15 +344,6 @@ async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
   return client !== undefined;
 }
 
-export function readMeta(files: DaemonFiles): DaemonMeta | undefined {
-  try {
-    const meta = JSON.parse(readFileSync(files.meta, "utf8")) as DaemonMeta;
-    return typeof meta.pid === "number" ? meta : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Stops this config's daemon: asks it, waits for its process to end, kills it if it does not.
  * Returns the pid stopped, or undefined when none was running.
@@ -367,10 +356,7 @@ export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const pid = status?.pid ?? (metaPid !== undefined && (await isHungDaemon(files, metaPid)) ? metaPid : undefined);
   if (pid === undefined || !isProcessAlive(pid)) {
     // Nothing runs; what a killed daemon left behind goes.
-    if (!status) {
-      rmSync(files.meta, { force: true });
-      if (process.platform !== "win32" && existsSync(files.socket)) rmSync(files.socket, { force: true });
-    }
+    if (!status) removeDaemonFiles(files);
     return undefined;
   }
   if (status) {
@@ -390,12 +376,8 @@ async function stopPid(files: DaemonFiles, pid: number, signal = true): Promise<
   const deadline = Date.now() + STOP_WAIT_MS;
   while (isProcessAlive(pid) && Date.now() < deadline) await Bun.sleep(POLL_MS);
   if (isProcessAlive(pid)) killQuietly(pid, "SIGKILL");
-  if (readMeta(files)?.pid === pid) {
-    rmSync(files.meta, { force: true });
-    if (process.platform !== "win32") rmSync(files.socket, { force: true });
-  }
+  if (readMeta(files)?.pid === pid) removeDaemonFiles(files);
 }
-
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
   try {

@@ -2,7 +2,7 @@
 // it): listens on the config's socket, keeps the servers commands open, and exits after
 // keep_alive_idle_sec without use. It removes its socket and metadata on the way out, but only
 // while they are still its own (a replacement's are left alone).
-import { chmodSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import type { Context } from "../context.ts";
@@ -10,7 +10,7 @@ import { TetherError } from "../errors.ts";
 import { writeFileAtomic } from "../files/atomic.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { probeDaemon } from "./client.ts";
-import { type DaemonFiles, ensureOwnDir } from "./paths.ts";
+import { type DaemonFiles, type DaemonMeta, ensureOwnDir, readMeta, removeDaemonFiles } from "./paths.ts";
 import { type Connector, type OpenParams, ServerPool } from "./pool.ts";
 import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, readLines, toWireError, type WireError } from "./protocol.ts";
 import type { DaemonStatus, OpenedServer } from "./status.ts";
@@ -19,15 +19,6 @@ import type { DaemonStatus, OpenedServer } from "./status.ts";
 const SHUTDOWN_LIMIT_MS = 5_000;
 /** Commands connected at once; more are turned away (each holds a socket and its requests). */
 export const MAX_DAEMON_CLIENTS = 256;
-
-export interface DaemonMeta {
-  pid: number;
-  socket: string;
-  config: string;
-  version: string;
-  protocol: number;
-  startedAt: number;
-}
 
 export interface DaemonHostOptions {
   idleSec: number;
@@ -122,14 +113,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
 
 /** Deletes the socket and metadata only while the metadata names this process. */
 function removeIfOwned(files: DaemonFiles): void {
-  try {
-    const meta = JSON.parse(readFileSync(files.meta, "utf8")) as Partial<DaemonMeta>;
-    if (meta.pid !== process.pid) return;
-  } catch {
-    return;
-  }
-  rmSync(files.meta, { force: true });
-  if (process.platform !== "win32") rmSync(files.socket, { force: true });
+  if (readMeta(files)?.pid === process.pid) removeDaemonFiles(files);
 }
 
 interface ClientHandling {
