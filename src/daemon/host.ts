@@ -11,8 +11,8 @@ import { writeFileAtomic } from "../files/atomic.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { probeDaemon } from "./client.ts";
 import { type DaemonFiles, type DaemonMeta, ensureOwnDir, readMeta, removeDaemonFiles } from "./paths.ts";
-import { type Connector, type OpenParams, ServerPool } from "./pool.ts";
-import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, readLines, toWireError, type WireError } from "./protocol.ts";
+import { type Caller, type Connector, type OpenParams, ServerPool } from "./pool.ts";
+import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, type QuestionKind, readLines, toWireError, type WireError } from "./protocol.ts";
 import type { DaemonStatus, OpenedServer } from "./status.ts";
 
 /** How long the daemon's own shutdown may take (closing every server) before it exits anyway. */
@@ -159,8 +159,8 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
       const controller = new AbortController();
       running.set(id, controller);
       handling.touch();
-      const caller = {
-        ask(kind: "elicit" | "roots" | "sample", params: unknown, key?: string): Promise<unknown> {
+      const caller: Caller = {
+        ask(kind: QuestionKind, params: unknown, key?: string): Promise<unknown> {
           if (gone) return Promise.reject(new TetherError("the command that was asked went away"));
           const ask = nextAsk++;
           return new Promise((resolve, reject) => {
@@ -183,7 +183,7 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
 }
 
 interface RequestHandling extends ClientHandling {
-  caller: Parameters<ServerPool["run"]>[1];
+  caller: Caller;
   signal: AbortSignal;
   progress(update: unknown): void;
 }
