@@ -36,7 +36,8 @@ import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type
 import type { ByteLimitError } from "../net/byte-limit.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
 import { resolveHttpAuth } from "./http-auth.ts";
-import { createStdioChild, launchParameters, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { createStdioChild, MAX_STDIO_LINE_BYTES, stopStdioChild, type StdioChild } from "./stdio.ts";
+import { launchParameters } from "./stdio-launch.ts";
 import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";

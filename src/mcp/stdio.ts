@@ -8,8 +8,6 @@ import type { Context } from "../context.ts";
 import type { StdioServerConfig } from "../config/types.ts";
 import { LineRing } from "./line-ring.ts";
 import { childEnvironment, launchParameters } from "./stdio-launch.ts";
-// Where they always were, for their callers; they live apart so a module can use them without the SDK.
-export { childEnvironment, INHERITED_ENV_VARS, launchParameters } from "./stdio-launch.ts";
 import { guardNotifications } from "./notification-budget.ts";
 import { completeAbsentResultTypeOf } from "./result-type.ts";
 import { descendantsOf, killAll, killTreeWindows, processesWithMarker, readProcessTable, SERVER_MARKER_VAR } from "./process-tree.ts";
