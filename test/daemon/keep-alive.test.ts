@@ -114,6 +114,14 @@ describe("a keep_alive server", () => {
     expect(expectOk(await tether(["mcp", "daemon", "logs", "--lines", "1"])).stdout.split("\n").length).toBe(2);
   });
 
+  test("logs --lines takes a whole number of at least 1", async () => {
+    for (const lines of ["0", "two", "1.5"]) {
+      const bad = await tether(["mcp", "daemon", "logs", "--lines", lines]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`--lines wants a whole number of at least 1, got "${lines}"`);
+    }
+  });
+
   test("a daemon killed outright leaves a socket that the next command cleans up", async () => {
     expectOk(await tether(["mcp", "call", "fx", "count"]));
     const daemon = await status();
