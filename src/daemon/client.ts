@@ -350,24 +350,25 @@ async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
  */
 export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const files = daemonFiles(ctx);
-  const status = await probeDaemon(files);
-  const metaPid = readMeta(files)?.pid;
+  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  const status = client && (await statusOf(client, STATUS_TIMEOUT_MS));
+  if (status) {
+    // Asked on the connection that got the status: the daemon that answered is the one stopped.
+    await client!.request("stop").catch(() => {});
+    client!.destroy();
+    await stopPid(files, status.pid, false);
+    return status.pid;
+  }
+  client?.destroy();
   // Without an answer, the metadata's pid is stopped only when it is a hung daemon of this config.
-  const pid = status?.pid ?? (metaPid !== undefined && (await isHungDaemon(files, metaPid)) ? metaPid : undefined);
-  if (pid === undefined || !isProcessAlive(pid)) {
+  const metaPid = readMeta(files)?.pid;
+  if (metaPid === undefined || !(await isHungDaemon(files, metaPid))) {
     // Nothing runs; what a killed daemon left behind goes.
-    if (!status) removeDaemonFiles(files);
+    removeDaemonFiles(files);
     return undefined;
   }
-  if (status) {
-    const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-    if (client) {
-      await client.request("stop").catch(() => {});
-      client.destroy();
-    }
-  }
-  await stopPid(files, pid, !status);
-  return pid;
+  await stopPid(files, metaPid);
+  return metaPid;
 }
 
 /** Waits for `pid` to end (after SIGTERM when `signal`), then SIGKILL; removes what it left. */

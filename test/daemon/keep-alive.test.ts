@@ -105,6 +105,25 @@ describe("a keep_alive server", () => {
     expect(expectOk(await tether(["mcp", "daemon", "stop"])).stderr).toBe(`no keep-alive daemon was running for ${home.configPath}\n`);
   });
 
+  test("stop ends a daemon that does not answer (SIGSTOPped): no status, so its metadata's pid is killed after the wait", async () => {
+    counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const daemon = await status();
+    process.kill(daemon.pid!, "SIGSTOP");
+    try {
+      const stopped = expectOk(await tether(["mcp", "daemon", "stop"]));
+      expect(stopped.stdout).toBe(`stopped keep-alive daemon ${daemon.pid}\n`);
+      for (let i = 0; i < 100 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(20);
+      expect(isProcessAlive(daemon.pid!)).toBe(false);
+      expect(() => statSync(daemon.socket)).toThrow();
+    } finally {
+      try {
+        process.kill(daemon.pid!, "SIGCONT");
+      } catch {
+        // Killed, as it should be.
+      }
+    }
+  }, 40_000);
+
   test("logs shows the daemon's log", async () => {
     expect(expectOk(await tether(["mcp", "daemon", "logs"])).stderr).toContain("no keep-alive daemon log yet");
     expectOk(await tether(["mcp", "call", "fx", "count"]));
