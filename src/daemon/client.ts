@@ -201,17 +201,28 @@ async function connectNodeSocket(path: string, timeoutMs: number, events: WireEv
 }
 
 /**
- * The daemon's status when one answers on the socket within `timeoutMs`. A bare connect is not
- * enough: the kernel accepts connections on a hung daemon's listening socket.
+ * A connection to the daemon with its status, when one answers on the socket within `timeoutMs`.
+ * A bare connect is not enough: the kernel accepts connections on a hung daemon's listening socket.
  */
-export async function probeDaemon(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<DaemonStatus | undefined> {
+async function connectAnswered(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   const client = await DaemonClient.connect(files.socket, timeoutMs);
   if (!client) return undefined;
-  try {
-    return await statusOf(client, timeoutMs);
-  } finally {
-    client.destroy();
-  }
+  const status = await statusOf(client, timeoutMs);
+  if (status) return { client, status };
+  client.destroy();
+  return undefined;
+}
+
+/** The daemon's status when one answers on the socket within `timeoutMs` (connectAnswered, the connection closed). */
+export async function probeDaemon(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<DaemonStatus | undefined> {
+  const answered = await connectAnswered(files, timeoutMs);
+  answered?.client.destroy();
+  return answered?.status;
+}
+
+/** Whether the daemon runs this tether's code: one of another version (an upgrade) is replaced. */
+function isCurrent(status: DaemonStatus, version: string): boolean {
+  return status.protocol === DAEMON_PROTOCOL && status.version === version;
 }
 
 async function statusOf(client: DaemonClient, timeoutMs: number): Promise<DaemonStatus | undefined> {
@@ -254,11 +265,9 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
       let exitCode: number | null | undefined;
       void exited.then((code) => (exitCode = code));
       while (Date.now() < deadline) {
-        const status = await probeDaemon(files);
-        if (status?.pid === pid) {
-          const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-          if (client) return { client, status, started: true };
-        }
+        const answered = await connectAnswered(files);
+        if (answered?.status.pid === pid) return { ...answered, started: true };
+        answered?.client.destroy();
         if (exitCode !== undefined) break;
         await Bun.sleep(POLL_MS);
       }
@@ -285,7 +294,7 @@ export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) 
     const status = statusOf(client, STATUS_TIMEOUT_MS);
     const result = first(client);
     const answered = await status;
-    if (answered && answered.protocol === DAEMON_PROTOCOL && answered.version === ctx.version) return { client, result: await result };
+    if (answered && isCurrent(answered, ctx.version)) return { client, result: await result };
     result.catch(() => {});
     client.destroy();
     if (answered) await stopPid(files, answered.pid);
@@ -296,20 +305,12 @@ export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) 
 
 async function connectReady(files: DaemonFiles, version: string): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   // One connection for the status and the requests after it: a warm command pays one connect.
-  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-  if (!client) return undefined;
-  const status = await statusOf(client, STATUS_TIMEOUT_MS);
-  if (!status) {
-    client.destroy();
-    return undefined;
-  }
-  if (status.protocol !== DAEMON_PROTOCOL || status.version !== version) {
-    // Left by another tether version (an upgrade): it would serve this command with its old code.
-    client.destroy();
-    await stopPid(files, status.pid);
-    return undefined;
-  }
-  return { client, status };
+  const answered = await connectAnswered(files);
+  if (!answered || isCurrent(answered.status, version)) return answered;
+  // Left by another tether version (an upgrade): it would serve this command with its old code.
+  answered.client.destroy();
+  await stopPid(files, answered.status.pid);
+  return undefined;
 }
 
 /**
@@ -350,16 +351,14 @@ async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
  */
 export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const files = daemonFiles(ctx);
-  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-  const status = client && (await statusOf(client, STATUS_TIMEOUT_MS));
-  if (status) {
+  const answered = await connectAnswered(files);
+  if (answered) {
     // Asked on the connection that got the status: the daemon that answered is the one stopped.
-    await client!.request("stop").catch(() => {});
-    client!.destroy();
-    await stopPid(files, status.pid, false);
-    return status.pid;
+    await answered.client.request("stop").catch(() => {});
+    answered.client.destroy();
+    await stopPid(files, answered.status.pid, false);
+    return answered.status.pid;
   }
-  client?.destroy();
   // Without an answer, the metadata's pid is stopped only when it is a hung daemon of this config.
   const metaPid = readMeta(files)?.pid;
   if (metaPid === undefined || !(await isHungDaemon(files, metaPid))) {
