@@ -30,7 +30,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
   ensureOwnDir(files.dir);
   // A named pipe (Windows) has no directory of ours.
   if (process.platform !== "win32") ensureOwnDir(dirname(files.socket));
-  const running = await probeDaemon(files, 2_000);
+  const running = await probeDaemon(files);
   if (running) {
     ctx.log.notice(`a keep-alive daemon (pid ${running.pid}) already serves ${files.socket}`);
     return "already-running";
