@@ -250,7 +250,11 @@ export function daemonStatus(ctx: Context): Promise<DaemonStatus | undefined> {
 export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   const files = daemonFiles(ctx);
   const ready = await connectReady(files, ctx.version);
-  if (ready) return { ...ready, started: false };
+  return ready ? { ...ready, started: false } : startUnderLock(ctx, files);
+}
+
+/** Starts the daemon under the start lock, unless one that got the lock first already answers. */
+async function startUnderLock(ctx: Context, files: DaemonFiles): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   ensureOwnDir(files.dir);
   return withFileLock(
     files.lock,
@@ -299,7 +303,8 @@ export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) 
     client.destroy();
     if (answered) await stopPid(files, answered.pid);
   }
-  const { client: started } = await ensureDaemon(ctx);
+  // Straight to the start: asking again outside the lock would wait out a hung daemon twice.
+  const { client: started } = await startUnderLock(ctx, files);
   return { client: started, result: await first(started) };
 }
 

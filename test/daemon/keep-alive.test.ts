@@ -124,6 +124,26 @@ describe("a keep_alive server", () => {
     }
   }, 40_000);
 
+  test("a call finds the daemon hung (SIGSTOPped): it is killed and a new daemon serves the call", async () => {
+    counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const hung = await status();
+    process.kill(hung.pid!, "SIGSTOP");
+    try {
+      const call = expectOk(await tether(["mcp", "call", "fx", "count"]));
+      expect(call.stderr).toContain(`the keep-alive daemon ${hung.pid} does not answer; stopping it`);
+      // A new daemon, so a new server: the count starts again.
+      expect(counted(call.stdout)[0]).toBe(1);
+      expect(isProcessAlive(hung.pid!)).toBe(false);
+      expect((await status()).pid).not.toBe(hung.pid);
+    } finally {
+      try {
+        process.kill(hung.pid!, "SIGCONT");
+      } catch {
+        // Killed, as it should be.
+      }
+    }
+  }, 40_000);
+
   test("logs shows the daemon's log", async () => {
     expect(expectOk(await tether(["mcp", "daemon", "logs"])).stderr).toContain("no keep-alive daemon log yet");
     expectOk(await tether(["mcp", "call", "fx", "count"]));
