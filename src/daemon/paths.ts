@@ -1,6 +1,7 @@
 // Where one config file's keep-alive daemon keeps its files: a 0700 directory under $TETHER_HOME
 // holding the socket, the metadata (pid), the start lock and the log. One daemon per config file:
-// the key is a digest of the config's absolute path.
+// the key is a digest of the config's absolute path. Reading the metadata and removing what a
+// daemon leaves are here too, for the command's side and the daemon's alike.
 import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.ts";
