@@ -8,15 +8,15 @@
 // Uses dist/tether-<host>, the release build (built with build.ts when missing, or always with
 // --rebuild), as bench/startup.ts does: the test binary has no bytecode and starts slower.
 // Reports PASS/MISS and always exits 0.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildRelease, hostTarget, ROOT } from "../build.ts";
 import { stdioFixture, writeConfig } from "../test/support/config.ts";
+import { stopDaemonsUnder } from "../test/support/daemons.ts";
 import { median, parseReleaseBenchArgs } from "./stats.ts";
 
 const GOAL = 2;
-
 
 const { rounds, warmup, rebuild } = parseReleaseBenchArgs(process.argv.slice(2), "bun bench/keep-alive.ts");
 const target = hostTarget();
@@ -67,17 +67,7 @@ try {
   });
 } finally {
   Bun.spawnSync([binary, "mcp", "daemon", "stop"], { env, cwd: home, stdout: "ignore", stderr: "ignore" });
-  // Should stop have failed, the daemon still goes.
-  try {
-    for (const name of ["daemon"]) {
-      const dir = join(tetherHome, name);
-      for (const file of new Bun.Glob("*.json").scanSync(dir)) {
-        const pid = (JSON.parse(readFileSync(join(dir, file), "utf8")) as { pid: number }).pid;
-        process.kill(pid, "SIGKILL");
-      }
-    }
-  } catch {
-    // Gone.
-  }
+  // Should stop have failed, the daemon still goes (by the pid in its metadata), as after a test.
+  await stopDaemonsUnder(tetherHome);
   rmSync(home, { recursive: true, force: true });
 }

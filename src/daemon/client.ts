@@ -1,12 +1,10 @@
 // A command's side of the daemon: find the running one (a status request answered with its pid),
 // start one under the start lock when there is none, and send it requests on one connection.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { ConnectionError, TetherError } from "../errors.ts";
-import { withFileLock } from "../files/atomic.ts";
-import type { DaemonMeta } from "./host.ts";
-import { isProcessAlive } from "./process-alive.ts";
-import { type DaemonFiles, daemonFiles, ensureOwnDir } from "./paths.ts";
+import { isProcessAlive, withFileLock } from "../files/atomic.ts";
+import { type DaemonFiles, daemonFiles, ensureOwnDir, readMeta, removeDaemonFiles } from "./paths.ts";
 import { DAEMON_PROTOCOL, type DaemonMessage, type DaemonMethod, encodeLine, fromWireError, lineDecoder, type QuestionKind, toWireError } from "./protocol.ts";
 import type { DaemonStatus } from "./status.ts";
 
@@ -203,17 +201,28 @@ async function connectNodeSocket(path: string, timeoutMs: number, events: WireEv
 }
 
 /**
- * The daemon's status when one answers on the socket within `timeoutMs`. A bare connect is not
- * enough: the kernel accepts connections on a hung daemon's listening socket.
+ * A connection to the daemon with its status, when one answers on the socket within `timeoutMs`.
+ * A bare connect is not enough: the kernel accepts connections on a hung daemon's listening socket.
  */
-export async function probeDaemon(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<DaemonStatus | undefined> {
+async function connectAnswered(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   const client = await DaemonClient.connect(files.socket, timeoutMs);
   if (!client) return undefined;
-  try {
-    return await statusOf(client, timeoutMs);
-  } finally {
-    client.destroy();
-  }
+  const status = await statusOf(client, timeoutMs);
+  if (status) return { client, status };
+  client.destroy();
+  return undefined;
+}
+
+/** The daemon's status when one answers on the socket within `timeoutMs` (connectAnswered, the connection closed). */
+export async function probeDaemon(files: DaemonFiles, timeoutMs = STATUS_TIMEOUT_MS): Promise<DaemonStatus | undefined> {
+  const answered = await connectAnswered(files, timeoutMs);
+  answered?.client.destroy();
+  return answered?.status;
+}
+
+/** Whether the daemon runs this tether's code: one of another version (an upgrade) is replaced. */
+function isCurrent(status: DaemonStatus, version: string): boolean {
+  return status.protocol === DAEMON_PROTOCOL && status.version === version;
 }
 
 async function statusOf(client: DaemonClient, timeoutMs: number): Promise<DaemonStatus | undefined> {
@@ -241,7 +250,11 @@ export function daemonStatus(ctx: Context): Promise<DaemonStatus | undefined> {
 export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   const files = daemonFiles(ctx);
   const ready = await connectReady(files, ctx.version);
-  if (ready) return { ...ready, started: false };
+  return ready ? { ...ready, started: false } : startUnderLock(ctx, files);
+}
+
+/** Starts the daemon under the start lock, unless one that got the lock first already answers. */
+async function startUnderLock(ctx: Context, files: DaemonFiles): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   ensureOwnDir(files.dir);
   return withFileLock(
     files.lock,
@@ -256,11 +269,9 @@ export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient
       let exitCode: number | null | undefined;
       void exited.then((code) => (exitCode = code));
       while (Date.now() < deadline) {
-        const status = await probeDaemon(files);
-        if (status?.pid === pid) {
-          const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-          if (client) return { client, status, started: true };
-        }
+        const answered = await connectAnswered(files);
+        if (answered?.status.pid === pid) return { ...answered, started: true };
+        answered?.client.destroy();
         if (exitCode !== undefined) break;
         await Bun.sleep(POLL_MS);
       }
@@ -287,31 +298,24 @@ export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) 
     const status = statusOf(client, STATUS_TIMEOUT_MS);
     const result = first(client);
     const answered = await status;
-    if (answered && answered.protocol === DAEMON_PROTOCOL && answered.version === ctx.version) return { client, result: await result };
+    if (answered && isCurrent(answered, ctx.version)) return { client, result: await result };
     result.catch(() => {});
     client.destroy();
     if (answered) await stopPid(files, answered.pid);
   }
-  const { client: started } = await ensureDaemon(ctx);
+  // Straight to the start: asking again outside the lock would wait out a hung daemon twice.
+  const { client: started } = await startUnderLock(ctx, files);
   return { client: started, result: await first(started) };
 }
 
 async function connectReady(files: DaemonFiles, version: string): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   // One connection for the status and the requests after it: a warm command pays one connect.
-  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-  if (!client) return undefined;
-  const status = await statusOf(client, STATUS_TIMEOUT_MS);
-  if (!status) {
-    client.destroy();
-    return undefined;
-  }
-  if (status.protocol !== DAEMON_PROTOCOL || status.version !== version) {
-    // Left by another tether version (an upgrade): it would serve this command with its old code.
-    client.destroy();
-    await stopPid(files, status.pid);
-    return undefined;
-  }
-  return { client, status };
+  const answered = await connectAnswered(files);
+  if (!answered || isCurrent(answered.status, version)) return answered;
+  // Left by another tether version (an upgrade): it would serve this command with its old code.
+  answered.client.destroy();
+  await stopPid(files, answered.status.pid);
+  return undefined;
 }
 
 /**
@@ -324,8 +328,7 @@ async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
     ctx.log.warn(`the keep-alive daemon ${meta.pid} does not answer; stopping it`);
     await stopPid(files, meta.pid);
   }
-  rmSync(files.meta, { force: true });
-  if (process.platform !== "win32") rmSync(files.socket, { force: true });
+  removeDaemonFiles(files);
 }
 
 /**
@@ -347,42 +350,29 @@ async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
   return client !== undefined;
 }
 
-export function readMeta(files: DaemonFiles): DaemonMeta | undefined {
-  try {
-    const meta = JSON.parse(readFileSync(files.meta, "utf8")) as DaemonMeta;
-    return typeof meta.pid === "number" ? meta : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Stops this config's daemon: asks it, waits for its process to end, kills it if it does not.
  * Returns the pid stopped, or undefined when none was running.
  */
 export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const files = daemonFiles(ctx);
-  const status = await probeDaemon(files);
-  const metaPid = readMeta(files)?.pid;
+  const answered = await connectAnswered(files);
+  if (answered) {
+    // Asked on the connection that got the status: the daemon that answered is the one stopped.
+    await answered.client.request("stop").catch(() => {});
+    answered.client.destroy();
+    await stopPid(files, answered.status.pid, false);
+    return answered.status.pid;
+  }
   // Without an answer, the metadata's pid is stopped only when it is a hung daemon of this config.
-  const pid = status?.pid ?? (metaPid !== undefined && (await isHungDaemon(files, metaPid)) ? metaPid : undefined);
-  if (pid === undefined || !isProcessAlive(pid)) {
+  const metaPid = readMeta(files)?.pid;
+  if (metaPid === undefined || !(await isHungDaemon(files, metaPid))) {
     // Nothing runs; what a killed daemon left behind goes.
-    if (!status) {
-      rmSync(files.meta, { force: true });
-      if (process.platform !== "win32" && existsSync(files.socket)) rmSync(files.socket, { force: true });
-    }
+    removeDaemonFiles(files);
     return undefined;
   }
-  if (status) {
-    const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
-    if (client) {
-      await client.request("stop").catch(() => {});
-      client.destroy();
-    }
-  }
-  await stopPid(files, pid, !status);
-  return pid;
+  await stopPid(files, metaPid);
+  return metaPid;
 }
 
 /** Waits for `pid` to end (after SIGTERM when `signal`), then SIGKILL; removes what it left. */
@@ -391,12 +381,8 @@ async function stopPid(files: DaemonFiles, pid: number, signal = true): Promise<
   const deadline = Date.now() + STOP_WAIT_MS;
   while (isProcessAlive(pid) && Date.now() < deadline) await Bun.sleep(POLL_MS);
   if (isProcessAlive(pid)) killQuietly(pid, "SIGKILL");
-  if (readMeta(files)?.pid === pid) {
-    rmSync(files.meta, { force: true });
-    if (process.platform !== "win32") rmSync(files.socket, { force: true });
-  }
+  if (readMeta(files)?.pid === pid) removeDaemonFiles(files);
 }
-
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
   try {

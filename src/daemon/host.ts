@@ -2,7 +2,7 @@
 // it): listens on the config's socket, keeps the servers commands open, and exits after
 // keep_alive_idle_sec without use. It removes its socket and metadata on the way out, but only
 // while they are still its own (a replacement's are left alone).
-import { chmodSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import type { Context } from "../context.ts";
@@ -10,24 +10,15 @@ import { TetherError } from "../errors.ts";
 import { writeFileAtomic } from "../files/atomic.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import { probeDaemon } from "./client.ts";
-import { type DaemonFiles, ensureOwnDir } from "./paths.ts";
-import { type Connector, type OpenParams, ServerPool } from "./pool.ts";
-import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, readLines, toWireError, type WireError } from "./protocol.ts";
+import { type DaemonFiles, type DaemonMeta, ensureOwnDir, readMeta, removeDaemonFiles } from "./paths.ts";
+import { type Caller, type Connector, type OpenParams, ServerPool } from "./pool.ts";
+import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, type QuestionKind, readLines, toWireError, type WireError } from "./protocol.ts";
 import type { DaemonStatus, OpenedServer } from "./status.ts";
 
 /** How long the daemon's own shutdown may take (closing every server) before it exits anyway. */
 const SHUTDOWN_LIMIT_MS = 5_000;
 /** Commands connected at once; more are turned away (each holds a socket and its requests). */
 export const MAX_DAEMON_CLIENTS = 256;
-
-export interface DaemonMeta {
-  pid: number;
-  socket: string;
-  config: string;
-  version: string;
-  protocol: number;
-  startedAt: number;
-}
 
 export interface DaemonHostOptions {
   idleSec: number;
@@ -39,7 +30,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
   ensureOwnDir(files.dir);
   // A named pipe (Windows) has no directory of ours.
   if (process.platform !== "win32") ensureOwnDir(dirname(files.socket));
-  const running = await probeDaemon(files, 2_000);
+  const running = await probeDaemon(files);
   if (running) {
     ctx.log.notice(`a keep-alive daemon (pid ${running.pid}) already serves ${files.socket}`);
     return "already-running";
@@ -122,14 +113,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
 
 /** Deletes the socket and metadata only while the metadata names this process. */
 function removeIfOwned(files: DaemonFiles): void {
-  try {
-    const meta = JSON.parse(readFileSync(files.meta, "utf8")) as Partial<DaemonMeta>;
-    if (meta.pid !== process.pid) return;
-  } catch {
-    return;
-  }
-  rmSync(files.meta, { force: true });
-  if (process.platform !== "win32") rmSync(files.socket, { force: true });
+  if (readMeta(files)?.pid === process.pid) removeDaemonFiles(files);
 }
 
 interface ClientHandling {
@@ -175,8 +159,8 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
       const controller = new AbortController();
       running.set(id, controller);
       handling.touch();
-      const caller = {
-        ask(kind: "elicit" | "roots" | "sample", params: unknown, key?: string): Promise<unknown> {
+      const caller: Caller = {
+        ask(kind: QuestionKind, params: unknown, key?: string): Promise<unknown> {
           if (gone) return Promise.reject(new TetherError("the command that was asked went away"));
           const ask = nextAsk++;
           return new Promise((resolve, reject) => {
@@ -199,7 +183,7 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
 }
 
 interface RequestHandling extends ClientHandling {
-  caller: Parameters<ServerPool["run"]>[1];
+  caller: Caller;
   signal: AbortSignal;
   progress(update: unknown): void;
 }

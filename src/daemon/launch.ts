@@ -14,7 +14,7 @@ export const MAX_DAEMON_LOG_BYTES = 1024 * 1024;
  * `/$bunfs/…` (or `B:/~BUN/…`) path that must not be passed on; from source (and in tests, where
  * Bun.main is the test file) it is bun with src/main.ts.
  */
-export function selfCommand(): string[] {
+function selfCommand(): string[] {
   const main = Bun.main;
   if (main.startsWith("/$bunfs/") || main.includes("~BUN")) return [process.execPath];
   return [process.execPath, resolve(import.meta.dir, "../main.ts")];

@@ -1,7 +1,8 @@
 // Where one config file's keep-alive daemon keeps its files: a 0700 directory under $TETHER_HOME
 // holding the socket, the metadata (pid), the start lock and the log. One daemon per config file:
-// the key is a digest of the config's absolute path.
-import { chmodSync, lstatSync, mkdirSync } from "node:fs";
+// the key is a digest of the config's absolute path. Reading the metadata and removing what a
+// daemon leaves are here too, for the command's side and the daemon's alike.
+import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.ts";
 import { ConfigError } from "../errors.ts";
@@ -23,6 +24,32 @@ export interface DaemonFiles {
   /** Held while one command starts the daemon, so two never start two. */
   lock: string;
   log: string;
+}
+
+/** What the daemon writes to `meta` once it listens. */
+export interface DaemonMeta {
+  pid: number;
+  socket: string;
+  config: string;
+  version: string;
+  protocol: number;
+  startedAt: number;
+}
+
+/** The metadata of the daemon that owns the socket, or undefined when there is none (or it is unreadable). */
+export function readMeta(files: DaemonFiles): DaemonMeta | undefined {
+  try {
+    const meta = JSON.parse(readFileSync(files.meta, "utf8")) as DaemonMeta;
+    return typeof meta.pid === "number" ? meta : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the metadata and the socket file (a Windows named pipe leaves no file). */
+export function removeDaemonFiles(files: DaemonFiles): void {
+  rmSync(files.meta, { force: true });
+  if (process.platform !== "win32") rmSync(files.socket, { force: true });
 }
 
 /** The first 16 hex digits of sha256(absolute config path). */

@@ -9,7 +9,7 @@ import type { ServerConfig } from "../config/types.ts";
 import { AuthError, ConnectionError, TetherError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
 import type { ServerRequestHandlers } from "../mcp/server-requests.ts";
-import { isProcessAlive } from "./process-alive.ts";
+import { isProcessAlive } from "../files/atomic.ts";
 import type { QuestionKind } from "./protocol.ts";
 
 /** What a command sends to open (or reuse) a server. */
@@ -80,7 +80,7 @@ export class ServerPool {
       entry.params = params;
       entry.restarts++;
       restarted = "config";
-    } else if (entry?.connection && !entry.connecting && (entry.dead || !alive(entry.connection))) {
+    } else if (entry?.connection && !entry.connecting && !isLive(entry)) {
       // It ran and is gone (a server that never started is simply started, without a note).
       this.ctx.log.notice(`server "${name}" is gone; starting it again`);
       await this.close(entry);
@@ -110,7 +110,7 @@ export class ServerPool {
   async run<T>(name: string, caller: Caller, now: number, work: (connection: McpConnection) => Promise<T>): Promise<T> {
     const entry = this.entries.get(name);
     if (!entry) throw new TetherError(`server "${name}" is not open in the keep-alive daemon`);
-    const connection = entry.dead || !alive(entry.connection) ? (await this.open(entry.params, now)).connection : await this.connectionOf(entry, now);
+    const connection = isLive(entry) ? await this.connectionOf(entry, now) : (await this.open(entry.params, now)).connection;
     entry.inFlight.add(caller);
     entry.calls++;
     entry.lastUsedAt = now;
@@ -135,7 +135,7 @@ export class ServerPool {
       name,
       transport: entry.connection?.via ?? entry.params.server.transport,
       pid: entry.connection?.pid,
-      state: entry.connecting ? "starting" : entry.connection && !entry.dead && alive(entry.connection) ? "running" : "stopped",
+      state: entry.connecting ? "starting" : isLive(entry) ? "running" : "stopped",
       calls: entry.calls,
       restarts: entry.restarts,
       startedAt: entry.startedAt,
@@ -225,8 +225,11 @@ export class ServerPool {
   }
 }
 
-/** A stdio server whose process is gone is dead; an HTTP one is found dead by its next request. */
-function alive(connection: McpConnection | undefined): boolean {
-  if (!connection) return false;
-  return connection.pid === undefined || isProcessAlive(connection.pid);
+/**
+ * Whether the entry's connection is up: opened, not found dead by a call, and its process running.
+ * A stdio server whose process is gone is dead; an HTTP one is found dead by its next request.
+ */
+function isLive(entry: Entry): boolean {
+  const connection = entry.connection;
+  return connection !== undefined && !entry.dead && (connection.pid === undefined || isProcessAlive(connection.pid));
 }

@@ -69,14 +69,13 @@ export function encodeLine(message: unknown): string {
   return JSON.stringify(message) + "\n";
 }
 
-/** Feeds a connection's bytes in; false once the peer broke the wire (the caller closes it). */
-export type LineDecoder = (data: Uint8Array) => boolean;
-
 /**
  * Calls `onMessage` with each line's parsed JSON. A line over the bound, or one that is not JSON,
  * fails the connection through `onError`: the peer is broken, and nothing after it can be trusted.
+ * The decoder it returns takes a connection's bytes, and says false once the peer broke the wire
+ * (the caller closes it).
  */
-export function lineDecoder(onMessage: (message: unknown) => void, onError: (error: Error) => void, maxBytes = MAX_DAEMON_MESSAGE_BYTES): LineDecoder {
+export function lineDecoder(onMessage: (message: unknown) => void, onError: (error: Error) => void, maxBytes = MAX_DAEMON_MESSAGE_BYTES): (data: Uint8Array) => boolean {
   let chunks: Buffer[] = [];
   let size = 0;
   let failed = false;

@@ -13,18 +13,14 @@ import type { OpenParams } from "./pool.ts";
 import type { DaemonMethod } from "./protocol.ts";
 import type { OpenedServer } from "./status.ts";
 
-/** openThroughDaemon with the config's keep_alive_idle_sec. */
-export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
-  const { config } = await ctx.config();
-  return openThroughDaemon(ctx, server, config.keepAliveIdleSec);
-}
-
 /**
  * Opens `server` in this config's keep-alive daemon (starting the daemon if need be) and returns
  * a connection to it. The server starts with this command's environment and directory; if the
- * daemon's copy was started with a different entry or environment, it is restarted first.
+ * daemon's copy was started with a different entry or environment, it is restarted first. The
+ * daemon takes the config's keep_alive_idle_sec.
  */
-export async function openThroughDaemon(ctx: Context, server: ServerConfig, idleSec = DEFAULT_KEEP_ALIVE_IDLE_SEC): Promise<McpConnection> {
+export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
+  const idleSec = (await ctx.config()).config.keepAliveIdleSec ?? DEFAULT_KEEP_ALIVE_IDLE_SEC;
   // A stdio server runs where the command runs (as when tether starts it itself), not where the daemon does.
   const placed: ServerConfig = server.transport === "stdio" ? { ...server, cwd: stdioDirectory(ctx, server) } : server;
   const open: OpenParams = { server: placed, env: definedEnv(ctx), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, server) };

@@ -233,13 +233,25 @@ function describeHolder(lockPath: string): string {
   return owner ? ` (held by process ${owner.pid}, still running)` : " (remove it if no tether is running)";
 }
 
-/** Whether `pid` exists; EPERM means it does, under another user. */
+/**
+ * Whether `pid` still runs: signal 0 checks without touching it (EPERM: it does, under another
+ * user). On Linux a zombie counts as gone: it has ended and only waits for its parent to reap it
+ * (an orphan's parent is init, which may take a while). Lock holders and the keep-alive daemon's
+ * pid checks (its own, and its stdio servers') share it.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (process.platform !== "linux") return true;
+  try {
+    // The state follows the command name, which is in parentheses and may itself hold ") ".
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
+  } catch {
+    return false;
   }
 }
 

@@ -2,9 +2,8 @@
 // never affects another's report.
 import type { Context } from "../context.ts";
 import type { ServerConfig } from "../config/types.ts";
-import type { TetherError } from "../errors.ts";
-import { type ConnectOptions, connectServer, type McpConnection } from "./connect.ts";
-import { describeConnectError } from "./errors.ts";
+import { TetherError } from "../errors.ts";
+import type { ConnectOptions, McpConnection } from "./connect.ts";
 import { rememberNames } from "./name-cache.ts";
 
 export type ProbeResult =
@@ -29,11 +28,17 @@ async function probeOne(ctx: Context, server: ServerConfig, options?: ConnectOpt
   if (!server.enabled) return { server, status: "disabled" };
   const started = performance.now();
   try {
-    const connection = keptAlive ? await (await import("../daemon/remote.ts")).openKeptAlive(ctx, server) : await connectServer(ctx, server, options);
+    // connect.ts and errors.ts load the MCP SDK: an exec whose servers all run in the keep-alive
+    // daemon does without it (as operations.ts's openServer does).
+    const connection = keptAlive
+      ? await (await import("../daemon/remote.ts")).openKeptAlive(ctx, server)
+      : await (await import("./connect.ts")).connectServer(ctx, server, options);
     rememberNames(ctx, server, { tools: connection.tools.map((t) => t.name) });
     return { server, status: "ok", connection };
   } catch (error) {
-    return { server, status: "error", error: describeConnectError(server, error, []), latencyMs: performance.now() - started };
+    // Ours already (the daemon's errors are); anything else is described as a connection failure.
+    const described = error instanceof TetherError ? error : (await import("./errors.ts")).describeConnectError(server, error, []);
+    return { server, status: "error", error: described, latencyMs: performance.now() - started };
   }
 }
 

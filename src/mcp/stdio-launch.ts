@@ -6,7 +6,7 @@ import { expandList, expandMap, expandVars, requireEnvVar } from "../config/expa
 import type { StdioServerConfig } from "../config/types.ts";
 
 /** What a child inherits from tether's environment; everything else must be named in config. */
-export const INHERITED_ENV_VARS: readonly string[] =
+const INHERITED_ENV_VARS: readonly string[] =
   process.platform === "win32"
     ? ["PATH", "PATHEXT", "SYSTEMROOT", "SYSTEMDRIVE", "WINDIR", "COMSPEC", "APPDATA", "LOCALAPPDATA", "USERPROFILE",
        "HOMEDRIVE", "HOMEPATH", "USERNAME", "TEMP", "TMP", "PROGRAMFILES", "PROGRAMDATA", "PROCESSOR_ARCHITECTURE", "LANG", "TZ"]

@@ -105,6 +105,45 @@ describe("a keep_alive server", () => {
     expect(expectOk(await tether(["mcp", "daemon", "stop"])).stderr).toBe(`no keep-alive daemon was running for ${home.configPath}\n`);
   });
 
+  test("stop ends a daemon that does not answer (SIGSTOPped): no status, so its metadata's pid is killed after the wait", async () => {
+    counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const daemon = await status();
+    process.kill(daemon.pid!, "SIGSTOP");
+    try {
+      const stopped = expectOk(await tether(["mcp", "daemon", "stop"]));
+      expect(stopped.stdout).toBe(`stopped keep-alive daemon ${daemon.pid}\n`);
+      for (let i = 0; i < 100 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(20);
+      expect(isProcessAlive(daemon.pid!)).toBe(false);
+      expect(() => statSync(daemon.socket)).toThrow();
+    } finally {
+      try {
+        process.kill(daemon.pid!, "SIGCONT");
+      } catch {
+        // Killed, as it should be.
+      }
+    }
+  }, 40_000);
+
+  test("a call finds the daemon hung (SIGSTOPped): it is killed and a new daemon serves the call", async () => {
+    counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
+    const hung = await status();
+    process.kill(hung.pid!, "SIGSTOP");
+    try {
+      const call = expectOk(await tether(["mcp", "call", "fx", "count"]));
+      expect(call.stderr).toContain(`the keep-alive daemon ${hung.pid} does not answer; stopping it`);
+      // A new daemon, so a new server: the count starts again.
+      expect(counted(call.stdout)[0]).toBe(1);
+      expect(isProcessAlive(hung.pid!)).toBe(false);
+      expect((await status()).pid).not.toBe(hung.pid);
+    } finally {
+      try {
+        process.kill(hung.pid!, "SIGCONT");
+      } catch {
+        // Killed, as it should be.
+      }
+    }
+  }, 40_000);
+
   test("logs shows the daemon's log", async () => {
     expect(expectOk(await tether(["mcp", "daemon", "logs"])).stderr).toContain("no keep-alive daemon log yet");
     expectOk(await tether(["mcp", "call", "fx", "count"]));
@@ -112,6 +151,14 @@ describe("a keep_alive server", () => {
     const logs = expectOk(await tether(["mcp", "daemon", "logs"]));
     expect(logs.stdout).toContain(`keep-alive daemon ${daemon.pid} listening on ${daemon.socket}`);
     expect(expectOk(await tether(["mcp", "daemon", "logs", "--lines", "1"])).stdout.split("\n").length).toBe(2);
+  });
+
+  test("logs --lines takes a whole number of at least 1", async () => {
+    for (const lines of ["0", "two", "1.5"]) {
+      const bad = await tether(["mcp", "daemon", "logs", "--lines", lines]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`--lines wants a whole number of at least 1, got "${lines}"`);
+    }
   });
 
   test("a daemon killed outright leaves a socket that the next command cleans up", async () => {

@@ -39,14 +39,13 @@ export function renderDaemonStatus(io: IO, report: DaemonReport, options: { json
     });
   }
   if (!status) return note(io, `no keep-alive daemon runs for ${report.config}`);
-  const idleFor = Math.max(0, Math.round((options.now - status.lastActivityAt) / 1000));
   printDetails(io, `keep-alive daemon ${status.pid}`, [
     ["config", report.config],
     ["socket", report.socket],
     ["log", report.log],
     ["version", status.version],
     ["up", duration((options.now - status.startedAt) / 1000)],
-    ["idle", `${duration(idleFor)} (exits after ${duration(status.idleSec)} without use)`],
+    ["idle", `${duration((options.now - status.lastActivityAt) / 1000)} (exits after ${duration(status.idleSec)} without use)`],
   ]);
   if (status.servers.length === 0) return note(io, "no servers kept yet");
   io.stdout.write("\n");

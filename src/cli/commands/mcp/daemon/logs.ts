@@ -1,7 +1,7 @@
 // `tether mcp daemon logs`: the end of the keep-alive daemon's log file.
 import type { Context } from "../../../../context.ts";
 import { DEFAULT_LOG_LINES, readDaemonLog } from "../../../../daemon/lifecycle.ts";
-import { UsageError } from "../../../../errors.ts";
+import { parseWholeNumber } from "../../../args.ts";
 import { tetherCommand } from "../../../command.ts";
 import { renderDaemonLog } from "../../../views/daemon.ts";
 
@@ -13,8 +13,6 @@ export default (ctx: Context) =>
       lines: { type: "string", description: `How many lines (default ${DEFAULT_LOG_LINES})`, valueHint: "N" },
     },
     async run({ lines }) {
-      const count = lines === undefined ? DEFAULT_LOG_LINES : Number(lines);
-      if (!Number.isInteger(count) || count < 1) throw new UsageError(`--lines wants a positive whole number, got ${JSON.stringify(lines)}`);
-      renderDaemonLog(ctx.io, readDaemonLog(ctx, count));
+      renderDaemonLog(ctx.io, readDaemonLog(ctx, lines === undefined ? DEFAULT_LOG_LINES : parseWholeNumber("--lines", lines, 1)));
     },
   });

@@ -21,6 +21,6 @@ export default (ctx: Context) =>
   });
 
 /** `time` before every line of `chunk` (a log write is whole lines). */
-export function stampLines(chunk: string, time: string): string {
+function stampLines(chunk: string, time: string): string {
   return chunk.replace(/^(?=.)/gm, `${time} `);
 }
