@@ -77,3 +77,15 @@ describe("exec exports its metrics at exit", () => {
     }, 90_000);
   }
 });
+
+test("a metrics collector that is down: the run succeeds, with one warning naming the metrics URL", async () => {
+  const { r, exec } = await setup("none", "http-binary");
+  const url = r.httpUrl;
+  await r.stop();
+  const result = await exec.run([PROMPT]);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe(`${ANSWER}\n`);
+  const warnings = result.stderr.split("\n").filter((line) => line.startsWith("warning:"));
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toContain(`telemetry: could not export to ${url}/v1/metrics`);
+}, 90_000);
