@@ -19,7 +19,7 @@ export interface StartTelemetryOptions {
   /** The run's metadata and secrets, added to and scrubbed from every record in the exporter's thread. */
   records?: RunRecordSettings;
   /** Metrics (issue 23): the clock of their start and end times (ctx.now). */
-  now?: () => number;
+  now(): number;
 }
 
 export const NOOP_TELEMETRY_SINK: TelemetrySink = {
@@ -45,7 +45,7 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
     const metrics = metricsExporter && {
       settings: { exporter: metricsExporter, ...shared },
       intervalMs: options.otel.metricsExportIntervalSec * 1000,
-      now: options.now ?? (() => Date.now()),
+      now: options.now,
     };
     return startWorkerSink({ settings, warn, records: options.records, metrics });
   }
