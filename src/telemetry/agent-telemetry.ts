@@ -18,7 +18,7 @@ export interface AgentTelemetry {
 
 /**
  * Throws ConfigError (exit 2) for a bad `[otel]` endpoint or an unset `${VAR}` in its headers.
- * With `exporter = "none"` nothing loads and there is no telemetry.
+ * With `exporter` and `metrics_exporter` both "none", nothing loads and there is no telemetry.
  */
 export async function startAgentTelemetry(ctx: RunTelemetryContext, config: TetherConfig, options: AgentTelemetryOptions = {}): Promise<AgentTelemetry | undefined> {
   const run = await startRunTelemetry(ctx, config, options);
