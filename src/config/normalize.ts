@@ -6,6 +6,7 @@ import {
   type AssertionSource,
   DEFAULT_KEEP_ALIVE_IDLE_SEC,
   DEFAULT_MAX_TURNS,
+  DEFAULT_METRICS_EXPORT_INTERVAL_SEC,
   DEFAULT_PROVIDER,
   DEFAULT_REGISTRY_URL,
   DEFAULT_STARTUP_TIMEOUT_SEC,
@@ -150,22 +151,27 @@ function optionalTimeout(seconds: number | undefined): number | undefined {
 }
 
 function normalizeOtel(raw: RawOtel): OtelConfig {
-  const exporter = raw.exporter;
   return {
     environment: raw.environment ?? "dev",
     logUserPrompt: raw.log_user_prompt ?? false,
-    exporter:
-      exporter === undefined || exporter === "none"
-        ? { kind: "none" }
-        : "otlp-http" in exporter
-          ? {
-              kind: "otlp-http",
-              endpoint: exporter["otlp-http"].endpoint,
-              protocol: exporter["otlp-http"].protocol ?? "binary",
-              headers: exporter["otlp-http"].headers ?? {},
-            }
-          : { kind: "otlp-grpc", endpoint: exporter["otlp-grpc"].endpoint, headers: exporter["otlp-grpc"].headers ?? {} },
+    exporter: normalizeExporter(raw.exporter),
+    // Metrics (issue 23).
+    metricsExporter: normalizeExporter(raw.metrics_exporter),
+    metricsExportIntervalSec: raw.metrics_export_interval_sec ?? DEFAULT_METRICS_EXPORT_INTERVAL_SEC,
   };
+}
+
+function normalizeExporter(exporter: RawOtel["exporter"]): OtelConfig["exporter"] {
+  return exporter === undefined || exporter === "none"
+    ? { kind: "none" }
+    : "otlp-http" in exporter
+      ? {
+          kind: "otlp-http",
+          endpoint: exporter["otlp-http"].endpoint,
+          protocol: exporter["otlp-http"].protocol ?? "binary",
+          headers: exporter["otlp-http"].headers ?? {},
+        }
+      : { kind: "otlp-grpc", endpoint: exporter["otlp-grpc"].endpoint, headers: exporter["otlp-grpc"].headers ?? {} };
 }
 
 function normalizeServe(raw: RawServe): ServeConfig {

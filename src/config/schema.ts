@@ -93,6 +93,9 @@ const otelSchema = type({
   "environment?": "string > 0",
   "exporter?": exporterSchema,
   "log_user_prompt?": "boolean",
+  // Metrics (issue 23): where they go, and how often a long run (mcp serve) sends them.
+  "metrics_exporter?": exporterSchema,
+  "metrics_export_interval_sec?": "1 <= number.integer <= 86400",
 }).onUndeclaredKey("reject");
 
 /**

@@ -56,6 +56,8 @@ export function knownSecrets(env: Env, config: TetherConfig, extraValues: Iterab
     }
   }
   if (config.otel.exporter.kind !== "none") headerValues(config.otel.exporter.headers);
+  // Metrics (issue 23): the metrics collector's headers are secrets too.
+  if (config.otel.metricsExporter.kind !== "none") headerValues(config.otel.metricsExporter.headers);
   return [...values].filter((value) => value.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 

@@ -159,7 +159,15 @@ export interface OtelConfig {
   environment: string;
   exporter: OtelExporterConfig;
   logUserPrompt: boolean;
+  // Metrics (issue 23).
+  /** `[otel] metrics_exporter`: the same shapes as `exporter`; "none" unless set. */
+  metricsExporter: OtelExporterConfig;
+  /** How often a run still going sends its metrics (they are always sent at exit). */
+  metricsExportIntervalSec: number;
 }
+
+/** The OpenTelemetry SDK's default export interval (OTEL_METRIC_EXPORT_INTERVAL: 60 s). */
+export const DEFAULT_METRICS_EXPORT_INTERVAL_SEC = 60;
 
 /** `[serve]` as written: each key stands in for the `tether mcp serve` flag of the same name when the flag is absent. */
 export interface ServeConfig {

@@ -49,3 +49,25 @@ export function logsUrl(endpoint: URL): string {
   if (!path.endsWith(LOGS_PATH)) url.pathname = `${path}${LOGS_PATH}`;
   return url.href;
 }
+
+// ---- Metrics (issue 23) ----------------------------------------------------------------------
+
+const METRICS_PATH = "/v1/metrics";
+
+/**
+ * `[otel] metrics_exporter`, read like `exporter`: undefined for "none". An otlp-http endpoint is
+ * the collector's base URL (`/v1/metrics` is appended) or the full metrics URL.
+ */
+export function resolveMetricsExporterSettings(exporter: OtelExporterConfig, env: Env): ExporterSettings | undefined {
+  if (exporter.kind === "none") return undefined;
+  const where = `[otel] metrics_exporter ${exporter.kind}`;
+  const headers = expandMap(exporter.headers, env, `${where} headers`);
+  const endpoint = parseEndpoint(exporter.endpoint, where);
+  if (exporter.kind === "otlp-http") {
+    const url = new URL(endpoint.href);
+    const path = url.pathname.replace(/\/+$/, "");
+    if (!path.endsWith(METRICS_PATH)) url.pathname = `${path}${METRICS_PATH}`;
+    return { kind: "otlp-http", protocol: exporter.protocol, url: url.href, headers };
+  }
+  return { kind: "otlp-grpc", url: endpoint.origin, secure: endpoint.protocol === "https:", headers };
+}

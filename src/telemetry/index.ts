@@ -5,7 +5,7 @@ import type { Env } from "../context.ts";
 import type { TelemetrySink } from "./sink.ts";
 import type { RunRecordSettings } from "./worker-protocol.ts";
 import type { OtelConfig } from "../config/types.ts";
-import { resolveExporterSettings } from "./exporter-settings.ts";
+import { resolveExporterSettings, resolveMetricsExporterSettings } from "./exporter-settings.ts";
 
 export interface StartTelemetryOptions {
   otel: OtelConfig;
@@ -18,6 +18,8 @@ export interface StartTelemetryOptions {
   debug?: boolean;
   /** The run's metadata and secrets, added to and scrubbed from every record in the exporter's thread. */
   records?: RunRecordSettings;
+  /** Metrics (issue 23): the clock of their start and end times (ctx.now). */
+  now(): number;
 }
 
 export const NOOP_TELEMETRY_SINK: TelemetrySink = {
@@ -28,7 +30,9 @@ export const NOOP_TELEMETRY_SINK: TelemetrySink = {
 /** Throws ConfigError for a bad endpoint or an unset `${VAR}` in a header (exit 2), in every build. */
 export async function startTelemetry(options: StartTelemetryOptions): Promise<TelemetrySink> {
   const exporter = resolveExporterSettings(options.otel.exporter, options.env ?? {});
-  if (!exporter) return NOOP_TELEMETRY_SINK;
+  // Metrics (issue 23): their own exporter, which may be on while logs are off.
+  const metricsExporter = resolveMetricsExporterSettings(options.otel.metricsExporter, options.env ?? {});
+  if (!exporter && !metricsExporter) return NOOP_TELEMETRY_SINK;
   const warn = options.warn ?? (() => {});
   // The condition is spelled out here rather than imported from ./flags.ts: Bun folds the
   // TETHER_OTEL define only in the module that reads it, and that fold is what drops the
@@ -36,10 +40,17 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
   if (typeof TETHER_OTEL === "undefined" || TETHER_OTEL) {
     // OpenTelemetry itself loads and runs in a worker thread (./otel-worker.ts).
     const { startWorkerSink } = await import("./worker-sink.ts");
-    const settings = { exporter, version: options.version, environment: options.otel.environment, debug: options.debug ?? false };
-    return startWorkerSink({ settings, warn, records: options.records });
+    const shared = { version: options.version, environment: options.otel.environment, debug: options.debug ?? false };
+    const settings = exporter && { exporter, ...shared };
+    const metrics = metricsExporter && {
+      settings: { exporter: metricsExporter, ...shared },
+      intervalMs: options.otel.metricsExportIntervalSec * 1000,
+      now: options.now,
+    };
+    return startWorkerSink({ settings, warn, records: options.records, metrics });
   }
-  warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter ${exporter.kind} is ignored`);
+  const ignored = [exporter && `exporter ${exporter.kind}`, metricsExporter && `metrics_exporter ${metricsExporter.kind}`].filter(Boolean);
+  warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] ${ignored.join(" and ")} ${ignored.length > 1 ? "are" : "is"} ignored`);
   return NOOP_TELEMETRY_SINK;
 }
 

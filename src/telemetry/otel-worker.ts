@@ -6,11 +6,14 @@ import type { TelemetrySink } from "./sink.ts";
 import { startOtelSink } from "./otel.ts";
 import { runRecordSink } from "./run-records.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
+import type { MetricsExport } from "./metrics-export.ts";
 
 declare const self: Worker;
 
 const post = (message: FromWorker): void => self.postMessage(message);
 let sink: TelemetrySink | undefined;
+// Metrics (issue 23): their exporter, loaded only when `[otel] metrics_exporter` is set.
+let metrics: MetricsExport | undefined;
 // Messages are handled strictly in order: records wait for the sink that `start` builds.
 let queue: Promise<void> = Promise.resolve();
 
@@ -22,19 +25,33 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
 async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case "start":
-      try {
-        const otel = await startOtelSink({ ...message.settings, warn: (text) => post({ type: "warning", message: text }) });
-        // Metadata, timestamps as text and secret scrubbing happen here, off the agent loop's thread.
-        sink = message.records ? runRecordSink(otel, { ...message.records, now: () => Date.now() }) : otel;
-      } catch (error) {
-        post({ type: "warning", message: `telemetry: could not start the exporter: ${error instanceof Error ? error.message : String(error)}` });
+      if (message.settings) {
+        try {
+          const otel = await startOtelSink({ ...message.settings, warn: (text) => post({ type: "warning", message: text }) });
+          // Metadata, timestamps as text and secret scrubbing happen here, off the agent loop's thread.
+          sink = message.records ? runRecordSink(otel, { ...message.records, now: () => Date.now() }) : otel;
+        } catch (error) {
+          post({ type: "warning", message: `telemetry: could not start the exporter: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      // Metrics (issue 23).
+      if (message.metrics) {
+        try {
+          const { startMetricsExport } = await import("./metrics-export.ts");
+          metrics = await startMetricsExport({ ...message.metrics, secrets: message.records?.secrets ?? [], warn: (text) => post({ type: "warning", message: text }) });
+        } catch (error) {
+          post({ type: "warning", message: `telemetry: could not start the metrics exporter: ${error instanceof Error ? error.message : String(error)}` });
+        }
       }
       return;
     case "records":
       if (sink) for (const [name, attributes, timestampMs] of message.records) sink.emit(name, attributes, timestampMs);
       return;
+    case "metrics":
+      metrics?.export(message.snapshot);
+      return;
     case "shutdown":
-      await sink?.shutdown();
+      await Promise.all([sink?.shutdown(), metrics?.shutdown()]);
       post({ type: "closed" });
       return;
   }

@@ -129,7 +129,7 @@ function hrTime(ms: number): ReadableLogRecord["hrTime"] {
 }
 
 /** Scheme, host and path: safe to print (headers carry the secrets, never the URL we show). */
-function destination(exporter: ExporterSettings): string {
+export function destination(exporter: ExporterSettings): string {
   const url = new URL(exporter.url);
   url.username = "";
   url.password = "";

@@ -4,7 +4,8 @@
 // is left out unless `log_user_prompt` allows it.
 import type { TetherConfig } from "../config/types.ts";
 import { ms, REDACTED } from "./agent-events.ts";
-import { type RecordEmitter, type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
+import { type RunTelemetry, type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
+import { type ModelAttributes, samplingMetrics } from "./metrics-observers.ts";
 
 export interface SamplingRecord {
   server: string;
@@ -27,13 +28,17 @@ export type SamplingTelemetry = (record: SamplingRecord) => void;
  * agent's telemetry), so the records share the run's conversation.id.
  */
 export async function startSamplingTelemetry(ctx: RunTelemetryContext, config: TetherConfig, warn?: (message: string) => void): Promise<SamplingTelemetry> {
-  const emit = await startRunTelemetry(ctx, config, { warn });
-  return emit ? samplingRecorder(emit, config.otel.logUserPrompt) : () => {};
+  const run = await startRunTelemetry(ctx, config, { warn });
+  return run ? samplingRecorder(run, config.otel.logUserPrompt, { model: config.model, provider: config.modelProvider }) : () => {};
 }
 
-/** Sampling records as `tether.sampling` events on `emit`. */
-export function samplingRecorder(emit: RecordEmitter, logUserPrompt: boolean): SamplingTelemetry {
+/** Sampling records as `tether.sampling` events, and (issue 23) as model metrics. */
+export function samplingRecorder(run: RunTelemetry, logUserPrompt: boolean, model: ModelAttributes): SamplingTelemetry {
+  const { emit } = run;
+  const measure = run.metrics && samplingMetrics(run.metrics, model);
   return (r) => {
+    measure?.(r);
+    if (!emit) return;
     const attributes: Record<string, string | number> = {
       "mcp.server": r.server,
       decision: r.decision,

@@ -8,7 +8,8 @@ import type { CallToolResult } from "@modelcontextprotocol/client";
 import { toolResultContent } from "../agent/model-input.ts";
 import type { TetherConfig } from "../config/types.ts";
 import { ms } from "./agent-events.ts";
-import { type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
+import { type RecordEmitter, type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
+import { fanOutServe, serveMetrics } from "./metrics-observers.ts";
 
 /** The downstream client behind a record. */
 export interface DownstreamWho {
@@ -62,8 +63,17 @@ export const NOOP_SERVE_TELEMETRY: ServeTelemetry = { toolDecision() {}, toolRes
 const MAX_OUTPUT_CHARS = 4_096;
 
 export async function startServeTelemetry(ctx: RunTelemetryContext, config: TetherConfig, warn?: (message: string) => void): Promise<ServeTelemetry> {
-  const emit = await startRunTelemetry(ctx, config, { warn });
-  if (!emit) return NOOP_SERVE_TELEMETRY;
+  const run = await startRunTelemetry(ctx, config, { warn });
+  if (!run) return NOOP_SERVE_TELEMETRY;
+  // Metrics (issue 23): the same calls, measured.
+  const metrics = run.metrics ? serveMetrics(run.metrics) : undefined;
+  const records = run.emit ? serveRecords(run.emit) : undefined;
+  if (metrics && records) return fanOutServe(records, metrics);
+  return metrics ?? records ?? NOOP_SERVE_TELEMETRY;
+}
+
+/** The serve events as log records. */
+function serveRecords(emit: RecordEmitter): ServeTelemetry {
   return {
     toolDecision(r) {
       emit("tether.tool_decision", {

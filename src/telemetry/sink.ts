@@ -1,5 +1,6 @@
 // The telemetry sink every part of telemetry/ writes to: types only, so nothing imports index.ts
 // (which starts exporters) just to name them.
+import type { MetricsRecorder } from "./metrics.ts";
 
 export type TelemetryAttributes = Readonly<Record<string, string | number | boolean>>;
 
@@ -8,4 +9,6 @@ export interface TelemetrySink {
   emit(name: string, attributes: TelemetryAttributes, timestampMs?: number): void;
   /** Flushes pending records; bounded in time by the implementation (SPEC §7: 2 s). */
   shutdown(): Promise<void>;
+  /** Metrics (issue 23): present when `[otel] metrics_exporter` is set; exported at shutdown too. */
+  metrics?: MetricsRecorder;
 }

@@ -2,6 +2,7 @@
 import type { TelemetryAttributes } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 import type { RunMetadata } from "./run-metadata.ts";
+import type { MetricsSnapshot } from "./metrics.ts";
 
 /** One record as emitted: event name, attributes, time in ms since the epoch. */
 export type QueuedRecord = [name: string, attributes: TelemetryAttributes, timestampMs: number | undefined];
@@ -13,8 +14,11 @@ export interface RunRecordSettings {
 }
 
 export type ToWorker =
-  | { type: "start"; settings: OtelSinkSettings; records?: RunRecordSettings }
+  /** `settings` (the log exporter's) is absent when only other signals are exported. */
+  | { type: "start"; settings?: OtelSinkSettings; records?: RunRecordSettings; metrics?: OtelSinkSettings }
   | { type: "records"; records: QueuedRecord[] }
+  // Metrics (issue 23): the run's totals so far (./metrics.ts), exported as they are.
+  | { type: "metrics"; snapshot: MetricsSnapshot }
   | { type: "shutdown" };
 
 export type FromWorker =

@@ -6,6 +6,7 @@ import { withTimeout } from "../timers.ts";
 import type { TelemetrySink } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 import type { FromWorker, QueuedRecord, RunRecordSettings, ToWorker } from "./worker-protocol.ts";
+import { MetricsAggregator } from "./metrics.ts";
 
 /**
  * Records per message, and so per export request. Each request costs the worker milliseconds of
@@ -17,9 +18,12 @@ const BATCH_RECORDS = 512;
 const BATCH_DELAY_MS = 100;
 
 export interface WorkerSinkOptions {
-  settings: OtelSinkSettings;
+  /** The log exporter's; absent when logs are not exported. */
+  settings?: OtelSinkSettings;
   records?: RunRecordSettings;
   warn(message: string): void;
+  /** Metrics (issue 23): aggregated here, their totals posted every `intervalMs` and at shutdown. */
+  metrics?: { settings: OtelSinkSettings; intervalMs: number; now(): number };
 }
 
 declare global {
@@ -53,7 +57,8 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
     closed();
   };
   const send = (message: ToWorker) => worker.postMessage(message);
-  send({ type: "start", settings: options.settings, records: options.records });
+  send({ type: "start", settings: options.settings, records: options.records, metrics: options.metrics?.settings });
+  const metrics = options.metrics && startMetrics(options.metrics, send);
 
   let batch: QueuedRecord[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,6 +72,7 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
 
   let shutdown: Promise<void> | undefined;
   return {
+    metrics: metrics?.recorder,
     emit(name, attributes, timestampMs) {
       if (shutdown) return;
       batch.push([name, attributes, timestampMs]);
@@ -79,12 +85,33 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
     shutdown() {
       shutdown ??= (async () => {
         sendBatch();
+        metrics?.stop();
         send({ type: "shutdown" });
         const gaveUp = await withTimeout(whenClosed.then(() => false), WORKER_WAIT_MS, () => new Error("worker did not close")).catch(() => true);
         if (gaveUp && !warned) options.warn(`telemetry: export did not finish within ${WORKER_WAIT_MS / 1000}s at exit; pending records dropped`);
         worker.terminate();
       })();
       return shutdown;
+    },
+  };
+}
+
+// ---- Metrics (issue 23) ----------------------------------------------------------------------
+
+/** The run's aggregator, and the timer that posts its totals; stop() posts the last ones. */
+function startMetrics(options: NonNullable<WorkerSinkOptions["metrics"]>, send: (message: ToWorker) => void): { recorder: MetricsAggregator; stop(): void } {
+  const recorder = new MetricsAggregator(options.now());
+  const post = () => {
+    if (!recorder.empty) send({ type: "metrics", snapshot: recorder.snapshot(options.now()) });
+  };
+  // A long run (mcp serve, a long exec) reports as it goes; the timer never holds the process.
+  const timer = setInterval(post, options.intervalMs);
+  timer.unref?.();
+  return {
+    recorder,
+    stop() {
+      clearInterval(timer);
+      post();
     },
   };
 }

@@ -23,6 +23,11 @@ const OTEL_MARKERS = [
   "grpc-js",
   "grpc.max_receive_message_length",
   "tether-cli",
+  // Metrics (issue 23): the exporter's gRPC service, and tether's own instruments and aggregator.
+  "opentelemetry.proto.collector.metrics.v1.MetricsService",
+  "gen_ai.client.token.usage",
+  "tether.tool.calls",
+  "mcp.client.operation.duration",
 ];
 
 describe("build.ts --no-otel", () => {
@@ -116,6 +121,23 @@ describe("compiled executable built with --no-otel", () => {
         "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter otlp-grpc is ignored",
       ]);
       expect(r.exports).toEqual([]);
+    } finally {
+      await exec.cleanup();
+      await r.stop();
+    }
+  });
+
+  // Metrics (issue 23).
+  test("with only metrics_exporter configured: says so once, sends no metrics", async () => {
+    const r = await startOtlpReceiver();
+    const exec = setupTelemetryExec(addScript(), { exporter: "none", metrics: "grpc", receiver: r });
+    try {
+      const result = await exec.run([PROMPT], { binary });
+      expect(result.code).toBe(0);
+      expect(result.stderr.split("\n").filter((line) => line.startsWith("warning:"))).toEqual([
+        "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] metrics_exporter otlp-grpc is ignored",
+      ]);
+      expect(r.metricExports).toEqual([]);
     } finally {
       await exec.cleanup();
       await r.stop();

@@ -150,6 +150,14 @@ describe("whole file", () => {
     expect(await line(`[otel]\nexporter = "grpc"\n`)).toBe(`${FILE}:2: 'otel.exporter' must be "none" (was "grpc")`);
   });
 
+  // Metrics (issue 23).
+  test("[otel] metrics_exporter has the shapes of exporter; metrics_export_interval_sec is whole seconds", async () => {
+    expect(await line(`[otel]\nmetrics_exporter = "grpc"\n`)).toBe(`${FILE}:2: 'otel.metrics_exporter' must be "none" (was "grpc")`);
+    expect(await line(`[otel]\nmetrics_export_interval_sec = 0\n`)).toMatch(new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: 'otel.metrics_export_interval_sec' must be`));
+    const ok = `[otel]\nmetrics_exporter = { otlp-http = { endpoint = "http://c:4318", protocol = "json" } }\nmetrics_export_interval_sec = 15\n`;
+    await validateParsed(parseConfigSource(ok, FILE), ok, FILE);
+  });
+
   test("[serve]: every key typed, the bind checked, unknown keys refused with the line", async () => {
     expect(await line(`model = "m"\n[serve]\nhttp = "localhost"\n`)).toBe(
       `${FILE}:3: 'serve.http' must be HOST:PORT (e.g. 127.0.0.1:8080), got "localhost"`,

@@ -7,6 +7,9 @@
 // with a minimal copy of the OTLP .proto files in test/support/otlp/ (no OTLP protos ship in
 // node_modules: @opentelemetry/otlp-transformer 0.301 has a hand-written encoder instead).
 //
+// Metrics (issue 23): OTLP/HTTP `/v1/metrics` and gRPC MetricsService/Export too, decoded the
+// same way into one point per time series (`metricPoints()`, `waitForMetric()`).
+//
 // Runnable: `bun test/support/otlp-receiver.ts [--fail=http-500|http-503|grpc-unavailable]
 // [--delay-ms=N]` prints {"httpUrl":…,"grpcUrl":…} on the first stdout line, then one JSON
 // line per received log record.
@@ -86,6 +89,13 @@ export interface OtlpReceiver {
   setDelay(delayMs: number): void;
   /** Forget everything received so far. */
   clear(): void;
+  // Metrics (issue 23).
+  /** Every metrics export received, accepted or not, in arrival order. */
+  metricExports: ReceivedMetricsExport[];
+  /** Data points of accepted metrics exports, flattened, in arrival order. */
+  metricPoints(): ReceivedMetricPoint[];
+  /** Resolves with the first point `match` accepts (checked as exports arrive); rejects after timeoutMs (default 5000). */
+  waitForMetric(match: (point: ReceivedMetricPoint) => boolean, timeoutMs?: number): Promise<ReceivedMetricPoint>;
   stop(): Promise<void>;
 }
 
@@ -259,6 +269,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     port: 0,
     async fetch(req) {
       const url = new URL(req.url);
+      if (url.pathname === METRICS_HTTP_PATH) return metrics.http(req);
       if (url.pathname !== "/v1/logs") return new Response("not found", { status: 404 });
       if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
       const headers: Record<string, string> = {};
@@ -303,6 +314,15 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   });
 
   // ---- OTLP/gRPC ---------------------------------------------------------------------------
+  // Metrics (issue 23).
+  const metrics = metricsEndpoint({
+    fail: () => fail,
+    delay: () => (delayMs > 0 ? sleep(delayMs) : Promise.resolve()),
+    onExport: () => {
+      for (const w of [...waiters]) w();
+    },
+  });
+
   let grpcServer: grpc.Server | undefined;
   let grpcUrl = "";
   if (options.grpc !== false) {
@@ -336,6 +356,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         })();
       },
     });
+    server.addService(METRICS_SERVICE, { Export: metrics.grpc });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
         err ? reject(err) : resolve(boundPort),
@@ -376,7 +397,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     rawText() {
       const decoder = new TextDecoder();
-      return exports
+      return [...exports, ...metrics.exports]
         .map((e) => `${Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${decoder.decode(e.raw)}`)
         .join("\n\n");
     },
@@ -388,6 +409,27 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     clear() {
       exports.length = 0;
+      metrics.exports.length = 0;
+    },
+    metricExports: metrics.exports,
+    metricPoints: () => metrics.exports.filter((e) => e.accepted).flatMap((e) => e.points),
+    waitForMetric(match, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = metrics.exports.filter((e) => e.accepted).flatMap((e) => e.points).find(match);
+          if (!found) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          const names = [...new Set(metrics.exports.flatMap((e) => e.points.map((p) => p.name)))].join(", ");
+          reject(new Error(`OTLP receiver: no matching metric point within ${timeoutMs}ms (metrics seen: ${names || "none"})`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
     },
     stop() {
       stopped ??= (async () => {
@@ -396,6 +438,209 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         await http.stop(true);
       })();
       return stopped;
+    },
+  };
+}
+
+// ---- Metrics (issue 23) --------------------------------------------------------------------
+
+/** One data point of one metric, with its metric's name, unit and kind. */
+export interface ReceivedMetricPoint {
+  transport: OtlpTransport;
+  resource: Record<string, unknown>;
+  scope?: string;
+  name: string;
+  unit?: string;
+  description?: string;
+  kind: "sum" | "gauge" | "histogram";
+  /** "delta" or "cumulative" (sums and histograms). */
+  temporality?: "delta" | "cumulative";
+  isMonotonic?: boolean;
+  attributes: Record<string, unknown>;
+  attributeTypes: Record<string, AnyValueKind>;
+  startTimeUnixNano?: string;
+  timeUnixNano?: string;
+  /** Sums and gauges. */
+  value?: number;
+  /** Sums and gauges: as_int or as_double. */
+  valueType?: "int" | "double";
+  /** Histograms. */
+  count?: number;
+  sum?: number;
+  min?: number;
+  max?: number;
+  bucketCounts?: number[];
+  explicitBounds?: number[];
+}
+
+export interface ReceivedMetricsExport {
+  transport: OtlpTransport;
+  headers: Record<string, string>;
+  points: ReceivedMetricPoint[];
+  raw: Uint8Array;
+  accepted: boolean;
+  error?: string;
+}
+
+const METRICS_HTTP_PATH = "/v1/metrics";
+const METRICS_EXPORT_PATH = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+
+/** The OTLP metrics gRPC service, raw bytes in and out like LOGS_SERVICE. */
+export const METRICS_SERVICE: grpc.ServiceDefinition = {
+  Export: { ...LOGS_SERVICE.Export!, path: METRICS_EXPORT_PATH },
+};
+
+let cachedMetricsTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
+
+function metricsProtoTypes(): { request: protobuf.Type; response: protobuf.Type } {
+  if (!cachedMetricsTypes) {
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
+    root.loadSync("opentelemetry/proto/collector/metrics/v1/metrics_service.proto");
+    root.resolveAll();
+    cachedMetricsTypes = {
+      request: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest"),
+      response: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse"),
+    };
+  }
+  return cachedMetricsTypes;
+}
+
+/** Decodes a protobuf ExportMetricsServiceRequest into the OTLP-JSON-like object shape (enums as names). */
+export function decodeExportMetricsRequest(bytes: Uint8Array): unknown {
+  const { request } = metricsProtoTypes();
+  return request.toObject(request.decode(bytes), { longs: String, enums: String, defaults: false });
+}
+
+const TEMPORALITY: Record<string, "delta" | "cumulative"> = {
+  "1": "delta",
+  "2": "cumulative",
+  AGGREGATION_TEMPORALITY_DELTA: "delta",
+  AGGREGATION_TEMPORALITY_CUMULATIVE: "cumulative",
+};
+
+/** Flattens an ExportMetricsServiceRequest (decoded protobuf or parsed OTLP JSON) into data points. */
+export function flattenExportMetricsRequest(request: unknown, transport: OtlpTransport): ReceivedMetricPoint[] {
+  if (!isObj(request)) throw new Error("ExportMetricsServiceRequest is not an object");
+  const out: ReceivedMetricPoint[] = [];
+  const num = (v: unknown): number | undefined => (v === undefined || v === null ? undefined : Number(v));
+  for (const rm of list(field(request, "resourceMetrics"))) {
+    if (!isObj(rm)) continue;
+    const res = field(rm, "resource");
+    const resource = keyValues(isObj(res) ? res.attributes : undefined).values;
+    for (const sm of list(field(rm, "scopeMetrics"))) {
+      if (!isObj(sm)) continue;
+      const scope = field(sm, "scope");
+      for (const metric of list(sm.metrics)) {
+        if (!isObj(metric)) continue;
+        const kind = (["sum", "gauge", "histogram"] as const).find((k) => isObj(metric[k]));
+        if (!kind) continue;
+        const data = metric[kind] as Obj;
+        const temporality = TEMPORALITY[String(field(data, "aggregationTemporality"))];
+        for (const dp of list(field(data, "dataPoints"))) {
+          if (!isObj(dp)) continue;
+          const attrs = keyValues(dp.attributes);
+          const point: ReceivedMetricPoint = {
+            transport,
+            resource: { ...resource },
+            scope: isObj(scope) ? optString(scope.name) : undefined,
+            name: String(metric.name),
+            unit: optString(metric.unit),
+            description: optString(metric.description),
+            kind,
+            temporality,
+            isMonotonic: kind === "sum" ? Boolean(field(data, "isMonotonic")) : undefined,
+            attributes: attrs.values,
+            attributeTypes: attrs.kinds,
+            startTimeUnixNano: optString(field(dp, "startTimeUnixNano")),
+            timeUnixNano: optString(field(dp, "timeUnixNano")),
+          };
+          if (kind === "histogram") {
+            point.count = num(dp.count) ?? 0;
+            point.sum = num(dp.sum);
+            point.min = num(dp.min);
+            point.max = num(dp.max);
+            point.bucketCounts = list(field(dp, "bucketCounts")).map(Number);
+            point.explicitBounds = list(field(dp, "explicitBounds")).map(Number);
+          } else if (field(dp, "asInt") !== undefined) {
+            point.value = Number(field(dp, "asInt"));
+            point.valueType = "int";
+          } else {
+            point.value = num(field(dp, "asDouble")) ?? 0;
+            point.valueType = "double";
+          }
+          for (const k of Object.keys(point) as (keyof ReceivedMetricPoint)[]) if (point[k] === undefined) delete point[k];
+          out.push(point);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The metrics side of one receiver: what it received, and its HTTP and gRPC handlers. */
+function metricsEndpoint(state: { fail(): OtlpFailure; delay(): Promise<void>; onExport(): void }) {
+  const types = metricsProtoTypes();
+  const exports: ReceivedMetricsExport[] = [];
+  const received = (e: ReceivedMetricsExport) => {
+    exports.push(e);
+    if (e.accepted) state.onExport();
+  };
+  const okProto = () => new Uint8Array(types.response.encode(types.response.create({})).finish());
+  return {
+    exports,
+    async http(req: Request): Promise<Response> {
+      if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, key) => {
+        headers[key.toLowerCase()] = value;
+      });
+      const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      const transport: OtlpTransport | undefined =
+        contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
+      if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
+      let raw = new Uint8Array(await req.arrayBuffer());
+      const entry: ReceivedMetricsExport = { transport, headers, points: [], raw, accepted: false };
+      try {
+        if ((headers["content-encoding"] ?? "identity").toLowerCase() === "gzip") raw = entry.raw = new Uint8Array(Bun.gunzipSync(raw));
+        const decoded = transport === "http-protobuf" ? decodeExportMetricsRequest(raw) : (JSON.parse(new TextDecoder().decode(raw)) as unknown);
+        entry.points = flattenExportMetricsRequest(decoded, transport);
+      } catch (err) {
+        entry.error = err instanceof Error ? err.message : String(err);
+        received(entry);
+        return new Response(entry.error, { status: 400 });
+      }
+      const fail = state.fail();
+      entry.accepted = fail !== "http-500" && fail !== "http-503";
+      received(entry);
+      await state.delay();
+      if (!entry.accepted) return new Response(`receiver configured to fail (${fail})`, { status: fail === "http-500" ? 500 : 503 });
+      return transport === "http-protobuf"
+        ? new Response(okProto(), { headers: { "content-type": "application/x-protobuf" } })
+        : new Response("{}", { headers: { "content-type": "application/json" } });
+    },
+    grpc(call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void {
+      void (async () => {
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(call.metadata.getMap())) {
+          headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+        }
+        const raw = new Uint8Array(call.request);
+        const entry: ReceivedMetricsExport = { transport: "grpc", headers, points: [], raw, accepted: false };
+        try {
+          entry.points = flattenExportMetricsRequest(decodeExportMetricsRequest(raw), "grpc");
+        } catch (err) {
+          entry.error = err instanceof Error ? err.message : String(err);
+          received(entry);
+          callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
+          return;
+        }
+        entry.accepted = state.fail() !== "grpc-unavailable";
+        received(entry);
+        await state.delay();
+        if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
+        callback(null, Buffer.from(okProto()));
+      })();
     },
   };
 }

@@ -42,6 +42,8 @@ export interface OtelTableOptions {
   logUserPrompt?: boolean;
   /** Header value as written in config.toml (default: a `${OTEL_TOKEN}` reference). */
   headerValue?: string;
+  /** Metrics (issue 23): `metrics_exporter` to the same receiver, with the same header. */
+  metrics?: Exclude<ExporterKind, "none">;
 }
 
 export function otelTable(options: OtelTableOptions): string {
@@ -64,6 +66,12 @@ export function otelTable(options: OtelTableOptions): string {
       lines.push(`exporter = { otlp-http = { endpoint = ${JSON.stringify(endpoint)}, protocol = "${protocol}", ${headers} } }`);
       break;
     }
+  }
+  // Metrics (issue 23): the collector's base URL for HTTP.
+  if (options.metrics === "grpc") lines.push(`metrics_exporter = { otlp-grpc = { endpoint = ${JSON.stringify(r!.grpcUrl)}, ${headers} } }`);
+  else if (options.metrics) {
+    const protocol = options.metrics === "http-binary" ? "binary" : "json";
+    lines.push(`metrics_exporter = { otlp-http = { endpoint = ${JSON.stringify(r!.httpUrl)}, protocol = "${protocol}", ${headers} } }`);
   }
   return lines.join("\n");
 }

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 /** A home whose model is a mock answering `script`, exporting to a local OTLP receiver, with `servers`. */
-async function setup(script: MockStep[], options: { logUserPrompt: boolean; servers: Record<string, ServerEntry> }) {
+async function setup(script: MockStep[], options: { logUserPrompt: boolean; servers: Record<string, ServerEntry>; metrics?: boolean }) {
   const home = makeHome();
   const mock = startMockResponses(script);
   const receiver = await startOtlpReceiver({ grpc: false });
@@ -23,7 +23,12 @@ async function setup(script: MockStep[], options: { logUserPrompt: boolean; serv
       model: "gpt-test",
       model_provider: "mock",
       model_providers: { mock: { base_url: mock.url, env_key: "MOCK_KEY" } },
-      otel: { log_user_prompt: options.logUserPrompt, exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } } },
+      otel: {
+        log_user_prompt: options.logUserPrompt,
+        exporter: { "otlp-http": { endpoint: receiver.httpLogsUrl, protocol: "json" } },
+        // Metrics (issue 23).
+        ...(options.metrics && { metrics_exporter: { "otlp-http": { endpoint: receiver.httpUrl, protocol: "json" } } }),
+      },
     },
     servers: options.servers,
   });
@@ -72,4 +77,22 @@ test("in exec, sampling records go out with the run's other records: one convers
   const conversations = new Set(records.map((r) => r.attributes["conversation.id"]));
   expect(conversations.size).toBe(1);
   expect(records.some((r) => r.attributes["event.name"] === "tether.tool_result")).toBe(true);
+}, 120_000);
+
+// Metrics (issue 23).
+test("mcp call exports the model metrics of the sampling request it answered", async () => {
+  const { home, receiver } = await setup([sseStep(sse(textTurn("resp_1", ["four"], { inputTokens: 30, outputTokens: 2 })))], {
+    logUserPrompt: false,
+    metrics: true,
+    servers: { yes: stdioFixture(["--features"], { sampling: "auto" }) },
+  });
+  expectOk(await runTether(["mcp", "call", "yes", "sample", "--arg", "prompt=What is 2+2?"], { home: home.home, env: { MOCK_KEY: "test-key" }, process: true }));
+  const chat = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "mock", "gen_ai.request.model": "gpt-test" };
+  const points = receiver.metricPoints().map((p) => ({ name: p.name, attributes: p.attributes, count: p.count, sum: p.sum }));
+  expect(points).toEqual([
+    { name: "gen_ai.client.operation.duration", attributes: chat, count: 1, sum: expect.any(Number) },
+    { name: "gen_ai.client.token.usage", attributes: { ...chat, "gen_ai.token.type": "input" }, count: 1, sum: 30 },
+    { name: "gen_ai.client.token.usage", attributes: { ...chat, "gen_ai.token.type": "output" }, count: 1, sum: 2 },
+  ]);
+  expect(JSON.stringify(points)).not.toContain("2+2");
 }, 120_000);
