@@ -1,6 +1,5 @@
 // Decides whether a tool call may run (SPEC §6): config first, then the user on a TTY.
 import type { ApprovalPolicy } from "../config/types.ts";
-import type { ToolDecision, ToolDecisionSource } from "./events.ts";
 
 /** What the user answered: `y` once, `a` for the session, `n` deny, `q` abort the run. */
 export type ApprovalAnswer = "yes" | "always" | "no" | "quit";
@@ -32,6 +31,9 @@ export function toolHints(annotations: { readOnlyHint?: boolean; destructiveHint
 export interface ApprovalPrompt {
   ask(request: ApprovalRequest): Promise<ApprovalAnswer>;
 }
+
+export type ToolDecision = "approved" | "approved_for_session" | "denied" | "abort";
+export type ToolDecisionSource = "config" | "user";
 
 export interface Verdict {
   decision: ToolDecision;

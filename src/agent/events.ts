@@ -39,9 +39,6 @@ export interface SseEventRecord {
   usage?: TokenUsage;
 }
 
-export type ToolDecision = "approved" | "approved_for_session" | "denied" | "abort";
-export type ToolDecisionSource = "config" | "user";
-
 export interface SessionInfo {
   model: string;
   provider: string;

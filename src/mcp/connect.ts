@@ -44,7 +44,7 @@ import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { MAX_TIMER_MS, startTimer } from "../timers.ts";
 import { logLevelAtLeast } from "./server-requests.ts";
-import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache } from "./list-cache.ts";
+import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache, type ListKind } from "./list-cache.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -120,8 +120,8 @@ export interface ConnectOptions {
   listCache?: FileListCache;
 }
 
-/** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
-export type ListKind = "tools" | "resources" | "prompts";
+// Defined beside the list cache (which connect.ts imports); most callers name it from here.
+export type { ListKind };
 
 export interface CallOptions {
   signal?: AbortSignal;
