@@ -43,7 +43,7 @@ import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { MAX_TIMER_MS, startTimer } from "../timers.ts";
-import { logLevelAtLeast } from "./server-requests.ts";
+import { deliverServerLog } from "./server-requests.ts";
 import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache, type ListKind } from "./list-cache.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
@@ -342,12 +342,7 @@ async function relayNotifications(ctx: Context, server: ServerConfig, client: Cl
   if (onResourceUpdated) client.setNotificationHandler("notifications/resources/updated", (n) => onResourceUpdated(n.params.uri));
   const sink = ctx.serverRequests.log;
   const level = sink?.level;
-  if (sink) {
-    client.setNotificationHandler("notifications/message", (n) => {
-      // The level was asked for, but a server may send everything anyway.
-      if (level === undefined || logLevelAtLeast(n.params.level, level)) sink.write(server, n.params);
-    });
-  }
+  if (sink) client.setNotificationHandler("notifications/message", (n) => deliverServerLog(sink, server, n.params));
   // 2025 servers keep one level per session; 2026-07-28 ones read it from each request (makeConnection).
   if (level && client.getServerCapabilities()?.logging && client.getProtocolEra() !== "modern") {
     await client
