@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
 import { callTurn, execPerTest, type ExecHarness, expectExit, fixtureServer, MOCK_KEY } from "../agent/exec-harness.ts";
 import { runTether } from "../support/cli.ts";
-import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
+import { TINY_PNG_BASE64 } from "../support/fixture-results.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { functionCall, sse, textTurn } from "../support/sse.ts";
 
