@@ -187,6 +187,13 @@ describe("exec: annotations in approvals", () => {
     expect(expectExit(await h.run(["--yes", "look"]), 0).stderr).toBe("→ mcp__fixture__peek {}\n← all quiet\n");
     const approved = setup([answer("resp_1")], { top: ["auto_approve_read_only = true"], tables: tables(['approve_tools = ["peek"]']) });
     expect(expectExit(await approved.run(["look"]), 0).stderr).toBe("");
+    const two = setup([answer("resp_1")], {
+      top: ["auto_approve_read_only = true"],
+      tables: [...tables(), fixtureServer({ name: "other", tools: [], flags: ["--exec-tools"] })],
+    });
+    expect(expectExit(await two.run(["look"]), 0).stderr).toBe(
+      'note: auto_approve_read_only: read-only tools run without asking on servers "fixture" (peek) and "other" (peek); the servers decide which tools are read-only\n',
+    );
   }, 60_000);
 
   test("a server's own auto_approve_read_only = false wins over the top level", async () => {
