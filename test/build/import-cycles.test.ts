@@ -11,7 +11,7 @@ const SRC = path.join(import.meta.dir, "../../src");
 /** `import … from "x"`, `import "x"`, `export … from "x"`, `import type …`, and `import("x")`. */
 const IMPORT = /(?:^[ \t]*(?:import|export)\b[^"'`;]*?\bfrom\s*|^[ \t]*import\s*|\bimport\(\s*)["']([^"']+)["']/gm;
 
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   return [...text.matchAll(IMPORT)].map((match) => match[1]!);
 }
 
@@ -47,7 +47,7 @@ function importGraph(): { graph: Map<string, string[]>; unresolved: string[] } {
 }
 
 /** One circle per group of modules that reach each other, as `a.ts -> b.ts -> a.ts`. */
-export function findCycles(graph: Map<string, string[]>): string[][] {
+function findCycles(graph: Map<string, string[]>): string[][] {
   const state = new Map<string, "open" | "done">();
   const stack: string[] = [];
   const cycles: string[][] = [];
