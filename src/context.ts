@@ -2,7 +2,7 @@
 // built services (config, credential store, log). cli/system.ts builds the real one, cli/factory.ts
 // wires the services, and tests build a twin over buffers (test/support/context.ts).
 import type { CredentialStore } from "./auth/store/credentials.ts";
-import type { LoadedConfig } from "./config/load.ts";
+import type { LoadedConfig } from "./config/types.ts";
 import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
 
 export interface OutputStream {

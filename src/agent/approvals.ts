@@ -1,6 +1,5 @@
 // Decides whether a tool call may run (SPEC §6): config first, then the user on a TTY.
 import type { ApprovalPolicy } from "../config/types.ts";
-import type { ToolDecision, ToolDecisionSource } from "./events.ts";
 
 /** What the user answered: `y` once, `a` for the session, `n` deny, `q` abort the run. */
 export type ApprovalAnswer = "yes" | "always" | "no" | "quit";
@@ -32,6 +31,9 @@ export function toolHints(annotations: { readOnlyHint?: boolean; destructiveHint
 export interface ApprovalPrompt {
   ask(request: ApprovalRequest): Promise<ApprovalAnswer>;
 }
+
+export type ToolDecision = "approved" | "approved_for_session" | "denied" | "abort";
+export type ToolDecisionSource = "config" | "user";
 
 export interface Verdict {
   decision: ToolDecision;
@@ -66,6 +68,8 @@ export const REFUSALS = {
     "Do not retry it. Only --yes allows destructive tools without asking.",
 } as const;
 
+type ApprovalRule = "yes" | "policy_deny" | "destructive" | "policy_auto" | "approve_tools" | "read_only" | "ask";
+
 /** One gate per run: it remembers the tools the user approved for the session. */
 export class ApprovalGate {
   private readonly session = new Set<string>();
@@ -73,16 +77,41 @@ export class ApprovalGate {
   constructor(private readonly settings: ApprovalSettings) {}
 
   async decide(request: ApprovalRequest): Promise<Verdict> {
+    switch (this.rule(request)) {
+      case "yes":
+      case "policy_auto":
+      case "approve_tools":
+      case "read_only":
+        return { decision: "approved", source: "config" };
+      case "policy_deny":
+        return { decision: "denied", source: "config", refusal: REFUSALS.policy, deniedBy: "policy" };
+      case "destructive":
+        return this.ask(request, { refusal: REFUSALS.destructive, deniedBy: "destructive" });
+      case "ask":
+        return this.ask(request, { refusal: REFUSALS.noTerminal, deniedBy: "no_terminal" });
+    }
+  }
+
+  /**
+   * Whether `auto_approve_read_only` is what lets this tool run unasked: nothing before it decides
+   * (--yes, the policy, a destructive hint, approve_tools). exec tells the user which servers that is.
+   */
+  runsUnaskedAsReadOnly(request: Pick<ApprovalRequest, "server" | "tool" | "hints">): boolean {
+    return this.rule(request) === "read_only";
+  }
+
+  /** The setting that decides a call, in the order they apply. */
+  private rule(request: Pick<ApprovalRequest, "server" | "tool" | "hints">): ApprovalRule {
     const { settings } = this;
-    if (settings.yes) return { decision: "approved", source: "config" };
-    if (settings.policy === "deny") return { decision: "denied", source: "config", refusal: REFUSALS.policy, deniedBy: "policy" };
+    if (settings.yes) return "yes";
+    if (settings.policy === "deny") return "policy_deny";
     // A destructive tool is the user's call: no config setting approves it, only --yes above or
     // the user's own "always" for the session.
-    if (request.hints.includes("destructive")) return this.ask(request, { refusal: REFUSALS.destructive, deniedBy: "destructive" });
-    if (settings.policy === "auto") return { decision: "approved", source: "config" };
-    if (settings.approveTools(request.server).includes(request.tool)) return { decision: "approved", source: "config" };
-    if (request.hints.includes("read-only") && settings.autoApproveReadOnly(request.server)) return { decision: "approved", source: "config" };
-    return this.ask(request, { refusal: REFUSALS.noTerminal, deniedBy: "no_terminal" });
+    if (request.hints.includes("destructive")) return "destructive";
+    if (settings.policy === "auto") return "policy_auto";
+    if (settings.approveTools(request.server).includes(request.tool)) return "approve_tools";
+    if (request.hints.includes("read-only") && settings.autoApproveReadOnly(request.server)) return "read_only";
+    return "ask";
   }
 
   /** The session's earlier "always", else the user on the terminal; `unasked` when there is none. */

@@ -39,16 +39,25 @@ export interface SseEventRecord {
   usage?: TokenUsage;
 }
 
-export type ToolDecision = "approved" | "approved_for_session" | "denied" | "abort";
-export type ToolDecisionSource = "config" | "user";
-
 export interface SessionInfo {
   model: string;
   provider: string;
   /** Model-facing tool names offered in every request. */
   tools: string[];
-  /** Servers that failed to start and were left out. */
-  failedServers: { name: string; error: string }[];
+  /** Servers that failed to start and were left out, with none of their tools. */
+  failedServers: FailedServer[];
+  /**
+   * Servers whose read-only tools run without asking (`auto_approve_read_only`), with those tools'
+   * MCP names: only tools the server annotates `readOnlyHint: true` that no other setting decides.
+   */
+  readOnlyUnasked: { server: string; tools: string[] }[];
+}
+
+export interface FailedServer {
+  name: string;
+  error: string;
+  /** What would fix it (e.g. `export API_KEY=...` for a missing env_vars variable). */
+  hint?: string;
 }
 
 export interface RetryNotice {

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import type { Context } from "../context.ts";
 import type { ServerConfig, TetherConfig } from "../config/types.ts";
-import { disabledServer } from "../config/servers.ts";
+import { autoApprovesReadOnly, disabledServer } from "../config/servers.ts";
 import { type ServerSelection, selectServers } from "../config/adhoc.ts";
 import { ConnectionError, TetherError, UsageError } from "../errors.ts";
 import type { McpConnection } from "../mcp/connect.ts";
@@ -10,7 +10,7 @@ import { readArgumentInput } from "../mcp/argument-files.ts";
 import type { ArgumentPair } from "../mcp/coerce.ts";
 import type { JsonObject } from "./responses-events.ts";
 import { ApprovalGate, type ApprovalPrompt } from "./approvals.ts";
-import type { AgentObserver, RunSummary } from "./events.ts";
+import type { AgentObserver, FailedServer, RunSummary, SessionInfo } from "./events.ts";
 import { runAgent } from "./loop.ts";
 import { readPrompt } from "./prompt.ts";
 import { resolveModelTarget } from "./provider.ts";
@@ -55,14 +55,23 @@ export async function runExec(
   const connections = await connectServers(ctx, servers, view, observe, { mustConnect: mcpPrompt?.server, onListChanged });
   const conversation = mcpPrompt ? await loadPrompt(ctx, connections.ok, mcpPrompt, observe) : undefined;
   const toolset = new Toolset(connections.ok, changedTools);
-  observe({ type: "session.started", info: { model: target.model, provider: target.providerId, tools: toolset.names, failedServers: connections.failed } });
   const serverConfig = (name: string) => servers.find((server) => server.name === name);
   const gate = new ApprovalGate({
     policy: config.approvalPolicy,
     yes: options.yes,
     approveTools: (name) => serverConfig(name)?.approveTools ?? [],
-    autoApproveReadOnly: (name) => serverConfig(name)?.autoApproveReadOnly ?? config.autoApproveReadOnly,
+    autoApproveReadOnly: (name) => autoApprovesReadOnly(serverConfig(name), config),
     prompt: view.approvalPrompt,
+  });
+  observe({
+    type: "session.started",
+    info: {
+      model: target.model,
+      provider: target.providerId,
+      tools: toolset.names,
+      failedServers: connections.failed,
+      readOnlyUnasked: readOnlyUnasked(toolset, gate),
+    },
   });
   return runAgent(ctx, {
     target,
@@ -74,6 +83,17 @@ export async function runExec(
     toolOutput: { maxBytes: config.toolOutputMaxBytes, dir: join(ctx.paths.home, "outputs") },
     observe,
   });
+}
+
+/** The servers whose tools run unasked because the server marks them read-only (said once, before the run). */
+function readOnlyUnasked(toolset: Toolset, gate: ApprovalGate): SessionInfo["readOnlyUnasked"] {
+  const byServer = new Map<string, string[]>();
+  for (const name of toolset.names) {
+    const binding = toolset.resolve(name);
+    if (binding?.kind !== "mcp" || !gate.runsUnaskedAsReadOnly({ server: binding.server, tool: binding.tool.name, hints: binding.hints })) continue;
+    byServer.set(binding.server, [...(byServer.get(binding.server) ?? []), binding.tool.name]);
+  }
+  return [...byServer].map(([server, tools]) => ({ server, tools }));
 }
 
 interface PromptRequest {
@@ -128,7 +148,7 @@ function reportElicitations(ctx: Context, observe: AgentObserver): void {
 
 interface ConnectedServers {
   ok: McpConnection[];
-  failed: { name: string; error: string }[];
+  failed: FailedServer[];
 }
 
 interface ConnectPlan {
@@ -160,7 +180,7 @@ async function connectServers(ctx: Context, servers: ServerConfig[], view: ExecV
       continue;
     }
     observe({ type: "server.failed", name: result.server.name, error: result.error });
-    connected.failed.push({ name: result.server.name, error: result.error.message });
+    connected.failed.push({ name: result.server.name, error: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) });
   }
   if (requiredFailure) throw requiredFailure;
   return connected;

@@ -2,9 +2,8 @@
 // names and parameters (list takes an optional `server`, read takes `server` and `uri`). They are
 // offered only when a connected server has resources, and go through the approval gate like any tool.
 import type { McpConnection } from "../mcp/connect.ts";
-import type { JsonObject } from "./responses-events.ts";
+import type { FunctionTool, JsonObject } from "./responses-events.ts";
 import { addResource, type ModelParts, RESOURCE_WORDING, type ToolOutput } from "./model-input.ts";
-import type { FunctionTool } from "./tools.ts";
 
 export type ResourceToolName = "list_mcp_resources" | "read_mcp_resource";
 

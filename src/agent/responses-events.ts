@@ -1,10 +1,19 @@
-// Typed Responses-API stream events, read from SSE events (pure; no I/O).
+// Typed Responses-API shapes: the stream events read from SSE, and the function tools a request offers (pure; no I/O).
 
 import { ModelError } from "../errors.ts";
 import type { SseEventRecord, TokenUsage } from "./events.ts";
 import type { SseEvent } from "./sse.ts";
 
 export type JsonObject = Record<string, unknown>;
+
+/** A Responses-API function tool. `strict: false`: MCP schemas rarely meet strict mode's rules. */
+export interface FunctionTool {
+  type: "function";
+  name: string;
+  description?: string;
+  parameters: JsonObject;
+  strict: false;
+}
 
 export interface MessageItem {
   type: "message";

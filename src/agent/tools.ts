@@ -5,16 +5,7 @@ import { ToolNameMap } from "../mcp/tool-names.ts";
 import { type ToolHint, toolHints } from "./approvals.ts";
 import { type ImageInput, imageItem } from "./model-input.ts";
 import { RESOURCE_TOOL_DEFINITIONS, type ResourceToolName } from "./resource-tools.ts";
-import type { JsonObject } from "./responses-events.ts";
-
-/** A Responses-API function tool. `strict: false`: MCP schemas rarely meet strict mode's rules. */
-export interface FunctionTool {
-  type: "function";
-  name: string;
-  description?: string;
-  parameters: JsonObject;
-  strict: false;
-}
+import type { FunctionTool, JsonObject } from "./responses-events.ts";
 
 export interface ToolBinding {
   kind: "mcp";

@@ -3,7 +3,7 @@
 // first use and kept for the run. The real context (system.ts) and the test twin share this.
 import type { CredentialStore } from "../auth/store/credentials.ts";
 import type { KeyringBackend } from "../auth/store/keyring-store.ts";
-import type { LoadedConfig } from "../config/load.ts";
+import type { LoadedConfig } from "../config/types.ts";
 import type { Context, Log, OutputStream } from "../context.ts";
 import { DECLINE_EVERYTHING } from "../mcp/server-requests.ts";
 import { terminalText } from "../text/sanitize.ts";

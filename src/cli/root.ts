@@ -4,9 +4,8 @@ import type { Context } from "../context.ts";
 import { VERSION_LABEL } from "../version.ts";
 import { lazy } from "./command.ts";
 
-
 export function createRootCommand(ctx: Context): CommandDef<any> {
-  return defineCommand({
+  const root: CommandDef<any> = defineCommand({
     meta: { name: "tether", version: VERSION_LABEL, description: "An MCP client and agent CLI" },
     args: {
       config: { type: "string", description: "Use this config file instead of $TETHER_HOME/config.toml", valueHint: "PATH" },
@@ -15,11 +14,13 @@ export function createRootCommand(ctx: Context): CommandDef<any> {
     subCommands: {
       mcp: lazy(ctx, () => import("./commands/mcp/index.ts")),
       exec: lazy(ctx, () => import("./commands/exec.ts")),
-      completion: lazy(ctx, () => import("./commands/completion.ts")),
+      // The completion script is made from this very tree: handed in, so completion.ts need not import root.ts back.
+      completion: async () => (await import("./commands/completion.ts")).default(ctx, root),
       __complete: lazy(ctx, () => import("./commands/complete.ts")),
     },
     run({ args }) {
       if (args.version) ctx.io.stdout.write(`tether ${VERSION_LABEL}\n`);
     },
   });
+  return root;
 }

@@ -7,16 +7,7 @@ import { readBoundedText } from "../files/bounded-read.ts";
 import { isKnownValid, rememberValid } from "./validation-cache.ts";
 import { normalizeConfig } from "./normalize.ts";
 import type { RawConfig } from "./schema.ts";
-import type { TetherConfig } from "./types.ts";
-
-export interface LoadedConfig {
-  path: string;
-  /** The file's text ("" when it does not exist yet). */
-  source: string;
-  exists: boolean;
-  raw: RawConfig;
-  config: TetherConfig;
-}
+import type { LoadedConfig } from "./types.ts";
 
 /** Reads the file now; commands use ctx.config(), which calls this once per run (cli/factory.ts). */
 export async function readConfig(ctx: Pick<Context, "paths" | "version">): Promise<LoadedConfig> {

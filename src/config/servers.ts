@@ -2,7 +2,7 @@
 // in ./server-edits.ts, so a read never loads the format-preserving editor.
 import type { Context } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import type { ServerConfig } from "./types.ts";
+import type { ServerConfig, TetherConfig } from "./types.ts";
 
 export async function listServers(ctx: Context): Promise<ServerConfig[]> {
   return (await ctx.config()).config.servers;
@@ -24,4 +24,12 @@ export function unknownServer(name: string, known: string[], path: string): Usag
 /** A server that is configured but turned off; `flag` names the option that asked for it (`--mcp-prompt`). */
 export function disabledServer(name: string, flag?: string): UsageError {
   return new UsageError(`${flag ? `${flag}: ` : ""}server "${name}" is disabled`, { hint: `set enabled = true under [mcp_servers.${name}] in config.toml` });
+}
+
+/**
+ * `auto_approve_read_only` as it applies to this server: its own setting, else the top level's.
+ * The server decides which of its tools are read-only (the readOnlyHint annotation).
+ */
+export function autoApprovesReadOnly(server: ServerConfig | undefined, config: Pick<TetherConfig, "autoApproveReadOnly">): boolean {
+  return server?.autoApproveReadOnly ?? config.autoApproveReadOnly;
 }

@@ -1,4 +1,5 @@
 // The normalized config every service uses: defaults applied, names in camelCase.
+import type { RawConfig } from "./schema.ts";
 
 export type ApprovalPolicy = "ask" | "auto" | "deny";
 export type CredentialsStoreMode = "auto" | "keyring" | "file";
@@ -134,6 +135,9 @@ export interface HttpServerConfig extends ServerCommon {
   oauth: OAuthServerSettings;
 }
 
+/** An HTTP server with enterprise-managed authorization (`oauth_idp_issuer` set; settings checked by validate.ts). */
+export type EnterpriseServer = HttpServerConfig & { oauth: { enterprise: EnterpriseAuthSettings } };
+
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
 
 export interface ProviderConfig {
@@ -224,3 +228,13 @@ export interface TetherConfig {
 
 /** Registry install: the official MCP Registry. */
 export const DEFAULT_REGISTRY_URL = "https://registry.modelcontextprotocol.io";
+
+/** config.toml as a run sees it (config/load.ts reads it; ctx.config() hands it out). */
+export interface LoadedConfig {
+  path: string;
+  /** The file's text ("" when it does not exist yet). */
+  source: string;
+  exists: boolean;
+  raw: RawConfig;
+  config: TetherConfig;
+}

@@ -6,7 +6,7 @@ import type { Context } from "../context.ts";
 import { DEFAULT_KEEP_ALIVE_IDLE_SEC, type ServerConfig } from "../config/types.ts";
 import { TetherError } from "../errors.ts";
 import type { CallOptions, CallProgress, McpConnection } from "../mcp/connect.ts";
-import { logLevelAtLeast } from "../mcp/server-requests.ts";
+import { deliverServerLog } from "../mcp/server-requests.ts";
 import { type DaemonClient, withDaemon } from "./client.ts";
 import { serverFingerprint, stdioDirectory } from "./fingerprint.ts";
 import type { OpenParams } from "./pool.ts";
@@ -39,13 +39,10 @@ function definedEnv(ctx: Context): Record<string, string> {
 
 /** This command answers the server's questions and shows its log lines, as if it had started the server itself. */
 function requestHandlers(ctx: Context, server: ServerConfig, onProgress?: (update: CallProgress) => void) {
-  const level = ctx.serverRequests.log?.level;
   return {
     onProgress: onProgress && ((update: unknown) => onProgress(update as CallProgress)),
-    onLog(params: unknown) {
-      const line = params as LoggingMessageNotificationParams;
-      if (level === undefined || logLevelAtLeast(line.level, level)) ctx.serverRequests.log?.write(server, line);
-    },
+    // The daemon passes on every line; this command's sink decides, as for a server it opened itself.
+    onLog: (params: unknown) => deliverServerLog(ctx.serverRequests.log, server, params as LoggingMessageNotificationParams),
     onAsk(kind: string, params: unknown, key?: string): Promise<unknown> {
       const answers = ctx.serverRequests;
       if (kind === "elicit") return answers.elicit(server, params as never, key);

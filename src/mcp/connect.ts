@@ -43,8 +43,8 @@ import { filterTools } from "./tool-filter.ts";
 import { callToolAsTask } from "./tasks.ts";
 import { rememberLoginWanted } from "../auth/state.ts";
 import { MAX_TIMER_MS, startTimer } from "../timers.ts";
-import { logLevelAtLeast } from "./server-requests.ts";
-import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache } from "./list-cache.ts";
+import { deliverServerLog } from "./server-requests.ts";
+import { authorizationContext, DEFAULT_LIST_TTL_MS, FileListCache, type ListKind } from "./list-cache.ts";
 
 /** The most tools, prompts or resources tether reads from one list, across all pages. */
 export const MAX_LIST_ITEMS = 10_000;
@@ -120,8 +120,8 @@ export interface ConnectOptions {
   listCache?: FileListCache;
 }
 
-/** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
-export type ListKind = "tools" | "resources" | "prompts";
+// Defined beside the list cache (which connect.ts imports); most callers name it from here.
+export type { ListKind };
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -342,12 +342,7 @@ async function relayNotifications(ctx: Context, server: ServerConfig, client: Cl
   if (onResourceUpdated) client.setNotificationHandler("notifications/resources/updated", (n) => onResourceUpdated(n.params.uri));
   const sink = ctx.serverRequests.log;
   const level = sink?.level;
-  if (sink) {
-    client.setNotificationHandler("notifications/message", (n) => {
-      // The level was asked for, but a server may send everything anyway.
-      if (level === undefined || logLevelAtLeast(n.params.level, level)) sink.write(server, n.params);
-    });
-  }
+  if (sink) client.setNotificationHandler("notifications/message", (n) => deliverServerLog(sink, server, n.params));
   // 2025 servers keep one level per session; 2026-07-28 ones read it from each request (makeConnection).
   if (level && client.getServerCapabilities()?.logging && client.getProtocolEra() !== "modern") {
     await client

@@ -19,7 +19,6 @@ import type { Context } from "../context.ts";
 import { expandMap, requireEnvVar, serverUrl } from "../config/expand.ts";
 import { ensureHomeDir, writeFileAtomic } from "../files/atomic.ts";
 import { isPlainObject } from "../values.ts";
-import type { ListKind } from "./connect.ts";
 import type { HttpAuth } from "./http.ts";
 import { launchParameters } from "./stdio-launch.ts";
 
@@ -30,6 +29,9 @@ import { launchParameters } from "./stdio-launch.ts";
  * call that fails as if the list were stale (operations.ts).
  */
 export const DEFAULT_LIST_TTL_MS = 5 * 60_000;
+
+/** The lists a server keeps: what changes (list_changed), and what the completion cache holds names of. */
+export type ListKind = "tools" | "resources" | "prompts";
 
 /** The list methods persisted, and the kind each one is. */
 const LIST_METHODS: Record<string, ListKind | "templates"> = {

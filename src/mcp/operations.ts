@@ -1,16 +1,12 @@
 // The MCP work behind `mcp tools` and `mcp call`: open one configured server, find a tool,
 // coerce arguments from the command line and call it.
-import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { disabledServer, getServer } from "../config/servers.ts";
 import type { ServerConfig } from "../config/types.ts";
-import { UsageError } from "../errors.ts";
-import { closest } from "../suggest.ts";
 import type { CallProgress, McpConnection } from "./connect.ts";
 import { readArgumentInput } from "./argument-files.ts";
 import { rememberNames } from "./name-cache.ts";
-import { isToolAllowed } from "./tool-filter.ts";
-import { callWithFreshSchema } from "./stale-schema.ts";
+import { callWithFreshSchema, type ToolCallOutcome } from "./stale-schema.ts";
 
 /**
  * Connects to the named server; a disabled server is a usage error (enable it first). Its tool
@@ -49,13 +45,6 @@ export interface ToolCallRequest {
   keepAlive?: boolean;
 }
 
-export interface ToolCallOutcome {
-  connection: McpConnection;
-  tool: Tool;
-  arguments: Record<string, unknown>;
-  result: CallToolResult;
-}
-
 /**
  * Calls a tool with the tool list from the cache when it is fresh (no tools/list first); a list
  * that turns out stale (the tool is missing, or the server refuses the call as if its schema had
@@ -71,18 +60,4 @@ export async function callServerTool(ctx: Context, request: ToolCallRequest, onP
 /** Loaded only for keep-alive servers: the daemon's client stays off every other command's path. */
 async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
   return (await import("../daemon/remote.ts")).openKeptAlive(ctx, server);
-}
-
-export function findTool(connection: McpConnection, name: string): Tool {
-  const tool = connection.tools.find((t) => t.name === name);
-  if (tool) return tool;
-  const server = connection.server;
-  if (!isToolAllowed(server, name)) {
-    throw new UsageError(`tool "${name}" is turned off for server "${server.name}" (enabled_tools / disabled_tools)`);
-  }
-  const names = connection.tools.map((t) => t.name);
-  const near = closest(name, names);
-  throw new UsageError(`server "${server.name}" has no tool "${name}"`, {
-    hint: near ? `did you mean "${near}"?` : `tools: ${names.join(", ") || "(none)"}`,
-  });
 }

@@ -52,6 +52,18 @@ export function logLevelAtLeast(level: string, threshold: LoggingLevel): boolean
   return at < 0 || at >= LOG_LEVELS.indexOf(threshold);
 }
 
+/**
+ * The one way a server's log line (`notifications/message`) reaches the command: the run's sink,
+ * when the line is at or above the level the run asked for (a server may send everything anyway).
+ * Every caller hears lines only through it: a connection tether opened (connect.ts), and one kept
+ * in the keep-alive daemon, whose lines come over the socket (daemon/remote.ts). serve and the
+ * daemon set a sink without a level, so every line reaches them and they pass it on.
+ */
+export function deliverServerLog(sink: ServerLogSink | undefined, server: ServerConfig, params: LoggingMessageNotificationParams): void {
+  if (!sink) return;
+  if (sink.level === undefined || logLevelAtLeast(params.level, sink.level)) sink.write(server, params);
+}
+
 /** Without an answerer (doctor, list --status): every elicitation declined, no roots, no sampling. */
 export const DECLINE_EVERYTHING: ServerRequestHandlers = {
   elicit: async () => ({ action: "decline" }),

@@ -4,11 +4,12 @@
 // SEP-2549): tether lists the tools once more and, when the server refused the call, calls again
 // once. A refused call did not run, so calling again never runs a tool twice.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
-import { TetherError } from "../errors.ts";
+import { TetherError, UsageError } from "../errors.ts";
+import { closest } from "../suggest.ts";
 import type { ArgumentInput } from "./argument-files.ts";
 import { coerceArguments } from "./coerce.ts";
 import type { McpConnection } from "./connect.ts";
-import { findTool, type ToolCallOutcome } from "./operations.ts";
+import { isToolAllowed } from "./tool-filter.ts";
 
 /** JSON-RPC "invalid params" (the SDK's ProtocolErrorCode.InvalidParams). */
 const INVALID_PARAMS = -32602;
@@ -31,6 +32,14 @@ function pointsToStaleSchema(outcome: { error: unknown } | { result: CallToolRes
     .join(" ")
     .slice(0, 500);
   return /\bunknown tool\b|\btool\b[^\n.]{0,120}\bnot found\b|\bno such tool\b/i.test(text);
+}
+
+/** A tool call made: on which connection, which tool, with what arguments, and its result. */
+export interface ToolCallOutcome {
+  connection: McpConnection;
+  tool: Tool;
+  arguments: Record<string, unknown>;
+  result: CallToolResult;
 }
 
 export async function callWithFreshSchema(
@@ -67,4 +76,19 @@ export async function callWithFreshSchema(
   }
   if ("error" in outcome) throw outcome.error;
   return { connection, tool: prepared.tool, arguments: prepared.args, result: outcome.result };
+}
+
+/** The connection's tool of that name; an unknown or turned-off tool is a usage error naming the nearest one. */
+export function findTool(connection: McpConnection, name: string): Tool {
+  const tool = connection.tools.find((t) => t.name === name);
+  if (tool) return tool;
+  const server = connection.server;
+  if (!isToolAllowed(server, name)) {
+    throw new UsageError(`tool "${name}" is turned off for server "${server.name}" (enabled_tools / disabled_tools)`);
+  }
+  const names = connection.tools.map((t) => t.name);
+  const near = closest(name, names);
+  throw new UsageError(`server "${server.name}" has no tool "${name}"`, {
+    hint: near ? `did you mean "${near}"?` : `tools: ${names.join(", ") || "(none)"}`,
+  });
 }

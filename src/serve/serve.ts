@@ -18,7 +18,7 @@ import { localNotifications, type Notifications, sharedNotifications } from "./s
 import { Forwarding, QUESTION_TIMEOUT_MS } from "./forwarding.ts";
 import { Gateway } from "./gateway.ts";
 import { DEFAULT_SSE_POLL_SECONDS, type HttpBind, type HttpServing, LEGACY_SESSION_IDLE_MS, serveHttp } from "./http.ts";
-import { resolveServeOptions, type ServeFlags } from "./options.ts";
+import { resolveServeOptions, type ServeFlags, type ServeOptions } from "./options.ts";
 import { createRateCounter } from "./state/rate-limit.ts";
 import type { RateLimit } from "./rate-limit.ts";
 import { createServedServer } from "./server.ts";
@@ -34,61 +34,6 @@ export const SHUTDOWN_GRACE_MS = 1_200;
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 30;
 /** What SIGTERM allows beyond the drain: closing the upstreams and the listener (their own bounds are shorter). */
 const AFTER_DRAIN_MS = 5_000;
-
-/** Resolved from the flags and `[serve]` in config.toml (./options.ts). */
-export interface ServeOptions {
-  /** Absent: stdio. */
-  http?: HttpBind;
-  /** `--servers a,b`; absent: every enabled server. */
-  servers?: string[];
-  toolSearch: boolean;
-  /** False with `--no-prefix`: names as the upstreams give them (see ./catalog.ts). */
-  prefix: boolean;
-  /** `--token-env-var VAR`: the bearer token HTTP clients must send. */
-  tokenEnvVar?: string;
-  /**
-   * False with `--no-token` (loopback only): HTTP clients need no token. Otherwise, without
-   * --token-env-var, serve's own token ($TETHER_HOME/serve/token, ./serve-token.ts).
-   */
-  token?: boolean;
-  /** `--allow-origin ORIGIN`: browser origins allowed besides serve's own. */
-  allowOrigins?: string[];
-  /** `--body-timeout SECONDS`: an allowed request's body must arrive within this (default 30). */
-  bodyTimeoutSeconds?: number;
-  /** `--max-connections-per-peer N`: open requests per client address; 0 (default): no cap. */
-  maxConnectionsPerPeer?: number;
-  /** `--event-store-bytes BYTES`: what all 2025 sessions' event stores keep together (default 64 MiB). */
-  eventStoreBytes?: number;
-  /** `--sse-poll SECONDS` (HTTP): close a long request's SSE stream after this long (./server.ts); 0: never. */
-  ssePollSeconds?: number;
-  /**
-   * `--per-session NAME` (config `[serve] per_session_upstreams`): these servers get one connection
-   * per downstream client (./session-upstreams.ts). HTTP only: stdio has one client.
-   */
-  perSessionUpstreams?: string[];
-  /** `--max-upstream-sessions N`: per-session connections open at once, per server (default 32). */
-  maxUpstreamSessions?: number;
-  /** `--question-timeout SECONDS`: how long a forwarded question waits, and its requestState lives (default 600). */
-  questionTimeoutSeconds?: number;
-  /** `--drain-timeout SECONDS` (HTTP): how long SIGTERM lets open calls finish (default 30). */
-  drainTimeoutSeconds?: number;
-  /** `--auth-issuer URL`: OAuth access tokens from this issuer instead of serve's token (./oauth-front.ts). */
-  authIssuer?: URL;
-  /** `--auth-audience AUD`: the `aud` tokens must carry; default: the resource (--public-url, else serve's URL). */
-  authAudience?: string;
-  /** `--auth-scopes a,b`: scopes every token must carry. */
-  authScopes?: string[];
-  /** `--public-url URL`: where clients reach serve's /mcp (behind a proxy); the RFC 9728 resource. */
-  publicUrl?: URL;
-  /** `--rate-limit N/min`: requests per client (OAuth subject, else token, else address). */
-  rateLimit?: RateLimit;
-  /** `--state redis[s]://…` (HTTP): replicas share sessions, event stores and the rest in Redis (./state/). */
-  state?: string;
-  /** `--state-env-var NAME`: the same URL, read from the environment (a password never shows in `ps`). */
-  stateEnvVar?: string;
-  /** `--state-key-env-var NAME`: the key all replicas share (requestState, client ids, credentials); required with a state URL. */
-  stateKeyEnvVar?: string;
-}
 
 /** How HTTP clients authenticate: serve's own token file (the value is never shown), or none of serve's making. */
 export interface ServeTokenNotice {

@@ -65,6 +65,19 @@ describe("annotations", () => {
     expect(g.asked()).toBe(2);
   });
 
+  test("runsUnaskedAsReadOnly: only where auto_approve_read_only is what lets the tool run unasked (what exec reports)", () => {
+    const on = { autoApproveReadOnly: (server: string) => server === "docs" };
+    expect(gate(on).gate.runsUnaskedAsReadOnly(readOnly)).toBe(true);
+    expect(gate(on).gate.runsUnaskedAsReadOnly(request)).toBe(false);
+    expect(gate(on).gate.runsUnaskedAsReadOnly({ ...readOnly, server: "other" })).toBe(false);
+    // Decided before the read-only rule: by --yes, the policy, approve_tools, or a destructive hint (asked).
+    expect(gate({ ...on, yes: true }).gate.runsUnaskedAsReadOnly(readOnly)).toBe(false);
+    expect(gate({ ...on, policy: "auto" }).gate.runsUnaskedAsReadOnly(readOnly)).toBe(false);
+    expect(gate({ ...on, policy: "deny" }).gate.runsUnaskedAsReadOnly(readOnly)).toBe(false);
+    expect(gate({ ...on, approveTools: () => ["search"] }).gate.runsUnaskedAsReadOnly(readOnly)).toBe(false);
+    expect(gate(on).gate.runsUnaskedAsReadOnly({ ...readOnly, hints: ["read-only", "destructive"] })).toBe(false);
+  });
+
   test("a destructive tool is asked about even under approval_policy = auto, approve_tools or auto_approve_read_only", async () => {
     const g = gate({ policy: "auto", approveTools: () => ["wipe"], autoApproveReadOnly: () => true }, ["yes"]);
     expect(await g.gate.decide({ ...destructive, hints: ["destructive", "read-only"] })).toEqual({ decision: "approved", source: "user" });

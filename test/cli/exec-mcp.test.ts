@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { REFUSALS } from "../../src/agent/approvals.ts";
 import { callTurn, execPerTest, type ExecHarness, expectExit, fixtureServer, MOCK_KEY } from "../agent/exec-harness.ts";
 import { runTether } from "../support/cli.ts";
-import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
+import { TINY_PNG_BASE64 } from "../support/fixture-results.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { functionCall, sse, textTurn } from "../support/sse.ts";
 
@@ -152,6 +152,8 @@ describe("exec: a tool list that changes", () => {
 });
 
 describe("exec: annotations in approvals", () => {
+  const READ_ONLY_NOTE =
+    'note: auto_approve_read_only: read-only tools run without asking on server "fixture" (peek); the server decides which tools are read-only\n';
   const tables = (extra: string[] = []) => [[fixtureServer({ tools: [], flags: ["--exec-tools"] }), ...extra].join("\n")];
 
   test("auto_approve_read_only runs read-only tools without asking (source config); others are still denied without a terminal", async () => {
@@ -166,6 +168,32 @@ describe("exec: annotations in approvals", () => {
       ["mcp__fixture__browse", "denied", "config"],
     ]);
     expect(outputsIn(h.bodies()[1]).map((o: any) => o.output)).toEqual(["all quiet", REFUSALS.noTerminal]);
+    // Said once, before the run: in the session line and on stderr.
+    expect(jsonLines(result.stdout)[0].read_only_unasked).toEqual([{ server: "fixture", tools: ["peek"] }]);
+    expect(result.stderr).toBe(READ_ONLY_NOTE);
+  }, 60_000);
+
+  test("exec says once, before the run, which servers' read-only tools run without asking", async () => {
+    const call = () => callTurn("resp_1", functionCall("call_1", "mcp__fixture__peek", {}));
+    const h = setup([call(), answer("resp_2"), call(), answer("resp_4"), answer("resp_5")], {
+      top: ["auto_approve_read_only = true"],
+      tables: tables(),
+    });
+    const result = expectExit(await h.run(["look"]), 0);
+    expect(result.stderr).toBe(`${READ_ONLY_NOTE}→ mcp__fixture__peek {}\n← all quiet\n`);
+    // Set on the server alone, the same; --yes or approve_tools decide first, so nothing is said.
+    const own = setup([call(), answer("resp_2")], { tables: tables(["auto_approve_read_only = true"]) });
+    expect(expectExit(await own.run(["look"]), 0).stderr).toStartWith(READ_ONLY_NOTE);
+    expect(expectExit(await h.run(["--yes", "look"]), 0).stderr).toBe("→ mcp__fixture__peek {}\n← all quiet\n");
+    const approved = setup([answer("resp_1")], { top: ["auto_approve_read_only = true"], tables: tables(['approve_tools = ["peek"]']) });
+    expect(expectExit(await approved.run(["look"]), 0).stderr).toBe("");
+    const two = setup([answer("resp_1")], {
+      top: ["auto_approve_read_only = true"],
+      tables: [...tables(), fixtureServer({ name: "other", tools: [], flags: ["--exec-tools"] })],
+    });
+    expect(expectExit(await two.run(["look"]), 0).stderr).toBe(
+      'note: auto_approve_read_only: read-only tools run without asking on servers "fixture" (peek) and "other" (peek); the servers decide which tools are read-only\n',
+    );
   }, 60_000);
 
   test("a server's own auto_approve_read_only = false wins over the top level", async () => {
@@ -173,8 +201,9 @@ describe("exec: annotations in approvals", () => {
       top: ["auto_approve_read_only = true"],
       tables: tables(["auto_approve_read_only = false"]),
     });
-    expectExit(await h.run(["look"]), 0);
+    const result = expectExit(await h.run(["look"]), 0);
     expect(outputsIn(h.bodies()[1])[0].output).toBe(REFUSALS.noTerminal);
+    expect(result.stderr).not.toContain("auto_approve_read_only");
   }, 60_000);
 
   test('a destructive tool is not run under approval_policy = "auto" without a terminal; --yes runs it', async () => {

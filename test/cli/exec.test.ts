@@ -168,8 +168,37 @@ describe("exec: tools", () => {
     const h = setup([sseStep(sse(textTurn("resp_1", ["fine"])))], { tables: [fixtureServer({ tools: ["add"] }), broken] });
     const result = expectExit(await h.run(["hi"]), 0);
     expect(result.stdout).toBe("fine\n");
-    expect(result.stderr).toBe('warning: server "broken": command "/nonexistent/tether-test-server" not found; continuing without it\n');
+    expect(result.stderr).toBe(
+      'warning: server "broken" is left out, with all its tools: command "/nonexistent/tether-test-server" not found\n' +
+        "hint: check 'command' in config.toml and that the program is installed and on PATH\n",
+    );
     expect(h.bodies()[0].tools.map((tool: any) => tool.name)).toEqual(["mcp__fixture__add"]);
+  });
+
+  test("a server whose env_vars variable is not set is left out, said once before the run, and --json names it", async () => {
+    const needsKey = fixtureServer({ name: "needs_key", tools: ["add"] }) + '\nenv_vars = ["TETHER_TEST_UNSET_KEY"]';
+    const turn = () => sseStep(sse(textTurn("resp_1", ["fine"])));
+    const h = setup([turn(), turn()], { tables: [fixtureServer({ tools: ["add"] }), needsKey] });
+    const result = expectExit(await h.run(["hi"], { env: { TETHER_TEST_UNSET_KEY: undefined } }), 0);
+    expect(result.stdout).toBe("fine\n");
+    expect(result.stderr).toBe(
+      'warning: server "needs_key" is left out, with all its tools: env_vars: environment variable TETHER_TEST_UNSET_KEY is not set\n' +
+        "hint: export TETHER_TEST_UNSET_KEY=...\n",
+    );
+    expect(h.bodies()[0].tools.map((tool: any) => tool.name)).toEqual(["mcp__fixture__add"]);
+
+    const json = expectExit(await h.run(["--json", "hi"], { env: { TETHER_TEST_UNSET_KEY: undefined } }), 0);
+    expect(json.stderr).toBe(result.stderr);
+    expect(JSON.parse(json.stdout.split("\n")[0]!)).toEqual({
+      type: "session.started",
+      model: "gpt-test",
+      provider: "mock",
+      tools: ["mcp__fixture__add"],
+      failed_servers: [
+        { name: "needs_key", error: 'server "needs_key" env_vars: environment variable TETHER_TEST_UNSET_KEY is not set', hint: "export TETHER_TEST_UNSET_KEY=..." },
+      ],
+      read_only_unasked: [],
+    });
   });
 
   test("a required server that fails to start stops exec before any model request", async () => {
@@ -253,7 +282,7 @@ describe("exec --json", () => {
     const usage = { input_tokens: 12, output_tokens: 7, total_tokens: 19, cached_tokens: 0, reasoning_tokens: 0 };
     const call = { turn: 1, call_id: "call_1", name: "mcp__fixture__add" };
     expect(lines).toEqual([
-      { type: "session.started", model: "gpt-test", provider: "mock", tools: ["mcp__fixture__add"], failed_servers: [] },
+      { type: "session.started", model: "gpt-test", provider: "mock", tools: ["mcp__fixture__add"], failed_servers: [], read_only_unasked: [] },
       { type: "turn.completed", turn: 1, response_id: "resp_1", usage },
       { type: "tool.call", ...call, server: "fixture", tool: "add", arguments: { a: 2, b: 3 } },
       { type: "tool.decision", ...call, decision: "approved", source: "config" },

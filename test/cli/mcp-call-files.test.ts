@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { EMPTY_WAV_BASE64 } from "../support/fixture-io.ts";
-import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
+import { TINY_PNG_BASE64 } from "../support/fixture-results.ts";
 
 const each = homePerTest();
 const tether = (args: string[], stdin?: string) => runTether(args, { home: each.home.home, stdin });

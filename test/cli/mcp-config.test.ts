@@ -74,6 +74,29 @@ describe("round trips", () => {
     expect(table.stdout).toBe("github\thttp\thttps://api.githubcopilot.com/mcp/\tyes\tbearer (GITHUB_PAT)\n");
   });
 
+  test("get shows auto_approve_read_only as it applies to the server, and says the server decides", async () => {
+    mkdirSync(home.tetherHome, { recursive: true });
+    writeFileSync(
+      home.configPath,
+      [
+        "auto_approve_read_only = true",
+        '[mcp_servers.inherits]\ncommand = "a"',
+        '[mcp_servers.refuses]\ncommand = "b"\nauto_approve_read_only = false',
+        '[mcp_servers.plain]\ncommand = "c"',
+      ].join("\n") + "\n",
+    );
+    const line = "exec runs the tools this server marks read-only without asking; the server decides which they are";
+    expect(expectOk(await tether(["mcp", "get", "inherits"])).stdout).toContain(`auto_approve_read_only:     true (from the top level): ${line}\n`);
+    expect(expectOk(await tether(["mcp", "get", "refuses"])).stdout).toContain("auto_approve_read_only:     false\n");
+    expect(JSON.parse(expectOk(await tether(["mcp", "get", "inherits", "--json"])).stdout).auto_approve_read_only).toBe(true);
+    expect(JSON.parse(expectOk(await tether(["mcp", "get", "refuses", "--json"])).stdout).auto_approve_read_only).toBe(false);
+    writeFileSync(home.configPath, '[mcp_servers.plain]\ncommand = "c"\n[mcp_servers.own]\ncommand = "d"\nauto_approve_read_only = true\n');
+    expect(expectOk(await tether(["mcp", "get", "own"])).stdout).toContain(`auto_approve_read_only:     true: ${line}\n`);
+    const plain = expectOk(await tether(["mcp", "get", "plain"]));
+    expect(plain.stdout).not.toContain("auto_approve_read_only");
+    expect(JSON.parse(expectOk(await tether(["mcp", "get", "plain", "--json"])).stdout)).not.toHaveProperty("auto_approve_read_only");
+  });
+
   test("--config PATH overrides the home config", async () => {
     const other = join(home.home, "elsewhere", "my.toml");
     expectOk(await tether(["--config", other, "mcp", "add", "x", "--", "cmd"]));

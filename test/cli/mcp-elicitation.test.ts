@@ -45,7 +45,7 @@ for (const era of ["legacy", "modern"] as const) {
       const prompt = expectOk(await runTether(["mcp", "prompt", "fx", "ask_prompt", "--input", "name=Ada", "--input", "count=2"], { home: home.home }));
       expect(prompt.stdout).toBe('[user]\naccept {"name":"Ada","count":2}\n');
       expect(prompt.stderr).toBe('server "fx" asked: Tell the fixture about yourself. — answered from --input\n');
-      const read = expectOk(await runTether(["mcp", "read", "fx", "fixture://fx/asked", "--input", "name=Bo", "--input-defaults"], { home: home.home }));
+      const read = expectOk(await runTether(["mcp", "read", "fx", "fx://asked", "--input", "name=Bo", "--input-defaults"], { home: home.home }));
       expect(read.stdout).toBe('accept {"name":"Bo","count":3,"color":"green","extras":["a"],"subscribe":false}\n');
     });
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { TINY_PNG_BASE64 } from "../support/fixture-tools.ts";
+import { TINY_PNG_BASE64 } from "../support/fixture-results.ts";
 
 const each = homePerTest();
 
@@ -64,7 +64,7 @@ for (const era of ["legacy", "modern"] as const) {
 
     test("prompts and prompt: list with required marks, render with arguments and an embedded resource", async () => {
       expect(expectOk(await tether(["mcp", "prompts", "fx"])).stdout).toBe(
-        "greet\tSay hello.\t-\nreview\tReview some code.\tcode*, style\nwith_resource\tA prompt that embeds the readme.\t-\n",
+        "greet\tSay hello.\tname\nreview\tReview some code.\tcode*, style\nwith_resource\tA prompt that embeds the readme.\t-\n",
       );
       const json = JSON.parse(expectOk(await tether(["mcp", "prompts", "fx", "--json"])).stdout);
       expect(json.prompts[1]).toEqual({

@@ -134,14 +134,14 @@ describe("resources, prompts and calls", () => {
     const tty = expectOk(await runFeat(["mcp", "prompts", "feat"], true)).stdout.split("\n");
     expect(tty.slice(0, 4)).toEqual([
       "PROMPT         DESCRIPTION                       ARGUMENTS",
-      "greet          Say hello.                        -",
+      "greet          Say hello.                        name",
       "review         Review some code.                 code*, style",
       "with_resource  A prompt that embeds the readme.  -",
     ]);
     const colour = expectOk(await runFeat(["mcp", "prompts", "feat"], true, true)).stdout.split("\n");
     expect(colour[1]).toStartWith(bold("greet        "));
     expect(expectOk(await runFeat(["mcp", "prompts", "feat"], false)).stdout).toBe(
-      "greet\tSay hello.\t-\nreview\tReview some code.\tcode*, style\nwith_resource\tA prompt that embeds the readme.\t-\n",
+      "greet\tSay hello.\tname\nreview\tReview some code.\tcode*, style\nwith_resource\tA prompt that embeds the readme.\t-\n",
     );
   });
 

@@ -9,8 +9,8 @@ const serve = servePerTest();
 function upstreams() {
   writeConfig(serve.home.configPath, {
     servers: {
-      docs: stdioFixture(["--catalog", "--subscriptions", "--name", "docs", "--tools", "echo"]),
-      code: stdioFixture(["--era", "modern", "--catalog", "--name", "code", "--tools", "echo"]),
+      docs: stdioFixture(["--features", "--subscriptions", "--name", "docs", "--tools", "echo"]),
+      code: stdioFixture(["--era", "modern", "--features", "--name", "code", "--tools", "echo"]),
     },
   });
 }
@@ -36,13 +36,13 @@ test("stdio, legacy client: a subscribed resource's updates are passed back; uns
   const { client } = served;
   const updated = new Promise<string>((resolve) => client.setNotificationHandler("notifications/resources/updated", (n) => resolve(n.params.uri)));
   expect(client.getServerCapabilities()?.resources?.subscribe).toBe(true);
-  await client.subscribeResource({ uri: "docs://readme" });
+  await client.subscribeResource({ uri: "docs://docs/readme" });
   expect((await client.callTool({ name: "docs__touch", arguments: {} })).content).toEqual([{ type: "text", text: "touched" }]);
-  expect(await updated).toBe("docs://readme");
-  await client.unsubscribeResource({ uri: "docs://readme" });
+  expect(await updated).toBe("docs://docs/readme");
+  await client.unsubscribeResource({ uri: "docs://docs/readme" });
   expect((await client.callTool({ name: "docs__touch", arguments: {} })).content).toEqual([{ type: "text", text: "nobody subscribed" }]);
   // A server that offers no subscriptions: the client hears why.
-  await expect(client.subscribeResource({ uri: "code://readme" })).rejects.toThrow(/does not offer subscriptions/);
+  await expect(client.subscribeResource({ uri: "code://docs/readme" })).rejects.toThrow(/does not offer subscriptions/);
 }, 60_000);
 
 test("HTTP, modern client: completion works statelessly", async () => {

@@ -110,7 +110,7 @@ for (const era of ["legacy", "modern"] as Era[]) {
     for (const server of ["old", "new"]) {
       const prompt = await client.getPrompt({ name: `${server}__ask_prompt` });
       expect(prompt.messages.map((m) => ("text" in m.content ? m.content.text : ""))).toEqual([answer]);
-      const read = await client.readResource({ uri: `fixture://${server}/asked` });
+      const read = await client.readResource({ uri: `${server}://asked` });
       expect(read.contents.map((c) => ("text" in c ? c.text : ""))).toEqual([answer]);
     }
     expect(asked).toEqual(Array(4).fill("elicit form: Tell the fixture about yourself."));

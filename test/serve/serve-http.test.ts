@@ -16,11 +16,11 @@ let served: HttpServe;
 beforeAll(async () => {
   home = makeHome();
   [remote, secured] = await Promise.all([
-    startHttpFixture(["--era", "dual", "--catalog", "--name", "remote", "--tools", "echo"]),
+    startHttpFixture(["--era", "dual", "--features", "--name", "remote", "--tools", "echo"]),
     startHttpFixture(["--oauth", "--tools", "add"]),
   ]);
   const servers = {
-    docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo,progress"]),
+    docs: stdioFixture(["--features", "--name", "docs", "--tools", "echo,progress"]),
     remote: { url: remote.url },
     secured: { url: secured.url },
     broken: stdioFixture(["--exit-on-start", "3"]),
@@ -45,28 +45,38 @@ for (const era of ["legacy", "modern"] as Era[]) {
       const client = await connectHttp(served.url, era);
       try {
         const { tools } = await client.listTools();
-        expect(names(tools)).toEqual(["docs__echo", "docs__grow", "docs__progress", "remote__echo", "remote__grow", "secured__add"]);
+        const catalog = (server: string, tools: string[]) => tools.map((tool) => `${server}__${tool}`);
+        expect(names(tools)).toEqual(
+          [
+            ...catalog("docs", ["echo", "progress", "ask", "ask_url", "chatty", "grow", "roots", "roots_changed", "sample"]),
+            // The dual-era upstream has no roots_changed: a 2026-07-28 server asks for roots in each request.
+            ...catalog("remote", ["echo", "ask", "ask_url", "chatty", "grow", "roots", "sample"]),
+            "secured__add",
+          ].sort(),
+        );
         expect((await client.callTool({ name: "secured__add", arguments: { a: 40, b: 2 } })).content).toEqual([{ type: "text", text: "42" }]);
         expect((await client.callTool({ name: "remote__echo", arguments: { text: "hi" } })).content).toEqual([{ type: "text", text: "hi" }]);
 
         const { resources } = await client.listResources();
         expect(resources.map((r) => [r.name, r.uri]).sort()).toEqual([
-          ["docs__readme", "docs://readme"],
-          ["remote__readme", "remote://readme"],
+          ["docs__logo", "docs://logo.png"],
+          ["docs__readme", "docs://docs/readme"],
+          ["remote__logo", "remote://logo.png"],
+          ["remote__readme", "remote://docs/readme"],
         ]);
         const { resourceTemplates } = await client.listResourceTemplates();
         expect(resourceTemplates.map((t) => [t.name, t.uriTemplate]).sort()).toEqual([
           ["docs__note", "docs://notes/{id}"],
           ["remote__note", "remote://notes/{id}"],
         ]);
-        const readme = await client.readResource({ uri: "remote://readme" });
-        expect(readme.contents).toEqual([{ uri: "remote://readme", mimeType: "text/plain", text: "readme of remote" }]);
+        const readme = await client.readResource({ uri: "remote://docs/readme" });
+        expect(readme.contents).toEqual([{ uri: "remote://docs/readme", mimeType: "text/plain", text: "# Fixture\nhello from a resource\n" }]);
         const note = await client.readResource({ uri: "docs://notes/7" });
-        expect(note.contents).toEqual([{ uri: "docs://notes/7", text: "note 7" }]);
+        expect(note.contents).toEqual([{ uri: "docs://notes/7", mimeType: "text/plain", text: "note 7" }]);
         await expect(client.readResource({ uri: "nobody://x" })).rejects.toThrow(/no server offers resource/);
 
         const { prompts } = await client.listPrompts();
-        expect(names(prompts)).toEqual(["docs__greet", "remote__greet"]);
+        expect(names(prompts)).toEqual(["docs__greet", "docs__review", "docs__with_resource", "remote__greet", "remote__review", "remote__with_resource"]);
         const greeting = await client.getPrompt({ name: "remote__greet", arguments: { name: "Ada" } });
         expect(greeting.messages).toEqual([{ role: "user", content: { type: "text", text: "Hello, Ada!" } }]);
       } finally {

@@ -76,7 +76,7 @@ describe.if(hasRedisServer)("replicas sharing state", () => {
   }, 120_000);
 
   test("a resource update one replica's upstream sends reaches a subscriber on another replica", async () => {
-    writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--catalog", "--subscriptions", "--name", "docs", "--tools", "echo"]) } });
+    writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--features", "--subscriptions", "--name", "docs", "--tools", "echo"]) } });
     const [a, b] = await Promise.all([replica(), replica()]);
     const onA = newClient("legacy");
     const onB = newClient("legacy");
@@ -84,12 +84,12 @@ describe.if(hasRedisServer)("replicas sharing state", () => {
     const updatedOnB = new Promise<string>((resolve) => onB.setNotificationHandler("notifications/resources/updated", (n) => resolve(n.params.uri)));
     await connectHttp(a.url, "legacy", AUTH, onA);
     await connectHttp(b.url, "legacy", AUTH, onB);
-    await onB.subscribeResource({ uri: "docs://readme" });
-    await onA.subscribeResource({ uri: "docs://readme" });
+    await onB.subscribeResource({ uri: "docs://docs/readme" });
+    await onA.subscribeResource({ uri: "docs://docs/readme" });
     // Only A's upstream process changes the readme and says so.
     expect(textOf((await onA.callTool({ name: "docs__touch", arguments: {} })) as CallToolResult)).not.toBe("nobody subscribed");
     // A loose bound, so a lost update fails with a message instead of the test's timeout.
     const missed = Bun.sleep(30_000).then(() => "no update reached the subscriber on B");
-    expect(await Promise.race([updatedOnB, missed])).toBe("docs://readme");
+    expect(await Promise.race([updatedOnB, missed])).toBe("docs://docs/readme");
   }, 120_000);
 });

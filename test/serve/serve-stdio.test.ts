@@ -99,16 +99,19 @@ test("usage errors: --no-token off loopback, a bad --http, an unknown server", a
   expect(unknown.stderr).toContain('no server named "nope"');
 });
 
+/** The tools that come with the fixture's catalog (--features) besides `grow`, on a 2025 server. */
+const CATALOG_ASKERS = ["ask", "ask_url", "chatty", "roots", "roots_changed", "sample"].map((tool) => `docs__${tool}`);
+
 for (const era of ["legacy", "modern"] as Era[]) {
   test(`an upstream's tools/list_changed reaches a ${era} client, and the new tool is served`, async () => {
-    writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--catalog", "--name", "docs", "--tools", "echo"]) } });
+    writeConfig(serve.home.configPath, { servers: { docs: stdioFixture(["--features", "--name", "docs", "--tools", "echo"]) } });
     const served = await serve.stdio([], era);
     const changed = new Promise<void>((resolve) => served!.client.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
     if (era === "modern") await served.client.listen({ toolsListChanged: true });
-    expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow"]);
+    expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow"].concat(CATALOG_ASKERS).sort());
     await served.client.callTool({ name: "docs__grow", arguments: {} });
     await changed;
-    expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow", "docs__grown_1"]);
+    expect(names((await served.client.listTools()).tools)).toEqual(["docs__echo", "docs__grow", "docs__grown_1"].concat(CATALOG_ASKERS).sort());
     expect((await served.client.callTool({ name: "docs__grown_1", arguments: {} })).content).toEqual([{ type: "text", text: "grown 1" }]);
   }, 60_000);
 }

@@ -1,8 +1,12 @@
-// `--catalog`: resources, a resource template, a prompt and a `grow` tool that adds a tool at run
-// time (sending tools/list_changed), on either SDK's McpServer; what `tether mcp serve` relays.
-// Behind a flag so the tool lists other tests assert stay as they are. The prompt's and the
-// template's arguments complete. With `--subscriptions`, on the 2025 server, the readme can be
-// subscribed to and the `touch` tool sends its notifications/resources/updated.
+// `--features`: the fixture's one catalog of resources and prompts, on either SDK's McpServer:
+// a text readme, a binary logo, a note template whose id completes, the prompts `greet` (its
+// optional `name` completes), `review` (arguments) and `with_resource` (an embedded resource), and
+// `grow`, a tool that adds a tool at run time (sending tools/list_changed). URIs use the server's
+// `--name` as their scheme (`fixture://docs/readme` by default), so upstreams of `tether mcp serve`
+// never share one. With `--subscriptions`, on the 2025 server, the readme can be subscribed to
+// and the `touch` tool sends its notifications/resources/updated. The tools that ask the client
+// things (elicitation, sampling, roots, logging) come with the catalog (./fixture-tools.ts).
+// Behind a flag so the tool lists other tests assert stay as they are.
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -13,37 +17,59 @@ import {
   ResourceTemplate as ModernResourceTemplate,
 } from "@modelcontextprotocol/server";
 import * as z from "zod";
-import { text } from "./fixture-results.ts";
+import { text, TINY_PNG_BASE64 } from "./fixture-results.ts";
 
-const CATALOG_NAMES = ["Ada", "Alan", "Grace"];
-const CATALOG_NOTE_IDS = ["1", "2", "10"];
-const startingWith = (options: string[]) => (value: string) => options.filter((o) => o.toLowerCase().startsWith(value.toLowerCase()));
+const GREET_NAMES = ["Ada", "Alan", "Grace"];
+const NOTE_IDS = ["1", "2", "10"];
+const startingWith = (options: string[]) => (value: string | undefined) => options.filter((o) => o.toLowerCase().startsWith((value ?? "").toLowerCase()));
 
-export function registerCatalog(server: McpServer | ModernMcpServer, prefix: string, options: { subscriptions?: boolean } = {}): void {
+/** The catalog's URIs for a server of this `--name`. */
+export function catalogUris(name: string): { readme: string; logo: string; notes: string; asked: string } {
+  return { readme: `${name}://docs/readme`, logo: `${name}://logo.png`, notes: `${name}://notes/{id}`, asked: `${name}://asked` };
+}
+
+export function registerCatalog(server: McpServer | ModernMcpServer, options: { name: string; subscriptions?: boolean }): void {
   const modern = server instanceof ModernMcpServer;
+  // biome-ignore lint: the two SDKs' McpServer share these method shapes but not their types
   const any = server as any;
-  any.registerResource("readme", `${prefix}://readme`, { description: "The fixture's readme", mimeType: "text/plain" }, async (uri: URL) => ({
-    contents: [{ uri: uri.href, mimeType: "text/plain", text: `readme of ${prefix}` }],
+  // v2 wants z.object around a prompt's arguments, v1 a raw shape.
+  const args = (shape: z.ZodRawShape) => (modern ? z.object(shape) : shape);
+  const uris = catalogUris(options.name);
+  any.registerResource("readme", uris.readme, { description: "The fixture's readme.", mimeType: "text/plain" }, async (uri: URL) => ({
+    contents: [{ uri: uri.href, mimeType: "text/plain", text: "# Fixture\nhello from a resource\n" }],
   }));
-  const template = `${prefix}://notes/{id}`;
-  const callbacks = { list: undefined, complete: { id: startingWith(CATALOG_NOTE_IDS) } };
+  any.registerResource("logo", uris.logo, { description: "A tiny PNG.", mimeType: "image/png" }, async (uri: URL) => ({
+    contents: [{ uri: uri.href, mimeType: "image/png", blob: TINY_PNG_BASE64 }],
+  }));
+  const callbacks = { list: undefined, complete: { id: startingWith(NOTE_IDS) } };
   any.registerResource(
     "note",
-    modern ? new ModernResourceTemplate(template, callbacks) : new ResourceTemplate(template, callbacks),
-    { description: "A note by id" },
-    async (uri: URL, variables: { id: string }) => ({ contents: [{ uri: uri.href, text: `note ${variables.id}` }] }),
+    modern ? new ModernResourceTemplate(uris.notes, callbacks) : new ResourceTemplate(uris.notes, callbacks),
+    { description: "A note by id.", mimeType: "text/plain" },
+    async (uri: URL, variables: Record<string, string>) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: `note ${variables.id}` }] }),
   );
+  // Optional and completable: v2 looks for the completer inside the optional, v1 on it.
+  const name = modern
+    ? modernCompletable(z.string().describe("Whom to greet"), startingWith(GREET_NAMES)).optional()
+    : completable(z.string().optional().describe("Whom to greet"), startingWith(GREET_NAMES));
+  any.registerPrompt("greet", { description: "Say hello.", argsSchema: args({ name }) }, async ({ name }: { name?: string }) => ({
+    messages: [{ role: "user", content: { type: "text", text: name ? `Hello, ${name}!` : "Say hello to the fixture." } }],
+  }));
   any.registerPrompt(
-    "greet",
-    {
-      description: "Greets someone",
-      argsSchema: modern
-        ? z.object({ name: modernCompletable(z.string(), startingWith(CATALOG_NAMES)) })
-        : { name: completable(z.string(), startingWith(CATALOG_NAMES)) },
-    },
-    ({ name }: { name: string }) => ({ messages: [{ role: "user", content: { type: "text", text: `Hello, ${name}!` } }] }),
+    "review",
+    { description: "Review some code.", argsSchema: args({ code: z.string().describe("The code"), style: z.string().optional().describe("Review style") }) },
+    async ({ code, style }: { code: string; style?: string }) => ({
+      description: "A code review",
+      messages: [{ role: "user", content: { type: "text", text: `Review this code${style ? ` (${style})` : ""}:\n${code}` } }],
+    }),
   );
-  if (!modern && options.subscriptions) subscriptions(server as McpServer, `${prefix}://readme`);
+  any.registerPrompt("with_resource", { description: "A prompt that embeds the readme." }, async () => ({
+    messages: [
+      { role: "user", content: { type: "resource", resource: { uri: uris.readme, mimeType: "text/plain", text: "hello from a resource" } } },
+      { role: "assistant", content: { type: "text", text: "I read it." } },
+    ],
+  }));
+  if (!modern && options.subscriptions) subscriptions(server as McpServer, uris.readme);
   let grown = 0;
   any.registerTool("grow", { description: "Adds a tool named grown_N and says the tool list changed." }, async () => {
     grown++;

@@ -6,7 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { text } from "./fixture-results.ts";
-import { TINY_PNG_BASE64 } from "./fixture-tools.ts";
+import { TINY_PNG_BASE64 } from "./fixture-results.ts";
 
 /** A WAV file with no samples (44 bytes), base64. */
 export const EMPTY_WAV_BASE64 = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=";

@@ -128,7 +128,6 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       features: { type: "boolean" },
       "ask-in-reads": { type: "boolean" },
       cancellable: { type: "boolean" },
-      catalog: { type: "boolean" },
       subscriptions: { type: "boolean" },
       conformance: { type: "boolean" },
       "exec-tools": { type: "boolean" },
@@ -169,6 +168,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
   if (era !== "legacy" && era !== "modern" && era !== "dual") throw new Error(`--era wants legacy, modern or dual, got ${era}`);
   if (era !== "legacy" && mode === "sse-legacy") throw new Error("--sse-legacy is a 2025-only transport");
   if (era === "legacy" && v["no-result-type"]) throw new Error("--no-result-type is a 2026-07-28 behaviour (--era modern or dual)");
+  if (v.subscriptions && !v.features) throw new Error("--subscriptions needs --features (it makes the catalog's readme subscribable)");
   if (v.flood !== undefined && !FLOOD_KINDS.includes(v.flood as FloodKind)) throw new Error(`--flood wants ${FLOOD_KINDS.join(", ")}, got ${v.flood}`);
   if (v["exit-on-discover"] && (mode !== "stdio" || era !== "legacy")) throw new Error("--exit-on-discover is a 2025-only stdio behaviour");
   const helperPidFile = v["fork-helper"] ?? v["double-fork"];
@@ -221,7 +221,6 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     features: !!v.features,
     askInReads: !!v["ask-in-reads"],
     cancellable: !!v.cancellable,
-    catalog: !!v.catalog,
     subscriptions: !!v.subscriptions,
     conformance: !!v.conformance,
     execTools: !!v["exec-tools"],

@@ -1,21 +1,16 @@
 // The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolRequestSchema, McpError, RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import {
-  inputRequired,
-  inputResponse,
-  McpServer as ModernMcpServer,
-  ResourceTemplate as ModernResourceTemplate,
-} from "@modelcontextprotocol/server";
+import { inputRequired, inputResponse, McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
-import { registerCatalog } from "./fixture-catalog.ts";
+import { catalogUris, registerCatalog } from "./fixture-catalog.ts";
 import { registerConformance, registerModernConformance } from "./fixture-conformance.ts";
 import { registerExecTools } from "./fixture-exec.ts";
 import { registerIoTools } from "./fixture-io.ts";
-import { text } from "./fixture-results.ts";
+import { text, TINY_PNG_BASE64 } from "./fixture-results.ts";
 
 export interface FixtureToolOptions {
   name: string;
@@ -34,7 +29,10 @@ export interface FixtureToolOptions {
   hostileText?: boolean;
   /** `--rpc-error CODE`: every tools/call is answered with a JSON-RPC error of this code (legacy era). */
   rpcErrorCode?: number;
-  /** `--features`: resources, prompts and the tools of issue 13 (off by default, so tool lists stay as they were). */
+  /**
+   * `--features`: the catalog (resources, prompts, `grow`: ./fixture-catalog.ts) and the tools that
+   * ask the client things (elicitation, sampling, roots, logging). Off by default, so tool lists stay as they were.
+   */
   features?: boolean;
   /**
    * `--ask-in-reads` (with --features): the prompt `ask_prompt` and the resource
@@ -46,9 +44,7 @@ export interface FixtureToolOptions {
    * the tags cancelled so far, `task_statuses` the status of every task (with --task-tool).
    */
   cancellable?: boolean;
-  /** `--catalog`: resources, a template, a prompt and the `grow` tool (./fixture-catalog.ts). */
-  catalog?: boolean;
-  /** `--subscriptions` (with --catalog, 2025 era): the readme can be subscribed to; `touch` updates it. */
+  /** `--subscriptions` (with --features, 2025 era): the readme can be subscribed to; `touch` updates it. */
   subscriptions?: boolean;
   /** `--conformance`: only the conformance suite's fixed tools, resources and prompts (./fixture-conformance.ts). */
   conformance?: boolean;
@@ -66,10 +62,6 @@ export interface FixtureToolOptions {
 export const HOSTILE_TEXT = "\u001b]52;c;cHduZWQ=\u0007\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007\u001b]0;title\u0007\u0007";
 
 export const BUILTIN_TOOL_NAMES = ["echo", "add", "slow", "fail", "crash", "big", "image", "progress"] as const;
-
-/** A 1x1 transparent PNG, base64. */
-export const TINY_PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 type Content = { type: "text"; text: string } | { type: "image"; data: string; mimeType: string };
 interface ToolOutput {
@@ -214,7 +206,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     );
   }
   if (options.features) {
-    registerFeatures(server, ResourceTemplate, (shape) => shape);
+    registerCatalog(server, { name: options.name, subscriptions: options.subscriptions });
     // 2025: the tool pushes elicitation/create to the client and waits for the answer.
     const elicit = (params: Record<string, unknown>) => server.server.elicitInput(params as never) as Promise<ElicitAnswer>;
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: {} }, async () => text(elicitOutcome(await elicit(ASK_FORM))));
@@ -249,7 +241,6 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     );
   }
   if (options.cancellable) registerCancellable(server);
-  if (options.catalog) registerCatalog(server, options.name, { subscriptions: options.subscriptions });
   if (options.execTools) registerExecTools(server);
   if (options.ioTools) registerIoTools(server);
   if (options.pageSize) paginateToolList(server, options.pageSize);
@@ -311,7 +302,7 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
     );
   }
   if (options.features) {
-    registerFeatures(server, ModernResourceTemplate, (shape) => z.object(shape));
+    registerCatalog(server, { name: options.name });
     // 2026-07-28: the tool returns input_required; the client answers and calls again.
     const asking = (key: string, request: () => unknown) => async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
       const view = inputResponse(ctx.mcpReq.inputResponses as never, key);
@@ -353,7 +344,6 @@ export function createModernFixtureServer(options: FixtureToolOptions): ModernMc
       ),
     );
   }
-  if (options.catalog) registerCatalog(server, options.name);
   if (options.execTools) registerExecTools(server);
   if (options.ioTools) registerIoTools(server);
   return server;
@@ -388,57 +378,11 @@ function registerTaskTool(server: McpServer): void {
   );
 }
 
-const FIXTURE_TEXT_URI = "fixture://docs/readme";
-const FIXTURE_BINARY_URI = "fixture://logo.png";
-const FIXTURE_TEMPLATE = "fixture://notes/{id}";
-
-/**
- * Resources (text, binary, a template) and prompts (without and with arguments, one embedding a
- * resource), registered the same way on both SDKs' McpServer; only the template class and the
- * argument schema wrapping differ (v2 wants z.object, v1 a raw shape).
- */
-function registerFeatures(
-  // biome-ignore lint: the two SDKs' McpServer share these method shapes but not their types
-  server: any,
-  Template: new (uri: string, callbacks: { list: undefined }) => unknown,
-  schema: (shape: z.ZodRawShape) => unknown,
-): void {
-  server.registerResource("readme", FIXTURE_TEXT_URI, { description: "The fixture's readme.", mimeType: "text/plain" }, async (uri: URL) => ({
-    contents: [{ uri: uri.href, mimeType: "text/plain", text: "# Fixture\nhello from a resource\n" }],
-  }));
-  server.registerResource("logo", FIXTURE_BINARY_URI, { description: "A tiny PNG.", mimeType: "image/png" }, async (uri: URL) => ({
-    contents: [{ uri: uri.href, mimeType: "image/png", blob: TINY_PNG_BASE64 }],
-  }));
-  server.registerResource(
-    "note",
-    new Template(FIXTURE_TEMPLATE, { list: undefined }),
-    { description: "A note by id.", mimeType: "text/plain" },
-    async (uri: URL, variables: Record<string, string>) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: `note ${variables.id}` }] }),
-  );
-  server.registerPrompt("greet", { description: "Say hello." }, async () => ({
-    messages: [{ role: "user", content: { type: "text", text: "Say hello to the fixture." } }],
-  }));
-  server.registerPrompt(
-    "review",
-    { description: "Review some code.", argsSchema: schema({ code: z.string().describe("The code"), style: z.string().optional().describe("Review style") }) },
-    async ({ code, style }: { code: string; style?: string }) => ({
-      description: "A code review",
-      messages: [{ role: "user", content: { type: "text", text: `Review this code${style ? ` (${style})` : ""}:\n${code}` } }],
-    }),
-  );
-  server.registerPrompt("with_resource", { description: "A prompt that embeds the readme." }, async () => ({
-    messages: [
-      { role: "user", content: { type: "resource", resource: { uri: FIXTURE_TEXT_URI, mimeType: "text/plain", text: "hello from a resource" } } },
-      { role: "assistant", content: { type: "text", text: "I read it." } },
-    ],
-  }));
-}
-
 const ASK_DESCRIPTION = "Ask the user to fill in a form (elicitation), then echo the answer.";
 const ASK_PROMPT_DESCRIPTION = "A prompt that asks the form first and carries the answer.";
 const ASK_RESOURCE_DESCRIPTION = "A resource that asks the form first and holds the answer.";
 
-const askedUri = (options: FixtureToolOptions) => `fixture://${options.name}/asked`;
+const askedUri = (options: FixtureToolOptions) => catalogUris(options.name).asked;
 const askedPrompt = (outcome: string) => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text: outcome } }] });
 const askedResource = (uri: URL, outcome: string) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: outcome }] });
 const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";

@@ -16,7 +16,7 @@ import {
 import type { Context } from "../../context.ts";
 import { requireEnvVar, serverUrl as expandedUrl } from "../../config/expand.ts";
 import { redactKnownSecrets } from "../../config/secrets.ts";
-import type { EnterpriseAuthSettings, HttpServerConfig } from "../../config/types.ts";
+import type { EnterpriseAuthSettings, EnterpriseServer, HttpServerConfig } from "../../config/types.ts";
 import { AuthError, CancelledError, TetherError } from "../../errors.ts";
 import { reasonOf } from "../auth-errors.ts";
 import { loginCommand } from "../login-command.ts";
@@ -27,9 +27,6 @@ import { withNewTokens } from "../tokens.ts";
 import { idpClient, withClientAssertion } from "./idp-client.ts";
 
 export const ENTERPRISE_REQUEST_TIMEOUT_MS = 30_000;
-
-/** An enterprise server as the exchange needs it: settings checked by validate.ts. */
-export type EnterpriseServer = HttpServerConfig & { oauth: { enterprise: EnterpriseAuthSettings } };
 
 export interface ExchangeOptions {
   /** Space-separated scope to ask for; undefined lets the SDK choose (the metadata's scopes_supported). */

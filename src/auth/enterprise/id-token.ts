@@ -14,7 +14,8 @@ import { loginCommand } from "../login-command.ts";
 import { awaitAuthorizationResponse, type LoginHooks } from "../login/login.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { type DeviceAuthorization, deviceEndpointsOf, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "../login/device.ts";
-import { ENTERPRISE_REQUEST_TIMEOUT_MS, type EnterpriseServer } from "./exchange.ts";
+import type { EnterpriseServer } from "../../config/types.ts";
+import { ENTERPRISE_REQUEST_TIMEOUT_MS } from "./exchange.ts";
 import { idpClient } from "./idp-client.ts";
 
 /** The OpenID Connect scope: what makes the IdP return an ID token. */

@@ -4,8 +4,8 @@
 import { type AddClientAuthentication, createPrivateKeyJwtAuth, type FetchLike, type OAuthClientInformationMixed } from "@modelcontextprotocol/client";
 import type { Context } from "../../context.ts";
 import { expandVars, requireEnvVar } from "../../config/expand.ts";
+import type { EnterpriseServer } from "../../config/types.ts";
 import { algorithmOf, readKeyFile } from "../machine-provider.ts";
-import type { EnterpriseServer } from "./exchange.ts";
 
 export interface IdpClient {
   information: OAuthClientInformationMixed;

@@ -8,7 +8,7 @@ import { loadServerCredentials, type ServerCredentials } from "../server-store.t
 import type { StoredCredentials } from "../store/credentials.ts";
 import { issuerOf, needsRefresh } from "../tokens.ts";
 import { resolveHeaders, serverUrl } from "../../config/expand.ts";
-import type { EnterpriseServer } from "./exchange.ts";
+import type { EnterpriseServer } from "../../config/types.ts";
 
 /** The ID token handed in through `oauth_id_token_env_var`, if that variable is set and not empty. */
 export function handedInIdToken(ctx: Context, server: EnterpriseServer): { token: string; envVar: string } | undefined {

@@ -11,7 +11,7 @@ import type { StoredCredentials } from "../store/credentials.ts";
 import { timedFetch } from "../timed-fetch.ts";
 import { sameTokens, withNewTokens } from "../tokens.ts";
 import { DEVICE_CODE_GRANT, type DeviceAuthorization, type DeviceEndpoints, deviceEndpointsOf, type DeviceFlowOptions, pollDeviceToken, requestDeviceAuthorization } from "./device.ts";
-import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginScope, loginServer, noDynamicRegistration, OAUTH_REQUEST_TIMEOUT_MS, revokeReplaced, staticClient, type SupportedOAuth } from "./login.ts";
+import { type LoginHooks, type LoginOptions, type LoginResult, discoverLogin, dpopForLogin, loginScope, noDynamicRegistration, OAUTH_REQUEST_TIMEOUT_MS, revokeReplaced, staticClient, type SupportedOAuth } from "./login.ts";
 
 export interface DeviceLoginSession {
   server: HttpServerConfig;
@@ -21,14 +21,14 @@ export interface DeviceLoginSession {
   complete(): Promise<LoginResult>;
 }
 
-/** Everything up to the user code: checks, discovery, client, the device authorization request. */
-export async function beginDeviceLogin(ctx: Context, options: LoginOptions, hooks: Pick<LoginHooks, "onWarning">): Promise<DeviceLoginSession> {
-  const { server, serverUrl } = await loginServer(ctx, options);
-  if (server.oauth.enterprise) {
-    // Enterprise-managed authorization: the device login is at the IdP, for its ID token.
-    const { beginEnterpriseDeviceLogin } = await import("../enterprise/login.ts");
-    return beginEnterpriseDeviceLogin(ctx, server as Parameters<typeof beginEnterpriseDeviceLogin>[1], options, hooks);
-  }
+/** Everything up to the user code at the server's own authorization server: discovery, client, the device authorization request. */
+export async function beginOAuthDeviceLogin(
+  ctx: Context,
+  server: HttpServerConfig,
+  serverUrl: URL,
+  options: LoginOptions,
+  hooks: Pick<LoginHooks, "onWarning">,
+): Promise<DeviceLoginSession> {
   const name = server.name;
   const { store, key, previous, support } = await discoverLogin(ctx, server, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
   const endpoints = deviceEndpoints(server, support);

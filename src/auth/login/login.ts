@@ -57,7 +57,7 @@ export interface LoginSession {
   close(): Promise<void>;
 }
 
-/** What beginLogin returns: a session waiting for the browser, or a login that needed none (an ID token handed in). */
+/** What beginLogin (./start.ts) returns: a session waiting for the browser, or a login that needed none (an ID token handed in). */
 export type LoginStart = LoginSession | { done: LoginResult };
 
 export interface LoginResult {
@@ -66,15 +66,12 @@ export interface LoginResult {
   store: CredentialStore["kind"];
 }
 
-/** Everything up to the authorization URL: checks, listener, discovery, registration, PKCE. */
-export async function beginLogin(ctx: Context, options: LoginOptions, hooks: LoginHooks): Promise<LoginStart> {
+/**
+ * Everything up to the authorization URL at the server's own authorization server: listener,
+ * discovery, registration, PKCE (./start.ts checked the server and sends enterprise ones elsewhere).
+ */
+export async function beginOAuthLogin(ctx: Context, server: HttpServerConfig, serverUrl: URL, options: LoginOptions, hooks: LoginHooks): Promise<LoginSession> {
   const { config } = await ctx.config();
-  const { server, serverUrl } = await loginServer(ctx, options);
-  if (server.oauth.enterprise) {
-    // Enterprise-managed authorization (SEP-990): an ID token from the IdP, exchanged; no registration here.
-    const { beginEnterpriseLogin } = await import("../enterprise/login.ts");
-    return beginEnterpriseLogin(ctx, server as Parameters<typeof beginEnterpriseLogin>[1], options, hooks);
-  }
   const { store, key, previous, support } = await discoverLogin(ctx, server, serverUrl, OAUTH_REQUEST_TIMEOUT_MS);
   // Client ID Metadata Document first where the authorization server takes it, then a pre-registered
   // client, then dynamic registration.

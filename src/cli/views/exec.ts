@@ -106,8 +106,26 @@ abstract class BaseExecView {
     return withSpinner(this.io, `Connecting to ${servers} MCP server${servers === 1 ? "" : "s"}…`, work);
   }
 
-  serverFailed(_name: string, error: Error): void {
-    this.diagnostic(`${paint(this.io, "yellow", "warning:")} ${terminalText(this.redact(error.message))}; continuing without it`);
+  /** Said once per server, before the run: the model will not see its tools, and why. */
+  serverFailed(name: string, error: Error): void {
+    // The error names the server itself ("server "x" env_vars: …"); the line names it once.
+    const message = this.redact(error.message);
+    const own = `server "${name}"`;
+    const reason = message.startsWith(`${own}: `) ? message.slice(own.length + 2) : message.startsWith(`${own} `) ? message.slice(own.length + 1) : message;
+    this.diagnostic(`${paint(this.io, "yellow", "warning:")} server "${terminalText(name)}" is left out, with all its tools: ${terminalText(reason)}`);
+    const hint = (error as { hint?: string }).hint;
+    if (hint) this.diagnostic(`${paint(this.io, "dim", "hint:")} ${terminalText(this.redact(hint))}`);
+  }
+
+  /** Said once, before the run: whose tools run unasked on the server's own word that they only read. */
+  protected readOnlyNotice(unasked: SessionInfo["readOnlyUnasked"]): void {
+    if (unasked.length === 0) return;
+    const servers = unasked.map(({ server, tools }) => `"${terminalText(server)}" (${toolList(tools)})`);
+    const which = unasked.length === 1 ? `server ${servers[0]}` : `servers ${servers.slice(0, -1).join(", ")} and ${servers.at(-1)}`;
+    this.diagnostic(
+      `${paint(this.io, "yellow", "note:")} auto_approve_read_only: read-only tools run without asking on ${which}; ` +
+        `the server${unasked.length === 1 ? " decides" : "s decide"} which tools are read-only`,
+    );
   }
 
   /** Called before anything goes to stderr. */
@@ -143,7 +161,9 @@ class TextExecView extends BaseExecView {
     this.progressShown = true;
   }
 
-  sessionStarted(_info: SessionInfo): void {}
+  sessionStarted(info: SessionInfo): void {
+    this.readOnlyNotice(info.readOnlyUnasked);
+  }
 
   promptLoaded(server: string, prompt: string, messages: number): void {
     this.diagnostic(paint(this.io, "dim", `prompt ${terminalText(prompt)} from server "${terminalText(server)}" (${messages} message${messages === 1 ? "" : "s"})`));
@@ -215,7 +235,17 @@ class TextExecView extends BaseExecView {
 /** One JSON object per line on stdout; stderr keeps only warnings and the approval prompt. */
 class JsonExecView extends BaseExecView {
   sessionStarted(info: SessionInfo): void {
-    this.line({ type: "session.started", model: info.model, provider: info.provider, tools: info.tools, failed_servers: info.failedServers });
+    const failed = info.failedServers.map((f) => ({ name: f.name, error: this.redact(f.error), ...(f.hint ? { hint: this.redact(f.hint) } : {}) }));
+    this.line({
+      type: "session.started",
+      model: info.model,
+      provider: info.provider,
+      tools: info.tools,
+      failed_servers: failed,
+      read_only_unasked: info.readOnlyUnasked,
+    });
+    // stderr too: a reader of the JSON may not look for it, the person running the command should see it.
+    this.readOnlyNotice(info.readOnlyUnasked);
   }
 
   promptLoaded(server: string, prompt: string, messages: number): void {
@@ -314,6 +344,12 @@ function preview(text: string): string {
   const first = terminalText(lines[0]!.length > PREVIEW_CHARS ? `${lines[0]!.slice(0, PREVIEW_CHARS)}…` : lines[0]!);
   const more = lines.length - 1;
   return more > 0 ? `${first} (+${more} line${more === 1 ? "" : "s"})` : first;
+}
+
+/** A few tool names, then how many more (the names are the server's: made safe for the terminal). */
+function toolList(tools: string[]): string {
+  const shown = tools.slice(0, 3).map((tool) => terminalText(tool));
+  return tools.length > shown.length ? `${shown.join(", ")} and ${tools.length - shown.length} more` : shown.join(", ");
 }
 
 function seconds(ms: number): string {

@@ -47,13 +47,25 @@ export function printNoServers(io: IO): void {
   note(io, "  tether mcp add github --url https://api.githubcopilot.com/mcp/ --bearer-token-env-var=GITHUB_PAT");
 }
 
-export function renderServer(io: IO, server: ServerConfig, options: { json: boolean; auth?: AuthView }): void {
+/**
+ * `readOnlyUnasked`: auto_approve_read_only as it applies to this server (its own, else the top
+ * level's). Shown whenever it is on, inherited or not: the server decides what runs unasked.
+ */
+export function renderServer(io: IO, server: ServerConfig, options: { json: boolean; auth?: AuthView; readOnlyUnasked?: boolean }): void {
   const view = describeServer(server, options.auth);
+  if (options.readOnlyUnasked) view.auto_approve_read_only = true;
   if (options.json) return printJson(io, view);
-  printDetails(io, view.name, detailFields(view));
+  printDetails(io, view.name, detailFields(view, server.autoApproveReadOnly === undefined));
 }
 
-function detailFields(view: ServerView): [string, string | undefined][] {
+function readOnlyField(view: ServerView, inherited: boolean): string | undefined {
+  if (view.auto_approve_read_only === undefined) return undefined;
+  if (!view.auto_approve_read_only) return "false";
+  return `true${inherited ? " (from the top level)" : ""}: exec runs the tools this server marks read-only without asking; the server decides which they are`;
+}
+
+/** `readOnlyInherited`: auto_approve_read_only comes from the top level, not the server's table. */
+function detailFields(view: ServerView, readOnlyInherited: boolean): [string, string | undefined][] {
   return [
     ["transport", view.transport],
     ["command", view.command],
@@ -80,6 +92,7 @@ function detailFields(view: ServerView): [string, string | undefined][] {
     ["enabled_tools", view.enabled_tools?.join(", ")],
     ["disabled_tools", view.disabled_tools.length ? view.disabled_tools.join(", ") : undefined],
     ["approve_tools", view.approve_tools.length ? view.approve_tools.join(", ") : undefined],
+    ["auto_approve_read_only", readOnlyField(view, readOnlyInherited)],
     // Keep-alive (issue 22)
     ["keep_alive", view.keep_alive ? "true" : undefined],
     ["auth", authLabel(view.auth)],

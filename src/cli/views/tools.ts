@@ -3,7 +3,7 @@ import type { CallToolResult, Tool } from "@modelcontextprotocol/client";
 import type { IO } from "../../context.ts";
 import type { CallOutputs } from "../../mcp/call-outputs.ts";
 import type { CallProgress } from "../../mcp/connect.ts";
-import type { ToolCallOutcome } from "../../mcp/operations.ts";
+import type { ToolCallOutcome } from "../../mcp/stale-schema.ts";
 import { summarizeParameters } from "../../mcp/coerce.ts";
 import { terminalBlock, terminalLine, terminalText } from "../../text/sanitize.ts";
 import { firstLine, note, printJson, printTable } from "../render.ts";

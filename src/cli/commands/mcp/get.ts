@@ -1,6 +1,6 @@
 // `tether mcp get`: one server in full, secrets masked.
 import type { Context } from "../../../context.ts";
-import { getServer } from "../../../config/servers.ts";
+import { autoApprovesReadOnly, getServer } from "../../../config/servers.ts";
 import { jsonArg, serverNameArg } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { loginStates } from "../../login-states.ts";
@@ -13,6 +13,7 @@ export default (ctx: Context) =>
     args: { ...serverNameArg, ...jsonArg },
     async run({ name, json }) {
       const server = await getServer(ctx, name);
-      renderServer(ctx.io, server, { json: Boolean(json), auth: (await loginStates(ctx, [server]))?.[0] });
+      const readOnlyUnasked = autoApprovesReadOnly(server, (await ctx.config()).config);
+      renderServer(ctx.io, server, { json: Boolean(json), auth: (await loginStates(ctx, [server]))?.[0], readOnlyUnasked });
     },
   });

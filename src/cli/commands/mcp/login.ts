@@ -3,7 +3,8 @@
 import { loginCommand } from "../../../auth/login-command.ts";
 import type { Context } from "../../../context.ts";
 import { AuthError, UsageError } from "../../../errors.ts";
-import { beginLogin, type LoginOptions, type LoginSession } from "../../../auth/login/login.ts";
+import type { LoginOptions, LoginSession } from "../../../auth/login/login.ts";
+import { beginLogin } from "../../../auth/login/start.ts";
 import type { DeviceLoginSession } from "../../../auth/login/device-login.ts";
 import { beforeSeparator } from "../../args.ts";
 import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
@@ -76,7 +77,7 @@ async function refuseUnsafeAuthorizationUrl(session: LoginSession): Promise<void
 
 /** `--device`: the user code and where to enter it, then polling until the login is approved. */
 async function runDeviceLogin(ctx: Context, options: LoginOptions): Promise<void> {
-  const { beginDeviceLogin } = await import("../../../auth/login/device-login.ts");
+  const { beginDeviceLogin } = await import("../../../auth/login/start.ts");
   const session = await beginDeviceLogin(ctx, options, {
     onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
   });
