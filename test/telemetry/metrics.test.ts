@@ -65,7 +65,7 @@ describe("the agent's events as measurements", () => {
   test("model attempts, tokens, tool calls by outcome, and the tools/call requests behind them", () => {
     const metrics = new MetricsAggregator(T0);
     const observe = agentMetricsObserver(metrics, { model: "config-model", provider: "mock" });
-    observe({ type: "session.started", info: { model: "gpt-test", provider: "mock", tools: [], failedServers: [] } });
+    observe({ type: "session.started", info: { model: "gpt-test", provider: "mock", tools: [], failedServers: [], readOnlyUnasked: [] } });
     observe({ type: "api.request", record: { attempt: 1, durationMs: 120, statusCode: 500, errorMessage: "upstream hiccup: sk-secret-in-message" } });
     observe({ type: "api.request", record: { attempt: 2, durationMs: 800, statusCode: 200 } });
     observe({ type: "turn.completed", turn: 1, responseId: "r1", usage: { inputTokens: 21, outputTokens: 9, totalTokens: 30 } });
