@@ -6,7 +6,7 @@ import { parseConfigSource, readConfigSource } from "../config/load.ts";
 import { upsertServersInSource } from "../config/edit.ts";
 import type { RawServer } from "../config/schema.ts";
 import { updateConfigFile } from "../config/write.ts";
-import { importName, mapServer, type MappedServer } from "./map.ts";
+import { importName, isImportableName, mapServer, type MappedServer } from "./map.ts";
 import { defaultSourcePath, type ImportSource, readSource, serversIn } from "./sources.ts";
 
 export interface ImportOptions {
@@ -37,6 +37,9 @@ export interface ImportReport {
 /** Server names JavaScript reads as an object's prototype: refused rather than renamed. */
 const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
+/** Entries mapped between two looks at the event loop (a few ms of work). */
+const YIELD_EVERY = 100;
+
 interface Candidate extends MappedServer {
   appName: string;
 }
@@ -45,7 +48,7 @@ export async function importServers(ctx: Context, options: ImportOptions): Promi
   const path =
     options.path ?? defaultSourcePath(options.from, { os: process.platform, home: ctx.paths.userHome, env: ctx.env, cwd: ctx.cwd });
   const found = serversIn(options.from, readSource(path, options.path !== undefined), path, ctx.cwd);
-  const candidates = await mapAll(options.from, found);
+  const candidates = await mapAll(options.from, found, ctx.signal);
 
   const plan = (source: string): { source: string; rows: ImportRow[] } => {
     const existing = new Set(Object.keys(parseConfigSource(source, ctx.paths.config).mcp_servers ?? {}));
@@ -85,11 +88,17 @@ export async function importServers(ctx: Context, options: ImportOptions): Promi
  * config.toml holds now: an entry tether would refuse is "not imported" with the reason, in
  * --dry-run too, and never fails the others.
  */
-async function mapAll(from: ImportSource, found: Map<string, unknown>): Promise<Candidate[]> {
+async function mapAll(from: ImportSource, found: Map<string, unknown>, signal: AbortSignal): Promise<Candidate[]> {
   const { findServerProblem } = await import("../config/validate.ts");
-  const taken = new Set<string>();
+  // The app's valid names are kept; a renamed server never takes one of them.
+  const taken = new Set([...found.keys()].filter(isImportableName));
   const candidates: Candidate[] = [];
   for (const [appName, entry] of found) {
+    // A file of thousands of servers takes a while: let Ctrl-C and SIGTERM in now and then.
+    if (candidates.length % YIELD_EVERY === YIELD_EVERY - 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      signal.throwIfAborted();
+    }
     if (RESERVED_NAMES.has(appName)) {
       candidates.push({ appName, name: appName, skipped: "a reserved name; rename it in the app", attention: [], info: [] });
       continue;

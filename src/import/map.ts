@@ -60,19 +60,21 @@ function unresolvable(value: string): string | undefined {
   return /\$\{(input:[^}]*|workspaceFolder[^}]*|userHome|cwd|fileDirname|[a-zA-Z]+:[^}]*)\}/.exec(value)?.[0];
 }
 
+/** Whether the app's name can be the config.toml name as it is (not starting with `-`, which reads as a flag). */
+export function isImportableName(appName: string): boolean {
+  return SERVER_NAME_PATTERN.test(appName) && !appName.startsWith("-");
+}
+
 /**
- * The config.toml name for the app's `appName`: made valid (letters, digits, `_`, `-`; not
- * starting with `-`, which would read as a flag) and distinct from the names in `taken`.
+ * The config.toml name for the app's `appName`: kept when it can be, else made valid (letters,
+ * digits, `_`, `-`, no leading `-`) and distinct from `taken` (the names kept or given so far).
  */
 export function importName(appName: string, taken: ReadonlySet<string>): { name: string; note?: string } {
-  let base = appName;
-  if (!SERVER_NAME_PATTERN.test(base) || base.startsWith("-")) {
-    base = appName.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+/, "").slice(0, 64) || "server";
-  }
+  if (isImportableName(appName)) return { name: appName };
+  const base = appName.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+/, "").slice(0, 64) || "server";
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base.slice(0, 64 - String(n).length - 1)}-${n}`;
-  if (name === appName) return { name };
-  const why = appName.startsWith("-") ? "a name starting with '-' reads as a flag" : base !== appName ? "not a valid server name" : "another server has that name";
+  const why = appName.startsWith("-") ? "a name starting with '-' reads as a flag" : "not a valid server name";
   return { name, note: `renamed from "${appName}" (${why})` };
 }
 
@@ -359,8 +361,8 @@ function mapUrl(url: string, refs: References): string {
     const colon = userinfo.indexOf(":");
     const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
     const password = colon < 0 ? undefined : userinfo.slice(colon + 1);
-    const keptUser = user === "" || isReference(decode(user)) || !looksSecret(decode(user)) ? user : refs.reference("url user", "the URL's user name (percent-encoded)");
-    const keptPassword = password === undefined || password === "" || isReference(decode(password)) ? password : refs.reference("url password", "the URL's password (percent-encoded)");
+    const keptUser = user === "" || isReference(decode(user)) || !looksSecret(decode(user)) ? user : refs.reference("url user", "the URL's user name, percent-encoded");
+    const keptPassword = password === undefined || password === "" || isReference(decode(password)) ? password : refs.reference("url password", "the URL's password, percent-encoded");
     return `${scheme}${keptUser}${keptPassword === undefined ? "" : `:${keptPassword}`}@`;
   });
   const query = /^([^?#]*\?)([^#]*)(#.*)?$/s.exec(out);
@@ -371,7 +373,7 @@ function mapUrl(url: string, refs: References): string {
       const key = pair.slice(0, eq);
       const value = decode(pair.slice(eq + 1));
       if (!isSecretQueryValue(decode(key), value)) return pair;
-      return `${key}=${refs.reference(decode(key), `the URL's ${decode(key)} query value (percent-encoded)`)}`;
+      return `${key}=${refs.reference(decode(key), `the URL's ${decode(key)} query value, percent-encoded`)}`;
     });
     out = query[1]! + pairs.join("&") + (query[3] ?? "");
   }
