@@ -7,6 +7,7 @@ import { upsertServersInSource } from "../config/edit.ts";
 import type { RawServer } from "../config/schema.ts";
 import { updateConfigFile } from "../config/write.ts";
 import { importName, isImportableName, mapServer, type MappedServer } from "./map.ts";
+import { PROTOTYPE_KEYS } from "./references.ts";
 import { defaultSourcePath, type ImportSource, readSource, serversIn } from "./sources.ts";
 
 export interface ImportOptions {
@@ -33,9 +34,6 @@ export interface ImportReport {
   dryRun: boolean;
   rows: ImportRow[];
 }
-
-/** Server names JavaScript reads as an object's prototype: refused rather than renamed. */
-const RESERVED_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Entries mapped between two looks at the event loop (a few ms of work). */
 const YIELD_EVERY = 100;
@@ -99,7 +97,8 @@ async function mapAll(from: ImportSource, found: Map<string, unknown>, signal: A
       await new Promise((resolve) => setImmediate(resolve));
       signal.throwIfAborted();
     }
-    if (RESERVED_NAMES.has(appName)) {
+    // Names JavaScript reads as an object's prototype: refused rather than renamed.
+    if (PROTOTYPE_KEYS.has(appName)) {
       candidates.push({ appName, name: appName, skipped: "a reserved name; rename it in the app", attention: [], info: [] });
       continue;
     }

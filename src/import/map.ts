@@ -5,7 +5,9 @@
 // tether has no place for are reported, not dropped.
 import { SERVER_NAME_PATTERN } from "../config/names.ts";
 import type { RawServer } from "../config/schema.ts";
-import { isPlainlyHarmless, isReference, isSecretName, isSecretQueryValue, looksSecret } from "./secrets.ts";
+import { Fields, kindOf, OddField } from "./fields.ts";
+import { HEADER_NAME, mapArgs, mapEnv, mapHeaders, mapUrl, PROTOTYPE_KEYS, References } from "./references.ts";
+import { looksSecret } from "./secrets.ts";
 import type { Entry, ImportSource } from "./sources.ts";
 
 export interface MappedServer {
@@ -31,33 +33,11 @@ const HARMLESS: Record<ImportSource, string[]> = {
   codex: [],
 };
 
-/** Keys that name an object's prototype in JavaScript: never a setting, never copied. */
-const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
-/** An HTTP header name (RFC 9110 token). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** `NAME_WHAT` in the shape of an environment variable (`${…}` needs a leading letter or `_`). */
-export function envVarFor(server: string, what: string): string {
-  const name = `${server}_${what}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
-  return /^[0-9]/.test(name) ? `_${name}` : name;
-}
-
 /** `${env:VAR}` (VS Code, Cursor, Windsurf) and `$VAR` (Gemini) → tether's `${VAR}`. */
 export function convertVariables(value: string, source: ImportSource): string {
   let out = value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, "${$1}");
   if (source === "gemini") out = out.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, "${$1}");
   return out;
-}
-
-/** The one variable a value consists of (`${VAR}` after conversion), if it is only that. */
-function onlyVariable(value: string): string | undefined {
-  return /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value)?.[1];
-}
-
-/** Placeholders of the other app tether cannot resolve (`${input:…}`, `${workspaceFolder}`, …). */
-function unresolvable(value: string): string | undefined {
-  return /\$\{(input:[^}]*|workspaceFolder[^}]*|userHome|cwd|fileDirname|[a-zA-Z]+:[^}]*)\}/.exec(value)?.[0];
 }
 
 /** Whether the app's name can be the config.toml name as it is (not starting with `-`, which reads as a flag). */
@@ -76,101 +56,6 @@ export function importName(appName: string, taken: ReadonlySet<string>): { name:
   for (let n = 2; taken.has(name); n++) name = `${base.slice(0, 64 - String(n).length - 1)}-${n}`;
   const why = appName.startsWith("-") ? "a name starting with '-' reads as a flag" : "not a valid server name";
   return { name, note: `renamed from "${appName}" (${why})` };
-}
-
-/** A field of the wrong type: the entry is skipped with this reason. */
-class OddField extends Error {}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "a table" : `a ${typeof value}`;
-}
-
-/** Reads an entry's fields by type, remembering which it looked at. */
-class Fields {
-  readonly seen = new Set<string>();
-  constructor(private readonly entry: Entry) {}
-
-  has(key: string): boolean {
-    return this.entry[key] !== undefined;
-  }
-
-  private get(key: string): unknown {
-    this.seen.add(key);
-    return this.entry[key];
-  }
-
-  private odd(key: string, want: string, got: unknown): never {
-    throw new OddField(`'${key}' must be ${want}, got ${kindOf(got)}`);
-  }
-
-  string(key: string): string | undefined {
-    const value = this.get(key);
-    if (value === undefined || typeof value === "string") return value;
-    return this.odd(key, "a string", value);
-  }
-
-  number(key: string): number | undefined {
-    const value = this.get(key);
-    if (value === undefined || (typeof value === "number" && Number.isFinite(value))) return value;
-    return this.odd(key, "a number", value);
-  }
-
-  boolean(key: string): boolean | undefined {
-    const value = this.get(key);
-    if (value === undefined || typeof value === "boolean") return value;
-    return this.odd(key, "true or false", value);
-  }
-
-  /** A list of strings; numbers and booleans are taken as their text (`"--port", 8080`). */
-  strings(key: string): string[] | undefined {
-    const value = this.get(key);
-    if (value === undefined) return undefined;
-    if (!Array.isArray(value)) return this.odd(key, "a list of strings", value);
-    const bad = value.find((item) => !isScalar(item));
-    if (bad !== undefined) return this.odd(key, "a list of strings", `a list holding ${kindOf(bad)}`);
-    return value.map(String);
-  }
-
-  /** A table of strings (env, headers); numbers and booleans are taken as their text. */
-  table(key: string): [string, string][] | undefined {
-    const value = this.get(key);
-    if (value === undefined) return undefined;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return this.odd(key, "a table of strings", value);
-    const entries = Object.entries(value);
-    const bad = entries.find(([, item]) => !isScalar(item));
-    if (bad) throw new OddField(`'${key}.${bad[0]}' must be a string, got ${kindOf(bad[1])}`);
-    return entries.map(([k, item]) => [k, String(item)]);
-  }
-}
-
-function isScalar(value: unknown): value is string | number | boolean {
-  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean";
-}
-
-/** Where a server's secrets go instead of config.toml: variables named after the server, each named in a note. */
-class References {
-  private readonly used = new Set<string>();
-  constructor(
-    private readonly server: string,
-    private readonly attention: string[],
-  ) {}
-
-  /** A new `NAME_WHAT` variable (made distinct within the server) with a note; returns its name. */
-  variable(what: string, description: string, was?: string): string {
-    const base = envVarFor(this.server, what);
-    let name = base;
-    for (let n = 2; this.used.has(name); n++) name = `${base}_${n}`;
-    this.used.add(name);
-    this.attention.push(`set ${name} to ${description} (${was ? `was ${was}` : "not copied"})`);
-    return name;
-  }
-
-  /** The same, as a `${VAR}` reference for a string. */
-  reference(what: string, description: string, was?: string): string {
-    return `\${${this.variable(what, description, was)}}`;
-  }
 }
 
 export function mapServer(source: ImportSource, name: string, entry: unknown): MappedServer {
@@ -248,144 +133,6 @@ function mapFields(source: ImportSource, name: string, fields: Fields, entry: En
   const unknown = Object.keys(entry).filter((k) => !fields.seen.has(k) && !HARMLESS[source].includes(k));
   if (unknown.length > 0) attention.push(`not imported: ${unknown.map((k) => JSON.stringify(k).slice(1, -1)).join(", ")}`);
   return { server };
-}
-
-/** A key that cannot be copied as it is, and why; undefined when it can. */
-function oddKey(where: string, key: string, valid: boolean): string | undefined {
-  if (PROTOTYPE_KEYS.has(key)) return `${where} ${JSON.stringify(key)} not imported (a reserved name)`;
-  if (!valid) return `${where} ${JSON.stringify(key)} not imported (not a valid name)`;
-  return undefined;
-}
-
-/**
- * Env values stay in config.toml when they are references or plainly harmless (under a name that
- * does not look secret); any other value stays behind, and tether copies the variable from its own
- * environment instead (env_vars).
- */
-function mapEnv(env: [string, string][] | undefined, server: RawServer, attention: string[]): void {
-  if (!env) return;
-  const plain: Record<string, string> = {};
-  const passThrough: string[] = [];
-  for (const [key, value] of env) {
-    const odd = oddKey("env key", key, key !== "" && !/[=\0]/.test(key));
-    if (odd) {
-      attention.push(odd);
-      continue;
-    }
-    const variable = onlyVariable(value);
-    const placeholder = unresolvable(value);
-    if (variable === key) passThrough.push(key);
-    else if (variable !== undefined) plain[key] = value;
-    else if (placeholder || isSecretValue(key, value)) {
-      passThrough.push(key);
-      attention.push(placeholder ? `set ${key} (was ${placeholder})` : `set ${key} in tether's environment (secret not copied)`);
-    } else plain[key] = value;
-  }
-  if (Object.keys(plain).length > 0) server.env = plain;
-  if (passThrough.length > 0) server.env_vars = [...new Set(passThrough)];
-}
-
-/** A value under `name` (env key, header, `KEY=` of an argument) that must not be copied. */
-function isSecretValue(name: string, value: string): boolean {
-  if (isSecretName(name)) return !(value.includes("${") && isPlainlyHarmless(value)) && value !== "";
-  return !isPlainlyHarmless(value);
-}
-
-function mapHeaders(headers: [string, string][] | undefined, server: RawServer, refs: References, attention: string[]): void {
-  if (!headers) return;
-  const plain: Record<string, string> = {};
-  const fromEnv: Record<string, string> = {};
-  for (const [header, value] of headers) {
-    const odd = oddKey("header", header, HEADER_NAME.test(header));
-    if (odd) {
-      attention.push(odd);
-      continue;
-    }
-    if (header.toLowerCase() === "authorization") {
-      const bearer = /^Bearer\s+(.*)$/i.exec(value)?.[1]?.trim();
-      if (bearer !== undefined) {
-        server.bearer_token_env_var = onlyVariable(bearer) ?? refs.variable("token", "the bearer token", unresolvable(bearer));
-        continue;
-      }
-    }
-    const variable = onlyVariable(value);
-    const placeholder = unresolvable(value);
-    if (variable) fromEnv[header] = variable;
-    else if (placeholder || isSecretValue(header, value)) fromEnv[header] = refs.variable(header, `the ${header} header value`, placeholder);
-    else plain[header] = value;
-  }
-  if (Object.keys(plain).length > 0) server.http_headers = plain;
-  if (Object.keys(fromEnv).length > 0) server.env_http_headers = fromEnv;
-}
-
-/**
- * Arguments: the value after a secret-named flag (`--api-key X`, `--token=X`), a `KEY=value`
- * whose value is not plainly harmless, and any secret-looking value become `${NAME_…}` references,
- * which tether expands from its environment when it starts the server.
- */
-function mapArgs(args: string[], refs: References): string[] {
-  const out: string[] = [];
-  let flag: string | undefined;
-  for (const [i, arg] of args.entries()) {
-    const after = flag;
-    flag = undefined;
-    const placeholder = unresolvable(arg);
-    const flagValue = /^(--?[A-Za-z][A-Za-z0-9_.-]*)=(.*)$/s.exec(arg);
-    const pair = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(arg);
-    if (flagValue) {
-      const [, name, value] = flagValue as unknown as [string, string, string];
-      const secret = unresolvable(value) || (isSecretName(name) ? !isReference(value) && value !== "" : looksSecret(value));
-      out.push(secret ? `${name}=${refs.reference(name, `the ${name} argument`, unresolvable(value))}` : arg);
-    } else if (/^--?[A-Za-z]/.test(arg)) {
-      if (isSecretName(arg)) flag = arg;
-      out.push(arg);
-    } else if (pair && !placeholder) {
-      const [, key, value] = pair as unknown as [string, string, string];
-      out.push(isSecretValue(key, value) ? `${key}=${refs.reference(key, `the ${key}= argument`)}` : arg);
-    } else if (after !== undefined && !isReference(arg)) {
-      out.push(refs.reference(after, `the ${after} argument`, placeholder));
-    } else if (placeholder || looksSecret(arg)) {
-      const what = after ?? `arg ${i + 1}`;
-      out.push(refs.reference(what, `argument ${i + 1}`, placeholder));
-    } else out.push(arg);
-  }
-  return out;
-}
-
-/**
- * A URL's user:password (a user name only when it looks like a token) and its query values
- * become `${NAME_…}` references; the rest of the URL is kept as written.
- */
-function mapUrl(url: string, refs: References): string {
-  let out = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(":");
-    const user = colon < 0 ? userinfo : userinfo.slice(0, colon);
-    const password = colon < 0 ? undefined : userinfo.slice(colon + 1);
-    const keptUser = user === "" || isReference(decode(user)) || !looksSecret(decode(user)) ? user : refs.reference("url user", "the URL's user name, percent-encoded");
-    const keptPassword = password === undefined || password === "" || isReference(decode(password)) ? password : refs.reference("url password", "the URL's password, percent-encoded");
-    return `${scheme}${keptUser}${keptPassword === undefined ? "" : `:${keptPassword}`}@`;
-  });
-  const query = /^([^?#]*\?)([^#]*)(#.*)?$/s.exec(out);
-  if (query) {
-    const pairs = query[2]!.split("&").map((pair) => {
-      const eq = pair.indexOf("=");
-      if (eq < 0) return pair;
-      const key = pair.slice(0, eq);
-      const value = decode(pair.slice(eq + 1));
-      if (!isSecretQueryValue(decode(key), value)) return pair;
-      return `${key}=${refs.reference(decode(key), `the URL's ${decode(key)} query value, percent-encoded`)}`;
-    });
-    out = query[1]! + pairs.join("&") + (query[3] ?? "");
-  }
-  return out;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, " "));
-  } catch {
-    return text;
-  }
 }
 
 function mapTimeouts(source: ImportSource, fields: Fields, server: RawServer): void {
