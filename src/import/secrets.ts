@@ -21,7 +21,7 @@ const NOT_THE_SECRET = new Set([
   "file", "path", "dir", "url", "uri", "endpoint", "host", "port", "name", "id", "type", "mode", "timeout", "ttl",
   "header", "env", "var", "enabled", "disabled", "required", "length", "size", "method", "scheme", "provider",
   "server", "issuer", "audience", "scope", "scopes", "expiry", "expires", "format", "algorithm", "alg", "level",
-  "limit", "count", "max", "min", "budget",
+  "limit", "count", "max", "min", "budget", "sock", "socket",
 ]);
 
 /** The words of a name: split at `-`, `_`, `.`, spaces and camelCase humps, lower-cased. */
@@ -58,14 +58,19 @@ function entropy(text: string): number {
 }
 
 /**
- * A long random-looking run of letters and digits: at least 16 characters between separators,
- * with both letters and digits, and varied enough (≥ 3.2 bits per character) that it is not a
- * word, a version or a date. Paths, package names and UUIDs (their parts are shorter) pass.
+ * A long random-looking run: at least 16 characters between separators with letters and digits,
+ * varied enough (≥ 3.2 bits per character) that it is not a word, a version or a date; or a
+ * base64 run of 32 and more, slashes included, mixing cases and digits (≥ 4.2 bits). Paths,
+ * package names, image names and UUIDs (their parts are shorter) pass, and so do content digests
+ * (`sha256:…`), which pin a version rather than grant access.
  */
 function hasRandomRun(value: string): boolean {
-  for (const run of value.split(/[^A-Za-z0-9+=]+/)) {
-    if (run.length < 16 || !/[A-Za-z]/.test(run) || !/[0-9]/.test(run)) continue;
-    if (entropy(run) >= 3.2) return true;
+  const text = value.replace(/\bsha(1|256|384|512):[0-9a-f]+/gi, " ");
+  for (const run of text.split(/[^A-Za-z0-9+=]+/)) {
+    if (run.length >= 16 && /[A-Za-z]/.test(run) && /[0-9]/.test(run) && entropy(run) >= 3.2) return true;
+  }
+  for (const run of text.split(/[^A-Za-z0-9+/=]+/)) {
+    if (run.length >= 32 && !run.startsWith("/") && /[a-z]/.test(run) && /[A-Z]/.test(run) && /[0-9]/.test(run) && entropy(run) >= 4.2) return true;
   }
   return false;
 }
@@ -117,7 +122,7 @@ const REFERENCES = /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/;
 
 function isHarmlessWord(text: string): boolean {
   if (text === "" || isNumber(text) || isBoolean(text)) return true;
-  if (/^[A-Za-z0-9][A-Za-z0-9._,:@+/-]{0,31}$/.test(text)) return true;
+  if (/^[A-Za-z0-9@-][A-Za-z0-9._,:@+/=-]{0,63}$/.test(text)) return true;
   return isPath(text) || parseUrl(text) !== undefined;
 }
 
