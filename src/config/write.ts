@@ -17,20 +17,24 @@ const OPTIMISTIC_ROUNDS = 3;
  * and validated on the text as read, then committed under the lock only if the file is still
  * that text; otherwise the round starts again on the new text. Under heavy contention a writer
  * falls back to editing and validating inside the lock, where the schema is loaded by then.
+ * With `dryRun`, the edit is made and validated the same way and nothing is written (nor created),
+ * so a dry run reports what the real one would.
  */
 export async function updateConfigFile<T>(
   ctx: Context,
   edit: (source: string) => { source: string; result: T },
+  options: { dryRun?: boolean } = {},
 ): Promise<T> {
   const path = ctx.paths.config;
-  ensureHomeDir(ctx.paths.home);
-  ensurePrivateDir(dirname(path));
   const prepare = async (before: string) => {
     ctx.signal.throwIfAborted();
     const { source, result } = edit(before);
     if (source !== before) await validateEdited(before, source, path);
     return { source, result };
   };
+  if (options.dryRun) return (await prepare(readConfigSource(path) ?? "")).result;
+  ensureHomeDir(ctx.paths.home);
+  ensurePrivateDir(dirname(path));
   const commit = (before: string, source: string) => {
     if (source === before) return;
     // Ctrl-C or SIGTERM while this run waited or worked: the file stays as it was.

@@ -2,7 +2,7 @@
 // the format-preserving editor, one locked write for the whole import; never replaces silently.
 // --dry-run and the real run make the same plan, so they report the same statuses.
 import type { Context } from "../context.ts";
-import { parseConfigSource, readConfigSource } from "../config/load.ts";
+import { parseConfigSource } from "../config/load.ts";
 import { upsertServersInSource } from "../config/edit.ts";
 import type { RawServer } from "../config/schema.ts";
 import { updateConfigFile } from "../config/write.ts";
@@ -71,14 +71,15 @@ export async function importServers(ctx: Context, options: ImportOptions): Promi
     return { source: upsertServersInSource(source, writes), rows };
   };
 
-  if (options.dryRun) {
-    return { path, configPath: ctx.paths.config, dryRun: true, rows: plan(readConfigSource(ctx.paths.config) ?? "").rows };
-  }
-  const rows = await updateConfigFile(ctx, (source) => {
-    const { source: next, rows } = plan(source);
-    return { source: next, result: rows };
-  });
-  return { path, configPath: ctx.paths.config, dryRun: false, rows };
+  const rows = await updateConfigFile(
+    ctx,
+    (source) => {
+      const { source: next, rows } = plan(source);
+      return { source: next, result: rows };
+    },
+    { dryRun: options.dryRun },
+  );
+  return { path, configPath: ctx.paths.config, dryRun: options.dryRun, rows };
 }
 
 /**

@@ -1,7 +1,7 @@
 // `tether mcp import` of hostile and odd files: no secret-looking value reaches config.toml, an odd
 // entry is left out with its reason while the others import, and --dry-run tells the truth.
 import { expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
@@ -103,4 +103,16 @@ test("Gemini CLI: type = http is streamable HTTP, a bare url is legacy SSE", asy
   const run = expectOk(await importFile("gemini", "gemini-http.json"));
   expect(row(run.stdout, "streamable")).toMatchObject({ status: "imported", notes: [] });
   expect(row(run.stdout, "legacy").notes.join()).toContain("legacy SSE server");
+});
+
+test("a config.toml that is already invalid: --dry-run fails as the real run does, at the real line", async () => {
+  mkdirSync(each.home.tetherHome, { recursive: true });
+  const before = '[mcp_servers.a]\ncommand = "x"\nbogus = 1\n';
+  writeFileSync(each.home.configPath, before);
+  const dry = await importFile("claude-desktop", "odd.json", ["--dry-run"]);
+  const real = await importFile("claude-desktop", "odd.json");
+  expect([dry.code, real.code]).toEqual([2, 2]);
+  expect(dry.stderr).toBe(real.stderr);
+  expect(real.stderr).toContain(`${each.home.configPath}:3: server "a": unknown field 'bogus'`);
+  expect(readFileSync(each.home.configPath, "utf8")).toBe(before);
 });
