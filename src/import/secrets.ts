@@ -101,8 +101,10 @@ export function isSecretQueryValue(key: string, value: string): boolean {
 
 /** Whether the value alone says it is a credential, wherever it appears. */
 export function looksSecret(value: string): boolean {
-  const text = withoutReferences(value);
-  return TOKEN_PREFIX.test(text) || AUTH_SCHEME.test(text) || hasRandomRun(text) || urlCarriesSecret(value);
+  // Short values (most flags, ports, levels) are too short for any of the shapes below.
+  if (value.length < 10 && !value.includes("://")) return false;
+  const text = value.includes("${") ? withoutReferences(value) : value;
+  return TOKEN_PREFIX.test(text) || AUTH_SCHEME.test(text) || (text.length >= 16 && hasRandomRun(text)) || (value.includes("://") && urlCarriesSecret(value));
 }
 
 /**
