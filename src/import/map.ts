@@ -132,7 +132,19 @@ function mapFields(source: ImportSource, name: string, fields: Fields, entry: En
 
   const unknown = Object.keys(entry).filter((k) => !fields.seen.has(k) && !HARMLESS[source].includes(k));
   if (unknown.length > 0) attention.push(`not imported: ${unknown.map((k) => JSON.stringify(k).slice(1, -1)).join(", ")}`);
-  return { server };
+  const misplaced = misplacedSecret(server);
+  return misplaced ? { skipped: `'${misplaced}' should name an environment variable but holds a secret-looking value` } : { server };
+}
+
+/** A setting copied as it is that names an environment variable, holding a token instead. */
+function misplacedSecret(server: RawServer): string | undefined {
+  const names: [string, string | undefined][] = [
+    ["bearer_token_env_var", server.bearer_token_env_var],
+    ["oauth_client_secret_env_var", server.oauth_client_secret_env_var],
+    ...(server.env_vars ?? []).map((v): [string, string] => ["env_vars", v]),
+    ...Object.entries(server.env_http_headers ?? {}).map(([header, v]): [string, string] => [`env_http_headers.${header}`, v]),
+  ];
+  return names.find(([, value]) => typeof value === "string" && looksSecret(value))?.[0];
 }
 
 function mapTimeouts(source: ImportSource, fields: Fields, server: RawServer): void {

@@ -83,6 +83,7 @@ test("odd entries: each is left out with one line naming it and why; the others 
     "a-b": ["a-b", "imported", ""],
     "plain-http-token": ["plain-http-token", "not imported", "a token would be sent over plain http:// to remote.acme.example"],
     ["__proto__"]: ["__proto__", "not imported", "a reserved name; rename it in the app"],
+    "token-as-variable": ["token-as-variable", "not imported", "'bearer_token_env_var' should name an environment variable but holds a secret-looking value"],
   });
   const s = servers();
   expect(Object.keys(s).sort()).toEqual(["a-b", "a-b-2", "dash", "good", "proto-env"]);
@@ -97,6 +98,7 @@ test("an entry config.toml refuses never fails the import, and no error cites a 
   expect(run.code).toBe(0);
   expect(run.stderr).not.toContain("config.toml:");
   expect(readFileSync(each.home.configPath, "utf8")).not.toContain("remote.acme.example");
+  expect(readFileSync(each.home.configPath, "utf8") + run.stdout + run.stderr).not.toContain("ghp_");
 });
 
 test("Gemini CLI: type = http is streamable HTTP, a bare url is legacy SSE", async () => {
