@@ -33,7 +33,7 @@ for (const [signal, code, message, argv] of [
       stderr: "pipe",
       timeout: 60_000,
     });
-    const stderr = readUntil(child.stderr, "waiting for");
+    const stderr = readUntil(child.stderr, `waiting for ${home.configPath}.lock (held by process ${process.pid}`);
     await stderr.seen;
     child.kill(signal);
     expect(await child.exited).toBe(code);
