@@ -125,10 +125,11 @@ export function mapHeaders(headers: [string, string][] | undefined, server: RawS
  */
 export function mapArgs(args: string[], refs: References): string[] {
   const out: string[] = [];
-  let flag: string | undefined;
+  // The flag just before an argument: it names the argument's variable, and a secret one makes it secret.
+  let previous: string | undefined;
   for (const [i, arg] of args.entries()) {
-    const after = flag;
-    flag = undefined;
+    const flag = previous;
+    previous = undefined;
     const placeholder = unresolvable(arg);
     const flagValue = /^(--?[A-Za-z][A-Za-z0-9_.-]*)=(.*)$/s.exec(arg);
     const pair = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.*)$/s.exec(arg);
@@ -137,16 +138,13 @@ export function mapArgs(args: string[], refs: References): string[] {
       const secret = unresolvable(value) || (isSecretName(name) ? !isReference(value) && value !== "" : looksSecret(value));
       out.push(secret ? `${name}=${refs.reference(name, `the ${name} argument`, unresolvable(value))}` : arg);
     } else if (/^--?[A-Za-z]/.test(arg)) {
-      if (isSecretName(arg)) flag = arg;
+      previous = arg;
       out.push(arg);
     } else if (pair && !placeholder) {
       const [, key, value] = pair as unknown as [string, string, string];
       out.push(isSecretValue(key, value) ? `${key}=${refs.reference(key, `the ${key}= argument`)}` : arg);
-    } else if (after !== undefined && !isReference(arg)) {
-      out.push(refs.reference(after, `the ${after} argument`, placeholder));
-    } else if (placeholder || looksSecret(arg)) {
-      const what = after ?? `arg ${i + 1}`;
-      out.push(refs.reference(what, `argument ${i + 1}`, placeholder));
+    } else if ((flag !== undefined && isSecretName(flag)) ? !isReference(arg) && arg !== "" : placeholder || looksSecret(arg)) {
+      out.push(flag ? refs.reference(flag, `the ${flag} argument`, placeholder) : refs.reference(`arg ${i + 1}`, `argument ${i + 1}`, placeholder));
     } else out.push(arg);
   }
   return out;

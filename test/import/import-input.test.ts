@@ -31,6 +31,7 @@ const PLANTED = {
   "URL query ?key=": "AIzaFakeGoogleKey1234567",
   "URL user:password": "s3cr3tPassw0rd",
   "a token by its prefix": "glpat-abcdefghij1234567890",
+  "a header given as an argument": "plantedHeaderFlagToken",
 };
 
 test("planted secrets: none reaches config.toml or the output; each becomes a variable to set; ordinary values stay", async () => {
@@ -56,9 +57,10 @@ test("planted secrets: none reaches config.toml or the output; each becomes a va
   expect(s.query!.url).toBe("https://maps.acme.example/mcp?key=${QUERY_KEY}&v=2");
   expect(s.userinfo!.url).toBe("https://alice:${USERINFO_URL_PASSWORD}@mcp.acme.example/mcp");
   expect(s.shaped!.args).toEqual(["${SHAPED_ARG_1}", "/srv/repos"]);
+  expect(s["header-flag"]!.args).toEqual(["https://mcp.acme.example/mcp", "--header", "${HEADER_FLAG_HEADER}"]);
   // Every variable is named in a "needs attention" note.
   const notes = rowsOf(run.stdout).flatMap((r) => r.notes).join("\n");
-  for (const variable of ["FLAGS_API_KEY", "FLAGS_TOKEN", "FLAG_EQUALS_TOKEN", "PAIRS_API_KEY", "PAIRS_SETTINGS", "CONFIG", "OPTIONS", "DB_PASSWORD", "HEADERS_X_CUSTOM", "HEADERS_X_CLIENT", "QUERY_KEY", "USERINFO_URL_PASSWORD", "SHAPED_ARG_1"]) {
+  for (const variable of ["FLAGS_API_KEY", "FLAGS_TOKEN", "FLAG_EQUALS_TOKEN", "PAIRS_API_KEY", "PAIRS_SETTINGS", "CONFIG", "OPTIONS", "DB_PASSWORD", "HEADERS_X_CUSTOM", "HEADERS_X_CLIENT", "QUERY_KEY", "USERINFO_URL_PASSWORD", "SHAPED_ARG_1", "HEADER_FLAG_HEADER"]) {
     expect(notes).toContain(`set ${variable} `);
   }
   expect(new Set(rowsOf(run.stdout).map((r) => r.status))).toEqual(new Set(["needs attention"]));
