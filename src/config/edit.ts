@@ -50,40 +50,34 @@ function isComment(line: string): boolean {
   return line.trimStart().startsWith("#");
 }
 
-/** The last line (exclusive) of a table block's own content: its header and key/value lines. */
-function contentEnd(layout: TomlLayout, headerLine: number, endLine: number): number {
-  let end = headerLine + 1;
-  for (const key of layout.keys) {
-    if (key.line > headerLine && key.line < endLine) end = Math.max(end, key.endLine);
-  }
-  return end;
+function findOwned(layout: TomlLayout, name: string): Owned {
+  const owned = ownedByServer(layout, contentEnds(layout)).get(name) ?? { ranges: [] };
+  owned.ranges.sort((a, b) => a[0] - b[0]);
+  return owned;
 }
 
-function findOwned(layout: TomlLayout, name: string): Owned {
-  const ranges: [number, number][] = [];
-  let headerBlock: [number, number] | undefined;
+/**
+ * Where each table's own content (its header and key/value lines) ends, exclusive, in
+ * layout.tables order. Tables and keys are both in line order: one sweep looks at each key once.
+ */
+function contentEnds(layout: TomlLayout): number[] {
+  const ends: number[] = [];
+  let k = 0;
   for (const table of layout.tables) {
-    if (table.path[0] !== "mcp_servers" || table.path[1] !== name) continue;
-    const end = contentEnd(layout, table.headerLine, table.endLine);
-    if (table.path.length === 2) headerBlock = [table.headerLine, end];
-    let start = table.headerLine;
-    while (start > 0 && isComment(layout.lines[start - 1]!)) start--;
-    ranges.push([start, end]);
+    let end = table.headerLine + 1;
+    while (k < layout.keys.length && layout.keys[k]!.line <= table.headerLine) k++;
+    while (k < layout.keys.length && layout.keys[k]!.line < table.endLine) end = Math.max(end, layout.keys[k++]!.endLine);
+    ends.push(end);
   }
-  for (const key of layout.keys) {
-    const full = [...key.table, ...key.key];
-    if (full[0] === "mcp_servers" && full[1] === name && key.table.length < 2) ranges.push([key.line, key.endLine]);
-  }
-  ranges.sort((a, b) => a[0] - b[0]);
-  return { ranges, headerBlock };
+  return ends;
 }
 
 /** Where a new server table goes: after the last server's content, else at the end. */
-function insertionPoint(layout: TomlLayout): number {
+function insertionPoint(layout: TomlLayout, ends: number[] = contentEnds(layout)): number {
   let point = -1;
-  for (const table of layout.tables) {
-    if (table.path[0] === "mcp_servers") point = Math.max(point, contentEnd(layout, table.headerLine, table.endLine));
-  }
+  layout.tables.forEach((table, i) => {
+    if (table.path[0] === "mcp_servers") point = Math.max(point, ends[i]!);
+  });
   if (point >= 0) return point;
   let end = layout.lines.length;
   while (end > 0 && isBlank(layout.lines[end - 1]!)) end--;
@@ -108,6 +102,76 @@ export function upsertServerInSource(source: string, name: string, server: RawSe
   }
   const base = owned.ranges.length > 0 ? removeServerFromSource(source, name) : source;
   return appendBlock(base, block, cr);
+}
+
+/**
+ * Adds or replaces many servers in one pass over the text: the text upsertServerInSource gives
+ * when called for each in turn (an import of thousands of servers would otherwise scan the
+ * growing file once per server), except that a server spread over several places is moved after
+ * the new ones. Names must be distinct.
+ */
+export function upsertServersInSource(source: string, servers: readonly (readonly [string, RawServer])[]): string {
+  const layout = scanToml(source);
+  const cr = eolOf(source);
+  const replacements = new Map<number, { end: number; block: string[] }>();
+  const added: string[][] = [];
+  // Servers spread over several places (a dotted key beside a table) take the one-by-one path.
+  const scattered: (readonly [string, RawServer])[] = [];
+  const ends = contentEnds(layout);
+  const owners = ownedByServer(layout, ends);
+  for (const [name, server] of servers) {
+    const owned = owners.get(name);
+    const block = () => renderServerTable(name, server).map((line) => line + cr);
+    if (!owned) added.push(block());
+    else if (owned.headerBlock && owned.ranges.length === 1) replacements.set(owned.headerBlock[0], { end: owned.headerBlock[1], block: block() });
+    else scattered.push([name, server]);
+  }
+  let next = source;
+  if (replacements.size > 0 || added.length > 0) {
+    if (source.trim() === "" && added.length > 0) {
+      next = added.map((block) => block.join("\n") + "\n").join(cr + "\n");
+    } else {
+      const at = added.length > 0 ? insertionPoint(layout, ends) : -1;
+      const out: string[] = [];
+      for (let i = 0; i <= layout.lines.length; i++) {
+        if (i === at) for (const block of added) out.push(cr, ...block);
+        if (i === layout.lines.length) break;
+        const replaced = replacements.get(i);
+        if (replaced) {
+          out.push(...replaced.block);
+          i = replaced.end - 1;
+        } else out.push(layout.lines[i]!);
+      }
+      if (added.length > 0 && !isBlank(out.at(-1)!)) out.push("");
+      next = out.join("\n");
+    }
+  }
+  for (const [name, server] of scattered) next = upsertServerInSource(next, name, server);
+  return next;
+}
+
+/** The lines that define each server, all servers in one walk over the tables and keys. */
+function ownedByServer(layout: TomlLayout, ends: number[]): Map<string, Owned> {
+  const owners = new Map<string, Owned>();
+  const of = (name: string) => {
+    let owned = owners.get(name);
+    if (!owned) owners.set(name, (owned = { ranges: [] }));
+    return owned;
+  };
+  layout.tables.forEach((table, i) => {
+    if (table.path[0] !== "mcp_servers" || table.path[1] === undefined) return;
+    const owned = of(table.path[1]);
+    const end = ends[i]!;
+    if (table.path.length === 2) owned.headerBlock = [table.headerLine, end];
+    let start = table.headerLine;
+    while (start > 0 && isComment(layout.lines[start - 1]!)) start--;
+    owned.ranges.push([start, end]);
+  });
+  for (const key of layout.keys) {
+    const full = [...key.table, ...key.key];
+    if (full[0] === "mcp_servers" && full[1] !== undefined && key.table.length < 2) of(full[1]).ranges.push([key.line, key.endLine]);
+  }
+  return owners;
 }
 
 function appendBlock(source: string, block: string[], cr: string): string {

@@ -91,13 +91,17 @@ export interface LockOptions {
    * it is this old (ms). A lock whose holder is known to be gone is taken over at once.
    */
   staleMs?: number;
+  /** Stop waiting when it aborts (Ctrl-C, SIGTERM): throws its reason, the lock not taken. */
+  signal?: AbortSignal;
+  /** Called once when the lock is found held, with " (held by process N, still running)" or the like. */
+  onWait?: (holder: string) => void;
 }
 
 /**
  * A writer holds a lock for milliseconds (validation happens outside it), but a hundred writers
  * started at once on a slow machine queue behind each other: wait long enough for all of them.
  */
-export const DEFAULT_LOCK_OPTIONS: Required<LockOptions> = { timeoutMs: 120_000, staleMs: 30_000 };
+export const DEFAULT_LOCK_OPTIONS: Required<Pick<LockOptions, "timeoutMs" | "staleMs">> = { timeoutMs: 120_000, staleMs: 30_000 };
 
 /** What a lock file says about its holder. */
 interface LockOwner {
@@ -115,19 +119,42 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T> | T
   const owner = JSON.stringify({ pid: process.pid, start: processStart(process.pid) } satisfies LockOwner);
   // While the lock is held, a waiter only looks (one stat, one small read); it tries to create the
   // lock when it is gone. A hundred waiters polling with temp files and links cost more CPU than the writes.
+  const { signal, onWait } = options;
+  let waited = false;
   while (existsSync(lockPath) || !tryLock(lockPath, owner)) {
+    signal?.throwIfAborted();
     if (takeOverIfAbandoned(lockPath, staleMs)) continue;
     if (Date.now() > deadline) {
       throw new Error(`timed out waiting for lock ${lockPath}${describeHolder(lockPath)}`);
     }
-    await Bun.sleep(delay + Math.random() * delay);
+    if (!waited) onWait?.(describeHolder(lockPath));
+    waited = true;
+    await sleepUnlessAborted(delay + Math.random() * delay, signal);
     delay = Math.min(delay * 2, 100);
+  }
+  if (signal?.aborted) {
+    rmSync(lockPath, { force: true });
+    signal.throwIfAborted();
   }
   try {
     return await fn();
   } finally {
     rmSync(lockPath, { force: true });
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts (the caller checks it next). */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return Bun.sleep(ms);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**

@@ -50,18 +50,21 @@ export function parseSourceName(value: string): ImportSource {
 
 export type Entry = Record<string, unknown>;
 
-/** The servers a file holds, by name: the table each app keeps them in. */
-export function serversIn(source: ImportSource, text: string, path: string, cwd: string): Map<string, Entry> {
+/** The servers a file holds, by name: the table each app keeps them in (entries as found, odd ones too). */
+export function serversIn(source: ImportSource, text: string, path: string, cwd: string): Map<string, unknown> {
   let data: Record<string, unknown>;
   try {
-    data = source === "codex" ? (parseToml(text) as Record<string, unknown>) : JSON.parse(stripJsonComments(text));
+    data = source === "codex" ? (parseToml(text) as Record<string, unknown>) : parseJsonWithComments(text);
   } catch (error) {
     throw new ConfigError(`${path} is not valid ${source === "codex" ? "TOML" : "JSON"}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
   }
-  const out = new Map<string, Entry>();
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ConfigError(`${path} does not hold a ${source === "codex" ? "TOML table" : "JSON object"} of settings`);
+  }
+  const out = new Map<string, unknown>();
   const take = (table: unknown) => {
-    if (typeof table !== "object" || table === null) return;
-    for (const [name, entry] of Object.entries(table)) if (typeof entry === "object" && entry !== null) out.set(name, entry as Entry);
+    if (typeof table !== "object" || table === null || Array.isArray(table)) return;
+    for (const [name, entry] of Object.entries(table)) out.set(name, entry);
   };
   switch (source) {
     case "codex":
@@ -94,6 +97,15 @@ export function readSource(path: string, given: boolean): string {
   throw new UsageError(`no config file at ${path}`, {
     hint: given ? "check the path" : "the app keeps it elsewhere on this machine: pass it with --path FILE",
   });
+}
+
+/** Plain JSON at JSON.parse's speed; comments and trailing commas (VS Code, Windsurf) when it has them. */
+function parseJsonWithComments(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(stripJsonComments(text));
+  }
 }
 
 /** VS Code and Windsurf files are JSON with comments and trailing commas. */

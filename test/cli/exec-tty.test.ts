@@ -10,6 +10,7 @@ import { isProcessAlive, baseEnv } from "../support/cli.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { functionCall, sse, textTurn } from "../support/sse.ts";
 import { ensureHostBinary } from "../support/binary.ts";
+import { readUntil } from "../support/streams.ts";
 
 const ASK = 'allow add on server "fixture"? yes / always this session / no / quit: ';
 const add = (callId: string, a: number, b: number) => functionCall(callId, "mcp__fixture__add", { a, b });
@@ -109,22 +110,3 @@ describe("exec and Ctrl-C", () => {
     });
   }
 });
-
-/** Reads a stream, resolving `seen` once `text` has appeared and `rest` with everything at the end. */
-function readUntil(stream: ReadableStream<Uint8Array>, text: string): { seen: Promise<void>; rest: Promise<string> } {
-  let all = "";
-  let markSeen: () => void = () => {};
-  const seen = new Promise<void>((resolve) => (markSeen = resolve));
-  const rest = (async () => {
-    const decoder = new TextDecoder();
-    const reader = stream.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-      all += decoder.decode(chunk.value, { stream: true });
-      if (all.includes(text)) markSeen();
-    }
-    markSeen();
-    return all;
-  })();
-  return { seen, rest };
-}
-

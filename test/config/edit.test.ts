@@ -1,7 +1,7 @@
 // Format preservation: add and remove touch only the server's own lines.
 import { describe, expect, test } from "bun:test";
 import { parse } from "smol-toml";
-import { removeServerFromSource, upsertServerInSource } from "../../src/config/edit.ts";
+import { removeServerFromSource, upsertServerInSource, upsertServersInSource } from "../../src/config/edit.ts";
 
 const RICH = `# tether config — hand written
 model = "gpt-5-codex"   # the default model
@@ -103,5 +103,22 @@ describe("add", () => {
     const tricky = { command: 'C:\\Program Files\\x "y".exe', args: ["a\tb", "ünï", "line\nbreak"] };
     const parsed = parse(upsertServerInSource("", "w", tricky)) as any;
     expect(parsed.mcp_servers.w).toEqual(tricky);
+  });
+
+  test("many servers at once (mcp import): the same text as adding them one by one", () => {
+    const sources = [RICH, "", "\n\n", `model = "m"`, `model = "m"\n`, `model = "m"\r\n\r\n[mcp_servers.a]\r\ncommand = "x"\r\n`, `[mcp_servers.a]\ncommand = "x"\n[otel]\n`];
+    // New ones, one replaced in place (github, a), and last one spread over a table and its subtable (docs).
+    const servers: [string, { command?: string; url?: string; args?: string[] }][] = [
+      ["fresh", { command: "node", args: ["one.js"] }],
+      ["github", { url: "https://e.com/replaced" }],
+      ["a", { command: "replaced" }],
+      ["second", { url: "https://e.com/mcp" }],
+      ["docs", { command: "docs-2" }],
+    ];
+    for (const source of sources) {
+      const oneByOne = servers.reduce((text, [name, server]) => upsertServerInSource(text, name, server), source);
+      expect(upsertServersInSource(source, servers)).toBe(oneByOne);
+    }
+    expect(upsertServersInSource(RICH, [])).toBe(RICH);
   });
 });
