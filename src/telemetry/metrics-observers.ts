@@ -1,11 +1,10 @@
 // Where the metrics' measurements come from (issue 23): the same observation points as the log
-// records (the agent's event stream, serve's ServeTelemetry, sampling records), each turned
-// into measurements on the run's MetricsRecorder (./metrics.ts). Attributes are names and
+// records (the agent's event stream here; serve's ServeTelemetry in ./serve-events.ts and sampling
+// records in ./sampling-events.ts, beside the records they observe), each turned into
+// measurements on the run's MetricsRecorder (./metrics.ts). Attributes are names and
 // outcomes only, never messages or arguments: low cardinality, nothing secret.
 import type { AgentObserver } from "../agent/events.ts";
 import type { MetricsRecorder } from "./metrics.ts";
-import type { SamplingRecord } from "./sampling-events.ts";
-import type { ProxiedCallRecord, ProxiedDecisionRecord, ServeTelemetry, UpstreamRequestRecord } from "./serve-events.ts";
 
 /** `outcome` of tether.tool.calls: it ran and succeeded, it ran and failed (or could not run), or it was refused. */
 export type ToolOutcomeName = "success" | "error" | "denied";
@@ -21,7 +20,7 @@ function modelErrorType(statusCode: number | undefined): string {
   return statusCode !== undefined && statusCode >= 400 ? String(statusCode) : "_OTHER";
 }
 
-function genAi(model: ModelAttributes): Record<string, string> {
+export function genAi(model: ModelAttributes): Record<string, string> {
   return {
     "gen_ai.operation.name": "chat",
     ...(model.provider !== undefined && { "gen_ai.provider.name": model.provider }),
@@ -29,12 +28,12 @@ function genAi(model: ModelAttributes): Record<string, string> {
   };
 }
 
-function recordTokens(metrics: MetricsRecorder, model: ModelAttributes, input: number | undefined, output: number | undefined): void {
+export function recordTokens(metrics: MetricsRecorder, model: ModelAttributes, input: number | undefined, output: number | undefined): void {
   if (input !== undefined) metrics.record("tokenUsage", input, { ...genAi(model), "gen_ai.token.type": "input" });
   if (output !== undefined) metrics.record("tokenUsage", output, { ...genAi(model), "gen_ai.token.type": "output" });
 }
 
-function toolAttributes(server: string | undefined, tool: string | undefined, outcome: ToolOutcomeName): Record<string, string> {
+export function toolAttributes(server: string | undefined, tool: string | undefined, outcome: ToolOutcomeName): Record<string, string> {
   return { ...(server !== undefined && { "mcp.server": server }), ...(tool !== undefined && { "mcp.tool": tool }), outcome };
 }
 
@@ -80,42 +79,5 @@ export function agentMetricsObserver(metrics: MetricsRecorder, initial: ModelAtt
         return;
       }
     }
-  };
-}
-
-/** `tether mcp serve`: proxied tool calls, and every upstream request (rate and latency per upstream). */
-export function serveMetrics(metrics: MetricsRecorder): ServeTelemetry {
-  return {
-    toolDecision(r: ProxiedDecisionRecord) {
-      // An approved call is counted with its result.
-      if (r.decision === "denied") metrics.record("toolCalls", 1, toolAttributes(r.server, r.tool, "denied"));
-    },
-    toolResult(r: ProxiedCallRecord) {
-      const success = "result" in r.outcome && r.outcome.result.isError !== true;
-      const attributes = toolAttributes(r.server, r.tool, success ? "success" : "error");
-      metrics.record("toolCalls", 1, attributes);
-      metrics.record("toolDuration", r.durationMs / 1000, attributes);
-    },
-    mcpRequest(r: UpstreamRequestRecord) {
-      metrics.record("mcpDuration", r.durationMs / 1000, { "mcp.method.name": r.method, "mcp.server": r.server, ...(r.error !== undefined && { "error.type": "_OTHER" }) });
-    },
-  };
-}
-
-/** Sampling: the model requests tether made for a server (answered ones only). */
-export function samplingMetrics(metrics: MetricsRecorder, model: ModelAttributes): (record: SamplingRecord) => void {
-  return (r) => {
-    if (r.durationMs === undefined) return;
-    metrics.record("modelDuration", r.durationMs / 1000, { ...genAi(model), ...(r.error !== undefined && { "error.type": "_OTHER" }) });
-    recordTokens(metrics, model, r.inputTokens, r.outputTokens);
-  };
-}
-
-/** Each ServeTelemetry call to all of `sinks`. */
-export function fanOutServe(...sinks: ServeTelemetry[]): ServeTelemetry {
-  return {
-    toolDecision: (r) => sinks.forEach((s) => s.toolDecision(r)),
-    toolResult: (r) => sinks.forEach((s) => s.toolResult(r)),
-    mcpRequest: (r) => sinks.forEach((s) => s.mcpRequest(r)),
   };
 }

@@ -11,7 +11,7 @@
 // their units (seconds, {token}) and advised bucket boundaries; tether.* for the rest. Attribute
 // values are names from config and from the servers' tool lists, methods and outcomes: never a
 // message, an argument or a header (no secret, bounded cardinality).
-import type { TelemetryAttributes } from "./sink.ts";
+import type { TelemetryAttributes } from "./attributes.ts";
 
 export interface InstrumentSpec {
   name: string;

@@ -5,7 +5,8 @@
 import type { TetherConfig } from "../config/types.ts";
 import { ms, REDACTED } from "./agent-events.ts";
 import { type RunTelemetry, type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
-import { type ModelAttributes, samplingMetrics } from "./metrics-observers.ts";
+import type { MetricsRecorder } from "./metrics.ts";
+import { genAi, type ModelAttributes, recordTokens } from "./metrics-observers.ts";
 
 export interface SamplingRecord {
   server: string;
@@ -50,5 +51,14 @@ export function samplingRecorder(run: RunTelemetry, logUserPrompt: boolean, mode
     if (r.durationMs !== undefined) attributes.duration_ms = ms(r.durationMs);
     if (r.error !== undefined) attributes["error.message"] = r.error;
     emit("tether.sampling", attributes);
+  };
+}
+
+/** Sampling: the model requests tether made for a server (answered ones only). */
+export function samplingMetrics(metrics: MetricsRecorder, model: ModelAttributes): (record: SamplingRecord) => void {
+  return (r) => {
+    if (r.durationMs === undefined) return;
+    metrics.record("modelDuration", r.durationMs / 1000, { ...genAi(model), ...(r.error !== undefined && { "error.type": "_OTHER" }) });
+    recordTokens(metrics, model, r.inputTokens, r.outputTokens);
   };
 }

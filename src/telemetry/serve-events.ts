@@ -9,7 +9,8 @@ import { toolResultContent } from "../agent/model-input.ts";
 import type { TetherConfig } from "../config/types.ts";
 import { ms } from "./agent-events.ts";
 import { type RecordEmitter, type RunTelemetryContext, startRunTelemetry } from "./run-telemetry.ts";
-import { fanOutServe, serveMetrics } from "./metrics-observers.ts";
+import type { MetricsRecorder } from "./metrics.ts";
+import { toolAttributes } from "./metrics-observers.ts";
 
 /** The downstream client behind a record. */
 export interface DownstreamWho {
@@ -126,4 +127,32 @@ function who(r: DownstreamWho): Record<string, string> {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** `tether mcp serve`: proxied tool calls, and every upstream request (rate and latency per upstream). */
+export function serveMetrics(metrics: MetricsRecorder): ServeTelemetry {
+  return {
+    toolDecision(r: ProxiedDecisionRecord) {
+      // An approved call is counted with its result.
+      if (r.decision === "denied") metrics.record("toolCalls", 1, toolAttributes(r.server, r.tool, "denied"));
+    },
+    toolResult(r: ProxiedCallRecord) {
+      const success = "result" in r.outcome && r.outcome.result.isError !== true;
+      const attributes = toolAttributes(r.server, r.tool, success ? "success" : "error");
+      metrics.record("toolCalls", 1, attributes);
+      metrics.record("toolDuration", r.durationMs / 1000, attributes);
+    },
+    mcpRequest(r: UpstreamRequestRecord) {
+      metrics.record("mcpDuration", r.durationMs / 1000, { "mcp.method.name": r.method, "mcp.server": r.server, ...(r.error !== undefined && { "error.type": "_OTHER" }) });
+    },
+  };
+}
+
+/** Each ServeTelemetry call to all of `sinks`. */
+export function fanOutServe(...sinks: ServeTelemetry[]): ServeTelemetry {
+  return {
+    toolDecision: (r) => sinks.forEach((s) => s.toolDecision(r)),
+    toolResult: (r) => sinks.forEach((s) => s.toolResult(r)),
+    mcpRequest: (r) => sinks.forEach((s) => s.mcpRequest(r)),
+  };
 }

@@ -1,8 +1,9 @@
 // The telemetry sink every part of telemetry/ writes to: types only, so nothing imports index.ts
 // (which starts exporters) just to name them.
+import type { TelemetryAttributes } from "./attributes.ts";
 import type { MetricsRecorder } from "./metrics.ts";
 
-export type TelemetryAttributes = Readonly<Record<string, string | number | boolean>>;
+export type { TelemetryAttributes };
 
 export interface TelemetrySink {
   /** Queues one log record; never throws, never waits for the network. */

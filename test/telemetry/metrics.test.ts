@@ -2,7 +2,8 @@
 // the worker's exporter delivering a snapshot to a real OTLP receiver over gRPC and HTTP.
 import { afterEach, describe, expect, test } from "bun:test";
 import { bucketIndex, MetricsAggregator, type MetricsSnapshot } from "../../src/telemetry/metrics.ts";
-import { agentMetricsObserver, serveMetrics } from "../../src/telemetry/metrics-observers.ts";
+import { agentMetricsObserver } from "../../src/telemetry/metrics-observers.ts";
+import { serveMetrics } from "../../src/telemetry/serve-events.ts";
 import { startMetricsExport } from "../../src/telemetry/metrics-export.ts";
 import type { ExporterSettings } from "../../src/telemetry/exporter-settings.ts";
 import { resolveMetricsExporterSettings } from "../../src/telemetry/exporter-settings.ts";
