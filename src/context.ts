@@ -4,6 +4,7 @@
 import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/load.ts";
 import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
+import type { RunTracing } from "./telemetry/run-tracing.ts";
 
 export interface OutputStream {
   write(chunk: string): void;
@@ -76,4 +77,6 @@ export interface Context {
   credentialStore(): Promise<CredentialStore>;
   /** Who answers servers' requests (elicitation); a command that can ask the user sets it. */
   serverRequests: ServerRequestHandlers;
+  /** Traces (issue 23): the run's tracer, started on first use from `[otel] trace_exporter` and TRACEPARENT. */
+  tracing: RunTracing;
 }

@@ -8,8 +8,9 @@ import type { Context, Log, OutputStream } from "../context.ts";
 import { DECLINE_EVERYTHING } from "../mcp/server-requests.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
+import { runTracing } from "../telemetry/run-tracing.ts";
 
-export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore" | "serverRequests">;
+export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore" | "serverRequests" | "tracing">;
 
 /** What runs a command beyond what it may touch: Ctrl-C, the exit cleanups, flushing output. */
 export interface RunControl {
@@ -79,6 +80,12 @@ export function withServices<T extends BaseContext>(base: T, overrides: ServiceO
       );
       return store;
     },
+    // Traces (issue 23): nothing loads until a command asks for the tracer.
+    tracing: runTracing({
+      ...base,
+      config: () => ctx.config(),
+      log: { notice: (m) => ctx.log.notice(m), warn: (m) => ctx.log.warn(m), debug: (m) => ctx.log.debug(m) },
+    }),
   };
   return ctx;
 }

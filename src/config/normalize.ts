@@ -13,6 +13,7 @@ import {
   DEFAULT_TOOL_TIMEOUT_SEC,
   defaultMaxTotalTimeoutSec,
   type OtelConfig,
+  type OtelExporterConfig,
   type ProviderConfig,
   type ServeConfig,
   type ServerConfig,
@@ -150,22 +151,26 @@ function optionalTimeout(seconds: number | undefined): number | undefined {
 }
 
 function normalizeOtel(raw: RawOtel): OtelConfig {
-  const exporter = raw.exporter;
   return {
     environment: raw.environment ?? "dev",
     logUserPrompt: raw.log_user_prompt ?? false,
-    exporter:
-      exporter === undefined || exporter === "none"
-        ? { kind: "none" }
-        : "otlp-http" in exporter
-          ? {
-              kind: "otlp-http",
-              endpoint: exporter["otlp-http"].endpoint,
-              protocol: exporter["otlp-http"].protocol ?? "binary",
-              headers: exporter["otlp-http"].headers ?? {},
-            }
-          : { kind: "otlp-grpc", endpoint: exporter["otlp-grpc"].endpoint, headers: exporter["otlp-grpc"].headers ?? {} },
+    exporter: normalizeExporter(raw.exporter),
+    // Traces (issue 23).
+    traceExporter: normalizeExporter(raw.trace_exporter),
   };
+}
+
+function normalizeExporter(exporter: RawOtel["exporter"]): OtelExporterConfig {
+  return exporter === undefined || exporter === "none"
+    ? { kind: "none" }
+    : "otlp-http" in exporter
+      ? {
+          kind: "otlp-http",
+          endpoint: exporter["otlp-http"].endpoint,
+          protocol: exporter["otlp-http"].protocol ?? "binary",
+          headers: exporter["otlp-http"].headers ?? {},
+        }
+      : { kind: "otlp-grpc", endpoint: exporter["otlp-grpc"].endpoint, headers: exporter["otlp-grpc"].headers ?? {} };
 }
 
 function normalizeServe(raw: RawServe): ServeConfig {

@@ -93,6 +93,8 @@ const otelSchema = type({
   "environment?": "string > 0",
   "exporter?": exporterSchema,
   "log_user_prompt?": "boolean",
+  // Traces (issue 23): where spans go, the same shapes as `exporter`.
+  "trace_exporter?": exporterSchema,
 }).onUndeclaredKey("reject");
 
 /**

@@ -159,6 +159,8 @@ export interface OtelConfig {
   environment: string;
   exporter: OtelExporterConfig;
   logUserPrompt: boolean;
+  /** Traces (issue 23): `[otel] trace_exporter`, where spans go. */
+  traceExporter: OtelExporterConfig;
 }
 
 /** `[serve]` as written: each key stands in for the `tether mcp serve` flag of the same name when the flag is absent. */

@@ -12,17 +12,29 @@ export type ExporterSettings =
 
 const LOGS_PATH = "/v1/logs";
 
+/** Which `[otel]` key a table came from, and the OTLP/HTTP path of its signal. */
+export interface OtlpSignal {
+  key: string;
+  path: string;
+}
+
+const LOGS: OtlpSignal = { key: "exporter", path: LOGS_PATH };
+
+// Traces (issue 23): `[otel] trace_exporter`, the same table; over HTTP its URL ends in /v1/traces.
+export const TRACES: OtlpSignal = { key: "trace_exporter", path: "/v1/traces" };
+
 /** Undefined for `exporter = "none"`. Throws ConfigError for a bad endpoint or an unset header variable. */
 export function resolveExporterSettings(
   exporter: OtelExporterConfig,
   env: Env,
+  signal: OtlpSignal = LOGS,
 ): ExporterSettings | undefined {
   if (exporter.kind === "none") return undefined;
-  const where = `[otel] exporter ${exporter.kind}`;
+  const where = `[otel] ${signal.key} ${exporter.kind}`;
   const headers = expandMap(exporter.headers, env, `${where} headers`);
   const endpoint = parseEndpoint(exporter.endpoint, where);
   if (exporter.kind === "otlp-http") {
-    return { kind: "otlp-http", protocol: exporter.protocol, url: logsUrl(endpoint), headers };
+    return { kind: "otlp-http", protocol: exporter.protocol, url: signalUrl(endpoint, signal.path), headers };
   }
   // gRPC addresses a host and port; the service path is fixed by the protocol.
   return { kind: "otlp-grpc", url: endpoint.origin, secure: endpoint.protocol === "https:", headers };
@@ -40,12 +52,12 @@ function parseEndpoint(endpoint: string, where: string): URL {
 
 /**
  * Codex configs give the full logs URL (`…/v1/logs`); OTEL_EXPORTER_OTLP_ENDPOINT-style configs give
- * the collector's base URL. Accept both: append `/v1/logs` unless the path already ends with it
- * (then the URL is used as written).
+ * the collector's base URL. Accept both: append `/v1/logs` (`/v1/traces`, …) unless the path
+ * already ends with it (then the URL is used as written).
  */
-export function logsUrl(endpoint: URL): string {
+export function signalUrl(endpoint: URL, signalPath: string): string {
   const url = new URL(endpoint.href);
   const path = url.pathname.replace(/\/+$/, "");
-  if (!path.endsWith(LOGS_PATH)) url.pathname = `${path}${LOGS_PATH}`;
+  if (!path.endsWith(signalPath)) url.pathname = `${path}${signalPath}`;
   return url.href;
 }

@@ -5,12 +5,15 @@
 import type { TelemetrySink } from "./sink.ts";
 import { startOtelSink } from "./otel.ts";
 import { runRecordSink } from "./run-records.ts";
+import { type SpanExport, startSpanExport } from "./otel-spans.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 
 declare const self: Worker;
 
 const post = (message: FromWorker): void => self.postMessage(message);
 let sink: TelemetrySink | undefined;
+// Traces (issue 23): the span exporter, when this worker was started for traces.
+let spans: SpanExport | undefined;
 // Messages are handled strictly in order: records wait for the sink that `start` builds.
 let queue: Promise<void> = Promise.resolve();
 
@@ -33,8 +36,19 @@ async function handle(message: ToWorker): Promise<void> {
     case "records":
       if (sink) for (const [name, attributes, timestampMs] of message.records) sink.emit(name, attributes, timestampMs);
       return;
+    // Traces (issue 23).
+    case "start-traces":
+      try {
+        spans = await startSpanExport({ ...message.settings, secrets: message.secrets, warn: (text) => post({ type: "warning", message: text }) });
+      } catch (error) {
+        post({ type: "warning", message: `telemetry: could not start the trace exporter: ${error instanceof Error ? error.message : String(error)}` });
+      }
+      return;
+    case "spans":
+      spans?.add(message.spans);
+      return;
     case "shutdown":
-      await sink?.shutdown();
+      await Promise.all([sink?.shutdown(), spans?.shutdown()]);
       post({ type: "closed" });
       return;
   }

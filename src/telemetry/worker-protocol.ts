@@ -2,6 +2,7 @@
 import type { TelemetryAttributes } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 import type { RunMetadata } from "./run-metadata.ts";
+import type { QueuedSpan } from "./traces.ts";
 
 /** One record as emitted: event name, attributes, time in ms since the epoch. */
 export type QueuedRecord = [name: string, attributes: TelemetryAttributes, timestampMs: number | undefined];
@@ -15,7 +16,10 @@ export interface RunRecordSettings {
 export type ToWorker =
   | { type: "start"; settings: OtelSinkSettings; records?: RunRecordSettings }
   | { type: "records"; records: QueuedRecord[] }
-  | { type: "shutdown" };
+  | { type: "shutdown" }
+  // Traces (issue 23): a worker that exports spans, and the ended spans, in batches (./span-worker-sink.ts).
+  | { type: "start-traces"; settings: OtelSinkSettings; secrets: readonly string[] }
+  | { type: "spans"; spans: QueuedSpan[] };
 
 export type FromWorker =
   | { type: "warning"; message: string }

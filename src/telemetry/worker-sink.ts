@@ -12,9 +12,9 @@ import type { FromWorker, QueuedRecord, RunRecordSettings, ToWorker } from "./wo
  * CPU whatever its size (a gRPC call through cold code), so batches are as large as one request
  * carries (./otel.ts).
  */
-const BATCH_RECORDS = 512;
+export const BATCH_RECORDS = 512;
 /** A partial batch leaves this long after its first record: long enough to fill up in a busy turn. */
-const BATCH_DELAY_MS = 100;
+export const BATCH_DELAY_MS = 100;
 
 export interface WorkerSinkOptions {
   settings: OtelSinkSettings;
@@ -27,7 +27,7 @@ declare global {
   const TETHER_OTEL_WORKER: string | undefined;
 }
 
-function workerUrl(): string {
+export function workerUrl(): string {
   return typeof TETHER_OTEL_WORKER === "string" ? TETHER_OTEL_WORKER : new URL("./otel-worker.ts", import.meta.url).href;
 }
 

@@ -38,7 +38,7 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
       local: { name: "local", baseUrl: "http://127.0.0.1:8080/v1", queryParams: {}, httpHeaders: {}, envHttpHeaders: {} },
     },
     servers: [],
-    otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" } },
+    otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" }, traceExporter: { kind: "none" } },
     serve: {},
     sampling: "off",
     registryUrl: "https://registry.modelcontextprotocol.io",
@@ -192,6 +192,7 @@ describe("knownSecrets", () => {
           environment: "dev",
           logUserPrompt: false,
           exporter: { kind: "otlp-grpc", endpoint: "http://c:4317", headers: { authorization: "Bearer ${OTEL_TOKEN}" } },
+          traceExporter: { kind: "none" },
         },
       }),
     );
