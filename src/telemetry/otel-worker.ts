@@ -34,7 +34,7 @@ async function handle(message: ToWorker): Promise<void> {
       }
       return;
     case "records":
-      if (sink) for (const [name, attributes, timestampMs] of message.records) sink.emit(name, attributes, timestampMs);
+      if (sink) for (const [name, attributes, timestampMs, trace] of message.records) sink.emit(name, attributes, timestampMs, trace);
       return;
     // Traces (issue 23).
     case "start-traces":

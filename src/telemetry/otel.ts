@@ -50,10 +50,12 @@ export async function startOtelSink(options: OtelSinkOptions): Promise<Telemetry
   const instrumentationScope = { name: LOGGER_NAME, version: options.version };
   let shutdown: Promise<void> | undefined;
   return {
-    emit(name, attributes, timestampMs) {
+    emit(name, attributes, timestampMs, trace) {
       if (shutdown) return;
       const observed = hrTime(Date.now());
       queue.add({
+        // Traces (issue 23): the record names the span it happened in.
+        ...(trace ? { spanContext: { traceId: trace[0], spanId: trace[1], traceFlags: 1 } } : {}),
         hrTime: timestampMs === undefined ? observed : hrTime(timestampMs),
         hrTimeObserved: observed,
         severityNumber: SEVERITY_INFO,

@@ -7,7 +7,7 @@ import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
 import { knownSecrets, runMetadata } from "./run-metadata.ts";
 import type { TelemetryAttributes } from "./sink.ts";
 
-export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit">;
+export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit" | "tracing">;
 
 export interface RunTelemetryOptions {
   /** `--model`, when given. */
@@ -39,7 +39,9 @@ export async function startRunTelemetry(ctx: RunTelemetryContext, config: Tether
   if (telemetry === NOOP_TELEMETRY_SINK) return undefined;
   // runCli runs every atExit cleanup on every path (done, error, Ctrl-C) within the exit budget (./exit-budget.ts).
   ctx.atExit(() => telemetry.shutdown());
+  // Traces (issue 23): each record carries the trace and span it happened in.
+  const tracer = await ctx.tracing.tracer();
   // This thread only stamps the time and queues the record; the worker completes it.
-  return (name, attributes) => telemetry.emit(name, attributes, ctx.now());
+  return (name, attributes) => telemetry.emit(name, attributes, ctx.now(), tracer.activeIds());
 }
 

@@ -72,6 +72,8 @@ export interface Tracer {
   outgoing(): { traceparent: string; tracestate?: string } | undefined;
   /** The active span's trace and span ids, for a log record. */
   activeIds(): readonly [traceId: string, spanId: string] | undefined;
+  /** Attributes of the run's root span (the model, the prompt when `log_user_prompt` allows it). */
+  annotate(attributes: SpanAttributes): void;
   /** The run failed: its root span says so. */
   fail(message: string): void;
   /** Ends the root span and flushes; run once, at exit. */
@@ -87,6 +89,7 @@ export const NOOP_TRACER: Tracer = {
   within: (_span, fn) => fn(),
   outgoing: () => undefined,
   activeIds: () => undefined,
+  annotate() {},
   fail() {},
   shutdown: async () => {},
 };
@@ -180,6 +183,9 @@ export function exportingTracer(options: ExportingTracerOptions): Tracer {
     activeIds() {
       const span = active.getStore() ?? root;
       return span ? [span.traceId, span.spanId] : undefined;
+    },
+    annotate(attributes) {
+      rootSpan().set(attributes);
     },
     fail(message) {
       rootFailure = message;

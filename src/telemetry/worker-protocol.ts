@@ -1,11 +1,11 @@
 // Messages between the main thread (./worker-sink.ts) and the telemetry worker (./otel-worker.ts).
-import type { TelemetryAttributes } from "./sink.ts";
+import type { TelemetryAttributes, TraceIds } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
 import type { RunMetadata } from "./run-metadata.ts";
 import type { QueuedSpan } from "./traces.ts";
 
 /** One record as emitted: event name, attributes, time in ms since the epoch. */
-export type QueuedRecord = [name: string, attributes: TelemetryAttributes, timestampMs: number | undefined];
+export type QueuedRecord = [name: string, attributes: TelemetryAttributes, timestampMs: number | undefined, trace?: TraceIds];
 
 /** What completes every record of the run, applied in the worker (./run-records.ts). */
 export interface RunRecordSettings {

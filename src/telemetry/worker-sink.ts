@@ -67,9 +67,9 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
 
   let shutdown: Promise<void> | undefined;
   return {
-    emit(name, attributes, timestampMs) {
+    emit(name, attributes, timestampMs, trace) {
       if (shutdown) return;
-      batch.push([name, attributes, timestampMs]);
+      batch.push(trace ? [name, attributes, timestampMs, trace] : [name, attributes, timestampMs]);
       if (batch.length >= BATCH_RECORDS) sendBatch();
       else if (timer === undefined) {
         timer = setTimeout(sendBatch, BATCH_DELAY_MS);
