@@ -11,6 +11,11 @@ export interface RunTracing {
   command(names: () => Promise<string[]>): void;
   /** The command failed: the root span's status says so. */
   fail(error: unknown): void;
+  /**
+   * The command relays other parties' requests (`mcp serve`): a downstream request's trace context
+   * reaches the upstreams even when tether's own traces are off. Called before tracer().
+   */
+  relay(): void;
 }
 
 type TracingContext = Pick<Context, "env" | "now" | "version" | "debug" | "atExit" | "config" | "log">;
@@ -21,6 +26,7 @@ export function runTracing(ctx: TracingContext): RunTracing {
   let tracer: Promise<Tracer> | undefined;
   let failure: unknown;
   let hasFailure = false;
+  let relay = false;
   return {
     tracer() {
       tracer ??= (async () => {
@@ -31,7 +37,7 @@ export function runTracing(ctx: TracingContext): RunTracing {
           ctx.config().catch(() => undefined),
         ]);
         if (!loaded) return NOOP_TRACER;
-        const made = await startTracer(ctx, loaded.config, { startedAt, rootName: async () => (await names().catch(() => ["tether"])).join(".") });
+        const made = await startTracer(ctx, loaded.config, { startedAt, relay, rootName: async () => (await names().catch(() => ["tether"])).join(".") });
         if (hasFailure) made.fail(failureText(failure));
         return made;
       })();
@@ -39,6 +45,9 @@ export function runTracing(ctx: TracingContext): RunTracing {
     },
     command(resolve) {
       names = resolve;
+    },
+    relay() {
+      relay = true;
     },
     fail(error) {
       failure = error;

@@ -9,6 +9,8 @@ import { exportingTracer, NOOP_TRACER, propagatingTracer, type SpanSink, type Tr
 
 export interface StartTracerOptions {
   startedAt: number;
+  /** The command relays other parties' requests (serve): their trace context passes through even with traces off. */
+  relay: boolean;
   rootName(): Promise<string>;
 }
 
@@ -20,7 +22,7 @@ export async function startTracer(
 ): Promise<Tracer> {
   const exporter = resolveExporterSettings(config.otel.traceExporter, ctx.env, TRACES);
   const inherited = inheritedTraceContext(ctx.env);
-  const fallback = inherited ? propagatingTracer(inherited) : NOOP_TRACER;
+  const fallback = inherited || options.relay ? propagatingTracer(inherited) : NOOP_TRACER;
   // An unsampled caller asked for its trace not to be recorded: its context is still passed on.
   if (!exporter || (inherited && !inherited.sampled)) return fallback;
   let sink: SpanSink | undefined;

@@ -63,12 +63,12 @@ export interface StartSpanOptions {
 export interface Tracer {
   /** Spans are exported. */
   readonly exporting: boolean;
-  /** Outgoing requests carry trace context (exporting, or a trace was inherited). */
+  /** Outgoing requests may carry trace context (exporting, a trace was inherited, or serve relays its clients'). */
   readonly propagating: boolean;
   start(name: string, options?: StartSpanOptions): Span;
   /** Runs `fn` with `span` active: spans started and requests sent inside are its children. */
   within<T>(span: Span, fn: () => T): T;
-  /** The active span's context, for an outgoing request's `_meta` or headers; undefined when not propagating. */
+  /** The active context, for an outgoing request's `_meta` or headers; undefined when there is none. */
   outgoing(): { traceparent: string; tracestate?: string } | undefined;
   /** The active span's trace and span ids, for a log record. */
   activeIds(): readonly [traceId: string, spanId: string] | undefined;
@@ -78,6 +78,28 @@ export interface Tracer {
   fail(message: string): void;
   /** Ends the root span and flushes; run once, at exit. */
   shutdown(): Promise<void>;
+}
+
+/** What a span passes on: its ids, whether the trace is recorded, the caller's tracestate. */
+interface Carried {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly sampled: boolean;
+  readonly traceState?: string;
+}
+
+/** A span that records nothing but carries a context: an unsampled trace's, or any trace while tether's are off. */
+class CarrierSpan implements Span {
+  constructor(readonly context: Carried) {}
+  get traceId(): string {
+    return this.context.traceId;
+  }
+  get spanId(): string {
+    return this.context.spanId;
+  }
+  set(): void {}
+  fail(): void {}
+  end(): void {}
 }
 
 const NOOP_SPAN: Span = { traceId: "", spanId: "", set() {}, fail() {}, end() {} };
@@ -94,11 +116,30 @@ export const NOOP_TRACER: Tracer = {
   shutdown: async () => {},
 };
 
-/** Outgoing requests carry the inherited context as it came; nothing is recorded. */
-export function propagatingTracer(inherited: TraceParent): Tracer {
-  const fields = traceFields(inherited);
-  const ids = [inherited.traceId, inherited.spanId] as const;
-  return { ...NOOP_TRACER, propagating: true, outgoing: () => fields, activeIds: () => ids };
+/**
+ * Records nothing; outgoing requests carry the context in force as it came: the inherited one
+ * (TRACEPARENT), or, inside serve's handling of a downstream request, that request's.
+ */
+export function propagatingTracer(inherited?: TraceParent): Tracer {
+  const active = new AsyncLocalStorage<Carried>();
+  const current = () => active.getStore() ?? inherited;
+  return {
+    ...NOOP_TRACER,
+    propagating: true,
+    start(_name, options = {}) {
+      const from = options.parent === undefined ? current() : options.parent;
+      return from ? new CarrierSpan(from) : NOOP_SPAN;
+    },
+    within: (span, fn) => (span instanceof CarrierSpan ? active.run(span.context, fn) : fn()),
+    outgoing() {
+      const context = current();
+      return context && traceFields(context);
+    },
+    activeIds() {
+      const context = current();
+      return context && ([context.traceId, context.spanId] as const);
+    },
+  };
 }
 
 export interface ExportingTracerOptions {
@@ -112,73 +153,86 @@ export interface ExportingTracerOptions {
   sink: SpanSink;
 }
 
-interface LiveSpan extends Span {
-  readonly sampled: true;
-  readonly traceState: string | undefined;
+/** A span being recorded. */
+class LiveSpan implements Span {
+  readonly context: Carried;
+  private readonly attributes: Record<string, string | number | boolean> = {};
+  private status: number = SpanStatus.UNSET;
+  private statusMessage: string | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly kind: SpanKindValue,
+    private readonly startMs: number,
+    private readonly parent: (Carried & { remote: boolean }) | undefined,
+    private readonly owner: { sink: SpanSink; now(): number; closed: boolean },
+  ) {
+    this.context = { traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId(), sampled: true, traceState: parent?.traceState };
+  }
+  get traceId(): string {
+    return this.context.traceId;
+  }
+  get spanId(): string {
+    return this.context.spanId;
+  }
+  set(values: SpanAttributes): void {
+    for (const key in values) if (values[key] !== undefined) this.attributes[key] = values[key];
+  }
+  fail(message: string): void {
+    this.status = SpanStatus.ERROR;
+    this.statusMessage = message;
+  }
+  end(): void {
+    if (this.ended || this.owner.closed) return;
+    this.ended = true;
+    const { parent, context } = this;
+    this.owner.sink.add([
+      this.name,
+      this.kind,
+      context.traceId,
+      context.spanId,
+      parent?.spanId ?? "",
+      parent?.remote ?? false,
+      this.startMs,
+      this.owner.now(),
+      this.status,
+      this.statusMessage,
+      this.attributes,
+      context.traceState,
+    ]);
+  }
 }
 
 export function exportingTracer(options: ExportingTracerOptions): Tracer {
-  const { sink, now } = options;
-  const active = new AsyncLocalStorage<LiveSpan>();
-  let root: LiveSpan | undefined;
+  const owner = { sink: options.sink, now: options.now, closed: false };
+  const active = new AsyncLocalStorage<Span>();
+  let root: Span | undefined;
   let rootFailure: string | undefined;
-  let closed = false;
 
-  const open = (name: string, kind: SpanKindValue, startMs: number, parent: { traceId: string; spanId: string; remote: boolean; traceState?: string } | undefined, initial?: SpanAttributes): LiveSpan => {
-    const traceId = parent?.traceId ?? newTraceId();
-    const spanId = newSpanId();
-    const attributes: Record<string, string | number | boolean> = {};
-    let status: number = SpanStatus.UNSET;
-    let statusMessage: string | undefined;
-    let ended = false;
-    const span: LiveSpan = {
-      traceId,
-      spanId,
-      sampled: true,
-      traceState: parent?.traceState,
-      set(values) {
-        for (const key in values) if (values[key] !== undefined) attributes[key] = values[key];
-      },
-      fail(message) {
-        status = SpanStatus.ERROR;
-        statusMessage = message;
-      },
-      end() {
-        if (ended || closed) return;
-        ended = true;
-        sink.add([name, kind, traceId, spanId, parent?.spanId ?? "", parent?.remote ?? false, startMs, now(), status, statusMessage, attributes, parent?.traceState]);
-      },
-    };
-    if (initial) span.set(initial);
-    return span;
-  };
-
-  const rootSpan = (): LiveSpan =>
-    (root ??= open(options.rootName, SpanKind.INTERNAL, options.startedAt, options.inherited && { ...options.inherited, remote: true }));
+  // An unsampled inherited trace never gets here (./trace-start.ts): the root records.
+  const rootSpan = (): Span =>
+    (root ??= new LiveSpan(options.rootName, SpanKind.INTERNAL, options.startedAt, options.inherited && { ...options.inherited, remote: true }, owner));
+  const contextOf = (span: Span): Carried | undefined => (span instanceof LiveSpan || span instanceof CarrierSpan ? span.context : undefined);
 
   return {
     exporting: true,
     propagating: true,
     start(name, startOptions = {}) {
       const { parent } = startOptions;
-      let from: { traceId: string; spanId: string; remote: boolean; traceState?: string } | undefined;
+      let from: (Carried & { remote: boolean }) | undefined;
       if (parent === null) from = undefined;
       else if (parent) from = { ...parent, remote: true };
-      else {
-        const current = active.getStore() ?? rootSpan();
-        from = { traceId: current.traceId, spanId: current.spanId, remote: false, traceState: current.traceState };
-      }
-      // An unsampled caller asked not to record this trace: pass its context on, record nothing.
-      if (parent && !parent.sampled) return remoteOnly(parent);
-      return open(name, startOptions.kind ?? SpanKind.INTERNAL, now(), from, startOptions.attributes);
+      else from = { ...contextOf(active.getStore() ?? rootSpan())!, remote: false };
+      // An unsampled caller asked not to record this trace: its context goes on, nothing is recorded.
+      if (from && !from.sampled) return new CarrierSpan(from);
+      const span = new LiveSpan(name, startOptions.kind ?? SpanKind.INTERNAL, options.now(), from, owner);
+      if (startOptions.attributes) span.set(startOptions.attributes);
+      return span;
     },
-    within(span, fn) {
-      if ("sampled" in span) return active.run(span as LiveSpan, fn);
-      return fn();
-    },
+    within: (span, fn) => (contextOf(span) ? active.run(span, fn) : fn()),
     outgoing() {
-      const span = active.getStore() ?? rootSpan();
-      return traceFields({ traceId: span.traceId, spanId: span.spanId, sampled: true, traceState: span.traceState });
+      return traceFields(contextOf(active.getStore() ?? rootSpan())!);
     },
     activeIds() {
       const span = active.getStore() ?? root;
@@ -191,21 +245,16 @@ export function exportingTracer(options: ExportingTracerOptions): Tracer {
       rootFailure = message;
     },
     async shutdown() {
-      if (closed) return;
+      if (owner.closed) return;
       if (root || rootFailure !== undefined) {
         const span = rootSpan();
         if (rootFailure !== undefined) span.fail(rootFailure);
         span.end();
       }
-      closed = true;
-      await sink.shutdown();
+      owner.closed = true;
+      await options.sink.shutdown();
     },
   };
-}
-
-/** A span of an unsampled remote parent: nothing is recorded. */
-function remoteOnly(parent: TraceParent): Span {
-  return { ...NOOP_SPAN, traceId: parent.traceId, spanId: parent.spanId };
 }
 
 /**
@@ -213,7 +262,7 @@ function remoteOnly(parent: TraceParent): Span {
  * common shape of every span tether makes around one piece of work.
  */
 export async function inSpan<T>(tracer: Tracer, name: string, options: StartSpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
-  if (!tracer.exporting) return fn(NOOP_SPAN);
+  if (!tracer.propagating) return fn(NOOP_SPAN);
   const span = tracer.start(name, options);
   try {
     return await tracer.within(span, () => fn(span));
