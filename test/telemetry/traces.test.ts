@@ -9,6 +9,8 @@ import { expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { failStep, startMockResponses } from "../support/mock-responses.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.ts";
+import { startHttpFixture } from "../support/fixture.ts";
+import { loginHeadless, onlyEntry } from "../cli/oauth-driver.ts";
 import { addScript, ANSWER, PROMPT, SECRETS } from "./harness.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -206,3 +208,36 @@ test("a failed run's root span says so", async () => {
   const model = one(receiver.spans(), "tether.model_request");
   expect([model.statusCode, model.parentSpanId !== undefined]).toEqual([STATUS_ERROR, true]);
 }, 60_000);
+
+describe("commands that talk to HTTP servers", () => {
+  test("mcp login is a tether.login span; mcp call over streamable HTTP sends its request's context in _meta and the traceparent header", async () => {
+    const home = makeHome();
+    const receiver = await startOtlpReceiver({ grpc: false });
+    const traceFile = join(home.home, "http-trace.jsonl");
+    const fixture = await startHttpFixture(["--oauth", "--trace-file", traceFile]);
+    cleanups.push(() => home.cleanup(), () => receiver.stop(), () => fixture.stop());
+    writeConfig(home.configPath, {
+      top: { mcp_oauth_credentials_store: "file", otel: { trace_exporter: { "otlp-http": { endpoint: receiver.httpUrl, protocol: "json" } } } },
+      servers: { fx: { url: fixture.url } },
+    });
+    const login = await loginHeadless("fx", { home: home.home, via: "callback" });
+    expect(login.code).toBe(0);
+    const loginSpans = receiver.spans();
+    const loginRoot = one(loginSpans, "tether.mcp.login");
+    expect(one(loginSpans, "tether.login")).toMatchObject({ parentSpanId: loginRoot.spanId, attributes: { "mcp.server": "fx", "tether.login.flow": "browser" } });
+
+    receiver.clear();
+    expectOk(await runTether(["mcp", "call", "fx", "add", "--arg", "a=1", "--arg", "b=2"], { home: home.home }));
+    const spans = receiver.spans();
+    const root = one(spans, "tether.mcp.call");
+    const call = named(spans, "tether.mcp_request").find((span) => span.attributes["mcp.method.name"] === "tools/call")!;
+    expect(call).toMatchObject({ parentSpanId: root.spanId, attributes: { "mcp.transport": "http", "network.transport": "tcp", "mcp.server": "fx" } });
+    const seen = readFileSync(traceFile, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const received = seen.filter((line) => line.method === "tools/call").at(-1);
+    expect([received.traceparent, received.header]).toEqual([traceparent(call), traceparent(call)]);
+    // The access token is a secret: no span carries it.
+    const token = onlyEntry(home.tetherHome)?.tokens?.access_token;
+    expect(token).toBeString();
+    expect(receiver.rawText()).not.toContain(token!);
+  }, 120_000);
+});
