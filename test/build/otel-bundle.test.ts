@@ -23,6 +23,10 @@ const OTEL_MARKERS = [
   "grpc-js",
   "grpc.max_receive_message_length",
   "tether-cli",
+  // Traces (issue 23): the span exporters and tether's side of the span worker.
+  "opentelemetry.proto.collector.trace.v1.TraceService",
+  "OTLPTraceExporter",
+  "start-traces",
 ];
 
 describe("build.ts --no-otel", () => {
@@ -54,7 +58,7 @@ describe("compiled executable", () => {
 
   async function setup(kind: "grpc" | "http-binary"): Promise<{ r: OtlpReceiver; exec: TelemetryExec }> {
     const r = await startOtlpReceiver();
-    const exec = setupTelemetryExec(addScript(), { exporter: kind, receiver: r });
+    const exec = setupTelemetryExec(addScript(), { exporter: kind, receiver: r, traces: kind });
     cleanups.push(() => exec.cleanup(), () => r.stop());
     return { r, exec };
   }
@@ -80,6 +84,9 @@ describe("compiled executable", () => {
         "tether.tool_result",
         "tether.user_prompt",
       ]);
+      // Traces (issue 23): the span exporter is bundled too.
+      const spans = new Set(r.spans().map((span) => span.name));
+      expect([...spans].sort()).toEqual(["tether.exec", "tether.mcp_request", "tether.model_request", "tether.tool_call", "tether.turn"]);
     });
   }
 });
@@ -116,6 +123,22 @@ describe("compiled executable built with --no-otel", () => {
         "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter otlp-grpc is ignored",
       ]);
       expect(r.exports).toEqual([]);
+    } finally {
+      await exec.cleanup();
+      await r.stop();
+    }
+  });
+
+  test("traces (issue 23): a trace_exporter is ignored with one warning naming it; no span is sent", async () => {
+    const r = await startOtlpReceiver();
+    const exec = setupTelemetryExec(addScript(), { exporter: "none", receiver: r, traces: "grpc" });
+    try {
+      const result = await exec.run([PROMPT], { binary });
+      expect(result.code).toBe(0);
+      expect(result.stderr.split("\n").filter((line) => line.startsWith("warning:"))).toEqual([
+        "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] trace_exporter otlp-grpc is ignored",
+      ]);
+      expect(r.spanExports).toEqual([]);
     } finally {
       await exec.cleanup();
       await r.stop();

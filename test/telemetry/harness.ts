@@ -42,6 +42,8 @@ export interface OtelTableOptions {
   logUserPrompt?: boolean;
   /** Header value as written in config.toml (default: a `${OTEL_TOKEN}` reference). */
   headerValue?: string;
+  /** Traces (issue 23): `trace_exporter` of this kind, to the same receiver. */
+  traces?: Exclude<ExporterKind, "none">;
 }
 
 export function otelTable(options: OtelTableOptions): string {
@@ -64,6 +66,11 @@ export function otelTable(options: OtelTableOptions): string {
       lines.push(`exporter = { otlp-http = { endpoint = ${JSON.stringify(endpoint)}, protocol = "${protocol}", ${headers} } }`);
       break;
     }
+  }
+  if (options.traces) {
+    const endpoint = options.traces === "grpc" ? r!.grpcUrl : r!.httpUrl;
+    const table = options.traces === "grpc" ? `otlp-grpc = { endpoint = ${JSON.stringify(endpoint)}, ${headers} }` : `otlp-http = { endpoint = ${JSON.stringify(endpoint)}, protocol = "${options.traces === "http-json" ? "json" : "binary"}", ${headers} }`;
+    lines.push(`trace_exporter = { ${table} }`);
   }
   return lines.join("\n");
 }
