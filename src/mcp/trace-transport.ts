@@ -27,7 +27,11 @@ export function traceTransport<T extends Transport>(transport: T, tracer: Tracer
   const pending = new Map<string | number, Span>();
   const send = transport.send.bind(transport);
   transport.send = ((message: JSONRPCMessage, options?: unknown) => {
-    if (!("method" in message) || !("id" in message)) return send(message, options as never);
+    if (!("method" in message) || !("id" in message)) {
+      // A request tether gave up on (timeout, Ctrl-C) gets no response: its span ends here.
+      if ("method" in message && message.method === "notifications/cancelled") endCancelled(pending, (message.params as { requestId?: unknown } | undefined)?.requestId);
+      return send(message, options as never);
+    }
     const span = tracer.exporting ? tracer.start("tether.mcp_request", { kind: SpanKind.CLIENT, attributes: requestAttributes(message, info) }) : undefined;
     if (span) {
       if (pending.size >= MAX_PENDING) endAll(pending, "too many requests awaiting a response");
@@ -117,6 +121,15 @@ function endWithResponse(span: Span, message: JSONRPCMessage, info: TracedTransp
     span.set({ "error.type": "tool_error" });
     span.fail("the tool returned an error");
   }
+  span.end();
+}
+
+function endCancelled(pending: Map<string | number, Span>, id: unknown): void {
+  if (typeof id !== "string" && typeof id !== "number") return;
+  const span = pending.get(id);
+  if (!span) return;
+  pending.delete(id);
+  span.fail("cancelled");
   span.end();
 }
 

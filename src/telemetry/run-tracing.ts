@@ -38,7 +38,7 @@ export function runTracing(ctx: TracingContext): RunTracing {
         ]);
         if (!loaded) return NOOP_TRACER;
         const made = await startTracer(ctx, loaded.config, { startedAt, relay, rootName: async () => (await names().catch(() => ["tether"])).join(".") });
-        if (hasFailure) made.fail(failureText(failure));
+        if (hasFailure) made.fail(failure);
         return made;
       })();
       return tracer;
@@ -52,12 +52,7 @@ export function runTracing(ctx: TracingContext): RunTracing {
     fail(error) {
       failure = error;
       hasFailure = true;
-      void tracer?.then((made) => made.fail(failureText(error)));
+      void tracer?.then((made) => made.fail(error));
     },
   };
-}
-
-function failureText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n", 1)[0]!.slice(0, 300);
 }

@@ -74,8 +74,8 @@ export interface Tracer {
   activeIds(): readonly [traceId: string, spanId: string] | undefined;
   /** Attributes of the run's root span (the model, the prompt when `log_user_prompt` allows it). */
   annotate(attributes: SpanAttributes): void;
-  /** The run failed: its root span says so. */
-  fail(message: string): void;
+  /** The run failed (the command threw this): its root span says so. */
+  fail(error: unknown): void;
   /** Ends the root span and flushes; run once, at exit. */
   shutdown(): Promise<void>;
 }
@@ -241,8 +241,8 @@ export function exportingTracer(options: ExportingTracerOptions): Tracer {
     annotate(attributes) {
       rootSpan().set(attributes);
     },
-    fail(message) {
-      rootFailure = message;
+    fail(error) {
+      rootFailure = errorText(error);
     },
     async shutdown() {
       if (owner.closed) return;
