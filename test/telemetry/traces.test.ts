@@ -11,6 +11,7 @@ import { failStep, startMockResponses } from "../support/mock-responses.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver.ts";
 import { startHttpFixture } from "../support/fixture.ts";
 import { loginHeadless, onlyEntry } from "../cli/oauth-driver.ts";
+import { stopDaemonsUnder } from "../support/daemons.ts";
 import { addScript, ANSWER, PROMPT, SECRETS } from "./harness.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -240,4 +241,44 @@ describe("commands that talk to HTTP servers", () => {
     expect(token).toBeString();
     expect(receiver.rawText()).not.toContain(token!);
   }, 120_000);
+});
+
+describe("through the keep-alive daemon", () => {
+  async function keptAlive(traces: boolean) {
+    const home = makeHome();
+    const receiver = await startOtlpReceiver({ grpc: false });
+    const traceFile = join(home.home, "kept-trace.jsonl");
+    cleanups.push(async () => {
+      await stopDaemonsUnder(home.tetherHome);
+      home.cleanup();
+      await receiver.stop();
+    });
+    writeConfig(home.configPath, {
+      top: traces ? { otel: { trace_exporter: { "otlp-http": { endpoint: receiver.httpUrl } } } } : {},
+      servers: { fx: stdioFixture(["--tools", "add", "--trace-file", traceFile], { keep_alive: true }) },
+    });
+    const call = (env: Record<string, string> = {}) => runTether(["mcp", "call", "fx", "add", "--arg", "a=1", "--arg", "b=2"], { home: home.home, env });
+    const toolsCalls = () => (existsSync(traceFile) ? readFileSync(traceFile, "utf8").trim().split("\n").map((line) => JSON.parse(line)) : []).filter((line) => line.method === "tools/call");
+    return { receiver, call, toolsCalls };
+  }
+
+  test("the daemon handles the command's call in its trace: command → daemon request → MCP request → server", async () => {
+    const { receiver, call, toolsCalls } = await keptAlive(true);
+    expectOk(await call());
+    const spans = await receiver.waitForSpans((got) => got.some((span) => span.name === "tether.mcp_request" && span.attributes["mcp.method.name"] === "tools/call"), 15_000);
+    const root = one(spans, "tether.mcp.call");
+    const daemon = spans.find((span) => span.name === "tether.daemon_request" && span.attributes["tether.daemon.method"] === "callTool")!;
+    expect(daemon).toMatchObject({ kind: KIND.SERVER, traceId: root.traceId, parentSpanId: root.spanId, attributes: { "mcp.server": "fx" } });
+    const request = spans.find((span) => span.name === "tether.mcp_request" && span.attributes["mcp.method.name"] === "tools/call")!;
+    expect(request).toMatchObject({ traceId: root.traceId, parentSpanId: daemon.spanId });
+    expect(toolsCalls().map((line) => line.traceparent)).toEqual([traceparent(request)]);
+  }, 60_000);
+
+  test("with traces off, a TRACEPARENT reaches the server through the daemon unchanged; the daemon keeps none of it", async () => {
+    const { call, toolsCalls } = await keptAlive(false);
+    const caller = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
+    expectOk(await call({ TRACEPARENT: caller }));
+    expectOk(await call());
+    expect(toolsCalls().map((line) => line.traceparent)).toEqual([caller, undefined]);
+  }, 60_000);
 });
