@@ -5,6 +5,7 @@ import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/load.ts";
 import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
 import type { RunTracing } from "./telemetry/run-tracing.ts";
+import type { WorkerChannel } from "./telemetry/worker-channel.ts";
 
 export interface OutputStream {
   write(chunk: string): void;
@@ -79,4 +80,6 @@ export interface Context {
   serverRequests: ServerRequestHandlers;
   /** Traces (issue 23): the run's tracer, started on first use from `[otel] trace_exporter` and TRACEPARENT. */
   tracing: RunTracing;
+  /** The run's one telemetry worker thread, shared by log records and spans; started by its first message. */
+  telemetryWorker(): Promise<WorkerChannel>;
 }

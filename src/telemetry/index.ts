@@ -4,6 +4,7 @@
 import type { Env } from "../context.ts";
 import type { TelemetrySink } from "./sink.ts";
 import type { RunRecordSettings } from "./worker-protocol.ts";
+import type { WorkerChannel } from "./worker-channel.ts";
 import type { OtelConfig } from "../config/types.ts";
 import { resolveExporterSettings } from "./exporter-settings.ts";
 
@@ -18,6 +19,8 @@ export interface StartTelemetryOptions {
   debug?: boolean;
   /** The run's metadata and secrets, added to and scrubbed from every record in the exporter's thread. */
   records?: RunRecordSettings;
+  /** The run's telemetry worker, shared with its spans (ctx.telemetryWorker); else one of its own. */
+  worker?: () => Promise<WorkerChannel>;
 }
 
 export const NOOP_TELEMETRY_SINK: TelemetrySink = {
@@ -35,9 +38,12 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
   // exporter (and OpenTelemetry, gRPC) from `build.ts --no-otel` bundles.
   if (typeof TETHER_OTEL === "undefined" || TETHER_OTEL) {
     // OpenTelemetry itself loads and runs in a worker thread (./otel-worker.ts).
-    const { startWorkerSink } = await import("./worker-sink.ts");
+    const [{ startWorkerSink }, channel] = await Promise.all([
+      import("./worker-sink.ts"),
+      options.worker ? options.worker() : import("./worker-channel.ts").then(({ workerChannel }) => workerChannel()),
+    ]);
     const settings = { exporter, version: options.version, environment: options.otel.environment, debug: options.debug ?? false };
-    return startWorkerSink({ settings, warn, records: options.records });
+    return startWorkerSink({ settings, warn, records: options.records, channel });
   }
   warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] exporter ${exporter.kind} is ignored`);
   return NOOP_TELEMETRY_SINK;

@@ -7,7 +7,7 @@ import { NOOP_TELEMETRY_SINK, startTelemetry } from "./index.ts";
 import { knownSecrets, runMetadata } from "./run-metadata.ts";
 import type { TelemetryAttributes } from "./sink.ts";
 
-export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit" | "tracing">;
+export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit" | "tracing" | "telemetryWorker">;
 
 export interface RunTelemetryOptions {
   /** `--model`, when given. */
@@ -31,6 +31,7 @@ export async function startRunTelemetry(ctx: RunTelemetryContext, config: Tether
     env: ctx.env,
     warn: options.warn,
     debug: ctx.debug,
+    worker: () => ctx.telemetryWorker(),
     records: {
       metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config, model: options.model }),
       secrets: knownSecrets(ctx.env, config),

@@ -18,7 +18,7 @@ export interface RunTracing {
   relay(): void;
 }
 
-type TracingContext = Pick<Context, "env" | "now" | "version" | "debug" | "atExit" | "config" | "log">;
+type TracingContext = Pick<Context, "env" | "now" | "version" | "debug" | "atExit" | "config" | "log" | "telemetryWorker">;
 
 export function runTracing(ctx: TracingContext): RunTracing {
   const startedAt = ctx.now();

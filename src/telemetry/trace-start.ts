@@ -16,7 +16,7 @@ export interface StartTracerOptions {
 
 /** Throws ConfigError (exit 2) for a bad trace_exporter endpoint or an unset `${VAR}` in its headers. */
 export async function startTracer(
-  ctx: Pick<Context, "env" | "now" | "version" | "debug" | "atExit" | "log">,
+  ctx: Pick<Context, "env" | "now" | "version" | "debug" | "atExit" | "log" | "telemetryWorker">,
   config: TetherConfig,
   options: StartTracerOptions,
 ): Promise<Tracer> {
@@ -28,8 +28,9 @@ export async function startTracer(
   let sink: SpanSink | undefined;
   // Spelled out here for Bun's fold of the define (see ./index.ts): a --no-otel build drops the span worker.
   if (typeof TETHER_OTEL === "undefined" || TETHER_OTEL) {
-    const { startSpanWorkerSink } = await import("./span-worker-sink.ts");
+    const [{ startSpanWorkerSink }, channel] = await Promise.all([import("./span-worker-sink.ts"), ctx.telemetryWorker()]);
     sink = startSpanWorkerSink({
+      channel,
       settings: { exporter, version: ctx.version, environment: config.otel.environment, debug: ctx.debug },
       secrets: knownSecrets(ctx.env, config),
       warn: ctx.log.warn,
