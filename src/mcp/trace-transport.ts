@@ -24,7 +24,7 @@ const MAX_PENDING = 4_096;
 /** `transport` with its requests traced and carrying trace context; itself when tracing is off. */
 export function traceTransport<T extends Transport>(transport: T, tracer: Tracer, info: TracedTransportInfo): T {
   if (!tracer.propagating) return transport;
-  const pending = new Map<string | number, Span>();
+  const pending = new Map<string | number, Pending>();
   const send = transport.send.bind(transport);
   transport.send = ((message: JSONRPCMessage, options?: unknown) => {
     if (!("method" in message) || !("id" in message)) {
@@ -35,13 +35,14 @@ export function traceTransport<T extends Transport>(transport: T, tracer: Tracer
     const span = tracer.exporting ? tracer.start("tether.mcp_request", { kind: SpanKind.CLIENT, attributes: requestAttributes(message, info) }) : undefined;
     if (span) {
       if (pending.size >= MAX_PENDING) endAll(pending, "too many requests awaiting a response");
-      pending.set(message.id, span);
+      pending.set(message.id, { span, method: message.method });
     }
     // Sent inside the span: an HTTP transport's POST carries its traceparent header too (./http.ts).
     const go = () => send(withTraceMeta(message, tracer.outgoing()), options as never);
     const sent = span ? tracer.within(span, go) : go();
     return sent.catch((error: unknown) => {
-      if (span && pending.delete(message.id)) {
+      if (span && pending.get(message.id)?.span === span) {
+        pending.delete(message.id);
         span.fail(errorText(error));
         span.end();
       }
@@ -54,10 +55,10 @@ export function traceTransport<T extends Transport>(transport: T, tracer: Tracer
   // (./notification-budget.ts, ./result-type.ts). A response seen twice ends its span once.
   const observe = (message: JSONRPCMessage) => {
     if (pending.size === 0 || !("id" in message) || "method" in message || message.id === undefined) return;
-    const span = pending.get(message.id);
-    if (!span) return;
+    const entry = pending.get(message.id);
+    if (!entry) return;
     pending.delete(message.id);
-    endWithResponse(span, message, info);
+    endWithResponse(entry, message, info);
   };
   chain(transport, "onmessage", (handler) => (message: JSONRPCMessage, extra?: unknown) => {
     observe(message);
@@ -104,17 +105,29 @@ function requestAttributes(message: JSONRPCMessage & { method: string; id: strin
     "mcp.transport": info.transport,
     "network.transport": info.transport === "stdio" ? "pipe" : "tcp",
     "jsonrpc.request.id": String(message.id),
-    "rpc.system": "jsonrpc",
+    "gen_ai.operation.name": message.method === "tools/call" ? "execute_tool" : undefined,
     "gen_ai.tool.name": message.method === "tools/call" && typeof params?.name === "string" ? params.name : undefined,
     "gen_ai.prompt.name": message.method === "prompts/get" && typeof params?.name === "string" ? params.name : undefined,
     "mcp.resource.uri": typeof params?.uri === "string" && message.method.startsWith("resources/") ? params.uri : undefined,
   };
 }
 
-function endWithResponse(span: Span, message: JSONRPCMessage, info: TracedTransportInfo): void {
+/** A request awaiting its response. */
+interface Pending {
+  span: Span;
+  method: string;
+}
+
+/** JSON-RPC's "method not found". */
+const METHOD_NOT_FOUND = -32601;
+
+function endWithResponse({ span, method }: Pending, message: JSONRPCMessage, info: TracedTransportInfo): void {
   span.set({ "mcp.era": info.era(), "mcp.protocol.version": info.protocolVersion() });
   if ("error" in message && message.error) {
-    span.set({ "rpc.jsonrpc.error_code": message.error.code, "error.type": String(message.error.code) });
+    span.set({ "rpc.response.status_code": String(message.error.code) });
+    // A 2025 server refusing the era probe is how the probe learns the era, not a failure.
+    if (method === "server/discover" && message.error.code === METHOD_NOT_FOUND) return void span.end();
+    span.set({ "error.type": String(message.error.code) });
     span.fail(String(message.error.message ?? "error"));
   } else if ("result" in message && (message.result as { isError?: unknown } | undefined)?.isError === true) {
     // A tool that ran and failed: the call succeeded as a request, the tool did not.
@@ -124,17 +137,17 @@ function endWithResponse(span: Span, message: JSONRPCMessage, info: TracedTransp
   span.end();
 }
 
-function endCancelled(pending: Map<string | number, Span>, id: unknown): void {
+function endCancelled(pending: Map<string | number, Pending>, id: unknown): void {
   if (typeof id !== "string" && typeof id !== "number") return;
-  const span = pending.get(id);
+  const span = pending.get(id)?.span;
   if (!span) return;
   pending.delete(id);
   span.fail("cancelled");
   span.end();
 }
 
-function endAll(pending: Map<string | number, Span>, reason: string): void {
-  for (const span of pending.values()) {
+function endAll(pending: Map<string | number, Pending>, reason: string): void {
+  for (const { span } of pending.values()) {
     span.fail(reason);
     span.end();
   }

@@ -22,8 +22,8 @@ export function traceServedRequests(server: Server, tracer: Tracer, transport: "
         attributes: {
           "mcp.method.name": method,
           "jsonrpc.request.id": String(ctx.mcpReq.id),
-          "rpc.system": "jsonrpc",
-          "network.transport": transport === "stdio" ? "pipe" : "tcp",
+                "network.transport": transport === "stdio" ? "pipe" : "tcp",
+          "gen_ai.operation.name": method === "tools/call" ? "execute_tool" : undefined,
           "gen_ai.tool.name": method === "tools/call" && typeof request.params?.name === "string" ? request.params.name : undefined,
           "gen_ai.prompt.name": method === "prompts/get" && typeof request.params?.name === "string" ? request.params.name : undefined,
         },
@@ -38,7 +38,7 @@ export function traceServedRequests(server: Server, tracer: Tracer, transport: "
           return result;
         } catch (error) {
           const code = (error as { code?: unknown }).code;
-          if (typeof code === "number") span.set({ "rpc.jsonrpc.error_code": code, "error.type": String(code) });
+          if (typeof code === "number") span.set({ "rpc.response.status_code": String(code), "error.type": String(code) });
           span.fail(errorText(error));
           throw error;
         } finally {

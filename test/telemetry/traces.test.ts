@@ -282,3 +282,25 @@ describe("through the keep-alive daemon", () => {
     expect(toolsCalls().map((line) => line.traceparent)).toEqual([caller, undefined]);
   }, 60_000);
 });
+
+test("a tool that fails and a JSON-RPC error both end their tether.mcp_request span with status ERROR and error.type", async () => {
+  const home = makeHome();
+  const receiver = await startOtlpReceiver({ grpc: false });
+  cleanups.push(() => home.cleanup(), () => receiver.stop());
+  writeConfig(home.configPath, {
+    top: { otel: { trace_exporter: { "otlp-http": { endpoint: receiver.httpUrl } } } },
+    servers: { ok: stdioFixture(["--tools", "fail"]), broken: stdioFixture(["--tools", "add", "--rpc-error=-32603"]) },
+  });
+  expect((await runTether(["mcp", "call", "ok", "fail"], { home: home.home })).code).toBe(1);
+  expect((await runTether(["mcp", "call", "broken", "add", "--arg", "a=1", "--arg", "b=2"], { home: home.home })).code).toBe(1);
+  const calls = receiver.spans().filter((span) => span.name === "tether.mcp_request" && span.attributes["mcp.method.name"] === "tools/call");
+  const of = (server: string) => calls.find((span) => span.attributes["mcp.server"] === server)!;
+  expect([of("ok").statusCode, of("ok").attributes["error.type"]]).toEqual([STATUS_ERROR, "tool_error"]);
+  expect([of("broken").statusCode, of("broken").attributes["error.type"], of("broken").attributes["rpc.response.status_code"]]).toEqual([STATUS_ERROR, "-32603", "-32603"]);
+  // A 2025 server refusing the era probe is how the probe finds the era, not a failure.
+  const probes = receiver.spans().filter((span) => span.attributes["mcp.method.name"] === "server/discover");
+  expect(probes.length).toBeGreaterThan(0);
+  for (const probe of probes) expect([probe.statusCode, probe.attributes["rpc.response.status_code"]]).toEqual([0, "-32601"]);
+  // Each command's root says it failed.
+  for (const root of receiver.spans().filter((span) => span.name === "tether.mcp.call")) expect(root.statusCode).toBe(STATUS_ERROR);
+}, 60_000);
