@@ -5,9 +5,10 @@
 // request made deep inside the SDK still knows the tool call it belongs to.
 //
 // Three modes: exporting (`[otel] trace_exporter` set, and the inherited trace, if any, sampled);
-// propagating only (no exporter, but TRACEPARENT came from the environment: outgoing requests carry
-// the caller's context unchanged, as OpenTelemetry's non-recording spans do, so the servers' spans
-// hang under the caller's and not under spans nobody exported); and off (NOOP_TRACER).
+// propagating only (no exporter, but TRACEPARENT came from the environment, or the command relays
+// its clients' requests, as serve and the keep-alive daemon do: outgoing requests carry the context
+// in force unchanged, as OpenTelemetry's non-recording spans do, so the servers' spans hang under
+// the caller's and not under spans nobody exported); and off (NOOP_TRACER, nothing wrapped at all).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { newSpanId, newTraceId, type TraceParent, traceFields } from "./trace-context.ts";
 
