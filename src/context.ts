@@ -4,6 +4,9 @@
 import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/types.ts";
 import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
+import type { RunTracing } from "./telemetry/traces.ts";
+import type { WorkerChannel } from "./telemetry/worker-channel.ts";
+import type { Env } from "./env.ts";
 
 export interface OutputStream {
   write(chunk: string): void;
@@ -30,8 +33,7 @@ export interface Paths {
   userHome: string;
 }
 
-/** The environment a run sees (process.env for real runs, a plain record in tests). */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** The one way services talk to the user besides their results; prefixes and colour are the log's. */
 export interface Log {
@@ -76,4 +78,8 @@ export interface Context {
   credentialStore(): Promise<CredentialStore>;
   /** Who answers servers' requests (elicitation); a command that can ask the user sets it. */
   serverRequests: ServerRequestHandlers;
+  /** Traces (issue 23): the run's tracer, started on first use from `[otel] trace_exporter` and TRACEPARENT. */
+  tracing: RunTracing;
+  /** The run's one telemetry worker thread, shared by log records and spans; started by its first message. */
+  telemetryWorker(): Promise<WorkerChannel>;
 }

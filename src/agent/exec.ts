@@ -12,6 +12,7 @@ import type { JsonObject } from "./responses-events.ts";
 import { ApprovalGate, type ApprovalPrompt } from "./approvals.ts";
 import type { AgentObserver, FailedServer, RunSummary, SessionInfo } from "./events.ts";
 import { runAgent } from "./loop.ts";
+import { runAttributes } from "./span-attributes.ts";
 import { readPrompt } from "./prompt.ts";
 import { resolveModelTarget } from "./provider.ts";
 import { Toolset } from "./tools.ts";
@@ -45,10 +46,13 @@ export async function runExec(
   observe: AgentObserver,
 ): Promise<RunSummary> {
   const target = resolveModelTarget(ctx.env, config, options.model);
+  // Traces (issue 23): a bad trace_exporter is a config error before anything connects.
+  const tracer = await ctx.tracing.tracer();
   const servers = options.servers ? await selectServers(ctx, options.servers) : config.servers;
   const mcpPrompt = options.mcpPrompt && (await checkPromptRequest(ctx, servers, options.mcpPrompt, options.prompt));
   // With --mcp-prompt the user's own words are optional: the server's prompt may be the whole task.
   const prompt = mcpPrompt && options.prompt.length === 0 ? undefined : await readPrompt(ctx.io, options.prompt);
+  tracer.annotate(runAttributes(target, prompt, config.otel.logUserPrompt));
   reportElicitations(ctx, observe);
   const changedTools = new Set<string>();
   const onListChanged = (server: string) => void changedTools.add(server);
@@ -82,6 +86,7 @@ export async function runExec(
     maxTurns: options.maxTurns ?? config.maxTurns,
     toolOutput: { maxBytes: config.toolOutputMaxBytes, dir: join(ctx.paths.home, "outputs") },
     observe,
+    tracer,
   });
 }
 

@@ -16,6 +16,9 @@ import { ToolOutputCap, type ToolOutputLimit } from "./tool-output.ts";
 import { type ToolOutput, toolResultContent } from "./model-input.ts";
 import { type Binding, functionCallOutput, parseToolArguments, type Toolset } from "./tools.ts";
 import { TurnText } from "./turn-text.ts";
+import { inSpan, NOOP_TRACER, type Span, SpanKind, type Tracer } from "../telemetry/traces.ts";
+import { tracedFetch } from "../telemetry/trace-fetch.ts";
+import { modelRequestAttributes, modelResponseAttributes, toolCallAttributes } from "./span-attributes.ts";
 
 export const DEFAULT_INSTRUCTIONS =
   "You are tether, an agent run from a command line. Do what the user asks and answer concisely: " +
@@ -38,6 +41,8 @@ export interface AgentRunOptions {
   observe: AgentObserver;
   instructions?: string;
   retry?: Partial<RetryOptions>;
+  /** Traces (issue 23): the run's tracer; spans for turns, model requests and tool calls. */
+  tracer?: Tracer;
 }
 
 export type AgentContext = Pick<Context, "fetch" | "now" | "signal">;
@@ -59,7 +64,23 @@ export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Pro
   const texts: string[] = [];
   let toolCalls = 0;
   const cap = options.toolOutput && new ToolOutputCap(options.toolOutput);
+  // Traces (issue 23): model requests carry the traceparent header of their span.
+  const tracer = options.tracer ?? NOOP_TRACER;
+  if (tracer.propagating) ctx = { ...ctx, fetch: tracedFetch(ctx.fetch, tracer) };
   for (let turn = 1; ; turn++) {
+    const done = await inSpan(tracer, "tether.turn", { attributes: { "tether.turn": turn } }, async (span) => {
+      const calls = toolCalls;
+      try {
+        return await runTurn(turn);
+      } finally {
+        span.set({ "tether.tool_calls": toolCalls - calls });
+      }
+    });
+    if (done) return done;
+  }
+
+  /** One turn: the model request, then the tools it calls; the summary when the run is over. */
+  async function runTurn(turn: number): Promise<RunSummary | undefined> {
     const refreshed = await options.toolset.refresh();
     if (refreshed) observe({ type: "tools.changed", turn, servers: refreshed.servers, tools: options.toolset.names, failed: refreshed.failed });
     const response = await requestTurn(ctx, options, input, turn);
@@ -84,6 +105,7 @@ export async function runAgent(ctx: AgentContext, options: AgentRunOptions): Pro
       toolCalls++;
       input.push(await handleCall(ctx, options, call, turn, cap));
     }
+    return undefined;
   }
 }
 
@@ -102,17 +124,33 @@ async function requestTurn(ctx: AgentContext, options: AgentRunOptions, input: J
     input,
     tools: options.toolset.definitions,
   };
-  const result = await streamResponse(ctx, {
-    provider: target.provider,
-    apiKey: target.apiKey,
-    body,
-    retry: options.retry,
-    observe,
-    onAttemptStart: () => text.newAttempt(),
-    onRetry: (retry) => observe({ type: "retry", notice: { turn, ...retry } }),
-    onEvent: (event) => {
-      if (event.type === "response.output_text.delta") show(event.delta);
-    },
+  const result = await inSpan(options.tracer ?? NOOP_TRACER, "tether.model_request", { kind: SpanKind.CLIENT, attributes: modelRequestAttributes(target) }, async (span) => {
+    let retries = 0;
+    let status: number | undefined;
+    try {
+      const response = await streamResponse(ctx, {
+        provider: target.provider,
+        apiKey: target.apiKey,
+        body,
+        retry: options.retry,
+        observe: (event) => {
+          if (event.type === "api.request") status = event.record.statusCode;
+          observe(event);
+        },
+        onAttemptStart: () => text.newAttempt(),
+        onRetry: (retry) => {
+          retries++;
+          observe({ type: "retry", notice: { turn, ...retry } });
+        },
+        onEvent: (event) => {
+          if (event.type === "response.output_text.delta") show(event.delta);
+        },
+      });
+      span.set(modelResponseAttributes(response));
+      return response;
+    } finally {
+      span.set({ "tether.retries": retries, "http.response.status_code": status });
+    }
   });
   // A provider that sends whole messages without deltas still gets its answer shown.
   if (text.text === "" && result.text !== "") show(result.text);
@@ -135,6 +173,20 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
     rawArguments: call.arguments,
   };
   observe({ type: "tool.call", call: info });
+  return inSpan(options.tracer ?? NOOP_TRACER, "tether.tool_call", { attributes: toolCallAttributes(info) }, (span) => decideAndRun(ctx, options, call, info, binding, parsed, cap, span));
+}
+
+async function decideAndRun(
+  ctx: AgentContext,
+  options: AgentRunOptions,
+  call: FunctionCallItem,
+  info: ToolCallInfo,
+  binding: Binding | undefined,
+  parsed: ReturnType<typeof parseToolArguments>,
+  cap: ToolOutputCap | undefined,
+  span: Span,
+): Promise<JsonObject> {
+  const { observe } = options;
   let outcome: ToolOutcome;
   let images: ToolOutput["images"] = [];
   if (!binding) {
@@ -145,12 +197,13 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
     const verdict = await options.gate.decide({
       callId: call.callId,
       modelName: call.name,
-      server: server ?? "",
+      server: info.server ?? "",
       tool: info.tool!,
       arguments: parsed.value,
       hints: binding.hints,
     });
     observe({ type: "tool.decision", call: info, verdict });
+    span.set({ "tether.decision": verdict.decision, "tether.decision.source": verdict.source });
     if (verdict.decision === "abort") throw new RunAbortedError(`aborted at the approval of ${call.name}`);
     const onProgress = (update: CallProgress) => {
       if (update.kind === "progress") observe({ type: "tool.progress", call: info, progress: update.progress, total: update.total, message: update.message });
@@ -169,6 +222,8 @@ async function handleCall(ctx: AgentContext, options: AgentRunOptions, call: Fun
   }
   if (images.length > 0) outcome = { ...outcome, images: images.map((image) => ({ mimeType: image.mimeType, bytes: base64Bytes(image.data) })) };
   observe({ type: "tool.result", call: info, outcome });
+  span.set({ "tether.duration_ms": Math.round(outcome.durationMs), "tether.success": outcome.success });
+  if (!outcome.success) span.fail("the tool call did not succeed");
   return { type: "function_call_output", call_id: call.callId, output: functionCallOutput(outcome.output, images) };
 }
 

@@ -8,8 +8,10 @@ import type { Context, Log, OutputStream } from "../context.ts";
 import { DECLINE_EVERYTHING } from "../mcp/server-requests.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
+import { runTracing } from "../telemetry/run-tracing.ts";
+import type { WorkerChannel } from "../telemetry/worker-channel.ts";
 
-export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore" | "serverRequests">;
+export type BaseContext = Omit<Context, "log" | "config" | "forgetConfig" | "credentialStore" | "serverRequests" | "tracing" | "telemetryWorker">;
 
 /** What runs a command beyond what it may touch: Ctrl-C, the exit cleanups, flushing output. */
 export interface RunControl {
@@ -54,6 +56,7 @@ export interface ServiceOverrides {
 export function withServices<T extends BaseContext>(base: T, overrides: ServiceOverrides = {}): T & Context {
   let config: Promise<LoadedConfig> | undefined;
   let store: Promise<CredentialStore> | undefined;
+  let telemetryWorker: Promise<WorkerChannel> | undefined;
   const ctx: T & Context = {
     ...base,
     log: createLog(base),
@@ -79,6 +82,17 @@ export function withServices<T extends BaseContext>(base: T, overrides: ServiceO
       );
       return store;
     },
+    telemetryWorker() {
+      telemetryWorker ??= import("../telemetry/worker-channel.ts").then(({ workerChannel }) => workerChannel());
+      return telemetryWorker;
+    },
+    // Traces (issue 23): nothing loads until a command asks for the tracer.
+    tracing: runTracing({
+      ...base,
+      config: () => ctx.config(),
+      telemetryWorker: () => ctx.telemetryWorker(),
+      log: { notice: (m) => ctx.log.notice(m), warn: (m) => ctx.log.warn(m), debug: (m) => ctx.log.debug(m) },
+    }),
   };
   return ctx;
 }

@@ -35,9 +35,12 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
         hint: "create it first (an empty file is a valid config), or leave out --config to use $TETHER_HOME/config.toml",
       });
     }
+    // Traces (issue 23): the root span is named after the command, resolved only if tracing starts.
+    ctx.tracing.command(async () => (await findCommand(root, rest)).names);
     try {
       await runWithInterrupt(ctx, () => runCommand(root, { rawArgs: rest }));
     } catch (error) {
+      ctx.tracing.fail(error);
       throw await withCommandHint(error, root, rest);
     }
     return 0;

@@ -1,6 +1,6 @@
 // `${VAR}` and `${VAR:-default}` in config strings. An unset variable without a default is an
 // error naming it: never sent as literal text, never silently empty.
-import type { Env } from "../context.ts";
+import type { Env } from "../env.ts";
 import { ConfigError } from "../errors.ts";
 
 const PATTERN = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

@@ -14,6 +14,7 @@ import {
   DEFAULT_TOOL_TIMEOUT_SEC,
   defaultMaxTotalTimeoutSec,
   type OtelConfig,
+  type OtelExporterConfig,
   type ProviderConfig,
   type ServeConfig,
   type ServerConfig,
@@ -158,10 +159,12 @@ function normalizeOtel(raw: RawOtel): OtelConfig {
     // Metrics (issue 23).
     metricsExporter: normalizeExporter(raw.metrics_exporter),
     metricsExportIntervalSec: raw.metrics_export_interval_sec ?? DEFAULT_METRICS_EXPORT_INTERVAL_SEC,
+    // Traces (issue 23).
+    traceExporter: normalizeExporter(raw.trace_exporter),
   };
 }
 
-function normalizeExporter(exporter: RawOtel["exporter"]): OtelConfig["exporter"] {
+function normalizeExporter(exporter: RawOtel["exporter"]): OtelExporterConfig {
   return exporter === undefined || exporter === "none"
     ? { kind: "none" }
     : "otlp-http" in exporter

@@ -96,6 +96,8 @@ const otelSchema = type({
   // Metrics (issue 23): where they go, and how often a long run (mcp serve) sends them.
   "metrics_exporter?": exporterSchema,
   "metrics_export_interval_sec?": "1 <= number.integer <= 86400",
+  // Traces (issue 23): where spans go, the same shapes as `exporter`.
+  "trace_exporter?": exporterSchema,
 }).onUndeclaredKey("reject");
 
 /**

@@ -1,7 +1,7 @@
 // The secret values tether knows in one run (API keys, bearer tokens, header values from the
 // environment), so text from elsewhere (a server echoing a header, an error body) can be scrubbed
 // before it is shown or exported.
-import type { Env } from "../context.ts";
+import type { Env } from "../env.ts";
 import { expandVars } from "./expand.ts";
 import type { TetherConfig } from "./types.ts";
 

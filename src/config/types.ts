@@ -168,6 +168,8 @@ export interface OtelConfig {
   metricsExporter: OtelExporterConfig;
   /** How often a run still going sends its metrics (they are always sent at exit). */
   metricsExportIntervalSec: number;
+  /** Traces (issue 23): `[otel] trace_exporter`, where spans go. */
+  traceExporter: OtelExporterConfig;
 }
 
 /** The OpenTelemetry SDK's default export interval (OTEL_METRIC_EXPORT_INTERVAL: 60 s). */

@@ -14,6 +14,7 @@ import { type DaemonFiles, type DaemonMeta, ensureOwnDir, readMeta, removeDaemon
 import { type Caller, type Connector, type OpenParams, ServerPool } from "./pool.ts";
 import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, type QuestionKind, readLines, toWireError, type WireError } from "./protocol.ts";
 import type { DaemonStatus, OpenedServer } from "./status.ts";
+import { inDaemonRequest } from "./trace-requests.ts";
 
 /** How long the daemon's own shutdown may take (closing every server) before it exits anyway. */
 const SHUTDOWN_LIMIT_MS = 5_000;
@@ -38,6 +39,8 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
   // A socket file nobody answers on is left over from a daemon that was killed.
   if (process.platform !== "win32" && existsSync(files.socket)) rmSync(files.socket, { force: true });
 
+  // Traces (issue 23): the commands' trace context reaches the servers, traces on or off.
+  ctx.tracing.relay();
   const pool = new ServerPool(ctx, options.connect);
   // Every way out closes the servers, Ctrl-C on a daemon run by hand included (its cleanups run
   // without waiting for this function).
@@ -170,7 +173,10 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
         },
         log: (params: unknown) => send({ id, log: params }),
       };
-      handle(m as DaemonRequest, { ...handling, caller, signal: controller.signal, progress: (update) => send({ id, progress: update }) })
+      // Traces (issue 23): in the trace of the command that asked.
+      inDaemonRequest(ctx, m.method, (m.params ?? {}) as Record<string, unknown>, () =>
+        handle(m as DaemonRequest, { ...handling, caller, signal: controller.signal, progress: (update) => send({ id, progress: update }) }),
+      )
         .then((result) => send({ id, result }))
         .catch((error: unknown) => send({ id, error: toWireError(error) }))
         .finally(() => {

@@ -32,7 +32,8 @@ export function launchDaemon(ctx: Context, files: DaemonFiles): { pid: number; e
       cwd: ctx.paths.home,
       // The daemon's own environment: tether's (PATH, HOME, TETHER_HOME, proxies). Each server is
       // started with the environment of the command that first needs it instead.
-      env: { ...ctx.env, TETHER_HOME: ctx.paths.home, NO_COLOR: "1" } as NodeJS.ProcessEnv,
+      // Traces (issue 23): not the trace of the command that happened to start it, which it outlives.
+      env: { ...ctx.env, TRACEPARENT: undefined, TRACESTATE: undefined, TETHER_HOME: ctx.paths.home, NO_COLOR: "1" } as NodeJS.ProcessEnv,
     });
     child.unref();
     const exited = new Promise<number | null>((resolve) => {

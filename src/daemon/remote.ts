@@ -12,6 +12,8 @@ import { serverFingerprint, stdioDirectory } from "./fingerprint.ts";
 import type { OpenParams } from "./pool.ts";
 import type { DaemonMethod } from "./protocol.ts";
 import type { OpenedServer } from "./status.ts";
+import { outgoingTrace } from "./trace-requests.ts";
+import type { Tracer } from "../telemetry/traces.ts";
 
 /**
  * Opens `server` in this config's keep-alive daemon (starting the daemon if need be) and returns
@@ -30,7 +32,7 @@ export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise
   const opened = result as OpenedServer;
   if (opened.restarted === "crashed") ctx.log.notice(`server "${server.name}" had stopped; the keep-alive daemon started it again`);
   if (opened.restarted === "config") ctx.log.notice(`server "${server.name}" changed (config or environment); the keep-alive daemon restarted it`);
-  return remoteConnection(ctx, client, server, opened);
+  return remoteConnection(ctx, client, server, opened, await ctx.tracing.tracer());
 }
 
 function definedEnv(ctx: Context): Record<string, string> {
@@ -53,10 +55,11 @@ function requestHandlers(ctx: Context, server: ServerConfig, onProgress?: (updat
   };
 }
 
-function remoteConnection(ctx: Context, client: DaemonClient, server: ServerConfig, opened: OpenedServer): McpConnection {
+function remoteConnection(ctx: Context, client: DaemonClient, server: ServerConfig, opened: OpenedServer, tracer: Tracer): McpConnection {
   const level = ctx.serverRequests.log?.level;
+  // Traces (issue 23): each request carries the command's active trace context to the daemon.
   const ask = <T>(method: DaemonMethod, params: Record<string, unknown>, options: CallOptions = {}) =>
-    client.request(method, { server: server.name, logLevel: options.logLevel ?? level, ...params }, requestHandlers(ctx, server, options.onProgress), options.signal ?? ctx.signal) as Promise<T>;
+    client.request(method, { server: server.name, logLevel: options.logLevel ?? level, ...params, ...outgoingTrace(tracer) }, requestHandlers(ctx, server, options.onProgress), options.signal ?? ctx.signal) as Promise<T>;
   const unsupported = (what: string) => () => Promise.reject(new TetherError(`${what} is not available through the keep-alive daemon (server "${server.name}")`));
   return {
     server,

@@ -32,6 +32,8 @@ import { eraKey, forgetVerdict, loadPrior, saveVerdict } from "./eras.ts";
 import { type EraPlan, pinnedEraMismatch, planEra, priorOf, probesOnSibling, versionNegotiation, withoutPrior } from "./era-plan.ts";
 import { type CredentialsSent, describeCallError, describeConnectError, httpStatus, isAbort, isSdkError, serveTokenNeeded, SERVE_REALM } from "./errors.ts";
 import { serverUrl } from "../config/expand.ts";
+import { traceTransport, type TracedTransportInfo } from "./trace-transport.ts";
+import { tracedFetch } from "../telemetry/trace-fetch.ts";
 import { createSseTransport, createStreamableTransport, looksLikeLegacySse, type HttpAuth, type HttpGuards } from "./http.ts";
 import type { ByteLimitError } from "../net/byte-limit.ts";
 import { MAX_NOTIFICATIONS_PER_SEC } from "./notification-budget.ts";
@@ -547,6 +549,8 @@ async function openStdio(ctx: Context, server: StdioServerConfig, plan: EraPlan,
     child.transport.start = () => (onServerStart(), start());
   }
   const client = newClient(ctx, server, plan, limits.probeMs, lists);
+  // Traces (issue 23): every request a span, and trace context in its _meta.
+  traceTransport(child.transport, await ctx.tracing.tracer(), traceInfo(server, "stdio", client));
   await client.connect(child.transport, { timeout: limits.requestMs, signal: ctx.signal, prior: priorOf(plan) });
   return { client, via: "stdio", child, sent: "none", hazards: progress.hazards };
 }
@@ -573,9 +577,13 @@ async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, l
     },
   };
   const client = (current = newClient(ctx, server, plan, limits.probeMs, lists, partition));
+  // Traces (issue 23): requests carry the traceparent header as well as _meta.
+  const tracer = await ctx.tracing.tracer();
+  const httpCtx = { ...ctx, fetch: tracedFetch(ctx.fetch, tracer) };
   try {
-    const transport = createStreamableTransport(ctx, url, auth, guards);
+    const transport = createStreamableTransport(httpCtx, url, auth, guards);
     completeAbsentResultTypeOf(ctx, server.name, transport);
+    traceTransport(transport, tracer, traceInfo(server, "http", client));
     await client.connect(transport, { timeout, signal: ctx.signal, prior: priorOf(plan) });
     return { client, via: "http", sent, hazards };
   } catch (error) {
@@ -584,8 +592,13 @@ async function openHttp(ctx: Context, server: HttpServerConfig, plan: EraPlan, l
   }
   // The legacy HTTP+SSE transport predates 2026-07-28: nothing to negotiate there.
   const sseClient = (current = newClient(ctx, server, { kind: "legacy" }, limits.probeMs, lists, partition));
-  await sseClient.connect(createSseTransport(ctx, url, auth, guards), { timeout, signal: ctx.signal });
+  await sseClient.connect(traceTransport(createSseTransport(httpCtx, url, auth, guards), tracer, traceInfo(server, "sse", sseClient)), { timeout, signal: ctx.signal });
   return { client: sseClient, via: "sse", sent, hazards };
+}
+
+/** What a traced transport says of its server (./trace-transport.ts). */
+function traceInfo(server: ServerConfig, transport: TracedTransportInfo["transport"], client: Client): TracedTransportInfo {
+  return { server: server.name, transport, era: () => client.getProtocolEra(), protocolVersion: () => client.getNegotiatedProtocolVersion() };
 }
 
 function oversize(server: ServerConfig, error: ByteLimitError): ConnectionError {

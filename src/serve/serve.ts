@@ -60,6 +60,9 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
   if (unknown !== undefined) throw new UsageError(`--per-session ${unknown}: no such server is served (check the name, or --servers)`, {
       hint: "the names come from --per-session, else per_session_upstreams under [serve] in config.toml",
     });
+  // Traces (issue 23): serve relays its clients' trace context to the upstreams, traces on or off.
+  ctx.tracing.relay();
+  const tracer = await ctx.tracing.tracer();
   const telemetry = await startServeTelemetry(ctx, config, (message) => ctx.log.warn(message));
   // The run's one link to the shared state (./state/): every store that shares goes through it.
   const shared = stateSettings && {
@@ -190,6 +193,7 @@ export async function serve(ctx: Context, flags: ServeFlags, report: ServeReport
       toolSearch: options.toolSearch,
       notices: () => notices,
       ssePollMs: (options.ssePollSeconds ?? DEFAULT_SSE_POLL_SECONDS) * 1_000,
+      tracer,
     });
     return instance;
   };

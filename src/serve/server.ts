@@ -21,6 +21,8 @@ import type { DownstreamRequest, Gateway } from "./gateway.ts";
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ToolIndex } from "./tool-search.ts";
 import { isPlainObject } from "../values.ts";
 import { type RequestStates, requestIdentity } from "./client-identity.ts";
+import type { Tracer } from "../telemetry/traces.ts";
+import { traceServedRequests } from "./trace-requests.ts";
 
 export interface ServedServerOptions {
   version: string;
@@ -36,6 +38,8 @@ export interface ServedServerOptions {
   requestStates: RequestStates;
   /** What the instance serves: the one stdio client, or HTTP requests (sessions or stateless). */
   transport: "stdio" | "http";
+  /** Traces (issue 23): a span per downstream request, continuing the client's trace. */
+  tracer?: Tracer;
 }
 
 /** A request's params as its handler sees them (requestState and inputResponses already lifted out). */
@@ -62,6 +66,8 @@ export function createServedServer(gateway: Gateway, options: ServedServerOption
         : undefined,
     },
   );
+  // Traces (issue 23): before any handler is registered.
+  if (options.tracer) traceServedRequests(server, options.tracer, options.transport);
   // A 2025 client's handshake is a real connection (not an era probe): the upstreams start with it.
   server.oninitialized = () => gateway.upstreams.start();
   // Failed upstreams are told once per instance: once per connection on stdio, once per request over HTTP.

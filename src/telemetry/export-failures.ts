@@ -2,7 +2,6 @@
 // TETHER_DEBUG=1. OpenTelemetry only reports them to its `diag` logger and global error handler
 // (and sdk-logs carries its own copy of @opentelemetry/core, so setting that handler from here would
 // not reach it), so the exporter is wrapped and its result callback read instead.
-import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
 
 /** The exporter's ExportResult, structurally (ExportResultCode.SUCCESS is 0). */
 interface ExportResultLike {
@@ -56,10 +55,17 @@ function describe(error: unknown): string {
   return line.length > MAX_REASON_CHARS ? `${line.slice(0, MAX_REASON_CHARS - 1)}…` : line;
 }
 
+/** The exporters wrapped here (log records, spans), structurally. */
+interface ItemExporter<T> {
+  export(items: T[], done: (result: ExportResultLike) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
+
 /** Passes every export through, telling `reporter` about each failed one. */
-export function reportingExporter(inner: LogRecordExporter, reporter: ExportFailureReporter): LogRecordExporter {
+export function reportingExporter<T>(inner: ItemExporter<T>, reporter: ExportFailureReporter): ItemExporter<T> & { forceFlush(): Promise<void> } {
   return {
-    export(records: ReadableLogRecord[], done: (result: ExportResultLike) => void) {
+    export(records: T[], done: (result: ExportResultLike) => void) {
       try {
         inner.export(records, (result: ExportResultLike) => {
           if (result.code !== 0) reporter.failed(records.length, result.error);

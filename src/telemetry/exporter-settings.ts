@@ -1,7 +1,7 @@
 // The `[otel] exporter` table turned into what an OTLP exporter needs: a full URL and expanded
 // headers. Pure and free of OpenTelemetry, so a bad endpoint or an unset `${VAR}` is a config error
 // (exit 2) before any exporter code loads, in every build.
-import type { Env } from "../context.ts";
+import type { Env } from "../env.ts";
 import { expandMap } from "../config/expand.ts";
 import type { OtelExporterConfig } from "../config/types.ts";
 import { ConfigError } from "../errors.ts";
@@ -12,17 +12,32 @@ export type ExporterSettings =
 
 const LOGS_PATH = "/v1/logs";
 
+/** Which `[otel]` key a table came from, and the OTLP/HTTP path of its signal. */
+export interface OtlpSignal {
+  key: string;
+  path: string;
+}
+
+const LOGS: OtlpSignal = { key: "exporter", path: LOGS_PATH };
+
+// Traces (issue 23): `[otel] trace_exporter`, the same table; over HTTP its URL ends in /v1/traces.
+export const TRACES: OtlpSignal = { key: "trace_exporter", path: "/v1/traces" };
+
+// Metrics (issue 23): `[otel] metrics_exporter`, the same table; over HTTP its URL ends in /v1/metrics.
+export const METRICS: OtlpSignal = { key: "metrics_exporter", path: "/v1/metrics" };
+
 /** Undefined for `exporter = "none"`. Throws ConfigError for a bad endpoint or an unset header variable. */
 export function resolveExporterSettings(
   exporter: OtelExporterConfig,
   env: Env,
+  signal: OtlpSignal = LOGS,
 ): ExporterSettings | undefined {
   if (exporter.kind === "none") return undefined;
-  const where = `[otel] exporter ${exporter.kind}`;
+  const where = `[otel] ${signal.key} ${exporter.kind}`;
   const headers = expandMap(exporter.headers, env, `${where} headers`);
   const endpoint = parseEndpoint(exporter.endpoint, where);
   if (exporter.kind === "otlp-http") {
-    return { kind: "otlp-http", protocol: exporter.protocol, url: logsUrl(endpoint), headers };
+    return { kind: "otlp-http", protocol: exporter.protocol, url: signalUrl(endpoint, signal.path), headers };
   }
   // gRPC addresses a host and port; the service path is fixed by the protocol.
   return { kind: "otlp-grpc", url: endpoint.origin, secure: endpoint.protocol === "https:", headers };
@@ -40,34 +55,12 @@ function parseEndpoint(endpoint: string, where: string): URL {
 
 /**
  * Codex configs give the full logs URL (`…/v1/logs`); OTEL_EXPORTER_OTLP_ENDPOINT-style configs give
- * the collector's base URL. Accept both: append `/v1/logs` unless the path already ends with it
- * (then the URL is used as written).
+ * the collector's base URL. Accept both: append `/v1/logs` (`/v1/traces`, …) unless the path
+ * already ends with it (then the URL is used as written).
  */
-export function logsUrl(endpoint: URL): string {
+export function signalUrl(endpoint: URL, signalPath: string): string {
   const url = new URL(endpoint.href);
   const path = url.pathname.replace(/\/+$/, "");
-  if (!path.endsWith(LOGS_PATH)) url.pathname = `${path}${LOGS_PATH}`;
+  if (!path.endsWith(signalPath)) url.pathname = `${path}${signalPath}`;
   return url.href;
-}
-
-// ---- Metrics (issue 23) ----------------------------------------------------------------------
-
-const METRICS_PATH = "/v1/metrics";
-
-/**
- * `[otel] metrics_exporter`, read like `exporter`: undefined for "none". An otlp-http endpoint is
- * the collector's base URL (`/v1/metrics` is appended) or the full metrics URL.
- */
-export function resolveMetricsExporterSettings(exporter: OtelExporterConfig, env: Env): ExporterSettings | undefined {
-  if (exporter.kind === "none") return undefined;
-  const where = `[otel] metrics_exporter ${exporter.kind}`;
-  const headers = expandMap(exporter.headers, env, `${where} headers`);
-  const endpoint = parseEndpoint(exporter.endpoint, where);
-  if (exporter.kind === "otlp-http") {
-    const url = new URL(endpoint.href);
-    const path = url.pathname.replace(/\/+$/, "");
-    if (!path.endsWith(METRICS_PATH)) url.pathname = `${path}${METRICS_PATH}`;
-    return { kind: "otlp-http", protocol: exporter.protocol, url: url.href, headers };
-  }
-  return { kind: "otlp-grpc", url: endpoint.origin, secure: endpoint.protocol === "https:", headers };
 }

@@ -4,8 +4,9 @@
 import type { Env } from "../context.ts";
 import type { TelemetrySink } from "./sink.ts";
 import type { RunRecordSettings } from "./worker-protocol.ts";
+import type { WorkerChannel } from "./worker-channel.ts";
 import type { OtelConfig } from "../config/types.ts";
-import { resolveExporterSettings, resolveMetricsExporterSettings } from "./exporter-settings.ts";
+import { METRICS, resolveExporterSettings } from "./exporter-settings.ts";
 
 export interface StartTelemetryOptions {
   otel: OtelConfig;
@@ -20,6 +21,8 @@ export interface StartTelemetryOptions {
   records?: RunRecordSettings;
   /** Metrics (issue 23): the clock of their start and end times (ctx.now). */
   now(): number;
+  /** The run's telemetry worker, shared with its spans (ctx.telemetryWorker); else one of its own. */
+  worker?: () => Promise<WorkerChannel>;
 }
 
 export const NOOP_TELEMETRY_SINK: TelemetrySink = {
@@ -31,7 +34,7 @@ export const NOOP_TELEMETRY_SINK: TelemetrySink = {
 export async function startTelemetry(options: StartTelemetryOptions): Promise<TelemetrySink> {
   const exporter = resolveExporterSettings(options.otel.exporter, options.env ?? {});
   // Metrics (issue 23): their own exporter, which may be on while logs are off.
-  const metricsExporter = resolveMetricsExporterSettings(options.otel.metricsExporter, options.env ?? {});
+  const metricsExporter = resolveExporterSettings(options.otel.metricsExporter, options.env ?? {}, METRICS);
   if (!exporter && !metricsExporter) return NOOP_TELEMETRY_SINK;
   const warn = options.warn ?? (() => {});
   // The condition is spelled out here rather than imported from ./flags.ts: Bun folds the
@@ -39,7 +42,10 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
   // exporter (and OpenTelemetry, gRPC) from `build.ts --no-otel` bundles.
   if (typeof TETHER_OTEL === "undefined" || TETHER_OTEL) {
     // OpenTelemetry itself loads and runs in a worker thread (./otel-worker.ts).
-    const { startWorkerSink } = await import("./worker-sink.ts");
+    const [{ startWorkerSink }, channel] = await Promise.all([
+      import("./worker-sink.ts"),
+      options.worker ? options.worker() : import("./worker-channel.ts").then(({ workerChannel }) => workerChannel()),
+    ]);
     const shared = { version: options.version, environment: options.otel.environment, debug: options.debug ?? false };
     const settings = exporter && { exporter, ...shared };
     const metrics = metricsExporter && {
@@ -47,7 +53,7 @@ export async function startTelemetry(options: StartTelemetryOptions): Promise<Te
       intervalMs: options.otel.metricsExportIntervalSec * 1000,
       now: options.now,
     };
-    return startWorkerSink({ settings, warn, records: options.records, metrics });
+    return startWorkerSink({ settings, warn, records: options.records, metrics, channel });
   }
   const ignored = [exporter && `exporter ${exporter.kind}`, metricsExporter && `metrics_exporter ${metricsExporter.kind}`].filter(Boolean);
   warn(`telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] ${ignored.join(" and ")} ${ignored.length > 1 ? "are" : "is"} ignored`);

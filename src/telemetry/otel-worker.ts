@@ -5,6 +5,7 @@
 import type { TelemetrySink } from "./sink.ts";
 import { startOtelSink } from "./otel.ts";
 import { runRecordSink } from "./run-records.ts";
+import { type SpanExport, startSpanExport } from "./otel-spans.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 import type { MetricsExport } from "./metrics-export.ts";
 
@@ -14,6 +15,8 @@ const post = (message: FromWorker): void => self.postMessage(message);
 let sink: TelemetrySink | undefined;
 // Metrics (issue 23): their exporter, loaded only when `[otel] metrics_exporter` is set.
 let metrics: MetricsExport | undefined;
+// Traces (issue 23): the span exporter, when this worker was started for traces.
+let spans: SpanExport | undefined;
 // Messages are handled strictly in order: records wait for the sink that `start` builds.
 let queue: Promise<void> = Promise.resolve();
 
@@ -45,13 +48,24 @@ async function handle(message: ToWorker): Promise<void> {
       }
       return;
     case "records":
-      if (sink) for (const [name, attributes, timestampMs] of message.records) sink.emit(name, attributes, timestampMs);
+      if (sink) for (const [name, attributes, timestampMs, trace] of message.records) sink.emit(name, attributes, timestampMs, trace);
+      return;
+    // Traces (issue 23).
+    case "start-traces":
+      try {
+        spans = await startSpanExport({ ...message.settings, secrets: message.secrets, warn: (text) => post({ type: "warning", message: text }) });
+      } catch (error) {
+        post({ type: "warning", message: `telemetry: could not start the trace exporter: ${error instanceof Error ? error.message : String(error)}` });
+      }
+      return;
+    case "spans":
+      spans?.add(message.spans);
       return;
     case "metrics":
       metrics?.export(message.snapshot);
       return;
     case "shutdown":
-      await Promise.all([sink?.shutdown(), metrics?.shutdown()]);
+      await Promise.all([sink?.shutdown(), spans?.shutdown(), metrics?.shutdown()]);
       post({ type: "closed" });
       return;
   }

@@ -8,7 +8,7 @@
 // and goes in the next. Building the record directly also skips the SDK's per-attribute
 // validation: the attributes are already flat strings, numbers and booleans (./sink.ts).
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
+import type { ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import type { ExporterSettings } from "./exporter-settings.ts";
 import { createLogExporter } from "./exporters.ts";
 import { ExportFailureReporter, reportingExporter } from "./export-failures.ts";
@@ -44,20 +44,18 @@ export async function startOtelSink(options: OtelSinkOptions): Promise<Telemetry
     warn: options.warn,
     debug: options.debug,
   });
-  const queue = new ExportQueue(reportingExporter(await createLogExporter(options.exporter), reporter));
+  const queue = new ExportQueue<ReadableLogRecord>(reportingExporter(await createLogExporter(options.exporter), reporter));
   // Shared by every record: the serializer groups records by these objects' identity.
-  const resource = resourceFromAttributes({
-    "service.name": SERVICE_NAME,
-    "service.version": options.version,
-    env: options.environment,
-  });
+  const resource = telemetryResource(options);
   const instrumentationScope = { name: LOGGER_NAME, version: options.version };
   let shutdown: Promise<void> | undefined;
   return {
-    emit(name, attributes, timestampMs) {
+    emit(name, attributes, timestampMs, trace) {
       if (shutdown) return;
       const observed = hrTime(Date.now());
       queue.add({
+        // Traces (issue 23): the record names the span it happened in.
+        ...(trace ? { spanContext: { traceId: trace[0], spanId: trace[1], traceFlags: 1 } } : {}),
         hrTime: timestampMs === undefined ? observed : hrTime(timestampMs),
         hrTimeObserved: observed,
         severityNumber: SEVERITY_INFO,
@@ -76,15 +74,30 @@ export async function startOtelSink(options: OtelSinkOptions): Promise<Telemetry
   };
 }
 
-/** One export at a time; records queue behind it and leave together in the next. */
-class ExportQueue {
-  private queued: ReadableLogRecord[] = [];
+/** The resource of every record and span: tether, its version and `[otel] environment`. */
+export function telemetryResource(options: Pick<OtelSinkSettings, "version" | "environment">) {
+  return resourceFromAttributes({
+    "service.name": SERVICE_NAME,
+    "service.version": options.version,
+    env: options.environment,
+  });
+}
+
+/** What ExportQueue drives: an OpenTelemetry exporter of records or spans. */
+export interface QueueExporter<T> {
+  export(items: T[], done: (result: unknown) => void): void;
+  shutdown(): Promise<void>;
+}
+
+/** One export at a time; records (or spans) queue behind it and leave together in the next. */
+export class ExportQueue<T> {
+  private queued: T[] = [];
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
 
-  constructor(private readonly exporter: LogRecordExporter) {}
+  constructor(private readonly exporter: QueueExporter<T>) {}
 
-  add(record: ReadableLogRecord): void {
+  add(record: T): void {
     if (this.queued.length >= MAX_QUEUED) return;
     this.queued.push(record);
     // Records of one message arrive in one synchronous loop: they leave as one export.
@@ -116,14 +129,14 @@ class ExportQueue {
 }
 
 /** A flush to a collector that never answers must still end within the exit budget: race it. */
-async function boundedFlush(queue: ExportQueue, reporter: ExportFailureReporter): Promise<void> {
+export async function boundedFlush(queue: ExportQueue<unknown>, reporter: ExportFailureReporter): Promise<void> {
   // A failed flush is reported here, so the only rejection left is the time limit's.
   const done = queue.flush().catch((error: unknown) => reporter.failed(undefined, error));
   await withTimeout(done, FLUSH_LIMIT_MS, () => new Error("flush timed out")).catch(() => reporter.timedOut(FLUSH_LIMIT_MS));
 }
 
 /** Milliseconds since the epoch as OpenTelemetry's [seconds, nanoseconds]. */
-function hrTime(ms: number): ReadableLogRecord["hrTime"] {
+export function hrTime(ms: number): ReadableLogRecord["hrTime"] {
   const seconds = Math.floor(ms / 1000);
   return [seconds, Math.round((ms - seconds * 1000) * 1_000_000)];
 }

@@ -1,6 +1,6 @@
 // What every record of one run carries besides its own attributes (SPEC §7), and the secret
 // values no record may contain. Pure: computed once at start from config and environment.
-import type { Env } from "../context.ts";
+import type { Env } from "../env.ts";
 import type { TetherConfig } from "../config/types.ts";
 
 export interface RunMetadata {

@@ -16,7 +16,7 @@ export function runRecordSink(inner: TelemetrySink, options: RunRecordOptions): 
   const shared = sharedAttributes(options.metadata);
   const { secrets } = options;
   return {
-    emit(name, attributes, timestampMs) {
+    emit(name, attributes, timestampMs, trace) {
       // Stamped where the event happened (the main thread), completed wherever this runs.
       const timestamp = timestampMs ?? options.now();
       const record: Record<string, string | number | boolean> = { "event.name": name, "event.timestamp": new Date(timestamp).toISOString(), ...shared };
@@ -24,7 +24,7 @@ export function runRecordSink(inner: TelemetrySink, options: RunRecordOptions): 
         const value = attributes[key]!;
         record[key] = typeof value === "string" && secrets.length > 0 ? scrub(value, secrets) : value;
       }
-      inner.emit(name, record, timestamp);
+      inner.emit(name, record, timestamp, trace);
     },
     shutdown: () => inner.shutdown(),
   };

@@ -8,7 +8,7 @@ import { knownSecrets, runMetadata } from "./run-metadata.ts";
 import type { TelemetryAttributes } from "./sink.ts";
 import type { MetricsRecorder } from "./metrics.ts";
 
-export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit">;
+export type RunTelemetryContext = Pick<Context, "env" | "version" | "debug" | "now" | "atExit" | "tracing" | "telemetryWorker">;
 
 export interface RunTelemetryOptions {
   /** `--model`, when given. */
@@ -40,6 +40,7 @@ export async function startRunTelemetry(ctx: RunTelemetryContext, config: Tether
     env: ctx.env,
     warn: options.warn,
     debug: ctx.debug,
+    worker: () => ctx.telemetryWorker(),
     records: {
       metadata: runMetadata({ conversationId: crypto.randomUUID(), version: ctx.version, env: ctx.env, config, model: options.model }),
       secrets: knownSecrets(ctx.env, config),
@@ -49,8 +50,10 @@ export async function startRunTelemetry(ctx: RunTelemetryContext, config: Tether
   if (telemetry === NOOP_TELEMETRY_SINK) return undefined;
   // runCli runs every atExit cleanup on every path (done, error, Ctrl-C) within the exit budget (./exit-budget.ts).
   ctx.atExit(() => telemetry.shutdown());
+  // Traces (issue 23): each record carries the trace and span it happened in.
+  const tracer = await ctx.tracing.tracer();
   // This thread only stamps the time and queues the record; the worker completes it.
-  const emit: RecordEmitter = (name, attributes) => telemetry.emit(name, attributes, ctx.now());
+  const emit: RecordEmitter = (name, attributes) => telemetry.emit(name, attributes, ctx.now(), tracer.activeIds());
   return { emit: config.otel.exporter.kind === "none" ? undefined : emit, metrics: telemetry.metrics };
 }
 

@@ -1,11 +1,11 @@
-// The main thread's side of the telemetry worker (./otel-worker.ts): emit() only queues the record;
-// batches cross to the worker, which owns OpenTelemetry and exports each batch as it arrives. This
-// is telemetry's one batcher. Shutdown asks the worker to flush and waits for it, within the exit budget.
-import { WORKER_WAIT_MS } from "./exit-budget.ts";
-import { withTimeout } from "../timers.ts";
+// The main thread's side of the telemetry worker (./otel-worker.ts) for log records: emit() only
+// queues the record; batches cross to the worker, which owns OpenTelemetry and exports each batch
+// as it arrives. Shutdown sends what is left and lets go of the run's worker (./worker-channel.ts),
+// which flushes once everything that shares it is done, within the exit budget.
 import type { TelemetrySink } from "./sink.ts";
 import type { OtelSinkSettings } from "./otel.ts";
-import type { FromWorker, QueuedRecord, RunRecordSettings, ToWorker } from "./worker-protocol.ts";
+import type { WorkerChannel } from "./worker-channel.ts";
+import type { QueuedRecord, RunRecordSettings, ToWorker } from "./worker-protocol.ts";
 import { MetricsAggregator } from "./metrics.ts";
 
 /**
@@ -13,9 +13,9 @@ import { MetricsAggregator } from "./metrics.ts";
  * CPU whatever its size (a gRPC call through cold code), so batches are as large as one request
  * carries (./otel.ts).
  */
-const BATCH_RECORDS = 512;
+export const BATCH_RECORDS = 512;
 /** A partial batch leaves this long after its first record: long enough to fill up in a busy turn. */
-const BATCH_DELAY_MS = 100;
+export const BATCH_DELAY_MS = 100;
 
 export interface WorkerSinkOptions {
   /** The log exporter's; absent when logs are not exported. */
@@ -24,39 +24,14 @@ export interface WorkerSinkOptions {
   warn(message: string): void;
   /** Metrics (issue 23): aggregated here, their totals posted every `intervalMs` and at shutdown. */
   metrics?: { settings: OtelSinkSettings; intervalMs: number; now(): number };
-}
-
-declare global {
-  /** Set by build.ts: where the compiled executable embeds ./otel-worker.ts. */
-  const TETHER_OTEL_WORKER: string | undefined;
-}
-
-function workerUrl(): string {
-  return typeof TETHER_OTEL_WORKER === "string" ? TETHER_OTEL_WORKER : new URL("./otel-worker.ts", import.meta.url).href;
+  /** The run's telemetry worker, shared with its spans (./worker-channel.ts). */
+  channel: WorkerChannel;
 }
 
 export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
-  const worker = new Worker(workerUrl());
-  // The worker must never keep tether running; main exits once its cleanups are done. (Bun's
-  // Worker has unref(); the DOM typing does not know it.)
-  (worker as Worker & { unref(): void }).unref();
-  let warned = false;
-  let closed: () => void = () => {};
-  const whenClosed = new Promise<void>((resolve) => (closed = resolve));
-  worker.onmessage = (event: MessageEvent<FromWorker>) => {
-    if (event.data.type === "warning") {
-      warned = true;
-      options.warn(event.data.message);
-    } else {
-      closed();
-    }
-  };
-  worker.onerror = (event) => {
-    if (!warned) options.warn(`telemetry: the exporter stopped: ${event.message}`);
-    warned = true;
-    closed();
-  };
-  const send = (message: ToWorker) => worker.postMessage(message);
+  const { channel } = options;
+  const user = channel.attach(options.warn);
+  const send = (message: ToWorker) => channel.post(message);
   send({ type: "start", settings: options.settings, records: options.records, metrics: options.metrics?.settings });
   const metrics = options.metrics && startMetrics(options.metrics, send);
 
@@ -73,9 +48,9 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
   let shutdown: Promise<void> | undefined;
   return {
     metrics: metrics?.recorder,
-    emit(name, attributes, timestampMs) {
+    emit(name, attributes, timestampMs, trace) {
       if (shutdown) return;
-      batch.push([name, attributes, timestampMs]);
+      batch.push(trace ? [name, attributes, timestampMs, trace] : [name, attributes, timestampMs]);
       if (batch.length >= BATCH_RECORDS) sendBatch();
       else if (timer === undefined) {
         timer = setTimeout(sendBatch, BATCH_DELAY_MS);
@@ -86,10 +61,7 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
       shutdown ??= (async () => {
         sendBatch();
         metrics?.stop();
-        send({ type: "shutdown" });
-        const gaveUp = await withTimeout(whenClosed.then(() => false), WORKER_WAIT_MS, () => new Error("worker did not close")).catch(() => true);
-        if (gaveUp && !warned) options.warn(`telemetry: export did not finish within ${WORKER_WAIT_MS / 1000}s at exit; pending records dropped`);
-        worker.terminate();
+        await user.release();
       })();
       return shutdown;
     },

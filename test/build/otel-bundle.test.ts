@@ -28,6 +28,10 @@ const OTEL_MARKERS = [
   "gen_ai.client.token.usage",
   "tether.tool.calls",
   "mcp.client.operation.duration",
+  // Traces (issue 23): the span exporters and tether's side of the span worker.
+  "opentelemetry.proto.collector.trace.v1.TraceService",
+  "OTLPTraceExporter",
+  "start-traces",
 ];
 
 describe("build.ts --no-otel", () => {
@@ -59,7 +63,7 @@ describe("compiled executable", () => {
 
   async function setup(kind: "grpc" | "http-binary"): Promise<{ r: OtlpReceiver; exec: TelemetryExec }> {
     const r = await startOtlpReceiver();
-    const exec = setupTelemetryExec(addScript(), { exporter: kind, receiver: r });
+    const exec = setupTelemetryExec(addScript(), { exporter: kind, receiver: r, traces: kind });
     cleanups.push(() => exec.cleanup(), () => r.stop());
     return { r, exec };
   }
@@ -85,6 +89,9 @@ describe("compiled executable", () => {
         "tether.tool_result",
         "tether.user_prompt",
       ]);
+      // Traces (issue 23): the span exporter is bundled too.
+      const spans = new Set(r.spans().map((span) => span.name));
+      expect([...spans].sort()).toEqual(["tether.exec", "tether.mcp_request", "tether.model_request", "tether.tool_call", "tether.turn"]);
     });
   }
 });
@@ -127,17 +134,19 @@ describe("compiled executable built with --no-otel", () => {
     }
   });
 
-  // Metrics (issue 23).
-  test("with only metrics_exporter configured: says so once, sends no metrics", async () => {
+  // Metrics and traces (issue 23): each exporter that is on is named once; nothing is sent.
+  test("with only metrics_exporter and trace_exporter configured: one warning naming each, no metric or span sent", async () => {
     const r = await startOtlpReceiver();
-    const exec = setupTelemetryExec(addScript(), { exporter: "none", metrics: "grpc", receiver: r });
+    const exec = setupTelemetryExec(addScript(), { exporter: "none", metrics: "grpc", traces: "grpc", receiver: r });
     try {
       const result = await exec.run([PROMPT], { binary });
       expect(result.code).toBe(0);
-      expect(result.stderr.split("\n").filter((line) => line.startsWith("warning:"))).toEqual([
+      expect(result.stderr.split("\n").filter((line) => line.startsWith("warning:")).sort()).toEqual([
         "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] metrics_exporter otlp-grpc is ignored",
+        "warning: telemetry: this tether was built without OpenTelemetry (--no-otel); [otel] trace_exporter otlp-grpc is ignored",
       ]);
       expect(r.metricExports).toEqual([]);
+      expect(r.spanExports).toEqual([]);
     } finally {
       await exec.cleanup();
       await r.stop();

@@ -148,6 +148,8 @@ describe("whole file", () => {
       `${FILE}:1: 'approval_policy' must be "ask", "auto" or "deny" (was "sometimes")`,
     );
     expect(await line(`[otel]\nexporter = "grpc"\n`)).toBe(`${FILE}:2: 'otel.exporter' must be "none" (was "grpc")`);
+    // Traces (issue 23).
+    expect(await line(`[otel]\ntrace_exporter = "jaeger"\n`)).toBe(`${FILE}:2: 'otel.trace_exporter' must be "none" (was "jaeger")`);
   });
 
   // Metrics (issue 23).

@@ -58,6 +58,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
   silentListen: boolean;
   /** `--json-response` (HTTP, legacy era): answer POSTs with one JSON body instead of an SSE stream. */
   jsonResponse: boolean;
+  /** `--trace-file PATH` (issue 23): one JSON line per request received, with the trace context it carried. */
+  traceFile?: string;
   // Era probes (issue 21 item 7).
   /**
    * `--exit-on-discover` (stdio, legacy era): exit when the first message is `server/discover`, as
@@ -125,6 +127,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
       "double-fork": { type: "string" },
       "rpc-error": { type: "string" },
       "json-response": { type: "boolean" },
+      "trace-file": { type: "string" },
       features: { type: "boolean" },
       "ask-in-reads": { type: "boolean" },
       cancellable: { type: "boolean" },
@@ -233,6 +236,7 @@ function parseFixtureArgs(argv: string[]): FixtureOptions {
     trustedAssertions: v["trusted-assertion"] ?? [],
     githubOidc: !!v["github-oidc"],
     startsFile: v["starts-file"],
+    traceFile: v["trace-file"],
     // List caching (SEP-2549): --ttl-ms N [--cache-scope public|private] (default public).
     cacheHint:
       v["ttl-ms"] === undefined
@@ -264,6 +268,7 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
     return;
   }
   process.stdin.on("end", () => process.exit(0));
+  if (options.traceFile) recordStdinTraceContext(options.traceFile);
   // Responses and the flood share stdout in order, so the handshake still gets through.
   if (options.flood) floodStream(process.stdout, options.flood);
   const edit = resultEdit(options);
@@ -489,6 +494,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     }
     counters.mcpRequests++;
     for (const method of requestMethods(body)) counters.methods[method] = (counters.methods[method] ?? 0) + 1;
+    if (options.traceFile) recordTraceContext(options.traceFile, body, req.headers.traceparent);
     if (options.initDelayMs > 0 && body.includes('"initialize"')) await Bun.sleep(options.initDelayMs);
     counters.lastHeaders = req.headers;
     if (!admit(req, res, body)) return;
@@ -580,4 +586,31 @@ function requestMethods(body: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** `--trace-file`: each request's method and the W3C trace context of its `params._meta` (and HTTP header). */
+function recordTraceContext(file: string, body: string, header?: string | string[]): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return;
+  }
+  for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+    if (!m || typeof m !== "object" || !("id" in m) || typeof (m as { method?: unknown }).method !== "string") continue;
+    const meta = ((m as { params?: { _meta?: Record<string, unknown> } }).params?._meta ?? {}) as Record<string, unknown>;
+    const line = { method: (m as { method: string }).method, traceparent: meta.traceparent, tracestate: meta.tracestate, baggage: meta.baggage, header };
+    appendFileSync(file, `${JSON.stringify(line)}\n`);
+  }
+}
+
+/** The stdio side of `--trace-file`: the lines on stdin, read beside the SDK's own reader. */
+function recordStdinTraceContext(file: string): void {
+  let buffered = "";
+  process.stdin.prependListener("data", (chunk: Buffer) => {
+    buffered += chunk.toString("utf8");
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) recordTraceContext(file, line);
+  });
 }

@@ -331,7 +331,7 @@ describe("HTTP edge cases", () => {
 
   test("rejects unknown paths, methods, content types and undecodable bodies", async () => {
     const r = await receiver();
-    expect((await fetch(`${r.httpUrl}/v1/traces`, { method: "POST" })).status).toBe(404);
+    expect((await fetch(`${r.httpUrl}/v1/unknown`, { method: "POST" })).status).toBe(404);
     expect((await fetch(r.httpLogsUrl)).status).toBe(405);
     const post = (contentType: string, body: string) =>
       fetch(r.httpLogsUrl, { method: "POST", headers: { "content-type": contentType }, body });

@@ -60,6 +60,40 @@ export interface ReceivedExport {
   error?: string;
 }
 
+// ---- traces (issue 23) ---------------------------------------------------------------------
+
+export interface ReceivedSpan {
+  transport: OtlpTransport;
+  resource: Record<string, unknown>;
+  scope?: string;
+  name: string;
+  /** OTLP's SpanKind: 1 internal, 2 server, 3 client (0 unspecified). */
+  kind: number;
+  traceId?: string;
+  spanId?: string;
+  /** Absent for a root span. */
+  parentSpanId?: string;
+  traceState?: string;
+  /** Span.flags: bit 8 (0x100) says the parent's context is known, bit 9 (0x200) that it is remote. */
+  flags?: number;
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
+  attributes: Record<string, unknown>;
+  attributeTypes: Record<string, AnyValueKind>;
+  /** 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  statusMessage?: string;
+}
+
+export interface ReceivedSpanExport {
+  transport: OtlpTransport;
+  headers: Record<string, string>;
+  spans: ReceivedSpan[];
+  raw: Uint8Array;
+  accepted: boolean;
+  error?: string;
+}
+
 export interface OtlpReceiverOptions {
   fail?: OtlpFailure;
   /** Delay before answering each export (a slow collector). The export is recorded on arrival. */
@@ -96,6 +130,15 @@ export interface OtlpReceiver {
   metricPoints(): ReceivedMetricPoint[];
   /** Resolves with the first point `match` accepts (checked as exports arrive); rejects after timeoutMs (default 5000). */
   waitForMetric(match: (point: ReceivedMetricPoint) => boolean, timeoutMs?: number): Promise<ReceivedMetricPoint>;
+  // Traces (issue 23).
+  /** http://127.0.0.1:P/v1/traces */
+  httpTracesUrl: string;
+  /** Every trace export received, in arrival order. */
+  spanExports: ReceivedSpanExport[];
+  /** Spans of accepted trace exports, flattened. */
+  spans(): ReceivedSpan[];
+  /** Resolves once the accepted spans satisfy `done`; rejects after timeoutMs (default 5000). */
+  waitForSpans(done: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   stop(): Promise<void>;
 }
 
@@ -115,6 +158,77 @@ export const LOGS_SERVICE: grpc.ServiceDefinition = {
     responseDeserialize: identity,
   },
 };
+
+// Traces (issue 23): the OTLP trace gRPC service, raw bytes in and out as for logs.
+const TRACES_EXPORT_PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+export const TRACES_SERVICE: grpc.ServiceDefinition = {
+  Export: { ...LOGS_SERVICE.Export!, path: TRACES_EXPORT_PATH },
+};
+
+let cachedTraceTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
+
+function traceProtoTypes(): { request: protobuf.Type; response: protobuf.Type } {
+  if (!cachedTraceTypes) {
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
+    root.loadSync("opentelemetry/proto/collector/trace/v1/trace_service.proto");
+    root.resolveAll();
+    cachedTraceTypes = {
+      request: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"),
+      response: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse"),
+    };
+  }
+  return cachedTraceTypes;
+}
+
+/** Decodes a protobuf ExportTraceServiceRequest into the OTLP-JSON-like object shape. */
+export function decodeExportTraceRequest(bytes: Uint8Array): unknown {
+  const { request } = traceProtoTypes();
+  return request.toObject(request.decode(bytes), { longs: String, defaults: false });
+}
+
+/** Flattens an ExportTraceServiceRequest (decoded protobuf or parsed OTLP JSON) into spans. */
+export function flattenExportTraceRequest(request: unknown, transport: OtlpTransport): ReceivedSpan[] {
+  const out: ReceivedSpan[] = [];
+  if (!isObj(request)) throw new Error("ExportTraceServiceRequest is not an object");
+  for (const rs of list(field(request, "resourceSpans"))) {
+    if (!isObj(rs)) continue;
+    const res = field(rs, "resource");
+    const resource = keyValues(isObj(res) ? res.attributes : undefined).values;
+    for (const ss of list(field(rs, "scopeSpans"))) {
+      if (!isObj(ss)) continue;
+      const scope = field(ss, "scope");
+      for (const sp of list(field(ss, "spans"))) {
+        if (!isObj(sp)) continue;
+        const attrs = keyValues(sp.attributes);
+        const status = field(sp, "status");
+        const span: ReceivedSpan = {
+          transport,
+          resource: { ...resource },
+          scope: isObj(scope) ? optString(scope.name) : undefined,
+          name: String(sp.name ?? ""),
+          kind: Number(sp.kind ?? 0),
+          traceId: toHex(field(sp, "traceId")),
+          spanId: toHex(field(sp, "spanId")),
+          parentSpanId: toHex(field(sp, "parentSpanId")),
+          traceState: optString(field(sp, "traceState")),
+          flags: sp.flags === undefined ? undefined : Number(sp.flags),
+          startTimeUnixNano: optString(field(sp, "startTimeUnixNano")),
+          endTimeUnixNano: optString(field(sp, "endTimeUnixNano")),
+          attributes: attrs.values,
+          attributeTypes: attrs.kinds,
+          statusCode: isObj(status) ? Number(status.code ?? 0) : 0,
+          statusMessage: isObj(status) ? optString(status.message) : undefined,
+        };
+        for (const k of Object.keys(span) as (keyof ReceivedSpan)[]) {
+          if (span[k] === undefined) delete span[k];
+        }
+        out.push(span);
+      }
+    }
+  }
+  return out;
+}
 
 let cachedTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
 
@@ -254,6 +368,47 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       sleepers.add(done);
     });
 
+  // Traces (issue 23).
+  const traceTypes = traceProtoTypes();
+  const spanExports: ReceivedSpanExport[] = [];
+  const acceptedSpans = () => spanExports.filter((e) => e.accepted).flatMap((e) => e.spans);
+  const recordSpans = (e: ReceivedSpanExport) => {
+    spanExports.push(e);
+    if (e.accepted) for (const w of [...waiters]) w();
+  };
+  /** One trace export over HTTP: decoded, recorded, answered as the receiver is told to. */
+  const handleTraces = async (req: Request): Promise<Response> => {
+    if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
+    const headers: Record<string, string> = {};
+    req.headers.forEach((value, key) => {
+      headers[key.toLowerCase()] = value;
+    });
+    const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    const transport: OtlpTransport | undefined =
+      contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
+    if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
+    let raw = new Uint8Array(await req.arrayBuffer());
+    const entry: ReceivedSpanExport = { transport, headers, spans: [], raw, accepted: false };
+    try {
+      if ((headers["content-encoding"] ?? "identity").toLowerCase() === "gzip") raw = entry.raw = new Uint8Array(Bun.gunzipSync(raw));
+      const decoded = transport === "http-protobuf" ? decodeExportTraceRequest(raw) : (JSON.parse(new TextDecoder().decode(raw)) as unknown);
+      entry.spans = flattenExportTraceRequest(decoded, transport);
+    } catch (err) {
+      entry.error = err instanceof Error ? err.message : String(err);
+      recordSpans(entry);
+      return new Response(entry.error, { status: 400 });
+    }
+    entry.accepted = fail === "none" || fail === "grpc-unavailable";
+    recordSpans(entry);
+    if (delayMs > 0) await sleep(delayMs);
+    if (!entry.accepted) return new Response(`receiver configured to fail (${fail})`, { status: fail === "http-500" ? 500 : 503 });
+    return transport === "http-protobuf"
+      ? new Response(new Uint8Array(traceTypes.response.encode(traceTypes.response.create({})).finish()), {
+          headers: { "content-type": "application/x-protobuf" },
+        })
+      : new Response("{}", { headers: { "content-type": "application/json" } });
+  };
+
   const acceptedRecords = () => exports.filter((e) => e.accepted).flatMap((e) => e.records);
   const record = (e: ReceivedExport) => {
     exports.push(e);
@@ -270,6 +425,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     async fetch(req) {
       const url = new URL(req.url);
       if (url.pathname === METRICS_HTTP_PATH) return metrics.http(req);
+      if (url.pathname === "/v1/traces") return handleTraces(req);
       if (url.pathname !== "/v1/logs") return new Response("not found", { status: 404 });
       if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
       const headers: Record<string, string> = {};
@@ -357,6 +513,32 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
       },
     });
     server.addService(METRICS_SERVICE, { Export: metrics.grpc });
+    // Traces (issue 23).
+    server.addService(TRACES_SERVICE, {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        void (async () => {
+          const headers: Record<string, string> = {};
+          for (const [key, value] of Object.entries(call.metadata.getMap())) {
+            headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+          }
+          const raw = new Uint8Array(call.request);
+          const entry: ReceivedSpanExport = { transport: "grpc", headers, spans: [], raw, accepted: false };
+          try {
+            entry.spans = flattenExportTraceRequest(decodeExportTraceRequest(raw), "grpc");
+          } catch (err) {
+            entry.error = err instanceof Error ? err.message : String(err);
+            recordSpans(entry);
+            callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
+            return;
+          }
+          entry.accepted = fail !== "grpc-unavailable";
+          recordSpans(entry);
+          if (delayMs > 0) await sleep(delayMs);
+          if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
+          callback(null, Buffer.from(traceTypes.response.encode(traceTypes.response.create({})).finish()));
+        })();
+      },
+    });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
         err ? reject(err) : resolve(boundPort),
@@ -395,9 +577,29 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         check();
       });
     },
+    httpTracesUrl: `${httpUrl}/v1/traces`,
+    spanExports,
+    spans: acceptedSpans,
+    waitForSpans(done, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const got = acceptedSpans();
+          if (!done(got)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(got);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`OTLP receiver: the spans expected did not arrive within ${timeoutMs}ms; got ${acceptedSpans().map((span) => span.name).join(", ") || "none"}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
     rawText() {
       const decoder = new TextDecoder();
-      return [...exports, ...metrics.exports]
+      return [...exports, ...metrics.exports, ...spanExports]
         .map((e) => `${Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n${decoder.decode(e.raw)}`)
         .join("\n\n");
     },
@@ -409,6 +611,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
     clear() {
       exports.length = 0;
+      spanExports.length = 0;
       metrics.exports.length = 0;
     },
     metricExports: metrics.exports,

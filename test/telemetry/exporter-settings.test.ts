@@ -1,7 +1,7 @@
 // How the `[otel] exporter` table becomes an exporter's URL and headers.
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/errors.ts";
-import { resolveExporterSettings } from "../../src/telemetry/exporter-settings.ts";
+import { resolveExporterSettings, TRACES } from "../../src/telemetry/exporter-settings.ts";
 
 const http = (endpoint: string, headers: Record<string, string> = {}) =>
   ({ kind: "otlp-http", endpoint, protocol: "binary", headers }) as const;
@@ -63,3 +63,19 @@ test.each(["collector:4318", "127.0.0.1:4317", "ftp://collector/v1/logs", "not a
     }
   },
 );
+
+// Traces (issue 23): `[otel] trace_exporter`, the same table; spans go to /v1/traces.
+describe("trace_exporter", () => {
+  test.each([
+    ["http://collector:4318", "http://collector:4318/v1/traces"],
+    ["https://collector.example/v1/traces", "https://collector.example/v1/traces"],
+    ["https://gateway.example/otlp", "https://gateway.example/otlp/v1/traces"],
+  ])("%s posts to %s", (endpoint, url) => {
+    expect(resolveExporterSettings(http(endpoint), {}, TRACES)).toEqual({ kind: "otlp-http", protocol: "binary", url, headers: {} });
+  });
+
+  test("errors name the trace_exporter key", () => {
+    const run = () => resolveExporterSettings({ kind: "otlp-grpc", endpoint: "http://c:4317", headers: { "x-key": "${NOPE}" } }, {}, TRACES);
+    expect(run).toThrow("[otel] trace_exporter otlp-grpc headers.x-key: environment variable NOPE is not set");
+  });
+});

@@ -44,6 +44,8 @@ export interface OtelTableOptions {
   headerValue?: string;
   /** Metrics (issue 23): `metrics_exporter` to the same receiver, with the same header. */
   metrics?: Exclude<ExporterKind, "none">;
+  /** Traces (issue 23): `trace_exporter` of this kind, to the same receiver. */
+  traces?: Exclude<ExporterKind, "none">;
 }
 
 export function otelTable(options: OtelTableOptions): string {
@@ -72,6 +74,11 @@ export function otelTable(options: OtelTableOptions): string {
   else if (options.metrics) {
     const protocol = options.metrics === "http-binary" ? "binary" : "json";
     lines.push(`metrics_exporter = { otlp-http = { endpoint = ${JSON.stringify(r!.httpUrl)}, protocol = "${protocol}", ${headers} } }`);
+  }
+  if (options.traces) {
+    const endpoint = options.traces === "grpc" ? r!.grpcUrl : r!.httpUrl;
+    const table = options.traces === "grpc" ? `otlp-grpc = { endpoint = ${JSON.stringify(endpoint)}, ${headers} }` : `otlp-http = { endpoint = ${JSON.stringify(endpoint)}, protocol = "${options.traces === "http-json" ? "json" : "binary"}", ${headers} }`;
+    lines.push(`trace_exporter = { ${table} }`);
   }
   return lines.join("\n");
 }

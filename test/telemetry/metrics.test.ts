@@ -6,7 +6,7 @@ import { agentMetricsObserver } from "../../src/telemetry/metrics-observers.ts";
 import { serveMetrics } from "../../src/telemetry/serve-events.ts";
 import { startMetricsExport } from "../../src/telemetry/metrics-export.ts";
 import type { ExporterSettings } from "../../src/telemetry/exporter-settings.ts";
-import { resolveMetricsExporterSettings } from "../../src/telemetry/exporter-settings.ts";
+import { METRICS, resolveExporterSettings } from "../../src/telemetry/exporter-settings.ts";
 import type { ToolCallInfo } from "../../src/agent/events.ts";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedMetricPoint } from "../support/otlp-receiver.ts";
 
@@ -145,7 +145,7 @@ describe("the worker's metrics exporter against a real OTLP receiver", () => {
       kind === "grpc"
         ? ({ kind: "otlp-grpc", endpoint: r.grpcUrl, headers } as const)
         : ({ kind: "otlp-http", endpoint: r.httpUrl, protocol: kind === "http-binary" ? "binary" : "json", headers } as const);
-    return resolveMetricsExporterSettings(exporter, { TOKEN: SECRET })!;
+    return resolveExporterSettings(exporter, { TOKEN: SECRET }, METRICS)!;
   }
 
   for (const kind of ["grpc", "http-binary", "http-json"] as const) {
@@ -202,7 +202,7 @@ describe("the worker's metrics exporter against a real OTLP receiver", () => {
     await r.stop();
     const warnings: string[] = [];
     const exporter = await startMetricsExport({
-      exporter: resolveMetricsExporterSettings({ kind: "otlp-http", endpoint: url, protocol: "binary", headers: {} }, {})!,
+      exporter: resolveExporterSettings({ kind: "otlp-http", endpoint: url, protocol: "binary", headers: {} }, {}, METRICS)!,
       version: "1",
       environment: "ci",
       debug: false,
@@ -220,17 +220,17 @@ describe("the worker's metrics exporter against a real OTLP receiver", () => {
 
 describe("[otel] metrics_exporter endpoints", () => {
   test("a base URL gets /v1/metrics; a full metrics URL is kept; gRPC keeps the origin", () => {
-    const http = (endpoint: string) => resolveMetricsExporterSettings({ kind: "otlp-http", endpoint, protocol: "binary", headers: {} }, {});
+    const http = (endpoint: string) => resolveExporterSettings({ kind: "otlp-http", endpoint, protocol: "binary", headers: {} }, {}, METRICS);
     expect(http("http://c:4318")).toMatchObject({ url: "http://c:4318/v1/metrics" });
     expect(http("http://c:4318/otlp/")).toMatchObject({ url: "http://c:4318/otlp/v1/metrics" });
     expect(http("http://c:4318/v1/metrics")).toMatchObject({ url: "http://c:4318/v1/metrics" });
-    expect(resolveMetricsExporterSettings({ kind: "otlp-grpc", endpoint: "https://c:4317/x", headers: {} }, {})).toMatchObject({ url: "https://c:4317", secure: true });
-    expect(resolveMetricsExporterSettings({ kind: "none" }, {})).toBeUndefined();
+    expect(resolveExporterSettings({ kind: "otlp-grpc", endpoint: "https://c:4317/x", headers: {} }, {}, METRICS)).toMatchObject({ url: "https://c:4317", secure: true });
+    expect(resolveExporterSettings({ kind: "none" }, {}, METRICS)).toBeUndefined();
   });
 
   test("a bad endpoint or an unset header variable is a config error naming metrics_exporter", () => {
-    expect(() => resolveMetricsExporterSettings({ kind: "otlp-grpc", endpoint: "c:4317", headers: {} }, {})).toThrow("[otel] metrics_exporter otlp-grpc: endpoint must be an http(s) URL");
-    expect(() => resolveMetricsExporterSettings({ kind: "otlp-http", endpoint: "http://c", protocol: "json", headers: { a: "${NOPE}" } }, {})).toThrow(
+    expect(() => resolveExporterSettings({ kind: "otlp-grpc", endpoint: "c:4317", headers: {} }, {}, METRICS)).toThrow("[otel] metrics_exporter otlp-grpc: endpoint must be an http(s) URL");
+    expect(() => resolveExporterSettings({ kind: "otlp-http", endpoint: "http://c", protocol: "json", headers: { a: "${NOPE}" } }, {}, METRICS)).toThrow(
       "[otel] metrics_exporter otlp-http headers",
     );
   });

@@ -38,7 +38,7 @@ function config(overrides: Partial<TetherConfig> = {}): TetherConfig {
       local: { name: "local", baseUrl: "http://127.0.0.1:8080/v1", queryParams: {}, httpHeaders: {}, envHttpHeaders: {} },
     },
     servers: [],
-    otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" }, metricsExporter: { kind: "none" }, metricsExportIntervalSec: 60 },
+    otel: { environment: "dev", logUserPrompt: false, exporter: { kind: "none" }, metricsExporter: { kind: "none" }, metricsExportIntervalSec: 60, traceExporter: { kind: "none" } },
     serve: {},
     sampling: "off",
     registryUrl: "https://registry.modelcontextprotocol.io",
@@ -194,6 +194,7 @@ describe("knownSecrets", () => {
           exporter: { kind: "otlp-grpc", endpoint: "http://c:4317", headers: { authorization: "Bearer ${OTEL_TOKEN}" } },
           metricsExporter: { kind: "none" },
           metricsExportIntervalSec: 60,
+          traceExporter: { kind: "none" },
         },
       }),
     );

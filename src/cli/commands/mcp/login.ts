@@ -5,6 +5,7 @@ import type { Context } from "../../../context.ts";
 import { AuthError, UsageError } from "../../../errors.ts";
 import type { LoginOptions, LoginSession } from "../../../auth/login/login.ts";
 import { beginLogin } from "../../../auth/login/start.ts";
+import { inLoginSpan } from "../../../auth/login/login-span.ts";
 import type { DeviceLoginSession } from "../../../auth/login/device-login.ts";
 import { beforeSeparator } from "../../args.ts";
 import { parseServerTarget, serverTargetArgs, serverTargetNameArg, withServerTarget } from "../../server-target.ts";
@@ -40,7 +41,7 @@ export default (ctx: Context) =>
       // Flag checks first: --save writes config.toml, and a contradiction must not leave an entry behind.
       const flags = { name: target.name ?? "", scopes: parsed.scopes };
       const options = parsed.device ? parseDeviceLoginOptions(flags, rawArgs) : parseLoginOptions(flags);
-      await withServerTarget(ctx, target, async (server) => {
+      await withServerTarget(ctx, target, (server) => inLoginSpan(ctx, server.name, parsed.device ? "device" : "browser", async () => {
         const login: LoginOptions = { ...options, name: server.name, server };
         if (parsed.device) return runDeviceLogin(ctx, login);
         const started = await beginLogin(ctx, login, {
@@ -57,7 +58,7 @@ export default (ctx: Context) =>
         if (browser) await ctx.openUrl(session.authorizationUrl.href);
         const result = await withSpinner(ctx.io, waitingText(session), () => session.complete());
         renderLoggedIn(ctx.io, result);
-      });
+      }));
     },
   });
 
