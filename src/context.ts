@@ -3,6 +3,7 @@
 // wires the services, and tests build a twin over buffers (test/support/context.ts).
 import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/load.ts";
+import type { DaemonChannel } from "./daemon/protocol.ts";
 import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
 
 export interface OutputStream {
@@ -76,4 +77,9 @@ export interface Context {
   credentialStore(): Promise<CredentialStore>;
   /** Who answers servers' requests (elicitation); a command that can ask the user sets it. */
   serverRequests: ServerRequestHandlers;
+  /**
+   * Set only for a command the keep-alive daemon runs for a caller (cli/daemon-run.ts): the daemon
+   * itself, so the command reaches the servers kept there in process rather than over its socket.
+   */
+  keptAlive?: DaemonChannel;
 }

@@ -10,6 +10,7 @@ import { redactKnownSecrets } from "../config/secrets.ts";
 import { terminalText } from "../text/sanitize.ts";
 import { paint } from "./render.ts";
 import { createsConfig, resolve } from "./command.ts";
+import { takeConfigFlag } from "./config-flag.ts";
 import { createRootCommand } from "./root.ts";
 import type { RunContext } from "./factory.ts";
 import { createSystemContext, type SystemContextOptions } from "./system.ts";
@@ -19,7 +20,11 @@ import { CLEANUPS_LIMIT_MS } from "../telemetry/exit-budget.ts";
  * One invocation. The real context is built only when the caller gives no factory: tests pass
  * one that builds the twin (test/support/context.ts) and run commands in process.
  */
-export async function runCli(argv: string[], createContext: (options: SystemContextOptions) => RunContext = createSystemContext): Promise<number> {
+export async function runCli(
+  argv: string[],
+  createContext: (options: SystemContextOptions) => RunContext = createSystemContext,
+  interrupts: Interrupts = PROCESS_SIGNALS,
+): Promise<number> {
   let ctx: RunContext | undefined;
   try {
     const { configPath, rest } = takeConfigFlag(argv);
@@ -36,7 +41,7 @@ export async function runCli(argv: string[], createContext: (options: SystemCont
       });
     }
     try {
-      await runWithInterrupt(ctx, () => runCommand(root, { rawArgs: rest }));
+      await runWithInterrupt(ctx, interrupts, () => runCommand(root, { rawArgs: rest }));
     } catch (error) {
       throw await withCommandHint(error, root, rest);
     }
@@ -57,6 +62,30 @@ const STOP_SIGNALS = {
   SIGTERM: () => new TerminatedError("terminated"),
 } as const;
 
+export type StopSignal = keyof typeof STOP_SIGNALS;
+
+/**
+ * Where a run's stop signals come from: this process's own, or, for a command the keep-alive
+ * daemon runs for a caller (daemon-run.ts), the caller's, relayed over its connection.
+ */
+export interface Interrupts {
+  /** Calls `handler` on each stop signal until the returned function is called. */
+  listen(handler: (signal: StopSignal) => void): () => void;
+  /** A second signal: the run ends at once with `code`. */
+  exitNow(code: number): void;
+}
+
+const PROCESS_SIGNALS: Interrupts = {
+  listen(handler) {
+    const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((signal) => [signal, () => handler(signal)] as const);
+    for (const [signal, on] of handlers) process.on(signal, on);
+    return () => {
+      for (const [signal, on] of handlers) process.off(signal, on);
+    };
+  },
+  exitNow: (code) => process.exit(code),
+};
+
 /**
  * Ctrl-C aborts ctx.signal and ends the command with exit 130; a second signal exits at once.
  * SIGTERM (kill, docker stop, systemd) is the same request from outside a terminal: it takes the
@@ -64,45 +93,25 @@ const STOP_SIGNALS = {
  * off, and ends with 143 as a terminated process does. A command that asked with
  * ctx.finishOnTerminate (serve draining its calls) is given that long to end on its own instead.
  */
-async function runWithInterrupt(ctx: RunContext, body: () => Promise<unknown>): Promise<void> {
-  const handlers = new Map<NodeJS.Signals, () => void>();
+async function runWithInterrupt(ctx: RunContext, interrupts: Interrupts, body: () => Promise<unknown>): Promise<void> {
   let finishing: ReturnType<typeof setTimeout> | undefined;
+  let stopListening = () => {};
   const interrupted = new Promise<never>((_, reject) => {
-    for (const [signal, stop] of Object.entries(STOP_SIGNALS) as [NodeJS.Signals, () => CancelledError][]) {
-      handlers.set(signal, () => {
-        const reason = stop();
-        if (ctx.signal.aborted) process.exit(reason.exitCode);
-        ctx.abort(reason);
-        const limitMs = reason instanceof TerminatedError ? ctx.terminateLimitMs() : undefined;
-        if (limitMs === undefined) reject(reason);
-        else finishing = setTimeout(() => reject(reason), limitMs);
-      });
-    }
+    stopListening = interrupts.listen((signal) => {
+      const reason = STOP_SIGNALS[signal]();
+      if (ctx.signal.aborted) return interrupts.exitNow(reason.exitCode);
+      ctx.abort(reason);
+      const limitMs = reason instanceof TerminatedError ? ctx.terminateLimitMs() : undefined;
+      if (limitMs === undefined) reject(reason);
+      else finishing = setTimeout(() => reject(reason), limitMs);
+    });
   });
-  for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
     await Promise.race([body(), interrupted]);
   } finally {
     clearTimeout(finishing);
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+    stopListening();
   }
-}
-
-/** `--config PATH` works anywhere before `--`, for every command. */
-export function takeConfigFlag(argv: string[]): { configPath?: string; rest: string[] } {
-  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
-  for (let i = 0; i < end; i++) {
-    const token = argv[i]!;
-    if (token === "--config") {
-      const value = argv[i + 1];
-      if (value === undefined || value === "--") throw new UsageError("--config needs a path");
-      return { configPath: value, rest: [...argv.slice(0, i), ...argv.slice(i + 2)] };
-    }
-    if (token.startsWith("--config=")) {
-      return { configPath: token.slice("--config=".length), rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
-    }
-  }
-  return { rest: argv };
 }
 
 function wantsHelp(argv: string[]): boolean {
