@@ -15,7 +15,7 @@ import { DAEMON_DIR, daemonKey, MAX_SOCKET_PATH_BYTES, socketFileName } from "..
 import { DAEMON_PROTOCOL, type RunOutcome, type RunRequest } from "../daemon/protocol.ts";
 import { VERSION } from "../version.ts";
 import { takeConfigFlag } from "./config-flag.ts";
-import { colorAllowed, fdStream, standardTerminals } from "./process-io.ts";
+import { colorAllowed, fdStream, isTerminal, standardTerminals } from "./process-io.ts";
 
 /** How long connecting to a socket that exists may take before the caller runs the command itself. */
 const CONNECT_TIMEOUT_MS = 2_000;
@@ -39,8 +39,7 @@ export async function relayToDaemon(argv: string[]): Promise<number | undefined>
   const cwd = process.cwd();
   const socket = socketOf(env, cwd, configPath);
   if (socket === undefined) return undefined;
-  // Bun's stat calls run while the connection is made.
-  const [client, tty] = await Promise.all([DaemonClient.connect(socket, CONNECT_TIMEOUT_MS), standardTerminals()]);
+  const client = await DaemonClient.connect(socket, CONNECT_TIMEOUT_MS);
   if (!client) return undefined;
 
   const stdout = fdStream(1);
@@ -63,7 +62,9 @@ export async function relayToDaemon(argv: string[]): Promise<number | undefined>
     argv,
     cwd,
     env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
-    tty,
+    pid: process.pid,
+    // On Linux the daemon looks in /proc: Bun's stat calls would cost this process a millisecond.
+    tty: process.platform === "linux" ? undefined : await standardTerminals(),
     version: VERSION,
     protocol: DAEMON_PROTOCOL,
   };
@@ -84,7 +85,7 @@ export async function relayToDaemon(argv: string[]): Promise<number | undefined>
     if (!accepted) return undefined;
     // It ran, or may have: running it again could repeat what the tool did.
     const message = error instanceof Error ? error.message : String(error);
-    const io: IO = { stdout, stderr, stdinIsTTY: request.tty.stdin, stdoutIsTTY: request.tty.stdout, stderrIsTTY: request.tty.stderr, color: colorAllowed(env, request.tty.stdout) };
+    const io: IO = { stdout, stderr, stdinIsTTY: false, stdoutIsTTY: false, stderrIsTTY: false, color: colorAllowed(env, isTerminal(1)) };
     const { paint } = await import("./render.ts");
     stderr.write(`${paint(io, "red", "error:")} ${message} (the command may have run in part)\n`);
     stderr.write(`${paint(io, "yellow", "hint:")} see: tether mcp daemon logs\n`);

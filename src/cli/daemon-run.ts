@@ -18,7 +18,7 @@ import { DAEMON_PROTOCOL, type DaemonChannel, type RunOutcome, type RunRequest }
 import { beforeSeparator, keepAliveOf } from "./args.ts";
 import { takeConfigFlag } from "./config-flag.ts";
 import type { RunContext } from "./factory.ts";
-import { colorAllowed } from "./process-io.ts";
+import { colorAllowed, terminalsOfProcess } from "./process-io.ts";
 import { type Interrupts, runCli } from "./run.ts";
 import { type ParseArgsOptionConfig, parseArgs } from "./parse-args.ts";
 import { runContext } from "./system.ts";
@@ -36,7 +36,9 @@ export async function runForCaller(daemon: Context, request: RunRequest, relay: 
   } catch {
     return { fallback: "a usage error" };
   }
-  const ctx = callerContext(request, relay, configPath, configCache);
+  const tty = request.tty ?? terminalsOfProcess(request.pid);
+  if (!tty) return { fallback: "the caller's terminals cannot be told" };
+  const ctx = callerContext({ ...request, tty }, relay, configPath, configCache);
   if (ctx.paths.config !== daemon.paths.config) return { fallback: "another config file" };
   ctx.keptAlive = servers;
   if (!(await usesKeptAliveServer(ctx, rest))) return { fallback: "no server kept alive here" };
@@ -124,7 +126,7 @@ function fileIdentity(path: string): string | undefined {
 }
 
 /** The caller's run, here: its environment, directory and terminals; its streams and stdin relayed. */
-function callerContext(request: RunRequest, relay: RunRelay, configPath: string | undefined, configCache: ConfigCache): RunContext {
+function callerContext(request: RunRequest & Required<Pick<RunRequest, "tty">>, relay: RunRelay, configPath: string | undefined, configCache: ConfigCache): RunContext {
   const relayed = (stream: "stdout" | "stderr"): OutputStream => ({ write: (text) => relay.write(stream, text) });
   let stdin: NodeJS.ReadableStream | undefined;
   const ctx = runContext({

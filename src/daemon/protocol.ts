@@ -8,7 +8,7 @@ import { ConfigError, ConnectionError, TetherError, ToolError, UsageError, AuthE
 /** The most bytes one line may have: a tool result as large as the largest line a stdio server may send, and room for its JSON. */
 export const MAX_DAEMON_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** Bumped when a message changes meaning: a command and a daemon of different versions restart the daemon. */
-export const DAEMON_PROTOCOL = 1;
+export const DAEMON_PROTOCOL = 2;
 
 export type DaemonMethod = "status" | "stop" | "open" | "run" | "callTool" | "listTools" | "listResources" | "listResourceTemplates" | "readResource" | "listPrompts" | "getPrompt" | "complete";
 
@@ -59,7 +59,10 @@ export interface RunRequest {
   argv: string[];
   cwd: string;
   env: Record<string, string>;
-  tty: { stdin: boolean; stdout: boolean; stderr: boolean };
+  /** The caller's process: on Linux the daemon sees which of its streams are terminals in /proc. */
+  pid: number;
+  /** Which of the caller's streams are terminals, where the daemon cannot see for itself. */
+  tty?: { stdin: boolean; stdout: boolean; stderr: boolean };
   version: string;
   protocol: number;
 }
