@@ -120,6 +120,16 @@ describe("a warm call through the daemon", () => {
     expect(await relayedCalls()).toBe(0);
   }, 60_000);
 
+  test("a relative --config finds the daemon; one with `..` in it is run by the caller, on the same server", async () => {
+    writeConfig(home.configPath, { servers: { fx: kept() } });
+    await startDaemon();
+    const first = counted(await tether(["mcp", "call", "fx", "count", "--config", ".tether/config.toml"], { cwd: home.home }));
+    expect(await relayedCalls()).toBe(1);
+    const second = counted(await tether(["mcp", "call", "fx", "count", "--config", "../.tether/config.toml"], { cwd: home.tetherHome }));
+    expect(second).toEqual({ count: first.count + 1, pid: first.pid });
+    expect(await relayedCalls()).toBe(1);
+  }, 60_000);
+
   test("Ctrl-C stops the call as it would without the daemon (exit 130), and the server stays up", async () => {
     writeConfig(home.configPath, { servers: { fx: kept() } });
     await startDaemon();
