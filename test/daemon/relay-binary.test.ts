@@ -4,7 +4,7 @@
 // daemon should not run is run by the caller; questions are asked on the caller's terminal. Every
 // daemon is stopped by pid after its test.
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runInTerminal } from "../agent/exec-harness.ts";
 import { ensureHostBinary } from "../support/binary.ts";
@@ -77,13 +77,15 @@ describe("a warm call through the daemon", () => {
     expect(await relayedCalls()).toBe(8);
   }, 120_000);
 
-  test("stdin reaches the command (--arg k=@-), in the caller's directory", async () => {
+  test("stdin reaches the command (--arg k=@-); files are read and written in the caller's directory", async () => {
     writeConfig(home.configPath, { servers: { fx: kept() } });
     await startDaemon();
     expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=@-"], { stdin: "from stdin" })).stdout).toBe("from stdin\n");
     writeFileSync(join(home.home, "note.txt"), "from a file");
     expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=@note.txt"], { cwd: home.home })).stdout).toBe("from a file\n");
-    expect(await relayedCalls()).toBe(2);
+    expect(expectOk(await tether(["mcp", "call", "fx", "echo", "--arg", "text=kept", "--out", "result.json"], { cwd: home.home })).stdout).toBe("");
+    expect(JSON.parse(readFileSync(join(home.home, "result.json"), "utf8"))).toEqual({ content: [{ type: "text", text: "kept" }] });
+    expect(await relayedCalls()).toBe(3);
   }, 60_000);
 
   test("a config change or an environment change restarts the server", async () => {
