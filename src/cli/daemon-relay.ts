@@ -48,7 +48,6 @@ export async function relayToDaemon(argv: string[]): Promise<number | undefined>
   const client = await DaemonClient.connect(socket, CONNECT_TIMEOUT_MS);
   if (!client) return undefined;
 
-
   const stdout = fdStream(1);
   const stderr = fdStream(2);
   /** An `error:` line (and a hint) as run.ts prints one; returns the exit code. */
@@ -142,7 +141,7 @@ function isPlainAbsolute(path: string): boolean {
   return path.length > 1 && path.startsWith("/") && !(path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..") || path.includes("//") || path.includes("/./") || path.includes("/../"));
 }
 
-/** The environment without unset names, by a plain loop (see below). */
+/** The environment without unset names, by a plain loop (see the top of this file). */
 function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const defined: Record<string, string> = {};
   for (const name in env) {

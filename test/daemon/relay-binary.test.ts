@@ -12,6 +12,7 @@ import { baseEnv, expectOk, makeHome, type RunResult, runTether } from "../suppo
 import { type ServerEntry, stdioFixture, writeConfig } from "../support/config.ts";
 import { seenPids, stopDaemonsUnder } from "../support/daemons.ts";
 import { type MockResponses, sseStep, startMockResponses } from "../support/mock-responses.ts";
+import { startHttpFixture } from "../support/fixture.ts";
 import { screenText } from "../support/shell-pty.ts";
 import { sse, textTurn } from "../support/sse.ts";
 
@@ -106,6 +107,28 @@ describe("a warm call through the daemon", () => {
     expect(otherConfig.stderr).toContain('server "fx" changed (config or environment); the keep-alive daemon restarted it');
     expect(await relayedCalls()).toBe(4);
   }, 120_000);
+
+  test("an HTTP server: its headers from the caller's environment; a changed value restarts it", async () => {
+    const web = await startHttpFixture(["--counter", "--require-header", "X-Key: k1"]);
+    try {
+      writeConfig(home.configPath, { servers: { web: { url: web.url, keep_alive: true, env_http_headers: { "X-Key": "WEB_KEY" }, http_headers: { "X-Region": "${REGION}" } } } });
+      await startDaemon();
+      const env = (region: string) => ({ env: { WEB_KEY: "k1", REGION: region } });
+      const count = (result: RunResult) => Number(/^count (\d+) /.exec(expectOk(result).stdout)?.[1]);
+      expect(count(await tether(["mcp", "call", "web", "count"], env("eu")))).toBe(1);
+      expect(count(await tether(["mcp", "call", "web", "count"], env("eu")))).toBe(2);
+      const changed = await tether(["mcp", "call", "web", "count"], env("us"));
+      expect(count(changed)).toBe(3);
+      expect(changed.stderr).toBe('server "web" changed (config or environment); the keep-alive daemon restarted it\n');
+      // Without the key in its environment, the caller's call fails as it would without the daemon.
+      const keyless = await tether(["mcp", "call", "web", "count"], { env: { REGION: "us" } });
+      expect(keyless.code).not.toBe(0);
+      expect(keyless).toEqual(await tether(["mcp", "call", "web", "count", "--no-keep-alive"], { env: { REGION: "us" } }));
+      expect(await relayedCalls()).toBe(4);
+    } finally {
+      await web.stop();
+    }
+  }, 60_000);
 
   test("a server that is not kept alive is run by the caller, even with the daemon up", async () => {
     writeConfig(home.configPath, { servers: { fx: kept(), cold: stdioFixture(["--counter"]) } });
