@@ -3,6 +3,7 @@
 // wires the services, and tests build a twin over buffers (test/support/context.ts).
 import type { CredentialStore } from "./auth/store/credentials.ts";
 import type { LoadedConfig } from "./config/types.ts";
+import type { DaemonChannel } from "./daemon/protocol.ts";
 import type { ServerRequestHandlers } from "./mcp/server-requests.ts";
 import type { RunTracing } from "./telemetry/traces.ts";
 import type { WorkerChannel } from "./telemetry/worker-channel.ts";
@@ -82,4 +83,9 @@ export interface Context {
   tracing: RunTracing;
   /** The run's one telemetry worker thread, shared by log records and spans; started by its first message. */
   telemetryWorker(): Promise<WorkerChannel>;
+  /**
+   * Set only for a command the keep-alive daemon runs for a caller (cli/daemon-run.ts): the daemon
+   * itself, so the command reaches the servers kept there in process rather than over its socket.
+   */
+  keptAlive?: DaemonChannel;
 }

@@ -15,6 +15,12 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
   // runs each function a few times, and compiling it on JIT threads costs more than it saves.
   // A command still running after a moment (exec, serve, a slow server) gets the normal JIT back.
   setTimeout(() => Bun.unsafe.setJITPolicy(1), JIT_HOLD_MS).unref();
+  // A command whose server is kept alive runs in the daemon, which the caller only relays to; it
+  // is handed over before the command tree loads (cli/daemon-relay.ts). Undefined: run it here.
+  if (argv.includes("mcp") && argv.includes("call")) {
+    const relayed = await (await import("./cli/daemon-relay.ts")).relayToDaemon(argv);
+    if (relayed !== undefined) process.exit(relayed);
+  }
   const { runCli } = await import("./cli/run.ts");
   // Exit even if a library left a handle open; output was flushed as it was written.
   process.exit(await runCli(argv));

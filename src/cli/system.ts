@@ -1,13 +1,12 @@
 // Builds the real Context from the process: the one place that reads process.env, the real
 // streams, the clock and global fetch. Start-up matters (tether is called in loops), so the
 // costly parts — Node's stream objects, node:tty, child_process — load only when first used.
-import { fstatSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import type { IO, OutputStream } from "../context.ts";
+import type { Env, IO, OutputStream } from "../context.ts";
 import { runLifecycle, type RunContext, withServices } from "./factory.ts";
 import { proxyingFetch } from "../net/proxy.ts";
 import { sleepFor } from "../agent/retry.ts";
 import { VERSION } from "../version.ts";
+import { colorAllowed, type FdStream, fdStream, isTerminal, runPaths } from "./process-io.ts";
 
 export interface SystemContextOptions {
   configPath?: string;
@@ -17,25 +16,44 @@ export type SystemContext = RunContext;
 
 export function createSystemContext(options: SystemContextOptions = {}): SystemContext {
   const env = process.env;
-  const home = userHome(env);
-  const tetherHome = env.TETHER_HOME ? resolve(env.TETHER_HOME) : join(home, ".tether");
   const stdout = fdStream(1);
   const stderr = fdStream(2);
   silenceLibraryConsole(env.TETHER_DEBUG === "1" ? stderr : undefined);
   interpretSchemas();
-  return withServices({
-    io: createSystemIO(env, stdout, stderr),
+  return runContext({
     env,
-    paths: { home: tetherHome, config: options.configPath ? resolve(options.configPath) : join(tetherHome, "config.toml"), userHome: home },
+    cwd: process.cwd(),
+    io: createSystemIO(env, stdout, stderr),
+    configPath: options.configPath,
+    drainOutput: async () => void (await Promise.all([stdout.drain(), stderr.drain()])),
+  });
+}
+
+/** What a run's context is built from: its process's facts, here or (daemon-run.ts) relayed from a caller. */
+export interface RunFacts {
+  env: Env;
+  cwd: string;
+  io: IO;
+  configPath?: string;
+  drainOutput(): Promise<void>;
+}
+
+/** The context of one run, from what its process knows; the clock, fetch and services are this process's. */
+export function runContext(facts: RunFacts): RunContext {
+  const { env } = facts;
+  return withServices({
+    io: facts.io,
+    env,
+    paths: runPaths(env, facts.configPath, facts.cwd),
     version: VERSION,
     debug: env.TETHER_DEBUG === "1",
     now: () => Date.now(),
     sleep: sleepFor,
     fetch: proxyingFetch(env, globalThis.fetch),
     openUrl: async (url) => (await import("./open-url.ts")).openUrl(url, env),
-    cwd: process.cwd(),
+    cwd: facts.cwd,
     ...runLifecycle(),
-    drainOutput: async () => void (await Promise.all([stdout.drain(), stderr.drain()])),
+    drainOutput: facts.drainOutput,
   });
 }
 
@@ -69,39 +87,6 @@ export function interpretSchemas(): void {
   (shared.__zod_globalConfig ??= {}).jitless = true;
 }
 
-interface FdStream extends OutputStream {
-  drain(): Promise<void>;
-}
-
-/** Writes go straight to the fd through Bun's file sink, flushed per write so output streams. */
-function fdStream(fd: 1 | 2): FdStream {
-  let sink: ReturnType<typeof Bun.stdout.writer> | undefined;
-  let pending: Promise<unknown> = Promise.resolve();
-  // The reader went away (`tether mcp tools x | head`): what it did not read is nobody's loss, and
-  // the command finishes as it would have, without an EPIPE error.
-  let readerGone = false;
-  return {
-    write(chunk) {
-      if (readerGone) return;
-      sink ??= (fd === 1 ? Bun.stdout : Bun.stderr).writer();
-      // A chunk larger than the pipe can take is finished asynchronously: its failure arrives as a
-      // rejected promise from write or flush, not as a throw, and must be handled like one.
-      const settle = (result: number | Promise<number>) => {
-        if (!(result instanceof Promise)) return;
-        pending = Promise.all([pending, result.catch((error: NodeJS.ErrnoException) => void (readerGone ||= error?.code === "EPIPE"))]);
-      };
-      try {
-        settle(sink.write(chunk));
-        settle(sink.flush());
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
-        readerGone = true;
-      }
-    },
-    drain: async () => void (await pending),
-  };
-}
-
 function createSystemIO(env: NodeJS.ProcessEnv, stdout: FdStream, stderr: FdStream): IO {
   const tty = lazyTty();
   return {
@@ -120,14 +105,9 @@ function createSystemIO(env: NodeJS.ProcessEnv, stdout: FdStream, stderr: FdStre
       return tty(2);
     },
     get color() {
-      return tty(1) && !env.NO_COLOR && env.TERM !== "dumb";
+      return colorAllowed(env, tty(1));
     },
   };
-}
-
-/** HOME without node:os (which costs milliseconds at start-up); os.homedir only as a fallback. */
-function userHome(env: NodeJS.ProcessEnv): string {
-  return (process.platform === "win32" ? env.USERPROFILE : env.HOME) || (require("node:os").homedir() as string);
 }
 
 function lazyTty(): (fd: number) => boolean {
@@ -140,18 +120,4 @@ function lazyTty(): (fd: number) => boolean {
     }
     return value;
   };
-}
-
-/**
- * isatty without node:tty (~10 ms to load): a terminal is a character device other than
- * /dev/null. Windows consoles need the real check.
- */
-function isTerminal(fd: number): boolean {
-  if (process.platform === "win32") return require("node:tty").isatty(fd) as boolean;
-  try {
-    const stat = fstatSync(fd);
-    return stat.isCharacterDevice() && stat.rdev !== statSync("/dev/null").rdev;
-  } catch {
-    return false;
-  }
 }

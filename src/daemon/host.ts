@@ -12,7 +12,24 @@ import type { McpConnection } from "../mcp/connect.ts";
 import { probeDaemon } from "./client.ts";
 import { type DaemonFiles, type DaemonMeta, ensureOwnDir, readMeta, removeDaemonFiles } from "./paths.ts";
 import { type Caller, type Connector, type OpenParams, ServerPool } from "./pool.ts";
-import { type Answer, DAEMON_PROTOCOL, type DaemonMessage, type DaemonRequest, encodeLine, type QuestionKind, readLines, toWireError, type WireError } from "./protocol.ts";
+import {
+  type Answer,
+  DAEMON_PROTOCOL,
+  type DaemonChannel,
+  type DaemonMessage,
+  type DaemonRequest,
+  encodeLine,
+  type Input,
+  type Interrupt,
+  type QuestionKind,
+  fromWireError,
+  readLines,
+  type RequestHandlers,
+  type RunOutcome,
+  type RunRequest,
+  toWireError,
+  type WireError,
+} from "./protocol.ts";
 import type { DaemonStatus, OpenedServer } from "./status.ts";
 import { inDaemonRequest } from "./trace-requests.ts";
 
@@ -24,6 +41,22 @@ export const MAX_DAEMON_CLIENTS = 256;
 export interface DaemonHostOptions {
   idleSec: number;
   connect: Connector;
+  /** Runs a caller's whole command line here (`run`); without it, every `run` is handed back. */
+  run?: CommandRunner;
+}
+
+/** Runs a command for a caller, or says why the caller should run it itself (nothing ran then). */
+export type CommandRunner = (request: RunRequest, relay: RunRelay, daemon: DaemonChannel) => Promise<RunOutcome>;
+
+/** A `run`'s line to its caller's process: its streams and its stop signals. */
+export interface RunRelay {
+  /** Says the command runs here: from now on the caller must not run it again. */
+  accepted(): void;
+  write(stream: "stdout" | "stderr", text: string): void;
+  /** The caller's next stdin chunk; undefined at its end, or once the caller has gone. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Calls `handler` on each stop signal the caller relays, and with SIGINT if the caller goes away. */
+  onInterrupt(handler: (signal: Interrupt["signal"]) => void): () => void;
 }
 
 /** Runs the daemon until it is stopped, idles out or is signalled; resolves once it has cleaned up. */
@@ -75,6 +108,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
     serveClient(socket, {
       ctx,
       pool,
+      run: options.run,
       status,
       touch: () => void (lastActivity = ctx.now()),
       setIdle: (sec) => void (idleMs = sec * 1000),
@@ -122,6 +156,7 @@ function removeIfOwned(files: DaemonFiles): void {
 interface ClientHandling {
   ctx: Context;
   pool: ServerPool;
+  run?: CommandRunner;
   status(): DaemonStatus;
   touch(): void;
   setIdle(sec: number): void;
@@ -133,6 +168,11 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
   const { ctx, pool } = handling;
   const asks = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   const running = new Map<number, AbortController>();
+  // A `run`'s stdin reads waiting for their chunk, and its stop-signal listeners, by request id.
+  const reads = new Map<number, ((chunk: Uint8Array | undefined) => void)[]>();
+  const interrupts = new Map<number, Set<(signal: Interrupt["signal"]) => void>>();
+  // A signal relayed before the run listens (it arrived as the run started) waits for it here.
+  const unheard = new Map<number, Interrupt["signal"]>();
   let nextAsk = 1;
   let gone = false;
   const send = (message: DaemonMessage) => {
@@ -144,12 +184,49 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
     for (const controller of running.values()) controller.abort(new TetherError("the command that made this request went away"));
     for (const ask of asks.values()) ask.reject(new TetherError("the command that was asked went away"));
     asks.clear();
+    for (const waiting of reads.values()) for (const resolve of waiting) resolve(undefined);
+    reads.clear();
+    for (const listeners of interrupts.values()) for (const listener of listeners) listener("SIGINT");
+  });
+  const relayFor = (id: number): RunRelay => ({
+    accepted: () => send({ id, accepted: true }),
+    write: (stream, text) => send({ id, output: stream, text }),
+    read() {
+      if (gone) return Promise.resolve(undefined);
+      return new Promise((resolve) => {
+        reads.set(id, [...(reads.get(id) ?? []), resolve]);
+        send({ id, read: true });
+      });
+    },
+    onInterrupt(handler) {
+      const listeners = interrupts.get(id) ?? new Set();
+      interrupts.set(id, listeners.add(handler));
+      const missed = gone ? "SIGINT" : unheard.get(id);
+      unheard.delete(id);
+      if (missed) queueMicrotask(() => handler(missed));
+      return () => void listeners.delete(handler);
+    },
   });
   socket.on("error", () => {});
   readLines(
     socket,
     (message) => {
-      const m = message as Partial<DaemonRequest & Answer>;
+      const m = message as Partial<DaemonRequest & Answer & Input & Interrupt>;
+      if (typeof m.input === "number") {
+        const waiting = reads.get(m.input);
+        const resolve = waiting?.shift();
+        if (waiting?.length === 0) reads.delete(m.input);
+        const data = (m as { data?: unknown }).data;
+        resolve?.(typeof data === "string" ? Buffer.from(data, "base64") : undefined);
+        return;
+      }
+      if (typeof m.interrupt === "number") {
+        const signal = m.signal === "SIGTERM" ? "SIGTERM" : "SIGINT";
+        const listeners = interrupts.get(m.interrupt);
+        if (listeners?.size) for (const listener of listeners) listener(signal);
+        else if (running.has(m.interrupt)) unheard.set(m.interrupt, signal);
+        return;
+      }
       if (typeof m.answer === "number") {
         const ask = asks.get(m.answer);
         asks.delete(m.answer);
@@ -175,12 +252,15 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
       };
       // Traces (issue 23): in the trace of the command that asked.
       inDaemonRequest(ctx, m.method, (m.params ?? {}) as Record<string, unknown>, () =>
-        handle(m as DaemonRequest, { ...handling, caller, signal: controller.signal, progress: (update) => send({ id, progress: update }) }),
+        handle(m as DaemonRequest, { ...handling, caller, signal: controller.signal, progress: (update) => send({ id, progress: update }), relay: () => relayFor(id) }),
       )
         .then((result) => send({ id, result }))
         .catch((error: unknown) => send({ id, error: toWireError(error) }))
         .finally(() => {
           running.delete(id);
+          reads.delete(id);
+          interrupts.delete(id);
+          unheard.delete(id);
           handling.touch();
         });
     },
@@ -192,6 +272,7 @@ interface RequestHandling extends ClientHandling {
   caller: Caller;
   signal: AbortSignal;
   progress(update: unknown): void;
+  relay(): RunRelay;
 }
 
 async function handle(request: DaemonRequest, h: RequestHandling): Promise<unknown> {
@@ -202,6 +283,8 @@ async function handle(request: DaemonRequest, h: RequestHandling): Promise<unkno
   switch (request.method) {
     case "status":
       return h.status();
+    case "run":
+      return h.run ? h.run(p as RunRequest, h.relay(), inProcess(h)) : ({ fallback: "this daemon runs no commands" } satisfies RunOutcome);
     case "stop":
       setImmediate(h.stop);
       return { pid: process.pid };
@@ -229,6 +312,29 @@ async function handle(request: DaemonRequest, h: RequestHandling): Promise<unkno
     default:
       throw new TetherError(`the keep-alive daemon does not know the request "${String(request.method)}"; is the command from another tether version?`);
   }
+}
+
+/**
+ * The daemon as a channel for a command it runs itself: the requests a connection would carry,
+ * handled directly. Errors cross as they would over the socket (same class, message and hint).
+ */
+function inProcess(handling: ClientHandling): DaemonChannel {
+  return {
+    request(method, params, handlers: RequestHandlers = {}, signal) {
+      const caller: Caller = {
+        ask: (kind, question, key) => handlers.onAsk?.(kind, question, key) ?? Promise.reject(new TetherError("this command answers no questions")),
+        log: (line) => handlers.onLog?.(line),
+      };
+      const relay = () => {
+        throw new TetherError("a command run by the keep-alive daemon cannot run another");
+      };
+      const request = { ...handling, caller, signal: signal ?? new AbortController().signal, progress: (update: unknown) => handlers.onProgress?.(update), relay };
+      return handle({ id: 0, method, params }, request).catch((error: unknown) => {
+        throw fromWireError(toWireError(error));
+      });
+    },
+    close() {},
+  };
 }
 
 function describeOpened(connection: McpConnection, restarted: "crashed" | "config" | undefined): OpenedServer {

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { Context } from "../context.ts";
 import { daemonStatus, ensureDaemon, stopDaemon } from "./client.ts";
 import { daemonFiles } from "./paths.ts";
+import type { CommandRunner } from "./host.ts";
 import type { DaemonStatus } from "./status.ts";
 import { DEFAULT_KEEP_ALIVE_IDLE_SEC } from "../config/types.ts";
 
@@ -58,13 +59,14 @@ export function readDaemonLog(ctx: Context, lines = DEFAULT_LOG_LINES): { path: 
   }
 }
 
-/** The daemon process: runs until stopped, idle or signalled. */
-export async function runDaemon(ctx: Context): Promise<void> {
+/** The daemon process: runs until stopped, idle or signalled; `run` runs callers' whole commands (host.ts). */
+export async function runDaemon(ctx: Context, options: { run?: CommandRunner } = {}): Promise<void> {
   const [{ runDaemonHost }, { connectServer }, { config }] = await Promise.all([import("./host.ts"), import("../mcp/connect.ts"), ctx.config()]);
   // SIGTERM: close every server before exiting rather than leave them behind.
   ctx.finishOnTerminate(10_000);
   await runDaemonHost(ctx, daemonFiles(ctx), {
     idleSec: config.keepAliveIdleSec ?? DEFAULT_KEEP_ALIVE_IDLE_SEC,
     connect: (serverCtx, server, registerClose) => connectServer(serverCtx, server, { registerClose }),
+    run: options.run,
   });
 }

@@ -6,12 +6,9 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Context } from "../context.ts";
 import { ConfigError } from "../errors.ts";
+import { DAEMON_DIR, daemonKey, MAX_SOCKET_PATH_BYTES, socketFileName } from "./key.ts";
 
-/**
- * sun_path holds 104 bytes on macOS and 108 on Linux, terminator included: a longer socket path
- * cannot be bound at all, so such a path moves to a short private directory instead.
- */
-export const MAX_SOCKET_PATH_BYTES = 100;
+
 
 export interface DaemonFiles {
   key: string;
@@ -52,14 +49,10 @@ export function removeDaemonFiles(files: DaemonFiles): void {
   if (process.platform !== "win32") rmSync(files.socket, { force: true });
 }
 
-/** The first 16 hex digits of sha256(absolute config path). */
-export function daemonKey(configPath: string): string {
-  return new Bun.CryptoHasher("sha256").update(configPath).digest("hex").slice(0, 16);
-}
 
 export function daemonFiles(ctx: Pick<Context, "paths" | "env">, platform: NodeJS.Platform = process.platform): DaemonFiles {
   const key = daemonKey(ctx.paths.config);
-  const dir = join(ctx.paths.home, "daemon");
+  const dir = join(ctx.paths.home, DAEMON_DIR);
   return {
     key,
     dir,
@@ -72,13 +65,13 @@ export function daemonFiles(ctx: Pick<Context, "paths" | "env">, platform: NodeJ
 
 function socketPath(ctx: Pick<Context, "env">, dir: string, key: string, platform: NodeJS.Platform): string {
   if (platform === "win32") return `\\\\.\\pipe\\tether-${key}`;
-  const preferred = join(dir, `${key}.sock`);
+  const preferred = join(dir, socketFileName(key));
   if (Buffer.byteLength(preferred) <= MAX_SOCKET_PATH_BYTES) return preferred;
   // Too long to bind (a deep $TETHER_HOME): a short private directory instead.
   const uid = process.getuid?.() ?? 0;
   const runtime = ctx.env.XDG_RUNTIME_DIR;
   const base = runtime && Buffer.byteLength(join(runtime, "tether", `${key}.sock`)) <= MAX_SOCKET_PATH_BYTES ? join(runtime, "tether") : `/tmp/tether-${uid}`;
-  return join(base, `${key}.sock`);
+  return join(base, socketFileName(key));
 }
 
 /**

@@ -8,9 +8,9 @@ import { ConfigError, ConnectionError, TetherError, ToolError, UsageError, AuthE
 /** The most bytes one line may have: a tool result as large as the largest line a stdio server may send, and room for its JSON. */
 export const MAX_DAEMON_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** Bumped when a message changes meaning: a command and a daemon of different versions restart the daemon. */
-export const DAEMON_PROTOCOL = 1;
+export const DAEMON_PROTOCOL = 2;
 
-export type DaemonMethod = "status" | "stop" | "open" | "callTool" | "listTools" | "listResources" | "listResourceTemplates" | "readResource" | "listPrompts" | "getPrompt" | "complete";
+export type DaemonMethod = "status" | "stop" | "open" | "run" | "callTool" | "listTools" | "listResources" | "listResourceTemplates" | "readResource" | "listPrompts" | "getPrompt" | "complete";
 
 export interface DaemonRequest {
   id: number;
@@ -29,10 +29,67 @@ export type DaemonMessage =
   /** A server's log line during request `id`. */
   | { id: number; log: unknown }
   /** A server's question during request `id`; answered with an Answer naming `ask`. */
-  | { id: number; ask: number; kind: QuestionKind; params?: unknown; key?: string };
+  | { id: number; ask: number; kind: QuestionKind; params?: unknown; key?: string }
+  /** A `run`: the daemon runs the command (nothing of it ran before this; after it, it must not run again). */
+  | { id: number; accepted: true }
+  /** A `run`'s output, for the caller's stdout or stderr. */
+  | { id: number; output: "stdout" | "stderr"; text: string }
+  /** A `run` reads stdin: the caller sends its next chunk as an Input. */
+  | { id: number; read: true };
 
 /** What a command sends besides requests: the answer to a question. */
 export type Answer = { answer: number; result: unknown } | { answer: number; error: WireError };
+
+/** The caller's stdin for `run` request `input`, one chunk (base64) per `read`, or its end. */
+export type Input = { input: number; data: string } | { input: number; end: true };
+
+/** The caller got a stop signal during `run` request `interrupt`. */
+export interface Interrupt {
+  interrupt: number;
+  signal: "SIGINT" | "SIGTERM";
+}
+
+/**
+ * A whole command line for the daemon to run as the caller would have (`run`): what the caller's
+ * process knows that the daemon's does not. The daemon runs it only when it would use a server
+ * kept alive there; otherwise it answers `fallback` before anything ran, and the caller runs it
+ * itself.
+ */
+export interface RunRequest {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** The caller's process: on Linux the daemon sees which of its streams are terminals in /proc. */
+  pid: number;
+  /** Which of the caller's streams are terminals, where the daemon cannot see for itself. */
+  tty?: { stdin: boolean; stdout: boolean; stderr: boolean };
+  version: string;
+  protocol: number;
+}
+
+export type RunOutcome = { exitCode: number } | { fallback: string };
+
+export interface RequestHandlers {
+  onProgress?(update: unknown): void;
+  onLog?(params: unknown): void;
+  onAsk?(kind: QuestionKind, params: unknown, key?: string): Promise<unknown>;
+  /** A `run` was taken on by the daemon. */
+  onAccepted?(): void;
+  /** A `run`'s output. */
+  onOutput?(stream: "stdout" | "stderr", text: string): void;
+  /** A `run` reads stdin: the next chunk, or undefined at its end. */
+  onRead?(): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * Where a command's requests to the daemon go: a connection to it (connection.ts), or, for a
+ * command the daemon runs itself for a caller, the daemon's own handling, in process.
+ */
+export interface DaemonChannel {
+  request(method: DaemonMethod, params?: unknown, handlers?: RequestHandlers, signal?: AbortSignal): Promise<unknown>;
+  /** Done with it: a kept server stays up in the daemon. */
+  close(): void;
+}
 
 export interface WireError {
   name: string;

@@ -7,10 +7,10 @@ import { DEFAULT_KEEP_ALIVE_IDLE_SEC, type ServerConfig } from "../config/types.
 import { TetherError } from "../errors.ts";
 import type { CallOptions, CallProgress, McpConnection } from "../mcp/connect.ts";
 import { deliverServerLog } from "../mcp/server-requests.ts";
-import { type DaemonClient, withDaemon } from "./client.ts";
+import { withDaemon } from "./client.ts";
 import { serverFingerprint, stdioDirectory } from "./fingerprint.ts";
 import type { OpenParams } from "./pool.ts";
-import type { DaemonMethod } from "./protocol.ts";
+import type { DaemonChannel, DaemonMethod } from "./protocol.ts";
 import type { OpenedServer } from "./status.ts";
 import { outgoingTrace } from "./trace-requests.ts";
 import type { Tracer } from "../telemetry/traces.ts";
@@ -27,7 +27,9 @@ export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise
   const placed: ServerConfig = server.transport === "stdio" ? { ...server, cwd: stdioDirectory(ctx, server) } : server;
   const open: OpenParams = { server: placed, env: definedEnv(ctx), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, server) };
   const handlers = requestHandlers(ctx, server);
-  const { client, result } = await withDaemon(ctx, (daemon) => daemon.request("open", { open, idleSec }, handlers, ctx.signal));
+  const request = (daemon: DaemonChannel) => daemon.request("open", { open, idleSec }, handlers, ctx.signal);
+  // A command the daemon runs for a caller (cli/daemon-run.ts) reaches its servers in process.
+  const { client, result } = ctx.keptAlive ? { client: ctx.keptAlive, result: await request(ctx.keptAlive) } : await withDaemon(ctx, request);
   ctx.atExit(() => client.close());
   const opened = result as OpenedServer;
   if (opened.restarted === "crashed") ctx.log.notice(`server "${server.name}" had stopped; the keep-alive daemon started it again`);
@@ -55,7 +57,7 @@ function requestHandlers(ctx: Context, server: ServerConfig, onProgress?: (updat
   };
 }
 
-function remoteConnection(ctx: Context, client: DaemonClient, server: ServerConfig, opened: OpenedServer, tracer: Tracer): McpConnection {
+function remoteConnection(ctx: Context, client: DaemonChannel, server: ServerConfig, opened: OpenedServer, tracer: Tracer): McpConnection {
   const level = ctx.serverRequests.log?.level;
   // Traces (issue 23): each request carries the command's active trace context to the daemon.
   const ask = <T>(method: DaemonMethod, params: Record<string, unknown>, options: CallOptions = {}) =>

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "../../src/context.ts";
 import type { McpConnection } from "../../src/mcp/connect.ts";
-import { DaemonClient } from "../../src/daemon/client.ts";
+import { DaemonClient } from "../../src/daemon/connection.ts";
 import { runDaemonHost } from "../../src/daemon/host.ts";
 import { daemonFiles } from "../../src/daemon/paths.ts";
 import { MAX_DAEMON_MESSAGE_BYTES } from "../../src/daemon/protocol.ts";

@@ -9,9 +9,10 @@ import { join } from "node:path";
 import type { Context } from "../../src/context.ts";
 import type { ServerConfig } from "../../src/config/types.ts";
 import { ConfigError, ConnectionError, ToolError, UsageError } from "../../src/errors.ts";
-import { DaemonClient } from "../../src/daemon/client.ts";
+import { DaemonClient } from "../../src/daemon/connection.ts";
 import { serverFingerprint } from "../../src/daemon/fingerprint.ts";
-import { daemonFiles, daemonKey, ensureOwnDir, MAX_SOCKET_PATH_BYTES } from "../../src/daemon/paths.ts";
+import { daemonKey, MAX_SOCKET_PATH_BYTES } from "../../src/daemon/key.ts";
+import { daemonFiles, ensureOwnDir } from "../../src/daemon/paths.ts";
 import { encodeLine, fromWireError, readLines, toWireError } from "../../src/daemon/protocol.ts";
 import { createTestContext } from "../support/context.ts";
 

@@ -4,6 +4,7 @@
 import type { Context, IO } from "../../../../context.ts";
 import { runDaemon } from "../../../../daemon/lifecycle.ts";
 import { tetherCommand } from "../../../command.ts";
+import { ConfigCache, runForCaller } from "../../../daemon-run.ts";
 import { createLog } from "../../../factory.ts";
 
 export default (ctx: Context) =>
@@ -16,7 +17,10 @@ export default (ctx: Context) =>
       // A log read days later needs each line's time.
       const stamped = { write: (chunk: string) => ctx.io.stderr.write(stampLines(chunk, new Date(ctx.now()).toISOString())) };
       const io: IO = { ...ctx.io, stdout: stamped, stderr: stamped };
-      await runDaemon({ ...ctx, io, log: createLog({ io, debug: ctx.debug }) });
+      const daemon = { ...ctx, io, log: createLog({ io, debug: ctx.debug }) };
+      // Callers hand it whole commands (daemon-run.ts); their config is read once per change of the file.
+      const configs = new ConfigCache();
+      await runDaemon(daemon, { run: (request, relay, servers) => runForCaller(daemon, request, relay, servers, configs) });
     },
   });
 
