@@ -10,7 +10,7 @@
 //   TETHER_BIN=/path/to/tether bun test/conformance/client.ts URL
 //
 // Per scenario (planFor):
-//   - every scenario: mcp add, then `mcp tools conf --json`, then the scenario's tool calls with
+//   - every scenario: [mcp_servers.conf] written to config.toml, then `mcp tools conf --json`, then the scenario's tool calls with
 //     `mcp call` (--arg, --args-json, --input for a form the server asks for), worked out from the
 //     context (http-custom-headers' toolCalls) or from what was listed (the schema echo).
 //   - auth/* (authorization code): first mcp login --no-browser done headlessly (read the printed
@@ -364,19 +364,13 @@ async function main(): Promise<number> {
     const tetherHome = join(home, ".tether");
     mkdirSync(tetherHome, { recursive: true });
     const configPath = join(tetherHome, "config.toml");
-    writeFileSync(configPath, `mcp_oauth_credentials_store = "file"\n`);
     const extra = contextConfig(scenario, context, home);
     const tether = new Tether(home, extra.env);
-
-    const added = await tether.run(["mcp", "add", SERVER, "--url", url]);
-    if (added.code !== 0) return 1;
-    if (extra.lines.length > 0) {
-      const text = readFileSync(configPath, "utf8");
-      const tables = [...text.matchAll(/^\[([^\]]+)\]\s*$/gm)].map((m) => m[1]);
-      if (tables.at(-1) !== `mcp_servers.${SERVER}`) throw new Error(`expected [mcp_servers.${SERVER}] last in config.toml:\n${text}`);
-      writeFileSync(configPath, `${text.trimEnd()}\n${extra.lines.join("\n")}\n`);
-      log(`config.toml now:\n${readFileSync(configPath, "utf8")}`);
-    }
+    // Written as a user would by hand (`mcp add` has its own tests): one tether process less for
+    // each of the ~60 scenario runs.
+    const table = [`[mcp_servers.${SERVER}]`, `url = ${JSON.stringify(url)}`, ...extra.lines];
+    writeFileSync(configPath, `mcp_oauth_credentials_store = "file"\n\n${table.join("\n")}\n`);
+    log(`config.toml:\n${readFileSync(configPath, "utf8")}`);
 
     if (plan.auth === "authorization_code" || plan.auth === "enterprise") {
       const login = await tether.loginHeadless();
