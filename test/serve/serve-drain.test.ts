@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { isProcessAlive } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { connectHttp, servePerTest } from "./harness.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const serve = servePerTest();
 
@@ -24,13 +25,13 @@ const initialize = (url: string) =>
   });
 
 /** Polls `url` until it answers `status` (a loose bound: no hang, not a timing assertion). */
-async function until(url: string, status: number): Promise<Response> {
-  for (let i = 0; i < 100; i++) {
+async function until(url: string, status: number): Promise<void> {
+  const answers = async () => {
     const response = await fetch(url);
-    if (response.status === status) return response;
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} never answered ${status}`);
+    await response.body?.cancel();
+    return response.status === status;
+  };
+  await waitUntil(answers, `${url} to answer ${status}`, { intervalMs: 50 });
 }
 
 test("/healthz and /readyz answer without a token and say nothing about the upstreams; /mcp still wants one", async () => {
