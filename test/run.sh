@@ -15,7 +15,7 @@ bun=./node_modules/.bin/bun
 # the telemetry exit tests' 1.5 s export budget in two CI runs out of three.)
 # test/timings.json (each file's last duration) starts the slowest files first, so no long file
 # runs alone at the end; refresh it with: npm test -- --update-timings
-workers=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+workers=${TETHER_TEST_WORKERS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 set -- --timeout 60000 --parallel="$workers" --no-isolate --timings=test/timings.json "$@"
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   exec test/auth/run-real-keyring.sh "$bun" test "$@"
