@@ -3,10 +3,15 @@
 // result came in the same read (the handler is gone by then): on a loaded machine two messages
 // sent tens of milliseconds apart often share a read. What a server (or tether in between) sent,
 // and in which order, is on the wire whatever the timing.
-import type { Client } from "@modelcontextprotocol/client";
+import type { JSONRPCMessage } from "@modelcontextprotocol/client";
+
+/** What is used of a connected client (either SDK's): its transport's message callback. */
+interface Connected {
+  readonly transport?: { onmessage?: (message: JSONRPCMessage, extra?: never) => void };
+}
 
 /** The `progress` of each notifications/progress `client` receives from now on, in order. */
-export function wireProgress(client: Client): number[] {
+export function wireProgress(client: Connected): number[] {
   const transport = client.transport;
   if (!transport?.onmessage) throw new Error("wireProgress: connect the client first");
   const seen: number[] = [];
