@@ -10,9 +10,10 @@
 //   TETHER_BIN=/path/to/tether bun test/conformance/client.ts URL
 //
 // Per scenario (planFor):
-//   - every scenario: mcp add, then `mcp tools conf --json`, then the scenario's tool calls with
+//   - every scenario: [mcp_servers.conf] written to config.toml, then the scenario's tool calls with
 //     `mcp call` (--arg, --args-json, --input for a form the server asks for), worked out from the
-//     context (http-custom-headers' toolCalls) or from what was listed (the schema echo).
+//     context (http-custom-headers' toolCalls) or from what `mcp tools conf --json` listed (the
+//     schema echo); a scenario without calls runs `mcp tools conf --json` (initialize + tools/list).
 //   - auth/* (authorization code): first mcp login --no-browser done headlessly (read the printed
 //     authorization URL, follow its redirects by hand up to tether's loopback callback). A failure
 //     whose hint is `run: tether mcp login conf [--scopes …]` (scope step-up, expired login, a new
@@ -74,6 +75,8 @@ interface ToolCall {
 interface Plan {
   /** The calls, worked out from the context and what `mcp tools conf --json` listed. */
   calls(context: Context | undefined, listed: ListedTool[]): ToolCall[];
+  /** The calls depend on what `mcp tools` listed (otherwise a scenario with calls skips it). */
+  usesListing?: boolean;
   auth: "none" | "authorization_code" | "client_credentials" | "enterprise" | "jwt_bearer";
 }
 
@@ -122,6 +125,7 @@ function planFor(scenario: string): Plan {
       // Send the focal tool's input schema, as listed, back through the echo tool.
       return {
         auth: "none",
+        usesListing: true,
         calls: (_context, listed) => {
           const focal = listed.find((tool) => tool.name === "json_schema_2020_12_tool");
           const schema = focal?.input_schema;
@@ -364,19 +368,13 @@ async function main(): Promise<number> {
     const tetherHome = join(home, ".tether");
     mkdirSync(tetherHome, { recursive: true });
     const configPath = join(tetherHome, "config.toml");
-    writeFileSync(configPath, `mcp_oauth_credentials_store = "file"\n`);
     const extra = contextConfig(scenario, context, home);
     const tether = new Tether(home, extra.env);
-
-    const added = await tether.run(["mcp", "add", SERVER, "--url", url]);
-    if (added.code !== 0) return 1;
-    if (extra.lines.length > 0) {
-      const text = readFileSync(configPath, "utf8");
-      const tables = [...text.matchAll(/^\[([^\]]+)\]\s*$/gm)].map((m) => m[1]);
-      if (tables.at(-1) !== `mcp_servers.${SERVER}`) throw new Error(`expected [mcp_servers.${SERVER}] last in config.toml:\n${text}`);
-      writeFileSync(configPath, `${text.trimEnd()}\n${extra.lines.join("\n")}\n`);
-      log(`config.toml now:\n${readFileSync(configPath, "utf8")}`);
-    }
+    // Written as a user would by hand (`mcp add` has its own tests): one tether process less for
+    // each of the ~60 scenario runs.
+    const table = [`[mcp_servers.${SERVER}]`, `url = ${JSON.stringify(url)}`, ...extra.lines];
+    writeFileSync(configPath, `mcp_oauth_credentials_store = "file"\n\n${table.join("\n")}\n`);
+    log(`config.toml:\n${readFileSync(configPath, "utf8")}`);
 
     if (plan.auth === "authorization_code" || plan.auth === "enterprise") {
       const login = await tether.loginHeadless();
@@ -398,9 +396,15 @@ async function main(): Promise<number> {
       }
     };
 
-    const tools = await runFollowingHints(["mcp", "tools", SERVER, "--json"]);
-    if (tools.code !== 0) return 1;
-    for (const call of plan.calls(context, listedTools(tools.stdout))) {
+    // `mcp call` lists the tools itself (it checks the arguments against their schema), so a
+    // scenario whose calls do not depend on a listing goes straight to them: one tether process less.
+    let listed: ListedTool[] = [];
+    if (plan.usesListing || plan.calls(context, []).length === 0) {
+      const tools = await runFollowingHints(["mcp", "tools", SERVER, "--json"]);
+      if (tools.code !== 0) return 1;
+      listed = listedTools(tools.stdout);
+    }
+    for (const call of plan.calls(context, listed)) {
       const called = await runFollowingHints(["mcp", "call", SERVER, call.name, ...call.args]);
       if (called.code !== 0) return 1;
     }

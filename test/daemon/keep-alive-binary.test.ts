@@ -8,6 +8,7 @@ import { ensureHostBinary } from "../support/binary.ts";
 import { expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { seenPids, stopDaemonsUnder } from "../support/daemons.ts";
+import { eventually } from "../support/wait.ts";
 
 let binary: string;
 let home: ReturnType<typeof makeHome>;
@@ -50,7 +51,7 @@ describe("compiled binary", () => {
     expect(expectOk(await tether(["mcp", "daemon", "stop"])).stdout).toBe(`stopped keep-alive daemon ${status.pid}\n`);
     expect(isProcessAlive(status.pid)).toBe(false);
     const server = Number(counts[0]![2]);
-    for (let i = 0; i < 100 && isProcessAlive(server); i++) await Bun.sleep(50);
+    await eventually(() => !isProcessAlive(server));
     expect(isProcessAlive(server)).toBe(false);
   });
 });

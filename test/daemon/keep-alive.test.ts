@@ -12,6 +12,7 @@ import { daemonFiles } from "../../src/daemon/paths.ts";
 import { fixtureServer, setupExec } from "../agent/exec-harness.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
+import { eventually } from "../support/wait.ts";
 
 let home: ReturnType<typeof makeHome>;
 beforeEach(() => {
@@ -97,7 +98,7 @@ describe("a keep_alive server", () => {
     expect(stopped.stdout).toBe(`stopped keep-alive daemon ${daemon.pid}\n`);
     expect(isProcessAlive(daemon.pid!)).toBe(false);
     // The server is closed by the daemon on its way out (bounded: a slow machine).
-    for (let i = 0; i < 100 && isProcessAlive(serverPid); i++) await Bun.sleep(50);
+    await eventually(() => !isProcessAlive(serverPid));
     expect(isProcessAlive(serverPid)).toBe(false);
     expect(() => statSync(daemon.socket)).toThrow();
     const after = expectOk(await tether(["mcp", "daemon", "status"]));
@@ -112,7 +113,7 @@ describe("a keep_alive server", () => {
     try {
       const stopped = expectOk(await tether(["mcp", "daemon", "stop"]));
       expect(stopped.stdout).toBe(`stopped keep-alive daemon ${daemon.pid}\n`);
-      for (let i = 0; i < 100 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(20);
+      await eventually(() => !isProcessAlive(daemon.pid!));
       expect(isProcessAlive(daemon.pid!)).toBe(false);
       expect(() => statSync(daemon.socket)).toThrow();
     } finally {
@@ -167,7 +168,7 @@ describe("a keep_alive server", () => {
     const server = daemon.servers![0]!.pid!;
     process.kill(daemon.pid!, "SIGKILL");
     process.kill(server, "SIGKILL");
-    for (let i = 0; i < 100 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(20);
+    await eventually(() => !isProcessAlive(daemon.pid!));
     const [n] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
     expect(n).toBe(1);
     const next = await status();
@@ -221,9 +222,9 @@ describe("idle exit", () => {
     const [, serverPid] = counted(expectOk(await tether(["mcp", "call", "fx", "count"])).stdout);
     const daemon = await status();
     // Bounded loosely: a loaded machine may take a while past the second.
-    for (let i = 0; i < 300 && isProcessAlive(daemon.pid!); i++) await Bun.sleep(50);
+    await eventually(() => !isProcessAlive(daemon.pid!));
     expect(isProcessAlive(daemon.pid!)).toBe(false);
-    for (let i = 0; i < 100 && isProcessAlive(serverPid); i++) await Bun.sleep(50);
+    await eventually(() => !isProcessAlive(serverPid));
     expect(isProcessAlive(serverPid)).toBe(false);
     expect((await status()).running).toBe(false);
   });

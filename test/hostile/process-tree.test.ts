@@ -6,6 +6,7 @@ import { baseEnv, expectOk, homePerTest, isProcessAlive, runTether } from "../su
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { ensureHostBinary } from "../support/binary.ts";
 import { helperPids } from "../support/fixture-hostile.ts";
+import { eventually, waitUntil } from "../support/wait.ts";
 
 const each = homePerTest();
 const tether = (args: string[]) => runTether(args, { home: each.home.home });
@@ -28,7 +29,7 @@ beforeEach(() => {
 async function expectAllGone(pids: number[]): Promise<void> {
   expect(pids.length).toBeGreaterThan(0);
   // SIGKILL is delivered at once, but the kernel may take a moment to tear a process down.
-  for (let i = 0; i < 50 && pids.some(isProcessAlive); i++) await Bun.sleep(20);
+  await eventually(() => !pids.some(isProcessAlive));
   expect(pids.filter(isProcessAlive)).toEqual([]);
 }
 
@@ -56,7 +57,7 @@ test("Ctrl-C during a call ends the server's helpers too", async () => {
     stdout: "ignore",
     stderr: "pipe",
   });
-  for (let i = 0; i < 400 && helpers().length === before; i++) await Bun.sleep(25);
+  await waitUntil(() => helpers().length > before, "the fixture's helper to start");
   await Bun.sleep(300);
   child.kill("SIGINT");
   expect(await child.exited).toBe(130);

@@ -6,6 +6,7 @@ import { isProcessAlive, expectOk, makeHome, runTether } from "../support/cli.ts
 import { stdioFixture, writeConfig, type ServerEntry } from "../support/config.ts";
 import { startHttpFixture, stdioFixtureCommand, type FixtureHandle } from "../support/fixture.ts";
 import { ensureHostBinary } from "../support/binary.ts";
+import { waitUntil } from "../support/wait.ts";
 
 let home: ReturnType<typeof makeHome>;
 const tether = (args: string[], env?: Record<string, string>) => runTether(args, { home: home.home, env });
@@ -94,34 +95,36 @@ describe("stdio", () => {
     expect(childEnv).not.toContain("TETHER_HOME");
   });
 
+  // A server that never answers fails on any bound, so the bounds here are short: nothing to wait out.
   test("startup_timeout_sec bounds a server that never answers", async () => {
-    configure({ hung: stdioFixture(["--hang"], { startup_timeout_sec: 1 }) });
+    configure({ hung: stdioFixture(["--hang"], { startup_timeout_sec: 0.25 }) });
     const result = await tether(["mcp", "tools", "hung"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toStartWith(`error: server "hung" did not start within 1s\n`);
+    expect(result.stderr).toStartWith(`error: server "hung" did not start within 0.25s\n`);
   });
 
   test("a garbage-printing server fails alone with a clear message", async () => {
-    configure({ junk: stdioFixture(["--garbage"], { startup_timeout_sec: 1 }), fx: stdioFixture() });
+    configure({ junk: stdioFixture(["--garbage"], { startup_timeout_sec: 0.25 }), fx: stdioFixture() });
     const result = await tether(["mcp", "list", "--status", "--json"]);
     expect(result.code).toBe(0);
     const status = Object.fromEntries(JSON.parse(result.stdout).servers.map((s: any) => [s.name, s.status]));
     expect(status.fx.state).toBe("ok");
     expect(status.junk.state).toBe("error");
-    expect(status.junk.error).toBe(`server "junk" did not start within 1s`);
+    expect(status.junk.error).toBe(`server "junk" did not start within 0.25s`);
   });
 
   test("tool_timeout_sec bounds a call", async () => {
-    configure({ fx: stdioFixture([], { tool_timeout_sec: 1 }) });
+    configure({ fx: stdioFixture([], { tool_timeout_sec: 0.25 }) });
     const result = await tether(["mcp", "call", "fx", "slow", "--arg", "ms=20000"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: tool "slow" on server "fx" timed out after 1s\nhint: raise tool_timeout_sec for "fx" in config.toml\n`);
+    expect(result.stderr).toBe(`error: tool "slow" on server "fx" timed out after 0.25s\nhint: raise tool_timeout_sec for "fx" in config.toml\n`);
   });
 
   test("progress notifications keep a long call alive past tool_timeout_sec", async () => {
-    configure({ fx: stdioFixture([], { tool_timeout_sec: 1 }) });
-    const result = expectOk(await tether(["mcp", "call", "fx", "progress", "--arg", "steps=4", "--arg", "ms=400"]));
-    expect(result.stdout).toBe("done 4\n");
+    // 1.8 s of work under a 1.5 s bound; each 0.6 s gap leaves 0.9 s for a loaded machine's slow timers.
+    configure({ fx: stdioFixture([], { tool_timeout_sec: 1.5 }) });
+    const result = expectOk(await tether(["mcp", "call", "fx", "progress", "--arg", "steps=3", "--arg", "ms=600"]));
+    expect(result.stdout).toBe("done 3\n");
   });
 
   test("a crashing server fails alone while another answers in the same list --status", async () => {
@@ -205,13 +208,15 @@ describe("stdio", () => {
   test("Ctrl-C during a call exits 130 and kills the child", async () => {
     const pidFile = join(home.home, "fixture.pid");
     configure({ fx: stdioFixture(["--pid-file", pidFile]) });
-    const child = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "mcp", "call", "fx", "slow", "--arg", "ms=30000"], {
+    // The compiled binary: the signal path as shipped, and a fraction of the start-up of `bun src/main.ts`.
+    const child = Bun.spawn([await ensureHostBinary(), "mcp", "call", "fx", "slow", "--arg", "ms=30000"], {
       env: { PATH: process.env.PATH!, HOME: home.home, TETHER_HOME: home.tetherHome, NO_COLOR: "1" },
       stdout: "pipe",
       stderr: "pipe",
     });
-    for (let i = 0; i < 200 && !existsSync(pidFile); i++) await Bun.sleep(50);
-    await Bun.sleep(500);
+    await waitUntil(() => existsSync(pidFile), "the server to start");
+    // Most likely mid-call by now; a signal still in the handshake must end the same way.
+    await Bun.sleep(300);
     child.kill("SIGINT");
     expect(await child.exited).toBe(130);
     expect(await new Response(child.stderr).text()).toContain("error: interrupted");

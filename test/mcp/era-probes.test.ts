@@ -22,10 +22,12 @@ beforeEach(() => {
 afterEach(() => home.cleanup());
 
 describe("probing (protocol = auto, the default)", () => {
-  test("a stdio server that takes 6 s to read stdin, under startup_timeout_sec = 10: probed as 2026-07-28, then started", async () => {
+  test("a stdio server that takes 4.5 s to read stdin, under startup_timeout_sec = 6.5: probed as 2026-07-28, then started", async () => {
     // A dual server answers `initialize` too: a probe given up early would make it a 2025 server.
-    // The probe's process and the server's own each take 6 s; each start has its 10 s.
-    configure({ slow: stdioFixture(["--era", "dual", "--start-delay", "6000", "--starts-file", startsFile()], { startup_timeout_sec: 10 }) });
+    // The probe's process and the server's own each take 4.5 s; each start has its 6.5 s (2 s to
+    // spare for a loaded machine's process start). One budget for both would end at 6.5 s plus the
+    // 2 s tether leaves a probe to settle (connect.ts PROBE_SETTLE_MS), before the 9 s they need.
+    configure({ slow: stdioFixture(["--era", "dual", "--start-delay", "4500", "--starts-file", startsFile()], { startup_timeout_sec: 6.5 }) });
     const doctor = expectOk(await tether(["mcp", "doctor", "slow"]));
     expect(doctor.stdout).toContain("  protocol:  2026-07-28\n");
     expect(doctor.stdout).toContain("  tools:     8\n");

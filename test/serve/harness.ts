@@ -120,3 +120,19 @@ export function servePerTest() {
     },
   };
 }
+
+/**
+ * The fixture's `progress` tool called through serve (`<server>__progress`, one step of `ms`), and
+ * a promise that resolves once the upstream runs it (its first progress reached the client, or
+ * the result did): a test signals serve after that, not after a fixed sleep a loaded machine can
+ * outlast. The result settles to the CallToolResult or the error.
+ */
+export function runningCall(client: Client, server: string, ms: number): { running: Promise<void>; result: Promise<unknown> } {
+  let running!: () => void;
+  const started = new Promise<void>((resolve) => (running = resolve));
+  const result = client.callTool({ name: `${server}__progress`, arguments: { steps: 1, ms } }, { onprogress: () => running(), timeout: 120_000 }).then(
+    (value) => value,
+    (error: unknown) => error,
+  );
+  return { running: Promise.race([started, result.then(() => {})]), result };
+}

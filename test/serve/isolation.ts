@@ -4,6 +4,7 @@ import { afterEach } from "bun:test";
 import type { CallToolResult, Client, ClientCapabilities } from "@modelcontextprotocol/client";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { connectHttp, type Era, newClient, servePerTest } from "./harness.ts";
+import { eventually } from "../support/wait.ts";
 
 /** What the test clients declare: form elicitation and roots. */
 export const CAPABILITIES: ClientCapabilities = { elicitation: { form: {} }, roots: { listChanged: true } };
@@ -54,9 +55,8 @@ export function openCall(client: Client, tag: string, ms: number, signal?: Abort
 
 /** The tags of the `wait` calls the upstream saw cancelled, once `tag` is among them (bounded). */
 export async function cancelledOnceIncludes(client: Client, tag: string): Promise<string[]> {
-  for (let i = 0; ; i++) {
-    const tags = JSON.parse(textOf(await client.callTool({ name: "old__cancelled", arguments: {} }))!) as string[];
-    if (tags.includes(tag) || i === 50) return tags;
-    await Bun.sleep(100);
-  }
+  let tags: string[] = [];
+  const cancelled = async () => (tags = JSON.parse(textOf(await client.callTool({ name: "old__cancelled", arguments: {} }))!) as string[]).includes(tag);
+  await eventually(cancelled, { intervalMs: 100 });
+  return tags;
 }

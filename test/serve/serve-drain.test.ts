@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectHttp, servePerTest } from "./harness.ts";
+import { connectHttp, runningCall, servePerTest } from "./harness.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const serve = servePerTest();
 
@@ -24,13 +25,13 @@ const initialize = (url: string) =>
   });
 
 /** Polls `url` until it answers `status` (a loose bound: no hang, not a timing assertion). */
-async function until(url: string, status: number): Promise<Response> {
-  for (let i = 0; i < 100; i++) {
+async function until(url: string, status: number): Promise<void> {
+  const answers = async () => {
     const response = await fetch(url);
-    if (response.status === status) return response;
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} never answered ${status}`);
+    await response.body?.cancel();
+    return response.status === status;
+  };
+  await waitUntil(answers, `${url} to answer ${status}`, { intervalMs: 50 });
 }
 
 test("/healthz and /readyz answer without a token and say nothing about the upstreams; /mcp still wants one", async () => {
@@ -55,8 +56,8 @@ test("SIGTERM drains: /readyz 503 at once, new clients refused with Retry-After,
   const session = await connectHttp(served.url, "legacy");
   await session.listTools();
   const upstreamPid = Number(readFileSync(pidFile, "utf8"));
-  const call = client.callTool({ name: "docs__slow", arguments: { ms: 3_000 } });
-  await Bun.sleep(200);
+  const call = runningCall(client, "docs", 3_000);
+  await call.running;
   process.kill(served.pid, "SIGTERM");
 
   await until(`${origin(served.url)}/readyz`, 503);
@@ -67,7 +68,7 @@ test("SIGTERM drains: /readyz 503 at once, new clients refused with Retry-After,
   // An open 2025 session is still served while the drain lasts.
   expect((await session.listTools()).tools.map((t) => t.name)).toContain("docs__echo");
 
-  expect((await call).content).toEqual([{ type: "text", text: "slept 3000" }]);
+  expect(((await call.result) as { content?: unknown }).content).toEqual([{ type: "text", text: "done 1" }]);
   expect(await served.exited).toBe(0);
   expect(isProcessAlive(upstreamPid)).toBe(false);
 }, 60_000);
@@ -76,14 +77,11 @@ test("a drain that outlasts --drain-timeout cancels the call and still exits 0",
   writeConfig(serve.home.configPath, { servers: { docs: stdioFixture() } });
   const served = await serve.http(["--drain-timeout", "1"]);
   const client = await connectHttp(served.url, "modern");
-  const long = client.callTool({ name: "docs__slow", arguments: { ms: 60_000 } }).then(
-    (result) => result,
-    (error: unknown) => error,
-  );
-  await Bun.sleep(300);
+  const long = runningCall(client, "docs", 60_000);
+  await long.running;
   process.kill(served.pid, "SIGTERM");
   expect(await served.exited).toBe(0);
-  const cut = await long;
+  const cut = await long.result;
   expect(cut instanceof Error || (cut as { isError?: boolean }).isError === true).toBe(true);
 }, 60_000);
 
@@ -91,8 +89,7 @@ test("Ctrl-C stays quick: a long call is cancelled without waiting for --drain-t
   writeConfig(serve.home.configPath, { servers: { docs: stdioFixture() } });
   const served = await serve.http(["--drain-timeout", "600"]);
   const client = await connectHttp(served.url, "modern");
-  void client.callTool({ name: "docs__slow", arguments: { ms: 60_000 } }).catch(() => {});
-  await Bun.sleep(300);
+  await runningCall(client, "docs", 60_000).running;
   process.kill(served.pid, "SIGINT");
   expect(await served.exited).toBe(130);
 }, 60_000);

@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { cancelledOnceIncludes, isolationPerTest, openCall, textOf } from "./isolation.ts";
+import { eventually } from "../support/wait.ts";
 
 const { serve, upstream, connectAs } = isolationPerTest();
 
@@ -29,10 +30,10 @@ describe("a client that leaves cancels its own upstream calls, no one else's", (
     const statuses = async () => JSON.parse(textOf(await b.client.callTool({ name: "old__task_statuses", arguments: {} }))!) as string[];
     void a.client.callTool({ name: "old__long_task", arguments: { ms: 60_000 } }, { timeout: 120_000 }).catch(() => {});
     let seen: string[] = [];
-    for (let i = 0; i < 100 && !seen.includes("working"); i++, await Bun.sleep(100)) seen = await statuses();
+    await eventually(async () => (seen = await statuses()).includes("working"), { intervalMs: 100 });
     expect(seen).toEqual(["working"]);
     await (a.client.transport as StreamableHTTPClientTransport).terminateSession();
-    for (let i = 0; i < 50 && !seen.includes("cancelled"); i++, await Bun.sleep(100)) seen = await statuses();
+    await eventually(async () => (seen = await statuses()).includes("cancelled"), { intervalMs: 100 });
     expect(seen).toEqual(["cancelled"]);
   }, 90_000);
 

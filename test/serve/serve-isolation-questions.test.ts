@@ -7,6 +7,7 @@ import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/client
 import { runTether } from "../support/cli.ts";
 import type { Era } from "./harness.ts";
 import { cancelledOnceIncludes, isolationPerTest, openCall, textOf } from "./isolation.ts";
+import { eventually } from "../support/wait.ts";
 
 const { serve, upstream, connectAs } = isolationPerTest();
 
@@ -71,9 +72,7 @@ describe("questions from a 2025 stdio upstream, two clients at once", () => {
     // A's roots changed: its own connection hears it (a 2025 session's connection lives on).
     await a.client.sendRootsListChanged();
     let told = "0";
-    for (let i = 0; i < 50 && told === "0"; i++, await Bun.sleep(100)) {
-      told = textOf(await a.client.callTool({ name: "old__roots_changed", arguments: {} }))!;
-    }
+    await eventually(async () => (told = textOf(await a.client.callTool({ name: "old__roots_changed", arguments: {} }))!) !== "0", { intervalMs: 100 });
     expect(told).toBe("1");
     expect(http.stderr()).not.toContain("refused");
   }, 90_000);

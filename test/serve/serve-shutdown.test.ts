@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isProcessAlive, makeHome } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
-import { connectHttp, startHttpServe } from "./harness.ts";
+import { connectHttp, runningCall, startHttpServe } from "./harness.ts";
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   test(`${signal}: in-flight calls finish or are cancelled within the bound, upstream children are closed`, async () => {
@@ -17,15 +17,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       const client = await connectHttp(served.url, "modern");
       await client.listTools();
       const upstreamPid = Number(readFileSync(pidFile, "utf8"));
-      const short = client.callTool({ name: "docs__slow", arguments: { ms: 300 } });
-      const long = client.callTool({ name: "docs__slow", arguments: { ms: 60_000 } }).then(
-        (result) => result,
-        (error: unknown) => error,
-      );
-      await Bun.sleep(100);
+      // Both calls are running upstream when the signal comes (not after a guessed sleep).
+      const short = runningCall(client, "docs", 300);
+      const long = runningCall(client, "docs", 60_000);
+      await Promise.all([short.running, long.running]);
       await served.stop(signal);
-      expect((await short).content).toEqual([{ type: "text", text: "slept 300" }]);
-      const cut = await long;
+      expect(((await short.result) as { content?: unknown }).content).toEqual([{ type: "text", text: "done 1" }]);
+      const cut = await long.result;
       // Cancelled upstream: an error result, or the stream closing under the client.
       expect(cut instanceof Error || (cut as { isError?: boolean }).isError === true).toBe(true);
       expect(isProcessAlive(upstreamPid)).toBe(false);

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { LOG_LEVEL_META_KEY } from "@modelcontextprotocol/client";
 import { runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
+import { wireProgress } from "../support/progress.ts";
 import { type Era, servePerTest } from "./harness.ts";
 
 const serve = servePerTest();
@@ -33,12 +34,9 @@ for (const era of ["legacy", "modern"] as Era[]) {
       expect(served.stderr()).toContain('server "broken" is left out');
       // The client hears it too, once, as a warning log line with its first list request.
       expect(logged.filter((d) => String(d).startsWith('server "broken" is left out'))).toHaveLength(1);
-      // Progress passes through.
-      const updates: number[] = [];
-      const done = await served.client.callTool(
-        { name: "docs__progress", arguments: { steps: 2, ms: 20 } },
-        { onprogress: (p) => void updates.push(p.progress) },
-      );
+      // Progress passes through, each update before the result (read off the wire: see progress.ts).
+      const updates = wireProgress(served.client);
+      const done = await served.client.callTool({ name: "docs__progress", arguments: { steps: 2, ms: 20 } }, { onprogress: () => {} });
       expect(done.content).toEqual([{ type: "text", text: "done 2" }]);
       expect(updates).toEqual([1, 2]);
     }, 60_000);

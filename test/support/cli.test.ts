@@ -1,6 +1,7 @@
 // The test helpers' own contract where a mistake would make other tests pass or fail for the wrong reason.
 import { expect, test } from "bun:test";
 import { isProcessAlive } from "./cli.ts";
+import { eventually } from "./wait.ts";
 
 test.if(process.platform === "linux")("isProcessAlive: a zombie (ended, its parent not reaping) counts as gone", async () => {
   // sh starts a short sleep in the background, then becomes `sleep`, which never reaps it.
@@ -12,7 +13,7 @@ test.if(process.platform === "linux")("isProcessAlive: a zombie (ended, its pare
     const zombie = Number(new TextDecoder().decode(value).trim());
     expect(isProcessAlive(parent.pid)).toBe(true);
     // The short sleep ends soon; the kernel keeps it as a zombie until the long one ends.
-    for (let i = 0; i < 100 && isProcessAlive(zombie); i++) await Bun.sleep(20);
+    await eventually(() => !isProcessAlive(zombie));
     expect(isProcessAlive(zombie)).toBe(false);
   } finally {
     parent.kill("SIGKILL");

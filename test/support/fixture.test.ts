@@ -21,6 +21,7 @@ import type {
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { type FixtureHandle, startHttpFixture, stdioFixtureCommand } from "./fixture.ts";
 import { followAuthorizeRedirect } from "./oauth-headless.ts";
+import { wireProgress } from "./progress.ts";
 
 const REDIRECT_URL = "http://127.0.0.1:53682/callback";
 
@@ -239,10 +240,8 @@ describe("misbehaviour", () => {
   test("crash ends the process with code 3 after saying so; progress reports each step", async () => {
     const { client, transport, stderr } = await stdioClient([]);
     await client.connect(transport);
-    const steps: number[] = [];
-    const done = await client.callTool({ name: "progress", arguments: { steps: 3, ms: 50 } }, undefined, {
-      onprogress: (p) => steps.push(p.progress),
-    });
+    const steps = wireProgress(client);
+    const done = await client.callTool({ name: "progress", arguments: { steps: 3, ms: 50 } }, undefined, { onprogress: () => {} });
     expect(textOf(done)).toBe("done 3");
     expect(steps).toEqual([1, 2, 3]);
 

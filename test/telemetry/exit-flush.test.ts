@@ -6,8 +6,13 @@ import { startOtlpReceiver, type OtlpReceiver, type OtlpReceiverOptions } from "
 import { completed, functionCall, responseCreated, sse } from "../support/sse.ts";
 import { addScript, ANSWER, byEvent, PROMPT, SECRETS, setupTelemetryExec, type ExporterKind, type TelemetryExec, type TimedRun } from "./harness.ts";
 
-/** SPEC §7 allows 2 s for the exit flush; the rest is process start-up noise on a busy machine. */
-const EXIT_BOUND_MS = 2_500;
+/**
+ * SPEC §7 allows 2 s for the exit flush, and tether's own limits stay inside it (exit-budget.ts).
+ * The bound here only tells "gave up on its budget" from "waited for the collector": the collectors
+ * below hold their answers for 60 s and the slow tool runs 30 s, so a loose bound keeps that
+ * meaning while a loaded machine's slow timers and process exits cannot fail it (issue 24 item 6).
+ */
+const EXIT_BOUND_MS = 12_000;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

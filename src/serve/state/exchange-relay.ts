@@ -84,6 +84,8 @@ export class ExchangeRelay implements RemoteExchanges {
     private readonly state: SharedState,
     stateKey: StateKey,
     private readonly resumeHere: ResumeHere,
+    /** How long to wait for the owner's ack; a test's short one sees a refusal without waiting 5 s. */
+    private readonly ackTimeoutMs: number = RELAY_ACK_TIMEOUT_MS,
   ) {
     this.signer = relaySigner(stateKey);
   }
@@ -139,7 +141,7 @@ export class ExchangeRelay implements RemoteExchanges {
       clearTimeout(silence);
       silence = setTimeout(
         () => settle.reject(new TetherError(acked ? "the tether replica serving this request stopped answering" : "the tether replica that asked the question did not take the answer")),
-        acked ? RELAY_SILENCE_MS : RELAY_ACK_TIMEOUT_MS,
+        acked ? RELAY_SILENCE_MS : this.ackTimeoutMs,
       );
     };
     this.waiting.set(relay, (reply) => {

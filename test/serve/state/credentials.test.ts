@@ -5,6 +5,7 @@ import type { CredentialStore, StoredCredentials } from "../../../src/auth/store
 import { RedisCredentialStore } from "../../../src/serve/state/credentials.ts";
 import { hasRedisServer } from "../../support/redis.ts";
 import { redisForFile } from "../../support/shared-state.ts";
+import { eventually } from "../../support/wait.ts";
 
 const shared = redisForFile("credentials.test.ts");
 
@@ -128,7 +129,7 @@ describe.if(hasRedisServer)("RedisCredentialStore with Redis away", () => {
     } finally {
       await shared.redis.start();
     }
-    for (let i = 0; i < 100 && !state.redis.connected; i++) await Bun.sleep(50);
+    await eventually(() => state.redis.connected);
     // A private redis-server keeps nothing over a restart (no persistence): the entry is gone, the store works.
     expect(await store.load(KEY).catch((e: unknown) => e)).toBeUndefined();
   }, 60_000);

@@ -28,10 +28,10 @@ const RETRY: RemoteRetry = { requestState: "owner.exchange/1", request: "digest"
 /** A replica's relay, resuming its exchanges with `resume`. */
 const KEY = new TextEncoder().encode("r".repeat(48));
 
-async function replica(resume: ResumeHere, key = KEY): Promise<{ state: SharedState; relay: ExchangeRelay }> {
+async function replica(resume: ResumeHere, key = KEY, ackTimeoutMs?: number): Promise<{ state: SharedState; relay: ExchangeRelay }> {
   const state = await testSharedState(redis!.url, "relay:");
   states.push(state);
-  const relay = new ExchangeRelay(state, key, resume);
+  const relay = new ExchangeRelay(state, key, resume, ackTimeoutMs);
   relays.push(relay);
   await relay.start();
   return { state, relay };
@@ -104,8 +104,10 @@ describe.if(hasRedisServer)("ExchangeRelay", () => {
     const forged = JSON.stringify({ type: "resume", relay: "r1", from: "x", retry: RETRY });
     expect(Number(await owner.state.redis.publish(`relay:exchange:${owner.state.replicaId}`, forged))).toBe(1);
     expect(Number(await owner.state.redis.publish(`relay:exchange:${owner.state.replicaId}`, JSON.stringify({ body: forged, mac: "AAAA" })))).toBe(1);
-    // A replica under another key is no better placed: its relay times out waiting for an answer that never comes.
-    const stranger = await replica(never, new TextEncoder().encode("x".repeat(48)));
+    // A replica under another key is no better placed: its relay times out waiting for an answer that
+    // never comes (after 1 s here, not the product's 5 s: an owner that took the message would have
+    // called its resume, which `seen` would show, well within that even on a loaded machine).
+    const stranger = await replica(never, new TextEncoder().encode("x".repeat(48)), 1_000);
     const error = await stranger.relay.resume(owner.state.replicaId, RETRY, new AbortController().signal).catch((e: unknown) => e);
     expect(String(error)).toMatch(/did not take the answer/);
     expect(seen).toEqual([]);

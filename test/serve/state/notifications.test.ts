@@ -4,6 +4,7 @@ import { localNotifications, type Notifications, type NotificationSink, sharedNo
 import type { SharedState } from "../../../src/serve/state/types.ts";
 import { hasRedisServer, type PrivateRedis, startRedis } from "../../support/redis.ts";
 import { testSharedState } from "../../support/shared-state.ts";
+import { eventually } from "../../support/wait.ts";
 
 if (!hasRedisServer) console.warn("notifications.test.ts: redis-server is not installed; the shared cases are skipped");
 
@@ -32,7 +33,7 @@ async function replica(sink: NotificationSink, prefix = "n:"): Promise<Notificat
 
 /** Waits (bounded) until `sink` got `count` notifications. */
 async function until(sink: { got: string[] }, count: number): Promise<string[]> {
-  for (let i = 0; i < 100 && sink.got.length < count; i++) await Bun.sleep(20);
+  await eventually(() => sink.got.length >= count);
   return sink.got;
 }
 

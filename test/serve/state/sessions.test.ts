@@ -7,6 +7,7 @@ import { heartbeatKey } from "../../../src/serve/state/keys.ts";
 import { redisSessionDirectory } from "../../../src/serve/state/sessions.ts";
 import type { SharedState } from "../../../src/serve/state/types.ts";
 import { hasRedisServer, type PrivateRedis, startRedis } from "../../support/redis.ts";
+import { waitUntil } from "../../support/wait.ts";
 
 const INIT = { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "c", version: "1" } };
 
@@ -53,20 +54,13 @@ describe.skipIf(!hasRedisServer)("redisSessionDirectory", () => {
     const cancel = { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 5 } } as JSONRPCMessage;
     const answer = { jsonrpc: "2.0", id: asked.id, result: { action: "decline" } } as JSONRPCMessage;
     expect(await onB.route("s2", [answer, cancel])).toEqual([cancel]);
-    await waitFor(() => heardA.length === 2);
+    await waitUntil(() => heardA.length === 2);
     expect(heardA).toEqual([{ jsonrpc: "2.0", id: 0, result: { action: "decline" } } as JSONRPCMessage, cancel]);
     expect(heardB).toEqual([]);
     // The asker's own answer is handled where it lands, id restored.
     expect(await onA.route("s2", [answer])).toEqual([{ jsonrpc: "2.0", id: 0, result: { action: "decline" } } as JSONRPCMessage]);
     await onB.remove("s2");
-    await waitFor(() => endedA);
+    await waitUntil(() => endedA);
   });
 });
 
-async function waitFor(check: () => boolean, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await Bun.sleep(20);
-  }
-}
