@@ -8,7 +8,7 @@
 // under its goal.
 //
 //   FLOOR_INPUT=input.json FLOOR_ENDPOINT=http://127.0.0.1:PORT [FLOOR_EXPORT=0] ./otel-floor
-import { startOtelSink } from "../src/telemetry/otel.ts";
+import { EXPORTER_JIT_POLICY, startOtelSink } from "../src/telemetry/otel.ts";
 import { startSpanExport } from "../src/telemetry/otel-spans.ts";
 import { startMetricsExport } from "../src/telemetry/metrics-export.ts";
 import type { MetricsSnapshot } from "../src/telemetry/metrics.ts";
@@ -28,9 +28,9 @@ export interface FloorInput {
   metrics: MetricsSnapshot[];
 }
 
-// compileExecutable starts executables with the JIT held back (build.ts); tether's exec gets the
-// normal policy back after 100 ms, and so does this.
-Bun.unsafe.setJITPolicy(1);
+// compileExecutable starts executables with the JIT held back (build.ts); this thread runs the
+// exporters, so it takes the policy of tether's exporter thread (src/telemetry/otel-worker.ts).
+Bun.unsafe.setJITPolicy(EXPORTER_JIT_POLICY);
 const input = (await Bun.file(process.env.FLOOR_INPUT!).json()) as FloorInput;
 if (process.env.FLOOR_EXPORT !== "0") {
   const settings = {
