@@ -15,7 +15,29 @@
 // flush counts; CPU is user + system of the whole process, every thread. TETHER_TEST_BINARY=/path
 // measures another build (e.g. the previous commit's) the same way.
 //
-// Figures: see the end of this comment block (kept up to date with each change that moves them).
+// Figures (issue 23 item 6; 2 shared CPUs, load average 9-15, 7 rounds, medians, one run each):
+//                                   (a) wall   (b) µs/record vs floor    (c) short CPU
+//   before (traces+metrics merged)   1.211     61.2 / 29.9 = 2.05        235 / 190 = 1.240
+//   exporter thread JIT policy 10    1.243     54.2 / 31.2 = 1.74        221 / 180 = 1.223
+// All three still MISS. Where it goes (per-thread CPU from /proc/self/task/*/schedstat, 3-5 runs):
+//   short exec, all on vs none, +60 ms: the worker ~35 ms (VM 2 ms; grpc-js, the exporters and
+//   @opentelemetry/resources loaded ~8-10 ms; the first export, spans, ~7-9 ms: client, HTTP/2
+//   connection, cold serializer; the log export ~3 ms; the metrics export, the responses and the
+//   three exporters' shutdown ~10 ms); JIT threads +13 ms (+6 with the worker's JIT policy 10);
+//   main thread +7 ms (new Worker() alone ~3 ms); the fixture server +3 ms.
+//   1,000 calls, per signal alone (extra CPU): logs +121 ms for 3,036 records, traces +208 ms for
+//   2,025 spans (main +46, JIT +67, worker 58, and the fixture server +30: it parses the
+//   `_meta.traceparent` of every request, and the bench's CPU includes the children tether reaps),
+//   metrics +56 ms (main +17: building the agent events it observes, worker 26 for one export).
+//   The floor pays the exporters' own per-record cost and JIT once, but none of: the main thread's
+//   spans, records and metrics, the worker VM, the fixture's share: that gap is not in the exporter.
+// Tried and dropped: BATCH_DELAY_MS 1000 instead of 100 (a short run already sends one batch per
+// signal: no change); worker JIT policy 100 or 1000 (a long run's serializer stays interpreted:
+// +40..+150 ms of worker CPU); posting batches as JSON strings (structured clone is cheaper on the
+// main thread: 0.55 vs 0.80 ms per 512 spans); one gRPC channel for the three signals (grpc-js's
+// subchannel pool already shares the connection, the credentials comparing equal; a Channel of
+// their own per exporter costs ~1-2 ms, and sharing it needs `channelOverride`, which the OTLP
+// transport does not expose). AsyncLocalStorage costs nothing measurable (200k awaits alike).
 //
 // Logs only (issue 12, before traces and metrics), quiet machine: 30.7 and 32.6 µs of CPU per
 // record in all; fixed 35 and 39 ms for 66 records, then 19.5 and 20.3 µs per further record; wall
