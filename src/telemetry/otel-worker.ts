@@ -3,13 +3,16 @@
 // never take time from the agent loop. Protocol: ./worker-protocol.ts; main side: ./worker-sink.ts.
 // A separate entrypoint of the compiled executable (build.ts), present only in builds with telemetry.
 import type { TelemetrySink } from "./sink.ts";
-import { startOtelSink } from "./otel.ts";
+import { EXPORTER_JIT_POLICY, startOtelSink } from "./otel.ts";
 import { runRecordSink } from "./run-records.ts";
 import { type SpanExport, startSpanExport } from "./otel-spans.ts";
 import type { FromWorker, ToWorker } from "./worker-protocol.ts";
 import type { MetricsExport } from "./metrics-export.ts";
 
 declare const self: Worker;
+
+// Per VM: the main thread's policy (src/main.ts) is its own.
+Bun.unsafe.setJITPolicy(EXPORTER_JIT_POLICY);
 
 const post = (message: FromWorker): void => self.postMessage(message);
 let sink: TelemetrySink | undefined;

@@ -24,6 +24,15 @@ const SEVERITY_INFO = 9;
 const MAX_QUEUED = 16_384;
 /** Records per export request. */
 const MAX_EXPORT_RECORDS = 512;
+/**
+ * The JIT policy of the thread that runs the exporters (./otel-worker.ts; bench/otel-floor.ts the
+ * same): JavaScriptCore's tier-up thresholds times this. A worker is a VM of its own, and a short
+ * run's exporter code (grpc-js, the first export of each signal) runs a few hundred times at most:
+ * compiling it on the JIT threads cost more than it saved (~7 ms of a ~60 ms fixed cost, issue 23).
+ * The per-attribute serializer loops of a long run still reach the thresholds and are compiled;
+ * 100 (the start-up policy, build.ts) left them interpreted too long (more CPU than it saved).
+ */
+export const EXPORTER_JIT_POLICY = 10;
 
 /** What the sink needs; plain data, so it can cross to the telemetry worker. */
 export interface OtelSinkSettings {
