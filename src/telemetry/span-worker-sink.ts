@@ -4,7 +4,7 @@
 import type { OtelSinkSettings } from "./otel.ts";
 import type { QueuedSpan, SpanSink } from "./traces.ts";
 import type { WorkerChannel } from "./worker-channel.ts";
-import { BATCH_DELAY_MS, BATCH_RECORDS } from "./worker-sink.ts";
+import { batchForWorker } from "./worker-sink.ts";
 
 export interface SpanWorkerOptions {
   settings: OtelSinkSettings;
@@ -18,29 +18,16 @@ export function startSpanWorkerSink(options: SpanWorkerOptions): SpanSink {
   const user = channel.attach(options.warn);
   channel.post({ type: "start-traces", settings: options.settings, secrets: options.secrets });
 
-  let batch: QueuedSpan[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const sendBatch = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (batch.length === 0) return;
-    channel.post({ type: "spans", spans: batch });
-    batch = [];
-  };
+  const batch = batchForWorker<QueuedSpan>((spans) => channel.post({ type: "spans", spans }));
   let shutdown: Promise<void> | undefined;
   return {
     add(span) {
       if (shutdown) return;
-      batch.push(span);
-      if (batch.length >= BATCH_RECORDS) sendBatch();
-      else if (timer === undefined) {
-        timer = setTimeout(sendBatch, BATCH_DELAY_MS);
-        timer.unref?.();
-      }
+      batch.add(span);
     },
     shutdown() {
       shutdown ??= (async () => {
-        sendBatch();
+        batch.flush();
         await user.release();
       })();
       return shutdown;

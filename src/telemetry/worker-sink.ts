@@ -13,9 +13,9 @@ import { MetricsAggregator } from "./metrics.ts";
  * CPU whatever its size (a gRPC call through cold code), so batches are as large as one request
  * carries (./otel.ts).
  */
-export const BATCH_RECORDS = 512;
+const BATCH_RECORDS = 512;
 /** A partial batch leaves this long after its first record: long enough to fill up in a busy turn. */
-export const BATCH_DELAY_MS = 100;
+const BATCH_DELAY_MS = 100;
 
 export interface WorkerSinkOptions {
   /** The log exporter's; absent when logs are not exported. */
@@ -35,36 +35,50 @@ export function startWorkerSink(options: WorkerSinkOptions): TelemetrySink {
   send({ type: "start", settings: options.settings, records: options.records, metrics: options.metrics?.settings });
   const metrics = options.metrics && startMetrics(options.metrics, send);
 
-  let batch: QueuedRecord[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const sendBatch = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (batch.length === 0) return;
-    send({ type: "records", records: batch });
-    batch = [];
-  };
+  const batch = batchForWorker<QueuedRecord>((records) => send({ type: "records", records }));
 
   let shutdown: Promise<void> | undefined;
   return {
     metrics: metrics?.recorder,
     emit(name, attributes, timestampMs, trace) {
       if (shutdown) return;
-      batch.push(trace ? [name, attributes, timestampMs, trace] : [name, attributes, timestampMs]);
-      if (batch.length >= BATCH_RECORDS) sendBatch();
-      else if (timer === undefined) {
-        timer = setTimeout(sendBatch, BATCH_DELAY_MS);
-        timer.unref?.();
-      }
+      batch.add(trace ? [name, attributes, timestampMs, trace] : [name, attributes, timestampMs]);
     },
     shutdown() {
       shutdown ??= (async () => {
-        sendBatch();
+        batch.flush();
         metrics?.stop();
         await user.release();
       })();
       return shutdown;
     },
+  };
+}
+
+/**
+ * Items (log records, spans) queued for the worker: one message per BATCH_RECORDS, or BATCH_DELAY_MS
+ * after the first item of a partial batch; flush() sends what is left.
+ */
+export function batchForWorker<T>(post: (items: T[]) => void): { add(item: T): void; flush(): void } {
+  let batch: T[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (batch.length === 0) return;
+    post(batch);
+    batch = [];
+  };
+  return {
+    add(item) {
+      batch.push(item);
+      if (batch.length >= BATCH_RECORDS) flush();
+      else if (timer === undefined) {
+        timer = setTimeout(flush, BATCH_DELAY_MS);
+        timer.unref?.();
+      }
+    },
+    flush,
   };
 }
 

@@ -165,21 +165,7 @@ export const TRACES_SERVICE: grpc.ServiceDefinition = {
   Export: { ...LOGS_SERVICE.Export!, path: TRACES_EXPORT_PATH },
 };
 
-let cachedTraceTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
-
-function traceProtoTypes(): { request: protobuf.Type; response: protobuf.Type } {
-  if (!cachedTraceTypes) {
-    const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
-    root.loadSync("opentelemetry/proto/collector/trace/v1/trace_service.proto");
-    root.resolveAll();
-    cachedTraceTypes = {
-      request: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"),
-      response: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse"),
-    };
-  }
-  return cachedTraceTypes;
-}
+const traceProtoTypes = () => serviceTypes("trace");
 
 /** Decodes a protobuf ExportTraceServiceRequest into the OTLP-JSON-like object shape. */
 export function decodeExportTraceRequest(bytes: Uint8Array): unknown {
@@ -230,21 +216,28 @@ export function flattenExportTraceRequest(request: unknown, transport: OtlpTrans
   return out;
 }
 
-let cachedTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
+type ServiceTypes = { request: protobuf.Type; response: protobuf.Type };
+const cachedServiceTypes = new Map<string, ServiceTypes>();
 
-function protoTypes(): { request: protobuf.Type; response: protobuf.Type } {
-  if (!cachedTypes) {
+/** The Export request and response types of one OTLP collector service (`logs`, `trace`, `metrics`), loaded once. */
+function serviceTypes(signal: "logs" | "trace" | "metrics"): ServiceTypes {
+  let types = cachedServiceTypes.get(signal);
+  if (!types) {
     const root = new protobuf.Root();
     root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
-    root.loadSync("opentelemetry/proto/collector/logs/v1/logs_service.proto");
+    const name = signal === "trace" ? "Trace" : signal === "logs" ? "Logs" : "Metrics";
+    root.loadSync(`opentelemetry/proto/collector/${signal}/v1/${signal}_service.proto`);
     root.resolveAll();
-    cachedTypes = {
-      request: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
-      response: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse"),
+    types = {
+      request: root.lookupType(`opentelemetry.proto.collector.${signal}.v1.Export${name}ServiceRequest`),
+      response: root.lookupType(`opentelemetry.proto.collector.${signal}.v1.Export${name}ServiceResponse`),
     };
+    cachedServiceTypes.set(signal, types);
   }
-  return cachedTypes;
+  return types;
 }
+
+const protoTypes = () => serviceTypes("logs");
 
 /** Decodes a protobuf ExportLogsServiceRequest into the OTLP-JSON-like object shape. */
 export function decodeExportLogsRequest(bytes: Uint8Array): unknown {
@@ -479,65 +472,59 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     },
   });
 
+  /** One OTLP gRPC Export handler: decode, keep the entry (accepted or not), then answer as configured. */
+  const grpcExport =
+    <E extends { raw: Uint8Array; accepted: boolean; error?: string }>(
+      entryOf: (headers: Record<string, string>, raw: Uint8Array) => E,
+      decode: (entry: E) => void,
+      keep: (entry: E) => void,
+      response: protobuf.Type,
+    ) =>
+    (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      void (async () => {
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(call.metadata.getMap())) {
+          headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+        }
+        const entry = entryOf(headers, new Uint8Array(call.request));
+        try {
+          decode(entry);
+        } catch (err) {
+          entry.error = err instanceof Error ? err.message : String(err);
+          keep(entry);
+          callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
+          return;
+        }
+        entry.accepted = fail !== "grpc-unavailable";
+        keep(entry);
+        if (delayMs > 0) await sleep(delayMs);
+        if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
+        callback(null, Buffer.from(response.encode(response.create({})).finish()));
+      })();
+    };
+
   let grpcServer: grpc.Server | undefined;
   let grpcUrl = "";
   if (options.grpc !== false) {
     const service = LOGS_SERVICE;
     const server = new grpc.Server();
     server.addService(service, {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        void (async () => {
-          const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(call.metadata.getMap())) {
-            headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
-          }
-          const raw = new Uint8Array(call.request);
-          const entry: ReceivedExport = { transport: "grpc", headers, records: [], raw, accepted: false };
-          try {
-            entry.records = flattenExportLogsRequest(decodeExportLogsRequest(raw), "grpc");
-          } catch (err) {
-            entry.error = err instanceof Error ? err.message : String(err);
-            record(entry);
-            callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
-            return;
-          }
-          entry.accepted = fail !== "grpc-unavailable";
-          record(entry);
-          if (delayMs > 0) await sleep(delayMs);
-          if (!entry.accepted) {
-            callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
-            return;
-          }
-          callback(null, Buffer.from(types.response.encode(types.response.create({})).finish()));
-        })();
-      },
+      Export: grpcExport<ReceivedExport>(
+        (headers, raw) => ({ transport: "grpc", headers, records: [], raw, accepted: false }),
+        (entry) => (entry.records = flattenExportLogsRequest(decodeExportLogsRequest(entry.raw), "grpc")),
+        record,
+        types.response,
+      ),
     });
     server.addService(METRICS_SERVICE, { Export: metrics.grpc });
     // Traces (issue 23).
     server.addService(TRACES_SERVICE, {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        void (async () => {
-          const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(call.metadata.getMap())) {
-            headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
-          }
-          const raw = new Uint8Array(call.request);
-          const entry: ReceivedSpanExport = { transport: "grpc", headers, spans: [], raw, accepted: false };
-          try {
-            entry.spans = flattenExportTraceRequest(decodeExportTraceRequest(raw), "grpc");
-          } catch (err) {
-            entry.error = err instanceof Error ? err.message : String(err);
-            recordSpans(entry);
-            callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
-            return;
-          }
-          entry.accepted = fail !== "grpc-unavailable";
-          recordSpans(entry);
-          if (delayMs > 0) await sleep(delayMs);
-          if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
-          callback(null, Buffer.from(traceTypes.response.encode(traceTypes.response.create({})).finish()));
-        })();
-      },
+      Export: grpcExport<ReceivedSpanExport>(
+        (headers, raw) => ({ transport: "grpc", headers, spans: [], raw, accepted: false }),
+        (entry) => (entry.spans = flattenExportTraceRequest(decodeExportTraceRequest(entry.raw), "grpc")),
+        recordSpans,
+        traceTypes.response,
+      ),
     });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
@@ -693,21 +680,7 @@ export const METRICS_SERVICE: grpc.ServiceDefinition = {
   Export: { ...LOGS_SERVICE.Export!, path: METRICS_EXPORT_PATH },
 };
 
-let cachedMetricsTypes: { request: protobuf.Type; response: protobuf.Type } | undefined;
-
-function metricsProtoTypes(): { request: protobuf.Type; response: protobuf.Type } {
-  if (!cachedMetricsTypes) {
-    const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTO_DIR, target));
-    root.loadSync("opentelemetry/proto/collector/metrics/v1/metrics_service.proto");
-    root.resolveAll();
-    cachedMetricsTypes = {
-      request: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest"),
-      response: root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse"),
-    };
-  }
-  return cachedMetricsTypes;
-}
+const metricsProtoTypes = () => serviceTypes("metrics");
 
 /** Decodes a protobuf ExportMetricsServiceRequest into the OTLP-JSON-like object shape (enums as names). */
 export function decodeExportMetricsRequest(bytes: Uint8Array): unknown {
