@@ -342,6 +342,87 @@ export function flattenExportLogsRequest(request: unknown, transport: OtlpTransp
 }
 
 
+/** One OTLP signal as a receiver takes it: its empty entry, how its payload decodes, and its Export response. */
+interface OtlpSignalHandler<E extends ReceivedEntry> {
+  entry(transport: OtlpTransport, headers: Record<string, string>, raw: Uint8Array): E;
+  /** Decodes the payload (protobuf bytes, or parsed OTLP JSON) into the entry. */
+  fill(entry: E, payload: Uint8Array | unknown, transport: OtlpTransport): void;
+  response: protobuf.Type;
+  /** Keeps the entry, accepted or not (and wakes whoever waits for it). */
+  keep(entry: E): void;
+}
+
+interface ReceivedEntry {
+  raw: Uint8Array;
+  accepted: boolean;
+  error?: string;
+}
+
+/** How the receiver answers: the failure it is told to play, and its delay before answering. */
+interface ReceiverBehaviour {
+  fail(): OtlpFailure;
+  delay(): Promise<void>;
+}
+
+/** One OTLP/HTTP Export: decoded, kept, answered as the receiver is told to. */
+async function httpExport<E extends ReceivedEntry>(req: Request, signal: OtlpSignalHandler<E>, behaviour: ReceiverBehaviour): Promise<Response> {
+  if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
+  const headers: Record<string, string> = {};
+  req.headers.forEach((value, key) => {
+    headers[key.toLowerCase()] = value;
+  });
+  const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const transport: OtlpTransport | undefined =
+    contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
+  if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
+  const entry = signal.entry(transport, headers, new Uint8Array(await req.arrayBuffer()));
+  try {
+    const encoding = (headers["content-encoding"] ?? "identity").toLowerCase();
+    if (encoding === "gzip") entry.raw = new Uint8Array(Bun.gunzipSync(entry.raw as Uint8Array<ArrayBuffer>));
+    else if (encoding !== "identity") throw new Error(`unsupported content-encoding ${encoding}`);
+    signal.fill(entry, transport === "http-protobuf" ? entry.raw : (JSON.parse(new TextDecoder().decode(entry.raw)) as unknown), transport);
+  } catch (err) {
+    entry.error = err instanceof Error ? err.message : String(err);
+    signal.keep(entry);
+    return new Response(entry.error, { status: 400 });
+  }
+  const fail = behaviour.fail();
+  entry.accepted = fail !== "http-500" && fail !== "http-503";
+  signal.keep(entry);
+  await behaviour.delay();
+  if (!entry.accepted) return new Response(`receiver configured to fail (${fail})`, { status: fail === "http-500" ? 500 : 503 });
+  // An empty Export…ServiceResponse == full success, in the request's encoding.
+  return transport === "http-protobuf"
+    ? new Response(new Uint8Array(signal.response.encode(signal.response.create({})).finish()), { headers: { "content-type": "application/x-protobuf" } })
+    : new Response("{}", { headers: { "content-type": "application/json" } });
+}
+
+/** One OTLP/gRPC Export handler: decode, keep the entry (accepted or not), then answer as told. */
+function grpcExport<E extends ReceivedEntry>(signal: OtlpSignalHandler<E>, behaviour: ReceiverBehaviour) {
+  return (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+    void (async () => {
+      const headers: Record<string, string> = {};
+      for (const [key, value] of Object.entries(call.metadata.getMap())) {
+        headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
+      }
+      const entry = signal.entry("grpc", headers, new Uint8Array(call.request));
+      try {
+        signal.fill(entry, entry.raw, "grpc");
+      } catch (err) {
+        entry.error = err instanceof Error ? err.message : String(err);
+        signal.keep(entry);
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
+        return;
+      }
+      entry.accepted = behaviour.fail() !== "grpc-unavailable";
+      signal.keep(entry);
+      await behaviour.delay();
+      if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
+      callback(null, Buffer.from(signal.response.encode(signal.response.create({})).finish()));
+    })();
+  };
+}
+
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const types = protoTypes();
   let fail: OtlpFailure = options.fail ?? "none";
@@ -369,37 +450,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     spanExports.push(e);
     if (e.accepted) for (const w of [...waiters]) w();
   };
-  /** One trace export over HTTP: decoded, recorded, answered as the receiver is told to. */
-  const handleTraces = async (req: Request): Promise<Response> => {
-    if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
-    const headers: Record<string, string> = {};
-    req.headers.forEach((value, key) => {
-      headers[key.toLowerCase()] = value;
-    });
-    const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    const transport: OtlpTransport | undefined =
-      contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
-    if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
-    let raw = new Uint8Array(await req.arrayBuffer());
-    const entry: ReceivedSpanExport = { transport, headers, spans: [], raw, accepted: false };
-    try {
-      if ((headers["content-encoding"] ?? "identity").toLowerCase() === "gzip") raw = entry.raw = new Uint8Array(Bun.gunzipSync(raw));
-      const decoded = transport === "http-protobuf" ? decodeExportTraceRequest(raw) : (JSON.parse(new TextDecoder().decode(raw)) as unknown);
-      entry.spans = flattenExportTraceRequest(decoded, transport);
-    } catch (err) {
-      entry.error = err instanceof Error ? err.message : String(err);
-      recordSpans(entry);
-      return new Response(entry.error, { status: 400 });
-    }
-    entry.accepted = fail === "none" || fail === "grpc-unavailable";
-    recordSpans(entry);
-    if (delayMs > 0) await sleep(delayMs);
-    if (!entry.accepted) return new Response(`receiver configured to fail (${fail})`, { status: fail === "http-500" ? 500 : 503 });
-    return transport === "http-protobuf"
-      ? new Response(new Uint8Array(traceTypes.response.encode(traceTypes.response.create({})).finish()), {
-          headers: { "content-type": "application/x-protobuf" },
-        })
-      : new Response("{}", { headers: { "content-type": "application/json" } });
+  const traceSignal: OtlpSignalHandler<ReceivedSpanExport> = {
+    entry: (transport, headers, raw) => ({ transport, headers, spans: [], raw, accepted: false }),
+    fill: (entry, payload, transport) => (entry.spans = flattenExportTraceRequest(payload instanceof Uint8Array ? decodeExportTraceRequest(payload) : payload, transport)),
+    response: traceTypes.response,
+    keep: recordSpans,
   };
 
   const acceptedRecords = () => exports.filter((e) => e.accepted).flatMap((e) => e.records);
@@ -411,121 +466,39 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
     }
   };
 
+  const logSignal: OtlpSignalHandler<ReceivedExport> = {
+    entry: (transport, headers, raw) => ({ transport, headers, records: [], raw, accepted: false }),
+    fill: (entry, payload, transport) => (entry.records = flattenExportLogsRequest(payload instanceof Uint8Array ? decodeExportLogsRequest(payload) : payload, transport)),
+    response: types.response,
+    keep: record,
+  };
+  const behaviour: ReceiverBehaviour = { fail: () => fail, delay: () => (delayMs > 0 ? sleep(delayMs) : Promise.resolve()) };
+  // Metrics (issue 23).
+  const metrics = metricsSignal(() => {
+    for (const w of [...waiters]) w();
+  });
+
   // ---- OTLP/HTTP ---------------------------------------------------------------------------
   const http = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
       const url = new URL(req.url);
-      if (url.pathname === METRICS_HTTP_PATH) return metrics.http(req);
-      if (url.pathname === "/v1/traces") return handleTraces(req);
-      if (url.pathname !== "/v1/logs") return new Response("not found", { status: 404 });
-      if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
-      const headers: Record<string, string> = {};
-      req.headers.forEach((value, key) => {
-        headers[key.toLowerCase()] = value;
-      });
-      const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      const transport: OtlpTransport | undefined =
-        contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
-      if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
-
-      let raw = new Uint8Array(await req.arrayBuffer());
-      const entry: ReceivedExport = { transport, headers, records: [], raw, accepted: false };
-      try {
-        const encoding = (headers["content-encoding"] ?? "identity").toLowerCase();
-        if (encoding === "gzip") raw = entry.raw = new Uint8Array(Bun.gunzipSync(raw));
-        else if (encoding !== "identity") throw new Error(`unsupported content-encoding ${encoding}`);
-        const decoded =
-          transport === "http-protobuf" ? decodeExportLogsRequest(raw) : (JSON.parse(new TextDecoder().decode(raw)) as unknown);
-        entry.records = flattenExportLogsRequest(decoded, transport);
-      } catch (err) {
-        entry.error = err instanceof Error ? err.message : String(err);
-        record(entry);
-        return new Response(entry.error, { status: 400 });
-      }
-      if (fail === "http-500" || fail === "http-503") {
-        record(entry);
-        if (delayMs > 0) await sleep(delayMs);
-        const status = fail === "http-500" ? 500 : 503;
-        return new Response(`receiver configured to fail (${fail})`, { status });
-      }
-      entry.accepted = true;
-      record(entry);
-      if (delayMs > 0) await sleep(delayMs);
-      // An empty ExportLogsServiceResponse == full success, in the request's encoding.
-      return transport === "http-protobuf"
-        ? new Response(new Uint8Array(types.response.encode(types.response.create({})).finish()), {
-            headers: { "content-type": "application/x-protobuf" },
-          })
-        : new Response("{}", { headers: { "content-type": "application/json" } });
+      if (url.pathname === METRICS_HTTP_PATH) return httpExport(req, metrics, behaviour);
+      if (url.pathname === "/v1/traces") return httpExport(req, traceSignal, behaviour);
+      if (url.pathname === "/v1/logs") return httpExport(req, logSignal, behaviour);
+      return new Response("not found", { status: 404 });
     },
   });
 
   // ---- OTLP/gRPC ---------------------------------------------------------------------------
-  // Metrics (issue 23).
-  const metrics = metricsEndpoint({
-    fail: () => fail,
-    delay: () => (delayMs > 0 ? sleep(delayMs) : Promise.resolve()),
-    onExport: () => {
-      for (const w of [...waiters]) w();
-    },
-  });
-
-  /** One OTLP gRPC Export handler: decode, keep the entry (accepted or not), then answer as configured. */
-  const grpcExport =
-    <E extends { raw: Uint8Array; accepted: boolean; error?: string }>(
-      entryOf: (headers: Record<string, string>, raw: Uint8Array) => E,
-      decode: (entry: E) => void,
-      keep: (entry: E) => void,
-      response: protobuf.Type,
-    ) =>
-    (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-      void (async () => {
-        const headers: Record<string, string> = {};
-        for (const [key, value] of Object.entries(call.metadata.getMap())) {
-          headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
-        }
-        const entry = entryOf(headers, new Uint8Array(call.request));
-        try {
-          decode(entry);
-        } catch (err) {
-          entry.error = err instanceof Error ? err.message : String(err);
-          keep(entry);
-          callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
-          return;
-        }
-        entry.accepted = fail !== "grpc-unavailable";
-        keep(entry);
-        if (delayMs > 0) await sleep(delayMs);
-        if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
-        callback(null, Buffer.from(response.encode(response.create({})).finish()));
-      })();
-    };
-
   let grpcServer: grpc.Server | undefined;
   let grpcUrl = "";
   if (options.grpc !== false) {
-    const service = LOGS_SERVICE;
     const server = new grpc.Server();
-    server.addService(service, {
-      Export: grpcExport<ReceivedExport>(
-        (headers, raw) => ({ transport: "grpc", headers, records: [], raw, accepted: false }),
-        (entry) => (entry.records = flattenExportLogsRequest(decodeExportLogsRequest(entry.raw), "grpc")),
-        record,
-        types.response,
-      ),
-    });
-    server.addService(METRICS_SERVICE, { Export: metrics.grpc });
-    // Traces (issue 23).
-    server.addService(TRACES_SERVICE, {
-      Export: grpcExport<ReceivedSpanExport>(
-        (headers, raw) => ({ transport: "grpc", headers, spans: [], raw, accepted: false }),
-        (entry) => (entry.spans = flattenExportTraceRequest(decodeExportTraceRequest(entry.raw), "grpc")),
-        recordSpans,
-        traceTypes.response,
-      ),
-    });
+    server.addService(LOGS_SERVICE, { Export: grpcExport(logSignal, behaviour) });
+    server.addService(METRICS_SERVICE, { Export: grpcExport(metrics, behaviour) });
+    server.addService(TRACES_SERVICE, { Export: grpcExport(traceSignal, behaviour) });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
         err ? reject(err) : resolve(boundPort),
@@ -754,69 +727,17 @@ export function flattenExportMetricsRequest(request: unknown, transport: OtlpTra
   return out;
 }
 
-/** The metrics side of one receiver: what it received, and its HTTP and gRPC handlers. */
-function metricsEndpoint(state: { fail(): OtlpFailure; delay(): Promise<void>; onExport(): void }) {
-  const types = metricsProtoTypes();
+/** The metrics side of one receiver: what it received, and how its exports decode. */
+function metricsSignal(onExport: () => void): OtlpSignalHandler<ReceivedMetricsExport> & { exports: ReceivedMetricsExport[] } {
   const exports: ReceivedMetricsExport[] = [];
-  const received = (e: ReceivedMetricsExport) => {
-    exports.push(e);
-    if (e.accepted) state.onExport();
-  };
-  const okProto = () => new Uint8Array(types.response.encode(types.response.create({})).finish());
   return {
     exports,
-    async http(req: Request): Promise<Response> {
-      if (req.method !== "POST") return new Response("method not allowed", { status: 405 });
-      const headers: Record<string, string> = {};
-      req.headers.forEach((value, key) => {
-        headers[key.toLowerCase()] = value;
-      });
-      const contentType = (headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-      const transport: OtlpTransport | undefined =
-        contentType === "application/x-protobuf" ? "http-protobuf" : contentType === "application/json" ? "http-json" : undefined;
-      if (!transport) return new Response(`unsupported content-type ${contentType}`, { status: 415 });
-      let raw = new Uint8Array(await req.arrayBuffer());
-      const entry: ReceivedMetricsExport = { transport, headers, points: [], raw, accepted: false };
-      try {
-        if ((headers["content-encoding"] ?? "identity").toLowerCase() === "gzip") raw = entry.raw = new Uint8Array(Bun.gunzipSync(raw));
-        const decoded = transport === "http-protobuf" ? decodeExportMetricsRequest(raw) : (JSON.parse(new TextDecoder().decode(raw)) as unknown);
-        entry.points = flattenExportMetricsRequest(decoded, transport);
-      } catch (err) {
-        entry.error = err instanceof Error ? err.message : String(err);
-        received(entry);
-        return new Response(entry.error, { status: 400 });
-      }
-      const fail = state.fail();
-      entry.accepted = fail !== "http-500" && fail !== "http-503";
-      received(entry);
-      await state.delay();
-      if (!entry.accepted) return new Response(`receiver configured to fail (${fail})`, { status: fail === "http-500" ? 500 : 503 });
-      return transport === "http-protobuf"
-        ? new Response(okProto(), { headers: { "content-type": "application/x-protobuf" } })
-        : new Response("{}", { headers: { "content-type": "application/json" } });
-    },
-    grpc(call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void {
-      void (async () => {
-        const headers: Record<string, string> = {};
-        for (const [key, value] of Object.entries(call.metadata.getMap())) {
-          headers[key.toLowerCase()] = typeof value === "string" ? value : Buffer.from(value).toString("base64");
-        }
-        const raw = new Uint8Array(call.request);
-        const entry: ReceivedMetricsExport = { transport: "grpc", headers, points: [], raw, accepted: false };
-        try {
-          entry.points = flattenExportMetricsRequest(decodeExportMetricsRequest(raw), "grpc");
-        } catch (err) {
-          entry.error = err instanceof Error ? err.message : String(err);
-          received(entry);
-          callback({ code: grpc.status.INVALID_ARGUMENT, details: entry.error });
-          return;
-        }
-        entry.accepted = state.fail() !== "grpc-unavailable";
-        received(entry);
-        await state.delay();
-        if (!entry.accepted) return callback({ code: grpc.status.UNAVAILABLE, details: "receiver configured to fail (grpc-unavailable)" });
-        callback(null, Buffer.from(okProto()));
-      })();
+    entry: (transport, headers, raw) => ({ transport, headers, points: [], raw, accepted: false }),
+    fill: (entry, payload, transport) => (entry.points = flattenExportMetricsRequest(payload instanceof Uint8Array ? decodeExportMetricsRequest(payload) : payload, transport)),
+    response: metricsProtoTypes().response,
+    keep(entry) {
+      exports.push(entry);
+      if (entry.accepted) onExport();
     },
   };
 }
