@@ -22,6 +22,8 @@ import type { Tracer } from "../telemetry/traces.ts";
  * daemon takes the config's keep_alive_idle_sec.
  */
 export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise<McpConnection> {
+  // First, as a direct connection's transport does: a bad [otel] trace_exporter is this command's config error (exit 2), before any daemon starts.
+  const tracer = await ctx.tracing.tracer();
   const idleSec = (await ctx.config()).config.keepAliveIdleSec ?? DEFAULT_KEEP_ALIVE_IDLE_SEC;
   // A stdio server runs where the command runs (as when tether starts it itself), not where the daemon does.
   const placed: ServerConfig = server.transport === "stdio" ? { ...server, cwd: stdioDirectory(ctx, server) } : server;
@@ -34,7 +36,7 @@ export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise
   const opened = result as OpenedServer;
   if (opened.restarted === "crashed") ctx.log.notice(`server "${server.name}" had stopped; the keep-alive daemon started it again`);
   if (opened.restarted === "config") ctx.log.notice(`server "${server.name}" changed (config or environment); the keep-alive daemon restarted it`);
-  return remoteConnection(ctx, client, server, opened, await ctx.tracing.tracer());
+  return remoteConnection(ctx, client, server, opened, tracer);
 }
 
 function definedEnv(ctx: Context): Record<string, string> {

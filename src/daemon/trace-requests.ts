@@ -13,9 +13,15 @@ export function outgoingTrace(tracer: Tracer): { trace?: { traceparent: string; 
 }
 
 /** Runs the daemon's handling of one request in a span continuing the command's trace. */
-export async function inDaemonRequest<T>(ctx: Pick<Context, "tracing">, method: string, params: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-  const tracer = await ctx.tracing.tracer();
-  if (!tracer.propagating) return work();
+export async function inDaemonRequest<T>(ctx: Pick<Context, "tracing" | "log">, method: string, params: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+  // A tracer that cannot start (a bad [otel] trace_exporter) must not fail the request it would
+  // only describe: every request, `status` included, would then go unanswered. The command that
+  // asked reports the config error itself (remote.ts takes its own tracer first).
+  const tracer = await ctx.tracing.tracer().catch((error: unknown) => {
+    ctx.log.debug(`traces are off in the daemon: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  });
+  if (!tracer?.propagating) return work();
   const trace = params.trace as { traceparent?: unknown; tracestate?: unknown } | undefined;
   const attributes = { "tether.daemon.method": method, "mcp.server": typeof params.server === "string" ? params.server : undefined };
   return inSpan(tracer, "tether.daemon_request", { kind: SpanKind.SERVER, parent: parseTraceparent(trace?.traceparent, trace?.tracestate) ?? null, attributes }, () => work());

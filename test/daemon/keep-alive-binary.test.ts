@@ -2,7 +2,7 @@
 // it outlives the command that started it, and stop ends it. Every daemon is stopped by pid after
 // its test.
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureHostBinary } from "../support/binary.ts";
 import { expectOk, isProcessAlive, makeHome, runTether } from "../support/cli.ts";
@@ -53,6 +53,17 @@ describe("compiled binary", () => {
     const server = Number(counts[0]![2]);
     await eventually(() => !isProcessAlive(server));
     expect(isProcessAlive(server)).toBe(false);
+  });
+  test("a bad [otel] trace_exporter: the command says so (exit 2) and the daemon still answers", async () => {
+    appendFileSync(home.configPath, '\n[otel]\ntrace_exporter = { otlp-grpc = { endpoint = "localhost:4317" } }\n');
+    const call = await tether(["mcp", "call", "fx", "count"]);
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain('[otel] trace_exporter otlp-grpc: endpoint must be an http(s) URL, got "localhost:4317"');
+    // The daemon handles every request (status, open) with traces off rather than leaving it unanswered.
+    const start = await tether(["mcp", "daemon", "start", "--json"]);
+    const { pid } = JSON.parse(expectOk(start).stdout) as { pid: number };
+    seenPids.add(pid);
+    expect(expectOk(await tether(["mcp", "daemon", "status"])).stdout).toStartWith(`keep-alive daemon ${pid}\n`);
   });
 });
 
