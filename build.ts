@@ -200,10 +200,18 @@ const CITTY_NODE_UTIL_IMPORT = /^import \{ parseArgs as (\S+) \} from "node:util
 /** Node's parseArgs as far as citty uses it, without node:util (src/cli/parse-args.ts). */
 const CITTY_PARSE_ARGS: string = path.join(ROOT, "src/cli/parse-args.ts");
 
+/** The export line of citty's copy of scule (its camelCase/kebabCase/snakeCase), which cittyParseArgsPlugin memoizes. */
+const CITTY_SCULE_EXPORTS = /^export \{ ((?:\w+ as \w+(?:, )?)+) \};$/m;
+
 /**
  * citty imports node:util for parseArgs alone, and node:util costs ~0.8 ms to load on every start
  * (most of the gap between `tether mcp list` and a bare Bun hello). Give citty src/cli/parse-args.ts
  * instead. Fails the build if citty's import changes shape, rather than shipping a different parser.
+ *
+ * citty also spells every flag of a command two more ways (camelCase, kebab-case) on each parse,
+ * and again on each read of an absent flag through its args proxy, splitting names a character at
+ * a time: a fifth of the keep-alive daemon's work per `mcp call` (issue 22). The names are the
+ * commands' own flags and properties, so each spelling is worked out once per process.
  */
 function cittyParseArgsPlugin(): BunPlugin {
   return {
@@ -215,6 +223,17 @@ function cittyParseArgsPlugin(): BunPlugin {
           throw new Error(`${args.path}: no \`import { parseArgs } from "node:util"\` line to replace; update cittyParseArgsPlugin in build.ts`);
         }
         const contents = source.replace(CITTY_NODE_UTIL_IMPORT, (_, local: string) => `import { parseArgs as ${local} } from ${JSON.stringify(CITTY_PARSE_ARGS)};`);
+        return { contents, loader: "js" };
+      });
+      build.onLoad({ filter: /[\\/]node_modules[\\/]citty[\\/]dist[\\/]_chunks[\\/]libs[\\/]scule\.mjs$/ }, async (args) => {
+        const source = await Bun.file(args.path).text();
+        const exports = CITTY_SCULE_EXPORTS.exec(source)?.[1];
+        if (!exports) throw new Error(`${args.path}: no \`export { camelCase as … }\` line to memoize; update cittyParseArgsPlugin in build.ts`);
+        const names = exports.split(", ").map((item) => item.split(" as ") as [string, string]);
+        // One argument only (a second one, a joiner or options, goes straight through); a symbol key is fine in a Map.
+        const memo = `function __tetherMemo(fn) { const seen = new Map(); return (name, option) => { if (option !== undefined) return fn(name, option); let value = seen.get(name); if (value === undefined) seen.set(name, (value = fn(name))); return value; }; }`;
+        const wrapped = names.map(([local, exported]) => `const __tether_${exported} = __tetherMemo(${local});`).join("\n");
+        const contents = source.replace(CITTY_SCULE_EXPORTS, `${memo}\n${wrapped}\nexport { ${names.map(([, exported]) => `__tether_${exported} as ${exported}`).join(", ")} };`);
         return { contents, loader: "js" };
       });
     },

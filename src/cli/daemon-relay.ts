@@ -17,6 +17,7 @@ import { ConnectionError } from "../errors.ts";
 import { DaemonClient } from "../daemon/connection.ts";
 import { DAEMON_DIR, daemonKey, MAX_SOCKET_PATH_BYTES, socketFileName } from "../daemon/key.ts";
 import { DAEMON_PROTOCOL, type RunOutcome, type RunRequest } from "../daemon/protocol.ts";
+import { definedEnv } from "../env.ts";
 import { VERSION } from "../version.ts";
 import { takeConfigFlag } from "./config-flag.ts";
 import { colorAllowed, fdStream, isTerminal, standardTerminals } from "./process-io.ts";
@@ -139,14 +140,4 @@ function under(cwd: string, path: string): string | undefined {
 /** No empty, `.` or `..` segment. */
 function isPlainAbsolute(path: string): boolean {
   return path.length > 1 && path.startsWith("/") && !(path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..") || path.includes("//") || path.includes("/./") || path.includes("/../"));
-}
-
-/** The environment without unset names, by a plain loop (see the top of this file). */
-function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const defined: Record<string, string> = {};
-  for (const name in env) {
-    const value = env[name];
-    if (value !== undefined) defined[name] = value;
-  }
-  return defined;
 }

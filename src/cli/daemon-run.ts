@@ -39,11 +39,11 @@ export async function runForCaller(daemon: Context, request: RunRequest, relay: 
   }
   const tty = request.tty ?? terminalsOfProcess(request.pid);
   if (!tty) return { fallback: "the caller's terminals cannot be told" };
-  const ctx = callerContext({ ...request, tty }, relay, configPath, configCache);
+  const accepting = acceptOnFirstEffect(relay, servers);
+  const ctx = callerContext({ ...request, tty }, accepting.relay, configPath, configCache);
   if (ctx.paths.config !== daemon.paths.config) return { fallback: "another config file" };
-  ctx.keptAlive = servers;
+  ctx.keptAlive = accepting.servers;
   if (!(await usesKeptAliveServer(ctx, rest))) return { fallback: "no server kept alive here" };
-  relay.accepted();
   daemon.log.debug(`running "tether ${rest.slice(0, 2).join(" ")}" for a caller`);
   const interrupts: Interrupts = {
     listen: (handler) => relay.onInterrupt(handler),
@@ -51,6 +51,44 @@ export async function runForCaller(daemon: Context, request: RunRequest, relay: 
     exitNow: () => {},
   };
   return { exitCode: await invoke(request.argv, relayedCommands, () => ctx, interrupts) };
+}
+
+/**
+ * The relay and the servers for a run that tells its caller it was accepted (from then on the
+ * caller must not run the command again) just before its first act the caller could see or a
+ * server could: output, a read of stdin, a request to a server other than opening it. Not at the
+ * start: the caller would then wake up, mid-run, to a message that needs nothing of it, on the CPU
+ * this run is using (the kernel wakes it beside its waker), which cost a warm call ~0.5 ms
+ * (issue 22). A run that ends before any such act has done nothing: its answer says the rest.
+ */
+function acceptOnFirstEffect(relay: RunRelay, servers: DaemonChannel): { relay: RunRelay; servers: DaemonChannel } {
+  let accepted = false;
+  const accept = () => {
+    if (accepted) return;
+    accepted = true;
+    relay.accepted();
+  };
+  return {
+    relay: {
+      ...relay,
+      write(stream, text) {
+        accept();
+        relay.write(stream, text);
+      },
+      read() {
+        accept();
+        return relay.read();
+      },
+    },
+    servers: {
+      request(method, params, handlers, signal) {
+        // Opening the kept server changes nothing the caller would do differently on its own.
+        if (method !== "open") accept();
+        return servers.request(method, params, handlers, signal);
+      },
+      close: () => servers.close(),
+    },
+  };
 }
 
 /** The tree a caller's command runs in here: only the commands callers hand over (RELAYED_COMMANDS). */

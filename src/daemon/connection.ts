@@ -129,26 +129,12 @@ export class DaemonClient implements DaemonChannel {
 async function connectSocket(path: string, timeoutMs: number, events: WireEvents): Promise<Wire | undefined> {
   if (process.platform === "win32") return connectNodeSocket(path, timeoutMs, events);
   let socket: Awaited<ReturnType<typeof Bun.connect>> | undefined;
-  // Bytes the kernel did not take yet (a large request), sent on drain.
-  const unsent: Uint8Array[] = [];
-  let ending = false;
+  let writer: SocketWriter | undefined;
   let closed = false;
   const close = (error?: Error) => {
     if (closed) return;
     closed = true;
     events.close(error);
-  };
-  const flush = () => {
-    while (socket && unsent.length > 0) {
-      const chunk = unsent[0]!;
-      const written = socket.write(chunk);
-      if (written < chunk.length) {
-        unsent[0] = chunk.subarray(Math.max(0, written));
-        return;
-      }
-      unsent.shift();
-    }
-    if (ending) socket?.end();
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -160,7 +146,7 @@ async function connectSocket(path: string, timeoutMs: number, events: WireEvents
         unix: path,
         socket: {
           data: (_socket, data) => events.data(data),
-          drain: () => flush(),
+          drain: () => writer?.flush(),
           end: () => close(),
           close: () => close(),
           error: (_socket, error) => close(error),
@@ -172,20 +158,54 @@ async function connectSocket(path: string, timeoutMs: number, events: WireEvents
   } finally {
     clearTimeout(timer);
   }
-  const encoder = new TextEncoder();
+  const open = (writer = socketWriter(socket));
   return {
     write(text) {
-      if (closed) return;
-      unsent.push(encoder.encode(text));
-      if (unsent.length === 1) flush();
+      if (!closed) open.write(text);
     },
-    end() {
-      ending = true;
-      if (unsent.length === 0) socket?.end();
-    },
+    end: () => open.end(),
     destroy() {
       socket?.terminate();
       close();
+    },
+  };
+}
+
+/** Writes to one of Bun's sockets, keeping what the kernel did not take yet until it drains. */
+export interface SocketWriter {
+  write(text: string): void;
+  /** Sends what waits; called on the socket's drain. */
+  flush(): void;
+  /** Ends the socket once everything written has been sent. */
+  end(): void;
+}
+
+export function socketWriter(socket: { write(data: Uint8Array): number; end(): void }): SocketWriter {
+  // Bytes the kernel did not take yet (a large message), sent on drain.
+  const unsent: Uint8Array[] = [];
+  const encoder = new TextEncoder();
+  let ending = false;
+  const flush = () => {
+    while (unsent.length > 0) {
+      const chunk = unsent[0]!;
+      const written = socket.write(chunk);
+      if (written < chunk.length) {
+        unsent[0] = chunk.subarray(Math.max(0, written));
+        return;
+      }
+      unsent.shift();
+    }
+    if (ending) socket.end();
+  };
+  return {
+    write(text) {
+      unsent.push(encoder.encode(text));
+      if (unsent.length === 1) flush();
+    },
+    flush,
+    end() {
+      ending = true;
+      if (unsent.length === 0) socket.end();
     },
   };
 }

@@ -3,7 +3,6 @@
 // keep_alive_idle_sec without use. It removes its socket and metadata on the way out, but only
 // while they are still its own (a replacement's are left alone).
 import { chmodSync, existsSync, rmSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 import type { Context } from "../context.ts";
 import { TetherError } from "../errors.ts";
@@ -32,6 +31,7 @@ import {
 } from "./protocol.ts";
 import type { DaemonStatus, OpenedServer } from "./status.ts";
 import { inDaemonRequest } from "./trace-requests.ts";
+import { type DaemonConnection, listenDaemon } from "./listen.ts";
 
 /** How long the daemon's own shutdown may take (closing every server) before it exits anyway. */
 const SHUTDOWN_LIMIT_MS = 5_000;
@@ -84,7 +84,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
   const startedAt = ctx.now();
   let idleMs = options.idleSec * 1000;
   let lastActivity = startedAt;
-  const sockets = new Set<Socket>();
+  const sockets = new Set<DaemonConnection>();
   let finish!: (why: "idle" | "stopped" | "signal") => void;
   const finished = new Promise<"idle" | "stopped" | "signal">((resolve) => (finish = resolve));
 
@@ -101,7 +101,7 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
     servers: pool.states(),
   });
 
-  const server: Server = createServer((socket) => {
+  const server = await listenDaemon(files.socket, (socket) => {
     if (sockets.size >= MAX_DAEMON_CLIENTS) return void socket.destroy();
     sockets.add(socket);
     lastActivity = ctx.now();
@@ -114,14 +114,10 @@ export async function runDaemonHost(ctx: Context, files: DaemonFiles, options: D
       setIdle: (sec) => void (idleMs = sec * 1000),
       stop: () => finish("stopped"),
     });
-    socket.on("close", () => {
+    socket.onClose(() => {
       sockets.delete(socket);
       lastActivity = ctx.now();
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(files.socket, () => resolve());
   });
   // The directory already keeps others out; the socket's own mode says the same.
   if (process.platform !== "win32") chmodSync(files.socket, 0o600);
@@ -164,7 +160,7 @@ interface ClientHandling {
 }
 
 /** One command's connection: its requests, and the answers to the questions asked on its behalf. */
-function serveClient(socket: Socket, handling: ClientHandling): void {
+function serveClient(socket: DaemonConnection, handling: ClientHandling): void {
   const { ctx, pool } = handling;
   const asks = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   const running = new Map<number, AbortController>();
@@ -175,10 +171,22 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
   const unheard = new Map<number, Interrupt["signal"]>();
   let nextAsk = 1;
   let gone = false;
-  const send = (message: DaemonMessage) => {
-    if (!gone) socket.write(encodeLine(message));
+  // A run's output waits for the end of this turn of the event loop, or for the next message of
+  // any other kind: a command that prints and ends reaches its caller in one write, which wakes it
+  // once (issue 22). Everything else goes at once, after the output before it.
+  let queued = "";
+  const flush = () => {
+    if (queued && !gone) socket.write(queued);
+    queued = "";
   };
-  socket.on("close", () => {
+  const send = (message: DaemonMessage) => {
+    if (gone) return;
+    const wasEmpty = queued === "";
+    queued += encodeLine(message);
+    if (!("output" in message)) flush();
+    else if (wasEmpty) setImmediate(flush);
+  };
+  socket.onClose(() => {
     gone = true;
     // The command went away (Ctrl-C, killed): its requests are cancelled, its questions unanswerable.
     for (const controller of running.values()) controller.abort(new TetherError("the command that made this request went away"));
@@ -207,7 +215,6 @@ function serveClient(socket: Socket, handling: ClientHandling): void {
       return () => void listeners.delete(handler);
     },
   });
-  socket.on("error", () => {});
   readLines(
     socket,
     (message) => {

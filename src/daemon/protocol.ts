@@ -2,7 +2,6 @@
 // socket connection per command, every line bounded. Requests carry an id; the daemon answers each
 // once, and meanwhile may send progress, log lines and questions (elicitation, roots, sampling) for
 // that request, which the command answers on the same connection.
-import type { Socket } from "node:net";
 import { ConfigError, ConnectionError, TetherError, ToolError, UsageError, AuthError, CancelledError } from "../errors.ts";
 
 /** The most bytes one line may have: a tool result as large as the largest line a stdio server may send, and room for its JSON. */
@@ -177,10 +176,15 @@ function tooLong(maxBytes: number): Error {
   return new Error(`a keep-alive message was longer than ${bound}, the most tether reads on its socket`);
 }
 
-/** lineDecoder on a node:net socket (the daemon's side): a broken peer's connection is closed. */
-export function readLines(socket: Socket, onMessage: (message: unknown) => void, onError: (error: Error) => void, maxBytes = MAX_DAEMON_MESSAGE_BYTES): void {
+/** lineDecoder on a connection to the daemon (its side): a broken peer's connection is closed. */
+export function readLines(
+  connection: { onData(handler: (bytes: Uint8Array) => void): void; destroy(): void },
+  onMessage: (message: unknown) => void,
+  onError: (error: Error) => void,
+  maxBytes = MAX_DAEMON_MESSAGE_BYTES,
+): void {
   const decode = lineDecoder(onMessage, onError, maxBytes);
-  socket.on("data", (data: Buffer) => {
-    if (!decode(data)) socket.destroy();
+  connection.onData((data) => {
+    if (!decode(data)) connection.destroy();
   });
 }

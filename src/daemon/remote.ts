@@ -4,6 +4,7 @@
 import type { LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import type { Context } from "../context.ts";
 import { DEFAULT_KEEP_ALIVE_IDLE_SEC, type ServerConfig } from "../config/types.ts";
+import { definedEnv } from "../env.ts";
 import { TetherError } from "../errors.ts";
 import type { CallOptions, CallProgress, McpConnection } from "../mcp/connect.ts";
 import { deliverServerLog } from "../mcp/server-requests.ts";
@@ -27,7 +28,7 @@ export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise
   const idleSec = (await ctx.config()).config.keepAliveIdleSec ?? DEFAULT_KEEP_ALIVE_IDLE_SEC;
   // A stdio server runs where the command runs (as when tether starts it itself), not where the daemon does.
   const placed: ServerConfig = server.transport === "stdio" ? { ...server, cwd: stdioDirectory(ctx, server) } : server;
-  const open: OpenParams = { server: placed, env: definedEnv(ctx), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, server) };
+  const open: OpenParams = { server: placed, env: definedEnv(ctx.env), cwd: ctx.cwd, fingerprint: serverFingerprint(ctx, server) };
   const handlers = requestHandlers(ctx, server);
   const request = (daemon: DaemonChannel) => daemon.request("open", { open, idleSec }, handlers, ctx.signal);
   // A command the daemon runs for a caller (cli/daemon-run.ts) reaches its servers in process.
@@ -37,10 +38,6 @@ export async function openKeptAlive(ctx: Context, server: ServerConfig): Promise
   if (opened.restarted === "crashed") ctx.log.notice(`server "${server.name}" had stopped; the keep-alive daemon started it again`);
   if (opened.restarted === "config") ctx.log.notice(`server "${server.name}" changed (config or environment); the keep-alive daemon restarted it`);
   return remoteConnection(ctx, client, server, opened, tracer);
-}
-
-function definedEnv(ctx: Context): Record<string, string> {
-  return Object.fromEntries(Object.entries(ctx.env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /** This command answers the server's questions and shows its log lines, as if it had started the server itself. */

@@ -3,13 +3,14 @@
 // what restarts a server (its fingerprint).
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "../../src/context.ts";
 import type { ServerConfig } from "../../src/config/types.ts";
 import { ConfigError, ConnectionError, ToolError, UsageError } from "../../src/errors.ts";
 import { DaemonClient } from "../../src/daemon/connection.ts";
+import { type DaemonListener, listenDaemon } from "../../src/daemon/listen.ts";
 import { serverFingerprint } from "../../src/daemon/fingerprint.ts";
 import { daemonKey, MAX_SOCKET_PATH_BYTES } from "../../src/daemon/key.ts";
 import { daemonFiles, ensureOwnDir } from "../../src/daemon/paths.ts";
@@ -68,15 +69,14 @@ describe("someone else's directory", () => {
 });
 
 describe("wire", () => {
-  let server: Server | undefined;
+  let server: DaemonListener | undefined;
   afterEach(() => server?.close());
 
-  /** A listener whose first connection's lines (bounded by `max`) are collected. */
+  /** The daemon's listener, its first connection's lines (bounded by `max`) collected. */
   async function listen(max: number): Promise<{ path: string; messages: unknown[]; errors: string[] }> {
     const path = join(dir, "s.sock");
     const got = { path, messages: [] as unknown[], errors: [] as string[] };
-    server = createServer((socket: Socket) => readLines(socket, (m) => got.messages.push(m), (e) => got.errors.push(e.message), max));
-    await new Promise<void>((resolve) => server!.listen(path, resolve));
+    server = await listenDaemon(path, (connection) => readLines(connection, (m) => got.messages.push(m), (e) => got.errors.push(e.message), max));
     return got;
   }
 
