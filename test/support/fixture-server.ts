@@ -10,11 +10,11 @@ import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js";
-import { createMcpHandler } from "@modelcontextprotocol/server";
-import { serveStdio as serveModernStdio } from "@modelcontextprotocol/server/stdio";
-import { createFixtureMcpServer, createModernFixtureServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
+import { createFixtureMcpServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { DEVICE_POLL_ANSWERS, type DeviceFixtureOptions, type DevicePollAnswer, OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
-import { EnterpriseIdp } from "./enterprise-idp.ts";
+// The v2 SDK (./fixture-tools-modern.ts) and the enterprise IdP (jose) are imported where a fixture
+// of that era or with --idp needs them: the suite starts hundreds of fixtures, most of them legacy
+// stdio ones, and loading what they never use was most of each start's CPU.
 import { endlessSseEvent, omitResultType, resultRewriter, spoilContent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -284,6 +284,7 @@ async function serveStdio(options: FixtureOptions): Promise<void> {
     await createFixtureMcpServer(options).connect(new StdioServerTransport());
     return;
   }
+  const [{ serveStdio: serveModernStdio }, { createModernFixtureServer }] = await Promise.all([import("@modelcontextprotocol/server/stdio"), import("./fixture-tools-modern.ts")]);
   serveModernStdio(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "serve" });
 }
 
@@ -326,11 +327,16 @@ function parseJsonBody(res: ServerResponse, body: string): unknown {
   }
 }
 
+async function modernHandler(options: FixtureOptions) {
+  const [{ createMcpHandler }, { createModernFixtureServer }] = await Promise.all([import("@modelcontextprotocol/server"), import("./fixture-tools-modern.ts")]);
+  return createMcpHandler(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "stateless" });
+}
+
 async function serveHttp(options: FixtureOptions): Promise<void> {
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
   // The ID-JAG names the authorization server's first pre-registered client.
-  const idp = oauth && options.idp ? new EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "", !options.idpNoDevice) : undefined;
+  const idp = oauth && options.idp ? new (await import("./enterprise-idp.ts")).EnterpriseIdp(() => origin, options.idpClients, options.idpKeyClients, () => options.staticClients[0]?.split(":")[0] ?? "", !options.idpNoDevice) : undefined;
   if (oauth && idp) oauth.enterprise = idp;
   const legacySessions = new Map<string, SSEServerTransport>();
   // `methods`: JSON-RPC requests by method (list caching tests count tools/list).
@@ -416,10 +422,7 @@ async function serveHttp(options: FixtureOptions): Promise<void> {
     await transport.handleRequest(req, res, parsed);
   };
 
-  const modern =
-    options.era === "legacy"
-      ? undefined
-      : createMcpHandler(() => createModernFixtureServer(options), { legacy: options.era === "modern" ? "reject" : "stateless" });
+  const modern = options.era === "legacy" ? undefined : await modernHandler(options);
 
   /** The v2 handler speaks web Request/Response; this fixture serves node:http. */
   const handleModern = async (req: IncomingMessage, res: ServerResponse, body: string) => {
