@@ -6,15 +6,15 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { InMemoryEventStore } from "@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js";
+import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createFixtureMcpServer, type FixtureToolOptions, HOSTILE_TEXT, taskStatuses } from "./fixture-tools.ts";
 import { DEVICE_POLL_ANSWERS, type DeviceFixtureOptions, type DevicePollAnswer, OAuthFixture, type OAuthFixtureOptions } from "./oauth-server.ts";
-// The v2 SDK (./fixture-tools-modern.ts) and the enterprise IdP (jose) are imported where a fixture
-// of that era or with --idp needs them: the suite starts hundreds of fixtures, most of them legacy
-// stdio ones, and loading what they never use was most of each start's CPU.
+// The v2 SDK (./fixture-tools-modern.ts), the enterprise IdP (jose) and the v1 HTTP transports are
+// imported where a fixture of that era, with --idp or over HTTP needs them: the suite starts
+// hundreds of fixtures, most of them legacy stdio ones, and loading what they never use was
+// about half of each start's CPU.
 import { endlessSseEvent, omitResultType, resultRewriter, spoilContent, FLOOD_KINDS, type FloodKind, floodSse, floodStream, forkHelper, stderrWithoutNewline } from "./fixture-hostile.ts";
 
 interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
@@ -333,6 +333,11 @@ async function modernHandler(options: FixtureOptions) {
 }
 
 async function serveHttp(options: FixtureOptions): Promise<void> {
+  const [{ SSEServerTransport }, { StreamableHTTPServerTransport }, { InMemoryEventStore }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/server/sse.js"),
+    import("@modelcontextprotocol/sdk/server/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js"),
+  ]);
   let origin = "";
   const oauth = options.oauth ? new OAuthFixture(options, () => origin) : undefined;
   // The ID-JAG names the authorization server's first pre-registered client.
