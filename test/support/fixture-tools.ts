@@ -1,7 +1,7 @@
 // The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
 // is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`,
-// ./fixture-tools-modern.ts, loaded only by a fixture of those eras: most fixtures are legacy, and
-// loading both SDKs made every start of the suite's hundreds of fixture processes a third dearer).
+// ./fixture-tools-modern.ts, loaded only by a fixture of those eras: a run of the suite starts
+// about 1,100 fixtures, most of them legacy, and loading both SDKs made each start ~70% dearer).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
