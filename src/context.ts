@@ -84,6 +84,12 @@ export interface Context {
   /** The run's one telemetry worker thread, shared by log records and spans; started by its first message. */
   telemetryWorker(): Promise<WorkerChannel>;
   /**
+   * How long a command waits on a keep-alive daemon that does not answer (src/daemon/client.ts's
+   * defaults when absent): for its status, and for its process to end before it is killed. Tests
+   * of a hung daemon shorten them rather than wait the defaults out.
+   */
+  daemonWaits?: { statusMs: number; stopMs: number };
+  /**
    * Set only for a command the keep-alive daemon runs for a caller (cli/daemon-run.ts): the daemon
    * itself, so the command reaches the servers kept there in process rather than over its socket.
    */

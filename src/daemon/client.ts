@@ -17,6 +17,12 @@ const STATUS_TIMEOUT_MS = 2_000;
 const STOP_WAIT_MS = 8_000;
 const POLL_MS = 50;
 
+type Waits = NonNullable<Context["daemonWaits"]>;
+
+function waitsOf(ctx: Context): Waits {
+  return ctx.daemonWaits ?? { statusMs: STATUS_TIMEOUT_MS, stopMs: STOP_WAIT_MS };
+}
+
 /**
  * A connection to the daemon with its status, when one answers on the socket within `timeoutMs`.
  * A bare connect is not enough: the kernel accepts connections on a hung daemon's listening socket.
@@ -56,7 +62,7 @@ async function statusOf(client: DaemonClient, timeoutMs: number): Promise<Daemon
 
 /** The status of this config's daemon, or undefined when none runs. */
 export function daemonStatus(ctx: Context): Promise<DaemonStatus | undefined> {
-  return probeDaemon(daemonFiles(ctx));
+  return probeDaemon(daemonFiles(ctx), waitsOf(ctx).statusMs);
 }
 
 /**
@@ -66,17 +72,18 @@ export function daemonStatus(ctx: Context): Promise<DaemonStatus | undefined> {
  */
 export async function ensureDaemon(ctx: Context): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   const files = daemonFiles(ctx);
-  const ready = await connectReady(files, ctx.version);
+  const ready = await connectReady(files, ctx.version, waitsOf(ctx));
   return ready ? { ...ready, started: false } : startUnderLock(ctx, files);
 }
 
 /** Starts the daemon under the start lock, unless one that got the lock first already answers. */
 async function startUnderLock(ctx: Context, files: DaemonFiles): Promise<{ client: DaemonClient; status: DaemonStatus; started: boolean }> {
   ensureOwnDir(files.dir);
+  const waits = waitsOf(ctx);
   return withFileLock(
     files.lock,
     async () => {
-      const raced = await connectReady(files, ctx.version);
+      const raced = await connectReady(files, ctx.version, waits);
       if (raced) return { ...raced, started: false };
       await clearStale(ctx, files);
       const { launchDaemon } = await import("./launch.ts");
@@ -86,7 +93,7 @@ async function startUnderLock(ctx: Context, files: DaemonFiles): Promise<{ clien
       let exitCode: number | null | undefined;
       void exited.then((code) => (exitCode = code));
       while (Date.now() < deadline) {
-        const answered = await connectAnswered(files);
+        const answered = await connectAnswered(files, waits.statusMs);
         if (answered?.status.pid === pid) return { ...answered, started: true };
         answered?.client.destroy();
         if (exitCode !== undefined) break;
@@ -110,28 +117,29 @@ async function startUnderLock(ctx: Context, files: DaemonFiles): Promise<{ clien
  */
 export async function withDaemon<T>(ctx: Context, first: (client: DaemonClient) => Promise<T>): Promise<{ client: DaemonClient; result: T }> {
   const files = daemonFiles(ctx);
-  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  const waits = waitsOf(ctx);
+  const client = await DaemonClient.connect(files.socket, waits.statusMs);
   if (client) {
-    const status = statusOf(client, STATUS_TIMEOUT_MS);
+    const status = statusOf(client, waits.statusMs);
     const result = first(client);
     const answered = await status;
     if (answered && isCurrent(answered, ctx.version)) return { client, result: await result };
     result.catch(() => {});
     client.destroy();
-    if (answered) await stopPid(files, answered.pid);
+    if (answered) await stopPid(files, answered.pid, waits);
   }
   // Straight to the start: asking again outside the lock would wait out a hung daemon twice.
   const { client: started } = await startUnderLock(ctx, files);
   return { client: started, result: await first(started) };
 }
 
-async function connectReady(files: DaemonFiles, version: string): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
+async function connectReady(files: DaemonFiles, version: string, waits: Waits): Promise<{ client: DaemonClient; status: DaemonStatus } | undefined> {
   // One connection for the status and the requests after it: a warm command pays one connect.
-  const answered = await connectAnswered(files);
+  const answered = await connectAnswered(files, waits.statusMs);
   if (!answered || isCurrent(answered.status, version)) return answered;
   // Left by another tether version (an upgrade): it would serve this command with its old code.
   answered.client.destroy();
-  await stopPid(files, answered.status.pid);
+  await stopPid(files, answered.status.pid, waits);
   return undefined;
 }
 
@@ -141,9 +149,10 @@ async function connectReady(files: DaemonFiles, version: string): Promise<{ clie
  */
 async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
   const meta = readMeta(files);
-  if (meta && meta.socket === files.socket && (await isHungDaemon(files, meta.pid))) {
+  const waits = waitsOf(ctx);
+  if (meta && meta.socket === files.socket && (await isHungDaemon(files, meta.pid, waits))) {
     ctx.log.warn(`the keep-alive daemon ${meta.pid} does not answer; stopping it`);
-    await stopPid(files, meta.pid);
+    await stopPid(files, meta.pid, waits);
   }
   removeDaemonFiles(files);
 }
@@ -153,7 +162,7 @@ async function clearStale(ctx: Context, files: DaemonFiles): Promise<void> {
  * socket still accepts connections (the kernel does that for a hung process), and on Linux its
  * command line is a daemon's. A pid the system has since given to another process is never killed.
  */
-async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
+async function isHungDaemon(files: DaemonFiles, pid: number, waits: Waits): Promise<boolean> {
   if (pid === process.pid || !isProcessAlive(pid)) return false;
   if (process.platform === "linux") {
     try {
@@ -162,7 +171,7 @@ async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
       return false;
     }
   }
-  const client = await DaemonClient.connect(files.socket, STATUS_TIMEOUT_MS);
+  const client = await DaemonClient.connect(files.socket, waits.statusMs);
   client?.destroy();
   return client !== undefined;
 }
@@ -173,29 +182,30 @@ async function isHungDaemon(files: DaemonFiles, pid: number): Promise<boolean> {
  */
 export async function stopDaemon(ctx: Context): Promise<number | undefined> {
   const files = daemonFiles(ctx);
-  const answered = await connectAnswered(files);
+  const waits = waitsOf(ctx);
+  const answered = await connectAnswered(files, waits.statusMs);
   if (answered) {
     // Asked on the connection that got the status: the daemon that answered is the one stopped.
     await answered.client.request("stop").catch(() => {});
     answered.client.destroy();
-    await stopPid(files, answered.status.pid, false);
+    await stopPid(files, answered.status.pid, waits, false);
     return answered.status.pid;
   }
   // Without an answer, the metadata's pid is stopped only when it is a hung daemon of this config.
   const metaPid = readMeta(files)?.pid;
-  if (metaPid === undefined || !(await isHungDaemon(files, metaPid))) {
+  if (metaPid === undefined || !(await isHungDaemon(files, metaPid, waits))) {
     // Nothing runs; what a killed daemon left behind goes.
     removeDaemonFiles(files);
     return undefined;
   }
-  await stopPid(files, metaPid);
+  await stopPid(files, metaPid, waits);
   return metaPid;
 }
 
 /** Waits for `pid` to end (after SIGTERM when `signal`), then SIGKILL; removes what it left. */
-async function stopPid(files: DaemonFiles, pid: number, signal = true): Promise<void> {
+async function stopPid(files: DaemonFiles, pid: number, waits: Waits, signal = true): Promise<void> {
   if (signal) killQuietly(pid, "SIGTERM");
-  const deadline = Date.now() + STOP_WAIT_MS;
+  const deadline = Date.now() + waits.stopMs;
   while (isProcessAlive(pid) && Date.now() < deadline) await Bun.sleep(POLL_MS);
   if (isProcessAlive(pid)) killQuietly(pid, "SIGKILL");
   if (readMeta(files)?.pid === pid) removeDaemonFiles(files);

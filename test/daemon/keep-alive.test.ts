@@ -25,6 +25,12 @@ afterEach(async () => {
 
 const counter = (extra: ServerEntry = {}, args: string[] = []) => stdioFixture(["--counter", ...args], extra);
 const tether = (args: string[], env: Record<string, string> = {}) => runTether(args, { home: home.home, env });
+/**
+ * A command facing a SIGSTOPped daemon: its waits for the status and for the process to end
+ * shortened from the product's 2 s and 8 s, which would only make these tests wait longer.
+ */
+const HUNG_DAEMON_WAITS = { statusMs: 1_000, stopMs: 1_000 };
+const tetherOnHung = (args: string[]) => runTether(args, { home: home.home, daemonWaits: HUNG_DAEMON_WAITS });
 /** `count N pid P` → [N, P]. */
 const counted = (stdout: string): [number, number] => {
   const match = /^count (\d+) pid (\d+)\n$/.exec(stdout);
@@ -111,7 +117,7 @@ describe("a keep_alive server", () => {
     const daemon = await status();
     process.kill(daemon.pid!, "SIGSTOP");
     try {
-      const stopped = expectOk(await tether(["mcp", "daemon", "stop"]));
+      const stopped = expectOk(await tetherOnHung(["mcp", "daemon", "stop"]));
       expect(stopped.stdout).toBe(`stopped keep-alive daemon ${daemon.pid}\n`);
       await eventually(() => !isProcessAlive(daemon.pid!));
       expect(isProcessAlive(daemon.pid!)).toBe(false);
@@ -130,7 +136,7 @@ describe("a keep_alive server", () => {
     const hung = await status();
     process.kill(hung.pid!, "SIGSTOP");
     try {
-      const call = expectOk(await tether(["mcp", "call", "fx", "count"]));
+      const call = expectOk(await tetherOnHung(["mcp", "call", "fx", "count"]));
       expect(call.stderr).toContain(`the keep-alive daemon ${hung.pid} does not answer; stopping it`);
       // A new daemon, so a new server: the count starts again.
       expect(counted(call.stdout)[0]).toBe(1);

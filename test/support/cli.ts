@@ -33,6 +33,8 @@ export interface RunOptions {
   /** How the run waits (in process only): a test's sleep that moves its clock instead of waiting. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   timeoutMs?: number;
+  /** In process only: how long the run waits on a keep-alive daemon that does not answer (Context.daemonWaits). */
+  daemonWaits?: { statusMs: number; stopMs: number };
   /** In process only: which streams the twin context reports as terminals, and whether colour is on. */
   tty?: { stdout?: boolean; stderr?: boolean; stdin?: boolean; color?: boolean };
 }
@@ -65,6 +67,7 @@ export async function runTether(args: string[], options: RunOptions): Promise<Ru
       stderrTTY: options.tty?.stderr,
       stdinTTY: options.tty?.stdin,
       color: options.tty?.color,
+      daemonWaits: options.daemonWaits,
     });
     made.push(ctx);
     return ctx;

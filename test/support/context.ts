@@ -3,7 +3,7 @@
 // factory wires config, credential store and log as in the real run, so commands run in process.
 import { Readable } from "node:stream";
 import { join, resolve } from "node:path";
-import type { IO } from "../../src/context.ts";
+import type { Context, IO } from "../../src/context.ts";
 import { runLifecycle, type RunContext, withServices } from "../../src/cli/factory.ts";
 import { proxyingFetch } from "../../src/net/proxy.ts";
 import { sleepFor } from "../../src/agent/retry.ts";
@@ -33,6 +33,8 @@ export interface TestContextOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   fetch?: typeof fetch;
   openUrl?: (url: string) => Promise<void>;
+  /** How long daemon commands wait on a daemon that does not answer (Context.daemonWaits); the product's by default. */
+  daemonWaits?: Context["daemonWaits"];
 }
 
 export interface TestContext extends RunContext {
@@ -69,6 +71,7 @@ export function createTestContext(options: TestContextOptions): TestContext {
     cwd: options.cwd,
     ...runLifecycle(),
     drainOutput: async () => {},
+    daemonWaits: options.daemonWaits,
   }, { keyring: env.DBUS_SESSION_BUS_ADDRESS ? undefined : new FakeKeyring({ failWith: NO_KEYRING_ERROR }) });
   return Object.assign(ctx, { stdout: () => out, stderr: () => err });
 }

@@ -7,15 +7,9 @@
 // and the `touch` tool sends its notifications/resources/updated. The tools that ask the client
 // things (elicitation, sampling, roots, logging) come with the catalog (./fixture-tools.ts).
 // Behind a flag so the tool lists other tests assert stay as they are.
-import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import {
-  completable as modernCompletable,
-  McpServer as ModernMcpServer,
-  ResourceTemplate as ModernResourceTemplate,
-} from "@modelcontextprotocol/server";
+import type { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { text, TINY_PNG_BASE64 } from "./fixture-results.ts";
 
@@ -28,11 +22,22 @@ export function catalogUris(name: string): { readme: string; logo: string; notes
   return { readme: `${name}://docs/readme`, logo: `${name}://logo.png`, notes: `${name}://notes/{id}`, asked: `${name}://asked` };
 }
 
-export function registerCatalog(server: McpServer | ModernMcpServer, options: { name: string; subscriptions?: boolean }): void {
-  const modern = server instanceof ModernMcpServer;
+/**
+ * What the catalog needs of the SDK that `server` comes from, given by the caller (./fixture-tools.ts
+ * for v1, ./fixture-tools-modern.ts for v2), so a fixture loads only its own era's SDK.
+ */
+export interface CatalogSdk {
+  /** v2 wants z.object around a prompt's arguments, v1 a raw shape. */
+  modern: boolean;
+  template(uri: string, callbacks: { list: undefined; complete: Record<string, (value: string | undefined) => string[]> }): unknown;
+  /** An optional string argument whose values complete: v2 looks for the completer inside the optional, v1 on it. */
+  optionalCompletable(description: string, complete: (value: string | undefined) => string[]): z.ZodTypeAny;
+}
+
+export function registerCatalog(server: McpServer | ModernMcpServer, sdk: CatalogSdk, options: { name: string; subscriptions?: boolean }): void {
+  const modern = sdk.modern;
   // biome-ignore lint: the two SDKs' McpServer share these method shapes but not their types
   const any = server as any;
-  // v2 wants z.object around a prompt's arguments, v1 a raw shape.
   const args = (shape: z.ZodRawShape) => (modern ? z.object(shape) : shape);
   const uris = catalogUris(options.name);
   any.registerResource("readme", uris.readme, { description: "The fixture's readme.", mimeType: "text/plain" }, async (uri: URL) => ({
@@ -44,14 +49,11 @@ export function registerCatalog(server: McpServer | ModernMcpServer, options: { 
   const callbacks = { list: undefined, complete: { id: startingWith(NOTE_IDS) } };
   any.registerResource(
     "note",
-    modern ? new ModernResourceTemplate(uris.notes, callbacks) : new ResourceTemplate(uris.notes, callbacks),
+    sdk.template(uris.notes, callbacks),
     { description: "A note by id.", mimeType: "text/plain" },
     async (uri: URL, variables: Record<string, string>) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: `note ${variables.id}` }] }),
   );
-  // Optional and completable: v2 looks for the completer inside the optional, v1 on it.
-  const name = modern
-    ? modernCompletable(z.string().describe("Whom to greet"), startingWith(GREET_NAMES)).optional()
-    : completable(z.string().optional().describe("Whom to greet"), startingWith(GREET_NAMES));
+  const name = sdk.optionalCompletable("Whom to greet", startingWith(GREET_NAMES));
   any.registerPrompt("greet", { description: "Say hello.", argsSchema: args({ name }) }, async ({ name }: { name?: string }) => ({
     messages: [{ role: "user", content: { type: "text", text: name ? `Hello, ${name}!` : "Say hello to the fixture." } }],
   }));

@@ -2,13 +2,14 @@
 // annotated tools (`peek` read-only, `wipe` destructive, `browse` open-world) and `add_tool`, which
 // adds a tool (`added_N`) at run time, so the server sends tools/list_changed. Behind a flag so the
 // tool lists other tests assert stay as they are.
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 import { text } from "./fixture-results.ts";
 
 export function registerExecTools(server: McpServer | ModernMcpServer): void {
-  const modern = server instanceof ModernMcpServer;
+  // Not v2's instanceof: a legacy fixture does not load the v2 SDK (./fixture-tools-modern.ts).
+  const modern = !(server instanceof McpServer);
   // biome-ignore lint: the two SDKs' registerTool share a shape but not their types
   const any = server as any;
   const noArgs = modern ? z.object({}) : {};

@@ -1,13 +1,15 @@
 // The fixture MCP server's tools, as one table registered on either SDK's McpServer: the v1 server
-// is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`).
+// is the 2025-only fixture (`--era legacy`), the v2 server answers 2026-07-28 (`--era modern|dual`,
+// ./fixture-tools-modern.ts, loaded only by a fixture of those eras: a run of the suite starts
+// about 1,100 fixtures, most of them legacy, and loading both SDKs made each start ~70% dearer).
 import { InMemoryTaskStore } from "@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { CallToolRequestSchema, McpError, RootsListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import { inputRequired, inputResponse, McpServer as ModernMcpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
-import { catalogUris, registerCatalog } from "./fixture-catalog.ts";
-import { registerConformance, registerModernConformance } from "./fixture-conformance.ts";
+import { type CatalogSdk, catalogUris, registerCatalog } from "./fixture-catalog.ts";
+import { registerConformance } from "./fixture-conformance.ts";
 import { registerExecTools } from "./fixture-exec.ts";
 import { registerIoTools } from "./fixture-io.ts";
 import { text, TINY_PNG_BASE64 } from "./fixture-results.ts";
@@ -83,7 +85,7 @@ interface FixtureTool {
 /** `--counter`: one count for the process (over stateless HTTP each request has its own McpServer). */
 let counted = 0;
 
-function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
+export function fixtureTools(options: FixtureToolOptions): FixtureTool[] {
   const tools: FixtureTool[] = [
     { name: "echo", description: "Echo the given text back.", shape: { text: z.string().describe("Text to echo") }, run: async ({ text: value }) => text(value) },
     { name: "add", description: "Add two numbers.", shape: { a: z.number(), b: z.number() }, run: async ({ a, b }) => text(String(a + b)) },
@@ -167,7 +169,7 @@ interface ProgressSink {
   notify(notification: { method: "notifications/progress"; params: Record<string, unknown> }): Promise<void>;
 }
 
-function progressOf(sink: ProgressSink): Progress {
+export function progressOf(sink: ProgressSink): Progress {
   return async (progress, total, message) => {
     if (sink.token === undefined) return;
     await sink.notify({ method: "notifications/progress", params: { progressToken: sink.token, progress, total, message } });
@@ -184,7 +186,13 @@ export async function taskStatuses(): Promise<string[]> {
 
 /** The 2025-only fixture, on the v1 SDK. */
 /** serverInfo.name, with escape sequences in it under --hostile-text. */
-const serverName = (options: FixtureToolOptions) => (options.hostileText ? `${options.name}${HOSTILE_TEXT}` : options.name);
+export const serverName = (options: FixtureToolOptions) => (options.hostileText ? `${options.name}${HOSTILE_TEXT}` : options.name);
+
+const V1_CATALOG: CatalogSdk = {
+  modern: false,
+  template: (uri, callbacks) => new ResourceTemplate(uri, callbacks),
+  optionalCompletable: (description, complete) => completable(z.string().optional().describe(description), complete),
+};
 
 export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
   const server = new McpServer(
@@ -206,7 +214,7 @@ export function createFixtureMcpServer(options: FixtureToolOptions): McpServer {
     );
   }
   if (options.features) {
-    registerCatalog(server, { name: options.name, subscriptions: options.subscriptions });
+    registerCatalog(server, V1_CATALOG, { name: options.name, subscriptions: options.subscriptions });
     // 2025: the tool pushes elicitation/create to the client and waits for the answer.
     const elicit = (params: Record<string, unknown>) => server.server.elicitInput(params as never) as Promise<ElicitAnswer>;
     server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: {} }, async () => text(elicitOutcome(await elicit(ASK_FORM))));
@@ -284,71 +292,6 @@ function paginateToolList(server: McpServer, pageSize: number): void {
   });
 }
 
-/** The same tools on the v2 SDK, which serves 2026-07-28 (and 2025, unless the caller rejects it). */
-export function createModernFixtureServer(options: FixtureToolOptions): ModernMcpServer {
-  const hint = options.cacheHint;
-  const cacheHints = hint && { "tools/list": hint, "prompts/list": hint, "resources/list": hint, "resources/templates/list": hint };
-  const server = new ModernMcpServer(
-    { name: serverName(options), version: options.version },
-    { ...(options.features ? { capabilities: { logging: {} } } : {}), ...(cacheHints && { cacheHints }) },
-  );
-  if (options.conformance) {
-    registerModernConformance(server);
-    return server;
-  }
-  for (const tool of fixtureTools(options)) {
-    server.registerTool(tool.name, { description: tool.description, inputSchema: z.object(tool.shape) }, (args: unknown, ctx) =>
-      tool.run(args, progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) })),
-    );
-  }
-  if (options.features) {
-    registerCatalog(server, { name: options.name });
-    // 2026-07-28: the tool returns input_required; the client answers and calls again.
-    const asking = (key: string, request: () => unknown) => async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
-      const view = inputResponse(ctx.mcpReq.inputResponses as never, key);
-      if (view.kind !== "elicit") return inputRequired({ inputRequests: { [key]: request() as never } });
-      return text(elicitOutcome(view));
-    };
-    server.registerTool("ask", { description: ASK_DESCRIPTION, inputSchema: z.object({}) }, asking("form", () => inputRequired.elicit(ASK_FORM as never)) as never);
-    server.registerTool("ask_url", { description: ASK_URL_DESCRIPTION, inputSchema: z.object({}) }, asking("url", () => inputRequired.elicitUrl(ASK_URL)) as never);
-    if (options.askInReads) {
-      // The same input_required round as the tools', for prompts/get and resources/read.
-      const answered = (ctx: { mcpReq: { inputResponses?: unknown } }) => inputResponse(ctx.mcpReq.inputResponses as never, "form");
-      const askFirst = () => inputRequired({ inputRequests: { form: inputRequired.elicit(ASK_FORM as never) } });
-      server.registerPrompt("ask_prompt", { description: ASK_PROMPT_DESCRIPTION }, (async (ctx: { mcpReq: { inputResponses?: unknown } }) => {
-        const view = answered(ctx);
-        return view.kind === "elicit" ? askedPrompt(elicitOutcome(view)) : askFirst();
-      }) as never);
-      server.registerResource("asked", askedUri(options), { description: ASK_RESOURCE_DESCRIPTION, mimeType: "text/plain" }, (async (
-        uri: URL,
-        ctx: { mcpReq: { inputResponses?: unknown } },
-      ) => {
-        const view = answered(ctx);
-        return view.kind === "elicit" ? askedResource(uri, elicitOutcome(view)) : askFirst();
-      }) as never);
-    }
-    server.registerTool("sample", { description: SAMPLE_DESCRIPTION, inputSchema: z.object(SAMPLE_SHAPE) }, (async ({ prompt }: { prompt?: string }, ctx: { mcpReq: { inputResponses?: unknown } }) => {
-      const view = inputResponse(ctx.mcpReq.inputResponses as never, "sample");
-      if (view.kind !== "sampling") return inputRequired({ inputRequests: { sample: inputRequired.createMessage(sampleRequest(prompt) as never) } });
-      return text(sampledOutcome(view.result as SampledAnswer));
-    }) as never);
-    server.registerTool("roots", { description: ROOTS_DESCRIPTION, inputSchema: z.object({}) }, (async (_args: unknown, ctx: { mcpReq: { inputResponses?: unknown } }) => {
-      const view = inputResponse(ctx.mcpReq.inputResponses as never, "roots");
-      if (view.kind !== "roots") return inputRequired({ inputRequests: { roots: inputRequired.listRoots() } });
-      return text(rootsOutcome(view.roots));
-    }) as never);
-    server.registerTool("chatty", { description: CHATTY_DESCRIPTION, inputSchema: z.object({}) }, async (_args: unknown, ctx) =>
-      chatty(
-        (level, data) => ctx.mcpReq.log(level as never, data, "fixture"),
-        progressOf({ token: ctx.mcpReq._meta?.progressToken, notify: (n) => ctx.mcpReq.notify(n as never) }),
-      ),
-    );
-  }
-  if (options.execTools) registerExecTools(server);
-  if (options.ioTools) registerIoTools(server);
-  return server;
-}
-
 /**
  * `long_task {ms, fail?, answer_delay_ms?}`: must run as a task; completes (or fails) after ms.
  * `answer_delay_ms` holds back the answer naming the task after the task exists (a slow server).
@@ -378,17 +321,17 @@ function registerTaskTool(server: McpServer): void {
   );
 }
 
-const ASK_DESCRIPTION = "Ask the user to fill in a form (elicitation), then echo the answer.";
-const ASK_PROMPT_DESCRIPTION = "A prompt that asks the form first and carries the answer.";
-const ASK_RESOURCE_DESCRIPTION = "A resource that asks the form first and holds the answer.";
+export const ASK_DESCRIPTION = "Ask the user to fill in a form (elicitation), then echo the answer.";
+export const ASK_PROMPT_DESCRIPTION = "A prompt that asks the form first and carries the answer.";
+export const ASK_RESOURCE_DESCRIPTION = "A resource that asks the form first and holds the answer.";
 
-const askedUri = (options: FixtureToolOptions) => catalogUris(options.name).asked;
-const askedPrompt = (outcome: string) => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text: outcome } }] });
-const askedResource = (uri: URL, outcome: string) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: outcome }] });
-const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";
+export const askedUri = (options: FixtureToolOptions) => catalogUris(options.name).asked;
+export const askedPrompt = (outcome: string) => ({ messages: [{ role: "user" as const, content: { type: "text" as const, text: outcome } }] });
+export const askedResource = (uri: URL, outcome: string) => ({ contents: [{ uri: uri.href, mimeType: "text/plain", text: outcome }] });
+export const ASK_URL_DESCRIPTION = "Ask the user to open a URL (URL elicitation).";
 
 /** A form with every field kind: required text, a bounded integer with a default, a choice, a multi-select, a boolean. */
-const ASK_FORM = {
+export const ASK_FORM = {
   message: "Tell the fixture about yourself.",
   requestedSchema: {
     type: "object",
@@ -403,25 +346,25 @@ const ASK_FORM = {
   },
 };
 
-const ASK_URL = { message: "Confirm in the browser.", url: "https://127.0.0.1:9/confirm?id=1" };
+export const ASK_URL = { message: "Confirm in the browser.", url: "https://127.0.0.1:9/confirm?id=1" };
 
-interface ElicitAnswer {
+export interface ElicitAnswer {
   action: string;
   content?: Record<string, unknown>;
 }
 
 /** The tool's answer: `accept {json}`, `decline` or `cancel`. */
-function elicitOutcome(answer: ElicitAnswer): string {
+export function elicitOutcome(answer: ElicitAnswer): string {
   return answer.action === "accept" ? `accept ${JSON.stringify(answer.content ?? {})}` : answer.action;
 }
 
-const SAMPLE_DESCRIPTION = "Ask the client's model (sampling) and return its answer.";
-const ROOTS_DESCRIPTION = "List the client's roots.";
-const CHATTY_DESCRIPTION = "Log at every level from debug to error, and report progress (with a total).";
-const SAMPLE_SHAPE = { prompt: z.string().optional().describe("What to ask the model") };
+export const SAMPLE_DESCRIPTION = "Ask the client's model (sampling) and return its answer.";
+export const ROOTS_DESCRIPTION = "List the client's roots.";
+export const CHATTY_DESCRIPTION = "Log at every level from debug to error, and report progress (with a total).";
+export const SAMPLE_SHAPE = { prompt: z.string().optional().describe("What to ask the model") };
 
 /** A request whose maxTokens is above tether's cap, with a system prompt and one user message. */
-function sampleRequest(prompt: string | undefined) {
+export function sampleRequest(prompt: string | undefined) {
   return {
     systemPrompt: "You are the fixture's helper.",
     messages: [{ role: "user" as const, content: { type: "text" as const, text: prompt ?? "Say hi to the fixture." } }],
@@ -429,7 +372,7 @@ function sampleRequest(prompt: string | undefined) {
   };
 }
 
-interface SampledAnswer {
+export interface SampledAnswer {
   role: string;
   model: string;
   stopReason?: string;
@@ -437,17 +380,17 @@ interface SampledAnswer {
 }
 
 /** The tool's answer: `sampled [model, stopReason]: text`. */
-function sampledOutcome(result: SampledAnswer): string {
+export function sampledOutcome(result: SampledAnswer): string {
   const blocks = Array.isArray(result.content) ? result.content : [result.content];
   return `sampled [${result.model}, ${result.stopReason ?? "-"}]: ${blocks.map((b) => b.text ?? `[${b.type}]`).join(" ")}`;
 }
 
-function rootsOutcome(roots: { uri: string; name?: string }[]): string {
+export function rootsOutcome(roots: { uri: string; name?: string }[]): string {
   return `roots: ${JSON.stringify(roots.map((root) => root.uri))}`;
 }
 
 /** Four log lines (debug, info, warning, error) between progress steps of a known total. */
-async function chatty(log: (level: string, data: string) => Promise<void>, progress: Progress): Promise<ToolOutput> {
+export async function chatty(log: (level: string, data: string) => Promise<void>, progress: Progress): Promise<ToolOutput> {
   const steps: [string, string][] = [
     ["debug", "a debug detail"],
     ["info", "starting the job"],
