@@ -10,7 +10,7 @@
 // it itself: its messages and exit codes are then exactly those of a run without the daemon.
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
 import { lazy } from "./command.ts";
-import { statSync } from "node:fs";
+import { readlinkSync, statSync } from "node:fs";
 import { getServer } from "../config/servers.ts";
 import type { LoadedConfig } from "../config/types.ts";
 import type { Context, OutputStream } from "../context.ts";
@@ -19,7 +19,7 @@ import { DAEMON_PROTOCOL, type DaemonChannel, type RunOutcome, type RunRequest }
 import { beforeSeparator, keepAliveOf } from "./args.ts";
 import { takeConfigFlag } from "./config-flag.ts";
 import type { RunContext } from "./factory.ts";
-import { colorAllowed, terminalsOfProcess } from "./process-io.ts";
+import { colorAllowed, isTerminalStat } from "./process-io.ts";
 import { type Interrupts, invoke } from "./invoke.ts";
 import { type ParseArgsOptionConfig, parseArgs } from "./parse-args.ts";
 import { runContext } from "./system.ts";
@@ -91,6 +91,28 @@ function acceptOnFirstEffect(relay: RunRelay, servers: DaemonChannel): { relay: 
   };
 }
 
+/**
+ * Whether the caller's stdin, stdout and stderr are terminals, through /proc (Linux): what its fds
+ * point to, followed as fstat would. A pipe, a socket or /dev/null is told by the link alone, and
+ * only a device is looked at (a terminal is a character device other than /dev/null, as
+ * process-io.ts's isTerminal has it). Undefined where there is no /proc, or it cannot be read.
+ */
+function terminalsOfProcess(pid: number): { stdin: boolean; stdout: boolean; stderr: boolean } | undefined {
+  if (process.platform !== "linux" || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    const [stdin, stdout, stderr] = [0, 1, 2].map((fd) => {
+      const path = `/proc/${pid}/fd/${fd}`;
+      const target = readlinkSync(path);
+      // `pipe:[…]`, `socket:[…]`, `anon_inode:…`: never a terminal.
+      if (!target.startsWith("/") || target === "/dev/null") return false;
+      return isTerminalStat(statSync(path), statSync("/dev/null"));
+    });
+    return { stdin: stdin!, stdout: stdout!, stderr: stderr! };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tree a caller's command runs in here: only the commands callers hand over (RELAYED_COMMANDS). */
 function relayedCommands(ctx: RunContext): CommandDef<any> {
   const call = lazy(ctx, () => import("./commands/mcp/call.ts"));
@@ -106,7 +128,9 @@ async function usesKeptAliveServer(ctx: RunContext, argv: string[]): Promise<boo
   if (!RELAYED_COMMANDS.some((command) => command.every((word, i) => argv[i] === word))) return false;
   const { default: callCommand } = await import("./commands/mcp/call.ts");
   const rawArgs = argv.slice(2);
-  const name = serverNameOf(rawArgs, callCommand(ctx).args as ArgsDef);
+  let options = flagTables.get(callCommand);
+  if (!options) flagTables.set(callCommand, (options = optionsOf(callCommand(ctx).args as ArgsDef)));
+  const name = serverNameOf(rawArgs, options);
   if (name === undefined) return false;
   try {
     const server = await getServer(ctx, name);
@@ -123,15 +147,22 @@ async function usesKeptAliveServer(ctx: RunContext, argv: string[]): Promise<boo
  * a flag spelled other than as declared (`--argsJson`, `-x`, `--no-keep-alive`), help, --stdio,
  * --url, or no NAME.
  */
-function serverNameOf(rawArgs: string[], args: ArgsDef): string | undefined {
-  const options: Record<string, ParseArgsOptionConfig> = {};
-  for (const [flag, def] of Object.entries(args)) if (def.type === "string" || def.type === "boolean") options[flag] = { type: def.type };
+function serverNameOf(rawArgs: string[], options: Record<string, ParseArgsOptionConfig>): string | undefined {
   const flags = beforeSeparator(rawArgs).filter((token) => token.startsWith("-"));
   // A value that starts with "-" (`--arg -1`) is looked at as a flag too: it only costs the fast path.
   if (flags.some((token) => !(token.slice(2).split("=")[0]! in options) || !token.startsWith("--") || token === "--help")) return undefined;
   const { values, positionals } = parseArgs({ args: rawArgs, options, strict: false, allowPositionals: true });
   if (values.stdio !== undefined || values.url !== undefined) return undefined;
   return positionals[0];
+}
+
+/** Each relayed command's flags as parseArgs takes them, by its module's command factory: the same for every run. */
+const flagTables = new WeakMap<object, Record<string, ParseArgsOptionConfig>>();
+
+function optionsOf(args: ArgsDef): Record<string, ParseArgsOptionConfig> {
+  const options: Record<string, ParseArgsOptionConfig> = {};
+  for (const [flag, def] of Object.entries(args)) if (def.type === "string" || def.type === "boolean") options[flag] = { type: def.type };
+  return options;
 }
 
 /**

@@ -47,23 +47,7 @@ export async function standardTerminals(): Promise<{ stdin: boolean; stdout: boo
   return { stdin: stdin!, stdout: stdout!, stderr: stderr! };
 }
 
-/**
- * isTerminal for another process's stdin, stdout and stderr, through /proc (Linux): what its fds
- * point to, followed as fstat would. Undefined where there is no /proc, or it cannot be read.
- */
-export function terminalsOfProcess(pid: number): { stdin: boolean; stdout: boolean; stderr: boolean } | undefined {
-  if (process.platform !== "linux" || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  const { statSync } = require("node:fs") as typeof import("node:fs");
-  try {
-    const devNull = statSync("/dev/null");
-    const [stdin, stdout, stderr] = [0, 1, 2].map((fd) => isTerminalStat(statSync(`/proc/${pid}/fd/${fd}`), devNull));
-    return { stdin: stdin!, stdout: stdout!, stderr: stderr! };
-  } catch {
-    return undefined;
-  }
-}
-
-function isTerminalStat(stat: import("node:fs").Stats, devNull: import("node:fs").Stats): boolean {
+export function isTerminalStat(stat: import("node:fs").Stats, devNull: import("node:fs").Stats): boolean {
   return stat.isCharacterDevice() && stat.rdev !== devNull.rdev;
 }
 
