@@ -13,8 +13,9 @@
 // 2.23×; beside other work 2.15-2.33×. The goal of 2× is not met in the first dozens of calls; after
 // 300 more it is (1.82-1.89×). Where a warm call's time goes (marks in the caller and the daemon,
 // medians): the caller's own work beyond `--version` ~1.2 ms (loading its chunk 0.2, finding the
-// socket 0.3, connecting 0.4, the request 0.1, writing the output 0.15), and its exit ~1 ms more
-// than `--version`'s; the daemon ~1.4 ms before the server has the request (checking the command
+// socket 0.3, connecting 0.4, the request 0.1, writing the output 0.15), and from its last
+// instruction to its end ~1 ms longer than `--version` (in part the thread Bun starts once a
+// process waits on its event loop, which `--version` never does); the daemon ~1.4 ms before the server has the request (checking the command
 // is its own 0.4, citty and the command 0.4, opening the kept server 0.3, the SDK's request 0.25),
 // the server ~0.8 ms, the daemon ~0.25 ms after; four processes woken in turn. The daemon's part
 // falls from ~2.6 to ~1.6 ms as JavaScriptCore compiles its code over the first few hundred
