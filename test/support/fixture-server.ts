@@ -72,6 +72,8 @@ interface FixtureOptions extends FixtureToolOptions, OAuthFixtureOptions {
 
 /** A fixture never outlives a test run by much, even if the test forgets it. */
 const MAX_LIFETIME_MS = 10 * 60_000;
+/** How long a fixture keeps the start-up JIT policy. */
+const FIXTURE_JIT_HOLD_MS = 100;
 
 function parseFixtureArgs(argv: string[]): FixtureOptions {
   const { values: v } = parseArgs({
@@ -549,6 +551,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   setTimeout(() => process.exit(0), MAX_LIFETIME_MS).unref();
+  // The executable starts with the JIT held back (fixture.ts, FIXTURE_JIT_POLICY), as tether's own
+  // does: most fixtures answer a few requests and exit. One that lives on gets the normal JIT back.
+  setTimeout(() => Bun.unsafe.setJITPolicy(1), FIXTURE_JIT_HOLD_MS).unref();
   if (options.pidFile) writeFileSync(options.pidFile, `${process.pid}\n`);
   if (options.startsFile) appendFileSync(options.startsFile, `${process.pid}\n`);
   if (options.exitOnStart !== undefined) {

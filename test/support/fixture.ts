@@ -16,6 +16,12 @@ export const DEFAULT_FIXTURE_STARTUP_TIMEOUT_MS = 30_000;
 
 const SUPPORT_DIR = dirname(FIXTURE_SERVER_PATH);
 const FIXTURE_EXECUTABLE = join(SUPPORT_DIR, "../../.tmp/bin/fixture-server");
+/**
+ * JavaScriptCore's tier-up thresholds scaled at start, as build.ts does for tether: a fixture that
+ * answers a few requests and exits (most of the ~1,100 a suite starts) spent a third of its CPU
+ * compiling code it would not run again (58 → 38 ms for initialize, tools/list and one call).
+ */
+const FIXTURE_JIT_POLICY = 100;
 let fixtureFresh = false;
 
 /**
@@ -28,7 +34,7 @@ export function fixtureExecutable(): string {
   if (fixtureFresh) return FIXTURE_EXECUTABLE;
   ensureFresh(FIXTURE_EXECUTABLE, [SUPPORT_DIR, join(SUPPORT_DIR, "../../package-lock.json")], (temp) => {
     const build = Bun.spawnSync(
-      [BUN_PATH, "build", FIXTURE_SERVER_PATH, "--compile", "--bytecode", "--format=esm", "--define", `FIXTURE_BUN_PATH=${JSON.stringify(BUN_PATH)}`, "--outfile", temp],
+      [BUN_PATH, "build", FIXTURE_SERVER_PATH, "--compile", "--bytecode", "--format=esm", `--compile-jit-policy=${FIXTURE_JIT_POLICY}`, "--define", `FIXTURE_BUN_PATH=${JSON.stringify(BUN_PATH)}`, "--outfile", temp],
       { stdout: "pipe", stderr: "pipe" },
     );
     if (!build.success) throw new Error(`could not build the fixture server:\n${build.stderr.toString()}`);
