@@ -22,6 +22,7 @@ export interface RegistryAddOptions {
   /** Set by hand on top of the registry's entry, as `mcp add` would write them. */
   cwd?: string;
   protocol?: ProtocolSetting;
+  keepAlive?: boolean;
   force: boolean;
   dryRun: boolean;
 }
@@ -30,7 +31,7 @@ export interface RegistryAddOptions {
 const BY_HAND = ["url", "bearer-token-env-var"] as const;
 
 export function parseRegistryAddOptions(
-  parsed: { name: string; registry: string; package?: string; cwd?: string; protocol?: ProtocolSetting; force?: boolean; "dry-run"?: boolean } & Record<string, unknown>,
+  parsed: { name: string; registry: string; package?: string; cwd?: string; protocol?: ProtocolSetting; keepAlive?: boolean; force?: boolean; "dry-run"?: boolean } & Record<string, unknown>,
   lists: { env: [string, string][]; headers: [string, string][]; args: [string, string][]; command: string[] | undefined },
 ): RegistryAddOptions {
   const conflict = BY_HAND.find((flag) => parsed[flag] !== undefined);
@@ -50,6 +51,7 @@ export function parseRegistryAddOptions(
     supplied: { env: Object.fromEntries(lists.env), headers: Object.fromEntries(lists.headers), args: Object.fromEntries(lists.args) },
     cwd: parsed.cwd,
     protocol: parsed.protocol,
+    keepAlive: parsed.keepAlive,
     force: Boolean(parsed.force),
     dryRun: Boolean(parsed["dry-run"]),
   };
@@ -63,6 +65,7 @@ export async function runRegistryAdd(ctx: Context, options: RegistryAddOptions):
   const entry: RawServer = { ...plan.entry };
   if (options.cwd !== undefined) entry.cwd = options.cwd;
   if (options.protocol !== undefined) entry.protocol = options.protocol;
+  if (options.keepAlive) entry.keep_alive = true;
   if (options.dryRun) {
     // The same rules as the write, so a dry run fails where the write would.
     (await import("../config/validate.ts")).checkServerEntry(options.name, entry);

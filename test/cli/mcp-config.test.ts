@@ -55,6 +55,14 @@ describe("round trips", () => {
     for (const output of [added, list, get, removed]) expect(output.stdout + output.stderr).not.toContain("s3cr3t");
   });
 
+  test("--keep-alive writes keep_alive = true; without it (or with --no-keep-alive) nothing is written", async () => {
+    expectOk(await tether(["mcp", "add", "kept", "--keep-alive", "--", "repl-server"]));
+    expectOk(await tether(["mcp", "add", "plain", "--no-keep-alive", "--", "docs-server"]));
+    const written = readFileSync(home.configPath, "utf8");
+    expect(parse(written)).toEqual({ mcp_servers: { kept: { command: "repl-server", keep_alive: true }, plain: { command: "docs-server" } } });
+    expect(JSON.parse(expectOk(await tether(["mcp", "get", "kept", "--json"])).stdout).keep_alive).toBe(true);
+  });
+
   test("http: add with bearer env var and headers, list --json", async () => {
     const added = expectOk(
       await tether(["mcp", "add", "github", "--url", "https://api.githubcopilot.com/mcp/", "--bearer-token-env-var=GITHUB_PAT", "--header", "X-Api-Key: k3y-secret", "--header", "X-Region: eu"]),

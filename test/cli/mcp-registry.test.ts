@@ -202,9 +202,9 @@ describe("tether mcp add --registry", () => {
     expect(servers()).toEqual({});
   });
 
-  test("--protocol and --cwd reach the entry as they do for a hand-written one", async () => {
-    expectOk(await tether(["mcp", "add", "weather", "--registry", "io.github.acme/weather", "--protocol", "2025-11-25", "--cwd", "/srv/weather"]));
-    expect(servers().weather).toMatchObject({ command: "npx", cwd: "/srv/weather", protocol: "2025-11-25" });
+  test("--protocol, --cwd and --keep-alive reach the entry as they do for a hand-written one", async () => {
+    expectOk(await tether(["mcp", "add", "weather", "--registry", "io.github.acme/weather", "--protocol", "2025-11-25", "--cwd", "/srv/weather", "--keep-alive"]));
+    expect(servers().weather).toMatchObject({ command: "npx", cwd: "/srv/weather", protocol: "2025-11-25", keep_alive: true });
     const bad = await tether(["mcp", "add", "x", "--registry", "io.github.acme/weather", "--protocol", "2024"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toStartWith('error: --protocol must be 2025-11-25, 2026-07-28, auto (got "2024")\n');

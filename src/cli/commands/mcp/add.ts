@@ -7,7 +7,7 @@ import type { AddServerOptions } from "../../../config/server-edits.ts";
 import { addServer } from "../../../config/server-edits.ts";
 import type { RawServer } from "../../../config/schema.ts";
 import { PROTOCOL_SETTINGS, type ProtocolSetting } from "../../../config/types.ts";
-import { afterSeparator, repeatedFlag } from "../../args.ts";
+import { afterSeparator, keepAliveOf, repeatedFlag } from "../../args.ts";
 import { tetherCommand } from "../../command.ts";
 import { renderLoginSuggestion } from "../../views/auth.ts";
 import { renderAdded } from "../../views/servers.ts";
@@ -26,6 +26,7 @@ const args = {
   arg: { type: "string", description: "With --registry: a value for its argument or {variable} NAME (repeatable)", valueHint: "NAME=VALUE" },
   "dry-run": { type: "boolean", description: "With --registry: print the entry it would write; write nothing" },
   protocol: { type: "string", description: "Pin the protocol era: 2025-11-25, 2026-07-28 or auto (default: probe)", valueHint: "VERSION" },
+  "keep-alive": { type: "boolean", description: "Keep the server running between commands: writes keep_alive = true (see Keep-alive)" },
 } as const;
 
 export default (ctx: Context) =>
@@ -54,7 +55,7 @@ async function addFromRegistry(ctx: Context, parsed: ParsedArgs<typeof args>, ra
     args: repeatedFlag(rawArgs, "arg").map(parseArgPair),
     command: afterSeparator(rawArgs),
   };
-  await runRegistryAdd(ctx, parseRegistryAddOptions({ ...parsed, registry: parsed.registry!, protocol: parseProtocol(parsed.protocol) }, lists));
+  await runRegistryAdd(ctx, parseRegistryAddOptions({ ...parsed, registry: parsed.registry!, protocol: parseProtocol(parsed.protocol), keepAlive: keepAliveOf(rawArgs) }, lists));
 }
 
 /** argv → the entry to write. Conflicting flags pass through so the validator names them. */
@@ -79,6 +80,7 @@ export function parseAddOptions(parsed: ParsedArgs<typeof args>, rawArgs: string
     bearer_token_env_var: parsed["bearer-token-env-var"],
     http_headers: headers.length > 0 ? Object.fromEntries(headers.map(parseHeader)) : undefined,
     protocol: parseProtocol(parsed.protocol),
+    keep_alive: keepAliveOf(rawArgs) || undefined,
   };
   return { name: parsed.name, server: dropUndefined(server), force: Boolean(parsed.force) };
 }
