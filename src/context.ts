@@ -90,6 +90,12 @@ export interface Context {
    */
   daemonWaits?: { statusMs: number; stopMs: number };
   /**
+   * The command line that runs tether when the keep-alive daemon is started (its arguments follow);
+   * absent, this very executable (src/daemon/launch.ts). Tests whose commands run in process give
+   * the compiled test executable rather than `bun src/main.ts`, which costs ~6x the CPU to start.
+   */
+  daemonCommand?: () => Promise<string[]>;
+  /**
    * Set only for a command the keep-alive daemon runs for a caller (cli/daemon-run.ts): the daemon
    * itself, so the command reaches the servers kept there in process rather than over its socket.
    */

@@ -87,7 +87,7 @@ async function startUnderLock(ctx: Context, files: DaemonFiles): Promise<{ clien
       if (raced) return { ...raced, started: false };
       await clearStale(ctx, files);
       const { launchDaemon } = await import("./launch.ts");
-      const { pid, exited } = launchDaemon(ctx, files);
+      const { pid, exited } = await launchDaemon(ctx, files);
       ctx.log.debug(`started keep-alive daemon ${pid} (log: ${files.log})`);
       const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
       let exitCode: number | null | undefined;

@@ -1,5 +1,6 @@
 // Starts the daemon as a detached copy of this tether (`tether mcp daemon run`), its output in the
-// daemon's log file. The one place that reads how this process was started (execPath, Bun.main).
+// daemon's log file. The one place that reads how this process was started (execPath, Bun.main),
+// unless the run's Context names another command (Context.daemonCommand).
 import { spawn } from "node:child_process";
 import { closeSync, openSync, renameSync, statSync } from "node:fs";
 import { resolve } from "node:path";
@@ -21,11 +22,11 @@ function selfCommand(): string[] {
 }
 
 /** Spawns the daemon for `files` (detached, its own process group) and returns its pid. */
-export function launchDaemon(ctx: Context, files: DaemonFiles): { pid: number; exited: Promise<number | null> } {
+export async function launchDaemon(ctx: Context, files: DaemonFiles): Promise<{ pid: number; exited: Promise<number | null> }> {
+  const [command, ...prefix] = ctx.daemonCommand ? await ctx.daemonCommand() : selfCommand();
   rotateLog(files.log);
   const log = openSync(files.log, "a", 0o600);
   try {
-    const [command, ...prefix] = selfCommand();
     const child = spawn(command!, [...prefix, "--config", ctx.paths.config, "mcp", "daemon", "run"], {
       detached: true,
       stdio: ["ignore", log, log],

@@ -1,11 +1,13 @@
 // `mcp call` / `mcp prompt` with arguments from files and stdin (`k=@PATH`, `k=@-`, `--args-json
-// @PATH|-`), and `mcp call --save-images DIR` / `--out FILE` (issue 22), against the stdio fixture's
-// `--io-tools` in both eras.
-import { beforeEach, describe, expect, test } from "bun:test";
+// @PATH|-`), and `mcp call --save-images DIR` / `--out FILE` (issue 22), against the fixture's
+// `--io-tools` in both eras. An era's tests share one HTTP fixture (its tools keep no state): a
+// stdio fixture per command was about 50 process starts, most of this file's CPU.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
+import { type FixtureHandle, startHttpFixture } from "../support/fixture.ts";
 import { EMPTY_WAV_BASE64 } from "../support/fixture-io.ts";
 import { TINY_PNG_BASE64 } from "../support/fixture-results.ts";
 
@@ -19,10 +21,15 @@ const file = (name: string, content: string | Buffer) => {
 
 for (const era of ["legacy", "modern"] as const) {
   describe(`${era} era`, () => {
+    let fx: FixtureHandle;
+    beforeAll(async () => {
+      fx = await startHttpFixture(["--io-tools", "--features", "--era", era]);
+    });
+    afterAll(() => fx?.stop());
     beforeEach(() =>
       writeConfig(each.home.configPath, {
         servers: {
-          fx: stdioFixture(["--io-tools", "--features", "--era", era]),
+          fx: { url: fx.url },
           // Never started: a bad argument file must fail before any server does.
           down: { command: join(each.home.home, "no-such-server") },
         },

@@ -1,11 +1,15 @@
 // Elicitation through `mcp call` (and during `mcp prompt` / `mcp read`) in both eras (2025 elicitation/create, 2026 input_required): piped
 // (decline with what was asked, --input, --input-defaults, a bad --input) and on a real terminal.
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+// In the 2026-07-28 era the `fx` server is one HTTP fixture the tests share (each request carries
+// its answers), where a stdio fixture per command was about 20 process starts; the 2025 era, whose
+// questions need the session, and `exec` keep a stdio fixture each.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { fixtureServer, runInTerminal, setupExec } from "../agent/exec-harness.ts";
 import { sseStep } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 import { baseEnv, expectOk, makeHome, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
+import { type FixtureHandle, startHttpFixture } from "../support/fixture.ts";
 import { screenText } from "../support/shell-pty.ts";
 import { createTestContext } from "../support/context.ts";
 import { answerServerRequests } from "../../src/cli/server-requests.ts";
@@ -29,10 +33,18 @@ const DECLINED = [
   "",
 ].join("\n");
 
+let modern: FixtureHandle | undefined;
+beforeAll(async () => {
+  modern = await startHttpFixture(["--features", "--era", "modern"]);
+});
+afterAll(() => modern?.stop());
+
 for (const era of ["legacy", "modern"] as const) {
+  const fx = () => (era === "modern" ? { url: modern!.url } : stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60 }));
+
   describe(`${era} era, piped`, () => {
     const tether = (args: string[]) => runTether(["mcp", "call", "fx", ...args], { home: home.home });
-    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60 }) } }));
+    beforeEach(() => writeConfig(home.configPath, { servers: { fx: fx() } }));
 
     test("no terminal and no --input: declined, and stderr says what was asked and how to answer", async () => {
       const result = expectOk(await tether(["ask"]));
@@ -86,7 +98,7 @@ for (const era of ["legacy", "modern"] as const) {
       const lines = result.output.split("\n").map((line) => line.slice(line.lastIndexOf("\r") + 1));
       return { code: result.code, output: screenText(lines.join("\n")) };
     };
-    beforeEach(() => writeConfig(home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60 }) } }));
+    beforeEach(() => writeConfig(home.configPath, { servers: { fx: fx() } }));
 
     test("each field is asked with its title, type, default and choices; a bad answer is asked again", async () => {
       const { output, code } = await terminal(["ask"], [

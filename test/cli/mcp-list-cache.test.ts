@@ -1,7 +1,7 @@
 // Cached lists (SEP-2549, issue 22): `mcp call` with a fresh cached tool list sends no tools/list,
 // `mcp tools` refreshes it, a stale list is listed again and the call made once more; `mcp grep`
 // searches the cached lists, asks only the servers whose lists are stale, and reports failures.
-import { describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
 import { type FixtureHandle, startHttpFixture } from "../support/fixture.ts";
@@ -146,7 +146,14 @@ describe("mcp call with a cached tool list", () => {
 });
 
 describe("mcp grep", () => {
-  const servers = () => ({ fx: stdioFixture(["--features"]), plain: stdioFixture(["--era", "modern"]) });
+  // Shared by the searches (they only read): a stdio pair per command was most of the file's starts.
+  let fx: FixtureHandle;
+  let plain: FixtureHandle;
+  beforeAll(async () => {
+    [fx, plain] = await Promise.all([startHttpFixture(["--features"]), startHttpFixture(["--era", "modern"])]);
+  });
+  afterAll(() => Promise.all([fx?.stop(), plain?.stop()]));
+  const servers = () => ({ fx: { url: fx.url }, plain: { url: plain.url } });
 
   test("text: ranked rows (name, then title, then description), one line each", async () => {
     writeConfig(each.home.configPath, { servers: servers() });
@@ -189,7 +196,7 @@ describe("mcp grep", () => {
   });
 
   test("a server that fails is a warning line; exit 1 only when all failed", async () => {
-    writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--features"]), broken: { command: "/nonexistent/tether-test-server" } } });
+    writeConfig(each.home.configPath, { servers: { fx: { url: fx.url }, broken: { command: "/nonexistent/tether-test-server" } } });
     const some = await tether(["mcp", "grep", "echo", "--json"]);
     expect(some.code).toBe(0);
     expect(JSON.parse(some.stdout).failed).toEqual([{ server: "broken", error: 'server "broken": command "/nonexistent/tether-test-server" not found' }]);

@@ -1,10 +1,15 @@
-// `mcp resources`, `mcp read`, `mcp prompts`, `mcp prompt` against the fixture in both eras (stdio),
+// `mcp resources`, `mcp read`, `mcp prompts`, `mcp prompt` against the fixture in both eras,
 // piped and with a terminal stdout, and the one-line errors for bad input.
-import { beforeEach, describe, expect, test } from "bun:test";
+//
+// The fixtures are HTTP ones shared by an era's tests: these commands only read, and a stdio
+// fixture per command was about 60 process starts, most of this file's CPU. The transports
+// themselves are tested elsewhere (test/mcp/connections.test.ts, test/mcp/eras.test.ts).
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
-import { stdioFixture, writeConfig } from "../support/config.ts";
+import { writeConfig } from "../support/config.ts";
+import { type FixtureHandle, startHttpFixture } from "../support/fixture.ts";
 import { TINY_PNG_BASE64 } from "../support/fixture-results.ts";
 
 const each = homePerTest();
@@ -12,7 +17,13 @@ const each = homePerTest();
 for (const era of ["legacy", "modern"] as const) {
   describe(`${era} era`, () => {
     const tether = (args: string[], tty?: { stdout?: boolean }) => runTether(args, { home: each.home.home, tty });
-    beforeEach(() => writeConfig(each.home.configPath, { servers: { fx: stdioFixture(["--features", "--era", era]), plain: stdioFixture(["--era", era]) } }));
+    let fx: FixtureHandle;
+    let plain: FixtureHandle;
+    beforeAll(async () => {
+      [fx, plain] = await Promise.all([startHttpFixture(["--features", "--era", era]), startHttpFixture(["--era", era])]);
+    });
+    afterAll(() => Promise.all([fx?.stop(), plain?.stop()]));
+    beforeEach(() => writeConfig(each.home.configPath, { servers: { fx: { url: fx.url }, plain: { url: plain.url } } }));
 
     test("resources: piped rows, --templates, --json", async () => {
       expect(expectOk(await tether(["mcp", "resources", "fx"])).stdout).toBe(

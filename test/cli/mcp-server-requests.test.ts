@@ -1,11 +1,15 @@
 // Roots, sampling, server log lines and progress through `mcp call` and `exec`, in both eras
 // (2025 requests pushed by the server, 2026-07-28 input_required results): piped and as seen on
 // a terminal (the twin context's TTY flags; the real terminal is in mcp-sampling-pty.test.ts).
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+// In the 2026-07-28 era `mcp call` reaches one HTTP fixture its tests share (a request carries all
+// it needs: roots, log level, answers), where a stdio fixture per command was about 25 process
+// starts; the 2025 era, whose requests need the session, and `exec` keep a stdio fixture each.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { fixtureServer, setupExec } from "../agent/exec-harness.ts";
 import { expectOk, homePerTest, runTether } from "../support/cli.ts";
 import { stdioFixture, writeConfig } from "../support/config.ts";
+import { type FixtureHandle, startHttpFixture } from "../support/fixture.ts";
 import { type MockResponses, sseStep, startMockResponses } from "../support/mock-responses.ts";
 import { completed, functionCall, responseCreated, sse, textTurn } from "../support/sse.ts";
 
@@ -18,8 +22,15 @@ afterEach(async () => {
 
 const TTY = { stdin: true, stdout: true, stderr: true };
 
+let modern: FixtureHandle | undefined;
+beforeAll(async () => {
+  modern = await startHttpFixture(["--features", "--era", "modern"]);
+});
+afterAll(() => modern?.stop());
+
 for (const era of ["legacy", "modern"] as const) {
-  const fixture = (extra: Record<string, unknown> = {}) => stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60, ...extra });
+  const fixture = (extra: Record<string, unknown> = {}) =>
+    era === "modern" ? { url: modern!.url, ...extra } : stdioFixture(["--features", "--era", era], { startup_timeout_sec: 60, ...extra });
   const call = (args: string[], options: { tty?: typeof TTY; stdin?: string; cwd?: string } = {}) =>
     runTether(["mcp", "call", "fx", ...args], { home: each.home.home, env: { MOCK_KEY: "test-key" }, ...options });
 

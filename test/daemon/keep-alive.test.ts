@@ -1,5 +1,6 @@
 // Keep-alive through the commands, in process: the first `mcp call` of a keep_alive server starts
-// the config's daemon (a real process, from source), later ones reuse the same server process.
+// the config's daemon (a real process: the compiled test executable, see Context.daemonCommand),
+// later ones reuse the same server process.
 // Every daemon started here is stopped after its test, by pid.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";

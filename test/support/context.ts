@@ -7,6 +7,7 @@ import type { Context, IO } from "../../src/context.ts";
 import { runLifecycle, type RunContext, withServices } from "../../src/cli/factory.ts";
 import { proxyingFetch } from "../../src/net/proxy.ts";
 import { sleepFor } from "../../src/agent/retry.ts";
+import { ensureHostBinary } from "./binary.ts";
 import { FakeKeyring } from "./keyring.ts";
 import { VERSION } from "../../src/version.ts";
 
@@ -72,6 +73,9 @@ export function createTestContext(options: TestContextOptions): TestContext {
     ...runLifecycle(),
     drainOutput: async () => {},
     daemonWaits: options.daemonWaits,
+    // Not `bun src/main.ts` (the test file is Bun.main here): the compiled executable the e2e tests
+    // run starts in a sixth of the CPU, and keep-alive tests start a daemon per test.
+    daemonCommand: async () => [await ensureHostBinary()],
   }, { keyring: env.DBUS_SESSION_BUS_ADDRESS ? undefined : new FakeKeyring({ failWith: NO_KEYRING_ERROR }) });
   return Object.assign(ctx, { stdout: () => out, stderr: () => err });
 }
