@@ -9,11 +9,15 @@ import { closest } from "../suggest.ts";
 
 // The default (compiled) checks, not jitless: jitless saves ~4 ms per write but words some
 // messages differently (unions, repeated paths); test/config/schema-nodes.test.ts holds them equal.
+// Each schema is built when first used: building one costs a command ~15-20 ms, and `mcp add`
+// or `mcp remove` checks one server entry, not the whole file.
 const nodes = schemaNodes();
-const serverSchema = rootSchema(nodes.server as RootSchema);
-const configSchema = rootSchema(nodes.config as RootSchema);
+let builtServerSchema: ReturnType<typeof rootSchema> | undefined;
+let builtConfigSchema: ReturnType<typeof rootSchema> | undefined;
+const serverSchema = () => (builtServerSchema ??= rootSchema(nodes.server as RootSchema));
+const configSchema = () => (builtConfigSchema ??= rootSchema(nodes.config as RootSchema));
 /** Every key a server table may hold; anything else is an error. */
-const SERVER_KEYS: readonly string[] = serverSchema.props.map((prop) => prop.key as string);
+const SERVER_KEYS: readonly string[] = ["required", "optional"].flatMap((kind) => ((nodes.server as Record<string, { key: string }[] | undefined>)[kind] ?? []).map((prop) => prop.key));
 
 const STDIO_ONLY = ["args", "env", "env_vars", "cwd"] as const;
 const HTTP_ONLY = ["bearer_token_env_var", "http_headers", "env_http_headers"] as const;
@@ -136,7 +140,7 @@ export function findServerProblem(name: string, server: unknown): Problem | unde
       ? at(misplaced, `'${misplaced}' is only for stdio servers (command), but this server has a 'url'`)
       : at(misplaced, `'${misplaced}' is only for HTTP servers (url), but this server has a 'command'`);
   }
-  const typed = serverSchema(server);
+  const typed = serverSchema()(server);
   if (typed instanceof ArkErrors) {
     const error = typed[0]!;
     return at(String(error.path[0]), `'${error.path.join(".")}' ${problemText(error)}`);
@@ -273,7 +277,7 @@ function findUrlProblem(server: { url: string } & Record<string, unknown>, at: A
 }
 
 function findSchemaProblem(raw: Record<string, unknown>): Problem | undefined {
-  const result = configSchema(raw);
+  const result = configSchema()(raw);
   if (!(result instanceof ArkErrors)) return undefined;
   const error = result[0]!;
   const path = error.path.map(String);
