@@ -176,7 +176,7 @@ class Exchange<T> {
       else parked.answer(response);
     }
     this.asked.clear();
-    if (this.settled) this.release();
+    this.releaseIfDone();
   }
 
   /**
@@ -186,7 +186,16 @@ class Exchange<T> {
    */
   settle(): void {
     this.settled = true;
-    if (this.asked.size === 0) this.release();
+    this.releaseIfDone();
+  }
+
+  /**
+   * Out of the open exchanges once its work has settled and no question is out or about to go out:
+   * a question still waiting (asked by the upstream while the work settled, not yet handed to the
+   * client) becomes a round whose retry must find the exchange.
+   */
+  private releaseIfDone(): void {
+    if (this.settled && this.asked.size === 0 && this.waiting.length === 0) this.release();
   }
 
   /** Waits for the work to finish or for questions; questions become an input_required answer. */

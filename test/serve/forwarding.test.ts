@@ -42,4 +42,27 @@ describe("an exchange whose work settles while the client holds a question", () 
       forwarding.converse("up", input({ requestState: round.requestState, inputResponses: { [key!]: { roots: [] } } }), new AbortController().signal, async () => "x"),
     ).rejects.toThrow("Invalid or expired requestState");
   });
+
+  test("work that settles between the question and the round that asks it: the retry still gets the result", async () => {
+    const forwarding = new Forwarding({ warn: () => {} });
+    const handlers = forwarding.handlers(async () => []);
+    // The upstream asks roots/list and answers the call at once (server-everything under load, a
+    // failure seen once in three loaded runs of serve-tether-client.test.ts): the question has not
+    // been handed to the client yet when the work settles.
+    const first = await forwarding.converse("up", input({ request: () => "tools/call get-sum" }), new AbortController().signal, async () => {
+      await Bun.sleep(5); // the downstream request is already waiting for the work or a question
+      void handlers.listRoots(UPSTREAM, undefined).catch(() => {});
+      return "5";
+    });
+    expect(first).toMatchObject({ resultType: "input_required" });
+    const round = first as { requestState: string; inputRequests: Record<string, unknown> };
+    const [key] = Object.keys(round.inputRequests);
+    const retry = await forwarding.converse(
+      "up",
+      input({ request: () => "tools/call get-sum", requestState: round.requestState, inputResponses: { [key!]: { roots: [] } } }),
+      new AbortController().signal,
+      async () => "must not run again",
+    );
+    expect(retry).toBe("5");
+  });
 });
