@@ -10,7 +10,7 @@
 // it itself: its messages and exit codes are then exactly those of a run without the daemon.
 import { type ArgsDef, type CommandDef, defineCommand } from "citty";
 import { lazy } from "./command.ts";
-import { readlinkSync, statSync } from "node:fs";
+import { readlinkSync, type Stats, statSync } from "node:fs";
 import { getServer } from "../config/servers.ts";
 import type { LoadedConfig } from "../config/types.ts";
 import type { Context, OutputStream } from "../context.ts";
@@ -100,12 +100,13 @@ function acceptOnFirstEffect(relay: RunRelay, servers: DaemonChannel): { relay: 
 function terminalsOfProcess(pid: number): { stdin: boolean; stdout: boolean; stderr: boolean } | undefined {
   if (process.platform !== "linux" || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
   try {
+    let devNull: Stats | undefined;
     const [stdin, stdout, stderr] = [0, 1, 2].map((fd) => {
       const path = `/proc/${pid}/fd/${fd}`;
       const target = readlinkSync(path);
       // `pipe:[…]`, `socket:[…]`, `anon_inode:…`: never a terminal.
       if (!target.startsWith("/") || target === "/dev/null") return false;
-      return isTerminalStat(statSync(path), statSync("/dev/null"));
+      return isTerminalStat(statSync(path), (devNull ??= statSync("/dev/null")));
     });
     return { stdin: stdin!, stdout: stdout!, stderr: stderr! };
   } catch {

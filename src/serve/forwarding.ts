@@ -225,7 +225,7 @@ class Exchange<T> {
     this.controller.abort(error);
     for (const parked of [...this.asked.values(), ...this.waiting.splice(0)]) parked.fail(error);
     this.asked.clear();
-    if (this.settled) this.release();
+    this.releaseIfDone();
   }
 }
 
