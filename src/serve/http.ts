@@ -26,7 +26,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { isLoopbackHost, splitHttpBind } from "../config/names.ts";
 import type { ListKind } from "../mcp/connect.ts";
-import { UsageError } from "../errors.ts";
+import { TetherError, UsageError } from "../errors.ts";
 import { healthResponse } from "./health.ts";
 import { createOAuthFront, type OAuthFront, type OAuthFrontOptions } from "./oauth-front.ts";
 import { checkRateLimit, type RateLimit, rateSubject } from "./rate-limit.ts";
@@ -198,7 +198,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
     return routed instanceof Response ? routed : handler.fetch(routed.request, { ...routed.options, authInfo });
   };
 
-  const server = Bun.serve({
+  const server = listenOn(bind, () => Bun.serve({
     hostname: bind.host,
     port: bind.port,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
@@ -220,7 +220,7 @@ export function serveHttp(factory: McpServerFactory, options: HttpServeOptions):
         server.timeout(request, IDLE_TIMEOUT_SECONDS);
       });
     },
-  });
+  }));
   // Serve's own origin needs the port Bun picked (--http HOST:0); no request is handled before this runs.
   originRefusal = originChecker(bind.host, server.port!, options.allowOrigins ?? []);
   const shownHost = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
@@ -454,4 +454,16 @@ function stateUnavailable(error: StateUnavailableError): Response {
 
 function openStreams(transport: WebStandardStreamableHTTPServerTransport): Map<string, unknown> {
   return (transport as unknown as { _streamMapping: Map<string, unknown> })._streamMapping;
+}
+
+/** `listen()`, with an address another process holds said as such (Bun's own words name only the port). */
+function listenOn<T>(bind: { host: string; port: number }, listen: () => T): T {
+  try {
+    return listen();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EADDRINUSE") throw error;
+    throw new TetherError(`cannot listen on ${bind.host}:${bind.port}: another process is listening there`, {
+      hint: "give --http another HOST:PORT (PORT 0 takes any free one), or stop what listens there",
+    });
+  }
 }

@@ -24,6 +24,19 @@ test("usage errors: --per-session names a server not served; --max-upstream-sess
   }
 });
 
+test("an address another process listens on: one line naming it, exit 1, no stack", async () => {
+  upstream();
+  const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  try {
+    const result = await runTether(["mcp", "serve", "--http", `127.0.0.1:${taken.port}`], { home: serve.home.home });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toStartWith(`error: cannot listen on 127.0.0.1:${taken.port}: another process is listening there\nhint: `);
+    expect(result.stderr).not.toContain("    at ");
+  } finally {
+    taken.stop(true);
+  }
+});
+
 describe("questions from a 2025 stdio upstream, two clients at once", () => {
   for (const era of ["legacy", "modern"] as Era[]) {
     test(`without --per-session, ${era} clients: while A's call is open, B's question is refused (the upstream hears why), A never sees it; once alone, B is asked`, async () => {
